@@ -1,0 +1,298 @@
+/**
+ * Loading `mcp.json`: the server list format Claude Desktop, Claude Code and Cursor share.
+ *
+ * ```json
+ * {
+ *   "mcpServers": {
+ *     "memory": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"], "env": {} },
+ *     "remote": { "type": "http", "url": "https://example.com/mcp", "headers": { "Authorization": "Bearer ${TOKEN}" } },
+ *     "legacy": { "type": "sse", "url": "http://127.0.0.1:3001/sse" }
+ *   }
+ * }
+ * ```
+ *
+ * `${VAR}` and `${VAR:-default}` in `command`, `args`, `env`, `cwd`, `url` and `headers` are expanded from the
+ * environment. A server entry without `type` is stdio when it has `command`, Streamable HTTP when it has `url`.
+ *
+ * @module
+ */
+
+import { dirname, isAbsolute, resolve } from "node:path";
+import { z } from "zod";
+
+/** A server started as a child process and spoken to over stdin/stdout. */
+export interface StdioServerConfig {
+  type: "stdio";
+  command: string;
+  args: string[];
+  /** Added to the variables passed through by default (see `connections/server_connection.ts`). */
+  env: Record<string, string>;
+  /** The child's working folder; relative paths are taken from the config file's folder, which is the default. */
+  cwd?: string;
+  /** Per-call timeout for this server, in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** A server reached over HTTP: Streamable HTTP (`"http"`) or the legacy HTTP+SSE transport (`"sse"`). */
+export interface RemoteServerConfig {
+  type: "http" | "sse";
+  url: string;
+  headers: Record<string, string>;
+  /** Per-call timeout for this server, in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** One entry of `mcpServers`, validated and with `${VAR}` expanded. */
+export type ServerConfig = StdioServerConfig | RemoteServerConfig;
+
+/** A validated `mcp.json`. */
+export interface McpConfig {
+  /** The servers by name, in file order; entries with `"disabled": true` are left out. */
+  servers: Record<string, ServerConfig>;
+  /** The file it was read from, when it came from a file. */
+  path?: string;
+}
+
+const stringMap = z.record(z.string(), z.string());
+const timeout = z.number().int().positive().optional();
+
+const stdioEntry = z.object({
+  type: z.literal("stdio").optional(),
+  command: z.string().min(1, "must not be empty"),
+  args: z.array(z.string()).optional(),
+  env: stringMap.optional(),
+  cwd: z.string().optional(),
+  disabled: z.boolean().optional(),
+  timeout,
+});
+
+const remoteEntry = z.object({
+  type: z.enum(["http", "streamable-http", "streamableHttp", "sse"]).optional(),
+  url: z.string().min(1, "must not be empty"),
+  headers: stringMap.optional(),
+  disabled: z.boolean().optional(),
+  timeout,
+});
+
+const fileSchema = z.object({
+  mcpServers: z.record(z.string(), z.unknown()),
+});
+
+/** The error {@linkcode parseConfig} and {@linkcode loadConfig} throw for a file that is not a valid mcp.json. */
+export class ConfigError extends Error {
+  /** `"unreadable"`, `"invalid_json"`, `"invalid_config"` or `"missing_variable"`. */
+  readonly code: "unreadable" | "invalid_json" | "invalid_config" | "missing_variable";
+
+  /**
+   * @param message What was wrong, naming the server and the field.
+   * @param code Why the config was refused.
+   * @param options The underlying error, if any.
+   */
+  constructor(message: string, code: ConfigError["code"], options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ConfigError";
+    this.code = code;
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    out += typeof key === "number" ? `[${key}]` : out === "" ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+type Lookup = (name: string) => string | undefined;
+
+function expandVariables(value: string, env: Lookup, where: string): string {
+  return value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+    (_, name: string, fallback?: string) => {
+      const found = env(name);
+      if (found !== undefined && found !== "") return found;
+      if (fallback !== undefined) return fallback;
+      throw new ConfigError(
+        `Cannot load mcp.json: ${where} uses "\${${name}}" but the environment has no "${name}"`,
+        "missing_variable",
+      );
+    },
+  );
+}
+
+function expandMap(
+  map: Record<string, string> | undefined,
+  env: Lookup,
+  where: string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(map ?? {})) {
+    out[key] = expandVariables(value, env, `${where}.${key}`);
+  }
+  return out;
+}
+
+/**
+ * Validates an mcp.json document and expands `${VAR}` references.
+ *
+ * @param document The parsed JSON.
+ * @param options `env` to expand variables from (default: the process environment, read lazily, one variable at
+ * a time) and `baseDir`, the folder relative `cwd` values are taken from (default: the current folder).
+ * @returns The validated config.
+ * @throws {ConfigError} When a server entry is malformed (the message names the server and the field) or a
+ * variable it uses is not set.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig } from "./config.ts";
+ * const config = parseConfig(
+ *   { mcpServers: { memory: { command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"] } } },
+ *   { env: {} },
+ * );
+ * console.assert(config.servers.memory?.type === "stdio");
+ * ```
+ */
+export function parseConfig(
+  document: unknown,
+  options: { env?: Record<string, string | undefined>; baseDir?: string } = {},
+): McpConfig {
+  const given = options.env;
+  const env: Lookup = given === undefined ? (name) => Deno.env.get(name) : (name) => given[name];
+  const baseDir = options.baseDir ?? Deno.cwd();
+  const top = fileSchema.safeParse(document);
+  if (!top.success) {
+    throw new ConfigError(
+      `Cannot load mcp.json: it needs a top-level "mcpServers" object`,
+      "invalid_config",
+    );
+  }
+  const servers: Record<string, ServerConfig> = {};
+  for (const [name, raw] of Object.entries(top.data.mcpServers)) {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+      throw new ConfigError(
+        `Cannot load mcp.json: server "${name}" must be an object`,
+        "invalid_config",
+      );
+    }
+    const entry = raw as Record<string, unknown>;
+    const isRemote = entry.type === "http" || entry.type === "sse" ||
+      entry.type === "streamable-http" || entry.type === "streamableHttp" ||
+      (entry.type === undefined && entry.command === undefined && entry.url !== undefined);
+    if (entry.type !== undefined && entry.type !== "stdio" && !isRemote) {
+      throw new ConfigError(
+        `Cannot load mcp.json: server "${name}" field "type" must be "stdio", "http" or "sse", got ${
+          JSON.stringify(entry.type)
+        }`,
+        "invalid_config",
+      );
+    }
+    if (!isRemote && entry.command === undefined) {
+      throw new ConfigError(
+        `Cannot load mcp.json: server "${name}" needs a "command" (stdio) or a "url" (http, sse)`,
+        "invalid_config",
+      );
+    }
+    const parsed = (isRemote ? remoteEntry : stdioEntry).safeParse(entry);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = formatPath(issue.path);
+      throw new ConfigError(
+        `Cannot load mcp.json: server "${name}" field "${field}": ${issue.message}`,
+        "invalid_config",
+        { cause: parsed.error },
+      );
+    }
+    if (parsed.data.disabled === true) continue;
+    const where = `server "${name}"`;
+    if ("url" in parsed.data) {
+      const data = parsed.data;
+      const url = expandVariables(data.url, env, `${where} field "url"`);
+      try {
+        new URL(url);
+      } catch {
+        throw new ConfigError(
+          `Cannot load mcp.json: server "${name}" field "url" is not a valid URL: ${
+            JSON.stringify(url)
+          }`,
+          "invalid_config",
+        );
+      }
+      const remote: RemoteServerConfig = {
+        type: data.type === "sse" ? "sse" : "http",
+        url,
+        headers: expandMap(data.headers, env, `${where} field "headers"`),
+      };
+      if (data.timeout !== undefined) remote.timeoutMs = data.timeout;
+      servers[name] = remote;
+    } else {
+      const data = parsed.data;
+      const stdio: StdioServerConfig = {
+        type: "stdio",
+        command: expandVariables(data.command, env, `${where} field "command"`),
+        args: (data.args ?? []).map((arg, i) =>
+          expandVariables(arg, env, `${where} field "args[${i}]"`)
+        ),
+        env: expandMap(data.env, env, `${where} field "env"`),
+        cwd: data.cwd === undefined
+          ? baseDir
+          : resolveFrom(baseDir, expandVariables(data.cwd, env, `${where} field "cwd"`)),
+      };
+      if (data.timeout !== undefined) stdio.timeoutMs = data.timeout;
+      servers[name] = stdio;
+    }
+  }
+  return { servers };
+}
+
+function resolveFrom(baseDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+/**
+ * Reads, validates and expands an mcp.json file.
+ *
+ * @param path The file's path.
+ * @param options `env` to expand variables from (default: the process environment).
+ * @returns The validated config; relative `cwd` values (and the default `cwd`) are the file's folder.
+ * @throws {ConfigError} When the file cannot be read, is not JSON, or is not a valid mcp.json.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadConfig } from "./config.ts";
+ * const config = await loadConfig("mcp.json");
+ * console.log(Object.keys(config.servers));
+ * ```
+ */
+export async function loadConfig(
+  path: string,
+  options: { env?: Record<string, string | undefined> } = {},
+): Promise<McpConfig> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw new ConfigError(
+      `Cannot load mcp.json: cannot read "${path}": ${
+        error instanceof Error ? error.message : error
+      }`,
+      "unreadable",
+      { cause: error },
+    );
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `Cannot load mcp.json: "${path}" is not valid JSON: ${
+        error instanceof Error ? error.message : error
+      }`,
+      "invalid_json",
+      { cause: error },
+    );
+  }
+  const baseDir = dirname(resolve(path));
+  const config = parseConfig(document, { ...options, baseDir });
+  config.path = resolve(path);
+  return config;
+}

@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import { ConfigError, loadConfig, parseConfig } from "./config.ts";
+
+function refusal(document: unknown, env: Record<string, string> = {}): ConfigError {
+  try {
+    parseConfig(document, { env, baseDir: "/project" });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error;
+  }
+  throw new Error("parseConfig() accepted a malformed document");
+}
+
+Deno.test("parseConfig() reads the Claude Desktop / Claude Code / Cursor formats", () => {
+  const config = parseConfig({
+    mcpServers: {
+      memory: { command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"] },
+      explicit: {
+        type: "stdio",
+        command: "node",
+        args: ["server.js"],
+        cwd: "tools",
+        env: { A: "1" },
+      },
+      remote: { type: "http", url: "https://example.com/mcp", headers: { "X-Key": "k" } },
+      cursorStyle: { url: "https://example.com/mcp" },
+      legacy: { type: "sse", url: "http://127.0.0.1:3001/sse", timeout: 5000 },
+      off: { command: "never", disabled: true },
+    },
+  }, { env: {}, baseDir: "/project" });
+  assert.deepEqual(Object.keys(config.servers), [
+    "memory",
+    "explicit",
+    "remote",
+    "cursorStyle",
+    "legacy",
+  ]);
+  assert.deepEqual(config.servers.memory, {
+    type: "stdio",
+    command: "npx",
+    args: ["-y", "@modelcontextprotocol/server-memory"],
+    env: {},
+    cwd: "/project",
+  });
+  assert.equal((config.servers.explicit as { cwd: string }).cwd, "/project/tools");
+  assert.equal(config.servers.remote?.type, "http");
+  assert.equal(config.servers.cursorStyle?.type, "http");
+  assert.deepEqual(config.servers.legacy, {
+    type: "sse",
+    url: "http://127.0.0.1:3001/sse",
+    headers: {},
+    timeoutMs: 5000,
+  });
+});
+
+Deno.test("parseConfig() expands ${VAR} and ${VAR:-default} from the environment", () => {
+  const config = parseConfig({
+    mcpServers: {
+      gh: {
+        command: "${BIN_DIR}/server",
+        args: ["--token", "${TOKEN}", "--mode=${MODE:-fast}"],
+        env: { TOKEN: "${TOKEN}" },
+      },
+      api: {
+        type: "http",
+        url: "https://${HOST}/mcp",
+        headers: { Authorization: "Bearer ${TOKEN}" },
+      },
+    },
+  }, { env: { BIN_DIR: "/opt", TOKEN: "s3cret", HOST: "api.example.com" } });
+  assert.deepEqual(config.servers.gh, {
+    type: "stdio",
+    command: "/opt/server",
+    args: ["--token", "s3cret", "--mode=fast"],
+    env: { TOKEN: "s3cret" },
+    cwd: Deno.cwd(),
+  });
+  assert.deepEqual(config.servers.api, {
+    type: "http",
+    url: "https://api.example.com/mcp",
+    headers: { Authorization: "Bearer s3cret" },
+  });
+});
+
+Deno.test("parseConfig() refuses malformed entries, naming the server and the field", async (t) => {
+  const cases: [string, unknown, string, string?][] = [
+    ["no mcpServers", { servers: {} }, `it needs a top-level "mcpServers" object`],
+    ["entry not an object", { mcpServers: { memory: "npx" } }, `server "memory" must be an object`],
+    [
+      "neither command nor url",
+      { mcpServers: { memory: { args: [] } } },
+      `server "memory" needs a "command"`,
+    ],
+    [
+      "args not an array",
+      { mcpServers: { memory: { command: "npx", args: "-y" } } },
+      `server "memory" field "args"`,
+    ],
+    [
+      "an arg not a string",
+      { mcpServers: { fs: { command: "npx", args: ["-y", 3] } } },
+      `server "fs" field "args[1]"`,
+    ],
+    [
+      "env value not a string",
+      { mcpServers: { m: { command: "x", env: { PORT: 80 } } } },
+      `server "m" field "env.PORT"`,
+    ],
+    ["empty command", { mcpServers: { m: { command: "" } } }, `server "m" field "command"`],
+    [
+      "unknown type",
+      { mcpServers: { m: { type: "websocket", url: "ws://x" } } },
+      `server "m" field "type"`,
+    ],
+    [
+      "bad url",
+      { mcpServers: { r: { type: "http", url: "not a url" } } },
+      `server "r" field "url" is not a valid URL`,
+    ],
+    [
+      "headers not strings",
+      { mcpServers: { r: { url: "http://x", headers: { A: true } } } },
+      `server "r" field "headers.A"`,
+    ],
+    [
+      "negative timeout",
+      { mcpServers: { r: { url: "http://x", timeout: -1 } } },
+      `server "r" field "timeout"`,
+    ],
+    [
+      "missing variable",
+      { mcpServers: { gh: { command: "x", env: { TOKEN: "${GITHUB_TOKEN}" } } } },
+      `server "gh" field "env".TOKEN uses "\${GITHUB_TOKEN}"`,
+      "missing_variable",
+    ],
+  ];
+  for (const [name, document, expected, code] of cases) {
+    await t.step(name, () => {
+      const error = refusal(document);
+      assert.ok(
+        error.message.includes(expected),
+        `${error.message}\n  should include: ${expected}`,
+      );
+      assert.equal(error.code, code ?? "invalid_config");
+    });
+  }
+});
+
+Deno.test("loadConfig() names the file when it is missing or not JSON", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(loadConfig(`${dir}/absent.json`), (error: ConfigError) => {
+      assert.equal(error.code, "unreadable");
+      assert.ok(error.message.includes(`${dir}/absent.json`));
+      return true;
+    });
+    await Deno.writeTextFile(
+      `${dir}/mcp.json`,
+      `{ "mcpServers": { "memory": { "command": "npx", } } }`,
+    );
+    await assert.rejects(loadConfig(`${dir}/mcp.json`), (error: ConfigError) => {
+      assert.equal(error.code, "invalid_json");
+      assert.ok(error.message.includes("is not valid JSON"));
+      return true;
+    });
+    await Deno.writeTextFile(
+      `${dir}/mcp.json`,
+      `{ "mcpServers": { "memory": { "command": "npx" } } }`,
+    );
+    const config = await loadConfig(`${dir}/mcp.json`);
+    assert.equal((config.servers.memory as { cwd: string }).cwd, dir);
+    assert.equal(config.path, `${dir}/mcp.json`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the embedded default mcp.json is valid and pins every package version", async () => {
+  const config = await loadConfig(new URL("../mcp.json", import.meta.url).pathname);
+  assert.deepEqual(Object.keys(config.servers), ["memory", "filesystem", "everything"]);
+  for (const server of Object.values(config.servers)) {
+    assert.equal(server.type, "stdio");
+    const spec = (server as { args: string[] }).args.find((a) => a.startsWith("npm:"));
+    assert.match(spec ?? "", /^npm:@modelcontextprotocol\/server-[a-z]+@\d+\.\d+\.\d+$/);
+  }
+});

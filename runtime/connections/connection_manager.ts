@@ -1,0 +1,185 @@
+/**
+ * All configured MCP servers, connected side by side.
+ *
+ * @module
+ */
+
+import type { McpConfig } from "../config.ts";
+import type { Tool } from "../sdk.ts";
+import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import {
+  type CallOptions,
+  ServerConnection,
+  type ServerConnectionOptions,
+} from "./server_connection.ts";
+import { unwrapResult } from "./unwrap_result.ts";
+
+/** How one server's start went. */
+export interface ServerStatus {
+  name: string;
+  state: ServerConnection["state"];
+  /** The server's transport: `"stdio"`, `"http"` or `"sse"`. */
+  transport: "stdio" | "http" | "sse";
+  toolCount: number;
+  /** What the server reported in `initialize`. */
+  serverInfo?: { name: string; version: string };
+  /** Why it failed, with its last stderr lines, when it did. */
+  error?: string;
+}
+
+/** Options for {@linkcode ConnectionManager}. */
+export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, "onToolsChanged"> {
+  /** Called after a server's tool list changed (tools/list_changed). */
+  onToolsChanged?: (server: string, tools: readonly Tool[]) => void;
+}
+
+/**
+ * Holds one {@linkcode ServerConnection} per configured server. One server failing to start does not stop the
+ * others; {@linkcode ConnectionManager.status} says which failed and why.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadConfig } from "../config.ts";
+ * import { ConnectionManager } from "./connection_manager.ts";
+ * await using servers = new ConnectionManager(await loadConfig("mcp.json"));
+ * await servers.connectAll();
+ * const graph = await servers.callTool("memory", "read_graph", {});
+ * ```
+ */
+export class ConnectionManager implements AsyncDisposable {
+  #connections = new Map<string, ServerConnection>();
+
+  /**
+   * @param config The validated mcp.json.
+   * @param options Timeouts and the tools/list_changed callback.
+   */
+  constructor(config: McpConfig, options: ConnectionManagerOptions = {}) {
+    const { onToolsChanged, ...rest } = options;
+    for (const [name, server] of Object.entries(config.servers)) {
+      this.#connections.set(
+        name,
+        new ServerConnection(name, server, {
+          ...rest,
+          onToolsChanged: (tools) => onToolsChanged?.(name, tools),
+        }),
+      );
+    }
+  }
+
+  /**
+   * Connects every server at once and waits for all of them to succeed or fail.
+   *
+   * @returns Each server's status, in config order.
+   */
+  async connectAll(): Promise<ServerStatus[]> {
+    await Promise.allSettled([...this.#connections.values()].map((c) => c.connect()));
+    return this.status();
+  }
+
+  /**
+   * Each server's state, tool count and, for a failed one, the reason.
+   *
+   * @returns One entry per configured server, in config order.
+   */
+  status(): ServerStatus[] {
+    return [...this.#connections.values()].map((c) => {
+      const status: ServerStatus = {
+        name: c.name,
+        state: c.state,
+        transport: c.config.type,
+        toolCount: c.tools.length,
+      };
+      if (c.serverInfo !== undefined) status.serverInfo = c.serverInfo;
+      if (c.error !== undefined) status.error = c.error;
+      return status;
+    });
+  }
+
+  /** The configured server names, in config order. */
+  get names(): string[] {
+    return [...this.#connections.keys()];
+  }
+
+  /**
+   * One server's connection.
+   *
+   * @param name The server's name.
+   * @returns Its connection, or `undefined` when no such server is configured.
+   */
+  get(name: string): ServerConnection | undefined {
+    return this.#connections.get(name);
+  }
+
+  /**
+   * Calls a tool and unwraps its result for agent code (see `unwrap_result.ts`).
+   *
+   * @param server The server's name.
+   * @param tool The tool's name.
+   * @param args The arguments.
+   * @param options Cancellation, timeout and progress.
+   * @returns The unwrapped value.
+   * @throws {ToolError} `"unknown_tool"` for a server or tool that does not exist, `"tool_failed"` when the server
+   * answered with `isError`, and the connection's codes otherwise.
+   */
+  async callTool(
+    server: string,
+    tool: string,
+    args: unknown,
+    options: CallOptions = {},
+  ): Promise<unknown> {
+    const result = await this.callToolRaw(server, tool, args, options);
+    return unwrapResult(server, tool, result);
+  }
+
+  /**
+   * Calls a tool and returns the raw MCP result, as classic tool calling would put it in front of a model.
+   *
+   * @param server The server's name.
+   * @param tool The tool's name.
+   * @param args The arguments.
+   * @param options Cancellation, timeout and progress.
+   * @returns The raw `tools/call` result.
+   * @throws {ToolError} As {@linkcode ConnectionManager.callTool}, except that `isError` results are returned.
+   */
+  callToolRaw(
+    server: string,
+    tool: string,
+    args: unknown,
+    options: CallOptions = {},
+  ): ReturnType<ServerConnection["callTool"]> {
+    const connection = this.#connections.get(server);
+    if (connection === undefined) {
+      return Promise.reject(
+        new ToolError(`Cannot call tool "${tool}": server "${server}" is not configured`, {
+          code: "unknown_tool",
+          server,
+          tool,
+        }),
+      );
+    }
+    if (connection.state === "connected" && !connection.tools.some((t) => t.name === tool)) {
+      return Promise.reject(
+        new ToolError(`Cannot call tool "${tool}": server "${server}" has no such tool`, {
+          code: "unknown_tool",
+          server,
+          tool,
+        }),
+      );
+    }
+    return connection.callTool(tool, args, options);
+  }
+
+  /**
+   * Closes every connection.
+   *
+   * @returns Resolves once all are closed.
+   */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#connections.values()].map((c) => c.close()));
+  }
+
+  /** Same as {@linkcode ConnectionManager.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The messages the host and a sandbox process exchange over the control channel (a Unix socket, one JSON object
+ * a line), and the messages the sandbox process and its Worker exchange with `postMessage`.
+ *
+ * These are the only shapes that cross the boundary. The host validates every message it receives against the zod
+ * schemas in `../sandbox/protocol_schema.ts`; nothing the sandbox sends is trusted.
+ *
+ * This file runs inside the sandbox: it imports nothing from the host and no npm package.
+ *
+ * @module
+ */
+
+import type { WireError } from "./wire_error.ts";
+
+/** Permissions the Worker that runs agent code gets. Everything not listed is denied. */
+export interface WorkerPermissions {
+  /** Absolute paths the agent code may read. */
+  read?: string[];
+  /** Absolute paths the agent code may write. */
+  write?: string[];
+  /** Hosts (`"example.com"`, `"127.0.0.1:8080"`) the agent code may connect to. */
+  net?: string[];
+}
+
+/** One server whose generated module the agent code gets in scope. */
+export interface ServerBinding {
+  /** The server's name in mcp.json, e.g. `"memory"`. */
+  name: string;
+  /** The identifier it is bound to in agent code, e.g. `memory`, `my_server`. */
+  identifier: string;
+  /** The `file:` URL of its generated `servers/<server>/index.ts`. */
+  moduleUrl: string;
+}
+
+// ---- host -> sandbox process ----
+
+/**
+ * Starts a task. A sandbox process runs exactly one task in its life.
+ *
+ * The host prepares the agent code into a module (see `../sandbox/prepare_code.ts`): its imports and the server
+ * namespaces sit on line 1 in front of `export default async function __agent__() {`, so that the agent's line N
+ * is the module's line N. The Worker imports that module by a computed `data:` URL and calls its default export.
+ */
+export interface RunMessage {
+  type: "run";
+  /** The task's id; every message the sandbox sends about it must carry the same id. */
+  taskId: string;
+  /** The prepared module text. */
+  module: string;
+  /** How many characters line 1 of {@linkcode RunMessage.module} carries in front of the agent's own line 1. */
+  firstLineOffset: number;
+  /** URL prefixes to shorten in stacks and messages, e.g. `{ "file:///srv/app/servers/": "servers/" }`. */
+  pathAliases: Record<string, string>;
+  /** The most console text, in bytes, to pass back; the rest is dropped with a note. */
+  maxLogBytes: number;
+  /** The largest single message, in bytes, the host accepts; larger tool arguments or results fail early. */
+  maxMessageBytes: number;
+}
+
+/** The answer to a {@linkcode CallMessage}. */
+export type CallResultMessage =
+  | { type: "call_result"; callId: number; ok: true; value: unknown }
+  | { type: "call_result"; callId: number; ok: false; error: WireError };
+
+/** Everything the host sends. */
+export type HostMessage = RunMessage | CallResultMessage;
+
+// ---- sandbox process -> host ----
+
+/** The sandbox process is up, its Worker is created and it waits for a {@linkcode RunMessage}. */
+export interface ReadyMessage {
+  type: "ready";
+}
+
+/** Agent code called a tool. */
+export interface CallMessage {
+  type: "call";
+  taskId: string;
+  /** Unique within the task; the host answers with the same id. */
+  callId: number;
+  server: string;
+  tool: string;
+  args: unknown;
+}
+
+/** One console line from agent code. */
+export interface LogMessage {
+  type: "log";
+  taskId: string;
+  level: "log" | "info" | "warn" | "error" | "debug";
+  text: string;
+}
+
+/**
+ * The agent code finished: its return value made JSON-safe (absent for `undefined`), or what it threw.
+ * `droppedLogBytes` counts the console bytes the Worker itself cut over {@linkcode RunMessage.maxLogBytes}.
+ */
+export type DoneMessage =
+  | { type: "done"; taskId: string; ok: true; value?: unknown; droppedLogBytes?: number }
+  | { type: "done"; taskId: string; ok: false; error: WireError; droppedLogBytes?: number };
+
+/** Everything a sandbox process sends. */
+export type SandboxMessage = ReadyMessage | CallMessage | LogMessage | DoneMessage;
+
+/** The global the Worker bootstrap defines and generated `servers/_client.ts` calls. */
+export const BRIDGE_SYMBOL_KEY = "mcp-executor.bridge";
+
+/** What the Worker bootstrap puts under `globalThis[Symbol.for(BRIDGE_SYMBOL_KEY)]`. */
+export interface Bridge {
+  /** Calls a tool through the host; resolves to the unwrapped result, rejects with a ToolError. */
+  callTool(server: string, tool: string, args: unknown): Promise<unknown>;
+}

@@ -1,0 +1,88 @@
+/**
+ * Reference MCP servers for tests: real packages from npm, pinned, started through this Deno.
+ *
+ * @module
+ */
+
+import type { McpConfig, ServerConfig } from "../../runtime/config.ts";
+
+/** The pinned version of every reference server package. */
+export const SERVER_VERSION = "2026.8.31";
+
+/** A stdio entry starting `@modelcontextprotocol/<pkg>` through this Deno. */
+export function npmServer(
+  pkg: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): ServerConfig {
+  return {
+    type: "stdio",
+    command: Deno.execPath(),
+    args: ["run", "-A", `npm:@modelcontextprotocol/${pkg}@${SERVER_VERSION}`, ...args],
+    env,
+  };
+}
+
+/**
+ * A config with server-memory (on a fresh file in `dir`), server-filesystem over `dir` and server-everything.
+ *
+ * @param dir A temporary folder the test owns.
+ */
+export function referenceConfig(dir: string): McpConfig {
+  return {
+    servers: {
+      memory: npmServer("server-memory", [], { MEMORY_FILE_PATH: `${dir}/memory.jsonl` }),
+      filesystem: npmServer("server-filesystem", [dir]),
+      everything: npmServer("server-everything", ["stdio"]),
+    },
+  };
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/**
+ * Starts server-everything in one of its network modes on a free loopback port, and waits until it listens.
+ *
+ * @param mode `"sse"` (legacy HTTP+SSE) or `"streamableHttp"`.
+ * @returns The base URL and a disposable that stops the server.
+ */
+export async function startEverythingOverHttp(
+  mode: "sse" | "streamableHttp",
+): Promise<{ url: string; [Symbol.asyncDispose](): Promise<void> }> {
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `npm:@modelcontextprotocol/server-everything@${SERVER_VERSION}`, mode],
+    env: { PORT: String(port) },
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const deadline = Date.now() + 30_000;
+  while (true) {
+    try {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      conn.close();
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        await child.status;
+        throw new Error(`server-everything ${mode} did not listen on port ${port}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGKILL");
+      await child.status;
+    },
+  };
+}
