@@ -46,7 +46,13 @@ for (const entry of corpus.servers) {
   const spec = `${entry.package}@${entry.version}`;
   const transport = new StdioClientTransport(
     entry.runner === "node"
-      ? { command: "npx", args: ["-y", spec, ...entry.args.map(expand)], env, cwd: tmp, stderr: "pipe" }
+      ? {
+        command: "npx",
+        args: ["-y", spec, ...entry.args.map(expand)],
+        env,
+        cwd: tmp,
+        stderr: "pipe",
+      }
       : {
         command: Deno.execPath(),
         // Outside the project (no config, no lock): benchmark-only servers stay out of deno.lock and node_modules/.

@@ -1,0 +1,69 @@
+/**
+ * A task's `requiredTools`, checked against the configured servers and turned into the allowlist every tool call
+ * is checked against.
+ *
+ * @module
+ */
+
+/** Which tools of which servers a task may call. `"*"` means every tool of that server. */
+export type Allowlist = Map<string, "*" | Set<string>>;
+
+/**
+ * Parses `requiredTools` entries: a server name (`"memory"`), or a server and a tool (`"memory.read_graph"`).
+ * Server names may contain dots; the longest configured name that fits wins.
+ *
+ * @param requiredTools The task's entries.
+ * @param servers The configured server names.
+ * @returns The allowlist.
+ * @throws {TypeError} When an entry names no configured server (the message lists the configured ones).
+ *
+ * @example
+ * ```ts
+ * import { parseAllowlist, isAllowed } from "./allowlist.ts";
+ * const allow = parseAllowlist(["memory.read_graph", "filesystem"], ["memory", "filesystem"]);
+ * console.assert(isAllowed(allow, "memory", "read_graph"));
+ * console.assert(!isAllowed(allow, "memory", "delete_entities"));
+ * console.assert(isAllowed(allow, "filesystem", "read_text_file"));
+ * ```
+ */
+export function parseAllowlist(requiredTools: readonly string[], servers: readonly string[]): Allowlist {
+  const allow: Allowlist = new Map();
+  const byLength = [...servers].sort((a, b) => b.length - a.length);
+  for (const entry of requiredTools) {
+    if (typeof entry !== "string" || entry === "") {
+      throw new TypeError(`Cannot run task: requiredTools entries must be non-empty strings, got ${JSON.stringify(entry)}`);
+    }
+    if (servers.includes(entry)) {
+      allow.set(entry, "*");
+      continue;
+    }
+    const server = byLength.find((name) => entry.startsWith(`${name}.`));
+    if (server === undefined) {
+      throw new TypeError(
+        `Cannot run task: requiredTools entry "${entry}" names no configured server (configured: ${
+          servers.map((s) => `"${s}"`).join(", ") || "none"
+        })`,
+      );
+    }
+    const tool = entry.slice(server.length + 1);
+    const current = allow.get(server);
+    if (current === "*") continue;
+    const tools = current ?? new Set<string>();
+    tools.add(tool);
+    allow.set(server, tools);
+  }
+  return allow;
+}
+
+/**
+ * Whether the allowlist lets a call through.
+ *
+ * @param allow The task's allowlist.
+ * @param server The server the call names.
+ * @param tool The tool the call names.
+ * @returns `true` when the server is allowed whole or the tool is listed.
+ */
+export function isAllowed(allow: Allowlist, server: string, tool: string): boolean {
+  const entry = allow.get(server);
+  return entry === "*" || (entry !== undefined && entry.has(tool));
+}

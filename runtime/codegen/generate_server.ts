@@ -1,0 +1,225 @@
+/**
+ * Generates the TypeScript modules of one MCP server: a file per tool, an `index.ts` re-exporting them and a
+ * `_manifest.json`, all relative to the generated `servers/` folder.
+ *
+ * @module
+ */
+
+import type { Tool } from "../sdk.ts";
+import { docLines, renderJsDoc } from "./_jsdoc.ts";
+import { LINE_WIDTH } from "./_type_printer.ts";
+import { functionHead, toolParts } from "./_tool_parts.ts";
+import { canonicalJsonHash } from "./canonical_json.ts";
+import { CLIENT_MODULE_PATH } from "./client_module.ts";
+import {
+  assignFunctionNames,
+  toFunctionName,
+  toolFilePath,
+  toServerDirName,
+  toTypeName,
+} from "./identifiers.ts";
+
+/** A server as the generator needs it: its name in mcp.json, the version it reports, and its tools. */
+export interface ServerInput {
+  /** The server's name in mcp.json, e.g. `"memory"`; generated code passes it to `callTool`. */
+  name: string;
+  /** The version the server reports in `initialize` (`serverInfo.version`). */
+  version: string;
+  /** The tools from `tools/list`, in the order the server lists them. */
+  tools: Tool[];
+}
+
+/** One tool's entry in `_manifest.json`. */
+export interface ManifestTool {
+  /** The tool's name as the server lists it. */
+  name: string;
+  /** The generated function's name. */
+  function: string;
+  /** The generated file, relative to the server's folder. */
+  file: string;
+  /** SHA-256 (hex) of the tool definition's canonical JSON, to tell when a definition changed. */
+  sha256: string;
+}
+
+/** The content of `<serverDir>/_manifest.json`. */
+export interface Manifest {
+  /** Marks the file as the generator's. */
+  generator: "mcp-executor";
+  /** The server's name in mcp.json. */
+  server: string;
+  /** The version the server reported. */
+  version: string;
+  /** Sorted by tool name. */
+  tools: ManifestTool[];
+}
+
+/** The name of the manifest file in each server folder. */
+export const MANIFEST_FILE = "_manifest.json";
+
+/**
+ * Generates the modules of one server.
+ *
+ * Pure and deterministic: the same input gives the same map, byte for byte, with keys sorted. Function names come
+ * from {@linkcode assignFunctionNames} in `tools/list` order. The shared `_client.ts` the tool files import is not
+ * included; see {@linkcode generateClientModule}.
+ *
+ * @param server The server's name, version and tools.
+ * @returns Relative path (`<serverDir>/<file>`, `/`-separated) to file content.
+ *
+ * @example Generate a one-tool server
+ * ```ts
+ * import { generateServerModules } from "./generate_server.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const files = generateServerModules({
+ *   name: "memory",
+ *   version: "0.6.3",
+ *   tools: [{ name: "read_graph", inputSchema: { type: "object", properties: {} } }],
+ * });
+ * assert.deepEqual([...files.keys()], ["memory/_manifest.json", "memory/index.ts", "memory/readGraph.ts"]);
+ * ```
+ */
+export function generateServerModules(server: ServerInput): Map<string, string> {
+  const dir = toServerDirName(server.name);
+  const header = headerLine(server);
+  const functionNames = assignFunctionNames(server.tools.map((tool) => tool.name));
+  const files = new Map<string, string>();
+  const entries: Array<{ tool: Tool; fn: string; hasOutput: boolean }> = [];
+  server.tools.forEach((tool, i) => {
+    const fn = functionNames[i]!;
+    files.set(toolFilePath(dir, fn), toolModule(header, server.name, tool, fn));
+    entries.push({ tool, fn, hasOutput: tool.outputSchema !== undefined });
+  });
+  entries.sort((a, b) => compare(a.fn, b.fn));
+  files.set(`${dir}/index.ts`, indexModule(header, server, entries));
+  const manifest: Manifest = {
+    generator: "mcp-executor",
+    server: server.name,
+    version: server.version,
+    tools: entries
+      .map(({ tool, fn }) => ({
+        name: tool.name,
+        function: fn,
+        file: `${fn}.ts`,
+        sha256: canonicalJsonHash(tool),
+      }))
+      .sort((a, b) => compare(a.name, b.name)),
+  };
+  files.set(`${dir}/${MANIFEST_FILE}`, `${JSON.stringify(manifest, null, 2)}\n`);
+  return new Map([...files].sort(([a], [b]) => compare(a, b)));
+}
+
+/**
+ * Renders what an agent needs to call a tool: its Input and Output declarations and the function's signature with
+ * its JSDoc, without `export`, imports or body. For a search feature's full detail level.
+ *
+ * @param serverName The server's name in mcp.json.
+ * @param tool The tool's definition.
+ * @param options `functionName`: the tool's generated function name when a collision renamed it; default
+ *   {@linkcode toFunctionName} of the tool's name.
+ * @returns TypeScript declarations, ending with `function fn(input: X): Promise<Y>;` and a newline.
+ *
+ * @example A tool's signature
+ * ```ts
+ * import { renderToolSignature } from "./generate_server.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const text = renderToolSignature("everything", {
+ *   name: "get-sum",
+ *   inputSchema: { type: "object", properties: { a: { type: "number" } }, required: ["a"] },
+ * });
+ * assert.ok(text.endsWith("function getSum(input: GetSumInput): Promise<unknown>;\n"));
+ * ```
+ */
+export function renderToolSignature(
+  serverName: string,
+  tool: Tool,
+  options: { functionName?: string } = {},
+): string {
+  const fn = options.functionName ?? toFunctionName(tool.name);
+  const parts = toolParts(serverName, tool, fn, false);
+  const param = `input${parts.inputOptional ? "?" : ""}: ${parts.inputType}`;
+  const head = functionHead({
+    prefix: "",
+    name: fn,
+    param,
+    returnType: `Promise<${parts.outputType ?? "unknown"}>`,
+    end: ";",
+  });
+  return `${parts.declarations.join("\n\n")}\n\n${parts.doc}${head}\n`;
+}
+
+function toolModule(header: string, serverName: string, tool: Tool, fn: string): string {
+  const parts = toolParts(serverName, tool, fn, true);
+  // A tool called `call_tool` would shadow the import.
+  const call = fn === "callTool" ? "clientCallTool" : "callTool";
+  const importLine = call === "callTool"
+    ? `import { callTool } from "../${CLIENT_MODULE_PATH}";`
+    : `import { callTool as ${call} } from "../${CLIENT_MODULE_PATH}";`;
+  const output = parts.outputType ?? "unknown";
+  const param = `input: ${parts.inputType}${parts.inputOptional ? " = {}" : ""}`;
+  const head = functionHead({
+    prefix: "export ",
+    name: fn,
+    param,
+    returnType: `Promise<${output}>`,
+    end: " {",
+  });
+  const args = [JSON.stringify(serverName), JSON.stringify(tool.name), "input"];
+  let body = `  return ${call}<${output}>(${args.join(", ")});`;
+  if (body.length > LINE_WIDTH) {
+    body = `  return ${call}<${output}>(\n${args.map((a) => `    ${a},\n`).join("")}  );`;
+  }
+  return `${header}\n\n${importLine}\n\n${
+    parts.declarations.join("\n\n")
+  }\n\n${parts.doc}${head}\n${body}\n}\n`;
+}
+
+type IndexEntry = { tool: Tool; fn: string; hasOutput: boolean };
+
+function indexModule(header: string, server: ServerInput, entries: readonly IndexEntry[]): string {
+  const summary = entries.map(({ tool, fn }) => {
+    const first = docLines(tool.description ?? tool.title ?? "")[0] ?? "";
+    return `- {@linkcode ${fn}}${first === "" ? "" : `: ${shorten(first, 100)}`}`;
+  });
+  const doc = renderJsDoc([
+    ...docLines(`The tools of MCP server ${JSON.stringify(server.name)} as typed functions.`),
+    "",
+    ...summary,
+    "",
+    "@module",
+  ], "");
+  const exports = entries.map(({ fn, hasOutput }) => {
+    const file = `./${fn}.ts`;
+    const base = toTypeName(fn);
+    const types = [`${base}Input`, ...(hasOutput ? [`${base}Output`] : [])];
+    const typeLine = `export type { ${types.join(", ")} } from "${file}";`;
+    const typeExport = typeLine.length <= LINE_WIDTH
+      ? typeLine
+      : `export type {\n${types.map((t) => `  ${t},\n`).join("")}} from "${file}";`;
+    return `export { ${fn} } from "${file}";\n${typeExport}`;
+  });
+  return `${header}\n\n${doc}\n${exports.join("\n")}\n`;
+}
+
+/** `// Code generated by mcp-executor from MCP server "memory" 0.6.3. DO NOT EDIT.` */
+function headerLine(server: ServerInput): string {
+  const version = server.version.replace(/[\p{Cc}\u2028\u2029]+/gu, " ").trim();
+  const name = JSON.stringify(server.name).replace(/[\u2028\u2029]/g, " ");
+  return `// Code generated by mcp-executor from MCP server ${name}${
+    version === "" ? "" : ` ${version}`
+  }. DO NOT EDIT.`;
+}
+
+/** Cuts text at a word boundary so that it stays under `max` characters. */
+function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** Locale-independent ordering by UTF-16 code units. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,60 @@
+/**
+ * Logging. Library code only asks for loggers under the `"mcp-executor"` category; an application decides where
+ * records go. {@linkcode configureLogging} sends them to stderr, never stdout: in stdio daemon mode stdout carries
+ * the MCP protocol, and one stray line would corrupt it.
+ *
+ * @module
+ */
+
+import {
+  configure,
+  getLogger,
+  getStreamSink,
+  getTextFormatter,
+  type Logger,
+  type LogLevel,
+} from "@logtape/logtape";
+
+/** The root logging category of the project. */
+export const LOG_CATEGORY = "mcp-executor";
+
+/**
+ * A logger under the project's category.
+ *
+ * @param name The sub-category, e.g. `"orchestrator"`.
+ * @returns The logger for `["mcp-executor", name]`.
+ *
+ * @example
+ * ```ts
+ * import { logger } from "./log.ts";
+ * logger("orchestrator").debug("started {count} servers", { count: 3 });
+ * ```
+ */
+export function logger(name: string): Logger {
+  return getLogger([LOG_CATEGORY, name]);
+}
+
+/**
+ * Sends the project's log records at `level` and above to stderr, as text lines.
+ *
+ * @param level The lowest level written. Default `"info"`.
+ * @returns Resolves once logging is configured.
+ *
+ * @example
+ * ```ts ignore
+ * import { configureLogging } from "./log.ts";
+ * await configureLogging("debug");
+ * ```
+ */
+export async function configureLogging(level: LogLevel = "info"): Promise<void> {
+  await configure({
+    reset: true,
+    sinks: {
+      stderr: getStreamSink(Deno.stderr.writable, { formatter: getTextFormatter() }),
+    },
+    loggers: [
+      { category: [LOG_CATEGORY], lowestLevel: level, sinks: ["stderr"] },
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
+    ],
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * Shapes shared by {@linkcode ToolIndex} and {@linkcode formatHits}.
+ *
+ * @module
+ */
+
+import type { Tool } from "../sdk.ts";
+
+/**
+ * How much a search hit carries:
+ * - `"name"`: only `server.tool` and the score, for a quick scan;
+ * - `"description"`: plus a one-line description, the function name and the import line (the default);
+ * - `"full"`: plus the TypeScript signature, enough to write the call.
+ */
+export type SearchDetail = "name" | "description" | "full";
+
+/** One tool of one server, as {@linkcode ToolIndex} stores it. */
+export interface ToolIndexEntry {
+  /** The server's name as configured (`mcp.json` key). */
+  server: string;
+  /** The tool exactly as the server's `tools/list` returned it. */
+  tool: Tool;
+}
+
+/** One search result. Fields past `score` are present from the detail level noted on each. */
+export interface ToolSearchHit {
+  /** The server's name. */
+  server: string;
+  /** The tool's name as the server spells it. */
+  tool: string;
+  /** `server.tool`, the name a model uses to refer to the tool. */
+  name: string;
+  /** Relevance (BM25+ with boosts); only the order between hits of one search is meaningful. */
+  score: number;
+  /** `"description"` and `"full"`: the first sentence of the description, on one line. */
+  description?: string;
+  /** `"description"` and `"full"`: the exported function that calls the tool. */
+  functionName?: string;
+  /** `"description"` and `"full"`: `import { fn } from "servers/<dir>/index.ts";`. */
+  importLine?: string;
+  /** `"full"`: the TypeScript signature of the function. */
+  signature?: string;
+}
+
+/** Options of {@linkcode ToolIndex.search}. */
+export interface ToolSearchOptions {
+  /** What each hit carries; `"description"` by default. */
+  detail?: SearchDetail;
+  /** Most hits returned; 10 by default. */
+  limit?: number;
+  /** Only search these servers; all by default. */
+  servers?: readonly string[];
+}
+
+/**
+ * Hooks that tie the index to the code generator, so that names and signatures match the generated
+ * `servers/<dir>/index.ts` modules. Each has a simple fallback.
+ */
+export interface ToolIndexOptions {
+  /** The exported function name of a tool; fallback: the camelCase of the tool name. */
+  functionName?: (server: string, toolName: string) => string;
+  /** The folder under `servers/` of a server; fallback: the server name with unsafe characters replaced. */
+  serverDir?: (server: string) => string;
+  /** The TypeScript signature of a tool; fallback: a one-line signature with the top-level parameters. */
+  renderSignature?: (server: string, tool: Tool) => string;
+}
+
+/** A server in the index, as {@linkcode ToolIndex.listServers} reports it. */
+export interface ServerSummary {
+  /** The server's name. */
+  name: string;
+  /** How many tools it has. */
+  toolCount: number;
+}
+
+/** A tool in the index, as {@linkcode ToolIndex.listTools} reports it. */
+export interface ToolSummary {
+  /** The tool's name as the server spells it. */
+  name: string;
+  /** The exported function that calls it. */
+  functionName: string;
+  /** The first sentence of its description, on one line. */
+  description: string;
+}

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { TaskQueue } from "./task_queue.ts";
+
+Deno.test("TaskQueue admits at most its limit and serves waiters in order", async () => {
+  const queue = new TaskQueue(2);
+  const order: number[] = [];
+  let peak = 0;
+  await Promise.all(Array.from({ length: 7 }, async (_, i) => {
+    const release = await queue.acquire();
+    peak = Math.max(peak, queue.running);
+    order.push(i);
+    await new Promise((r) => setTimeout(r, 5));
+    release();
+    release(); // A second release must not free a second place.
+  }));
+  assert.equal(peak, 2);
+  assert.deepEqual(order, [0, 1, 2, 3, 4, 5, 6]);
+  assert.equal(queue.running, 0);
+});
+
+Deno.test("TaskQueue.acquire() rejects when its signal aborts while waiting", async () => {
+  const queue = new TaskQueue(1);
+  const release = await queue.acquire();
+  const controller = new AbortController();
+  const waiting = queue.acquire(controller.signal);
+  assert.equal(queue.waiting, 1);
+  controller.abort(new Error("cancelled"));
+  await assert.rejects(waiting, /cancelled/);
+  assert.equal(queue.waiting, 0);
+  release();
+  assert.equal(queue.running, 0);
+});
+
+Deno.test("TaskQueue refuses a limit below 1", () => {
+  assert.throws(() => new TaskQueue(0), RangeError);
+});

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  countJsonTokens,
+  countTokens,
+  getTokenizerName,
+  o200kTokenizer,
+  setTokenizer,
+} from "./tokens.ts";
+
+Deno.test("countTokens() returns the pinned o200k_base counts for known texts", async (t) => {
+  // Computed once with js-tiktoken 1.0.21's o200k_base ranks and pinned: a change means the encoding changed.
+  const cases: [string, number][] = [
+    ["hello world", 2],
+    ["Hello, world!", 4],
+    ["The quick brown fox jumps over the lazy dog.", 10],
+    ["こんにちは世界", 2],
+    ['import { readFile } from "servers/filesystem/index.ts";', 13],
+    ["   ", 1],
+  ];
+  for (const [text, expected] of cases) {
+    await t.step(JSON.stringify(text), () => assert.equal(countTokens(text), expected));
+  }
+});
+
+Deno.test("countTokens() returns 0 when the text is empty", () => {
+  assert.equal(countTokens(""), 0);
+});
+
+Deno.test("countTokens() returns the same count when called again", () => {
+  const text = "Create multiple new entities in the knowledge graph. ".repeat(20);
+  const first = countTokens(text);
+  assert.ok(first > 0);
+  for (let i = 0; i < 5; i++) assert.equal(countTokens(text), first);
+});
+
+Deno.test("countTokens() counts special-token text as ordinary text", () => {
+  assert.equal(countTokens("<|endoftext|>"), 7);
+});
+
+Deno.test("countTokens() throws a TypeError when the text is not a string", () => {
+  assert.throws(() => countTokens(42 as unknown as string), {
+    name: "TypeError",
+    message: "Cannot count tokens: expected a string, got number",
+  });
+});
+
+Deno.test("countJsonTokens() counts the compact JSON of a value", async (t) => {
+  await t.step("object", () => {
+    assert.equal(countJsonTokens({ name: "read_file" }), countTokens('{"name":"read_file"}'));
+    assert.equal(countJsonTokens({ name: "read_file" }), 6);
+  });
+  await t.step("array", () => assert.equal(countJsonTokens([1, 2, 3]), 7));
+  await t.step("null", () => assert.equal(countJsonTokens(null), 1));
+  await t.step("undefined", () => assert.equal(countJsonTokens(undefined), 0));
+  await t.step("function", () => assert.equal(countJsonTokens(() => 1), 0));
+});
+
+Deno.test("setTokenizer() swaps the tokenizer and returns the previous one", () => {
+  assert.equal(getTokenizerName(), "o200k_base");
+  const previous = setTokenizer({ name: "chars", count: (text) => text.length });
+  try {
+    assert.equal(previous, o200kTokenizer);
+    assert.equal(getTokenizerName(), "chars");
+    assert.equal(countTokens("hello world"), 11);
+    assert.equal(countJsonTokens({ a: 1 }), 7);
+  } finally {
+    setTokenizer(previous);
+  }
+  assert.equal(getTokenizerName(), "o200k_base");
+  assert.equal(countTokens("hello world"), 2);
+});
+
+Deno.test("setTokenizer() throws a TypeError when the tokenizer has no count function", () => {
+  assert.throws(() => setTokenizer({ name: "broken" } as never), {
+    name: "TypeError",
+    message: "Cannot set tokenizer: expected an object with a name and a count function",
+  });
+  assert.equal(getTokenizerName(), "o200k_base");
+});
+
+Deno.test("countTokens() works when the network is denied and only the cache is used", async () => {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const dir = await Deno.makeTempDir({ prefix: "tokens-offline-" });
+  try {
+    const script = join(dir, "count.ts");
+    const tokens = new URL("./tokens.ts", import.meta.url).href;
+    await Deno.writeTextFile(
+      script,
+      `import { countTokens } from "${tokens}";\nconsole.log(countTokens("hello world"));\n`,
+    );
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--config",
+        join(root, "deno.json"),
+        "--cached-only",
+        "--no-lock",
+        "--deny-net",
+        `--allow-read=${root},${dir}`,
+        script,
+      ],
+      cwd: root,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 0, stderr);
+    assert.equal(new TextDecoder().decode(output.stdout).trim(), "2");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
