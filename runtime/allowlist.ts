@@ -26,12 +26,19 @@ export type Allowlist = Map<string, "*" | Set<string>>;
  * console.assert(isAllowed(allow, "filesystem", "read_text_file"));
  * ```
  */
-export function parseAllowlist(requiredTools: readonly string[], servers: readonly string[]): Allowlist {
+export function parseAllowlist(
+  requiredTools: readonly string[],
+  servers: readonly string[],
+): Allowlist {
   const allow: Allowlist = new Map();
   const byLength = [...servers].sort((a, b) => b.length - a.length);
   for (const entry of requiredTools) {
     if (typeof entry !== "string" || entry === "") {
-      throw new TypeError(`Cannot run task: requiredTools entries must be non-empty strings, got ${JSON.stringify(entry)}`);
+      throw new TypeError(
+        `Cannot run task: requiredTools entries must be non-empty strings, got ${
+          JSON.stringify(entry)
+        }`,
+      );
     }
     if (servers.includes(entry)) {
       allow.set(entry, "*");

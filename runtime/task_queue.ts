@@ -35,7 +35,9 @@ export class TaskQueue {
    */
   constructor(limit: number) {
     if (!Number.isInteger(limit) || limit < 1) {
-      throw new RangeError(`Cannot create task queue: limit must be a whole number >= 1, got ${limit}`);
+      throw new RangeError(
+        `Cannot create task queue: limit must be a whole number >= 1, got ${limit}`,
+      );
     }
     this.#limit = limit;
   }

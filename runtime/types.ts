@@ -30,6 +30,12 @@ export interface AgentTask {
   timeoutMs?: number;
   /** Extra permissions for the Worker that runs the code. Default: none. */
   permissions?: WorkerPermissions;
+  /**
+   * A named folder that keeps state between tasks: the Worker may read and write it, and relative paths in the code
+   * resolve against it (`await Deno.writeTextFile("notes.txt", ...)`). Letters, digits, `.`, `_` and `-`, at most 64
+   * characters. Tasks without one get no file access at all.
+   */
+  workspace?: string;
   /** Cancels the task: a queued task never starts, a running one is killed. */
   signal?: AbortSignal;
 }
@@ -50,11 +56,18 @@ export interface TaskErrorInfo {
 export interface TaskStats {
   /** Wall-clock time from start in the sandbox to result, in milliseconds (queue time excluded). */
   duration: number;
-  /** Tokens of what reaches the model from this task: the code, the data, the logs and the error. */
+  /** Tokens (o200k_base) of what reaches the model from this task: the code, the data, the logs and the error. */
   tokensUsed: number;
+  /**
+   * Tokens the same work would have cost with classic tool calling, counted from what really happened: the tool
+   * definitions of every connected server, plus every tool call's name and arguments and every raw tool result.
+   */
+  tokensDirect: number;
+  /** `1 - tokensUsed / tokensDirect`: 0.987 means 98.7 % saved; negative when code mode cost more. */
+  tokensSaved: number;
   /** Peak resident memory of the sandbox process, in bytes (0 when it was never sampled). */
   memoryUsed: number;
-  /** Every tool call made, in order, as `"server.tool"`. */
+  /** Every tool call made, in order, as `"server.tool"` (refused calls are not listed). */
   toolsCalled: string[];
 }
 
@@ -62,8 +75,12 @@ export interface TaskStats {
 export interface TaskResult {
   id: string;
   status: "completed" | "failed" | "timeout" | "cancelled";
-  /** The code's return value, when it completed. */
+  /** The code's return value, when it completed; cut to `maxResultBytes` with markers where it was larger. */
   data?: unknown;
+  /** Whether `data` was cut to fit `maxResultBytes`. */
+  dataTruncated?: boolean;
+  /** What the pattern blocker warned about (rules whose policy is `"warn"`), as `rule at line:column: reason`. */
+  warnings?: string[];
   /** Console output, one entry a line, capped; a final entry says what was cut. */
   logs: string[];
   error?: TaskErrorInfo;

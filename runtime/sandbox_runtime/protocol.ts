@@ -37,17 +37,20 @@ export interface ServerBinding {
 /**
  * Starts a task. A sandbox process runs exactly one task in its life.
  *
- * The host prepares the agent code into a module (see `../sandbox/prepare_code.ts`): its imports and the server
- * namespaces sit on line 1 in front of `export default async function __agent__() {`, so that the agent's line N
- * is the module's line N. The Worker imports that module by a computed `data:` URL and calls its default export.
+ * The host prepares the agent code (see `../sandbox/prepare_code.ts`) so that the agent's line N is line N of
+ * {@linkcode RunMessage.source}. A `script` is evaluated: it yields an async function that resolves the imports
+ * and returns the agent function. A `module` is imported by a computed `data:` URL; its default export is the agent
+ * function. Either way every import is resolved against the Worker's own permissions.
  */
 export interface RunMessage {
   type: "run";
   /** The task's id; every message the sandbox sends about it must carry the same id. */
   taskId: string;
-  /** The prepared module text. */
-  module: string;
-  /** How many characters line 1 of {@linkcode RunMessage.module} carries in front of the agent's own line 1. */
+  /** How {@linkcode RunMessage.source} is run. */
+  format: "script" | "module";
+  /** The prepared code. */
+  source: string;
+  /** How many characters line 1 of the source carries in front of the agent's own line 1. */
   firstLineOffset: number;
   /** URL prefixes to shorten in stacks and messages, e.g. `{ "file:///srv/app/servers/": "servers/" }`. */
   pathAliases: Record<string, string>;

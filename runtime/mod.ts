@@ -1,0 +1,72 @@
+/**
+ * mcp-executor: a Deno runtime for AI agents that use MCP servers by writing code.
+ *
+ * - {@linkcode MCPOrchestrator} connects the servers of an `mcp.json` (stdio, Streamable HTTP, legacy SSE),
+ *   generates a typed module per server under `servers/`, and runs each {@linkcode AgentTask} in a sandbox
+ *   process whose Worker has only the task's permissions. Tool calls are checked against the task's
+ *   `requiredTools` before they reach a server.
+ * - {@linkcode loadConfig} reads the `mcp.json` format of Claude Desktop, Claude Code and Cursor.
+ * - {@linkcode writeServerModules} and {@linkcode renderToolSignature} generate TypeScript from tool definitions.
+ *
+ * @example Run a task against the servers of an mcp.json
+ * ```ts ignore
+ * import { MCPOrchestrator } from "@mcp-executor/runtime";
+ * await using orch = new MCPOrchestrator({ config: "mcp.json", maxConcurrentTasks: 4 });
+ * await orch.initialize();
+ * const result = await orch.executeTask({
+ *   id: "t1",
+ *   description: "count entities",
+ *   code: "const graph = await memory.readGraph();\nreturn graph.entities.length;",
+ *   requiredTools: ["memory.read_graph"],
+ *   status: "pending",
+ * });
+ * console.log(result.status, result.data, result.stats);
+ * ```
+ *
+ * @module
+ */
+
+export {
+  MCPOrchestrator,
+  type OrchestratorOptions,
+  type OrchestratorStats,
+  type ToolProgressEvent,
+} from "./orchestrator.ts";
+export type {
+  AgentTask,
+  TaskErrorInfo,
+  TaskResult,
+  TaskStats,
+  TaskStatus,
+  WorkerPermissions,
+} from "./types.ts";
+export {
+  ConfigError,
+  loadConfig,
+  type McpConfig,
+  parseConfig,
+  type RemoteServerConfig,
+  type ServerConfig,
+  type StdioServerConfig,
+} from "./config.ts";
+export { ToolError, type ToolErrorCode } from "./sandbox_runtime/wire_error.ts";
+export {
+  ConnectionManager,
+  type ConnectionManagerOptions,
+  type ServerStatus,
+} from "./connections/connection_manager.ts";
+export {
+  type CallOptions,
+  type ConnectionState,
+  ServerConnection,
+  type ServerConnectionOptions,
+} from "./connections/server_connection.ts";
+export {
+  generateServerModules,
+  renderToolSignature,
+  type ServerInput,
+  type WriteResult,
+  writeServerModule,
+  writeServerModules,
+} from "./codegen/mod.ts";
+export { configureLogging } from "./log.ts";

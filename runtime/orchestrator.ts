@@ -1,0 +1,482 @@
+/**
+ * `MCPOrchestrator`: connects the configured MCP servers, generates their modules, and runs each
+ * {@linkcode AgentTask} in a sandbox process, forwarding the tool calls it makes after checking them against the
+ * task's `requiredTools`.
+ *
+ * @module
+ */
+
+import { dirname, join, resolve } from "node:path";
+import {
+  assignServerIdentifiers,
+  toServerDirName,
+  writeServerModule,
+  writeServerModules,
+} from "./codegen/mod.ts";
+import { loadConfig, type McpConfig } from "./config.ts";
+import { ConnectionManager } from "./connections/connection_manager.ts";
+import { logger } from "./log.ts";
+import {
+  DEFAULT_LIMITS,
+  type OrchestratorOptions,
+  type OrchestratorStats,
+  type SearchToolsOptions,
+} from "./orchestrator_options.ts";
+import { SandboxPool } from "./sandbox/mod.ts";
+import type { ServerBinding } from "./sandbox_runtime/protocol.ts";
+import type { ServerSummary, ToolSearchHit, ToolSummary } from "./search/mod.ts";
+import type { Tool } from "./sdk.ts";
+import { screenCode } from "./blocker/mod.ts";
+import { TaskCalls } from "./task_calls.ts";
+import { planTask } from "./task_plan.ts";
+import { TaskQueue } from "./task_queue.ts";
+import { resultOfRun, resultWithoutRun } from "./task_result.ts";
+import { ToolCatalog } from "./tool_catalog.ts";
+import type { AgentTask, TaskErrorInfo, TaskResult } from "./types.ts";
+
+export {
+  DEFAULT_LIMITS,
+  type OrchestratorOptions,
+  type OrchestratorStats,
+  type SearchToolsOptions,
+  type ToolProgressEvent,
+} from "./orchestrator_options.ts";
+
+const log = logger("orchestrator");
+
+const WORKSPACE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Runs agent code against MCP servers, each task in its own sandbox process.
+ *
+ * @example
+ * ```ts ignore
+ * import { MCPOrchestrator } from "./orchestrator.ts";
+ * await using orch = new MCPOrchestrator({ config: "mcp.json", maxConcurrentTasks: 4 });
+ * await orch.initialize();
+ * const result = await orch.executeTask({
+ *   id: "t1",
+ *   description: "names of people in the graph",
+ *   code: `const g = await memory.readGraph();
+ * return g.entities.filter((e) => e.entityType === "person").map((e) => e.name);`,
+ *   requiredTools: ["memory"],
+ *   status: "pending",
+ * });
+ * console.log(result.status, result.data);
+ * ```
+ */
+export class MCPOrchestrator implements AsyncDisposable {
+  #options: OrchestratorOptions;
+  #connections: ConnectionManager | undefined;
+  #pool: SandboxPool | undefined;
+  #queue: TaskQueue;
+  #catalog = new ToolCatalog();
+  #serversDir = "";
+  #skillsDir = "";
+  #workspacesDir = "";
+  #ownStateDir: string | undefined;
+  #initialized: Promise<void> | undefined;
+  #closing = false;
+  #active = new Map<string, AbortController>();
+  #bindings = new Map<string, ServerBinding>();
+  #finished: Record<TaskResult["status"], number> = {
+    completed: 0,
+    failed: 0,
+    timeout: 0,
+    cancelled: 0,
+  };
+  #toolsChanged = new Set<(server: string, tools: readonly Tool[]) => void>();
+
+  /**
+   * @param options The config (a path or an object) and limits; see {@linkcode OrchestratorOptions}.
+   * @throws {RangeError} When a limit is not a whole number of at least 1.
+   * @throws {TypeError} When `blockerPolicy` names an unknown rule or action.
+   */
+  constructor(options: OrchestratorOptions) {
+    this.#options = options;
+    this.#queue = new TaskQueue(options.maxConcurrentTasks ?? DEFAULT_LIMITS.maxConcurrentTasks);
+    for (const key of ["maxToolCalls", "maxResultBytes"] as const) {
+      const value = options[key];
+      if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+        throw new RangeError(
+          `Cannot create orchestrator: ${key} must be a whole number >= 1, got ${value}`,
+        );
+      }
+    }
+    if (options.blockerPolicy !== undefined) screenCode("", { policy: options.blockerPolicy });
+  }
+
+  /**
+   * Loads the config, connects every server (one failing does not stop the others), generates `servers/`, and
+   * starts the sandbox pool. Calling it again returns the same promise.
+   *
+   * @returns Resolves once ready.
+   * @throws {ConfigError} When the config cannot be loaded.
+   */
+  initialize(): Promise<void> {
+    this.#initialized ??= this.#initialize();
+    return this.#initialized;
+  }
+
+  async #initialize(): Promise<void> {
+    const options = this.#options;
+    const config: McpConfig = typeof options.config === "string"
+      ? await loadConfig(options.config)
+      : options.config;
+    const base = config.path === undefined ? Deno.cwd() : dirname(config.path);
+    this.#serversDir = resolve(options.serversDir ?? join(base, "servers"));
+    this.#skillsDir = resolve(options.skillsDir ?? join(dirname(this.#serversDir), "skills"));
+    const connections = new ConnectionManager(config, {
+      ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }),
+      ...(options.connectTimeoutMs === undefined
+        ? {}
+        : { connectTimeoutMs: options.connectTimeoutMs }),
+      onToolsChanged: (server, tools) => void this.#onToolsChanged(server, tools),
+    });
+    this.#connections = connections;
+    for (const server of await connections.connectAll()) {
+      if (server.state === "connected") {
+        log.info("Connected {server}: {count} tools", {
+          server: server.name,
+          count: server.toolCount,
+        });
+      } else {log.warn("Server {server} failed: {error}", {
+          server: server.name,
+          error: server.error,
+        });}
+    }
+    const generated = connections.names
+      .map((name) => connections.get(name)!)
+      .filter((c) => c.state === "connected")
+      .map((c) => ({
+        name: c.name,
+        version: c.serverInfo?.version ?? "unknown",
+        tools: [...c.tools],
+      }));
+    await writeServerModules(this.#serversDir, generated);
+    for (const server of generated) this.#catalog.setServerTools(server.name, server.tools);
+    const identifiers = assignServerIdentifiers(connections.names);
+    connections.names.forEach((name, i) => {
+      const moduleUrl =
+        new URL(`file://${join(this.#serversDir, toServerDirName(name), "index.ts")}`).href;
+      this.#bindings.set(name, { name, identifier: identifiers[i]!, moduleUrl });
+    });
+    let stateDir = options.stateDir;
+    if (stateDir === undefined) {
+      stateDir = await Deno.makeTempDir({ prefix: "mcp-executor-" });
+      this.#ownStateDir = stateDir;
+    }
+    this.#workspacesDir = resolve(options.workspacesDir ?? join(stateDir, "workspaces"));
+    await Deno.mkdir(this.#workspacesDir, { recursive: true, mode: 0o700 });
+    this.#pool = await SandboxPool.create({
+      serversDir: this.#serversDir,
+      skillsDir: this.#skillsDir,
+      stateDir,
+      poolSize: options.poolSize ?? Math.min(2, this.#queue.limit),
+      timeoutMs: options.taskTimeoutMs ?? DEFAULT_LIMITS.taskTimeoutMs,
+      heapMb: options.heapMb ?? DEFAULT_LIMITS.heapMb,
+      memoryLimitMb: options.memoryLimitMb ?? DEFAULT_LIMITS.memoryLimitMb,
+      maxLogBytes: options.maxLogBytes ?? DEFAULT_LIMITS.maxLogBytes,
+    });
+  }
+
+  async #onToolsChanged(server: string, tools: readonly Tool[]): Promise<void> {
+    const connection = this.#connections?.get(server);
+    if (connection === undefined || this.#closing) return;
+    this.#catalog.setServerTools(server, tools);
+    try {
+      await writeServerModule(this.#serversDir, {
+        name: server,
+        version: connection.serverInfo?.version ?? "unknown",
+        tools: [...tools],
+      });
+      // Idle sandbox processes preload the generated modules: replace them so the next task sees the new ones.
+      await this.#pool?.recycle();
+      log.info("Regenerated {server} after tools/list_changed: {count} tools", {
+        server,
+        count: tools.length,
+      });
+    } catch (error) {
+      log.error("Cannot regenerate {server}: {error}", { server, error: String(error) });
+    }
+    for (const listener of this.#toolsChanged) listener(server, tools);
+  }
+
+  /**
+   * Registers a listener for tool list changes, called after `servers/` and the search index are updated.
+   *
+   * @param listener Called with the server's name and its new tools.
+   * @returns A function that removes the listener.
+   */
+  onToolsChanged(listener: (server: string, tools: readonly Tool[]) => void): () => void {
+    this.#toolsChanged.add(listener);
+    return () => this.#toolsChanged.delete(listener);
+  }
+
+  /**
+   * The host path of a task workspace.
+   *
+   * @param name The workspace's name, as a task gives it.
+   * @returns `<workspacesDir>/<name>`.
+   * @throws {TypeError} When the name is not a valid workspace name.
+   */
+  workspacePath(name: string): string {
+    if (typeof name !== "string" || !WORKSPACE_NAME.test(name) || name === "." || name === "..") {
+      throw new TypeError(
+        `Invalid workspace name ${
+          JSON.stringify(name)
+        }: use letters, digits, ".", "_" and "-", at most 64 characters`,
+      );
+    }
+    return join(this.#workspacesDir, name);
+  }
+
+  /** The folder the server modules were generated into. */
+  get serversDir(): string {
+    return this.#serversDir;
+  }
+
+  /** The connections to the configured servers (available after {@linkcode MCPOrchestrator.initialize}). */
+  get connections(): ConnectionManager {
+    if (this.#connections === undefined) {
+      throw new Error("Cannot use the orchestrator: call initialize() first");
+    }
+    return this.#connections;
+  }
+
+  /**
+   * Finds tools by what they do, ranked with BM25 over tool names (split into words), titles, descriptions and
+   * parameter names, with prefix and typo-tolerant matching.
+   *
+   * @param query What the agent is looking for, e.g. `"create pull request"`.
+   * @param options Detail level, limit and a server filter.
+   * @returns The hits, best first.
+   * @throws {TypeError} When the query is not a string or the detail level is unknown.
+   */
+  searchTools(query: string, options: SearchToolsOptions = {}): ToolSearchHit[] {
+    return this.#catalog.search(query, options);
+  }
+
+  /**
+   * Like {@linkcode MCPOrchestrator.searchTools}, formatted as the compact text a model reads.
+   *
+   * @param query What the agent is looking for.
+   * @param options Detail level, limit and a server filter.
+   * @returns One line a hit (`"name"`, `"description"`) or one block a hit (`"full"`).
+   */
+  searchToolsText(query: string, options: SearchToolsOptions = {}): string {
+    return this.#catalog.searchText(query, options);
+  }
+
+  /**
+   * The connected servers and their tool counts, mirroring the `servers/` folders.
+   *
+   * @returns One entry a server, sorted by name.
+   */
+  listServers(): ServerSummary[] {
+    return this.#catalog.listServers();
+  }
+
+  /**
+   * One server's tools with their generated function names, mirroring `servers/<server>/`.
+   *
+   * @param server The server's name.
+   * @returns Its tools in listing order; empty for an unknown server.
+   */
+  listTools(server: string): ToolSummary[] {
+    return this.#catalog.listTools(server);
+  }
+
+  /**
+   * Tokens of the connected servers' tool definitions as classic tool calling gives them to a model: the fixed
+   * part of every task's `stats.tokensDirect`.
+   *
+   * @returns The sum over connected servers.
+   */
+  toolDefinitionTokens(): number {
+    return this.#catalog.definitionTokens();
+  }
+
+  /**
+   * Runs a task in a sandbox and reports how it went. A task's own failure (an error, a timeout, a refused call)
+   * is a result, not a rejection. Tasks beyond `maxConcurrentTasks` wait their turn.
+   *
+   * @param task The code, the tools it may call and optional limits, permissions and workspace.
+   * @returns The result: status, data, logs, error and stats.
+   * @throws {TypeError} When the task is malformed (no id, no code) or its id is already running.
+   */
+  async executeTask(task: AgentTask): Promise<TaskResult> {
+    if (typeof task?.id !== "string" || task.id === "") {
+      throw new TypeError("Cannot run task: it needs a non-empty string id");
+    }
+    if (typeof task.code !== "string") {
+      throw new TypeError(`Cannot run task "${task.id}": its code must be a string`);
+    }
+    if (!Array.isArray(task.requiredTools)) {
+      throw new TypeError(`Cannot run task "${task.id}": requiredTools must be an array`);
+    }
+    if (this.#active.has(task.id)) {
+      throw new TypeError(`Cannot run task "${task.id}": a task with that id is already running`);
+    }
+    await this.initialize();
+    if (this.#closing) {
+      return this.#notRun(task, "cancelled", {
+        name: "CancelledError",
+        code: "shutting_down",
+        message: `Task "${task.id}" was not run: the orchestrator is shutting down`,
+      });
+    }
+    const plan = planTask(task, {
+      connections: this.#connections!,
+      workspacePath: (name) => this.workspacePath(name),
+      ...(this.#options.blockerPolicy === undefined
+        ? {}
+        : { blockerPolicy: this.#options.blockerPolicy }),
+    });
+    if ("error" in plan) return this.#notRun(task, "failed", plan.error);
+    if (plan.cwd !== undefined) await Deno.mkdir(plan.cwd, { recursive: true, mode: 0o700 });
+
+    const controller = new AbortController();
+    this.#active.set(task.id, controller);
+    const onAbort = () => controller.abort(task.signal?.reason);
+    task.signal?.addEventListener("abort", onAbort, { once: true });
+    if (task.signal?.aborted) controller.abort(task.signal.reason);
+    let release: (() => void) | undefined;
+    try {
+      try {
+        release = await this.#queue.acquire(controller.signal);
+      } catch {
+        return this.#notRun(task, "cancelled", {
+          name: "CancelledError",
+          code: "cancelled",
+          message: `Task "${task.id}" was cancelled before it started`,
+        });
+      }
+      task.status = "running";
+      const onProgress = this.#options.onProgress;
+      const calls = new TaskCalls({
+        taskId: task.id,
+        allow: plan.allow,
+        maxToolCalls: this.#options.maxToolCalls ?? DEFAULT_LIMITS.maxToolCalls,
+        connections: this.#connections!,
+        baseTokens: this.#catalog.definitionTokens(),
+        ...(onProgress === undefined ? {} : {
+          onProgress: (server, tool, p) => onProgress({ taskId: task.id, server, tool, ...p }),
+        }),
+      });
+      const run = await this.#pool!.run({
+        taskId: task.id,
+        code: task.code,
+        servers: [...plan.allow.keys()].map((s) => this.#bindings.get(s)!),
+        ...(plan.permissions === undefined ? {} : { permissions: plan.permissions }),
+        ...(plan.cwd === undefined ? {} : { cwd: plan.cwd }),
+        ...(task.timeoutMs === undefined ? {} : { timeoutMs: task.timeoutMs }),
+        signal: controller.signal,
+        onToolCall: (call) => calls.handle(call),
+      });
+      const result = resultOfRun(task, run, {
+        toolsCalled: calls.toolsCalled,
+        directTokens: calls.directTokens,
+        warnings: plan.warnings,
+        maxResultBytes: this.#options.maxResultBytes ?? DEFAULT_LIMITS.maxResultBytes,
+      });
+      return this.#record(task, result);
+    } finally {
+      release?.();
+      task.signal?.removeEventListener("abort", onAbort);
+      this.#active.delete(task.id);
+    }
+  }
+
+  #notRun(task: AgentTask, status: "failed" | "cancelled", error: TaskErrorInfo): TaskResult {
+    return this.#record(
+      task,
+      resultWithoutRun(task, status, error, this.#catalog.definitionTokens()),
+    );
+  }
+
+  #record(task: AgentTask, result: TaskResult): TaskResult {
+    task.status = result.status;
+    this.#finished[result.status]++;
+    return result;
+  }
+
+  /**
+   * Cancels a queued or running task: a queued one never starts, a running one's process is killed.
+   *
+   * @param id The task's id.
+   * @returns `true` when a task with that id was queued or running.
+   */
+  cancelTask(id: string): boolean {
+    const controller = this.#active.get(id);
+    if (controller === undefined) return false;
+    controller.abort(new Error(`Task "${id}" was cancelled`));
+    return true;
+  }
+
+  /**
+   * Servers, tools, skills and task counts.
+   *
+   * @returns A snapshot of the orchestrator's state.
+   */
+  getStats(): OrchestratorStats {
+    const servers = this.#connections?.status() ?? [];
+    return {
+      servers,
+      tools: servers.reduce((sum, s) => sum + (s.state === "connected" ? s.toolCount : 0), 0),
+      skills: countSkills(this.#skillsDir),
+      activeTasks: this.#queue.running,
+      queuedTasks: this.#queue.waiting,
+      maxConcurrentTasks: this.#queue.limit,
+      completedTasks: { ...this.#finished },
+    };
+  }
+
+  /**
+   * Stops: new tasks are refused, running and queued ones are given `drainTimeoutMs` to finish and are then
+   * cancelled, the sandbox pool is ended and the servers are closed.
+   *
+   * @param options `drainTimeoutMs` (default 10,000; 0 cancels at once).
+   * @returns Resolves once everything is stopped.
+   */
+  async shutdown(options: { drainTimeoutMs?: number } = {}): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    await this.#initialized?.catch(() => {});
+    const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
+    while (this.#active.size > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const [id] of this.#active) this.cancelTask(id);
+    while (this.#active.size > 0) await new Promise((r) => setTimeout(r, 10));
+    await this.#pool?.close();
+    await this.#connections?.close();
+    if (this.#ownStateDir !== undefined) {
+      await Deno.remove(this.#ownStateDir, { recursive: true }).catch(() => {});
+    }
+  }
+
+  /** Same as {@linkcode MCPOrchestrator.shutdown} with no drain time. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown({ drainTimeoutMs: 0 });
+  }
+}
+
+function countSkills(dir: string): number {
+  if (dir === "") return 0;
+  let count = 0;
+  try {
+    for (const entry of Deno.readDirSync(dir)) {
+      if (!entry.isDirectory) continue;
+      try {
+        Deno.statSync(join(dir, entry.name, "SKILL.md"));
+        count++;
+      } catch {
+        // A folder without SKILL.md is not a skill.
+      }
+    }
+  } catch {
+    // No skills folder: no skills.
+  }
+  return count;
+}

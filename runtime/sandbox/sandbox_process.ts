@@ -1,0 +1,575 @@
+/**
+ * One sandbox process: a `deno run` child with a cleared environment and narrow permissions, talking to the host
+ * over a Unix socket. It runs one task in its life and is killed afterwards.
+ *
+ * The host trusts nothing it receives: every line is validated by `protocol_schema.ts`, every message must name
+ * this process's task, and a message that breaks the protocol fails the task without being acted on. The deadline,
+ * the heap cap (exit 133), the resident-memory watchdog and cancellation all end the task with SIGKILL.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { LineWriter, readLines } from "../sandbox_runtime/line_channel.ts";
+import type {
+  CallMessage,
+  CallResultMessage,
+  RunMessage,
+  SandboxMessage,
+  WorkerPermissions,
+} from "../sandbox_runtime/protocol.ts";
+import { toWireError, type WireError } from "../sandbox_runtime/wire_error.ts";
+import { LogBuffer } from "./log_buffer.ts";
+import { OutputTail } from "./output_tail.ts";
+import type { PreparedCode } from "./prepare_code.ts";
+import { parseSandboxMessage } from "./protocol_schema.ts";
+import { RssWatchdog } from "./rss_watchdog.ts";
+import {
+  sandboxError,
+  type SandboxRunResult,
+  type SandboxRunStatus,
+  type ToolCallRequest,
+} from "./run_result.ts";
+import { sandboxCommand } from "./sandbox_command.ts";
+
+/** The exit code of a Deno process whose V8 heap ran out (SIGTRAP). */
+export const HEAP_EXHAUSTED_EXIT_CODE = 133;
+
+/** How a sandbox process is started. */
+export interface SandboxProcessOptions {
+  /** The sandbox runtime's folder (holding `bootstrap.ts`), an absolute path. */
+  runtimeDir: string;
+  /** The dedicated, writable `DENO_DIR` of sandbox processes. */
+  denoDir: string;
+  /** Where the process's private socket folder is made. */
+  socketDir: string;
+  /** The V8 heap cap, in MB. */
+  heapMb: number;
+  /** The Worker's complete permissions (the generated `servers/` folder included in `read`). */
+  permissions: WorkerPermissions;
+  /** The process's working folder: relative paths in agent code resolve against it. Default: the host's. */
+  cwd?: string;
+  /** `file:` URLs the Worker imports before it reports ready. Default: none. */
+  preload?: string[];
+  /** The longest line accepted from the process, in bytes. Default: 16 MiB. */
+  maxMessageBytes?: number;
+  /** How long the process may take to connect and report ready, in milliseconds. Default: 15 000. */
+  startupTimeoutMs?: number;
+  /** Host paths to replace in diagnostics (stderr lines), e.g. `{ "/srv/app/.sandbox": "<state>" }`. */
+  redactions?: Record<string, string>;
+}
+
+/** One task for {@linkcode SandboxProcess.run}: prepared code, limits and the tool-call handler. */
+export interface SandboxTask {
+  /** The task's id; every message about it must carry it. */
+  taskId: string;
+  /** The prepared code (see `prepare_code.ts`). */
+  prepared: PreparedCode;
+  /** URL and path prefixes to shorten in the agent's stacks and messages. */
+  pathAliases: Record<string, string>;
+  /** The deadline, in milliseconds from the start of the run. */
+  timeoutMs: number;
+  /** The resident-memory limit of the process, in MB. */
+  memoryLimitMb: number;
+  /** The most console text to keep, in bytes. */
+  maxLogBytes: number;
+  /** Cancels the run. */
+  signal?: AbortSignal;
+  /** Answers a tool call; a rejection reaches the agent as a ToolError. */
+  onToolCall(call: ToolCallRequest): Promise<unknown>;
+}
+
+type Phase = "starting" | "ready" | "running" | "finished";
+
+interface Outcome {
+  status: SandboxRunStatus;
+  value?: unknown;
+  error?: WireError;
+}
+
+interface RunState {
+  task: SandboxTask;
+  started: number;
+  logs: LogBuffer;
+  callIds: Set<number>;
+  toolCalls: number;
+  calls: AbortController;
+  timer: ReturnType<typeof setTimeout>;
+  watchdog: RssWatchdog;
+  onAbort: () => void;
+  resolve(result: SandboxRunResult): void;
+}
+
+/**
+ * A started sandbox process, ready for one task. Start it with {@linkcode SandboxProcess.start}, hand it a task with
+ * {@linkcode SandboxProcess.run}, and dispose of it (it is killed after its task anyway).
+ *
+ * @example
+ * ```ts ignore
+ * import { SandboxProcess } from "./sandbox_process.ts";
+ * import { prepareCode } from "./prepare_code.ts";
+ * await using sandbox = await SandboxProcess.start({
+ *   runtimeDir: "/app/runtime/sandbox_runtime",
+ *   denoDir: "/app/.sandbox/deno_dir",
+ *   socketDir: "/app/.sandbox/sockets",
+ *   heapMb: 128,
+ *   permissions: { read: ["/app/servers"] },
+ * });
+ * const result = await sandbox.run({
+ *   taskId: "t1",
+ *   prepared: prepareCode("return 1", { serversUrl: "file:///app/servers/" }),
+ *   pathAliases: {},
+ *   timeoutMs: 1000,
+ *   memoryLimitMb: 256,
+ *   maxLogBytes: 65536,
+ *   onToolCall: () => Promise.resolve(null),
+ * });
+ * assert.equal(result.value, 1);
+ * ```
+ */
+export class SandboxProcess implements AsyncDisposable {
+  #child: Deno.ChildProcess;
+  #options: SandboxProcessOptions;
+  #stdout: OutputTail;
+  #stderr: OutputTail;
+  #conn: Deno.UnixConn | undefined;
+  #writer: LineWriter | undefined;
+  #reading: Promise<void> = Promise.resolve();
+  #phase: Phase = "starting";
+  #closing = false;
+  #ready = Promise.withResolvers<void>();
+  #run: RunState | undefined;
+  #exit: Deno.CommandStatus | undefined;
+  #killTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed: Promise<void>;
+
+  private constructor(child: Deno.ChildProcess, options: SandboxProcessOptions) {
+    this.#child = child;
+    this.#options = options;
+    this.#stdout = new OutputTail(child.stdout, { maxLines: 0 });
+    this.#stderr = new OutputTail(child.stderr);
+    this.#ready.promise.catch(() => {});
+    this.#closed = child.status.then((status) => this.#onExit(status));
+  }
+
+  /**
+   * Spawns a sandbox process and waits until it has connected and its Worker is ready.
+   *
+   * @param options The runtime folder, `DENO_DIR`, socket folder, heap cap and Worker permissions.
+   * @returns The ready process.
+   * @throws {Error} When the process cannot be spawned, exits early, or is not ready in time; the message carries
+   *   its last stderr lines.
+   */
+  static async start(options: SandboxProcessOptions): Promise<SandboxProcess> {
+    const socketFolder = await makeSocketFolder(options.socketDir);
+    const socketPath = join(socketFolder, "c.sock");
+    let listener: Deno.UnixListener | undefined;
+    let child: Deno.ChildProcess;
+    try {
+      listener = Deno.listen({ transport: "unix", path: socketPath });
+      const { args, env } = sandboxCommand({
+        runtimeDir: options.runtimeDir,
+        socketPath,
+        denoDir: options.denoDir,
+        heapMb: options.heapMb,
+        permissions: options.permissions,
+        preload: options.preload ?? [],
+      });
+      child = new Deno.Command(Deno.execPath(), {
+        args,
+        env,
+        clearEnv: true,
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (error) {
+      listener?.close();
+      await Deno.remove(socketFolder, { recursive: true }).catch(() => {});
+      throw error;
+    }
+    const sandbox = new SandboxProcess(child, options);
+    try {
+      await sandbox.#connect(listener, socketFolder);
+      await sandbox.#ready.promise;
+    } catch (error) {
+      await sandbox.close();
+      const tail = sandbox.#stderrTail();
+      throw new Error(
+        `Cannot start sandbox process: ${(error as Error).message}${
+          tail === "" ? "" : `: ${tail}`
+        }`,
+        { cause: error },
+      );
+    }
+    return sandbox;
+  }
+
+  /** The process id of the child. */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /** `true` while the process is ready and has not been given a task. */
+  get idle(): boolean {
+    return this.#phase === "ready";
+  }
+
+  /** Resolves when the child has exited and its streams are drained. */
+  get closed(): Promise<void> {
+    return this.#closed;
+  }
+
+  /**
+   * Runs one task. The process is killed when the task ends, whatever the outcome.
+   *
+   * @param task The prepared code, limits and tool-call handler.
+   * @returns The outcome; it never rejects for the task's own failure.
+   * @throws {Error} When the process is not idle (it was used already or has died).
+   */
+  run(task: SandboxTask): Promise<SandboxRunResult> {
+    if (this.#phase !== "ready") {
+      throw new Error(`Cannot run task "${task.taskId}": the sandbox process is not idle`);
+    }
+    this.#phase = "running";
+    const { promise, resolve } = Promise.withResolvers<SandboxRunResult>();
+    const id = JSON.stringify(task.taskId);
+    const run: RunState = {
+      task,
+      started: performance.now(),
+      logs: new LogBuffer(task.maxLogBytes),
+      callIds: new Set(),
+      toolCalls: 0,
+      calls: new AbortController(),
+      timer: setTimeout(
+        () => this.#stop("timeout", `Task ${id} timed out after ${task.timeoutMs} ms`),
+        task.timeoutMs,
+      ),
+      watchdog: new RssWatchdog(this.#child.pid, {
+        limitBytes: task.memoryLimitMb * 1024 * 1024,
+        onExceeded: (sample) =>
+          this.#stop(
+            "memory_limit",
+            `Task ${id} exceeded its memory limit: the sandbox used ${
+              Math.round(sample.rssBytes / 2 ** 20)
+            } MB of resident memory, over the limit of ${task.memoryLimitMb} MB`,
+          ),
+      }),
+      onAbort: () => this.#stop("cancelled", `Task ${id} was cancelled`),
+      resolve,
+    };
+    this.#run = run;
+    if (task.signal?.aborted) {
+      run.onAbort();
+      return promise;
+    }
+    task.signal?.addEventListener("abort", run.onAbort, { once: true });
+    const message: RunMessage = {
+      type: "run",
+      taskId: task.taskId,
+      format: task.prepared.format,
+      source: task.prepared.source,
+      firstLineOffset: task.prepared.firstLineOffset,
+      pathAliases: task.pathAliases,
+      maxLogBytes: task.maxLogBytes,
+      maxMessageBytes: this.#maxMessageBytes,
+    };
+    this.#writer?.send(JSON.stringify(message));
+    return promise;
+  }
+
+  /** Kills the child with SIGKILL; safe to call at any time. */
+  kill(): void {
+    clearTimeout(this.#killTimer);
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+
+  /**
+   * Kills the child and waits until it is gone. A task still running ends as `cancelled`.
+   *
+   * @returns A promise that resolves when the child has exited and its streams are drained.
+   */
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.kill();
+    await this.#closed;
+  }
+
+  /** Same as {@linkcode SandboxProcess.close}. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  get #maxMessageBytes(): number {
+    return this.#options.maxMessageBytes ?? 16 * 1024 * 1024;
+  }
+
+  async #connect(listener: Deno.UnixListener, socketFolder: string): Promise<void> {
+    const timeoutMs = this.#options.startupTimeoutMs ?? 15_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const accepting = listener.accept();
+    accepting.catch(() => {});
+    const giveUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);
+      this.#ready.promise.catch(reject);
+    });
+    giveUp.catch(() => {});
+    try {
+      const conn = await Promise.race([accepting, giveUp]);
+      this.#conn = conn;
+      this.#writer = new LineWriter(conn);
+      this.#reading = readLines(conn, (line) => this.#onLine(line), {
+        maxLineBytes: this.#maxMessageBytes,
+      }).catch((error: Error) => this.#onProtocolError(error.message));
+      await Promise.race([this.#ready.promise, giveUp]);
+    } finally {
+      clearTimeout(timer);
+      listener.close();
+      await Deno.remove(socketFolder, { recursive: true }).catch(() => {});
+    }
+  }
+
+  #onLine(line: string): void {
+    if (this.#phase === "finished") return;
+    let message: SandboxMessage;
+    try {
+      message = parseSandboxMessage(line);
+    } catch (error) {
+      this.#onProtocolError((error as Error).message);
+      return;
+    }
+    if (this.#phase === "starting") {
+      if (message.type !== "ready") {
+        this.#onProtocolError(`Cannot start: expected "ready", got "${message.type}"`);
+        return;
+      }
+      this.#phase = "ready";
+      this.#ready.resolve();
+      return;
+    }
+    if (this.#phase === "ready") {
+      this.#onProtocolError(`Cannot accept sandbox message "${message.type}": no task is running`);
+      return;
+    }
+    const run = this.#run as RunState;
+    if (message.type === "ready") {
+      this.#onProtocolError('Cannot accept sandbox message "ready": the task is already running');
+      return;
+    }
+    if (message.taskId !== run.task.taskId) {
+      this.#onProtocolError(
+        `Cannot accept sandbox message "${message.type}": it names task ${
+          JSON.stringify(message.taskId)
+        }, not ${JSON.stringify(run.task.taskId)}`,
+      );
+      return;
+    }
+    if (message.type === "log") {
+      run.logs.add(message.text);
+    } else if (message.type === "call") {
+      this.#onCall(run, message);
+    } else {
+      run.logs.addDropped(message.droppedLogBytes ?? 0);
+      if (message.ok) this.#finish({ status: "completed", value: message.value }, false);
+      else this.#finish({ status: "failed", error: message.error }, false);
+    }
+  }
+
+  #onCall(run: RunState, call: CallMessage): void {
+    if (run.callIds.has(call.callId)) {
+      this.#onProtocolError(`Cannot accept tool call: call id ${call.callId} was used before`);
+      return;
+    }
+    run.callIds.add(call.callId);
+    run.toolCalls++;
+    const request = {
+      server: call.server,
+      tool: call.tool,
+      args: call.args,
+      signal: run.calls.signal,
+    };
+    let answer: Promise<unknown>;
+    try {
+      answer = Promise.resolve(run.task.onToolCall(request));
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    answer.then(
+      (value) =>
+        this.#answer(run, call, { type: "call_result", callId: call.callId, ok: true, value }),
+      (error) =>
+        this.#answer(run, call, {
+          type: "call_result",
+          callId: call.callId,
+          ok: false,
+          error: toolErrorWire(error, call),
+        }),
+    );
+  }
+
+  #answer(run: RunState, call: CallMessage, message: CallResultMessage): void {
+    if (this.#run !== run || this.#phase !== "running") return;
+    let line: string;
+    try {
+      line = JSON.stringify(message);
+    } catch (error) {
+      line = JSON.stringify(
+        {
+          type: "call_result",
+          callId: call.callId,
+          ok: false,
+          error: toolErrorWire(
+            new Error(
+              `Cannot return the result of tool "${call.tool}": ${(error as Error).message}`,
+            ),
+            call,
+          ),
+        } satisfies CallResultMessage,
+      );
+    }
+    this.#writer?.send(line);
+  }
+
+  #onProtocolError(message: string): void {
+    if (this.#phase === "starting") {
+      this.#ready.reject(new Error(message));
+    } else if (this.#phase === "ready") {
+      this.#phase = "finished";
+      this.kill();
+    } else if (this.#phase === "running") {
+      this.#stop(
+        "invalid_message",
+        `Task ${JSON.stringify(this.#run?.task.taskId)} was stopped: ${message}`,
+      );
+    }
+  }
+
+  #stop(code: "timeout" | "memory_limit" | "cancelled" | "invalid_message", message: string): void {
+    const status = code === "timeout" ? "timeout" : code === "cancelled" ? "cancelled" : "failed";
+    this.#finish({ status, error: sandboxError(code, message) }, true);
+  }
+
+  async #onExit(status: Deno.CommandStatus): Promise<void> {
+    this.#exit = status;
+    await this.#drain();
+    if (this.#phase === "starting") {
+      this.#ready.reject(new Error(`it exited with code ${status.code}`));
+    } else if (this.#phase === "ready") {
+      this.#phase = "finished";
+    } else if (this.#phase === "running") {
+      const run = this.#run as RunState;
+      const id = JSON.stringify(run.task.taskId);
+      if (this.#closing) {
+        this.#finish({
+          status: "cancelled",
+          error: sandboxError("cancelled", `Task ${id} was cancelled: the sandbox was closed`),
+        }, true);
+      } else if (status.code === HEAP_EXHAUSTED_EXIT_CODE || status.signal === "SIGTRAP") {
+        this.#finish({
+          status: "failed",
+          error: sandboxError(
+            "memory_limit",
+            `Task ${id} ran out of memory: the JavaScript heap is capped at ${this.#options.heapMb} MB`,
+          ),
+        }, true);
+      } else {
+        const tail = this.#stderrTail();
+        this.#finish({
+          status: "failed",
+          error: sandboxError(
+            "sandbox_crashed",
+            `Sandbox process of task ${id} exited with code ${status.code} before the task finished${
+              tail === "" ? "" : `: ${tail}`
+            }`,
+          ),
+        }, true);
+      }
+    }
+  }
+
+  /** After the child has exited: read what it sent before dying, then release the socket and pipes. */
+  async #drain(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => timer = setTimeout(resolve, 1000));
+    await Promise.race([Promise.all([this.#reading, this.#stdout.done, this.#stderr.done]), grace]);
+    clearTimeout(timer);
+    try {
+      this.#conn?.close();
+    } catch {
+      // Already closed.
+    }
+    await Promise.all([
+      this.#reading,
+      this.#stdout.done,
+      this.#stderr.done,
+      this.#run?.watchdog.idle,
+    ]);
+  }
+
+  #finish(outcome: Outcome, waitForExit: boolean): void {
+    if (this.#phase !== "running") return;
+    this.#phase = "finished";
+    const run = this.#run as RunState;
+    const durationMs = performance.now() - run.started;
+    clearTimeout(run.timer);
+    run.task.signal?.removeEventListener("abort", run.onAbort);
+    run.calls.abort();
+    // A live process gets a last memory sample; one that is gone has none to give.
+    run.watchdog.stop(this.#exit === undefined);
+    const result: SandboxRunResult = {
+      status: outcome.status,
+      logs: run.logs.lines(),
+      durationMs,
+      peakRssBytes: run.watchdog.peakBytes,
+      toolCalls: run.toolCalls,
+    };
+    if (outcome.value !== undefined) result.value = outcome.value;
+    if (outcome.error !== undefined) result.error = outcome.error;
+    if (waitForExit) {
+      this.kill();
+      this.#child.status.then(() => run.resolve(result));
+    } else {
+      // The result is final: hand it over first, kill a moment later (the process is never reused).
+      run.resolve(result);
+      this.#killTimer = setTimeout(() => this.kill(), 0);
+    }
+  }
+
+  #stderrTail(): string {
+    let lines = this.#stderr.lines().filter((line) => line.trim() !== "");
+    const redactions = Object.entries(this.#options.redactions ?? {})
+      .sort(([a], [b]) => b.length - a.length);
+    lines = lines.map((line) =>
+      redactions.reduce((text, [path, name]) => text.replaceAll(path, name), line)
+    );
+    return lines.join("\n");
+  }
+}
+
+function toolErrorWire(error: unknown, call: CallMessage): WireError {
+  const wire = toWireError(error, "tool_failed");
+  return {
+    name: "ToolError",
+    code: wire.name === "ToolError" ? wire.code : "tool_failed",
+    message: wire.message,
+    server: wire.server ?? call.server,
+    tool: wire.tool ?? call.tool,
+  };
+}
+
+async function makeSocketFolder(parent: string): Promise<string> {
+  await Deno.mkdir(parent, { recursive: true, mode: 0o700 });
+  let folder = await Deno.makeTempDir({ dir: parent, prefix: "s" });
+  // A Unix socket path must fit in 108 bytes; fall back to the system's temp folder when the state folder is deep.
+  if (join(folder, "c.sock").length > 100) {
+    await Deno.remove(folder);
+    folder = await Deno.makeTempDir({ prefix: "mcpx" });
+  }
+  await Deno.chmod(folder, 0o700);
+  return folder;
+}

@@ -1,0 +1,75 @@
+/**
+ * The sandbox process's main module. It connects to the host's Unix socket, creates the Worker that will run the
+ * agent code with the task's permissions, and relays lines between the two: socket lines go to the Worker as
+ * strings, the Worker's messages go to the socket as lines. It parses nothing and checks nothing (the host checks
+ * every message), so it never blocks: tool calls from one task travel concurrently.
+ *
+ * Run by the host as `deno run <flags> bootstrap.ts <socket path> <config JSON>`; see `../sandbox/sandbox_command.ts`.
+ *
+ * This file runs inside the sandbox: it imports nothing from the host and no npm package.
+ *
+ * @module
+ */
+
+import { LineWriter, readLines } from "./line_channel.ts";
+import type { WorkerInit } from "./worker.ts";
+
+/** The second command-line argument of a sandbox process, as JSON. */
+export interface BootstrapConfig {
+  /** The Worker's permissions: a list of allowed paths or hosts, or `false` for none. */
+  permissions: { read: string[] | false; write: string[] | false; net: string[] | false };
+  /** Modules the Worker imports before it reports ready. */
+  preload: string[];
+}
+
+/** The exit code when the Worker itself fails outside agent code (the host reports a crash). */
+export const WORKER_FAILED_EXIT_CODE = 70;
+
+if (import.meta.main) await main();
+
+async function main(): Promise<void> {
+  const [socketPath, configText] = Deno.args;
+  if (socketPath === undefined || configText === undefined) {
+    throw new TypeError("Cannot start sandbox: expected a socket path and a config argument");
+  }
+  const config = JSON.parse(configText) as BootstrapConfig;
+  const conn = await Deno.connect({ transport: "unix", path: socketPath });
+  const writer = new LineWriter(conn);
+  const worker = new Worker(new URL("./worker.ts", import.meta.url), {
+    type: "module",
+    name: "agent",
+    deno: {
+      permissions: {
+        read: config.permissions.read,
+        write: config.permissions.write,
+        net: config.permissions.net,
+        env: false,
+        run: false,
+        ffi: false,
+        sys: false,
+        import: false,
+      },
+    },
+  });
+  worker.onmessage = (event: MessageEvent<unknown>) => writer.send(toLine(event.data));
+  worker.onmessageerror = () => writer.send('{"type":"unreadable"}');
+  worker.onerror = (event: ErrorEvent) => {
+    event.preventDefault();
+    console.error(`Sandbox worker failed: ${event.message}`);
+    Deno.exit(WORKER_FAILED_EXIT_CODE);
+  };
+  worker.postMessage({ preload: config.preload } satisfies WorkerInit);
+  await readLines(conn, (line) => worker.postMessage(line));
+  // The host closed the channel: nothing more can happen in this process.
+  Deno.exit(0);
+}
+
+/** One line for the socket: the Worker's own JSON text as it is, anything else (forged by agent code) as JSON. */
+function toLine(data: unknown): string {
+  if (typeof data === "string" && !data.includes("\n")) return data;
+  try {
+    return JSON.stringify(data) ?? '{"type":"unserializable"}';
+  } catch {
+    return '{"type":"unserializable"}';
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Rewrites error messages, stacks and log text from the Worker into what an agent should read: the agent code's
+ * `data:` URL or eval name becomes `agent.ts` with the agent's own line and column, the sandbox runtime's own frames go, known
+ * folders get short names, and terminal colour codes are stripped.
+ *
+ * This file runs inside the sandbox: it imports nothing from the host and no npm package.
+ *
+ * @module
+ */
+
+/** What {@linkcode cleanText} needs to know about the module it rewrites for. */
+export interface CleanTextOptions {
+  /** How many characters line 1 of the module carries in front of the agent's own line 1. */
+  firstLineOffset: number;
+  /** Prefixes to shorten, e.g. `{ "file:///srv/app/servers/": "servers/" }`; the longest match wins. */
+  pathAliases: Record<string, string>;
+  /** The `file:` URL of the sandbox runtime's folder, ending in `/`: stack frames inside it are dropped. */
+  internalUrl: string;
+}
+
+// deno-lint-ignore no-control-regex
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+const AGENT_SOURCE =
+  /(?:data:application\/typescript;base64,[A-Za-z0-9+/=]*(?:\.{3,}[A-Za-z0-9+/=]*)?|agent\.ts, <anonymous>)(?::(\d+)(?::(\d+))?)?/g;
+
+/**
+ * Rewrites one piece of text; see the module doc for what changes.
+ *
+ * @param text A message, a stack or a log line.
+ * @param options The module's first-line offset, the path aliases and the runtime's own folder.
+ * @returns The cleaned text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cleanText } from "./clean_text.ts";
+ * const stack = "Error: boom\n    at Module.__agent__ (data:application/typescript;base64,AAAA:3:7)";
+ * const clean = cleanText(stack, { firstLineOffset: 40, pathAliases: {}, internalUrl: "file:///rt/" });
+ * assert.equal(clean, "Error: boom\n    at Module.__agent__ (agent.ts:3:7)");
+ * ```
+ */
+export function cleanText(text: string, options: CleanTextOptions): string {
+  let out = text.includes("\u001b") ? text.replace(ANSI, "") : text;
+  if (out.includes("data:application/typescript") || out.includes("agent.ts, <anonymous>")) {
+    out = out.replace(AGENT_SOURCE, (_match, line?: string, column?: string) => {
+      if (line === undefined) return "agent.ts";
+      if (column === undefined) return `agent.ts:${line}`;
+      let col = Number(column);
+      if (line === "1") col = Math.max(1, col - options.firstLineOffset);
+      return `agent.ts:${line}:${col}`;
+    });
+  }
+  if (out.includes(options.internalUrl)) {
+    out = out
+      .split("\n")
+      .filter((line) => !(/^\s+at /.test(line) && line.includes(options.internalUrl)))
+      .join("\n")
+      .replaceAll(options.internalUrl, "sandbox/");
+  }
+  const prefixes = Object.keys(options.pathAliases).sort((a, b) => b.length - a.length);
+  for (const prefix of prefixes) {
+    if (prefix !== "" && out.includes(prefix)) {
+      out = out.replaceAll(prefix, options.pathAliases[prefix] ?? "");
+    }
+  }
+  return out;
+}

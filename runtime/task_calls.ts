@@ -1,0 +1,89 @@
+/**
+ * The tool calls of one running task: each is checked against the task's allowlist and its call limit, forwarded
+ * to the server, unwrapped for the agent, and counted for the classic-tool-calling token estimate.
+ *
+ * @module
+ */
+
+import { type Allowlist, isAllowed } from "./allowlist.ts";
+import type { ConnectionManager } from "./connections/connection_manager.ts";
+import { unwrapResult } from "./connections/unwrap_result.ts";
+import type { ToolCallRequest } from "./sandbox/mod.ts";
+import { ToolError } from "./sandbox_runtime/wire_error.ts";
+import { toolCallTokens, toolResultTokens } from "./token_accounting.ts";
+
+/** Options for {@linkcode TaskCalls}. */
+export interface TaskCallsOptions {
+  taskId: string;
+  allow: Allowlist;
+  maxToolCalls: number;
+  connections: ConnectionManager;
+  /** Tokens classic tool calling spends before the first call: the tool definitions. */
+  baseTokens: number;
+  onProgress?: (
+    server: string,
+    tool: string,
+    p: { progress: number; total?: number; message?: string },
+  ) => void;
+}
+
+/**
+ * Answers the tool calls of one task.
+ *
+ * @example
+ * ```ts ignore
+ * const calls = new TaskCalls({ taskId: "t1", allow, maxToolCalls: 100, connections, baseTokens: 0 });
+ * await pool.run({ taskId: "t1", code, onToolCall: (call) => calls.handle(call) });
+ * console.log(calls.toolsCalled, calls.directTokens);
+ * ```
+ */
+export class TaskCalls {
+  /** Every call forwarded to a server, in order, as `"server.tool"`. */
+  readonly toolsCalled: string[] = [];
+  /** Classic tool calling's tokens so far: the definitions, then each call's arguments and raw result. */
+  directTokens: number;
+  #options: TaskCallsOptions;
+  #count = 0;
+
+  /**
+   * @param options The task, its allowlist and call limit, the connections and the base token count.
+   */
+  constructor(options: TaskCallsOptions) {
+    this.#options = options;
+    this.directTokens = options.baseTokens;
+  }
+
+  /**
+   * Checks and forwards one call.
+   *
+   * @param call The call as the sandbox reported it.
+   * @returns The unwrapped result.
+   * @throws {ToolError} `"not_allowed"` outside the allowlist, `"limit_exceeded"` past `maxToolCalls`, and
+   * whatever the server or connection gives.
+   */
+  async handle(call: ToolCallRequest): Promise<unknown> {
+    const { server, tool, args, signal } = call;
+    const { taskId, allow, maxToolCalls } = this.#options;
+    if (!isAllowed(allow, server, tool)) {
+      throw new ToolError(
+        `Cannot call tool "${tool}" on server "${server}": task "${taskId}" did not list "${server}" or "${server}.${tool}" in requiredTools`,
+        { code: "not_allowed", server, tool },
+      );
+    }
+    if (++this.#count > maxToolCalls) {
+      throw new ToolError(
+        `Cannot call tool "${tool}" on server "${server}": task "${taskId}" reached its limit of ${maxToolCalls} tool calls (maxToolCalls)`,
+        { code: "limit_exceeded", server, tool },
+      );
+    }
+    this.toolsCalled.push(`${server}.${tool}`);
+    this.directTokens += toolCallTokens(tool, args);
+    const onProgress = this.#options.onProgress;
+    const raw = await this.#options.connections.callToolRaw(server, tool, args, {
+      signal,
+      ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress(server, tool, p) }),
+    });
+    this.directTokens += toolResultTokens(raw);
+    return unwrapResult(server, tool, raw);
+  }
+}

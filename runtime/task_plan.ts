@@ -1,0 +1,96 @@
+/**
+ * The checks a task passes before it is queued: its `requiredTools` name configured, connected servers; the pattern
+ * blocker lets its code through; its workspace name is valid. Their outcome is a plan, or the error to report.
+ *
+ * @module
+ */
+
+import { type Allowlist, parseAllowlist } from "./allowlist.ts";
+import { BlockedCodeError, type RuleAction, type RuleName, screenCode } from "./blocker/mod.ts";
+import type { ConnectionManager } from "./connections/connection_manager.ts";
+import type { AgentTask, TaskErrorInfo, WorkerPermissions } from "./types.ts";
+
+/** How a task that passed its checks is run. */
+export interface TaskPlan {
+  allow: Allowlist;
+  /** The Worker's permissions, the workspace included. */
+  permissions?: WorkerPermissions;
+  /** The workspace folder, which is also the process's working folder. */
+  cwd?: string;
+  /** The blocker's warnings, as `rule at line:column: reason`. */
+  warnings: string[];
+}
+
+/** What {@linkcode planTask} needs to know. */
+export interface PlanContext {
+  connections: ConnectionManager;
+  blockerPolicy?: Partial<Record<RuleName, RuleAction>>;
+  /** Maps a workspace name to its folder; throws a TypeError for an invalid name. */
+  workspacePath(name: string): string;
+}
+
+/**
+ * Checks a task and plans its run.
+ *
+ * @param task The task.
+ * @param context The connections, the blocker policy and the workspace resolver.
+ * @returns The plan, or `{ error }` saying why the task cannot run.
+ */
+export function planTask(
+  task: AgentTask,
+  context: PlanContext,
+): TaskPlan | { error: TaskErrorInfo } {
+  const { connections } = context;
+  let allow: Allowlist;
+  try {
+    allow = parseAllowlist(task.requiredTools, connections.names);
+  } catch (error) {
+    return {
+      error: { name: "TypeError", code: "unknown_server", message: (error as Error).message },
+    };
+  }
+  const down = [...allow.keys()].find((server) => connections.get(server)?.state === "failed");
+  if (down !== undefined) {
+    return {
+      error: {
+        name: "ToolError",
+        code: "server_unavailable",
+        message: `Cannot run task "${task.id}": server "${down}" is not connected`,
+      },
+    };
+  }
+  const screen = screenCode(
+    task.code,
+    context.blockerPolicy === undefined ? {} : { policy: context.blockerPolicy },
+  );
+  if (!screen.ok) {
+    const blocked = new BlockedCodeError(screen.findings);
+    return { error: { name: blocked.name, code: blocked.code, message: blocked.message } };
+  }
+  const plan: TaskPlan = {
+    allow,
+    warnings: screen.findings.map((f) => `${f.rule} at ${f.line}:${f.column}: ${f.reason}`),
+  };
+  if (task.permissions !== undefined) plan.permissions = task.permissions;
+  if (task.workspace !== undefined) {
+    let cwd: string;
+    try {
+      cwd = context.workspacePath(task.workspace);
+    } catch (error) {
+      return {
+        error: {
+          name: "TypeError",
+          code: "invalid_workspace",
+          message: `Cannot run task "${task.id}": ${(error as Error).message}`,
+        },
+      };
+    }
+    plan.cwd = cwd;
+    plan.permissions = {
+      ...task.permissions,
+      read: [...(task.permissions?.read ?? []), cwd],
+      write: [...(task.permissions?.write ?? []), cwd],
+    };
+  }
+  return plan;
+}

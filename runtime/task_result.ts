@@ -1,0 +1,114 @@
+/**
+ * Building a {@linkcode TaskResult} from a sandbox run, or for a task that never ran.
+ *
+ * @module
+ */
+
+import type { SandboxRunResult } from "./sandbox/mod.ts";
+import { codeModeTokens, savedRatio } from "./token_accounting.ts";
+import { truncateJson } from "./truncate_json.ts";
+import type { AgentTask, TaskErrorInfo, TaskResult } from "./types.ts";
+
+/** What the orchestrator adds to a sandbox run to make a result. */
+export interface RunAccounting {
+  /** Calls forwarded to servers, as `"server.tool"`. */
+  toolsCalled: string[];
+  /** Classic tool calling's tokens for the same work. */
+  directTokens: number;
+  /** The blocker's warnings. */
+  warnings: string[];
+  /** The `maxResultBytes` limit. */
+  maxResultBytes: number;
+}
+
+function withTokens(task: AgentTask, result: TaskResult): TaskResult {
+  result.stats.tokensUsed = codeModeTokens({
+    code: task.code,
+    data: result.data,
+    logs: result.logs,
+    ...(result.error === undefined ? {} : { error: result.error }),
+  });
+  result.stats.tokensSaved = savedRatio(result.stats.tokensUsed, result.stats.tokensDirect);
+  return result;
+}
+
+/**
+ * The result of a task that ran: its status, value (cut to `maxResultBytes`), logs, error and stats.
+ *
+ * @param task The task.
+ * @param run What the sandbox reported.
+ * @param accounting Calls, tokens, warnings and the result limit.
+ * @returns The result, with token counts.
+ */
+export function resultOfRun(
+  task: AgentTask,
+  run: SandboxRunResult,
+  accounting: RunAccounting,
+): TaskResult {
+  const result: TaskResult = {
+    id: task.id,
+    status: run.status,
+    logs: run.logs,
+    stats: {
+      duration: run.durationMs,
+      tokensUsed: 0,
+      tokensDirect: accounting.directTokens,
+      tokensSaved: 0,
+      memoryUsed: run.peakRssBytes,
+      toolsCalled: accounting.toolsCalled,
+    },
+  };
+  if (accounting.warnings.length > 0) result.warnings = accounting.warnings;
+  if (run.status === "completed" && run.value !== undefined) {
+    const cut = truncateJson(run.value, accounting.maxResultBytes);
+    result.data = cut.value;
+    if (cut.truncated) {
+      result.dataTruncated = true;
+      result.logs = [
+        ...result.logs,
+        `[mcp-executor] the return value (${cut.originalBytes} bytes as JSON) was cut to the maxResultBytes limit of ${accounting.maxResultBytes} bytes`,
+      ];
+    }
+  }
+  if (run.error !== undefined) {
+    const error: TaskErrorInfo = {
+      name: run.error.name,
+      code: run.error.code,
+      message: run.error.message,
+    };
+    if (run.error.stack !== undefined) error.stack = run.error.stack;
+    result.error = error;
+  }
+  return withTokens(task, result);
+}
+
+/**
+ * The result of a task refused or cancelled before it ran.
+ *
+ * @param task The task.
+ * @param status `"failed"` or `"cancelled"`.
+ * @param error Why it did not run.
+ * @param directTokens Classic tool calling's fixed cost (the tool definitions).
+ * @returns The result, with token counts.
+ */
+export function resultWithoutRun(
+  task: AgentTask,
+  status: "failed" | "cancelled",
+  error: TaskErrorInfo,
+  directTokens: number,
+): TaskResult {
+  return withTokens(task, {
+    id: task.id,
+    status,
+    logs: [],
+    error,
+    stats: {
+      duration: 0,
+      tokensUsed: 0,
+      tokensDirect: directTokens,
+      tokensSaved: 0,
+      memoryUsed: 0,
+      toolsCalled: [],
+    },
+  });
+}
