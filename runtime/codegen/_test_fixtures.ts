@@ -15,18 +15,24 @@ export const TOOLS_LIST_DIR: string = fileURLToPath(
   new URL("../../tests/fixtures/tools_list/", import.meta.url),
 );
 
-/** The checked-in generated tree the golden test compares against. */
-export const GOLDEN_DIR: string = fileURLToPath(
-  new URL("../../tests/fixtures/generated/", import.meta.url),
-);
-
-/** The fixtures whose generated modules are checked in under {@linkcode GOLDEN_DIR}. */
-export const GOLDEN_FIXTURES: readonly string[] = [
-  "everything",
-  "filesystem",
-  "memory",
-  "sequential-thinking",
+/**
+ * The checked-in generated trees the golden test compares against, each with the fixtures generated into it:
+ * `servers/` holds the embedded default mcp.json's servers (it is what `deno task gen` writes), and
+ * `tests/fixtures/generated/` holds the other reference server.
+ */
+export const GOLDEN_TREES: readonly { dir: string; fixtures: readonly string[] }[] = [
+  {
+    dir: fileURLToPath(new URL("../../servers/", import.meta.url)),
+    fixtures: ["everything", "filesystem", "memory"],
+  },
+  {
+    dir: fileURLToPath(new URL("../../tests/fixtures/generated/", import.meta.url)),
+    fixtures: ["sequential-thinking"],
+  },
 ];
+
+/** Every fixture with a checked-in golden tree. */
+export const GOLDEN_FIXTURES: readonly string[] = GOLDEN_TREES.flatMap((tree) => tree.fixtures);
 
 /** A synthetic server exercising every naming and schema edge case the generator handles. */
 export const KITCHEN_SINK_FILE: string = fileURLToPath(
