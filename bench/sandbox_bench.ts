@@ -47,8 +47,8 @@ function median(values: number[]): number {
 }
 
 async function waitIdle(pool: SandboxPool): Promise<void> {
-  while (pool.size.idle < 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  // Let the fresh process settle (its Worker creation and preloads are done once it is idle).
+  await pool.settled();
+  // Let the fresh process go quiet: it is idle, but its threads may still be winding down.
   await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
@@ -81,6 +81,7 @@ try {
     });
     const times: number[] = [];
     const inside: number[] = [];
+    const peaks: number[] = [];
     for (let index = 0; index < runs; index++) {
       await waitIdle(pool);
       const start = performance.now();
@@ -92,12 +93,19 @@ try {
       });
       times.push(performance.now() - start);
       inside.push(result.durationMs);
+      peaks.push(result.peakRssBytes);
       if (result.value !== 1) throw new Error(`Warm run failed: ${JSON.stringify(result)}`);
     }
     rows.push([
       "warm task start from the pool (`return 1`)",
       `${median(times).toFixed(2)} ms`,
       `median of ${runs}; run message to done: ${median(inside).toFixed(2)} ms`,
+    ]);
+
+    rows.push([
+      "peak RSS of a sandbox process running `return 1`",
+      `${(median(peaks) / 2 ** 20).toFixed(1)} MB`,
+      `median of ${runs}`,
     ]);
 
     await waitIdle(pool);
@@ -145,6 +153,12 @@ return performance.now() - start;`;
   await Deno.remove(root, { recursive: true });
 }
 
+const load = await Deno.readTextFile("/proc/loadavg").then((text) => text.split(" ")[0]).catch(() =>
+  "?"
+);
+console.log(
+  `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} cores, load average ${load} at the end\n`,
+);
 console.log("| measurement | result | notes |");
 console.log("| --- | --- | --- |");
 for (const [name, value, note] of rows) console.log(`| ${name} | ${value} | ${note} |`);

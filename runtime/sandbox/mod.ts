@@ -1,6 +1,6 @@
 /**
  * Running agent code in sandbox processes: {@linkcode SandboxPool} is the entry point the orchestrator uses;
- * {@linkcode prepareCode} turns agent code into the module a sandbox imports.
+ * {@linkcode prepareCode} turns agent code into what a sandbox runs.
  *
  * @module
  */
@@ -19,4 +19,14 @@ export {
   type SandboxRunStatus,
   type ToolCallRequest,
 } from "./run_result.ts";
-export { parseSandboxMessage, sandboxMessageSchema, wireErrorSchema } from "./protocol_schema.ts";
+export { parseSandboxMessage } from "./protocol_schema.ts";
+export type {
+  CallMessage,
+  DoneMessage,
+  LogMessage,
+  ReadyMessage,
+  SandboxMessage,
+  ServerBinding,
+  WorkerPermissions,
+} from "../sandbox_runtime/protocol.ts";
+export type { WireError } from "../sandbox_runtime/wire_error.ts";

@@ -27,7 +27,7 @@
 
 import { parse } from "@babel/parser";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
-import { eraseTypes } from "./strip_types.ts";
+import { eraseTypes, type TypeErasure } from "./strip_types.ts";
 
 type Program = ReturnType<typeof parse>["program"];
 type Statement = Program["body"][number];
@@ -66,7 +66,7 @@ interface ImportInfo {
   url: string;
 }
 
-const PARSE_OPTIONS = { allowReturnOutsideFunction: true } as const;
+const PARSE_OPTIONS = { allowReturnOutsideFunction: true, attachComment: false } as const;
 
 /**
  * Prepares agent code for the sandbox; see the module doc for the shapes it produces.
@@ -107,6 +107,7 @@ export function prepareCode(code: string, options: PrepareCodeOptions): Prepared
   }
   const imports: ImportInfo[] = [];
   const blanks: Array<[number, number]> = [];
+  const semicolons: number[] = [];
   const interpreter =
     (program as { interpreter?: { start?: number | null; end?: number | null } | null })
       .interpreter;
@@ -117,6 +118,8 @@ export function prepareCode(code: string, options: PrepareCodeOptions): Prepared
     if (node.type === "ImportDeclaration") {
       imports.push({ node, url: resolveSpecifier(node, options) });
       blanks.push([node.start ?? 0, node.end ?? 0]);
+      // A `;` where the import stood keeps ASI from joining the lines around it.
+      semicolons.push(node.start ?? 0);
     } else if (
       node.type === "ExportNamedDeclaration" || node.type === "ExportDefaultDeclaration" ||
       node.type === "ExportAllDeclaration" || node.type === "TSExportAssignment" ||
@@ -130,32 +133,39 @@ export function prepareCode(code: string, options: PrepareCodeOptions): Prepared
   const servers = options.servers ?? [];
   servers.forEach(checkBinding);
   if (options.forceModule !== true) {
-    const script = toScript(code, program, imports, blanks, servers);
+    const script = toScript(code, program, imports, { blanks, semicolons }, servers);
     if (script !== undefined) return script;
   }
-  return toModule(code, imports, blanks, servers);
+  return toModule(code, imports, { blanks, semicolons }, servers);
 }
 
 function toScript(
   code: string,
   program: Program,
   imports: ImportInfo[],
-  blanks: Array<[number, number]>,
+  removed: TypeErasure,
   servers: ServerBinding[],
 ): PreparedCode | undefined {
   const erasure = eraseTypes(code, program);
   if (erasure === undefined) return undefined;
-  const body = edit(code, [...blanks, ...erasure.blanks], erasure.semicolons);
-  try {
-    parse(body, {
-      ...PARSE_OPTIONS,
-      sourceType: "script",
-      strictMode: true,
-      allowAwaitOutsideFunction: true,
-    });
-  } catch {
-    // Erasing changed what parses (or the code needs a module): let Deno transpile it instead.
-    return undefined;
+  const body = edit(
+    code,
+    [...removed.blanks, ...erasure.blanks],
+    [...removed.semicolons, ...erasure.semicolons],
+  );
+  // Blanked imports are safe by construction; erased types are checked by parsing what is left.
+  if (erasure.blanks.length > 0 || erasure.semicolons.length > 0) {
+    try {
+      parse(body, {
+        ...PARSE_OPTIONS,
+        sourceType: "script",
+        strictMode: true,
+        allowAwaitOutsideFunction: true,
+      });
+    } catch {
+      // Erasing changed what parses: let Deno transpile the code instead.
+      return undefined;
+    }
   }
   const bound = new Set<string>();
   const statements: string[] = [];
@@ -185,7 +195,7 @@ function toScript(
 function toModule(
   code: string,
   imports: ImportInfo[],
-  blanks: Array<[number, number]>,
+  removed: TypeErasure,
   servers: ServerBinding[],
 ): PreparedCode {
   const bound = new Set<string>();
@@ -201,7 +211,7 @@ function toModule(
   const prefix = [...statements, `export default async function ${AGENT_FUNCTION}() {`].join(" ");
   return {
     format: "module",
-    source: `${prefix}${edit(code, blanks, [])}\n}\n`,
+    source: `${prefix}${edit(code, removed.blanks, removed.semicolons)}\n}\n`,
     firstLineOffset: prefix.length,
   };
 }

@@ -22,7 +22,7 @@ Deno.test("prepareCode() keeps every agent line on its line number", () => {
   const prepared = prepareCode(code, { serversUrl: SERVERS_URL });
   assert.equal(prepared.format, "script");
   const lines = agentLines(prepared);
-  assert.equal(lines[0]!.trim(), "");
+  assert.equal(lines[0]!.trim(), ";");
   assert.equal(lines[1], "const a = 1;");
   assert.equal(lines[3], "return await echo({ a });");
   assert.match(
@@ -147,6 +147,11 @@ Deno.test("prepareCode() erases TypeScript so that the script runs as JavaScript
     [
       "interfaces and aliases between lines",
       "let a = 1\ninterface I { x: number }\ntype T = string\n(a)\nreturn a",
+      1,
+    ],
+    [
+      "an import between lines",
+      'let a = 1\nimport type { T } from "servers/x/index.ts"\n(a)\nreturn a',
       1,
     ],
     [

@@ -7,38 +7,22 @@
  * @module
  */
 
-import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { ServerBinding, WorkerPermissions } from "../sandbox_runtime/protocol.ts";
+import {
+  dirUrl,
+  isDefaultPermissions,
+  listServerModules,
+  type PoolSettings,
+  resolvePoolSettings,
+  type SandboxPoolOptions,
+} from "./pool_settings.ts";
 import { prepareCode, type PreparedCode } from "./prepare_code.ts";
 import { sandboxError, type SandboxRunResult, type ToolCallRequest } from "./run_result.ts";
 import { SandboxProcess } from "./sandbox_process.ts";
 
-/** How a {@linkcode SandboxPool} is set up. Every limit is a default a task may override. */
-export interface SandboxPoolOptions {
-  /** The generated `servers/` folder; agent code may import from it. */
-  serversDir: string;
-  /** A folder the pool owns: its `DENO_DIR` (wiped at start) and socket folders go here. */
-  stateDir: string;
-  /** The `skills/` folder; agent code may import from it when given. */
-  skillsDir?: string;
-  /** The sandbox runtime's folder. Default: `../sandbox_runtime/` beside this module (must be on disk). */
-  runtimeDir?: string;
-  /** How many idle processes to keep ready. Default: 2. */
-  poolSize?: number;
-  /** Deadline of a task, in milliseconds. Default: 30 000. */
-  timeoutMs?: number;
-  /** V8 heap cap of a sandbox process, in MB. Default: 128. */
-  heapMb?: number;
-  /** Resident-memory limit of a sandbox process, in MB. Default: 256. */
-  memoryLimitMb?: number;
-  /** Console output kept per task, in bytes. Default: 65 536. */
-  maxLogBytes?: number;
-  /** The largest single message from a sandbox (return value, tool arguments), in bytes. Default: 16 MiB. */
-  maxMessageBytes?: number;
-  /** Import the generated server modules in idle Workers before a task arrives. Default: `true`. */
-  preloadServers?: boolean;
-}
+export type { SandboxPoolOptions } from "./pool_settings.ts";
 
 /** One task for {@linkcode SandboxPool.run}. */
 export interface SandboxRunOptions {
@@ -72,20 +56,6 @@ export interface SandboxRunOptions {
 const WARM_UP_CODE =
   'import { a } from "servers/a/index.ts";\nconst n: number = await a({}) as number;\nreturn n;';
 
-interface Settings {
-  serversDir: string;
-  stateDir: string;
-  skillsDir: string | undefined;
-  runtimeDir: string;
-  poolSize: number;
-  timeoutMs: number;
-  heapMb: number;
-  memoryLimitMb: number;
-  maxLogBytes: number;
-  maxMessageBytes: number;
-  preloadServers: boolean;
-}
-
 interface Spare {
   starting: Promise<SandboxProcess | undefined>;
   process?: SandboxProcess;
@@ -96,19 +66,30 @@ interface Spare {
  * Runs agent code in sandbox processes, one process per task.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { SandboxPool } from "./process_pool.ts";
- * await using pool = await SandboxPool.create({ serversDir: "/app/servers", stateDir: "/app/.sandbox" });
- * const result = await pool.run({
- *   taskId: "t1",
- *   code: "const graph = await memory.read_graph({});\nreturn graph.entities.length;",
- *   servers: [{ name: "memory", identifier: "memory", moduleUrl: "file:///app/servers/memory/index.ts" }],
- *   onToolCall: ({ server, tool, args }) => connections.call(server, tool, args),
- * });
+ * const root = await Deno.makeTempDir();
+ * try {
+ *   await using pool = await SandboxPool.create({
+ *     serversDir: `${root}/servers`,
+ *     stateDir: `${root}/state`,
+ *     poolSize: 1,
+ *   });
+ *   const result = await pool.run({
+ *     taskId: "t1",
+ *     code: "const n: number = 20;\nconsole.log('adding');\nreturn n + 1;",
+ *     onToolCall: ({ server, tool }) => Promise.reject(new Error(`No tool ${server}.${tool}`)),
+ *   });
+ *   assert.equal(result.value, 21);
+ *   assert.deepEqual(result.logs, ["adding"]);
+ * } finally {
+ *   await Deno.remove(root, { recursive: true });
+ * }
  * ```
  */
 export class SandboxPool implements AsyncDisposable {
-  #settings: Settings;
+  #settings: PoolSettings;
   #spares: Spare[] = [];
   #processes = new Set<SandboxProcess>();
   #starting = new Set<Promise<unknown>>();
@@ -116,7 +97,7 @@ export class SandboxPool implements AsyncDisposable {
   #refill: { timer: ReturnType<typeof setTimeout>; promise: Promise<void> } | undefined;
   #closed = false;
 
-  private constructor(settings: Settings) {
+  private constructor(settings: PoolSettings) {
     this.#settings = settings;
   }
 
@@ -125,11 +106,11 @@ export class SandboxPool implements AsyncDisposable {
    *
    * @param options The folders and default limits.
    * @returns The pool, with its idle processes ready.
-   * @throws {TypeError} When a folder is missing or a limit is not a positive number.
+   * @throws {TypeError} When a limit is not a positive number or the pool size not a whole number.
    * @throws {Error} When the first sandbox processes cannot start; the message carries their stderr.
    */
   static async create(options: SandboxPoolOptions): Promise<SandboxPool> {
-    const settings = resolveSettings(options);
+    const settings = resolvePoolSettings(options);
     const pool = new SandboxPool(settings);
     const denoDir = join(settings.stateDir, "deno_dir");
     await Deno.remove(denoDir, { recursive: true }).catch((error) => {
@@ -159,6 +140,8 @@ export class SandboxPool implements AsyncDisposable {
    * @returns The outcome. It never rejects for the task's own failure: syntax errors, limits and crashes are
    *   results with `status` and `error`.
    * @throws {Error} When the pool is closed.
+   * @throws {TypeError} When a server binding is malformed (an identifier that is not one, a URL not `file:`) or a
+   *   permission path is not absolute.
    */
   async run(options: SandboxRunOptions): Promise<SandboxRunResult> {
     if (this.#closed) {
@@ -185,7 +168,7 @@ export class SandboxPool implements AsyncDisposable {
     }
     const heapMb = options.heapMb ?? settings.heapMb;
     try {
-      const sandbox = isDefault(options.permissions) && heapMb === settings.heapMb &&
+      const sandbox = isDefaultPermissions(options.permissions) && heapMb === settings.heapMb &&
           options.cwd === undefined
         ? await this.#takeSpare()
         : await this.#start(this.#workerPermissions(options.permissions), heapMb, [], options.cwd);
@@ -357,11 +340,13 @@ export class SandboxPool implements AsyncDisposable {
   }
 
   #pathAliases(): Record<string, string> {
-    const { serversDir, skillsDir, runtimeDir } = this.#settings;
+    const { serversDir, skillsDir, runtimeDir, stateDir } = this.#settings;
     const aliases: Record<string, string> = {
       [dirUrl(serversDir)]: "servers/",
       [`${serversDir}/`]: "servers/",
       [`${runtimeDir}/`]: "sandbox/",
+      // The default working folder: relative paths in agent code resolve here.
+      [`${join(stateDir, "cwd")}/`]: "./",
     };
     if (skillsDir !== undefined) {
       aliases[dirUrl(skillsDir)] = "skills/";
@@ -386,82 +371,6 @@ export class SandboxPool implements AsyncDisposable {
     }
     return redactions;
   }
-}
-
-function resolveSettings(options: SandboxPoolOptions): Settings {
-  const runtimeDir = options.runtimeDir ?? defaultRuntimeDir();
-  const settings: Settings = {
-    serversDir: resolve(options.serversDir),
-    stateDir: resolve(options.stateDir),
-    skillsDir: options.skillsDir === undefined ? undefined : resolve(options.skillsDir),
-    runtimeDir: resolve(runtimeDir),
-    poolSize: options.poolSize ?? 2,
-    timeoutMs: options.timeoutMs ?? 30_000,
-    heapMb: options.heapMb ?? 128,
-    memoryLimitMb: options.memoryLimitMb ?? 256,
-    maxLogBytes: options.maxLogBytes ?? 65_536,
-    maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024,
-    preloadServers: options.preloadServers ?? true,
-  };
-  for (
-    const key of ["timeoutMs", "heapMb", "memoryLimitMb", "maxLogBytes", "maxMessageBytes"] as const
-  ) {
-    if (!(settings[key] > 0)) {
-      throw new TypeError(
-        `Cannot create sandbox pool: "${key}" must be a positive number, got ${settings[key]}`,
-      );
-    }
-  }
-  if (!Number.isInteger(settings.poolSize) || settings.poolSize < 0) {
-    throw new TypeError(
-      `Cannot create sandbox pool: "poolSize" must be a whole number, got ${settings.poolSize}`,
-    );
-  }
-  return settings;
-}
-
-function defaultRuntimeDir(): string {
-  const url = new URL("../sandbox_runtime/", import.meta.url);
-  if (url.protocol !== "file:") {
-    throw new TypeError(
-      `Cannot create sandbox pool: the sandbox runtime is not on disk (${url.protocol}); pass "runtimeDir"`,
-    );
-  }
-  return fileURLToPath(url);
-}
-
-async function listServerModules(serversDir: string): Promise<string[]> {
-  const modules: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(serversDir)) {
-      if (entry.isDirectory) {
-        const index = join(serversDir, entry.name, "index.ts");
-        if (await exists(index)) modules.push(pathToFileURL(index).href);
-      }
-    }
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
-  }
-  return modules.sort();
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isFile;
-  } catch {
-    return false;
-  }
-}
-
-function isDefault(permissions: WorkerPermissions | undefined): boolean {
-  return (permissions?.read?.length ?? 0) === 0 && (permissions?.write?.length ?? 0) === 0 &&
-    (permissions?.net?.length ?? 0) === 0;
-}
-
-function dirUrl(path: string): string {
-  const href = pathToFileURL(path).href;
-  return href.endsWith("/") ? href : `${href}/`;
 }
 
 function failure(started: number, error: SandboxRunResult["error"]): SandboxRunResult {

@@ -524,3 +524,59 @@ Deno.test("SandboxPool.close() ends running tasks as cancelled and kills every p
     /the sandbox pool is closed/,
   );
 });
+
+Deno.test("SandboxPool.run() names no host folder in the errors agent code sees", async () => {
+  await using t = await createTestPool();
+  const result = await t.pool.run({
+    taskId: "t1",
+    code: 'const errors = [];\nfor (const path of ["notes.txt", "/etc/shadow"]) {\n' +
+      "  await Deno.readTextFile(path).catch((e) => errors.push(e.message));\n}\n" +
+      'await import("servers/missing/index.ts").catch((e) => errors.push(e.message));\nreturn errors;',
+    onToolCall: echoHandler,
+  });
+  const messages = result.value as string[];
+  assert.equal(messages.length, 3);
+  for (const message of messages) assert.ok(!message.includes(t.root), message);
+  assert.match(messages[0]!, /notes\.txt/);
+  assert.match(messages[2]!, /servers\/missing\/index\.ts/);
+  await t.pool.settled();
+});
+
+Deno.test("SandboxPool.run() runs a task with its own working folder", async () => {
+  await using t = await createTestPool();
+  const workspace = join(t.root, "workspace");
+  await Deno.mkdir(workspace);
+  await Deno.writeTextFile(join(workspace, "input.txt"), "relative");
+  const result = await t.pool.run({
+    taskId: "t1",
+    code: 'return await Deno.readTextFile("input.txt");',
+    cwd: workspace,
+    permissions: { read: [workspace] },
+    onToolCall: echoHandler,
+  });
+  assert.equal(result.value, "relative");
+  await t.pool.settled();
+});
+
+Deno.test("SandboxPool.recycle() replaces idle processes so they preload new server modules", async () => {
+  await using t = await createTestPool({ poolSize: 1 });
+  await Deno.mkdir(join(t.serversDir, "late"));
+  await Deno.writeTextFile(
+    join(t.serversDir, "late", "index.ts"),
+    'import { callTool } from "../_client.ts";\nexport function ping(): Promise<unknown> {\n  return callTool("late", "ping", {});\n}\n',
+  );
+  const before =
+    (await t.pool.run({ taskId: "t0", code: "return Deno.pid;", onToolCall: echoHandler })).value;
+  await t.pool.settled();
+  await t.pool.recycle();
+  await t.pool.settled();
+  assert.deepEqual(t.pool.size, { idle: 1, alive: 1 });
+  const result = await t.pool.run({
+    taskId: "t1",
+    code: 'import { ping } from "servers/late/index.ts";\nreturn [await ping(), Deno.pid];',
+    onToolCall: (call) => Promise.resolve(`${call.server}.${call.tool}`),
+  });
+  assert.equal((result.value as unknown[])[0], "late.ping");
+  assert.notEqual((result.value as unknown[])[1], before);
+  await t.pool.settled();
+});

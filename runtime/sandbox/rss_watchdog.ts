@@ -103,7 +103,7 @@ export class RssWatchdog {
   #peakBytes = 0;
 
   /**
-   * Starts sampling at once.
+   * Starts sampling; the first sample comes after one interval.
    *
    * @param pid The process to watch.
    * @param options The limit, the interval and the callback.
@@ -111,7 +111,8 @@ export class RssWatchdog {
   constructor(pid: number, options: RssWatchdogOptions) {
     this.#pid = pid;
     this.#options = options;
-    this.#tick();
+    // The first sample waits one interval: a short task gets its sample from stop() instead.
+    this.#timer = setTimeout(() => this.#tick(), options.intervalMs ?? 50);
   }
 
   /** The highest resident memory seen, in bytes (0 before the first sample). */

@@ -11,29 +11,14 @@
 
 import { join } from "node:path";
 import { LineWriter, readLines } from "../sandbox_runtime/line_channel.ts";
-import type {
-  CallMessage,
-  CallResultMessage,
-  RunMessage,
-  SandboxMessage,
-  WorkerPermissions,
-} from "../sandbox_runtime/protocol.ts";
-import { toWireError, type WireError } from "../sandbox_runtime/wire_error.ts";
-import { LogBuffer } from "./log_buffer.ts";
+import type { SandboxMessage, WorkerPermissions } from "../sandbox_runtime/protocol.ts";
 import { OutputTail } from "./output_tail.ts";
-import type { PreparedCode } from "./prepare_code.ts";
 import { parseSandboxMessage } from "./protocol_schema.ts";
-import { RssWatchdog } from "./rss_watchdog.ts";
-import {
-  sandboxError,
-  type SandboxRunResult,
-  type SandboxRunStatus,
-  type ToolCallRequest,
-} from "./run_result.ts";
+import type { SandboxRunResult } from "./run_result.ts";
 import { sandboxCommand } from "./sandbox_command.ts";
+import { type SandboxTask, TaskRun } from "./task_run.ts";
 
-/** The exit code of a Deno process whose V8 heap ran out (SIGTRAP). */
-export const HEAP_EXHAUSTED_EXIT_CODE = 133;
+export { HEAP_EXHAUSTED_EXIT_CODE, type SandboxTask } from "./task_run.ts";
 
 /** How a sandbox process is started. */
 export interface SandboxProcessOptions {
@@ -59,46 +44,7 @@ export interface SandboxProcessOptions {
   redactions?: Record<string, string>;
 }
 
-/** One task for {@linkcode SandboxProcess.run}: prepared code, limits and the tool-call handler. */
-export interface SandboxTask {
-  /** The task's id; every message about it must carry it. */
-  taskId: string;
-  /** The prepared code (see `prepare_code.ts`). */
-  prepared: PreparedCode;
-  /** URL and path prefixes to shorten in the agent's stacks and messages. */
-  pathAliases: Record<string, string>;
-  /** The deadline, in milliseconds from the start of the run. */
-  timeoutMs: number;
-  /** The resident-memory limit of the process, in MB. */
-  memoryLimitMb: number;
-  /** The most console text to keep, in bytes. */
-  maxLogBytes: number;
-  /** Cancels the run. */
-  signal?: AbortSignal;
-  /** Answers a tool call; a rejection reaches the agent as a ToolError. */
-  onToolCall(call: ToolCallRequest): Promise<unknown>;
-}
-
 type Phase = "starting" | "ready" | "running" | "finished";
-
-interface Outcome {
-  status: SandboxRunStatus;
-  value?: unknown;
-  error?: WireError;
-}
-
-interface RunState {
-  task: SandboxTask;
-  started: number;
-  logs: LogBuffer;
-  callIds: Set<number>;
-  toolCalls: number;
-  calls: AbortController;
-  timer: ReturnType<typeof setTimeout>;
-  watchdog: RssWatchdog;
-  onAbort: () => void;
-  resolve(result: SandboxRunResult): void;
-}
 
 /**
  * A started sandbox process, ready for one task. Start it with {@linkcode SandboxProcess.start}, hand it a task with
@@ -106,6 +52,7 @@ interface RunState {
  *
  * @example
  * ```ts ignore
+ * import assert from "node:assert/strict";
  * import { SandboxProcess } from "./sandbox_process.ts";
  * import { prepareCode } from "./prepare_code.ts";
  * await using sandbox = await SandboxProcess.start({
@@ -138,7 +85,7 @@ export class SandboxProcess implements AsyncDisposable {
   #phase: Phase = "starting";
   #closing = false;
   #ready = Promise.withResolvers<void>();
-  #run: RunState | undefined;
+  #run: TaskRun | undefined;
   #exit: Deno.CommandStatus | undefined;
   #killTimer: ReturnType<typeof setTimeout> | undefined;
   #closed: Promise<void>;
@@ -233,50 +180,18 @@ export class SandboxProcess implements AsyncDisposable {
       throw new Error(`Cannot run task "${task.taskId}": the sandbox process is not idle`);
     }
     this.#phase = "running";
-    const { promise, resolve } = Promise.withResolvers<SandboxRunResult>();
-    const id = JSON.stringify(task.taskId);
-    const run: RunState = {
-      task,
-      started: performance.now(),
-      logs: new LogBuffer(task.maxLogBytes),
-      callIds: new Set(),
-      toolCalls: 0,
-      calls: new AbortController(),
-      timer: setTimeout(
-        () => this.#stop("timeout", `Task ${id} timed out after ${task.timeoutMs} ms`),
-        task.timeoutMs,
-      ),
-      watchdog: new RssWatchdog(this.#child.pid, {
-        limitBytes: task.memoryLimitMb * 1024 * 1024,
-        onExceeded: (sample) =>
-          this.#stop(
-            "memory_limit",
-            `Task ${id} exceeded its memory limit: the sandbox used ${
-              Math.round(sample.rssBytes / 2 ** 20)
-            } MB of resident memory, over the limit of ${task.memoryLimitMb} MB`,
-          ),
-      }),
-      onAbort: () => this.#stop("cancelled", `Task ${id} was cancelled`),
-      resolve,
-    };
-    this.#run = run;
-    if (task.signal?.aborted) {
-      run.onAbort();
-      return promise;
-    }
-    task.signal?.addEventListener("abort", run.onAbort, { once: true });
-    const message: RunMessage = {
-      type: "run",
-      taskId: task.taskId,
-      format: task.prepared.format,
-      source: task.prepared.source,
-      firstLineOffset: task.prepared.firstLineOffset,
-      pathAliases: task.pathAliases,
-      maxLogBytes: task.maxLogBytes,
+    this.#run = new TaskRun(task, {
+      pid: this.#child.pid,
       maxMessageBytes: this.#maxMessageBytes,
-    };
-    this.#writer?.send(JSON.stringify(message));
-    return promise;
+      send: (line) => this.#writer?.send(line),
+      kill: () => this.kill(),
+      killSoon: () => {
+        this.#killTimer ??= setTimeout(() => this.kill(), 0);
+      },
+      exited: this.#child.status,
+      isGone: () => this.#exit !== undefined,
+    });
+    return this.#run.result;
   }
 
   /** Kills the child with SIGKILL; safe to call at any time. */
@@ -323,14 +238,27 @@ export class SandboxProcess implements AsyncDisposable {
       const conn = await Promise.race([accepting, giveUp]);
       this.#conn = conn;
       this.#writer = new LineWriter(conn);
-      this.#reading = readLines(conn, (line) => this.#onLine(line), {
+      this.#reading = readLines(conn, (line) => this.#onLineSafely(line), {
         maxLineBytes: this.#maxMessageBytes,
-      }).catch((error: Error) => this.#onProtocolError(error.message));
+      }).catch((error: Error) => {
+        // A line over the cap is the sandbox's doing. Anything else (a reset when the child dies with unread
+        // input) is the channel going away: the exit handler says why.
+        if (error instanceof RangeError) this.#onProtocolError(error.message);
+      });
       await Promise.race([this.#ready.promise, giveUp]);
     } finally {
       clearTimeout(timer);
       listener.close();
       await Deno.remove(socketFolder, { recursive: true }).catch(() => {});
+    }
+  }
+
+  #onLineSafely(line: string): void {
+    try {
+      this.#onLine(line);
+    } catch (error) {
+      // Never let one message stop the reading: it fails the task instead.
+      this.#onProtocolError(`Cannot handle sandbox message: ${(error as Error).message}`);
     }
   }
 
@@ -349,6 +277,9 @@ export class SandboxProcess implements AsyncDisposable {
         return;
       }
       this.#phase = "ready";
+      // Run the inbound path once (socket, relay, Worker) while idle, so the task's first message does not pay
+      // for code that has never run. A result for a call that was never made is ignored by the Worker.
+      this.#writer?.send('{"type":"call_result","callId":-1,"ok":true,"value":null}');
       this.#ready.resolve();
       return;
     }
@@ -356,83 +287,11 @@ export class SandboxProcess implements AsyncDisposable {
       this.#onProtocolError(`Cannot accept sandbox message "${message.type}": no task is running`);
       return;
     }
-    const run = this.#run as RunState;
     if (message.type === "ready") {
       this.#onProtocolError('Cannot accept sandbox message "ready": the task is already running');
       return;
     }
-    if (message.taskId !== run.task.taskId) {
-      this.#onProtocolError(
-        `Cannot accept sandbox message "${message.type}": it names task ${
-          JSON.stringify(message.taskId)
-        }, not ${JSON.stringify(run.task.taskId)}`,
-      );
-      return;
-    }
-    if (message.type === "log") {
-      run.logs.add(message.text);
-    } else if (message.type === "call") {
-      this.#onCall(run, message);
-    } else {
-      run.logs.addDropped(message.droppedLogBytes ?? 0);
-      if (message.ok) this.#finish({ status: "completed", value: message.value }, false);
-      else this.#finish({ status: "failed", error: message.error }, false);
-    }
-  }
-
-  #onCall(run: RunState, call: CallMessage): void {
-    if (run.callIds.has(call.callId)) {
-      this.#onProtocolError(`Cannot accept tool call: call id ${call.callId} was used before`);
-      return;
-    }
-    run.callIds.add(call.callId);
-    run.toolCalls++;
-    const request = {
-      server: call.server,
-      tool: call.tool,
-      args: call.args,
-      signal: run.calls.signal,
-    };
-    let answer: Promise<unknown>;
-    try {
-      answer = Promise.resolve(run.task.onToolCall(request));
-    } catch (error) {
-      answer = Promise.reject(error);
-    }
-    answer.then(
-      (value) =>
-        this.#answer(run, call, { type: "call_result", callId: call.callId, ok: true, value }),
-      (error) =>
-        this.#answer(run, call, {
-          type: "call_result",
-          callId: call.callId,
-          ok: false,
-          error: toolErrorWire(error, call),
-        }),
-    );
-  }
-
-  #answer(run: RunState, call: CallMessage, message: CallResultMessage): void {
-    if (this.#run !== run || this.#phase !== "running") return;
-    let line: string;
-    try {
-      line = JSON.stringify(message);
-    } catch (error) {
-      line = JSON.stringify(
-        {
-          type: "call_result",
-          callId: call.callId,
-          ok: false,
-          error: toolErrorWire(
-            new Error(
-              `Cannot return the result of tool "${call.tool}": ${(error as Error).message}`,
-            ),
-            call,
-          ),
-        } satisfies CallResultMessage,
-      );
-    }
-    this.#writer?.send(line);
+    this.#run?.receive(message);
   }
 
   #onProtocolError(message: string): void {
@@ -442,16 +301,8 @@ export class SandboxProcess implements AsyncDisposable {
       this.#phase = "finished";
       this.kill();
     } else if (this.#phase === "running") {
-      this.#stop(
-        "invalid_message",
-        `Task ${JSON.stringify(this.#run?.task.taskId)} was stopped: ${message}`,
-      );
+      this.#run?.refuse(message);
     }
-  }
-
-  #stop(code: "timeout" | "memory_limit" | "cancelled" | "invalid_message", message: string): void {
-    const status = code === "timeout" ? "timeout" : code === "cancelled" ? "cancelled" : "failed";
-    this.#finish({ status, error: sandboxError(code, message) }, true);
   }
 
   async #onExit(status: Deno.CommandStatus): Promise<void> {
@@ -461,34 +312,12 @@ export class SandboxProcess implements AsyncDisposable {
       this.#ready.reject(new Error(`it exited with code ${status.code}`));
     } else if (this.#phase === "ready") {
       this.#phase = "finished";
-    } else if (this.#phase === "running") {
-      const run = this.#run as RunState;
-      const id = JSON.stringify(run.task.taskId);
-      if (this.#closing) {
-        this.#finish({
-          status: "cancelled",
-          error: sandboxError("cancelled", `Task ${id} was cancelled: the sandbox was closed`),
-        }, true);
-      } else if (status.code === HEAP_EXHAUSTED_EXIT_CODE || status.signal === "SIGTRAP") {
-        this.#finish({
-          status: "failed",
-          error: sandboxError(
-            "memory_limit",
-            `Task ${id} ran out of memory: the JavaScript heap is capped at ${this.#options.heapMb} MB`,
-          ),
-        }, true);
-      } else {
-        const tail = this.#stderrTail();
-        this.#finish({
-          status: "failed",
-          error: sandboxError(
-            "sandbox_crashed",
-            `Sandbox process of task ${id} exited with code ${status.code} before the task finished${
-              tail === "" ? "" : `: ${tail}`
-            }`,
-          ),
-        }, true);
-      }
+    } else if (this.#phase === "running" && this.#run?.finished === false) {
+      this.#run.processExited(status, {
+        closing: this.#closing,
+        heapMb: this.#options.heapMb,
+        stderrTail: this.#stderrTail(),
+      });
     }
   }
 
@@ -507,37 +336,8 @@ export class SandboxProcess implements AsyncDisposable {
       this.#reading,
       this.#stdout.done,
       this.#stderr.done,
-      this.#run?.watchdog.idle,
+      this.#run?.idle,
     ]);
-  }
-
-  #finish(outcome: Outcome, waitForExit: boolean): void {
-    if (this.#phase !== "running") return;
-    this.#phase = "finished";
-    const run = this.#run as RunState;
-    const durationMs = performance.now() - run.started;
-    clearTimeout(run.timer);
-    run.task.signal?.removeEventListener("abort", run.onAbort);
-    run.calls.abort();
-    // A live process gets a last memory sample; one that is gone has none to give.
-    run.watchdog.stop(this.#exit === undefined);
-    const result: SandboxRunResult = {
-      status: outcome.status,
-      logs: run.logs.lines(),
-      durationMs,
-      peakRssBytes: run.watchdog.peakBytes,
-      toolCalls: run.toolCalls,
-    };
-    if (outcome.value !== undefined) result.value = outcome.value;
-    if (outcome.error !== undefined) result.error = outcome.error;
-    if (waitForExit) {
-      this.kill();
-      this.#child.status.then(() => run.resolve(result));
-    } else {
-      // The result is final: hand it over first, kill a moment later (the process is never reused).
-      run.resolve(result);
-      this.#killTimer = setTimeout(() => this.kill(), 0);
-    }
   }
 
   #stderrTail(): string {
@@ -549,17 +349,6 @@ export class SandboxProcess implements AsyncDisposable {
     );
     return lines.join("\n");
   }
-}
-
-function toolErrorWire(error: unknown, call: CallMessage): WireError {
-  const wire = toWireError(error, "tool_failed");
-  return {
-    name: "ToolError",
-    code: wire.name === "ToolError" ? wire.code : "tool_failed",
-    message: wire.message,
-    server: wire.server ?? call.server,
-    tool: wire.tool ?? call.tool,
-  };
 }
 
 async function makeSocketFolder(parent: string): Promise<string> {

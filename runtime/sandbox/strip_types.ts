@@ -1,8 +1,8 @@
 /**
  * Erases TypeScript syntax from parsed agent code by overwriting it with spaces, the way `ts-blank-space` does:
  * every line and column of the JavaScript left behind stays where it was in the TypeScript. Constructs that need
- * real code generation (enums, namespaces, parameter properties) are not erasable; the caller then falls back to
- * letting Deno transpile the code.
+ * real code generation (enums, namespaces, parameter properties) are not erasable, nor is `import.meta`, which only
+ * a module has; the caller then falls back to letting Deno transpile the code as a module.
  *
  * Running plain JavaScript saves the sandbox its module loader: evaluating a script in a fresh process takes about
  * 0.06 ms, importing a `data:` TypeScript module about 2 ms.
@@ -107,6 +107,10 @@ function handle(node: Node, code: string, out: TypeErasure): boolean {
     return true;
   }
   switch (type) {
+    case "MetaProperty":
+      // `import.meta` needs a module: a script cannot have it.
+      if ((node.meta as Node | undefined)?.name === "import") throw new NotErasable();
+      return true;
     case "TSModuleDeclaration":
     case "TSEnumDeclaration":
     case "TSParameterProperty":

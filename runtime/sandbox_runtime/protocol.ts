@@ -72,25 +72,35 @@ export type HostMessage = RunMessage | CallResultMessage;
 
 /** The sandbox process is up, its Worker is created and it waits for a {@linkcode RunMessage}. */
 export interface ReadyMessage {
+  /** The message kind. */
   type: "ready";
 }
 
 /** Agent code called a tool. */
 export interface CallMessage {
+  /** The message kind. */
   type: "call";
+  /** The task the call belongs to. */
   taskId: string;
   /** Unique within the task; the host answers with the same id. */
   callId: number;
+  /** The server named in the call (checked by the host against the task's allowlist). */
   server: string;
+  /** The tool named in the call. */
   tool: string;
+  /** The tool's arguments, as JSON data. */
   args: unknown;
 }
 
 /** One console line from agent code. */
 export interface LogMessage {
+  /** The message kind. */
   type: "log";
+  /** The task the line belongs to. */
   taskId: string;
+  /** The console method's level. */
   level: "log" | "info" | "warn" | "error" | "debug";
+  /** The formatted text, possibly cut to the log limit. */
   text: string;
 }
 

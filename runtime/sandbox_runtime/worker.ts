@@ -66,19 +66,7 @@ const pending = new Map<number, PendingCall>();
 let logBytes = 0;
 let droppedLogBytes = 0;
 
-installAgentGlobals({
-  callTool,
-  log,
-  onExit(code) {
-    if (code === 0) complete(undefined);
-    else {fail(
-        Object.assign(new Error(`Agent code exited with code ${code}`), {
-          name: "ExitError",
-          code: "exit",
-        }),
-      );}
-  },
-});
+installAgentGlobals({ callTool, log, onExit });
 
 scope.addEventListener("message", (event) => {
   const data = event.data;
@@ -143,6 +131,16 @@ async function runModule(source: string): Promise<unknown> {
   const specifier = "data:application/typescript;base64," + toBase64(encoder.encode(source));
   const agent = await import(specifier) as { default: () => Promise<unknown> };
   return await agent.default();
+}
+
+function onExit(code: number): void {
+  if (code === 0) {
+    complete(undefined);
+    return;
+  }
+  const error = new Error(`Agent code exited with code ${code}`);
+  error.name = "ExitError";
+  fail(Object.assign(error, { code: "exit" }));
 }
 
 function complete(value: unknown): void {

@@ -1,0 +1,160 @@
+/**
+ * The options of a `SandboxPool`, their defaults, and small helpers about folders and permissions.
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { WorkerPermissions } from "../sandbox_runtime/protocol.ts";
+
+/** How a {@linkcode SandboxPool} is set up. Every limit is a default a task may override. */
+export interface SandboxPoolOptions {
+  /** The generated `servers/` folder; agent code may import from it. */
+  serversDir: string;
+  /** A folder the pool owns: its `DENO_DIR` (wiped at start) and socket folders go here. */
+  stateDir: string;
+  /** The `skills/` folder; agent code may import from it when given. */
+  skillsDir?: string;
+  /** The sandbox runtime's folder. Default: `../sandbox_runtime/` beside this module (must be on disk). */
+  runtimeDir?: string;
+  /** How many idle processes to keep ready. Default: 2. */
+  poolSize?: number;
+  /** Deadline of a task, in milliseconds. Default: 30 000. */
+  timeoutMs?: number;
+  /** V8 heap cap of a sandbox process, in MB. Default: 128. */
+  heapMb?: number;
+  /** Resident-memory limit of a sandbox process, in MB. Default: 256. */
+  memoryLimitMb?: number;
+  /** Console output kept per task, in bytes. Default: 65 536. */
+  maxLogBytes?: number;
+  /** The largest single message from a sandbox (return value, tool arguments), in bytes. Default: 16 MiB. */
+  maxMessageBytes?: number;
+  /** Import the generated server modules in idle Workers before a task arrives. Default: `true`. */
+  preloadServers?: boolean;
+}
+
+/** {@linkcode SandboxPoolOptions} with every default filled in and every path absolute. */
+export interface PoolSettings {
+  serversDir: string;
+  stateDir: string;
+  skillsDir: string | undefined;
+  runtimeDir: string;
+  poolSize: number;
+  timeoutMs: number;
+  heapMb: number;
+  memoryLimitMb: number;
+  maxLogBytes: number;
+  maxMessageBytes: number;
+  preloadServers: boolean;
+}
+
+/**
+ * Fills in the defaults of pool options and checks them.
+ *
+ * @param options The options as given.
+ * @returns The complete settings, with absolute paths.
+ * @throws {TypeError} When a limit is not a positive number or the pool size not a whole number.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolvePoolSettings } from "./pool_settings.ts";
+ * const settings = resolvePoolSettings({ serversDir: "/app/servers", stateDir: "/app/.sandbox" });
+ * assert.equal(settings.poolSize, 2);
+ * assert.equal(settings.memoryLimitMb, 256);
+ * ```
+ */
+export function resolvePoolSettings(options: SandboxPoolOptions): PoolSettings {
+  const runtimeDir = options.runtimeDir ?? defaultRuntimeDir();
+  const settings: PoolSettings = {
+    serversDir: resolve(options.serversDir),
+    stateDir: resolve(options.stateDir),
+    skillsDir: options.skillsDir === undefined ? undefined : resolve(options.skillsDir),
+    runtimeDir: resolve(runtimeDir),
+    poolSize: options.poolSize ?? 2,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    heapMb: options.heapMb ?? 128,
+    memoryLimitMb: options.memoryLimitMb ?? 256,
+    maxLogBytes: options.maxLogBytes ?? 65_536,
+    maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024,
+    preloadServers: options.preloadServers ?? true,
+  };
+  for (
+    const key of ["timeoutMs", "heapMb", "memoryLimitMb", "maxLogBytes", "maxMessageBytes"] as const
+  ) {
+    if (!(settings[key] > 0)) {
+      throw new TypeError(
+        `Cannot create sandbox pool: "${key}" must be a positive number, got ${settings[key]}`,
+      );
+    }
+  }
+  if (!Number.isInteger(settings.poolSize) || settings.poolSize < 0) {
+    throw new TypeError(
+      `Cannot create sandbox pool: "poolSize" must be a whole number, got ${settings.poolSize}`,
+    );
+  }
+  return settings;
+}
+
+function defaultRuntimeDir(): string {
+  const url = new URL("../sandbox_runtime/", import.meta.url);
+  if (url.protocol !== "file:") {
+    throw new TypeError(
+      `Cannot create sandbox pool: the sandbox runtime is not on disk (${url.protocol}); pass "runtimeDir"`,
+    );
+  }
+  return fileURLToPath(url);
+}
+
+/**
+ * Lists the generated server modules (`<server>/index.ts`) in a `servers/` folder.
+ *
+ * @param serversDir The folder.
+ * @returns Their `file:` URLs, sorted; none when the folder does not exist.
+ */
+export async function listServerModules(serversDir: string): Promise<string[]> {
+  const modules: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(serversDir)) {
+      if (entry.isDirectory) {
+        const index = join(serversDir, entry.name, "index.ts");
+        if (await exists(index)) modules.push(pathToFileURL(index).href);
+      }
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+  return modules.sort();
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Tells whether a task asks for no permissions of its own, so that a pooled process can run it.
+ *
+ * @param permissions The task's permissions.
+ * @returns `true` when every list is absent or empty.
+ */
+export function isDefaultPermissions(permissions: WorkerPermissions | undefined): boolean {
+  return (permissions?.read?.length ?? 0) === 0 && (permissions?.write?.length ?? 0) === 0 &&
+    (permissions?.net?.length ?? 0) === 0;
+}
+
+/**
+ * The `file:` URL of a folder, ending in `/`.
+ *
+ * @param path An absolute path.
+ * @returns The URL.
+ */
+export function dirUrl(path: string): string {
+  const href = pathToFileURL(path).href;
+  return href.endsWith("/") ? href : `${href}/`;
+}
