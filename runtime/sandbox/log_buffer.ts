@@ -17,7 +17,10 @@
  * logs.add("12345");
  * logs.add("67890");
  * assert.equal(logs.lines()[1], "678");
- * assert.equal(logs.lines()[2], "[2 bytes of log output cut: the limit is 8 bytes]");
+ * assert.equal(
+ *   logs.lines()[2],
+ *   '[2 bytes of log output cut: the limit is 8 bytes (limit "maxLogBytes")]',
+ * );
  * ```
  */
 export class LogBuffer {
@@ -78,7 +81,7 @@ export class LogBuffer {
     if (this.#dropped === 0) return [...this.#lines];
     return [
       ...this.#lines,
-      `[${this.#dropped} bytes of log output cut: the limit is ${this.#limit} bytes]`,
+      `[${this.#dropped} bytes of log output cut: the limit is ${this.#limit} bytes (limit "maxLogBytes")]`,
     ];
   }
 

@@ -10,7 +10,10 @@ Deno.test("LogBuffer keeps lines up to its byte limit and ends with a note of wh
   logs.addDropped(100);
   const lines = logs.lines();
   assert.deepEqual(lines.slice(0, 2), ["hello", "wörl"]);
-  assert.equal(lines[2], "[109 bytes of log output cut: the limit is 10 bytes]");
+  assert.equal(
+    lines[2],
+    `[109 bytes of log output cut: the limit is 10 bytes (limit "maxLogBytes")]`,
+  );
   assert.equal(new TextEncoder().encode(lines.slice(0, 2).join("")).length, 10);
 });
 

@@ -64,7 +64,10 @@ Deno.test("SandboxPool.run() caps console output and notes how much was cut", as
   assert.equal(result.logs.length, 12);
   assert.deepEqual(result.logs.slice(0, 10), Array(10).fill("0123456789"));
   assert.equal(result.logs[10], "01234");
-  assert.equal(result.logs[11], "[9895 bytes of log output cut: the limit is 105 bytes]");
+  assert.equal(
+    result.logs[11],
+    `[9895 bytes of log output cut: the limit is 105 bytes (limit "maxLogBytes")]`,
+  );
   await t.pool.settled();
 });
 
@@ -207,7 +210,7 @@ Deno.test("SandboxPool.run() stops a busy loop at the deadline and its process i
   });
   assert.equal(result.status, "timeout");
   assert.equal(result.error?.code, "timeout");
-  assert.equal(result.error?.message, 'Task "t1" timed out after 300 ms');
+  assert.equal(result.error?.message, 'Task "t1" timed out after 300 ms (limit "timeoutMs")');
   const pid = Number(result.logs[0]);
   assert.ok(pid > 0);
   await assert.rejects(Deno.stat(`/proc/${pid}`), Deno.errors.NotFound);

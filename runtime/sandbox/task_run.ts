@@ -114,7 +114,11 @@ export class TaskRun {
     this.result = promise;
     this.#resolve = resolve;
     this.#timer = setTimeout(
-      () => this.stop("timeout", `Task ${this.#id} timed out after ${task.timeoutMs} ms`),
+      () =>
+        this.stop(
+          "timeout",
+          `Task ${this.#id} timed out after ${task.timeoutMs} ms (limit "timeoutMs")`,
+        ),
       task.timeoutMs,
     );
     this.#watchdog = new RssWatchdog(host.pid, {
@@ -124,7 +128,7 @@ export class TaskRun {
           "memory_limit",
           `Task ${this.#id} exceeded its memory limit: the sandbox used ${
             Math.round(sample.rssBytes / 2 ** 20)
-          } MB of resident memory, over the limit of ${task.memoryLimitMb} MB`,
+          } MB of resident memory, over the limit of ${task.memoryLimitMb} MB (limit "memoryLimitMb")`,
         ),
     });
     if (task.signal?.aborted) {
@@ -215,7 +219,7 @@ export class TaskRun {
     } else if (status.code === HEAP_EXHAUSTED_EXIT_CODE || status.signal === "SIGTRAP") {
       this.stop(
         "memory_limit",
-        `Task ${this.#id} ran out of memory: the JavaScript heap is capped at ${context.heapMb} MB`,
+        `Task ${this.#id} ran out of memory: the JavaScript heap is capped at ${context.heapMb} MB (limit "heapMb")`,
       );
     } else {
       const tail = context.stderrTail === "" ? "" : `: ${context.stderrTail}`;
