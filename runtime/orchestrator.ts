@@ -374,9 +374,9 @@ export class MCPOrchestrator implements AsyncDisposable {
         signal: controller.signal,
         onToolCall: (call) => calls.handle(call),
       });
-      const result = resultOfRun(task, run, {
+      const result = await resultOfRun(task, run, {
         toolsCalled: calls.toolsCalled,
-        directTokens: calls.directTokens,
+        directTokens: await calls.directTokens(),
         warnings: plan.warnings,
         maxResultBytes: this.#options.maxResultBytes ?? DEFAULT_LIMITS.maxResultBytes,
       });
@@ -388,10 +388,14 @@ export class MCPOrchestrator implements AsyncDisposable {
     }
   }
 
-  #notRun(task: AgentTask, status: "failed" | "cancelled", error: TaskErrorInfo): TaskResult {
+  async #notRun(
+    task: AgentTask,
+    status: "failed" | "cancelled",
+    error: TaskErrorInfo,
+  ): Promise<TaskResult> {
     return this.#record(
       task,
-      resultWithoutRun(task, status, error, this.#catalog.definitionTokens()),
+      await resultWithoutRun(task, status, error, this.#catalog.definitionTokens()),
     );
   }
 

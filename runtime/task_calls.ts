@@ -10,7 +10,7 @@ import type { ConnectionManager } from "./connections/connection_manager.ts";
 import { unwrapResult } from "./connections/unwrap_result.ts";
 import type { ToolCallRequest } from "./sandbox/mod.ts";
 import { ToolError } from "./sandbox_runtime/wire_error.ts";
-import { toolCallTokens, toolResultTokens } from "./token_accounting.ts";
+import { toolCallTokens, toolResultTokensAsync } from "./token_accounting.ts";
 
 /** Options for {@linkcode TaskCalls}. */
 export interface TaskCallsOptions {
@@ -34,23 +34,34 @@ export interface TaskCallsOptions {
  * ```ts ignore
  * const calls = new TaskCalls({ taskId: "t1", allow, maxToolCalls: 100, connections, baseTokens: 0 });
  * await pool.run({ taskId: "t1", code, onToolCall: (call) => calls.handle(call) });
- * console.log(calls.toolsCalled, calls.directTokens);
+ * console.log(calls.toolsCalled, await calls.directTokens());
  * ```
  */
 export class TaskCalls {
   /** Every call forwarded to a server, in order, as `"server.tool"`. */
   readonly toolsCalled: string[] = [];
-  /** Classic tool calling's tokens so far: the definitions, then each call's arguments and raw result. */
-  directTokens: number;
   #options: TaskCallsOptions;
   #count = 0;
+  #tokens: number;
+  #counting: Promise<number>[] = [];
 
   /**
    * @param options The task, its allowlist and call limit, the connections and the base token count.
    */
   constructor(options: TaskCallsOptions) {
     this.#options = options;
-    this.directTokens = options.baseTokens;
+    this.#tokens = options.baseTokens;
+  }
+
+  /**
+   * Classic tool calling's tokens for the calls so far: the definitions, then each call's arguments and raw result.
+   * Results are counted after they were answered, so this waits for the counts still under way.
+   *
+   * @returns The total.
+   */
+  async directTokens(): Promise<number> {
+    const counts = await Promise.all(this.#counting);
+    return counts.reduce((sum, n) => sum + n, this.#tokens);
   }
 
   /**
@@ -77,13 +88,15 @@ export class TaskCalls {
       );
     }
     this.toolsCalled.push(`${server}.${tool}`);
-    this.directTokens += toolCallTokens(tool, args);
+    this.#tokens += toolCallTokens(tool, args);
     const onProgress = this.#options.onProgress;
     const raw = await this.#options.connections.callToolRaw(server, tool, args, {
       signal,
       ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress(server, tool, p) }),
     });
-    this.directTokens += toolResultTokens(raw);
-    return unwrapResult(server, tool, raw);
+    const value = unwrapResult(server, tool, raw);
+    // Counted after the answer goes back, in pieces: a large result must not hold up this task or any other.
+    this.#counting.push(toolResultTokensAsync(raw));
+    return value;
   }
 }

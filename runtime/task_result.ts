@@ -5,7 +5,7 @@
  */
 
 import type { SandboxRunResult } from "./sandbox/mod.ts";
-import { codeModeTokens, savedRatio } from "./token_accounting.ts";
+import { codeModeTokensAsync, savedRatio } from "./token_accounting.ts";
 import { truncateJson } from "./truncate_json.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "./types.ts";
 
@@ -21,8 +21,8 @@ export interface RunAccounting {
   maxResultBytes: number;
 }
 
-function withTokens(task: AgentTask, result: TaskResult): TaskResult {
-  result.stats.tokensUsed = codeModeTokens({
+async function withTokens(task: AgentTask, result: TaskResult): Promise<TaskResult> {
+  result.stats.tokensUsed = await codeModeTokensAsync({
     code: task.code,
     data: result.data,
     logs: result.logs,
@@ -38,13 +38,13 @@ function withTokens(task: AgentTask, result: TaskResult): TaskResult {
  * @param task The task.
  * @param run What the sandbox reported.
  * @param accounting Calls, tokens, warnings and the result limit.
- * @returns The result, with token counts.
+ * @returns The result, with token counts (counted without holding the event loop).
  */
 export function resultOfRun(
   task: AgentTask,
   run: SandboxRunResult,
   accounting: RunAccounting,
-): TaskResult {
+): Promise<TaskResult> {
   const result: TaskResult = {
     id: task.id,
     status: run.status,
@@ -89,14 +89,14 @@ export function resultOfRun(
  * @param status `"failed"` or `"cancelled"`.
  * @param error Why it did not run.
  * @param directTokens Classic tool calling's fixed cost (the tool definitions).
- * @returns The result, with token counts.
+ * @returns The result, with token counts (counted without holding the event loop).
  */
 export function resultWithoutRun(
   task: AgentTask,
   status: "failed" | "cancelled",
   error: TaskErrorInfo,
   directTokens: number,
-): TaskResult {
+): Promise<TaskResult> {
   return withTokens(task, {
     id: task.id,
     status,

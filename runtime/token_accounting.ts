@@ -6,7 +6,7 @@
  */
 
 import type { CallToolResult, Tool } from "./sdk.ts";
-import { countJsonTokens, countTokens } from "./tokens.ts";
+import { countJsonTokens, countJsonTokensAsync, countTokens, countTokensAsync } from "./tokens.ts";
 
 /**
  * Tokens of a server's tool definitions as a model is given them in classic tool calling: one
@@ -54,6 +54,26 @@ export function toolResultTokens(result: CallToolResult): number {
 }
 
 /**
+ * Like {@linkcode toolResultTokens}, counted without holding the event loop (see `countTokensAsync`).
+ *
+ * @param result The raw `tools/call` result.
+ * @returns The same count as {@linkcode toolResultTokens}.
+ */
+export async function toolResultTokensAsync(result: CallToolResult): Promise<number> {
+  const content = result.content ?? [];
+  let tokens = 0;
+  for (const block of content) {
+    tokens += block.type === "text"
+      ? await countTokensAsync(block.text)
+      : await countJsonTokensAsync(block);
+  }
+  if (content.length === 0 && result.structuredContent !== undefined) {
+    tokens += await countJsonTokensAsync(result.structuredContent);
+  }
+  return tokens;
+}
+
+/**
  * Tokens of one tool call as the model writes it in classic tool calling: the tool's name and its arguments.
  *
  * @param tool The tool's name.
@@ -80,6 +100,27 @@ export function codeModeTokens(parts: {
   let tokens = countTokens(parts.code);
   if (parts.data !== undefined) tokens += countJsonTokens(parts.data);
   if (parts.logs.length > 0) tokens += countTokens(parts.logs.join("\n"));
+  if (parts.error !== undefined) {
+    tokens += countTokens(`${parts.error.name}: ${parts.error.message}`);
+  }
+  return tokens;
+}
+
+/**
+ * Like {@linkcode codeModeTokens}, counted without holding the event loop (see `countTokensAsync`).
+ *
+ * @param parts The task's code and what came back.
+ * @returns The same count as {@linkcode codeModeTokens}.
+ */
+export async function codeModeTokensAsync(parts: {
+  code: string;
+  data?: unknown;
+  logs: readonly string[];
+  error?: { name: string; message: string };
+}): Promise<number> {
+  let tokens = await countTokensAsync(parts.code);
+  if (parts.data !== undefined) tokens += await countJsonTokensAsync(parts.data);
+  if (parts.logs.length > 0) tokens += await countTokensAsync(parts.logs.join("\n"));
   if (parts.error !== undefined) {
     tokens += countTokens(`${parts.error.name}: ${parts.error.message}`);
   }

@@ -19,6 +19,13 @@ export interface Tokenizer {
   readonly name: string;
   /** Returns the number of tokens `text` encodes to. */
   count(text: string): number;
+  /**
+   * Whether counts add up over the pieces {@linkcode countTokensAsync} cuts a long text into (cuts after a newline
+   * followed by a visible character, or between a letter or digit and a punctuation mark). True for BPE encodings
+   * whose pre-tokenizer never joins across those places, such as `o200k_base`; a tokenizer without it is counted
+   * whole.
+   */
+  readonly additiveAtWordBoundaries?: boolean;
 }
 
 let encoder: Tiktoken | undefined;
@@ -37,6 +44,7 @@ let encoder: Tiktoken | undefined;
  */
 export const o200kTokenizer: Tokenizer = {
   name: "o200k_base",
+  additiveAtWordBoundaries: true,
   count(text: string): number {
     if (text === "") return 0;
     encoder ??= new Tiktoken(o200kBase);
@@ -87,6 +95,81 @@ export function countTokens(text: string): number {
 export function countJsonTokens(value: unknown): number {
   const json: string | undefined = JSON.stringify(value);
   return json === undefined ? 0 : countTokens(json);
+}
+
+const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+const PUNCTUATION = /[^\s\p{L}\p{N}\p{M}'\/]/u;
+
+/**
+ * Where a long text may be cut without changing its token count: just after a newline that a visible character
+ * (not `/`) follows, or between a letter or digit and a punctuation mark (not an apostrophe or `/`). In `o200k_base`'s
+ * pre-tokenizer no piece spans either place, and BPE merges never cross pieces.
+ */
+function cutPoint(text: string, from: number, to: number): number {
+  for (let i = to; i > from; i--) {
+    const before = text[i - 1]!;
+    const after = text[i]!;
+    if (before === "\n" && after !== "/" && !/\s/.test(after)) return i;
+    if (WORD_CHAR.test(before) && PUNCTUATION.test(after)) return i;
+  }
+  return -1;
+}
+
+/**
+ * Counts like {@linkcode countTokens}, without holding the event loop: a long text is counted in pieces of about
+ * `chunkChars` characters, cut where the count is unchanged, with a pause between pieces so other work runs.
+ * Counting starts after the current task of the event loop, so a caller can answer first and count later.
+ *
+ * @param text The text to count.
+ * @param options `chunkChars`: the piece size, default 8,192.
+ * @returns The same number {@linkcode countTokens} gives.
+ * @throws {TypeError} If `text` is not a string.
+ *
+ * @example
+ * ```ts
+ * import { countTokens, countTokensAsync } from "./tokens.ts";
+ * import assert from "node:assert/strict";
+ * const text = "id,name\n" + Array.from({ length: 2_000 }, (_, i) => `${i},row ${i}`).join("\n");
+ * assert.equal(await countTokensAsync(text), countTokens(text));
+ * ```
+ */
+export async function countTokensAsync(
+  text: string,
+  options: { chunkChars?: number } = {},
+): Promise<number> {
+  if (typeof text !== "string") {
+    throw new TypeError(`Cannot count tokens: expected a string, got ${typeof text}`);
+  }
+  const tokenizer = current;
+  const chunk = options.chunkChars ?? 8_192;
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  if (text.length <= chunk || tokenizer.additiveAtWordBoundaries !== true) {
+    return tokenizer.count(text);
+  }
+  let total = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(text.length, start + chunk);
+    if (end < text.length) {
+      const cut = cutPoint(text, start + Math.floor(chunk / 2), end);
+      end = cut === -1 ? text.length : cut;
+    }
+    total += tokenizer.count(text.slice(start, end));
+    start = end;
+    if (start < text.length) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  return total;
+}
+
+/**
+ * Counts like {@linkcode countJsonTokens}, without holding the event loop (see {@linkcode countTokensAsync}).
+ *
+ * @param value Any JSON-serializable value.
+ * @returns The same number {@linkcode countJsonTokens} gives.
+ */
+export function countJsonTokensAsync(value: unknown): Promise<number> {
+  const json: string | undefined = JSON.stringify(value);
+  return json === undefined ? Promise.resolve(0) : countTokensAsync(json);
 }
 
 /**

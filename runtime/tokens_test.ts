@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   countJsonTokens,
+  countJsonTokensAsync,
   countTokens,
+  countTokensAsync,
   getTokenizerName,
   o200kTokenizer,
   setTokenizer,
@@ -111,4 +113,52 @@ Deno.test("countTokens() works when the network is denied and only the cache is 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("countTokensAsync() gives exactly what countTokens() gives, on long texts of every shape", async (t) => {
+  const rows = Array.from(
+    { length: 3_000 },
+    (_, i) => `${i},customer-${i % 97},EMEA,${(i * 7.31).toFixed(2)},paid`,
+  );
+  const records = Array.from(
+    { length: 1_500 },
+    (_, i) => ({ id: i, name: `Élodie ${i}`, tags: ["a/b", "c'd"] }),
+  );
+  const cases: [string, string][] = [
+    ["CSV", `id,customer,region,amount,status\n${rows.join("\n")}`],
+    ["compact JSON", JSON.stringify(records)],
+    ["pretty JSON", JSON.stringify(records, null, 2)],
+    [
+      "prose with blank lines",
+      Array.from({ length: 800 }, (_, i) => `Paragraph ${i}: it's done.\n\n`).join(""),
+    ],
+    [
+      "paths and slashes",
+      Array.from({ length: 2_000 }, (_, i) => `/srv/data/${i}/file.txt\n/`).join(""),
+    ],
+    ["digits", "1234567890".repeat(3_000)],
+    ["unicode", "日本語のテキスト、絵文字😀と混在。\n".repeat(1_500)],
+  ];
+  for (const [name, text] of cases) {
+    await t.step(name, async () => {
+      // Tiny pieces on a slice (each piece waits for a timer), the real sizes on the whole text.
+      const slice = text.slice(0, 3_000);
+      assert.equal(
+        await countTokensAsync(slice, { chunkChars: 64 }),
+        countTokens(slice),
+        "chunkChars 64",
+      );
+      for (const chunkChars of [2_000, 8_192]) {
+        assert.equal(
+          await countTokensAsync(text, { chunkChars }),
+          countTokens(text),
+          `chunkChars ${chunkChars}`,
+        );
+      }
+    });
+  }
+  await t.step("JSON values", async () => {
+    assert.equal(await countJsonTokensAsync(records), countJsonTokens(records));
+    assert.equal(await countJsonTokensAsync(undefined), 0);
+  });
 });

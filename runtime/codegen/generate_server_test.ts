@@ -32,7 +32,11 @@ Deno.test("generateServerModules() output matches the checked-in golden trees", 
         "golden file list differs; see UPDATE_GOLDEN above",
       );
       for (const [path, text] of expected) {
-        assert.equal(actual.get(path), text, `golden file "${path}" differs; see UPDATE_GOLDEN above`);
+        assert.equal(
+          actual.get(path),
+          text,
+          `golden file "${path}" differs; see UPDATE_GOLDEN above`,
+        );
       }
     });
   }

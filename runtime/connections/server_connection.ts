@@ -290,7 +290,12 @@ export class ServerConnection implements AsyncDisposable {
       return this.#toolError(tool, "call_cancelled", "the call was cancelled", error);
     }
     if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-      return this.#toolError(tool, "call_timeout", `no answer within ${timeout} ms (limit "callTimeoutMs")`, error);
+      return this.#toolError(
+        tool,
+        "call_timeout",
+        `no answer within ${timeout} ms (limit "callTimeoutMs")`,
+        error,
+      );
     }
     if (
       this.#state !== "connected" ||
