@@ -429,11 +429,22 @@ export class MCPOrchestrator implements AsyncDisposable {
       servers,
       tools: servers.reduce((sum, s) => sum + (s.state === "connected" ? s.toolCount : 0), 0),
       skills: countSkills(this.#skillsDir),
+      sandboxes: this.#pool?.size ?? { idle: 0, alive: 0 },
       activeTasks: this.#queue.running,
       queuedTasks: this.#queue.waiting,
       maxConcurrentTasks: this.#queue.limit,
       completedTasks: { ...this.#finished },
     };
+  }
+
+  /**
+   * Waits until the sandbox pool is at rest: idle processes started and finished ones gone. Useful before
+   * measuring, and in tests.
+   *
+   * @returns Resolves when the pool is at rest (at once before {@linkcode MCPOrchestrator.initialize}).
+   */
+  async settled(): Promise<void> {
+    await this.#pool?.settled();
   }
 
   /**

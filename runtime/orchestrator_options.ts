@@ -88,6 +88,11 @@ export interface OrchestratorStats {
   tools: number;
   /** Skills found in the skills folder. */
   skills: number;
+  /**
+   * Sandbox processes: `idle` ones wait, started, for a task with the default permissions; `alive` counts every
+   * process, running or idle. At most `maxConcurrentTasks` run agent code, and the pool keeps `poolSize` idle.
+   */
+  sandboxes: { idle: number; alive: number };
   activeTasks: number;
   queuedTasks: number;
   maxConcurrentTasks: number;

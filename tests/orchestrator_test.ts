@@ -272,10 +272,12 @@ Deno.test("MCPOrchestrator.initialize() rejects a malformed mcp.json, naming the
 Deno.test("MCPOrchestrator runs 20 tasks with maxConcurrentTasks 4, never more than 4 at once", async () => {
   await using f = await startOrchestrator({ maxConcurrentTasks: 4, poolSize: 2 });
   let peak = 0;
+  let peakProcesses = 0;
   let sawQueue = false;
   const sampler = setInterval(() => {
     const stats = f.orch.getStats();
     peak = Math.max(peak, stats.activeTasks);
+    peakProcesses = Math.max(peakProcesses, stats.sandboxes.alive);
     if (stats.queuedTasks > 0) sawQueue = true;
   }, 2);
   try {
@@ -292,6 +294,10 @@ Deno.test("MCPOrchestrator runs 20 tasks with maxConcurrentTasks 4, never more t
   assert.ok(peak <= 4, `peak ${peak} > 4`);
   assert.ok(peak >= 2, "tasks ran side by side");
   assert.ok(sawQueue, "tasks beyond the limit waited in the queue");
+  // Running tasks plus the idle pool: 4 + 2. A finished task's process is killed as its result is handed over.
+  assert.ok(peakProcesses <= 6, `peak of ${peakProcesses} sandbox processes > 4 + 2`);
+  await f.orch.settled();
+  assert.deepEqual(f.orch.getStats().sandboxes, { idle: 2, alive: 2 });
   const stats = f.orch.getStats();
   assert.equal(stats.activeTasks, 0);
   assert.equal(stats.completedTasks.completed, 20);
@@ -363,14 +369,18 @@ Deno.test("MCPOrchestrator workspaces keep state between tasks and stay apart", 
     { workspace: "alpha" },
   );
   assert.equal(write.status, "completed", JSON.stringify(write.error));
-  const read = await f.run(`return await Deno.readTextFile("notes.txt");`, [], { workspace: "alpha" });
+  const read = await f.run(`return await Deno.readTextFile("notes.txt");`, [], {
+    workspace: "alpha",
+  });
   assert.equal(read.data, "step 1 done");
   assert.equal(
     await Deno.readTextFile(join(f.orch.workspacePath("alpha"), "notes.txt")),
     "step 1 done",
   );
   const other = await f.run(
-    `return await Deno.readTextFile(${JSON.stringify(join(f.orch.workspacePath("alpha"), "notes.txt"))});`,
+    `return await Deno.readTextFile(${
+      JSON.stringify(join(f.orch.workspacePath("alpha"), "notes.txt"))
+    });`,
     [],
     { workspace: "beta" },
   );
