@@ -20,7 +20,8 @@ const orch = new MCPOrchestrator({
 
 function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i]!)).join("  ")}`.trimEnd();
+  const line = (cells: string[]) =>
+    `  ${cells.map((c, i) => c.padEnd(widths[i]!)).join("  ")}`.trimEnd();
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
@@ -41,7 +42,11 @@ console.log("mcp-executor demo: code execution with MCP on real servers\n");
 const started = performance.now();
 await orch.initialize();
 const stats = orch.getStats();
-console.log(`Connected in ${(performance.now() - started).toFixed(0)} ms; servers/ generated in ${orch.serversDir}\n`);
+console.log(
+  `Connected in ${
+    (performance.now() - started).toFixed(0)
+  } ms; servers/ generated in ${orch.serversDir}\n`,
+);
 console.log(table(
   ["server", "transport", "state", "tools", "note"],
   stats.servers.map((s) => [
@@ -49,7 +54,9 @@ console.log(table(
     s.transport,
     s.state,
     String(s.toolCount),
-    s.error === undefined ? `${s.serverInfo?.name ?? ""} ${s.serverInfo?.version ?? ""}` : brief(s.error, 60),
+    s.error === undefined
+      ? `${s.serverInfo?.name ?? ""} ${s.serverInfo?.version ?? ""}`
+      : brief(s.error, 60),
   ]),
 ));
 
@@ -78,7 +85,11 @@ return graph.entities
   {
     id: "team-report",
     description: "list examples/data and count engineers per team from team.json",
-    requiredTools: ["filesystem.list_allowed_directories", "filesystem.list_directory", "filesystem.read_text_file"],
+    requiredTools: [
+      "filesystem.list_allowed_directories",
+      "filesystem.list_directory",
+      "filesystem.read_text_file",
+    ],
     code: `
 const [root] = (await filesystem.listAllowedDirectories()).content.split("\\n").slice(1);
 const listing = await filesystem.listDirectory({ path: root });
@@ -138,9 +149,9 @@ try {
 ];
 
 console.log(`\nRunning ${tasks.length} tasks, at most ${stats.maxConcurrentTasks} at once:\n`);
-const results = await Promise.all(tasks.map(({ expect: _, ...task }) =>
-  orch.executeTask({ ...task, status: "pending" })
-));
+const results = await Promise.all(
+  tasks.map(({ expect: _, ...task }) => orch.executeTask({ ...task, status: "pending" })),
+);
 const rows: string[][] = [];
 for (const [i, task] of tasks.entries()) {
   const r = results[i]!;
@@ -153,20 +164,31 @@ for (const [i, task] of tasks.entries()) {
     `${r.stats.duration.toFixed(0)} ms`,
     String(r.stats.toolsCalled.length),
     String(r.stats.tokensUsed),
+    String(r.stats.tokensDirect),
     brief(r.status === "completed" ? r.data : `${r.error?.name}: ${r.error?.message}`, 60),
   ]);
 }
-console.log(table(["", "task", "status", "time", "calls", "tokens", "result"], rows));
+console.log(table(["", "task", "status", "time", "calls", "tokens", "classic", "result"], rows));
+console.log(
+  "\n  tokens: what reaches the model in code mode (code, result, logs); classic: the same work with classic",
+);
+console.log(
+  "  tool calling (all 36 tool definitions, every call's arguments and raw result), both o200k_base.",
+);
 
 const people = results[0]!;
 if (people.logs.length > 0) console.log(`\nconsole output of "people": ${people.logs.join(" | ")}`);
-const steps = progress.filter((p) => p.taskId === "progress").map((p) => `${p.progress}/${p.total ?? "?"}`);
+const steps = progress.filter((p) => p.taskId === "progress").map((p) =>
+  `${p.progress}/${p.total ?? "?"}`
+);
 console.log(`progress notifications of "progress": ${steps.join(", ") || "none"}`);
 check(steps.length >= 3, "progress: expected progress notifications");
 
 const after = orch.getStats();
 console.log(
-  `\n${after.tools} tools on ${after.servers.filter((s) => s.state === "connected").length} servers; ` +
+  `\n${after.tools} tools on ${
+    after.servers.filter((s) => s.state === "connected").length
+  } servers; ` +
     `tasks: ${Object.entries(after.completedTasks).map(([k, v]) => `${v} ${k}`).join(", ")}`,
 );
 await orch.shutdown();

@@ -26,7 +26,11 @@ for (const s of status) {
     continue;
   }
   const connection = connections.get(s.name)!;
-  servers.push({ name: s.name, version: s.serverInfo?.version ?? "unknown", tools: [...connection.tools] });
+  servers.push({
+    name: s.name,
+    version: s.serverInfo?.version ?? "unknown",
+    tools: [...connection.tools],
+  });
 }
 const { written, removed } = await writeServerModules(outDir, servers);
 for (const s of servers) console.log(`${s.name}: ${s.tools.length} tools`);

@@ -10,7 +10,7 @@ import type { ConnectionManager } from "./connections/connection_manager.ts";
 import { unwrapResult } from "./connections/unwrap_result.ts";
 import type { ToolCallRequest } from "./sandbox/mod.ts";
 import { ToolError } from "./sandbox_runtime/wire_error.ts";
-import { toolCallTokens, toolResultTokensAsync } from "./token_accounting.ts";
+import { toolCallTokensAsync, toolResultTokensAsync } from "./token_accounting.ts";
 
 /** Options for {@linkcode TaskCalls}. */
 export interface TaskCallsOptions {
@@ -88,7 +88,8 @@ export class TaskCalls {
       );
     }
     this.toolsCalled.push(`${server}.${tool}`);
-    this.#tokens += toolCallTokens(tool, args);
+    // Arguments can be megabytes: counted later, in pieces, like results.
+    this.#counting.push(toolCallTokensAsync(tool, args));
     const onProgress = this.#options.onProgress;
     const raw = await this.#options.connections.callToolRaw(server, tool, args, {
       signal,

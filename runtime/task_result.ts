@@ -6,6 +6,7 @@
 
 import type { SandboxRunResult } from "./sandbox/mod.ts";
 import { codeModeTokensAsync, savedRatio } from "./token_accounting.ts";
+import { stripControls } from "./sandbox_runtime/clean_text.ts";
 import { truncateJson } from "./truncate_json.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "./types.ts";
 
@@ -19,6 +20,13 @@ export interface RunAccounting {
   warnings: string[];
   /** The `maxResultBytes` limit. */
   maxResultBytes: number;
+}
+
+/** Cuts a text to at most `max` characters, ending with a note of how much was cut. */
+function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const note = `…[${text.length} chars, cut to the limit "maxResultBytes"]`;
+  return text.slice(0, Math.max(0, max - note.length)) + note;
 }
 
 async function withTokens(task: AgentTask, result: TaskResult): Promise<TaskResult> {
@@ -71,14 +79,17 @@ export function resultOfRun(
     }
   }
   if (run.error !== undefined) {
+    // What the sandbox sends is not trusted: no terminal control sequences, and no larger than a return value.
+    const max = accounting.maxResultBytes;
     const error: TaskErrorInfo = {
-      name: run.error.name,
-      code: run.error.code,
-      message: run.error.message,
+      name: cutText(stripControls(run.error.name), 200),
+      code: cutText(stripControls(run.error.code), 200),
+      message: cutText(stripControls(run.error.message), max),
     };
-    if (run.error.stack !== undefined) error.stack = run.error.stack;
+    if (run.error.stack !== undefined) error.stack = cutText(stripControls(run.error.stack), max);
     result.error = error;
   }
+  result.logs = result.logs.map(stripControls);
   return withTokens(task, result);
 }
 

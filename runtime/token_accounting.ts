@@ -85,6 +85,17 @@ export function toolCallTokens(tool: string, args: unknown): number {
 }
 
 /**
+ * Like {@linkcode toolCallTokens}, counted without holding the event loop (see `countTokensAsync`).
+ *
+ * @param tool The tool's name.
+ * @param args The arguments.
+ * @returns The same count as {@linkcode toolCallTokens}.
+ */
+export async function toolCallTokensAsync(tool: string, args: unknown): Promise<number> {
+  return countTokens(tool) + await countJsonTokensAsync(args ?? {});
+}
+
+/**
  * Tokens of what a code-mode task puts in front of the model: the code it wrote, and the data, logs and error that
  * come back.
  *

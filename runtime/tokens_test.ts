@@ -7,12 +7,14 @@ import {
   countTokens,
   countTokensAsync,
   getTokenizerName,
+  MAX_EXACT_CHARS,
   o200kTokenizer,
   setTokenizer,
 } from "./tokens.ts";
 
 Deno.test("countTokens() returns the pinned o200k_base counts for known texts", async (t) => {
-  // Computed once with js-tiktoken 1.0.21's o200k_base ranks and pinned: a change means the encoding changed.
+  // Computed once with o200k_base (js-tiktoken 1.0.21 and gpt-tokenizer 4.0.0 agree) and pinned: a change means the
+  // encoding changed.
   const cases: [string, number][] = [
     ["hello world", 2],
     ["Hello, world!", 4],
@@ -161,4 +163,30 @@ Deno.test("countTokensAsync() gives exactly what countTokens() gives, on long te
     assert.equal(await countJsonTokensAsync(records), countJsonTokens(records));
     assert.equal(await countJsonTokensAsync(undefined), 0);
   });
+});
+
+Deno.test("countTokens() stays cheap and close on text built to be slow to count", async (t) => {
+  await t.step("a long run with no place to cut is cut every 4,096 characters", () => {
+    // o200k_base encodes "xxxxxxxx" as one token: 200,000 "x" are 25,000 tokens; each cut may add one.
+    const count = countTokens("x".repeat(200_000));
+    assert.ok(Math.abs(count - 25_000) <= 50, `counted ${count}`);
+  });
+  await t.step("base64 is counted exactly", () => {
+    const bytes = Uint8Array.from({ length: 30_000 }, (_, i) => (i * 7919) % 256);
+    const b64 = btoa(String.fromCharCode(...bytes));
+    assert.equal(countTokens(b64), o200kTokenizer.count(b64));
+  });
+  await t.step(
+    "text over MAX_EXACT_CHARS is extrapolated from its first million characters",
+    async () => {
+      const line = "2024-05-01,customer-17,EMEA,1234.50,paid\n";
+      const text = line.repeat(Math.ceil(1_500_000 / line.length));
+      const exactPart = countTokens(text.slice(0, MAX_EXACT_CHARS));
+      const expected = Math.round(exactPart * (text.length / MAX_EXACT_CHARS));
+      assert.equal(countTokens(text), expected);
+      assert.equal(await countTokensAsync(text), expected);
+      const truth = o200kTokenizer.count(text);
+      assert.ok(Math.abs(expected - truth) / truth < 0.01, `${expected} vs ${truth}`);
+    },
+  );
 });

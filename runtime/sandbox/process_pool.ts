@@ -36,7 +36,7 @@ export interface SandboxRunOptions {
   permissions?: WorkerPermissions;
   /**
    * The process's working folder, for a task with a workspace (its permissions should cover it); relative paths in
-   * agent code resolve against it. A task with a `cwd` gets a fresh process. Default: an empty folder of the pool's.
+   * agent code resolve against it. A task with a `cwd` gets a fresh process. Default: `/`.
    */
   cwd?: string;
   /** Overrides {@linkcode SandboxPoolOptions.timeoutMs}. */
@@ -118,7 +118,6 @@ export class SandboxPool implements AsyncDisposable {
     });
     await Deno.mkdir(denoDir, { recursive: true, mode: 0o700 });
     await Deno.mkdir(join(settings.stateDir, "sockets"), { recursive: true, mode: 0o700 });
-    await Deno.mkdir(join(settings.stateDir, "cwd"), { recursive: true, mode: 0o700 });
     if (settings.preloadServers) pool.#preload = await listServerModules(settings.serversDir);
     // Compile the parser now rather than during the first task.
     prepareCode(WARM_UP_CODE, { serversUrl: dirUrl(settings.serversDir) });
@@ -301,7 +300,8 @@ export class SandboxPool implements AsyncDisposable {
     permissions: WorkerPermissions,
     heapMb: number,
     preload: string[],
-    cwd: string = join(this.#settings.stateDir, "cwd"),
+    // "/" for a task without a workspace: Deno.cwd() needs no permission, and must not tell the host's paths.
+    cwd = "/",
   ): Promise<SandboxProcess> {
     const settings = this.#settings;
     const starting = SandboxProcess.start({
@@ -340,13 +340,11 @@ export class SandboxPool implements AsyncDisposable {
   }
 
   #pathAliases(): Record<string, string> {
-    const { serversDir, skillsDir, runtimeDir, stateDir } = this.#settings;
+    const { serversDir, skillsDir, runtimeDir } = this.#settings;
     const aliases: Record<string, string> = {
       [dirUrl(serversDir)]: "servers/",
       [`${serversDir}/`]: "servers/",
       [`${runtimeDir}/`]: "sandbox/",
-      // The default working folder: relative paths in agent code resolve here.
-      [`${join(stateDir, "cwd")}/`]: "./",
     };
     if (skillsDir !== undefined) {
       aliases[dirUrl(skillsDir)] = "skills/";

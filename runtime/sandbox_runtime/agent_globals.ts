@@ -45,6 +45,11 @@ export function installAgentGlobals(handlers: AgentGlobalHandlers): void {
     enumerable: false,
   });
   installConsole(globalThis.console, handlers.log);
+  // The Cache API needs no permission and Deno keeps it in DENO_DIR, which every sandbox process shares: left in
+  // place, one task could leave data for any later one. Agent code gets no Cache API.
+  for (const name of ["caches", "CacheStorage", "Cache"]) {
+    Reflect.deleteProperty(globalThis, name);
+  }
   // A Worker that exits or closes itself sends no event: without these the host would wait for the deadline.
   const exit = Deno.exit.bind(Deno);
   Object.defineProperty(Deno, "exit", {

@@ -18,8 +18,30 @@ export interface CleanTextOptions {
   internalUrl: string;
 }
 
+// Terminal control: CSI (colours, cursor, clear screen), OSC up to BEL or ST (window title, clipboard writes,
+// hyperlinks), other two-character escapes, C1 controls, and C0 controls other than tab and newline.
 // deno-lint-ignore no-control-regex
-const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+const CONTROL =
+  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]?|\u009b[0-?]*[ -/]*[@-~]|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Removes what a terminal would act on instead of showing: escape sequences (colours, cursor moves, screen
+ * clears, window titles, clipboard writes), C1 controls, and control characters other than tab and newline
+ * (`\r\n` becomes `\n`).
+ *
+ * @param text Any text that came from agent code.
+ * @returns The text without control sequences.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stripControls } from "./clean_text.ts";
+ * assert.equal(stripControls("\u001b]0;pwned\u0007 hi \u001b[31mred\u001b[0m\r\n"), " hi red\n");
+ * ```
+ */
+export function stripControls(text: string): string {
+  return text.replaceAll("\r\n", "\n").replace(CONTROL, "");
+}
 const AGENT_SOURCE =
   /(?:data:application\/typescript;base64,[A-Za-z0-9+/=]*(?:\.{3,}[A-Za-z0-9+/=]*)?|agent\.ts, <anonymous>)(?::(\d+)(?::(\d+))?)?/g;
 
@@ -40,7 +62,7 @@ const AGENT_SOURCE =
  * ```
  */
 export function cleanText(text: string, options: CleanTextOptions): string {
-  let out = text.includes("\u001b") ? text.replace(ANSI, "") : text;
+  let out = stripControls(text);
   if (out.includes("data:application/typescript") || out.includes("agent.ts, <anonymous>")) {
     out = out.replace(AGENT_SOURCE, (_match, line?: string, column?: string) => {
       if (line === undefined) return "agent.ts";
