@@ -113,6 +113,8 @@ Deno.test("ConnectionManager reports progress, times out, and survives a server 
         timeoutMs: 200,
       }),
       "call_timeout",
+    ).then((error) =>
+      assertIncludes(error.message, `no answer within 200 ms (limit "callTimeoutMs")`)
     );
   });
   await t.step("a cancelled call fails with call_cancelled", async () => {

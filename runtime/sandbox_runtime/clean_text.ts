@@ -20,8 +20,8 @@ export interface CleanTextOptions {
 
 // Terminal control: CSI (colours, cursor, clear screen), OSC up to BEL or ST (window title, clipboard writes,
 // hyperlinks), other two-character escapes, C1 controls, and C0 controls other than tab and newline.
-// deno-lint-ignore no-control-regex
 const CONTROL =
+  // deno-lint-ignore no-control-regex
   /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]?|\u009b[0-?]*[ -/]*[@-~]|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**
