@@ -175,12 +175,15 @@ Deno.test("loadConfig() names the file when it is missing or not JSON", async ()
   }
 });
 
-Deno.test("the embedded default mcp.json is valid and pins every package version", async () => {
+Deno.test("the embedded default mcp.json is valid, pins every package version and keeps servers off the project config", async () => {
   const config = await loadConfig(new URL("../mcp.json", import.meta.url).pathname);
   assert.deepEqual(Object.keys(config.servers), ["memory", "filesystem", "everything"]);
   for (const server of Object.values(config.servers)) {
     assert.equal(server.type, "stdio");
-    const spec = (server as { args: string[] }).args.find((a) => a.startsWith("npm:"));
+    const args = (server as { args: string[] }).args;
+    const spec = args.find((a) => a.startsWith("npm:"));
     assert.match(spec ?? "", /^npm:@modelcontextprotocol\/server-[a-z]+@\d+\.\d+\.\d+$/);
+    // Started from the project folder, a server must not read or write this project's deno.json and deno.lock.
+    assert.ok(args.includes("--no-config") && args.includes("--no-lock"), args.join(" "));
   }
 });

@@ -6,6 +6,12 @@
 
 import type { McpConfig, ServerConfig } from "../../runtime/config.ts";
 
+/**
+ * Flags that keep a server away from this project's deno.json and deno.lock: started from the project folder
+ * without them, `deno run npm:...` would record the server's packages in the project's lock file.
+ */
+export const ISOLATED: readonly string[] = ["--no-config", "--no-lock"];
+
 /** The pinned version of every reference server package. */
 export const SERVER_VERSION = "2026.8.31";
 
@@ -18,7 +24,7 @@ export function npmServer(
   return {
     type: "stdio",
     command: Deno.execPath(),
-    args: ["run", "-A", `npm:@modelcontextprotocol/${pkg}@${SERVER_VERSION}`, ...args],
+    args: ["run", "-A", ...ISOLATED, `npm:@modelcontextprotocol/${pkg}@${SERVER_VERSION}`, ...args],
     env,
   };
 }
@@ -57,7 +63,13 @@ export async function startEverythingOverHttp(
 ): Promise<{ url: string; [Symbol.asyncDispose](): Promise<void> }> {
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `npm:@modelcontextprotocol/server-everything@${SERVER_VERSION}`, mode],
+    args: [
+      "run",
+      "-A",
+      ...ISOLATED,
+      `npm:@modelcontextprotocol/server-everything@${SERVER_VERSION}`,
+      mode,
+    ],
     env: { PORT: String(port) },
     stdin: "null",
     stdout: "null",
