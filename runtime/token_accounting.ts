@@ -6,7 +6,7 @@
  */
 
 import type { CallToolResult, Tool } from "./sdk.ts";
-import { countJsonTokens, countJsonTokensAsync, countTokens, countTokensAsync } from "./tokens.ts";
+import { countJsonTokens, countTokens, countTokensAsync } from "./tokens.ts";
 
 /**
  * Tokens of a server's tool definitions as a model is given them in classic tool calling: one
@@ -34,6 +34,51 @@ export function toolDefinitionTokens(tools: readonly Tool[]): number {
   })));
 }
 
+/** The texts a model reads for each kind of thing counted below; counted by {@linkcode countTokens} or its async twin. */
+function jsonText(value: unknown): string[] {
+  const json: string | undefined = JSON.stringify(value);
+  return json === undefined ? [] : [json];
+}
+
+function resultTexts(result: CallToolResult): string[] {
+  const content = result.content ?? [];
+  const texts = content.flatMap((block) => block.type === "text" ? [block.text] : jsonText(block));
+  if (content.length === 0 && result.structuredContent !== undefined) {
+    texts.push(...jsonText(result.structuredContent));
+  }
+  return texts;
+}
+
+function callTexts(tool: string, args: unknown): string[] {
+  return [tool, ...jsonText(args ?? {})];
+}
+
+/** What {@linkcode codeModeTokens} counts: the task's code and what came back. */
+export interface CodeModeParts {
+  code: string;
+  data?: unknown;
+  logs: readonly string[];
+  error?: { name: string; message: string };
+}
+
+function codeModeTexts(parts: CodeModeParts): string[] {
+  const texts = [parts.code];
+  if (parts.data !== undefined) texts.push(...jsonText(parts.data));
+  if (parts.logs.length > 0) texts.push(parts.logs.join("\n"));
+  if (parts.error !== undefined) texts.push(`${parts.error.name}: ${parts.error.message}`);
+  return texts;
+}
+
+function count(texts: readonly string[]): number {
+  return texts.reduce((sum, text) => sum + countTokens(text), 0);
+}
+
+async function countAsync(texts: readonly string[]): Promise<number> {
+  let sum = 0;
+  for (const text of texts) sum += await countTokensAsync(text);
+  return sum;
+}
+
 /**
  * Tokens of a raw tool result as a classic client puts it in front of the model: the text of its text items, the
  * JSON of any other item, and `structuredContent` only when there is no content besides it.
@@ -42,15 +87,7 @@ export function toolDefinitionTokens(tools: readonly Tool[]): number {
  * @returns Its token count.
  */
 export function toolResultTokens(result: CallToolResult): number {
-  const content = result.content ?? [];
-  let tokens = 0;
-  for (const block of content) {
-    tokens += block.type === "text" ? countTokens(block.text) : countJsonTokens(block);
-  }
-  if (content.length === 0 && result.structuredContent !== undefined) {
-    tokens += countJsonTokens(result.structuredContent);
-  }
-  return tokens;
+  return count(resultTexts(result));
 }
 
 /**
@@ -59,18 +96,8 @@ export function toolResultTokens(result: CallToolResult): number {
  * @param result The raw `tools/call` result.
  * @returns The same count as {@linkcode toolResultTokens}.
  */
-export async function toolResultTokensAsync(result: CallToolResult): Promise<number> {
-  const content = result.content ?? [];
-  let tokens = 0;
-  for (const block of content) {
-    tokens += block.type === "text"
-      ? await countTokensAsync(block.text)
-      : await countJsonTokensAsync(block);
-  }
-  if (content.length === 0 && result.structuredContent !== undefined) {
-    tokens += await countJsonTokensAsync(result.structuredContent);
-  }
-  return tokens;
+export function toolResultTokensAsync(result: CallToolResult): Promise<number> {
+  return countAsync(resultTexts(result));
 }
 
 /**
@@ -81,7 +108,7 @@ export async function toolResultTokensAsync(result: CallToolResult): Promise<num
  * @returns Their token count.
  */
 export function toolCallTokens(tool: string, args: unknown): number {
-  return countTokens(tool) + countJsonTokens(args ?? {});
+  return count(callTexts(tool, args));
 }
 
 /**
@@ -91,8 +118,8 @@ export function toolCallTokens(tool: string, args: unknown): number {
  * @param args The arguments.
  * @returns The same count as {@linkcode toolCallTokens}.
  */
-export async function toolCallTokensAsync(tool: string, args: unknown): Promise<number> {
-  return countTokens(tool) + await countJsonTokensAsync(args ?? {});
+export function toolCallTokensAsync(tool: string, args: unknown): Promise<number> {
+  return countAsync(callTexts(tool, args));
 }
 
 /**
@@ -102,19 +129,8 @@ export async function toolCallTokensAsync(tool: string, args: unknown): Promise<
  * @param parts The task's code and what came back.
  * @returns Their token count.
  */
-export function codeModeTokens(parts: {
-  code: string;
-  data?: unknown;
-  logs: readonly string[];
-  error?: { name: string; message: string };
-}): number {
-  let tokens = countTokens(parts.code);
-  if (parts.data !== undefined) tokens += countJsonTokens(parts.data);
-  if (parts.logs.length > 0) tokens += countTokens(parts.logs.join("\n"));
-  if (parts.error !== undefined) {
-    tokens += countTokens(`${parts.error.name}: ${parts.error.message}`);
-  }
-  return tokens;
+export function codeModeTokens(parts: CodeModeParts): number {
+  return count(codeModeTexts(parts));
 }
 
 /**
@@ -123,19 +139,8 @@ export function codeModeTokens(parts: {
  * @param parts The task's code and what came back.
  * @returns The same count as {@linkcode codeModeTokens}.
  */
-export async function codeModeTokensAsync(parts: {
-  code: string;
-  data?: unknown;
-  logs: readonly string[];
-  error?: { name: string; message: string };
-}): Promise<number> {
-  let tokens = await countTokensAsync(parts.code);
-  if (parts.data !== undefined) tokens += await countJsonTokensAsync(parts.data);
-  if (parts.logs.length > 0) tokens += await countTokensAsync(parts.logs.join("\n"));
-  if (parts.error !== undefined) {
-    tokens += countTokens(`${parts.error.name}: ${parts.error.message}`);
-  }
-  return tokens;
+export function codeModeTokensAsync(parts: CodeModeParts): Promise<number> {
+  return countAsync(codeModeTexts(parts));
 }
 
 /**
