@@ -7,6 +7,7 @@
  */
 
 import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import {
   assignServerIdentifiers,
   toServerDirName,
@@ -158,7 +159,7 @@ export class MCPOrchestrator implements AsyncDisposable {
     const identifiers = assignServerIdentifiers(connections.names);
     connections.names.forEach((name, i) => {
       const moduleUrl =
-        new URL(`file://${join(this.#serversDir, toServerDirName(name), "index.ts")}`).href;
+        pathToFileURL(join(this.#serversDir, toServerDirName(name), "index.ts")).href;
       this.#bindings.set(name, { name, identifier: identifiers[i]!, moduleUrl });
     });
     let stateDir = options.stateDir;

@@ -390,3 +390,28 @@ Deno.test("MCPOrchestrator workspaces keep state between tasks and stay apart", 
   const bad = await f.run(`return 1;`, [], { workspace: "../alpha" });
   assertFailed(bad, "invalid_workspace", /Invalid workspace name "\.\.\/alpha"/);
 });
+
+Deno.test("MCPOrchestrator binds server modules in a folder whose path holds a space and a #", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "odd path #1 " });
+  const orch = new MCPOrchestrator({
+    config: referenceConfig(dir),
+    serversDir: join(dir, "my servers #1"),
+    stateDir: join(dir, "state"),
+    poolSize: 1,
+  });
+  try {
+    await orch.initialize();
+    const result = await orch.executeTask({
+      id: "odd-path",
+      description: "namespace from an odd path",
+      code: `return (await memory.readGraph()).entities.length;`,
+      requiredTools: ["memory.read_graph"],
+      status: "pending",
+    });
+    assert.equal(result.status, "completed", JSON.stringify(result.error));
+    assert.equal(result.data, 0);
+  } finally {
+    await orch.shutdown({ drainTimeoutMs: 0 });
+    await Deno.remove(dir, { recursive: true });
+  }
+});
