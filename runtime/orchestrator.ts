@@ -33,6 +33,7 @@ import { planTask } from "./task_plan.ts";
 import { TaskQueue } from "./task_queue.ts";
 import { resultOfRun, resultWithoutRun } from "./task_result.ts";
 import { ToolCatalog } from "./tool_catalog.ts";
+import { MIN_TRUNCATE_BYTES } from "./truncate_json.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "./types.ts";
 
 export {
@@ -96,11 +97,14 @@ export class MCPOrchestrator implements AsyncDisposable {
   constructor(options: OrchestratorOptions) {
     this.#options = options;
     this.#queue = new TaskQueue(options.maxConcurrentTasks ?? DEFAULT_LIMITS.maxConcurrentTasks);
-    for (const key of ["maxToolCalls", "maxResultBytes"] as const) {
+    // maxResultBytes needs room for the marker a cut value ends with.
+    for (
+      const [key, min] of [["maxToolCalls", 1], ["maxResultBytes", MIN_TRUNCATE_BYTES]] as const
+    ) {
       const value = options[key];
-      if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      if (value !== undefined && (!Number.isInteger(value) || value < min)) {
         throw new RangeError(
-          `Cannot create orchestrator: ${key} must be a whole number >= 1, got ${value}`,
+          `Cannot create orchestrator: ${key} must be a whole number >= ${min}, got ${value}`,
         );
       }
     }
@@ -128,7 +132,7 @@ export class MCPOrchestrator implements AsyncDisposable {
     this.#serversDir = resolve(options.serversDir ?? join(base, "servers"));
     this.#skillsDir = resolve(options.skillsDir ?? join(dirname(this.#serversDir), "skills"));
     const connections = new ConnectionManager(config, {
-      ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }),
+      callTimeoutMs: options.callTimeoutMs ?? DEFAULT_LIMITS.callTimeoutMs,
       ...(options.connectTimeoutMs === undefined
         ? {}
         : { connectTimeoutMs: options.connectTimeoutMs }),

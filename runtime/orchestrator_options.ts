@@ -50,7 +50,10 @@ export interface OrchestratorOptions {
   connectTimeoutMs?: number;
   /** The most tool calls one task may make; the next one fails with a ToolError naming the limit. Default 1,000. */
   maxToolCalls?: number;
-  /** The most a task's return value may take as JSON, in bytes; larger values are cut structurally. Default 1 MiB. */
+  /**
+   * The most a task's return value may take as JSON, in bytes (at least 64); larger values are cut structurally, and
+   * an error's message and stack are cut to as many characters. Default 1 MiB.
+   */
   maxResultBytes?: number;
   /** The pattern blocker's action per rule (`"block"`, `"warn"`, `"allow"`); unlisted rules keep their default. */
   blockerPolicy?: Partial<Record<RuleName, RuleAction>>;

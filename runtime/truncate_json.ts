@@ -22,6 +22,9 @@ function byteLength(value: unknown): number {
   return encoder.encode(JSON.stringify(value) ?? "null").length;
 }
 
+/** The smallest budget {@linkcode truncateJson} takes: room for a marker saying what was cut. */
+export const MIN_TRUNCATE_BYTES = 64;
+
 /** Marker key added to an object that lost keys. */
 export const CUT_KEY = "…cut";
 
@@ -101,8 +104,10 @@ function cut(value: unknown, budget: number): unknown {
  * ```
  */
 export function truncateJson(value: unknown, maxBytes: number): TruncatedJson {
-  if (!Number.isFinite(maxBytes) || maxBytes < 64) {
-    throw new RangeError(`Cannot truncate JSON: maxBytes must be at least 64, got ${maxBytes}`);
+  if (!Number.isFinite(maxBytes) || maxBytes < MIN_TRUNCATE_BYTES) {
+    throw new RangeError(
+      `Cannot truncate JSON: maxBytes must be at least ${MIN_TRUNCATE_BYTES}, got ${maxBytes}`,
+    );
   }
   const originalBytes = value === undefined ? 0 : byteLength(value);
   if (originalBytes <= maxBytes) return { value, truncated: false, originalBytes };

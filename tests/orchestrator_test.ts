@@ -415,3 +415,16 @@ Deno.test("MCPOrchestrator binds server modules in a folder whose path holds a s
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("new MCPOrchestrator() refuses limits too small to work, naming them", () => {
+  const config = { servers: {} };
+  assert.throws(
+    () => new MCPOrchestrator({ config, maxToolCalls: 0 }),
+    /maxToolCalls must be a whole number >= 1/,
+  );
+  assert.throws(
+    () => new MCPOrchestrator({ config, maxResultBytes: 32 }),
+    /maxResultBytes must be a whole number >= 64, got 32/,
+  );
+  assert.throws(() => new MCPOrchestrator({ config, maxConcurrentTasks: 0 }), RangeError);
+});
