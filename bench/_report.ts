@@ -174,24 +174,3 @@ export function renderSection(report: TokenReport): string {
     ...METHOD,
   ].join("\n");
 }
-
-/**
- * Puts `## Tokens` into a benchmarks document: creates the document with a `# Benchmarks` title when there is
- * none, replaces an existing `## Tokens` section up to the next `## ` heading, or appends the section.
- *
- * @param existing The document's text, or `undefined` when the file does not exist.
- * @param body The section's body.
- * @returns The new text.
- */
-export function replaceTokensSection(existing: string | undefined, body: string): string {
-  const section = `## Tokens\n\n${body.trimEnd()}\n`;
-  if (existing === undefined || existing.trim() === "") return `# Benchmarks\n\n${section}`;
-  const lines = existing.split("\n");
-  const start = lines.findIndex((line) => /^## Tokens\s*$/.test(line));
-  if (start === -1) return `${existing.trimEnd()}\n\n${section}`;
-  let end = lines.findIndex((line, i) => i > start && line.startsWith("## "));
-  if (end === -1) end = lines.length;
-  const before = lines.slice(0, start).join("\n");
-  const after = lines.slice(end).join("\n");
-  return `${before}${before === "" ? "" : "\n"}${section}${after === "" ? "" : `\n${after}`}`;
-}

@@ -23,7 +23,7 @@ import {
   measureParallel,
   type ParallelFigures,
 } from "./_speed_calls.ts";
-import { replaceSection } from "./_speed_docs.ts";
+import { replaceSection } from "./_docs_section.ts";
 import { SEED_CODE, startDirectClient, startOrchestrator } from "./_speed_fixture.ts";
 import { ms, timingTable } from "./_speed_stats.ts";
 import { measureTaskStart, type TaskStartFigures } from "./_speed_tasks.ts";

@@ -16,7 +16,8 @@ import { getTokenizerName } from "../runtime/tokens.ts";
 import { loadRecordedServers } from "../runtime/search/_test_corpus.ts";
 import { openBench } from "./_bench_context.ts";
 import { measureScenario, type ScenarioFigures, withOnlyUsedDefinitions } from "./_measure.ts";
-import { renderSection, replaceTokensSection, type TokenReport } from "./_report.ts";
+import { replaceSection } from "./_docs_section.ts";
+import { renderSection, type TokenReport } from "./_report.ts";
 import { SCENARIOS } from "./_scenarios.ts";
 
 const GOAL = 0.987;
@@ -137,6 +138,6 @@ if (writeDocs) {
     throw error;
   });
   await Deno.mkdir(new URL(".", DOCS), { recursive: true });
-  await Deno.writeTextFile(DOCS, replaceTokensSection(existing, section));
+  await Deno.writeTextFile(DOCS, replaceSection(existing, "Tokens", section));
   note(`\nWrote the ## Tokens section of ${DOCS.pathname}`);
 }

@@ -8,7 +8,8 @@ import {
   type ScenarioFigures,
   withOnlyUsedDefinitions,
 } from "../bench/_measure.ts";
-import { percent, renderNotes, renderTable, replaceTokensSection } from "../bench/_report.ts";
+import { replaceSection } from "../bench/_docs_section.ts";
+import { percent, renderNotes, renderTable } from "../bench/_report.ts";
 import { scenario, type ScenarioKey } from "../bench/_scenarios.ts";
 import {
   savedRatio,
@@ -146,18 +147,21 @@ Deno.test("bench scenario (e) one get-sum call is reported honestly, whatever it
 });
 
 Deno.test("bench tokens report replaces only the ## Tokens section of docs/benchmarks.md", () => {
-  assert.equal(replaceTokensSection(undefined, "table"), "# Benchmarks\n\n## Tokens\n\ntable\n");
+  assert.equal(
+    replaceSection(undefined, "Tokens", "table"),
+    "# Benchmarks\n\n## Tokens\n\ntable\n",
+  );
   const speed = "## Speed\n\nfast\n";
   assert.equal(
-    replaceTokensSection(`# Benchmarks\n\n## Tokens\n\nold\n\n${speed}`, "new"),
+    replaceSection(`# Benchmarks\n\n## Tokens\n\nold\n\n${speed}`, "Tokens", "new"),
     `# Benchmarks\n\n## Tokens\n\nnew\n\n${speed}`,
   );
   assert.equal(
-    replaceTokensSection(`# Benchmarks\n\n${speed}`, "new"),
+    replaceSection(`# Benchmarks\n\n${speed}`, "Tokens", "new"),
     `# Benchmarks\n\n${speed}\n## Tokens\n\nnew\n`,
   );
   assert.equal(
-    replaceTokensSection(`# Benchmarks\n\n${speed}\n## Tokens\n\nold\n`, "new"),
+    replaceSection(`# Benchmarks\n\n${speed}\n## Tokens\n\nold\n`, "Tokens", "new"),
     `# Benchmarks\n\n${speed}\n## Tokens\n\nnew\n`,
   );
 });

@@ -1,5 +1,6 @@
 /**
- * Puts the `## Speed` section into `docs/benchmarks.md`, leaving every other section (`## Tokens`, ...) as it is.
+ * Puts one `## ` section (`## Tokens`, `## Speed`) into `docs/benchmarks.md`, leaving every other section as it is.
+ * Both benchmark scripts write their section with it.
  *
  * @module
  */
@@ -16,7 +17,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { replaceSection } from "./_speed_docs.ts";
+ * import { replaceSection } from "./_docs_section.ts";
  * const doc = "# Benchmarks\n\n## Tokens\n\nt\n\n## Speed\n\nold\n\n## Other\n\no\n";
  * assert.equal(
  *   replaceSection(doc, "Speed", "new"),
