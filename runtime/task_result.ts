@@ -6,7 +6,6 @@
 
 import type { SandboxRunResult } from "./sandbox/mod.ts";
 import { codeModeTokensAsync, savedRatio } from "./token_accounting.ts";
-import { stripControls } from "./sandbox_runtime/clean_text.ts";
 import { truncateJson } from "./truncate_json.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "./types.ts";
 
@@ -79,17 +78,16 @@ export function resultOfRun(
     }
   }
   if (run.error !== undefined) {
-    // What the sandbox sends is not trusted: no terminal control sequences, and no larger than a return value.
+    // The sandbox has removed control sequences; an error is no larger than a return value may be.
     const max = accounting.maxResultBytes;
     const error: TaskErrorInfo = {
-      name: cutText(stripControls(run.error.name), 200),
-      code: cutText(stripControls(run.error.code), 200),
-      message: cutText(stripControls(run.error.message), max),
+      name: cutText(run.error.name, 200),
+      code: cutText(run.error.code, 200),
+      message: cutText(run.error.message, max),
     };
-    if (run.error.stack !== undefined) error.stack = cutText(stripControls(run.error.stack), max);
+    if (run.error.stack !== undefined) error.stack = cutText(run.error.stack, max);
     result.error = error;
   }
-  result.logs = result.logs.map(stripControls);
   return withTokens(task, result);
 }
 

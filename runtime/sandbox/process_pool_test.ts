@@ -386,6 +386,40 @@ Deno.test("SandboxPool.run() refuses a forged message naming another task", asyn
   await t.pool.settled();
 });
 
+Deno.test("SandboxPool.run() strips terminal control sequences from forged log and done messages", async () => {
+  await using t = await createTestPool();
+  const log = JSON.stringify({
+    type: "log",
+    taskId: "t1",
+    level: "log",
+    text: "\u001b]0;title\u0007 forged \u001b[2J",
+  });
+  const done = JSON.stringify({
+    type: "done",
+    taskId: "t1",
+    ok: false,
+    error: {
+      name: "E\u001b[31m",
+      code: "c",
+      message: "boom\u009b2J",
+      stack: "at \u001b]52;c;x\u0007here",
+    },
+  });
+  const result = await t.pool.run({
+    taskId: "t1",
+    code: `self.postMessage(${JSON.stringify(log)});\nself.postMessage(${
+      JSON.stringify(done)
+    });\nawait new Promise(() => {});`,
+    onToolCall: echoHandler,
+  });
+  assert.deepEqual(result.logs, [" forged "]);
+  assert.deepEqual(
+    [result.error?.name, result.error?.message, result.error?.stack],
+    ["E", "boom", "at here"],
+  );
+  await t.pool.settled();
+});
+
 Deno.test("SandboxPool.run() refuses a forged message of the wrong shape", async () => {
   await using t = await createTestPool();
   const result = await t.pool.run({

@@ -12,6 +12,7 @@ import type {
   RunMessage,
   SandboxMessage,
 } from "../sandbox_runtime/protocol.ts";
+import { stripControls } from "../sandbox_runtime/clean_text.ts";
 import { toWireError, type WireError } from "../sandbox_runtime/wire_error.ts";
 import { LogBuffer } from "./log_buffer.ts";
 import type { PreparedCode } from "./prepare_code.ts";
@@ -174,13 +175,14 @@ export class TaskRun {
         }, not ${this.#id}`,
       );
     } else if (message.type === "log") {
-      this.#logs.add(message.text);
+      // Text from the sandbox is untrusted: the Worker cleans it, and forged messages skip the Worker.
+      this.#logs.add(stripControls(message.text));
     } else if (message.type === "call") {
       this.#call(message);
     } else {
       this.#logs.addDropped(message.droppedLogBytes ?? 0);
       if (message.ok) this.#finish({ status: "completed", value: message.value }, false);
-      else this.#finish({ status: "failed", error: message.error }, false);
+      else this.#finish({ status: "failed", error: withoutControls(message.error) }, false);
     }
   }
 
@@ -305,6 +307,15 @@ export class TaskRun {
       this.#host.killSoon();
     }
   }
+}
+
+/** An agent's error with terminal control sequences removed from every text in it. */
+function withoutControls(error: WireError): WireError {
+  const clean: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(error)) {
+    clean[key] = typeof value === "string" ? stripControls(value) : value;
+  }
+  return clean as unknown as WireError;
 }
 
 function toolErrorWire(error: unknown, call: CallMessage): WireError {
