@@ -20,7 +20,7 @@ import {
   type ToolSearchHit,
   type ToolSearchOptions,
 } from "../runtime/search/mod.ts";
-import { toolDefinitionTokens } from "../runtime/token_accounting.ts";
+import { toolDefinitionTokens } from "../runtime/tokens/token_accounting.ts";
 
 /** A set of tools an agent could be given: what classic tool calling loads, and what code mode searches. */
 export interface Catalog {

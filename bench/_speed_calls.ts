@@ -8,7 +8,7 @@
 import { unwrapResult } from "../runtime/connections/unwrap_result.ts";
 import { parseSandboxMessage } from "../runtime/sandbox/protocol_schema.ts";
 import type { CallToolResult } from "../runtime/sdk.ts";
-import { toolCallTokens, toolResultTokens } from "../runtime/token_accounting.ts";
+import { toolCallTokens, toolResultTokens } from "../runtime/tokens/token_accounting.ts";
 import type { DirectClient, OrchestratorFixture } from "./_speed_fixture.ts";
 import { ms, type Row, summarize, type Summary, table, timingTable } from "./_speed_stats.ts";
 

@@ -10,7 +10,7 @@ import { screenCode } from "../runtime/blocker/mod.ts";
 import { prepareCode } from "../runtime/sandbox/prepare_code.ts";
 import { SandboxPool } from "../runtime/sandbox/process_pool.ts";
 import { SandboxProcess } from "../runtime/sandbox/sandbox_process.ts";
-import { codeModeTokens } from "../runtime/token_accounting.ts";
+import { codeModeTokens } from "../runtime/tokens/token_accounting.ts";
 import type { OrchestratorFixture } from "./_speed_fixture.ts";
 import { ms, type Row, summarize, type Summary, timingTable } from "./_speed_stats.ts";
 

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { countTokens, getTokenizerName } from "../runtime/tokens.ts";
+import { countTokens, getTokenizerName } from "../runtime/tokens/tokens.ts";
 import { formatHits } from "../runtime/search/format_hits.ts";
 import { ToolIndex } from "../runtime/search/tool_index.ts";
 import type { SearchDetail, ToolIndexEntry } from "../runtime/search/types.ts";

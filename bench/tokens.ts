@@ -11,8 +11,8 @@
  * @module
  */
 
-import { toolDefinitionTokens } from "../runtime/token_accounting.ts";
-import { getTokenizerName } from "../runtime/tokens.ts";
+import { toolDefinitionTokens } from "../runtime/tokens/token_accounting.ts";
+import { getTokenizerName } from "../runtime/tokens/tokens.ts";
 import { loadRecordedServers } from "../runtime/search/_test_corpus.ts";
 import { openBench } from "./_bench_context.ts";
 import { measureScenario, type ScenarioFigures, withOnlyUsedDefinitions } from "./_measure.ts";

@@ -27,11 +27,20 @@
  */
 
 export {
+  DEFAULT_LIMITS,
   MCPOrchestrator,
   type OrchestratorOptions,
   type OrchestratorStats,
+  type SearchToolsOptions,
   type ToolProgressEvent,
-} from "./orchestrator.ts";
+} from "./orchestrator/mod.ts";
+export {
+  countTokens,
+  getTokenizerName,
+  o200kTokenizer,
+  setTokenizer,
+  type Tokenizer,
+} from "./tokens/mod.ts";
 export type {
   AgentTask,
   TaskErrorInfo,
@@ -70,3 +79,4 @@ export {
   writeServerModules,
 } from "./codegen/mod.ts";
 export { configureLogging } from "./log.ts";
+export type { ServerSummary, ToolSearchHit, ToolSummary } from "./search/mod.ts";

@@ -36,6 +36,11 @@ export interface AgentTask {
    * characters. Tasks without one get no file access at all.
    */
   workspace?: string;
+  /**
+   * The client session the task belongs to (the daemon sets it per MCP client session). Tasks of one session share
+   * that session's state; no session sees another's. Letters, digits, `.`, `_` and `-`, at most 128 characters.
+   */
+  session?: string;
   /** Cancels the task: a queued task never starts, a running one is killed. */
   signal?: AbortSignal;
 }

@@ -6,9 +6,9 @@
  */
 
 import { type Allowlist, parseAllowlist } from "./allowlist.ts";
-import { BlockedCodeError, type RuleAction, type RuleName, screenCode } from "./blocker/mod.ts";
-import type { ConnectionManager } from "./connections/connection_manager.ts";
-import type { AgentTask, TaskErrorInfo, WorkerPermissions } from "./types.ts";
+import { BlockedCodeError, type RuleAction, type RuleName, screenCode } from "../blocker/mod.ts";
+import type { ConnectionManager } from "../connections/connection_manager.ts";
+import type { AgentTask, TaskErrorInfo, WorkerPermissions } from "../types.ts";
 
 /** How a task that passed its checks is run. */
 export interface TaskPlan {

@@ -85,7 +85,7 @@ Deno.test("setTokenizer() throws a TypeError when the tokenizer has no count fun
 });
 
 Deno.test("countTokens() works when the network is denied and only the cache is used", async () => {
-  const root = fileURLToPath(new URL("..", import.meta.url));
+  const root = fileURLToPath(new URL("../..", import.meta.url));
   const dir = await Deno.makeTempDir({ prefix: "tokens-offline-" });
   try {
     const script = join(dir, "count.ts");

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { CallToolResult, Tool } from "./sdk.ts";
+import type { CallToolResult, Tool } from "../sdk.ts";
 import { countJsonTokens, countTokens, countTokensAsync } from "./tokens.ts";
 
 /**

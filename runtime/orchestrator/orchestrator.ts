@@ -6,35 +6,29 @@
  * @module
  */
 
-import { dirname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import {
-  assignServerIdentifiers,
-  toServerDirName,
-  writeServerModule,
-  writeServerModules,
-} from "./codegen/mod.ts";
-import { loadConfig, type McpConfig } from "./config.ts";
-import { ConnectionManager } from "./connections/connection_manager.ts";
-import { logger } from "./log.ts";
+import { join } from "node:path";
+import { writeServerModule } from "../codegen/mod.ts";
+import type { ConnectionManager } from "../connections/connection_manager.ts";
+import { logger } from "../log.ts";
 import {
   DEFAULT_LIMITS,
   type OrchestratorOptions,
   type OrchestratorStats,
   type SearchToolsOptions,
-} from "./orchestrator_options.ts";
-import { SandboxPool } from "./sandbox/mod.ts";
-import type { ServerBinding } from "./sandbox_runtime/protocol.ts";
-import type { ServerSummary, ToolSearchHit, ToolSummary } from "./search/mod.ts";
-import type { Tool } from "./sdk.ts";
-import { screenCode } from "./blocker/mod.ts";
+} from "./options.ts";
+import type { SandboxPool } from "../sandbox/mod.ts";
+import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
+import type { ServerSummary, ToolSearchHit, ToolSummary } from "../search/mod.ts";
+import type { Tool } from "../sdk.ts";
+import { screenCode } from "../blocker/mod.ts";
+import { countSkills, startOrchestrator } from "./startup.ts";
 import { TaskCalls } from "./task_calls.ts";
 import { planTask } from "./task_plan.ts";
 import { TaskQueue } from "./task_queue.ts";
 import { resultOfRun, resultWithoutRun } from "./task_result.ts";
 import { ToolCatalog } from "./tool_catalog.ts";
 import { MIN_TRUNCATE_BYTES } from "./truncate_json.ts";
-import type { AgentTask, TaskErrorInfo, TaskResult } from "./types.ts";
+import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 
 export {
   DEFAULT_LIMITS,
@@ -42,7 +36,7 @@ export {
   type OrchestratorStats,
   type SearchToolsOptions,
   type ToolProgressEvent,
-} from "./orchestrator_options.ts";
+} from "./options.ts";
 
 const log = logger("orchestrator");
 
@@ -124,65 +118,18 @@ export class MCPOrchestrator implements AsyncDisposable {
   }
 
   async #initialize(): Promise<void> {
-    const options = this.#options;
-    const config: McpConfig = typeof options.config === "string"
-      ? await loadConfig(options.config)
-      : options.config;
-    const base = config.path === undefined ? Deno.cwd() : dirname(config.path);
-    this.#serversDir = resolve(options.serversDir ?? join(base, "servers"));
-    this.#skillsDir = resolve(options.skillsDir ?? join(dirname(this.#serversDir), "skills"));
-    const connections = new ConnectionManager(config, {
-      callTimeoutMs: options.callTimeoutMs ?? DEFAULT_LIMITS.callTimeoutMs,
-      ...(options.connectTimeoutMs === undefined
-        ? {}
-        : { connectTimeoutMs: options.connectTimeoutMs }),
+    const started = await startOrchestrator(this.#options, {
+      catalog: this.#catalog,
+      poolSize: this.#options.poolSize ?? Math.min(2, this.#queue.limit),
       onToolsChanged: (server, tools) => void this.#onToolsChanged(server, tools),
     });
-    this.#connections = connections;
-    for (const server of await connections.connectAll()) {
-      if (server.state === "connected") {
-        log.info("Connected {server}: {count} tools", {
-          server: server.name,
-          count: server.toolCount,
-        });
-      } else {log.warn("Server {server} failed: {error}", {
-          server: server.name,
-          error: server.error,
-        });}
-    }
-    const generated = connections.names
-      .map((name) => connections.get(name)!)
-      .filter((c) => c.state === "connected")
-      .map((c) => ({
-        name: c.name,
-        version: c.serverInfo?.version ?? "unknown",
-        tools: [...c.tools],
-      }));
-    await writeServerModules(this.#serversDir, generated);
-    for (const server of generated) this.#catalog.setServerTools(server.name, server.tools);
-    const identifiers = assignServerIdentifiers(connections.names);
-    connections.names.forEach((name, i) => {
-      const moduleUrl =
-        pathToFileURL(join(this.#serversDir, toServerDirName(name), "index.ts")).href;
-      this.#bindings.set(name, { name, identifier: identifiers[i]!, moduleUrl });
-    });
-    let stateDir = options.stateDir;
-    if (stateDir === undefined) {
-      stateDir = await Deno.makeTempDir({ prefix: "mcp-executor-" });
-      this.#ownStateDir = stateDir;
-    }
-    this.#workspacesDir = resolve(options.workspacesDir ?? join(stateDir, "workspaces"));
-    await Deno.mkdir(this.#workspacesDir, { recursive: true, mode: 0o700 });
-    this.#pool = await SandboxPool.create({
-      serversDir: this.#serversDir,
-      skillsDir: this.#skillsDir,
-      stateDir,
-      poolSize: options.poolSize ?? Math.min(2, this.#queue.limit),
-      timeoutMs: options.taskTimeoutMs ?? DEFAULT_LIMITS.taskTimeoutMs,
-      heapMb: options.heapMb ?? DEFAULT_LIMITS.heapMb,
-      memoryLimitMb: options.memoryLimitMb ?? DEFAULT_LIMITS.memoryLimitMb,
-      maxLogBytes: options.maxLogBytes ?? DEFAULT_LIMITS.maxLogBytes,
-    });
+    this.#connections = started.connections;
+    this.#pool = started.pool;
+    this.#bindings = started.bindings;
+    this.#serversDir = started.serversDir;
+    this.#skillsDir = started.skillsDir;
+    this.#workspacesDir = started.workspacesDir;
+    this.#ownStateDir = started.ownStateDir;
   }
 
   async #onToolsChanged(server: string, tools: readonly Tool[]): Promise<void> {
@@ -480,23 +427,4 @@ export class MCPOrchestrator implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown({ drainTimeoutMs: 0 });
   }
-}
-
-function countSkills(dir: string): number {
-  if (dir === "") return 0;
-  let count = 0;
-  try {
-    for (const entry of Deno.readDirSync(dir)) {
-      if (!entry.isDirectory) continue;
-      try {
-        Deno.statSync(join(dir, entry.name, "SKILL.md"));
-        count++;
-      } catch {
-        // A folder without SKILL.md is not a skill.
-      }
-    }
-  } catch {
-    // No skills folder: no skills.
-  }
-  return count;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { assignFunctionNames, renderToolSignature, toServerDirName } from "./codegen/mod.ts";
+import { assignFunctionNames, renderToolSignature, toServerDirName } from "../codegen/mod.ts";
 import {
   formatHits,
   type SearchDetail,
@@ -13,9 +13,9 @@ import {
   ToolIndex,
   type ToolSearchHit,
   type ToolSummary,
-} from "./search/mod.ts";
-import type { Tool } from "./sdk.ts";
-import { toolDefinitionTokens } from "./token_accounting.ts";
+} from "../search/mod.ts";
+import type { Tool } from "../sdk.ts";
+import { toolDefinitionTokens } from "../tokens/token_accounting.ts";
 
 /** Options for {@linkcode ToolCatalog.search}. */
 export interface CatalogSearchOptions {

@@ -4,11 +4,11 @@
  * @module
  */
 
-import type { RuleAction, RuleName } from "./blocker/mod.ts";
-import type { McpConfig } from "./config.ts";
-import type { ServerStatus } from "./connections/connection_manager.ts";
-import type { SearchDetail } from "./search/mod.ts";
-import type { TaskResult } from "./types.ts";
+import type { RuleAction, RuleName } from "../blocker/mod.ts";
+import type { McpConfig } from "../config.ts";
+import type { ServerStatus } from "../connections/connection_manager.ts";
+import type { SearchDetail } from "../search/mod.ts";
+import type { TaskResult } from "../types.ts";
 
 /** A progress notification a server sent during a task's tool call. */
 export interface ToolProgressEvent {

@@ -4,10 +4,10 @@
  * @module
  */
 
-import type { SandboxRunResult } from "./sandbox/mod.ts";
-import { codeModeTokensAsync, savedRatio } from "./token_accounting.ts";
+import type { SandboxRunResult } from "../sandbox/mod.ts";
+import { codeModeTokensAsync, savedRatio } from "../tokens/token_accounting.ts";
 import { truncateJson } from "./truncate_json.ts";
-import type { AgentTask, TaskErrorInfo, TaskResult } from "./types.ts";
+import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 
 /** What the orchestrator adds to a sandbox run to make a result. */
 export interface RunAccounting {

@@ -6,11 +6,11 @@
  */
 
 import { type Allowlist, isAllowed } from "./allowlist.ts";
-import type { ConnectionManager } from "./connections/connection_manager.ts";
-import { unwrapResult } from "./connections/unwrap_result.ts";
-import type { ToolCallRequest } from "./sandbox/mod.ts";
-import { ToolError } from "./sandbox_runtime/wire_error.ts";
-import { toolCallTokensAsync, toolResultTokensAsync } from "./token_accounting.ts";
+import type { ConnectionManager } from "../connections/connection_manager.ts";
+import { unwrapResult } from "../connections/unwrap_result.ts";
+import type { ToolCallRequest } from "../sandbox/mod.ts";
+import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { toolCallTokensAsync, toolResultTokensAsync } from "../tokens/token_accounting.ts";
 
 /** Options for {@linkcode TaskCalls}. */
 export interface TaskCallsOptions {

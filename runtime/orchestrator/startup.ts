@@ -1,0 +1,143 @@
+/**
+ * What {@linkcode MCPOrchestrator.initialize} sets up: the config, the server connections, the generated `servers/`
+ * modules, the state folders and the sandbox pool.
+ *
+ * @module
+ */
+
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { assignServerIdentifiers, toServerDirName, writeServerModules } from "../codegen/mod.ts";
+import { loadConfig, type McpConfig } from "../config.ts";
+import { ConnectionManager } from "../connections/connection_manager.ts";
+import { logger } from "../log.ts";
+import { SandboxPool } from "../sandbox/mod.ts";
+import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
+import type { Tool } from "../sdk.ts";
+import { DEFAULT_LIMITS, type OrchestratorOptions } from "./options.ts";
+import type { ToolCatalog } from "./tool_catalog.ts";
+
+const log = logger("orchestrator");
+
+/** Everything an initialized orchestrator holds. */
+export interface Started {
+  connections: ConnectionManager;
+  pool: SandboxPool;
+  bindings: Map<string, ServerBinding>;
+  serversDir: string;
+  skillsDir: string;
+  workspacesDir: string;
+  stateDir: string;
+  /** The state folder when the orchestrator made it (and so removes it at shutdown). */
+  ownStateDir: string | undefined;
+}
+
+/**
+ * Loads the config, connects every server (one failing does not stop the others), generates `servers/` and starts
+ * the sandbox pool.
+ *
+ * @param options The orchestrator's options.
+ * @param hooks The catalog to fill and the listener for tool list changes.
+ * @returns The started parts.
+ */
+export async function startOrchestrator(
+  options: OrchestratorOptions,
+  hooks: {
+    catalog: ToolCatalog;
+    poolSize: number;
+    onToolsChanged: (server: string, tools: readonly Tool[]) => void;
+  },
+): Promise<Started> {
+  const config: McpConfig = typeof options.config === "string"
+    ? await loadConfig(options.config)
+    : options.config;
+  const base = config.path === undefined ? Deno.cwd() : dirname(config.path);
+  const serversDir = resolve(options.serversDir ?? join(base, "servers"));
+  const skillsDir = resolve(options.skillsDir ?? join(dirname(serversDir), "skills"));
+  const connections = new ConnectionManager(config, {
+    callTimeoutMs: options.callTimeoutMs ?? DEFAULT_LIMITS.callTimeoutMs,
+    ...(options.connectTimeoutMs === undefined
+      ? {}
+      : { connectTimeoutMs: options.connectTimeoutMs }),
+    onToolsChanged: hooks.onToolsChanged,
+  });
+  for (const server of await connections.connectAll()) {
+    if (server.state === "connected") {
+      log.info("Connected {server}: {count} tools", {
+        server: server.name,
+        count: server.toolCount,
+      });
+    } else {
+      log.warn("Server {server} failed: {error}", { server: server.name, error: server.error });
+    }
+  }
+  const generated = connections.names
+    .map((name) => connections.get(name)!)
+    .filter((c) => c.state === "connected")
+    .map((c) => ({
+      name: c.name,
+      version: c.serverInfo?.version ?? "unknown",
+      tools: [...c.tools],
+    }));
+  await writeServerModules(serversDir, generated);
+  for (const server of generated) hooks.catalog.setServerTools(server.name, server.tools);
+  const bindings = new Map<string, ServerBinding>();
+  const identifiers = assignServerIdentifiers(connections.names);
+  connections.names.forEach((name, i) => {
+    const moduleUrl = pathToFileURL(join(serversDir, toServerDirName(name), "index.ts")).href;
+    bindings.set(name, { name, identifier: identifiers[i]!, moduleUrl });
+  });
+  let stateDir = options.stateDir;
+  let ownStateDir: string | undefined;
+  if (stateDir === undefined) {
+    stateDir = await Deno.makeTempDir({ prefix: "mcp-executor-" });
+    ownStateDir = stateDir;
+  }
+  const workspacesDir = resolve(options.workspacesDir ?? join(stateDir, "workspaces"));
+  await Deno.mkdir(workspacesDir, { recursive: true, mode: 0o700 });
+  const pool = await SandboxPool.create({
+    serversDir,
+    skillsDir,
+    stateDir,
+    poolSize: hooks.poolSize,
+    timeoutMs: options.taskTimeoutMs ?? DEFAULT_LIMITS.taskTimeoutMs,
+    heapMb: options.heapMb ?? DEFAULT_LIMITS.heapMb,
+    memoryLimitMb: options.memoryLimitMb ?? DEFAULT_LIMITS.memoryLimitMb,
+    maxLogBytes: options.maxLogBytes ?? DEFAULT_LIMITS.maxLogBytes,
+  });
+  return {
+    connections,
+    pool,
+    bindings,
+    serversDir,
+    skillsDir,
+    workspacesDir,
+    stateDir,
+    ownStateDir,
+  };
+}
+
+/**
+ * Counts the skills in a folder: its subfolders that hold a `SKILL.md`.
+ *
+ * @param dir The skills folder ("" before initialization).
+ * @returns How many skills it holds (0 when it does not exist).
+ */
+export function countSkills(dir: string): number {
+  if (dir === "") return 0;
+  let count = 0;
+  try {
+    for (const entry of Deno.readDirSync(dir)) {
+      if (!entry.isDirectory) continue;
+      try {
+        Deno.statSync(join(dir, entry.name, "SKILL.md"));
+        count++;
+      } catch {
+        // A folder without SKILL.md is not a skill.
+      }
+    }
+  } catch {
+    // No skills folder: no skills.
+  }
+  return count;
+}
