@@ -1,0 +1,89 @@
+/**
+ * `mcpx doctor`: checks Deno, the config, each server (connect time and tool count) and the sandbox (a task that
+ * must run, and one that must be refused file access).
+ *
+ * @module
+ */
+
+import { ConfigError, loadConfig } from "../runtime/mod.ts";
+import { CONFIG_FLAG, configPath, paint, parseFlags } from "./_common.ts";
+import { connectServers, statusLines } from "./_connect.ts";
+import { openOrchestrator } from "./_orchestrator.ts";
+
+const HELP = `Usage: mcpx doctor [--config mcp.json]
+
+Checks, in order: the Deno version; that the config parses; that each server starts (its connect time and tool
+count, and the last lines of its stderr when it fails); that the sandbox runs a task and refuses one that reads a
+file it was not given. The exit code is 0 when everything passed, 1 otherwise.
+
+Flags:
+  -c, --config <path>  the mcp.json (default ./mcp.json)
+  -h, --help           this text`;
+
+/** The lowest Deno version the project is tested with. */
+export const MIN_DENO = [2, 9, 0] as const;
+
+/**
+ * Runs `mcpx doctor`.
+ *
+ * @param args The flags.
+ * @returns 0 when every check passed, 1 otherwise.
+ */
+export async function main(args: string[]): Promise<number> {
+  const parsed = parseFlags(args, CONFIG_FLAG);
+  if (parsed.values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  let failed = 0;
+  const report = (ok: boolean, line: string) => {
+    if (!ok) failed++;
+    console.log(`${ok ? paint.ok("ok") : paint.bad("fail")}    ${line}`);
+  };
+  const version = Deno.version.deno.split(".").map(Number);
+  const recent = version[0]! > MIN_DENO[0] ||
+    (version[0] === MIN_DENO[0] && version[1]! >= MIN_DENO[1]);
+  report(
+    recent,
+    `deno ${Deno.version.deno}${recent ? "" : ` (needs ${MIN_DENO.join(".")} or later)`}`,
+  );
+
+  const path = await configPath(parsed);
+  try {
+    const config = await loadConfig(path);
+    report(true, `config ${path}: ${Object.keys(config.servers).length} servers`);
+  } catch (error) {
+    report(false, error instanceof ConfigError ? error.message : String(error));
+    return 1;
+  }
+
+  const { connections, statuses } = await connectServers(path);
+  await connections.close();
+  for (const line of statusLines(statuses)) console.log(line);
+  failed += statuses.filter((s) => s.state !== "connected").length;
+
+  await using orch = await openOrchestrator(path, { poolSize: 0 });
+  const base = {
+    description: "mcpx doctor self-test",
+    requiredTools: [],
+    status: "pending" as const,
+  };
+  const trivial = await orch.executeTask({ ...base, id: "doctor-run", code: "return 1 + 1;" });
+  report(
+    trivial.status === "completed" && trivial.data === 2,
+    `sandbox runs a task (${trivial.stats.duration.toFixed(0)} ms)`,
+  );
+  const probe = await orch.executeTask({
+    ...base,
+    id: "doctor-refuse",
+    code: `return await Deno.readTextFile(${JSON.stringify(path)});`,
+  });
+  report(
+    probe.status === "failed",
+    probe.status === "failed"
+      ? `sandbox refuses file access it was not given (${probe.error?.name})`
+      : `sandbox read ${path} without permission: do not run agent code on this machine`,
+  );
+  console.log(failed === 0 ? "All checks passed." : `${failed} check(s) failed.`);
+  return failed === 0 ? 0 : 1;
+}

@@ -1,0 +1,73 @@
+/**
+ * `mcpx`: the command-line entry point. Each command lives in its own module with a `main(args)` that returns the
+ * exit code; this one picks the command and prints the overview.
+ *
+ * @module
+ */
+
+import { UsageError } from "./_common.ts";
+
+interface Command {
+  summary: string;
+  load: () => Promise<{ main: (args: string[]) => Promise<number> }>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  init: { summary: "write a starter mcp.json in this folder", load: () => import("./init.ts") },
+  gen: { summary: "connect the servers and regenerate servers/", load: () => import("./gen.ts") },
+  search: { summary: "find tools by what they do", load: () => import("./search.ts") },
+  tools: { summary: "list servers, or one server's tools", load: () => import("./tools.ts") },
+  run: { summary: "run a TypeScript file as one sandboxed task", load: () => import("./run.ts") },
+  doctor: {
+    summary: "check Deno, the config, each server and the sandbox",
+    load: () => import("./doctor.ts"),
+  },
+  bench: { summary: "run a benchmark script from bench/", load: () => import("./bench.ts") },
+};
+
+/** The overview `mcpx --help` prints. */
+export function overview(): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    "mcpx: code execution with MCP. Agents write code; MCP servers become typed modules; code runs in a sandbox.",
+    "",
+    "Usage: mcpx <command> [flags]      (deno task mcpx <command>, or deno run -A cli.ts <command>)",
+    "",
+    "Commands:",
+    ...names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`),
+    "",
+    'Run "mcpx <command> --help" for a command\'s flags. Start with "mcpx init", then "mcpx doctor".',
+  ].join("\n");
+}
+
+/**
+ * Runs one `mcpx` command.
+ *
+ * @param args The command line after `mcpx`.
+ * @returns The exit code: 0 on success, 1 when the work failed, 2 on a usage mistake.
+ */
+export async function main(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(overview());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    console.error(`Unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(", ")}.`);
+    console.error('Run "mcpx --help" for what each does.');
+    return 2;
+  }
+  try {
+    return await (await command.load()).main(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`mcpx ${name}: ${error.message}`);
+      console.error(`Run "mcpx ${name} --help" for its flags.`);
+      return 2;
+    }
+    console.error(`mcpx ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

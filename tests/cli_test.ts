@@ -1,0 +1,120 @@
+/**
+ * `mcpx` as a user runs it: a real `deno run cli.ts` process in a fresh folder, against the real reference servers.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+
+async function mcpx(cwd: string, ...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, ...args],
+    cwd,
+    stdin: "null",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
+Deno.test("mcpx init in an empty folder, then mcpx run of a small file against the starter servers", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcpx-cli-" });
+  try {
+    const init = await mcpx(dir, "init");
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /Wrote .*mcp\.json/);
+    const config = JSON.parse(await Deno.readTextFile(join(dir, "mcp.json")));
+    assert.deepEqual(Object.keys(config.mcpServers), ["memory", "filesystem", "everything"]);
+    const again = await mcpx(dir, "init");
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already exists: keep it, or pass --force/);
+
+    await Deno.writeTextFile(join(dir, "notes.txt"), "alpha\nbeta\n");
+    await Deno.writeTextFile(
+      join(dir, "count.ts"),
+      `const { content: text } = await filesystem.readTextFile({ path: "notes.txt" });
+console.log("read", text.length, "characters");
+return text.trim().split("\\n").length;`,
+    );
+    const run = await mcpx(dir, "run", "count.ts", "--tools", "filesystem", "--json");
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.equal(result.status, "completed");
+    assert.equal(result.data, 2);
+    assert.deepEqual(result.logs, ["read 11 characters"]);
+    assert.deepEqual(result.stats.toolsCalled, ["filesystem.read_text_file"]);
+    assert.ok(result.stats.tokensDirect > result.stats.tokensUsed);
+
+    await Deno.writeTextFile(
+      join(dir, "fail.ts"),
+      `await memory.readGraph();\nthrow new Error("no");`,
+    );
+    const failed = await mcpx(dir, "run", "fail.ts", "--tools", "filesystem");
+    assert.equal(failed.code, 1);
+    assert.match(failed.stdout, /^failed/);
+    assert.match(failed.stdout, /not_allowed|memory is not defined/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("mcpx doctor names a broken server and exits 1; the working one still passes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcpx-doctor-" });
+  try {
+    assert.equal((await mcpx(dir, "init")).code, 0);
+    const config = JSON.parse(await Deno.readTextFile(join(dir, "mcp.json")));
+    config.mcpServers = {
+      memory: config.mcpServers.memory,
+      broken: { command: "deno", args: ["eval", "console.error('missing API key'); Deno.exit(3)"] },
+    };
+    await Deno.writeTextFile(join(dir, "mcp.json"), JSON.stringify(config));
+    const doctor = await mcpx(dir, "doctor");
+    assert.equal(doctor.code, 1, doctor.stdout);
+    assert.match(doctor.stdout, /ok {4}memory: 9 tools in \d+ ms/);
+    assert.match(doctor.stdout, /fail {2}broken: .*missing API key/s);
+    assert.match(doctor.stdout, /ok {4}sandbox refuses file access it was not given/);
+    assert.match(doctor.stdout, /1 check\(s\) failed/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("mcpx explains itself and refuses mistakes with exit code 2", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "mcpx-usage-" });
+  try {
+    await t.step("--help lists every command", async () => {
+      const help = await mcpx(dir, "--help");
+      assert.equal(help.code, 0);
+      for (const command of ["init", "gen", "search", "tools", "run", "doctor", "bench"]) {
+        assert.match(help.stdout, new RegExp(`^  ${command} `, "m"));
+      }
+    });
+    for (const command of ["init", "gen", "search", "tools", "run", "doctor", "bench"]) {
+      await t.step(`${command} --help`, async () => {
+        const help = await mcpx(dir, command, "--help");
+        assert.equal(help.code, 0);
+        assert.match(help.stdout, new RegExp(`^Usage: mcpx ${command}`));
+      });
+    }
+    await t.step("an unknown command", async () => {
+      const bad = await mcpx(dir, "frobnicate");
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /Unknown command "frobnicate"/);
+    });
+    await t.step("an unknown flag", async () => {
+      const bad = await mcpx(dir, "run", "x.ts", "--nope");
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--nope/);
+      assert.match(bad.stderr, /mcpx run --help/);
+    });
+    await t.step("no mcp.json says how to make one", async () => {
+      const bad = await mcpx(dir, "tools");
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /run "mcpx init"/);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
