@@ -38,6 +38,7 @@ export {
   isInitializeRequest,
   ListToolsRequestSchema,
   McpError,
+  ResourceListChangedNotificationSchema,
   ToolListChangedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
