@@ -143,3 +143,41 @@ Deno.test("ExecutorDaemon sends resources/list_changed when a backing server cha
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("ExecutorDaemon keeps a session's folder when sessions persist, and removes it when they do not", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const persist of [true, false]) {
+      const daemon = new ExecutorDaemon({
+        orchestrator: {
+          config: { servers: {} },
+          serversDir: join(dir, "servers"),
+          stateDir: join(dir, "state"),
+          sessionsDir: join(dir, "sessions"),
+          poolSize: 1,
+        },
+        persistSessions: persist,
+      });
+      try {
+        await daemon.initialize();
+        const client = await connect(daemon, "kept");
+        const result = await client.callTool({
+          name: "execute_code",
+          arguments: { code: 'await Deno.writeTextFile("a.txt", "1");', workspace: "w" },
+        });
+        assert.equal(result.isError, undefined);
+        await client.close();
+        await daemon.closeSession("kept");
+        const exists = await Deno.stat(join(dir, "sessions/kept/w/a.txt")).then(
+          () => true,
+          () => false,
+        );
+        assert.equal(exists, persist);
+      } finally {
+        await daemon.shutdown({ drainTimeoutMs: 0 });
+      }
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

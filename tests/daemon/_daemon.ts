@@ -55,6 +55,8 @@ class ChildStdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   onclose?: () => void;
   onerror?: (error: Error) => void;
+  /** Lines on stdout that were not JSON-RPC messages (stdio mode must have none). */
+  readonly strayLines: string[] = [];
   #child: Deno.ChildProcess;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #closed = false;
@@ -108,6 +110,8 @@ export interface StdioDaemon extends AsyncDisposable {
   output: Promise<string>;
   /** Closes the daemon's stdin (the client going away). */
   closeStdin(): Promise<void>;
+  /** Lines the daemon wrote to stdout that were not JSON-RPC messages. */
+  strayLines: string[];
 }
 
 /**
@@ -133,6 +137,7 @@ export async function stdioDaemon(config: string, args: string[] = []): Promise<
     process,
     output,
     closeStdin: () => transport.close(),
+    strayLines: transport.strayLines,
     async [Symbol.asyncDispose]() {
       await transport.close();
       const timer = setTimeout(() => {

@@ -174,3 +174,12 @@ Deno.test("daemon over HTTP: SIGTERM lets a short task finish, cancels a long on
   await daemon.output;
   assert.deepEqual(children.filter(isAlive), []);
 });
+
+Deno.test("daemon over HTTP: an idle session expires and its id is refused", async () => {
+  await using dir = await daemonDir({ sessions: { idleTimeoutMs: 1_000 } });
+  await using daemon = await httpDaemon(dir.config);
+  await using client = await httpClient(daemon.url);
+  assert.equal((await health(daemon.base)).sessions, 1);
+  await until(async () => (await health(daemon.base)).sessions === 0, "the session to expire");
+  await assert.rejects(client.client.listTools(), /Session not found|404/);
+});

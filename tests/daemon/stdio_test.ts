@@ -182,5 +182,6 @@ Deno.test("daemon over stdio: two small tools, search, code against server-memor
     assert.equal(status.code, 0);
     assert.deepEqual(children.filter(isAlive), []);
     assert.match(await daemon.output, /stopping \(end of stdin\)/);
+    assert.deepEqual(daemon.strayLines, [], "stdout carries only MCP frames");
   });
 });
