@@ -24,6 +24,11 @@ export interface DaemonToolListFigures {
  * configured servers, so no server is started.
  *
  * @returns The figures.
+ *
+ * @example
+ * ```ts ignore
+ * const { tokens } = await daemonToolListTokens();
+ * ```
  */
 export async function daemonToolListTokens(): Promise<DaemonToolListFigures> {
   const daemon = new ExecutorDaemon({ orchestrator: { config: { servers: {} } } });

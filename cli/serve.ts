@@ -63,6 +63,12 @@ interface Settings {
  *
  * @param args The command-line arguments.
  * @returns The exit code: 0 after a clean stop, 1 when it could not start, 2 for bad flags.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "./serve.ts";
+ * Deno.exit(await main(["--config", "mcp.json", "--http"]));
+ * ```
  */
 export async function main(args: string[]): Promise<number> {
   let flags;

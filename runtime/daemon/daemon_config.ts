@@ -106,6 +106,17 @@ export function parseDaemonConfig(data: unknown, source = DAEMON_CONFIG_FILE): D
  * @param options `optional`: a missing file gives an empty config instead of an error.
  * @returns The config, with `path` set to the file's absolute path.
  * @throws {ConfigError} `"unreadable"`, `"invalid_json"` or `"invalid_config"`, naming the file and field.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadDaemonConfig } from "./daemon_config.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/mcp-executor.json`, '{"sessions":{"quotaMb":10}}');
+ * assert.equal((await loadDaemonConfig(`${dir}/mcp-executor.json`)).sessions?.quotaMb, 10);
+ * assert.deepEqual(await loadDaemonConfig(`${dir}/missing.json`, { optional: true }), {});
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function loadDaemonConfig(
   path: string,
@@ -141,6 +152,13 @@ export async function loadDaemonConfig(
  *
  * @param mcpConfigPath The path of `mcp.json`.
  * @returns The path of `mcp-executor.json` in the same folder.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultDaemonConfigPath } from "./daemon_config.ts";
+ * assert.equal(defaultDaemonConfigPath("/srv/app/mcp.json"), "/srv/app/mcp-executor.json");
+ * ```
  */
 export function defaultDaemonConfigPath(mcpConfigPath: string): string {
   return join(dirname(resolve(mcpConfigPath)), DAEMON_CONFIG_FILE);
@@ -152,6 +170,13 @@ export function defaultDaemonConfigPath(mcpConfigPath: string): string {
  * @param config The daemon config.
  * @param path A path from it.
  * @returns The absolute path.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveConfigPath } from "./daemon_config.ts";
+ * assert.equal(resolveConfigPath({ path: "/srv/app/mcp-executor.json" }, "tokens.txt"), "/srv/app/tokens.txt");
+ * ```
  */
 export function resolveConfigPath(config: DaemonConfig, path: string): string {
   return config.path === undefined ? resolve(path) : resolve(dirname(config.path), path);

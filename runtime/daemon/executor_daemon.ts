@@ -75,6 +75,7 @@ export class ExecutorDaemon {
   #options: ExecutorDaemonOptions;
   #sessions = new Map<string, Session>();
   #progress = new Map<string, ProgressNotifier>();
+  #taskSessions = new Map<string, string>();
   #nextTask = 0;
   #closing = false;
   #drainTimeoutMs = 0;
@@ -149,7 +150,7 @@ export class ExecutorDaemon {
     const session: Session = { server, tasks: new Set() };
     registerDaemonTools(server, this.#toolContext(id, session));
     this.#sessions.set(id, session);
-    this.#options.onSessionOpen?.(id, server);
+    this.#hook("onSessionOpen", () => this.#options.onSessionOpen?.(id, server));
     log.info("Session {id} opened", { id });
     return server;
   }
@@ -162,6 +163,16 @@ export class ExecutorDaemon {
    */
   sessionServer(id: string): McpServer | undefined {
     return this.#sessions.get(id)?.server;
+  }
+
+  /**
+   * The session a running task belongs to, for features that act per call (approvals, audit).
+   *
+   * @param taskId The task's id, as the orchestrator reports it.
+   * @returns The session's id, or `undefined` when no such task is running.
+   */
+  taskSession(taskId: string): string | undefined {
+    return this.#taskSessions.get(taskId);
   }
 
   /**
@@ -192,7 +203,7 @@ export class ExecutorDaemon {
         log.warn("Cannot remove session {id}: {error}", { id, error: String(error) })
       );
     }
-    this.#options.onSessionClose?.(id);
+    this.#hook("onSessionClose", () => this.#options.onSessionClose?.(id));
     log.info("Session {id} closed", { id });
   }
 
@@ -248,14 +259,24 @@ export class ExecutorDaemon {
       nextTaskId: () => `${id}.${++this.#nextTask}`,
       track: (taskId, controller, notifier) => {
         session.tasks.add(controller);
+        this.#taskSessions.set(taskId, id);
         if (notifier !== undefined) this.#progress.set(taskId, notifier);
         return () => {
           session.tasks.delete(controller);
+          this.#taskSessions.delete(taskId);
           this.#progress.delete(taskId);
         };
       },
       explain: (result) => this.#explain(result),
     };
+  }
+
+  #hook(name: string, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      log.error("The {name} hook failed: {error}", { name, error: String(error) });
+    }
   }
 
   #serverNames(): ServerName[] {

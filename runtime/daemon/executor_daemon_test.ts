@@ -148,8 +148,10 @@ Deno.test("ExecutorDaemon keeps a session's folder when sessions persist, and re
   const dir = await Deno.makeTempDir();
   try {
     for (const persist of [true, false]) {
-      const daemon = new ExecutorDaemon({
+      const sessions: (string | undefined)[] = [];
+      const daemon: ExecutorDaemon = new ExecutorDaemon({
         orchestrator: {
+          onTaskProgress: (event) => sessions.push(daemon.taskSession(event.taskId)),
           config: { servers: {} },
           serversDir: join(dir, "servers"),
           stateDir: join(dir, "state"),
@@ -163,9 +165,14 @@ Deno.test("ExecutorDaemon keeps a session's folder when sessions persist, and re
         const client = await connect(daemon, "kept");
         const result = await client.callTool({
           name: "execute_code",
-          arguments: { code: 'await Deno.writeTextFile("a.txt", "1");', workspace: "w" },
+          arguments: {
+            code: 'await Deno.writeTextFile("a.txt", "1");\nprogress(1);',
+            workspace: "w",
+          },
         });
         assert.equal(result.isError, undefined);
+        // Hook for per-call features: a running task's session.
+        assert.deepEqual(sessions, ["kept"]);
         await client.close();
         await daemon.closeSession("kept");
         const exists = await Deno.stat(join(dir, "sessions/kept/w/a.txt")).then(

@@ -56,6 +56,18 @@ export async function listServerFiles(serversDir: string): Promise<ServerFileRes
  * @param uri `servers://<dir>/<path>`.
  * @returns The file's text and MIME type.
  * @throws {TypeError} When the URI is not a `servers://` URI inside the folder, or names no file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readServerFile } from "./server_resources.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.mkdir(`${dir}/memory`);
+ * await Deno.writeTextFile(`${dir}/memory/index.ts`, "export {};\n");
+ * assert.equal((await readServerFile(dir, "servers://memory/index.ts")).text, "export {};\n");
+ * await assert.rejects(readServerFile(dir, "servers://../secret"), TypeError);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function readServerFile(
   serversDir: string,

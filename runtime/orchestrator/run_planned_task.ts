@@ -35,6 +35,11 @@ export interface RunContext {
  * @param task The task.
  * @param context The plan and what it runs against.
  * @returns The result (never rejects for the task's own failure).
+ *
+ * @example
+ * ```ts ignore
+ * const result = await runPlannedTask(task, { ...context, plan });
+ * ```
  */
 export async function runPlannedTask(
   task: AgentTask,

@@ -18,6 +18,13 @@ const WORKSPACE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
  *
  * @param options The options.
  * @throws {RangeError} When `maxToolCalls`, `maxResultBytes` or `sessionQuotaMb` is out of range.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkOptions } from "./task_checks.ts";
+ * assert.throws(() => checkOptions({ config: { servers: {} }, maxToolCalls: 0 }), /maxToolCalls/);
+ * ```
  */
 export function checkOptions(options: OrchestratorOptions): void {
   // maxResultBytes needs room for the marker a cut value ends with.
@@ -44,6 +51,15 @@ export function checkOptions(options: OrchestratorOptions): void {
  *
  * @param task The task.
  * @throws {TypeError} When the id, code, requiredTools or session is malformed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkTask } from "./task_checks.ts";
+ * const task = { id: "t", description: "", code: "", requiredTools: [], status: "pending" as const };
+ * checkTask(task);
+ * assert.throws(() => checkTask({ ...task, session: "a/b" }), /Invalid session id/);
+ * ```
  */
 export function checkTask(task: AgentTask): void {
   if (typeof task?.id !== "string" || task.id === "") {
@@ -70,6 +86,14 @@ export function checkTask(task: AgentTask): void {
  * @param name The name.
  * @returns The name.
  * @throws {TypeError} When the name is not valid.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkWorkspaceName } from "./task_checks.ts";
+ * assert.equal(checkWorkspaceName("notes"), "notes");
+ * assert.throws(() => checkWorkspaceName(".."), TypeError);
+ * ```
  */
 export function checkWorkspaceName(name: string): string {
   if (typeof name !== "string" || !WORKSPACE_NAME.test(name) || name === "." || name === "..") {
@@ -89,6 +113,20 @@ export function checkWorkspaceName(name: string): string {
  * @param taskId The task.
  * @param listener The orchestrator's `onTaskProgress` option.
  * @returns The two callbacks (empty without a listener).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { progressHooks } from "./task_checks.ts";
+ * const events: unknown[] = [];
+ * const hooks = progressHooks("t1", (event) => events.push(event));
+ * hooks.onCallDone?.("memory", "read_graph", true);
+ * hooks.onProgress?.({ progress: 1, total: 2 });
+ * assert.deepEqual(events, [
+ *   { kind: "tool_call", taskId: "t1", server: "memory", tool: "read_graph", ok: true, finishedCalls: 1 },
+ *   { kind: "agent", taskId: "t1", progress: 1, total: 2 },
+ * ]);
+ * ```
  */
 export function progressHooks(
   taskId: string,
@@ -120,6 +158,17 @@ export function progressHooks(
  * @param result The task's result.
  * @param reason What is over the quota, from `SessionSpaces.overQuota`.
  * @returns The new result.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withQuotaFailure } from "./task_checks.ts";
+ * const stats = { duration: 1, tokensUsed: 1, tokensDirect: 1, tokensSaved: 0, memoryUsed: 0, toolsCalled: [] };
+ * const failed = withQuotaFailure({ id: "t", status: "completed", data: 1, logs: [], stats }, "over");
+ * assert.equal(failed.status, "failed");
+ * assert.equal(failed.error?.code, "quota_exceeded");
+ * assert.equal(failed.data, undefined);
+ * ```
  */
 export function withQuotaFailure(result: TaskResult, reason: string): TaskResult {
   if (result.status !== "completed") {
