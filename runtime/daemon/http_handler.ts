@@ -184,10 +184,15 @@ export class HttpHandler {
     const server = this.#daemon.openSession(id);
     this.#sessions.set(id, { transport, owner, lastSeen: Date.now() });
     transport.onclose = () => void this.#closeSession(id);
-    await server.connect(transport);
-    const response = await transport.handleRequest(request, { parsedBody: body });
-    if (!response.ok) await this.#closeSession(id);
-    return response;
+    try {
+      await server.connect(transport);
+      const response = await transport.handleRequest(request, { parsedBody: body });
+      if (!response.ok) await this.#closeSession(id);
+      return response;
+    } catch (error) {
+      await this.#closeSession(id);
+      throw error;
+    }
   }
 
   async #closeSession(id: string): Promise<void> {
@@ -209,9 +214,32 @@ export class HttpHandler {
   }
 }
 
+/** The largest request body accepted, in bytes. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** The body as JSON, or the error response: 413 past {@linkcode MAX_BODY_BYTES}, 400 when not JSON. */
 async function readJson(request: Request): Promise<unknown> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body?.getReader();
+  while (reader !== undefined) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      return jsonRpcError(413, -32600, `Request too large: the limit is ${MAX_BODY_BYTES} bytes`);
+    }
+    chunks.push(value);
+  }
   try {
-    return await request.json();
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     return jsonRpcError(400, -32700, "Parse error: the body is not JSON");
   }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ExecutorDaemon } from "./executor_daemon.ts";
 import { HttpHandler } from "./http_handler.ts";
 
-Deno.test("HttpHandler puts extra routes behind the token check and answers 503 while stopping", async () => {
+Deno.test("HttpHandler puts extra routes behind the token check, refuses huge bodies and answers 503 while stopping", async () => {
   const dir = await Deno.makeTempDir();
   const daemon = new ExecutorDaemon({
     orchestrator: { config: { servers: {} }, serversDir: `${dir}/servers`, stateDir: dir },
@@ -26,6 +26,15 @@ Deno.test("HttpHandler puts extra routes behind the token check and answers 503 
     const served = await at("/metrics", { authorization: "Bearer secret" });
     assert.equal(served.status, 200);
     assert.equal(await served.text(), "tasks_total 0\n");
+    const huge = await handler.handle(
+      new Request("http://127.0.0.1:8787/mcp", {
+        method: "POST",
+        headers: { host: "127.0.0.1:8787", authorization: "Bearer secret" },
+        body: "x".repeat(5 * 1024 * 1024),
+      }),
+    );
+    assert.equal(huge.status, 413);
+    await huge.body?.cancel();
     const missing = await at("/nothing", { authorization: "Bearer secret" });
     assert.equal(missing.status, 404);
     await missing.body?.cancel();
