@@ -19,6 +19,7 @@ import { measureScenario, type ScenarioFigures, withOnlyUsedDefinitions } from "
 import { replaceSection } from "./_docs_section.ts";
 import { renderSection, type TokenReport } from "./_report.ts";
 import { SCENARIOS } from "./_scenarios.ts";
+import { daemonToolListTokens } from "./_daemon_tools.ts";
 
 const GOAL = 0.987;
 const DOCS = new URL("../docs/benchmarks.md", import.meta.url);
@@ -100,6 +101,8 @@ async function formatMarkdown(text: string): Promise<string> {
 }
 
 const { report, surprises } = await run();
+// The daemon's own tool definitions: a fixed cost, whatever servers stand behind it (budget: under 1,000).
+const daemonTools = await daemonToolListTokens();
 const failed = report.scenarios.filter((f) => f.problems.length > 0);
 const section = (await formatMarkdown(`## Tokens\n\n${renderSection(report)}\n`))
   .replace(/^## Tokens\n\n/, "");
@@ -114,6 +117,7 @@ if (json) {
       ...report,
       scenarios,
       goalA: a === undefined ? null : { target: GOAL, saved: a.saved, met: a.saved >= GOAL },
+      daemonToolList: daemonTools,
       surprises,
       ok: failed.length === 0,
     },
@@ -122,6 +126,11 @@ if (json) {
   ));
 } else {
   console.log(`\n## Tokens\n\n${section.trimEnd()}`);
+  console.log(
+    `\nDaemon tools/list (${daemonTools.tools.join(", ")}): ${daemonTools.tokens} tokens ` +
+      `(${Object.entries(daemonTools.perTool).map(([n, t]) => `${n} ${t}`).join(", ")}), ` +
+      "the same for any number of servers",
+  );
   for (const surprise of surprises) console.log(`\nSurprise: ${surprise}`);
 }
 if (failed.length > 0) {

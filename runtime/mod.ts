@@ -32,7 +32,9 @@ export {
   type OrchestratorOptions,
   type OrchestratorStats,
   type SearchToolsOptions,
+  type TaskProgressEvent,
   type ToolProgressEvent,
+  validateSessionId,
 } from "./orchestrator/mod.ts";
 export {
   countTokens,

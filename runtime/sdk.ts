@@ -19,7 +19,7 @@ export { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 // @ts-types="@modelcontextprotocol/sdk/client/sse"
 export { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 // @ts-types="@modelcontextprotocol/sdk/server/mcp"
-export { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+export { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 // @ts-types="@modelcontextprotocol/sdk/server/index"
 export { Server } from "@modelcontextprotocol/sdk/server/index.js";
 // @ts-types="@modelcontextprotocol/sdk/server/stdio"
@@ -35,8 +35,10 @@ export {
   CallToolRequestSchema,
   CallToolResultSchema,
   ErrorCode,
+  isInitializeRequest,
   ListToolsRequestSchema,
   McpError,
+  ResourceListChangedNotificationSchema,
   ToolListChangedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
@@ -44,7 +46,9 @@ export type {
   CallToolResult,
   ContentBlock,
   Implementation,
+  JSONRPCMessage,
   ListToolsResult,
+  ServerNotification,
   Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="@modelcontextprotocol/sdk/shared/transport"

@@ -5,10 +5,12 @@
  */
 
 export { MCPOrchestrator } from "./orchestrator.ts";
+export { validateSessionId } from "./session_spaces.ts";
 export {
   DEFAULT_LIMITS,
   type OrchestratorOptions,
   type OrchestratorStats,
   type SearchToolsOptions,
+  type TaskProgressEvent,
   type ToolProgressEvent,
 } from "./options.ts";

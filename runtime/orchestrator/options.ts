@@ -20,6 +20,23 @@ export interface ToolProgressEvent {
   message?: string;
 }
 
+/**
+ * A task's progress as `onTaskProgress` reports it: a tool call that finished (`kind: "tool_call"`), or the agent
+ * code's own report through `progress(done, total?, message?)` (`kind: "agent"`).
+ */
+export type TaskProgressEvent =
+  | {
+    kind: "tool_call";
+    taskId: string;
+    server: string;
+    tool: string;
+    /** Whether the call returned a result (false: it threw). */
+    ok: boolean;
+    /** Tool calls of the task finished so far, this one included. */
+    finishedCalls: number;
+  }
+  | { kind: "agent"; taskId: string; progress: number; total?: number; message?: string };
+
 /** Options for `MCPOrchestrator`. */
 export interface OrchestratorOptions {
   /** The path of an mcp.json file, or an already validated config. */
@@ -59,6 +76,12 @@ export interface OrchestratorOptions {
   blockerPolicy?: Partial<Record<RuleName, RuleAction>>;
   /** Receives the progress notifications servers send during tool calls. */
   onProgress?: (event: ToolProgressEvent) => void;
+  /** Receives each finished tool call of a task and the agent code's own `progress()` reports. */
+  onTaskProgress?: (event: TaskProgressEvent) => void;
+  /** Where session folders live (`AgentTask.session`), one each. Default: `sessions/` in `stateDir`. */
+  sessionsDir?: string;
+  /** The most a session's folder may hold, in MB, measured after each task. Default 100. */
+  sessionQuotaMb?: number;
 }
 
 /** Defaults of the limits in {@linkcode OrchestratorOptions}. */
@@ -71,6 +94,7 @@ export const DEFAULT_LIMITS = {
   maxToolCalls: 1_000,
   maxResultBytes: 1024 * 1024,
   callTimeoutMs: 60_000,
+  sessionQuotaMb: 100,
 } as const;
 
 /** Options for `MCPOrchestrator.searchTools`. */

@@ -7,9 +7,7 @@
  */
 
 import { join } from "node:path";
-import { writeServerModule } from "../codegen/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
-import { logger } from "../log.ts";
 import {
   DEFAULT_LIMITS,
   type OrchestratorOptions,
@@ -21,13 +19,14 @@ import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { ServerSummary, ToolSearchHit, ToolSummary } from "../search/mod.ts";
 import type { Tool } from "../sdk.ts";
 import { screenCode } from "../blocker/mod.ts";
-import { countSkills, startOrchestrator } from "./startup.ts";
-import { TaskCalls } from "./task_calls.ts";
+import { countSkills, regenerateServer, startOrchestrator } from "./startup.ts";
 import { planTask } from "./task_plan.ts";
 import { TaskQueue } from "./task_queue.ts";
-import { resultOfRun, resultWithoutRun } from "./task_result.ts";
+import { runPlannedTask } from "./run_planned_task.ts";
+import { resultWithoutRun } from "./task_result.ts";
 import { ToolCatalog } from "./tool_catalog.ts";
-import { MIN_TRUNCATE_BYTES } from "./truncate_json.ts";
+import { checkOptions, checkTask, checkWorkspaceName } from "./task_checks.ts";
+import { SessionSpaces, validateSessionId } from "./session_spaces.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 
 export {
@@ -35,12 +34,9 @@ export {
   type OrchestratorOptions,
   type OrchestratorStats,
   type SearchToolsOptions,
+  type TaskProgressEvent,
   type ToolProgressEvent,
 } from "./options.ts";
-
-const log = logger("orchestrator");
-
-const WORKSPACE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Runs agent code against MCP servers, each task in its own sandbox process.
@@ -73,7 +69,8 @@ export class MCPOrchestrator implements AsyncDisposable {
   #ownStateDir: string | undefined;
   #initialized: Promise<void> | undefined;
   #closing = false;
-  #active = new Map<string, AbortController>();
+  #active = new Map<string, { controller: AbortController; session: string | undefined }>();
+  #sessions: SessionSpaces | undefined;
   #bindings = new Map<string, ServerBinding>();
   #finished: Record<TaskResult["status"], number> = {
     completed: 0,
@@ -91,17 +88,7 @@ export class MCPOrchestrator implements AsyncDisposable {
   constructor(options: OrchestratorOptions) {
     this.#options = options;
     this.#queue = new TaskQueue(options.maxConcurrentTasks ?? DEFAULT_LIMITS.maxConcurrentTasks);
-    // maxResultBytes needs room for the marker a cut value ends with.
-    for (
-      const [key, min] of [["maxToolCalls", 1], ["maxResultBytes", MIN_TRUNCATE_BYTES]] as const
-    ) {
-      const value = options[key];
-      if (value !== undefined && (!Number.isInteger(value) || value < min)) {
-        throw new RangeError(
-          `Cannot create orchestrator: ${key} must be a whole number >= ${min}, got ${value}`,
-        );
-      }
-    }
+    checkOptions(options);
     if (options.blockerPolicy !== undefined) screenCode("", { policy: options.blockerPolicy });
   }
 
@@ -130,27 +117,17 @@ export class MCPOrchestrator implements AsyncDisposable {
     this.#skillsDir = started.skillsDir;
     this.#workspacesDir = started.workspacesDir;
     this.#ownStateDir = started.ownStateDir;
+    this.#sessions = new SessionSpaces({
+      dir: started.sessionsDir,
+      quotaBytes: (this.#options.sessionQuotaMb ?? DEFAULT_LIMITS.sessionQuotaMb) * 2 ** 20,
+    });
   }
 
   async #onToolsChanged(server: string, tools: readonly Tool[]): Promise<void> {
     const connection = this.#connections?.get(server);
     if (connection === undefined || this.#closing) return;
     this.#catalog.setServerTools(server, tools);
-    try {
-      await writeServerModule(this.#serversDir, {
-        name: server,
-        version: connection.serverInfo?.version ?? "unknown",
-        tools: [...tools],
-      });
-      // Idle sandbox processes preload the generated modules: replace them so the next task sees the new ones.
-      await this.#pool?.recycle();
-      log.info("Regenerated {server} after tools/list_changed: {count} tools", {
-        server,
-        count: tools.length,
-      });
-    } catch (error) {
-      log.error("Cannot regenerate {server}: {error}", { server, error: String(error) });
-    }
+    await regenerateServer(this.#serversDir, { connection, tools, pool: this.#pool });
     for (const listener of this.#toolsChanged) listener(server, tools);
   }
 
@@ -173,14 +150,7 @@ export class MCPOrchestrator implements AsyncDisposable {
    * @throws {TypeError} When the name is not a valid workspace name.
    */
   workspacePath(name: string): string {
-    if (typeof name !== "string" || !WORKSPACE_NAME.test(name) || name === "." || name === "..") {
-      throw new TypeError(
-        `Invalid workspace name ${
-          JSON.stringify(name)
-        }: use letters, digits, ".", "_" and "-", at most 64 characters`,
-      );
-    }
-    return join(this.#workspacesDir, name);
+    return join(this.#workspacesDir, checkWorkspaceName(name));
   }
 
   /** The folder the server modules were generated into. */
@@ -258,15 +228,7 @@ export class MCPOrchestrator implements AsyncDisposable {
    * @throws {TypeError} When the task is malformed (no id, no code) or its id is already running.
    */
   async executeTask(task: AgentTask): Promise<TaskResult> {
-    if (typeof task?.id !== "string" || task.id === "") {
-      throw new TypeError("Cannot run task: it needs a non-empty string id");
-    }
-    if (typeof task.code !== "string") {
-      throw new TypeError(`Cannot run task "${task.id}": its code must be a string`);
-    }
-    if (!Array.isArray(task.requiredTools)) {
-      throw new TypeError(`Cannot run task "${task.id}": requiredTools must be an array`);
-    }
+    checkTask(task);
     if (this.#active.has(task.id)) {
       throw new TypeError(`Cannot run task "${task.id}": a task with that id is already running`);
     }
@@ -278,9 +240,13 @@ export class MCPOrchestrator implements AsyncDisposable {
         message: `Task "${task.id}" was not run: the orchestrator is shutting down`,
       });
     }
+    const session = task.session;
     const plan = planTask(task, {
       connections: this.#connections!,
-      workspacePath: (name) => this.workspacePath(name),
+      workspacePath: (name) =>
+        session === undefined
+          ? this.workspacePath(name)
+          : this.#sessions!.workspacePath(session, checkWorkspaceName(name)),
       ...(this.#options.blockerPolicy === undefined
         ? {}
         : { blockerPolicy: this.#options.blockerPolicy }),
@@ -289,14 +255,14 @@ export class MCPOrchestrator implements AsyncDisposable {
     if (plan.cwd !== undefined) await Deno.mkdir(plan.cwd, { recursive: true, mode: 0o700 });
 
     const controller = new AbortController();
-    this.#active.set(task.id, controller);
+    this.#active.set(task.id, { controller, session });
     const onAbort = () => controller.abort(task.signal?.reason);
     task.signal?.addEventListener("abort", onAbort, { once: true });
     if (task.signal?.aborted) controller.abort(task.signal.reason);
     let release: (() => void) | undefined;
     try {
       try {
-        release = await this.#queue.acquire(controller.signal);
+        release = await this.#queue.acquire(controller.signal, session ?? "");
       } catch {
         return this.#notRun(task, "cancelled", {
           name: "CancelledError",
@@ -305,32 +271,15 @@ export class MCPOrchestrator implements AsyncDisposable {
         });
       }
       task.status = "running";
-      const onProgress = this.#options.onProgress;
-      const calls = new TaskCalls({
-        taskId: task.id,
-        allow: plan.allow,
-        maxToolCalls: this.#options.maxToolCalls ?? DEFAULT_LIMITS.maxToolCalls,
+      const result = await runPlannedTask(task, {
+        options: this.#options,
         connections: this.#connections!,
+        pool: this.#pool!,
+        bindings: this.#bindings,
+        sessions: this.#sessions!,
         baseTokens: this.#catalog.definitionTokens(),
-        ...(onProgress === undefined ? {} : {
-          onProgress: (server, tool, p) => onProgress({ taskId: task.id, server, tool, ...p }),
-        }),
-      });
-      const run = await this.#pool!.run({
-        taskId: task.id,
-        code: task.code,
-        servers: [...plan.allow.keys()].map((s) => this.#bindings.get(s)!),
-        ...(plan.permissions === undefined ? {} : { permissions: plan.permissions }),
-        ...(plan.cwd === undefined ? {} : { cwd: plan.cwd }),
-        ...(task.timeoutMs === undefined ? {} : { timeoutMs: task.timeoutMs }),
         signal: controller.signal,
-        onToolCall: (call) => calls.handle(call),
-      });
-      const result = await resultOfRun(task, run, {
-        toolsCalled: calls.toolsCalled,
-        directTokens: await calls.directTokens(),
-        warnings: plan.warnings,
-        maxResultBytes: this.#options.maxResultBytes ?? DEFAULT_LIMITS.maxResultBytes,
+        plan,
       });
       return this.#record(task, result);
     } finally {
@@ -364,10 +313,27 @@ export class MCPOrchestrator implements AsyncDisposable {
    * @returns `true` when a task with that id was queued or running.
    */
   cancelTask(id: string): boolean {
-    const controller = this.#active.get(id);
-    if (controller === undefined) return false;
-    controller.abort(new Error(`Task "${id}" was cancelled`));
+    const active = this.#active.get(id);
+    if (active === undefined) return false;
+    active.controller.abort(new Error(`Task "${id}" was cancelled`));
     return true;
+  }
+
+  /**
+   * Ends a session: cancels its queued and running tasks, waits for them, and removes its folder with every
+   * workspace in it. A later task naming the same session starts empty.
+   *
+   * @param id The session's id.
+   * @returns Resolves once the session's tasks have ended and its folder is gone.
+   * @throws {TypeError} When the id is not a valid session id.
+   */
+  async endSession(id: string): Promise<void> {
+    validateSessionId(id);
+    const mine = () =>
+      [...this.#active].filter(([, a]) => a.session === id).map(([taskId]) => taskId);
+    for (const taskId of mine()) this.cancelTask(taskId);
+    while (mine().length > 0) await new Promise((r) => setTimeout(r, 10));
+    await this.#sessions?.end(id);
   }
 
   /**

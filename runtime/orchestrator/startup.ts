@@ -7,9 +7,15 @@
 
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { assignServerIdentifiers, toServerDirName, writeServerModules } from "../codegen/mod.ts";
+import {
+  assignServerIdentifiers,
+  toServerDirName,
+  writeServerModule,
+  writeServerModules,
+} from "../codegen/mod.ts";
 import { loadConfig, type McpConfig } from "../config.ts";
 import { ConnectionManager } from "../connections/connection_manager.ts";
+import type { ServerConnection } from "../connections/server_connection.ts";
 import { logger } from "../log.ts";
 import { SandboxPool } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
@@ -27,6 +33,8 @@ export interface Started {
   serversDir: string;
   skillsDir: string;
   workspacesDir: string;
+  /** The folder holding one folder per session. */
+  sessionsDir: string;
   stateDir: string;
   /** The state folder when the orchestrator made it (and so removes it at shutdown). */
   ownStateDir: string | undefined;
@@ -95,6 +103,8 @@ export async function startOrchestrator(
   }
   const workspacesDir = resolve(options.workspacesDir ?? join(stateDir, "workspaces"));
   await Deno.mkdir(workspacesDir, { recursive: true, mode: 0o700 });
+  const sessionsDir = resolve(options.sessionsDir ?? join(stateDir, "sessions"));
+  await Deno.mkdir(sessionsDir, { recursive: true, mode: 0o700 });
   const pool = await SandboxPool.create({
     serversDir,
     skillsDir,
@@ -112,6 +122,7 @@ export async function startOrchestrator(
     serversDir,
     skillsDir,
     workspacesDir,
+    sessionsDir,
     stateDir,
     ownStateDir,
   };
@@ -140,4 +151,34 @@ export function countSkills(dir: string): number {
     // No skills folder: no skills.
   }
   return count;
+}
+
+/**
+ * Regenerates one server's module after its tool list changed, and replaces the idle sandbox processes (they
+ * preload the generated modules) so that the next task sees the new one. A failure is logged, not thrown.
+ *
+ * @param serversDir The generated `servers/` folder.
+ * @param change The server's connection, its new tools and the sandbox pool.
+ * @returns Resolves once done.
+ */
+export async function regenerateServer(
+  serversDir: string,
+  change: { connection: ServerConnection; tools: readonly Tool[]; pool: SandboxPool | undefined },
+): Promise<void> {
+  const { connection, tools } = change;
+  const server = connection.name;
+  try {
+    await writeServerModule(serversDir, {
+      name: server,
+      version: connection.serverInfo?.version ?? "unknown",
+      tools: [...tools],
+    });
+    await change.pool?.recycle();
+    log.info("Regenerated {server} after tools/list_changed: {count} tools", {
+      server,
+      count: tools.length,
+    });
+  } catch (error) {
+    log.error("Cannot regenerate {server}: {error}", { server, error: String(error) });
+  }
 }

@@ -25,6 +25,8 @@ export interface TaskCallsOptions {
     tool: string,
     p: { progress: number; total?: number; message?: string },
   ) => void;
+  /** Called when a forwarded call has finished, with whether it returned a result. */
+  onCallDone?: (server: string, tool: string, ok: boolean) => void;
 }
 
 /**
@@ -91,11 +93,19 @@ export class TaskCalls {
     // Arguments can be megabytes: counted later, in pieces, like results.
     this.#counting.push(toolCallTokensAsync(tool, args));
     const onProgress = this.#options.onProgress;
-    const raw = await this.#options.connections.callToolRaw(server, tool, args, {
-      signal,
-      ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress(server, tool, p) }),
-    });
-    const value = unwrapResult(server, tool, raw);
+    let value: unknown;
+    let raw: Awaited<ReturnType<ConnectionManager["callToolRaw"]>>;
+    try {
+      raw = await this.#options.connections.callToolRaw(server, tool, args, {
+        signal,
+        ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress(server, tool, p) }),
+      });
+      value = unwrapResult(server, tool, raw);
+    } catch (error) {
+      this.#options.onCallDone?.(server, tool, false);
+      throw error;
+    }
+    this.#options.onCallDone?.(server, tool, true);
     // Counted after the answer goes back, in pieces: a large result must not hold up this task or any other.
     this.#counting.push(toolResultTokensAsync(raw));
     return value;

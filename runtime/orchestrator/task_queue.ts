@@ -1,10 +1,12 @@
 /**
- * A first-in, first-out gate that lets at most N tasks run at once.
+ * A gate that lets at most N tasks run at once, fair between sessions: waiters are grouped by a key (the task's
+ * session), each group is served first-in first-out, and the groups take turns.
  *
  * @module
  */
 
 interface Waiter {
+  key: string;
   resolve: (release: () => void) => void;
   reject: (reason: unknown) => void;
   signal: AbortSignal | undefined;
@@ -12,22 +14,26 @@ interface Waiter {
 }
 
 /**
- * Admits at most `limit` holders at a time; the others wait in arrival order.
+ * Admits at most `limit` holders at a time. The others wait: in arrival order within one key, and round robin
+ * between keys, so a key with many waiters cannot starve another with one.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TaskQueue } from "./task_queue.ts";
  * const queue = new TaskQueue(1);
  * const release = await queue.acquire();
- * console.assert(queue.running === 1);
+ * assert.equal(queue.running, 1);
  * release();
- * console.assert(queue.running === 0);
+ * assert.equal(queue.running, 0);
  * ```
  */
 export class TaskQueue {
   #limit: number;
   #running = 0;
-  #waiting: Waiter[] = [];
+  /** Waiters by key; a key's entry exists only while it has waiters. Map order is the turn order. */
+  #groups = new Map<string, Waiter[]>();
+  #waitingCount = 0;
 
   /**
    * @param limit How many may run at once; a whole number of at least 1.
@@ -49,7 +55,7 @@ export class TaskQueue {
 
   /** How many wait for a place. */
   get waiting(): number {
-    return this.#waiting.length;
+    return this.#waitingCount;
   }
 
   /** The most that may run at once. */
@@ -61,9 +67,10 @@ export class TaskQueue {
    * Waits for a place.
    *
    * @param signal Gives up waiting when aborted; the promise rejects with the signal's reason.
+   * @param key The group the waiter belongs to (a session); groups take turns. Default `""`.
    * @returns A function that gives the place back; calling it more than once does nothing.
    */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: AbortSignal, key = ""): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#running < this.#limit) {
       this.#running++;
@@ -71,17 +78,20 @@ export class TaskQueue {
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
+        key,
         resolve,
         reject,
         signal,
         onAbort: () => {
-          const index = this.#waiting.indexOf(waiter);
-          if (index >= 0) this.#waiting.splice(index, 1);
+          this.#remove(waiter);
           reject(signal?.reason);
         },
       };
       signal?.addEventListener("abort", waiter.onAbort, { once: true });
-      this.#waiting.push(waiter);
+      const group = this.#groups.get(key);
+      if (group === undefined) this.#groups.set(key, [waiter]);
+      else group.push(waiter);
+      this.#waitingCount++;
     });
   }
 
@@ -91,10 +101,34 @@ export class TaskQueue {
    * @param reason What the waiters reject with.
    */
   rejectWaiting(reason: unknown): void {
-    for (const waiter of this.#waiting.splice(0)) {
+    const all = [...this.#groups.values()].flat();
+    this.#groups.clear();
+    this.#waitingCount = 0;
+    for (const waiter of all) {
       waiter.signal?.removeEventListener("abort", waiter.onAbort);
       waiter.reject(reason);
     }
+  }
+
+  #remove(waiter: Waiter): void {
+    const group = this.#groups.get(waiter.key);
+    const index = group?.indexOf(waiter) ?? -1;
+    if (group === undefined || index < 0) return;
+    group.splice(index, 1);
+    this.#waitingCount--;
+    if (group.length === 0) this.#groups.delete(waiter.key);
+  }
+
+  /** The next waiter: the first of the group whose turn it is; that group goes to the back of the line. */
+  #next(): Waiter | undefined {
+    const first = this.#groups.entries().next();
+    if (first.done) return undefined;
+    const [key, group] = first.value;
+    const waiter = group.shift()!;
+    this.#waitingCount--;
+    this.#groups.delete(key);
+    if (group.length > 0) this.#groups.set(key, group);
+    return waiter;
   }
 
   #releaser(): () => void {
@@ -102,7 +136,7 @@ export class TaskQueue {
     return () => {
       if (released) return;
       released = true;
-      const next = this.#waiting.shift();
+      const next = this.#next();
       if (next === undefined) {
         this.#running--;
         return;

@@ -34,3 +34,26 @@ Deno.test("TaskQueue.acquire() rejects when its signal aborts while waiting", as
 Deno.test("TaskQueue refuses a limit below 1", () => {
   assert.throws(() => new TaskQueue(0), RangeError);
 });
+
+Deno.test("TaskQueue lets keys take turns: many waiters of one key do not starve another", async () => {
+  const queue = new TaskQueue(1);
+  const release = await queue.acquire();
+  const order: string[] = [];
+  const waiters = [
+    ...["a1", "a2", "a3", "a4"].map((name) => ({ name, key: "a" })),
+    { name: "b1", key: "b" },
+    { name: "c1", key: "c" },
+    { name: "b2", key: "b" },
+  ].map(({ name, key }) =>
+    queue.acquire(undefined, key).then((done) => {
+      order.push(name);
+      done();
+    })
+  );
+  assert.equal(queue.waiting, 7);
+  release();
+  await Promise.all(waiters);
+  assert.deepEqual(order, ["a1", "b1", "c1", "a2", "b2", "a3", "a4"]);
+  assert.equal(queue.waiting, 0);
+  assert.equal(queue.running, 0);
+});

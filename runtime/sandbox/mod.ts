@@ -20,10 +20,12 @@ export {
   type ToolCallRequest,
 } from "./run_result.ts";
 export { parseSandboxMessage } from "./protocol_schema.ts";
+export type { AgentProgress } from "./task_run.ts";
 export type {
   CallMessage,
   DoneMessage,
   LogMessage,
+  ProgressMessage,
   ReadyMessage,
   SandboxMessage,
   ServerBinding,

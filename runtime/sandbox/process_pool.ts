@@ -21,6 +21,7 @@ import {
 import { prepareCode, type PreparedCode } from "./prepare_code.ts";
 import { sandboxError, type SandboxRunResult, type ToolCallRequest } from "./run_result.ts";
 import { SandboxProcess } from "./sandbox_process.ts";
+import type { AgentProgress } from "./task_run.ts";
 
 export type { SandboxPoolOptions } from "./pool_settings.ts";
 
@@ -51,6 +52,8 @@ export interface SandboxRunOptions {
   signal?: AbortSignal;
   /** Answers a tool call; what it throws reaches the agent as a ToolError. */
   onToolCall(call: ToolCallRequest): Promise<unknown>;
+  /** Receives the agent code's own progress reports. */
+  onProgress?(report: AgentProgress): void;
 }
 
 const WARM_UP_CODE =
@@ -179,6 +182,7 @@ export class SandboxPool implements AsyncDisposable {
         memoryLimitMb: options.memoryLimitMb ?? settings.memoryLimitMb,
         maxLogBytes: options.maxLogBytes ?? settings.maxLogBytes,
         onToolCall: options.onToolCall,
+        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
     } catch (error) {

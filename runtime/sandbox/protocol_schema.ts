@@ -22,6 +22,8 @@ export const wireErrorSchema: z.ZodType<WireError> = z.strictObject({
 });
 
 const taskId = z.string().min(1).max(MAX_NAME_LENGTH);
+/** The longest progress message the host accepts, in characters. */
+export const MAX_PROGRESS_MESSAGE_LENGTH = 1000;
 const droppedLogBytes = z.number().int().nonnegative().optional();
 
 /** Every message a sandbox process may send. */
@@ -40,6 +42,13 @@ export const sandboxMessageSchema: z.ZodType<SandboxMessage> = z.discriminatedUn
     taskId,
     level: z.enum(["log", "info", "warn", "error", "debug"]),
     text: z.string(),
+  }),
+  z.strictObject({
+    type: z.literal("progress"),
+    taskId,
+    progress: z.number().finite(),
+    total: z.number().finite().optional(),
+    message: z.string().max(MAX_PROGRESS_MESSAGE_LENGTH).optional(),
   }),
   z.discriminatedUnion("ok", [
     z.strictObject({

@@ -13,6 +13,8 @@ Deno.test("parseSandboxMessage() accepts every message shape the sandbox sends",
       args: { a: [1] },
     },
     { type: "log", taskId: "t1", level: "warn", text: "careful" },
+    { type: "progress", taskId: "t1", progress: 3, total: 10, message: "rows" },
+    { type: "progress", taskId: "t1", progress: 0.5 },
     { type: "done", taskId: "t1", ok: true, value: { n: 1 }, droppedLogBytes: 10 },
     { type: "done", taskId: "t1", ok: true },
     {
@@ -61,6 +63,21 @@ Deno.test("parseSandboxMessage() refuses anything else with a message naming the
         assert.match(error.message, message);
         return true;
       });
+    });
+  }
+});
+
+Deno.test("parseSandboxMessage() refuses malformed progress reports", async (t) => {
+  const cases: Array<[unknown, RegExp]> = [
+    [{ type: "progress", taskId: "t1" }, /"progress"/],
+    [{ type: "progress", taskId: "t1", progress: "1" }, /"progress"/],
+    [{ type: "progress", taskId: "t1", progress: 1, total: "2" }, /"total"/],
+    [{ type: "progress", taskId: "t1", progress: 1, message: "x".repeat(1001) }, /"message"/],
+    [{ type: "progress", taskId: "t1", progress: 1, extra: true }, /extra|Unrecognized/],
+  ];
+  for (const [message, pattern] of cases) {
+    await t.step(JSON.stringify(message).slice(0, 60), () => {
+      assert.throws(() => parseSandboxMessage(JSON.stringify(message)), pattern);
     });
   }
 });

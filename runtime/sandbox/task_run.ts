@@ -46,6 +46,18 @@ export interface SandboxTask {
   signal?: AbortSignal;
   /** Answers a tool call; a rejection reaches the agent as a ToolError. */
   onToolCall(call: ToolCallRequest): Promise<unknown>;
+  /** Receives the agent's own progress reports (`progress(done, total?, message?)`), already validated. */
+  onProgress?(report: AgentProgress): void;
+}
+
+/** A progress report from agent code. */
+export interface AgentProgress {
+  /** How much is done. */
+  progress: number;
+  /** How much there is in all, when the agent said. */
+  total?: number;
+  /** What is happening, control sequences removed. */
+  message?: string;
 }
 
 /** What a {@linkcode TaskRun} needs from the process it runs in. */
@@ -179,6 +191,11 @@ export class TaskRun {
       this.#logs.add(stripControls(message.text));
     } else if (message.type === "call") {
       this.#call(message);
+    } else if (message.type === "progress") {
+      const report: AgentProgress = { progress: message.progress };
+      if (message.total !== undefined) report.total = message.total;
+      if (message.message !== undefined) report.message = stripControls(message.message);
+      this.#task.onProgress?.(report);
     } else {
       this.#logs.addDropped(message.droppedLogBytes ?? 0);
       if (message.ok) this.#finish({ status: "completed", value: message.value }, false);

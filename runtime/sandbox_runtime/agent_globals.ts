@@ -1,6 +1,6 @@
 /**
  * The globals agent code sees that the Worker defines or replaces: the bridge that generated `servers/_client.ts`
- * calls, `console.*`, and `Deno.exit` and `close`, which would otherwise end the Worker without a word to the host.
+ * calls, `console.*`, `progress(done, total?, message?)`, and `Deno.exit` and `close`, which would otherwise end the Worker without a word to the host.
  *
  * This file runs inside the sandbox: it imports nothing from the host and no npm package.
  *
@@ -16,6 +16,8 @@ export interface AgentGlobalHandlers {
   callTool(server: string, tool: string, args: unknown): Promise<unknown>;
   /** Receives each console line. */
   log: LogSink;
+  /** Receives the agent's `progress(done, total?, message?)` reports. */
+  progress(done: unknown, total?: unknown, message?: unknown): void;
   /** Ends the task before the Worker exits (`Deno.exit(code)`, or `close()` as code 0). */
   onExit(code: number): void;
 }
@@ -30,7 +32,12 @@ export interface AgentGlobalHandlers {
  * ```ts ignore
  * // Only inside the sandbox Worker: it changes globals for good.
  * import { installAgentGlobals } from "./agent_globals.ts";
- * installAgentGlobals({ callTool: () => Promise.resolve(null), log: () => {}, onExit: () => {} });
+ * installAgentGlobals({
+ *   callTool: () => Promise.resolve(null),
+ *   log: () => {},
+ *   progress: () => {},
+ *   onExit: () => {},
+ * });
  * ```
  */
 export function installAgentGlobals(handlers: AgentGlobalHandlers): void {
@@ -45,6 +52,13 @@ export function installAgentGlobals(handlers: AgentGlobalHandlers): void {
     enumerable: false,
   });
   installConsole(globalThis.console, handlers.log);
+  Object.defineProperty(globalThis, "progress", {
+    value: (done: unknown, total?: unknown, message?: unknown): void =>
+      handlers.progress(done, total, message),
+    writable: false,
+    configurable: false,
+    enumerable: false,
+  });
   // The Cache API needs no permission and Deno keeps it in DENO_DIR, which every sandbox process shares: left in
   // place, one task could leave data for any later one. Agent code gets no Cache API.
   for (const name of ["caches", "CacheStorage", "Cache"]) {

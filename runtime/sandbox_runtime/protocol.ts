@@ -104,6 +104,20 @@ export interface LogMessage {
   text: string;
 }
 
+/** Agent code reported how far it got, through the `progress(done, total?, message?)` global. */
+export interface ProgressMessage {
+  /** The message kind. */
+  type: "progress";
+  /** The task the report belongs to. */
+  taskId: string;
+  /** How much is done (a finite number). */
+  progress: number;
+  /** How much there is in all, when known. */
+  total?: number;
+  /** A short line saying what is happening. */
+  message?: string;
+}
+
 /**
  * The agent code finished: its return value made JSON-safe (absent for `undefined`), or what it threw.
  * `droppedLogBytes` counts the console bytes the Worker itself cut over {@linkcode RunMessage.maxLogBytes}.
@@ -113,7 +127,12 @@ export type DoneMessage =
   | { type: "done"; taskId: string; ok: false; error: WireError; droppedLogBytes?: number };
 
 /** Everything a sandbox process sends. */
-export type SandboxMessage = ReadyMessage | CallMessage | LogMessage | DoneMessage;
+export type SandboxMessage =
+  | ReadyMessage
+  | CallMessage
+  | LogMessage
+  | ProgressMessage
+  | DoneMessage;
 
 /** The global the Worker bootstrap defines and generated `servers/_client.ts` calls. */
 export const BRIDGE_SYMBOL_KEY = "mcp-executor.bridge";

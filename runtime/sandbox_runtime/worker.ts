@@ -66,7 +66,7 @@ const pending = new Map<number, PendingCall>();
 let logBytes = 0;
 let droppedLogBytes = 0;
 
-installAgentGlobals({ callTool, log, onExit });
+installAgentGlobals({ callTool, log, progress, onExit });
 
 scope.addEventListener("message", (event) => {
   const data = event.data;
@@ -225,6 +225,25 @@ function log(level: LogLevel, text: string): void {
     logBytes += bytes;
   }
   post(stringify({ type: "log", taskId: task.taskId, level, text }));
+}
+
+/** The longest progress message sent, in characters (the host refuses longer ones). */
+const MAX_PROGRESS_MESSAGE = 1000;
+
+function progress(done: unknown, total?: unknown, message?: unknown): void {
+  if (typeof done !== "number" || !Number.isFinite(done)) {
+    throw new TypeError("Cannot report progress: done must be a finite number");
+  }
+  if (total !== undefined && (typeof total !== "number" || !Number.isFinite(total))) {
+    throw new TypeError("Cannot report progress: total must be a finite number or undefined");
+  }
+  if (task === undefined || finished) return;
+  const report: Record<string, unknown> = { type: "progress", taskId: task.taskId, progress: done };
+  if (total !== undefined) report.total = total;
+  if (message !== undefined) {
+    report.message = cleanText(String(message), clean).slice(0, MAX_PROGRESS_MESSAGE);
+  }
+  post(stringify(report));
 }
 
 function describe(error: unknown): WireError {

@@ -1,0 +1,237 @@
+/**
+ * `deno task serve`: mcp-executor as an MCP server, over stdio (default) or Streamable HTTP (`--http`).
+ *
+ * Run `deno run -A cli/serve.ts --help` for the flags.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { ConfigError } from "../runtime/config.ts";
+import {
+  DAEMON_DEFAULTS,
+  type DaemonConfig,
+  defaultDaemonConfigPath,
+  ExecutorDaemon,
+  type HttpServing,
+  isLoopback,
+  loadDaemonConfig,
+  resolveConfigPath,
+  serveHttp,
+  serveStdio,
+} from "../runtime/daemon/mod.ts";
+import { configureLogging } from "../runtime/log.ts";
+
+/** The text `--help` prints. */
+export const HELP =
+  `mcp-executor serve: one MCP server that gives an agent every server of an mcp.json through code.
+
+Usage: deno task serve [flags]
+       deno run -A cli/serve.ts [flags]
+
+Flags:
+  --config <path>          The mcp.json to serve (Claude Desktop/Code/Cursor format). Default: mcp.json
+  --daemon-config <path>   The daemon's own settings (sessions, http). Default: mcp-executor.json beside
+                           --config; a missing default file means defaults, a missing given file is an error.
+  --http                   Serve Streamable HTTP instead of stdio.
+  --host <address>         HTTP bind address. Default: 127.0.0.1. Any address beyond loopback needs a bearer
+                           token (see --token-file), or the daemon refuses to start.
+  --port <n>               HTTP port; 0 picks a free one. Default: 8787.
+  --token-file <path>      A file holding bearer tokens, one a line. Tokens are also read from the environment
+                           variable MCPX_TOKEN (or the one http.tokenEnv names). Never given as a flag value.
+  --drain-timeout <ms>     On SIGTERM/SIGINT (or stdin closing in stdio mode), how long running tasks may go on
+                           before they are cancelled. Default: 10000.
+  --log-level <level>      debug, info, warning or error; logs go to stderr. Default: info.
+  -h, --help               Show this text.
+
+Endpoints with --http: POST/GET/DELETE /mcp (MCP Streamable HTTP), GET /healthz (JSON).
+`;
+
+/** Settings resolved from the flags and mcp-executor.json. */
+interface Settings {
+  config: string;
+  daemonConfig: DaemonConfig;
+  http: boolean;
+  host: string;
+  port: number;
+  tokens: string[];
+  drainTimeoutMs: number;
+}
+
+/**
+ * Runs the daemon until a signal (or, over stdio, the end of stdin), then drains and stops.
+ *
+ * @param args The command-line arguments.
+ * @returns The exit code: 0 after a clean stop, 1 when it could not start, 2 for bad flags.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "./serve.ts";
+ * Deno.exit(await main(["--config", "mcp.json", "--http"]));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  let flags;
+  try {
+    flags = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: "string", default: "mcp.json" },
+        "daemon-config": { type: "string" },
+        http: { type: "boolean", default: false },
+        host: { type: "string" },
+        port: { type: "string" },
+        "token-file": { type: "string" },
+        "drain-timeout": { type: "string", default: "10000" },
+        "log-level": { type: "string", default: "info" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (flags.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const level = flags["log-level"];
+  if (!["debug", "info", "warning", "error"].includes(level)) {
+    console.error(
+      `Invalid --log-level ${JSON.stringify(level)}: use debug, info, warning or error`,
+    );
+    return 2;
+  }
+  await configureLogging(level as "debug" | "info" | "warning" | "error");
+  let settings: Settings;
+  try {
+    settings = await resolveSettings(flags);
+  } catch (error) {
+    console.error((error as Error).message);
+    return error instanceof RangeError ? 2 : 1;
+  }
+  return await run(settings);
+}
+
+async function resolveSettings(flags: {
+  config: string;
+  "daemon-config"?: string | undefined;
+  http: boolean;
+  host?: string | undefined;
+  port?: string | undefined;
+  "token-file"?: string | undefined;
+  "drain-timeout": string;
+}): Promise<Settings> {
+  const given = flags["daemon-config"];
+  const daemonConfig = await loadDaemonConfig(given ?? defaultDaemonConfigPath(flags.config), {
+    optional: given === undefined,
+  });
+  const http = daemonConfig.http ?? {};
+  const port = flags.port === undefined
+    ? http.port ?? DAEMON_DEFAULTS.port
+    : wholeNumber("--port", flags.port);
+  if (port > 65_535) throw new RangeError(`Invalid --port ${port}: the most is 65535`);
+  const tokens: string[] = [];
+  const fromEnv = Deno.env.get(http.tokenEnv ?? DAEMON_DEFAULTS.tokenEnv)?.trim();
+  if (fromEnv) tokens.push(fromEnv);
+  const tokenFile = flags["token-file"] ??
+    (http.tokenFile === undefined ? undefined : resolveConfigPath(daemonConfig, http.tokenFile));
+  if (tokenFile !== undefined) {
+    const text = await Deno.readTextFile(tokenFile).catch((error) => {
+      throw new Error(`Cannot read the token file ${tokenFile}: ${(error as Error).message}`);
+    });
+    const lines = text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+    if (lines.length === 0) {
+      throw new Error(`Cannot use the token file ${tokenFile}: it holds no token`);
+    }
+    tokens.push(...lines);
+  }
+  const sessions = daemonConfig.sessions ?? {};
+  if (sessions.persist && sessions.dir === undefined) {
+    throw new ConfigError(
+      'Invalid mcp-executor.json: "sessions.persist" needs "sessions.dir", a folder that outlives the daemon',
+      "invalid_config",
+    );
+  }
+  return {
+    config: flags.config,
+    daemonConfig,
+    http: flags.http,
+    host: flags.host ?? http.host ?? DAEMON_DEFAULTS.host,
+    port,
+    tokens,
+    drainTimeoutMs: wholeNumber("--drain-timeout", flags["drain-timeout"]),
+  };
+}
+
+async function run(settings: Settings): Promise<number> {
+  const { daemonConfig } = settings;
+  const sessions = daemonConfig.sessions ?? {};
+  const http = daemonConfig.http ?? {};
+  if (settings.http && !isLoopback(settings.host) && settings.tokens.length === 0) {
+    console.error(
+      `Refusing to listen on ${settings.host}: beyond loopback the daemon needs a bearer token. Set it in the ` +
+        `${
+          http.tokenEnv ?? DAEMON_DEFAULTS.tokenEnv
+        } environment variable or in a file given with --token-file ` +
+        "(or http.tokenFile); never as a flag value, which other users see in ps",
+    );
+    return 1;
+  }
+  const daemon = new ExecutorDaemon({
+    orchestrator: {
+      config: settings.config,
+      ...(sessions.dir === undefined
+        ? {}
+        : { sessionsDir: resolveConfigPath(daemonConfig, sessions.dir) }),
+      ...(sessions.quotaMb === undefined ? {} : { sessionQuotaMb: sessions.quotaMb }),
+    },
+    persistSessions: sessions.persist ?? false,
+  });
+  const { promise: stop, resolve: requestStop } = Promise.withResolvers<string>();
+  const signals: Deno.Signal[] = ["SIGTERM", "SIGINT"];
+  const onSignal = Object.fromEntries(signals.map((s) => [s, () => requestStop(s)]));
+  for (const signal of signals) Deno.addSignalListener(signal, onSignal[signal]!);
+  let serving: HttpServing | undefined;
+  try {
+    await daemon.initialize();
+    if (settings.http) {
+      serving = serveHttp(daemon, {
+        hostname: settings.host,
+        port: settings.port,
+        tokens: settings.tokens,
+        allowedHosts: http.allowedHosts ?? [],
+        allowedOrigins: http.allowedOrigins ?? [],
+        idleTimeoutMs: sessions.idleTimeoutMs ?? DAEMON_DEFAULTS.idleTimeoutMs,
+      });
+    } else {
+      const { closed } = await serveStdio(daemon);
+      void closed.then(() => requestStop("end of stdin"));
+    }
+    const reason = await stop;
+    console.error(
+      `mcp-executor: stopping (${reason}); running tasks have ${settings.drainTimeoutMs} ms to finish`,
+    );
+  } catch (error) {
+    console.error(`mcp-executor: cannot start: ${(error as Error).message}`);
+    await daemon.shutdown({ drainTimeoutMs: 0 }).catch(() => {});
+    return 1;
+  } finally {
+    for (const signal of signals) Deno.removeSignalListener(signal, onSignal[signal]!);
+  }
+  await daemon.shutdown({ drainTimeoutMs: settings.drainTimeoutMs });
+  await serving?.shutdown();
+  return 0;
+}
+
+function wholeNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+    throw new RangeError(`Invalid ${flag} ${JSON.stringify(value)}: expected a whole number`);
+  }
+  return n;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

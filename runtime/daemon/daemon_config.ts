@@ -1,0 +1,183 @@
+/**
+ * The daemon's own config file, `mcp-executor.json` beside `mcp.json` (which stays exactly the format Claude
+ * Desktop, Claude Code and Cursor read). Each feature owns one top-level section; a new feature adds a key to
+ * {@linkcode daemonConfigShape}. Unknown keys are refused, so a typo is reported instead of ignored.
+ *
+ * ```json
+ * {
+ *   "sessions": { "quotaMb": 100, "idleTimeoutMs": 1800000, "persist": false },
+ *   "http": { "host": "127.0.0.1", "port": 8787, "allowedOrigins": [], "allowedHosts": [],
+ *             "tokenEnv": "MCPX_TOKEN", "tokenFile": "/etc/mcp-executor/token" }
+ * }
+ * ```
+ *
+ * @module
+ */
+
+import { dirname, join, resolve } from "node:path";
+import { z } from "zod";
+import { ConfigError } from "../config.ts";
+
+/** The file name looked for beside `mcp.json`. */
+export const DAEMON_CONFIG_FILE = "mcp-executor.json";
+
+/** Defaults of the daemon's settings. */
+export const DAEMON_DEFAULTS = {
+  quotaMb: 100,
+  idleTimeoutMs: 30 * 60_000,
+  host: "127.0.0.1",
+  port: 8787,
+  tokenEnv: "MCPX_TOKEN",
+} as const;
+
+const sessionsSection = z.strictObject({
+  /** The most a session's folder may hold, in MB; measured after each task. */
+  quotaMb: z.number().positive().max(1_000_000).optional(),
+  /** An HTTP session with no request for this long is closed, in milliseconds. */
+  idleTimeoutMs: z.number().int().min(1_000).optional(),
+  /** Keep session folders when sessions end (needs `dir`). */
+  persist: z.boolean().optional(),
+  /** Where session folders live; relative to the config file. Default: a temporary folder. */
+  dir: z.string().min(1).optional(),
+});
+
+const httpSection = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65_535).optional(),
+  /** Origins (`scheme://host:port`) browsers may call from, besides the loopback ones of the bound port. */
+  allowedOrigins: z.array(z.string().min(1)).optional(),
+  /** `Host` header values accepted, besides the loopback names with the bound port. */
+  allowedHosts: z.array(z.string().min(1)).optional(),
+  /** The environment variable holding the bearer token. Default `MCPX_TOKEN`. */
+  tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+  /** A file holding bearer tokens, one a line; relative to the config file. */
+  tokenFile: z.string().min(1).optional(),
+});
+
+/** The sections of `mcp-executor.json`: add a key here for a new feature's section. */
+export const daemonConfigShape = {
+  sessions: sessionsSection.optional(),
+  http: httpSection.optional(),
+};
+
+/** The zod schema of `mcp-executor.json`. */
+export const daemonConfigSchema = z.strictObject(daemonConfigShape);
+
+/** A parsed `mcp-executor.json`. */
+export type DaemonConfig = z.infer<typeof daemonConfigSchema> & {
+  /** The file it came from, when it came from one; relative paths in it resolve against its folder. */
+  path?: string;
+};
+
+/**
+ * Validates a daemon config object.
+ *
+ * @param data The parsed JSON.
+ * @param source Where it came from, for messages.
+ * @returns The config.
+ * @throws {ConfigError} `"invalid_config"`, naming the field and what was wrong.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseDaemonConfig } from "./daemon_config.ts";
+ * assert.equal(parseDaemonConfig({ sessions: { quotaMb: 5 } }).sessions?.quotaMb, 5);
+ * assert.throws(() => parseDaemonConfig({ sessions: { quotaMb: "5" } }), /sessions\.quotaMb/);
+ * ```
+ */
+export function parseDaemonConfig(data: unknown, source = DAEMON_CONFIG_FILE): DaemonConfig {
+  const result = daemonConfigSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.map(String).join(".");
+    const keys = "keys" in issue && Array.isArray(issue.keys) ? `: ${issue.keys.join(", ")}` : "";
+    throw new ConfigError(
+      `Invalid ${source}: ${field === "" ? "top level" : `"${field}"`}: ${issue.message}${keys}`,
+      "invalid_config",
+    );
+  }
+  return result.data;
+}
+
+/**
+ * Loads `mcp-executor.json`.
+ *
+ * @param path The file's path.
+ * @param options `optional`: a missing file gives an empty config instead of an error.
+ * @returns The config, with `path` set to the file's absolute path.
+ * @throws {ConfigError} `"unreadable"`, `"invalid_json"` or `"invalid_config"`, naming the file and field.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadDaemonConfig } from "./daemon_config.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/mcp-executor.json`, '{"sessions":{"quotaMb":10}}');
+ * assert.equal((await loadDaemonConfig(`${dir}/mcp-executor.json`)).sessions?.quotaMb, 10);
+ * assert.deepEqual(await loadDaemonConfig(`${dir}/missing.json`, { optional: true }), {});
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function loadDaemonConfig(
+  path: string,
+  options: { optional?: boolean } = {},
+): Promise<DaemonConfig> {
+  const full = resolve(path);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(full);
+  } catch (error) {
+    if (options.optional && error instanceof Deno.errors.NotFound) return {};
+    throw new ConfigError(
+      `Cannot read ${full}: ${(error as Error).message}`,
+      "unreadable",
+      { cause: error },
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid ${full}: not JSON: ${(error as Error).message}`,
+      "invalid_json",
+      { cause: error },
+    );
+  }
+  return { ...parseDaemonConfig(data, full), path: full };
+}
+
+/**
+ * The default place of `mcp-executor.json`: beside the `mcp.json` given.
+ *
+ * @param mcpConfigPath The path of `mcp.json`.
+ * @returns The path of `mcp-executor.json` in the same folder.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultDaemonConfigPath } from "./daemon_config.ts";
+ * assert.equal(defaultDaemonConfigPath("/srv/app/mcp.json"), "/srv/app/mcp-executor.json");
+ * ```
+ */
+export function defaultDaemonConfigPath(mcpConfigPath: string): string {
+  return join(dirname(resolve(mcpConfigPath)), DAEMON_CONFIG_FILE);
+}
+
+/**
+ * Resolves a path of the daemon config against the config file's folder.
+ *
+ * @param config The daemon config.
+ * @param path A path from it.
+ * @returns The absolute path.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveConfigPath } from "./daemon_config.ts";
+ * assert.equal(resolveConfigPath({ path: "/srv/app/mcp-executor.json" }, "tokens.txt"), "/srv/app/tokens.txt");
+ * ```
+ */
+export function resolveConfigPath(config: DaemonConfig, path: string): string {
+  return config.path === undefined ? resolve(path) : resolve(dirname(config.path), path);
+}

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ConfigError } from "../config.ts";
+import { loadDaemonConfig, parseDaemonConfig } from "./daemon_config.ts";
+
+Deno.test("parseDaemonConfig() accepts the sessions and http sections", () => {
+  const config = parseDaemonConfig({
+    sessions: { quotaMb: 50, idleTimeoutMs: 60_000, persist: true, dir: "sessions" },
+    http: {
+      host: "0.0.0.0",
+      port: 9000,
+      allowedOrigins: ["https://app.example"],
+      allowedHosts: ["mcp.example"],
+      tokenEnv: "MY_TOKEN",
+      tokenFile: "token.txt",
+    },
+  });
+  assert.equal(config.sessions?.quotaMb, 50);
+  assert.equal(config.http?.tokenEnv, "MY_TOKEN");
+});
+
+Deno.test("parseDaemonConfig() names the field that is wrong", async (t) => {
+  const cases: [string, unknown, RegExp][] = [
+    ["a wrong type", { sessions: { quotaMb: "big" } }, /"sessions\.quotaMb"/],
+    ["a port out of range", { http: { port: 70000 } }, /"http\.port"/],
+    ["an unknown key in a section", { http: { hots: "x" } }, /"http": .*hots/],
+    ["an unknown section", { approval: {} }, /top level: .*approval/],
+    ["a token variable that is not a name", { http: { tokenEnv: "A-B" } }, /"http\.tokenEnv"/],
+  ];
+  for (const [name, data, pattern] of cases) {
+    await t.step(name, () => {
+      assert.throws(() => parseDaemonConfig(data), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.code, "invalid_config");
+        assert.match(error.message, pattern);
+        return true;
+      });
+    });
+  }
+});
+
+Deno.test("loadDaemonConfig() reads a file, allows a missing optional one and refuses bad JSON", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "mcp-executor.json");
+    assert.deepEqual(await loadDaemonConfig(path, { optional: true }), {});
+    await assert.rejects(
+      loadDaemonConfig(path),
+      (e: unknown) => (e as ConfigError).code === "unreadable",
+    );
+    await Deno.writeTextFile(path, "{ not json");
+    await assert.rejects(loadDaemonConfig(path), /not JSON/);
+    await Deno.writeTextFile(path, '{"sessions":{"persist":true,"dir":"s"}}');
+    const config = await loadDaemonConfig(path);
+    assert.equal(config.path, path);
+    assert.equal(config.sessions?.dir, "s");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,163 @@
+/**
+ * {@linkcode registerDaemonTools}: the handlers of `search_tools` and `execute_code`, and the `servers://`
+ * resources, on one session's `McpServer`.
+ *
+ * @module
+ */
+
+import type { MCPOrchestrator } from "../orchestrator/mod.ts";
+import { type CallToolResult, type McpServer, ResourceTemplate } from "../sdk.ts";
+import type { AgentTask, TaskResult } from "../types.ts";
+import { inferServers, type ServerName } from "./infer_servers.ts";
+import { ProgressNotifier } from "./progress_notifier.ts";
+import { listServerFiles, readServerFile } from "./server_resources.ts";
+import { taskResultContent } from "./task_result_content.ts";
+import {
+  EXECUTE_CODE,
+  executeCodeInput,
+  executeCodeOutput,
+  MAX_DETAIL_HITS,
+  SEARCH_TOOLS,
+  searchToolsInput,
+} from "./tool_definitions.ts";
+
+/** What the tool handlers of one session need from the daemon. */
+export interface ToolContext {
+  orch: MCPOrchestrator;
+  /** The session's id. */
+  session: string;
+  /** The configured servers with their namespace identifiers and folders. */
+  serverNames(): ServerName[];
+  /** A new task id. */
+  nextTaskId(): string;
+  /** Registers a running task and its progress notifier; returns the function that unregisters it. */
+  track(taskId: string, controller: AbortController, notifier?: ProgressNotifier): () => void;
+  /** Rewrites a result's error where the daemon knows more (a shutdown). */
+  explain(result: TaskResult): TaskResult;
+}
+
+/** Default hits at detail `"name"` and at the other levels. */
+const DEFAULT_LIMIT = { name: 10, other: 5 } as const;
+
+/**
+ * Registers the two tools and the `servers://` resources on a session's server.
+ *
+ * @param server The session's MCP server.
+ * @param context The orchestrator and the session's bookkeeping.
+ *
+ * @example
+ * ```ts ignore
+ * registerDaemonTools(server, context);
+ * await server.connect(transport);
+ * ```
+ */
+export function registerDaemonTools(server: McpServer, context: ToolContext): void {
+  server.registerTool(
+    SEARCH_TOOLS.name,
+    {
+      description: SEARCH_TOOLS.description,
+      inputSchema: searchToolsInput,
+      annotations: { readOnlyHint: true },
+    },
+    ({ query, detail, limit, server: only }) =>
+      searchTools(context, { query, detail, limit, only }),
+  );
+  server.registerTool(
+    EXECUTE_CODE.name,
+    {
+      description: EXECUTE_CODE.description,
+      inputSchema: executeCodeInput,
+      outputSchema: executeCodeOutput,
+    },
+    async (args, extra) => {
+      const taskId = context.nextTaskId();
+      const token = extra._meta?.progressToken;
+      const notifier = token === undefined
+        ? undefined
+        : new ProgressNotifier((params) =>
+          extra.sendNotification({
+            method: "notifications/progress",
+            params: { progressToken: token, ...params },
+          })
+        );
+      const controller = new AbortController();
+      const onAbort = () => controller.abort(extra.signal.reason);
+      extra.signal.addEventListener("abort", onAbort, { once: true });
+      if (extra.signal.aborted) onAbort();
+      const untrack = context.track(taskId, controller, notifier);
+      const task: AgentTask = {
+        id: taskId,
+        description: "execute_code",
+        code: args.code,
+        requiredTools: args.requiredTools ?? inferServers(args.code, context.serverNames()),
+        status: "pending",
+        session: context.session,
+        signal: controller.signal,
+      };
+      if (args.timeout !== undefined) task.timeoutMs = args.timeout;
+      if (args.workspace !== undefined) task.workspace = args.workspace;
+      try {
+        const result = context.explain(await context.orch.executeTask(task));
+        await notifier?.flush();
+        return taskResultContent(result);
+      } catch (error) {
+        return errorResult(`Cannot run the code: ${(error as Error).message}`);
+      } finally {
+        extra.signal.removeEventListener("abort", onAbort);
+        untrack();
+      }
+    },
+  );
+  const serversDir = context.orch.serversDir;
+  server.registerResource(
+    "servers",
+    new ResourceTemplate("servers://{+path}", {
+      list: async () => ({ resources: await listServerFiles(serversDir) }),
+    }),
+    {
+      description: "Generated TypeScript modules of the configured servers",
+      mimeType: "text/typescript",
+    },
+    async (uri) => {
+      const file = await readServerFile(serversDir, uri.href);
+      return { contents: [{ uri: uri.href, mimeType: file.mimeType, text: file.text }] };
+    },
+  );
+}
+
+function searchTools(
+  context: ToolContext,
+  args: { query: string; detail?: "name" | "description" | "full"; limit?: number; only?: string },
+): CallToolResult {
+  const { orch } = context;
+  const detail = args.detail ?? "description";
+  if (args.query.trim() === "") {
+    const servers = orch.listServers();
+    const text = servers.length === 0
+      ? "No servers are connected."
+      : `${servers.map((s) => `${s.name} (${s.toolCount} tools)`).join("\n")}\n` +
+        "Search with a query to find tools.";
+    return { content: [{ type: "text", text }] };
+  }
+  const limit = args.limit ?? (detail === "name" ? DEFAULT_LIMIT.name : DEFAULT_LIMIT.other);
+  if (detail !== "name" && limit > MAX_DETAIL_HITS) {
+    return errorResult(
+      `Cannot search with limit ${limit} at detail "${detail}": the most is ${MAX_DETAIL_HITS}; use detail "name" for up to 20`,
+    );
+  }
+  if (args.only !== undefined && !orch.connections.names.includes(args.only)) {
+    return errorResult(
+      `Cannot search server "${args.only}": no such server; call search_tools with an empty query to list them`,
+    );
+  }
+  const text = orch.searchToolsText(args.query, {
+    detail,
+    limit,
+    ...(args.only === undefined ? {} : { servers: [args.only] }),
+  });
+  return { content: [{ type: "text", text }] };
+}
+
+function errorResult(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}

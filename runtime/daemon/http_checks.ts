@@ -1,0 +1,131 @@
+/**
+ * The checks every HTTP request to the daemon passes before anything else: the bearer token, and the `Host` and
+ * `Origin` headers against DNS rebinding.
+ *
+ * @module
+ */
+
+const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/**
+ * Finds which accepted token a request carries in `Authorization: Bearer <token>`. Tokens are compared by their
+ * SHA-256 digests in constant time.
+ *
+ * @param request The request.
+ * @param tokens The accepted tokens; empty means no token is asked for.
+ * @returns The index of the matching token, `-1` when none is asked for, `undefined` when the token is missing or
+ *   wrong.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tokenIndex } from "./http_checks.ts";
+ * const request = new Request("http://127.0.0.1/mcp", { headers: { authorization: "Bearer b" } });
+ * assert.equal(await tokenIndex(request, ["a", "b"]), 1);
+ * assert.equal(await tokenIndex(request, ["a"]), undefined);
+ * assert.equal(await tokenIndex(request, []), -1);
+ * ```
+ */
+export async function tokenIndex(
+  request: Request,
+  tokens: readonly string[],
+): Promise<number | undefined> {
+  if (tokens.length === 0) return -1;
+  const header = request.headers.get("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match === null) return undefined;
+  const given = await digest(match[1]!);
+  let found: number | undefined;
+  for (const [index, token] of tokens.entries()) {
+    if (equalBytes(given, await digest(token)) && found === undefined) found = index;
+  }
+  return found;
+}
+
+/**
+ * Checks the `Host` header: a loopback name (any port), the bound host, or one of `allowed` (with or without its
+ * port).
+ *
+ * @param request The request.
+ * @param allowed Extra accepted values, e.g. `"mcp.example.com"` or `"10.0.0.5:8787"`.
+ * @param boundHost The host the daemon listens on.
+ * @returns Why the request is refused, or `undefined` when it passes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkHost } from "./http_checks.ts";
+ * const at = (host: string) => new Request("http://x/mcp", { headers: { host } });
+ * assert.equal(checkHost(at("127.0.0.1:8787"), [], "127.0.0.1"), undefined);
+ * assert.match(checkHost(at("evil.example:8787"), [], "127.0.0.1")!, /Host/);
+ * ```
+ */
+export function checkHost(
+  request: Request,
+  allowed: readonly string[],
+  boundHost: string | undefined,
+): string | undefined {
+  const host = (request.headers.get("host") ?? "").toLowerCase();
+  const name = hostName(host);
+  const accepted = LOOPBACK_NAMES.has(name) ||
+    (boundHost !== undefined && !isWildcard(boundHost) &&
+      name === hostName(boundHost.toLowerCase())) ||
+    allowed.some((entry) => {
+      const lower = entry.toLowerCase();
+      return lower === host || lower === name;
+    });
+  return accepted ? undefined : `Host header ${JSON.stringify(host)} is not allowed`;
+}
+
+/**
+ * Checks the `Origin` header, when there is one: an `http://` loopback origin (any port), or one of `allowed`.
+ *
+ * @param request The request.
+ * @param allowed Extra accepted origins, e.g. `"https://app.example.com"`.
+ * @returns Why the request is refused, or `undefined` when it passes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkOrigin } from "./http_checks.ts";
+ * const from = (origin: string) => new Request("http://x/mcp", { headers: { origin } });
+ * assert.equal(checkOrigin(from("http://localhost:3000"), []), undefined);
+ * assert.match(checkOrigin(from("https://evil.example"), [])!, /Origin/);
+ * ```
+ */
+export function checkOrigin(request: Request, allowed: readonly string[]): string | undefined {
+  const origin = request.headers.get("origin");
+  if (origin === null) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(origin);
+  } catch {
+    url = undefined;
+  }
+  const loopback = url !== undefined && (url.protocol === "http:" || url.protocol === "https:") &&
+    LOOPBACK_NAMES.has(url.hostname.toLowerCase());
+  if (loopback || allowed.some((entry) => entry.toLowerCase() === origin.toLowerCase())) {
+    return undefined;
+  }
+  return `Origin ${JSON.stringify(origin)} is not allowed`;
+}
+
+function hostName(host: string): string {
+  if (host.startsWith("[")) return host.slice(0, host.indexOf("]") + 1);
+  const colon = host.lastIndexOf(":");
+  return colon >= 0 && host.indexOf(":") === colon ? host.slice(0, colon) : host;
+}
+
+function isWildcard(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "[::]";
+}
+
+async function digest(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}

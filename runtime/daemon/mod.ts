@@ -1,0 +1,36 @@
+/**
+ * The daemon: mcp-executor as an MCP server. {@linkcode ExecutorDaemon} shares one orchestrator between client
+ * sessions, each with its own `McpServer` holding the tools `search_tools` and `execute_code` and the `servers://`
+ * resources; {@linkcode serveStdio} and {@linkcode serveHttp} connect clients; `mcp-executor.json` configures it.
+ *
+ * @module
+ */
+
+export {
+  type DaemonHealth,
+  ExecutorDaemon,
+  type ExecutorDaemonOptions,
+} from "./executor_daemon.ts";
+export {
+  DAEMON_CONFIG_FILE,
+  DAEMON_DEFAULTS,
+  type DaemonConfig,
+  daemonConfigSchema,
+  daemonConfigShape,
+  defaultDaemonConfigPath,
+  loadDaemonConfig,
+  parseDaemonConfig,
+  resolveConfigPath,
+} from "./daemon_config.ts";
+export { HttpHandler, type HttpHandlerOptions, type RouteHandler } from "./http_handler.ts";
+export { type HttpServing, isLoopback, serveHttp, type ServeHttpOptions } from "./serve_http.ts";
+export { serveStdio, STDIO_SESSION } from "./serve_stdio.ts";
+export { inferServers, type ServerName } from "./infer_servers.ts";
+export { taskResultContent } from "./task_result_content.ts";
+export {
+  EXECUTE_CODE,
+  MAX_DETAIL_HITS,
+  MAX_NAME_HITS,
+  MAX_TIMEOUT_MS,
+  SEARCH_TOOLS,
+} from "./tool_definitions.ts";

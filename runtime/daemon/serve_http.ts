@@ -1,0 +1,97 @@
+/**
+ * {@linkcode serveHttp}: the daemon over Streamable HTTP with `Deno.serve`, and the rule that a listener beyond
+ * loopback needs a bearer token.
+ *
+ * @module
+ */
+
+import { logger } from "../log.ts";
+import type { ExecutorDaemon } from "./executor_daemon.ts";
+import { HttpHandler, type HttpHandlerOptions } from "./http_handler.ts";
+
+const log = logger("daemon");
+
+/** Options for {@linkcode serveHttp}. */
+export interface ServeHttpOptions extends HttpHandlerOptions {
+  /** The address to bind. Default `127.0.0.1`. */
+  hostname?: string;
+  /** The port; 0 picks a free one. Default 8787. */
+  port?: number;
+}
+
+/** A running HTTP listener. */
+export interface HttpServing {
+  /** The address it listens on. */
+  addr: Deno.NetAddr;
+  /** Stops accepting, closes every MCP session's transport and waits for open responses (bounded). */
+  shutdown(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+/**
+ * Whether a bind address only listens on this machine.
+ *
+ * @param hostname The address or name to bind.
+ * @returns `true` for `127.0.0.0/8`, `::1` and `localhost`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isLoopback } from "./serve_http.ts";
+ * assert.equal(isLoopback("127.0.0.1"), true);
+ * assert.equal(isLoopback("0.0.0.0"), false);
+ * ```
+ */
+export function isLoopback(hostname: string): boolean {
+  const name = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return name === "localhost" || name === "::1" || /^127(\.\d{1,3}){3}$/.test(name);
+}
+
+/**
+ * Serves the daemon over Streamable HTTP.
+ *
+ * @param daemon The initialized daemon.
+ * @param options Address, tokens, header checks, idle timeout and extra routes.
+ * @returns The listener.
+ * @throws {Error} When the address is not loopback and no token is given (the message says how to give one).
+ *
+ * @example
+ * ```ts ignore
+ * const serving = serveHttp(daemon, { hostname: "127.0.0.1", port: 8787, tokens: [] });
+ * await serving.shutdown();
+ * ```
+ */
+export function serveHttp(daemon: ExecutorDaemon, options: ServeHttpOptions): HttpServing {
+  const hostname = options.hostname ?? "127.0.0.1";
+  if (!isLoopback(hostname) && options.tokens.length === 0) {
+    throw new Error(
+      `Refusing to listen on ${hostname}: beyond loopback the daemon needs a bearer token. ` +
+        "Set it in the MCPX_TOKEN environment variable (or the one http.tokenEnv names) or in a file " +
+        "given with --token-file; never as a flag value, which other users see in ps",
+    );
+  }
+  const handler = new HttpHandler(daemon, options);
+  const server = Deno.serve({
+    hostname,
+    port: options.port ?? 8787,
+    onListen: (addr) => {
+      handler.listening(addr.hostname);
+      log.info("Listening on http://{host}:{port}{path}", {
+        host: addr.hostname,
+        port: addr.port,
+        path: options.path ?? "/mcp",
+      });
+    },
+  }, (request) => handler.handle(request));
+  return {
+    addr: server.addr,
+    async shutdown({ timeoutMs = 5_000 } = {}) {
+      await handler.close();
+      let timer: number | undefined;
+      await Promise.race([
+        server.shutdown(),
+        new Promise<void>((r) => timer = setTimeout(r, timeoutMs) as unknown as number),
+      ]);
+      clearTimeout(timer);
+    },
+  };
+}

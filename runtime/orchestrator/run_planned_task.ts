@@ -1,0 +1,83 @@
+/**
+ * The run of a task that passed its checks and holds a place in the queue: its tool calls, its sandbox run, its
+ * result, and the session quota check after it.
+ *
+ * @module
+ */
+
+import type { ConnectionManager } from "../connections/connection_manager.ts";
+import type { SandboxPool } from "../sandbox/mod.ts";
+import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
+import type { AgentTask, TaskResult } from "../types.ts";
+import { DEFAULT_LIMITS, type OrchestratorOptions } from "./options.ts";
+import type { SessionSpaces } from "./session_spaces.ts";
+import { TaskCalls } from "./task_calls.ts";
+import { progressHooks, withQuotaFailure } from "./task_checks.ts";
+import type { TaskPlan } from "./task_plan.ts";
+import { resultOfRun } from "./task_result.ts";
+
+/** What {@linkcode runPlannedTask} runs against. */
+export interface RunContext {
+  options: OrchestratorOptions;
+  connections: ConnectionManager;
+  pool: SandboxPool;
+  bindings: Map<string, ServerBinding>;
+  sessions: SessionSpaces;
+  /** Tokens of the tool definitions (the base of `tokensDirect`). */
+  baseTokens: number;
+  /** Cancels the run. */
+  signal: AbortSignal;
+}
+
+/**
+ * Runs a planned task in the sandbox pool and builds its result.
+ *
+ * @param task The task.
+ * @param context The plan and what it runs against.
+ * @returns The result (never rejects for the task's own failure).
+ *
+ * @example
+ * ```ts ignore
+ * const result = await runPlannedTask(task, { ...context, plan });
+ * ```
+ */
+export async function runPlannedTask(
+  task: AgentTask,
+  context: RunContext & { plan: TaskPlan },
+): Promise<TaskResult> {
+  const { options, plan } = context;
+  const onProgress = options.onProgress;
+  const hooks = progressHooks(task.id, options.onTaskProgress);
+  const calls = new TaskCalls({
+    taskId: task.id,
+    allow: plan.allow,
+    maxToolCalls: options.maxToolCalls ?? DEFAULT_LIMITS.maxToolCalls,
+    connections: context.connections,
+    baseTokens: context.baseTokens,
+    ...(onProgress === undefined ? {} : {
+      onProgress: (server, tool, p) => onProgress({ taskId: task.id, server, tool, ...p }),
+    }),
+    ...(hooks.onCallDone === undefined ? {} : { onCallDone: hooks.onCallDone }),
+  });
+  const run = await context.pool.run({
+    taskId: task.id,
+    code: task.code,
+    servers: [...plan.allow.keys()].map((s) => context.bindings.get(s)!),
+    ...(plan.permissions === undefined ? {} : { permissions: plan.permissions }),
+    ...(plan.cwd === undefined ? {} : { cwd: plan.cwd }),
+    ...(task.timeoutMs === undefined ? {} : { timeoutMs: task.timeoutMs }),
+    signal: context.signal,
+    onToolCall: (call) => calls.handle(call),
+    ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }),
+  });
+  const result = await resultOfRun(task, run, {
+    toolsCalled: calls.toolsCalled,
+    directTokens: await calls.directTokens(),
+    warnings: plan.warnings,
+    maxResultBytes: options.maxResultBytes ?? DEFAULT_LIMITS.maxResultBytes,
+  });
+  const over = task.session === undefined || plan.cwd === undefined
+    ? undefined
+    : await context.sessions.overQuota(task.session);
+  return over === undefined ? result : withQuotaFailure(result, over);
+}

@@ -1,0 +1,187 @@
+/**
+ * The checks {@linkcode MCPOrchestrator} makes on what it is given (options, tasks, workspace names), and the
+ * small pieces of a task run that depend on a task's session: progress hooks and the session quota.
+ *
+ * @module
+ */
+
+import { MIN_TRUNCATE_BYTES } from "./truncate_json.ts";
+import type { OrchestratorOptions, TaskProgressEvent } from "./options.ts";
+import { validateSessionId } from "./session_spaces.ts";
+import type { AgentProgress } from "../sandbox/mod.ts";
+import type { AgentTask, TaskResult } from "../types.ts";
+
+const WORKSPACE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Checks the limits of the orchestrator's options that its constructor validates.
+ *
+ * @param options The options.
+ * @throws {RangeError} When `maxToolCalls`, `maxResultBytes` or `sessionQuotaMb` is out of range.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkOptions } from "./task_checks.ts";
+ * assert.throws(() => checkOptions({ config: { servers: {} }, maxToolCalls: 0 }), /maxToolCalls/);
+ * ```
+ */
+export function checkOptions(options: OrchestratorOptions): void {
+  // maxResultBytes needs room for the marker a cut value ends with.
+  for (
+    const [key, min] of [["maxToolCalls", 1], ["maxResultBytes", MIN_TRUNCATE_BYTES]] as const
+  ) {
+    const value = options[key];
+    if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+      throw new RangeError(
+        `Cannot create orchestrator: ${key} must be a whole number >= ${min}, got ${value}`,
+      );
+    }
+  }
+  const quota = options.sessionQuotaMb;
+  if (quota !== undefined && !(typeof quota === "number" && quota > 0 && quota < Infinity)) {
+    throw new RangeError(
+      `Cannot create orchestrator: sessionQuotaMb must be a number above 0, got ${quota}`,
+    );
+  }
+}
+
+/**
+ * Checks the shape of a task before it is planned.
+ *
+ * @param task The task.
+ * @throws {TypeError} When the id, code, requiredTools or session is malformed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkTask } from "./task_checks.ts";
+ * const task = { id: "t", description: "", code: "", requiredTools: [], status: "pending" as const };
+ * checkTask(task);
+ * assert.throws(() => checkTask({ ...task, session: "a/b" }), /Invalid session id/);
+ * ```
+ */
+export function checkTask(task: AgentTask): void {
+  if (typeof task?.id !== "string" || task.id === "") {
+    throw new TypeError("Cannot run task: it needs a non-empty string id");
+  }
+  if (typeof task.code !== "string") {
+    throw new TypeError(`Cannot run task "${task.id}": its code must be a string`);
+  }
+  if (!Array.isArray(task.requiredTools)) {
+    throw new TypeError(`Cannot run task "${task.id}": requiredTools must be an array`);
+  }
+  if (task.session !== undefined) {
+    try {
+      validateSessionId(task.session);
+    } catch (error) {
+      throw new TypeError(`Cannot run task "${task.id}": ${(error as Error).message}`);
+    }
+  }
+}
+
+/**
+ * Checks a workspace name: letters, digits, `.`, `_` and `-`, at most 64 characters, not `.` or `..`.
+ *
+ * @param name The name.
+ * @returns The name.
+ * @throws {TypeError} When the name is not valid.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkWorkspaceName } from "./task_checks.ts";
+ * assert.equal(checkWorkspaceName("notes"), "notes");
+ * assert.throws(() => checkWorkspaceName(".."), TypeError);
+ * ```
+ */
+export function checkWorkspaceName(name: string): string {
+  if (typeof name !== "string" || !WORKSPACE_NAME.test(name) || name === "." || name === "..") {
+    throw new TypeError(
+      `Invalid workspace name ${
+        JSON.stringify(name)
+      }: use letters, digits, ".", "_" and "-", at most 64 characters`,
+    );
+  }
+  return name;
+}
+
+/**
+ * The callbacks that turn a task's finished tool calls and `progress()` reports into
+ * {@linkcode TaskProgressEvent}s. A listener that throws is ignored.
+ *
+ * @param taskId The task.
+ * @param listener The orchestrator's `onTaskProgress` option.
+ * @returns The two callbacks (empty without a listener).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { progressHooks } from "./task_checks.ts";
+ * const events: unknown[] = [];
+ * const hooks = progressHooks("t1", (event) => events.push(event));
+ * hooks.onCallDone?.("memory", "read_graph", true);
+ * hooks.onProgress?.({ progress: 1, total: 2 });
+ * assert.deepEqual(events, [
+ *   { kind: "tool_call", taskId: "t1", server: "memory", tool: "read_graph", ok: true, finishedCalls: 1 },
+ *   { kind: "agent", taskId: "t1", progress: 1, total: 2 },
+ * ]);
+ * ```
+ */
+export function progressHooks(
+  taskId: string,
+  listener: ((event: TaskProgressEvent) => void) | undefined,
+): {
+  onCallDone?: (server: string, tool: string, ok: boolean) => void;
+  onProgress?: (report: AgentProgress) => void;
+} {
+  if (listener === undefined) return {};
+  const emit = (event: TaskProgressEvent): void => {
+    try {
+      listener(event);
+    } catch {
+      // A listener's failure is its own: the task goes on.
+    }
+  };
+  let finishedCalls = 0;
+  return {
+    onCallDone: (server, tool, ok) =>
+      emit({ kind: "tool_call", taskId, server, tool, ok, finishedCalls: ++finishedCalls }),
+    onProgress: (report) => emit({ kind: "agent", taskId, ...report }),
+  };
+}
+
+/**
+ * A result turned into a quota failure: a completed task fails with `quota_exceeded` (its data withheld); a task
+ * that failed anyway keeps its error and gets the quota message as a warning.
+ *
+ * @param result The task's result.
+ * @param reason What is over the quota, from `SessionSpaces.overQuota`.
+ * @returns The new result.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withQuotaFailure } from "./task_checks.ts";
+ * const stats = { duration: 1, tokensUsed: 1, tokensDirect: 1, tokensSaved: 0, memoryUsed: 0, toolsCalled: [] };
+ * const failed = withQuotaFailure({ id: "t", status: "completed", data: 1, logs: [], stats }, "over");
+ * assert.equal(failed.status, "failed");
+ * assert.equal(failed.error?.code, "quota_exceeded");
+ * assert.equal(failed.data, undefined);
+ * ```
+ */
+export function withQuotaFailure(result: TaskResult, reason: string): TaskResult {
+  if (result.status !== "completed") {
+    return { ...result, warnings: [...(result.warnings ?? []), reason] };
+  }
+  const { data: _data, dataTruncated: _cut, ...rest } = result;
+  return {
+    ...rest,
+    status: "failed",
+    error: {
+      name: "QuotaError",
+      code: "quota_exceeded",
+      message: `Task "${result.id}" ran, but its result is withheld: ${reason}`,
+    },
+  };
+}
