@@ -22,6 +22,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "check Deno, the config, each server and the sandbox",
     load: () => import("./doctor.ts"),
   },
+  serve: {
+    summary: "run the daemon: an MCP server over stdio or HTTP",
+    load: () => import("./serve.ts"),
+  },
   bench: { summary: "run a benchmark script from bench/", load: () => import("./bench.ts") },
 };
 

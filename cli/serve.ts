@@ -23,11 +23,10 @@ import {
 import { configureLogging } from "../runtime/log.ts";
 
 /** The text `--help` prints. */
-export const HELP =
-  `mcp-executor serve: one MCP server that gives an agent every server of an mcp.json through code.
+export const HELP = `Usage: mcpx serve [flags]
+       (also: deno task serve [flags], deno run -A cli/serve.ts [flags])
 
-Usage: deno task serve [flags]
-       deno run -A cli/serve.ts [flags]
+Runs the daemon: one MCP server that gives an agent every server of an mcp.json through code.
 
 Flags:
   --config <path>          The mcp.json to serve (Claude Desktop/Code/Cursor format). Default: mcp.json

@@ -87,11 +87,11 @@ Deno.test("mcpx explains itself and refuses mistakes with exit code 2", async (t
     await t.step("--help lists every command", async () => {
       const help = await mcpx(dir, "--help");
       assert.equal(help.code, 0);
-      for (const command of ["init", "gen", "search", "tools", "run", "doctor", "bench"]) {
+      for (const command of ["init", "gen", "search", "tools", "run", "doctor", "serve", "bench"]) {
         assert.match(help.stdout, new RegExp(`^  ${command} `, "m"));
       }
     });
-    for (const command of ["init", "gen", "search", "tools", "run", "doctor", "bench"]) {
+    for (const command of ["init", "gen", "search", "tools", "run", "doctor", "serve", "bench"]) {
       await t.step(`${command} --help`, async () => {
         const help = await mcpx(dir, command, "--help");
         assert.equal(help.code, 0);
