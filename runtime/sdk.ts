@@ -34,6 +34,7 @@ export { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 export {
   CallToolRequestSchema,
   CallToolResultSchema,
+  ElicitRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
@@ -43,8 +44,11 @@ export {
 export type {
   CallToolResult,
   ContentBlock,
+  ElicitRequestFormParams,
+  ElicitResult,
   Implementation,
   ListToolsResult,
+  RequestId,
   Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 // @ts-types="@modelcontextprotocol/sdk/shared/transport"

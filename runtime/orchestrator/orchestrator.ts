@@ -7,9 +7,8 @@
  */
 
 import { join } from "node:path";
-import { writeServerModule } from "../codegen/mod.ts";
+import { ApprovalGate } from "../approvals/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
-import { logger } from "../log.ts";
 import {
   DEFAULT_LIMITS,
   type OrchestratorOptions,
@@ -20,27 +19,17 @@ import type { SandboxPool } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { ServerSummary, ToolSearchHit, ToolSummary } from "../search/mod.ts";
 import type { Tool } from "../sdk.ts";
-import { screenCode } from "../blocker/mod.ts";
 import { countSkills, startOrchestrator } from "./startup.ts";
 import { TaskCalls } from "./task_calls.ts";
 import { planTask } from "./task_plan.ts";
 import { TaskQueue } from "./task_queue.ts";
 import { resultOfRun, resultWithoutRun } from "./task_result.ts";
 import { ToolCatalog } from "./tool_catalog.ts";
-import { MIN_TRUNCATE_BYTES } from "./truncate_json.ts";
+import { drainTasks } from "./drain_tasks.ts";
+import { regenerateServer } from "./regenerate_server.ts";
+import { checkOptions, checkTask, checkWorkspaceName } from "./task_checks.ts";
+import { type OrchestratorEventListener, OrchestratorEvents } from "./orchestrator_events.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
-
-export {
-  DEFAULT_LIMITS,
-  type OrchestratorOptions,
-  type OrchestratorStats,
-  type SearchToolsOptions,
-  type ToolProgressEvent,
-} from "./options.ts";
-
-const log = logger("orchestrator");
-
-const WORKSPACE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Runs agent code against MCP servers, each task in its own sandbox process.
@@ -75,34 +64,22 @@ export class MCPOrchestrator implements AsyncDisposable {
   #closing = false;
   #active = new Map<string, AbortController>();
   #bindings = new Map<string, ServerBinding>();
-  #finished: Record<TaskResult["status"], number> = {
-    completed: 0,
-    failed: 0,
-    timeout: 0,
-    cancelled: 0,
-  };
+  #finished = { completed: 0, failed: 0, timeout: 0, cancelled: 0 };
   #toolsChanged = new Set<(server: string, tools: readonly Tool[]) => void>();
+  #events: OrchestratorEvents;
+  #approvals: ApprovalGate;
 
   /**
    * @param options The config (a path or an object) and limits; see {@linkcode OrchestratorOptions}.
    * @throws {RangeError} When a limit is not a whole number of at least 1.
-   * @throws {TypeError} When `blockerPolicy` names an unknown rule or action.
+   * @throws {TypeError} When `blockerPolicy` names an unknown rule or action, or `approvals` is malformed.
    */
   constructor(options: OrchestratorOptions) {
     this.#options = options;
+    this.#events = new OrchestratorEvents(options.onEvent);
+    this.#approvals = new ApprovalGate(options);
     this.#queue = new TaskQueue(options.maxConcurrentTasks ?? DEFAULT_LIMITS.maxConcurrentTasks);
-    // maxResultBytes needs room for the marker a cut value ends with.
-    for (
-      const [key, min] of [["maxToolCalls", 1], ["maxResultBytes", MIN_TRUNCATE_BYTES]] as const
-    ) {
-      const value = options[key];
-      if (value !== undefined && (!Number.isInteger(value) || value < min)) {
-        throw new RangeError(
-          `Cannot create orchestrator: ${key} must be a whole number >= ${min}, got ${value}`,
-        );
-      }
-    }
-    if (options.blockerPolicy !== undefined) screenCode("", { policy: options.blockerPolicy });
+    checkOptions(options);
   }
 
   /**
@@ -135,22 +112,11 @@ export class MCPOrchestrator implements AsyncDisposable {
   async #onToolsChanged(server: string, tools: readonly Tool[]): Promise<void> {
     const connection = this.#connections?.get(server);
     if (connection === undefined || this.#closing) return;
-    this.#catalog.setServerTools(server, tools);
-    try {
-      await writeServerModule(this.#serversDir, {
-        name: server,
-        version: connection.serverInfo?.version ?? "unknown",
-        tools: [...tools],
-      });
-      // Idle sandbox processes preload the generated modules: replace them so the next task sees the new ones.
-      await this.#pool?.recycle();
-      log.info("Regenerated {server} after tools/list_changed: {count} tools", {
-        server,
-        count: tools.length,
-      });
-    } catch (error) {
-      log.error("Cannot regenerate {server}: {error}", { server, error: String(error) });
-    }
+    await regenerateServer(connection, tools, {
+      catalog: this.#catalog,
+      serversDir: this.#serversDir,
+      ...(this.#pool === undefined ? {} : { pool: this.#pool }),
+    });
     for (const listener of this.#toolsChanged) listener(server, tools);
   }
 
@@ -166,6 +132,16 @@ export class MCPOrchestrator implements AsyncDisposable {
   }
 
   /**
+   * Registers a listener for tool-call and task events (see the `onEvent` option); a throwing listener is ignored.
+   *
+   * @param listener Called with each event.
+   * @returns A function that removes the listener.
+   */
+  onEvent(listener: OrchestratorEventListener): () => void {
+    return this.#events.on(listener);
+  }
+
+  /**
    * The host path of a task workspace.
    *
    * @param name The workspace's name, as a task gives it.
@@ -173,13 +149,7 @@ export class MCPOrchestrator implements AsyncDisposable {
    * @throws {TypeError} When the name is not a valid workspace name.
    */
   workspacePath(name: string): string {
-    if (typeof name !== "string" || !WORKSPACE_NAME.test(name) || name === "." || name === "..") {
-      throw new TypeError(
-        `Invalid workspace name ${
-          JSON.stringify(name)
-        }: use letters, digits, ".", "_" and "-", at most 64 characters`,
-      );
-    }
+    checkWorkspaceName(name);
     return join(this.#workspacesDir, name);
   }
 
@@ -258,25 +228,17 @@ export class MCPOrchestrator implements AsyncDisposable {
    * @throws {TypeError} When the task is malformed (no id, no code) or its id is already running.
    */
   async executeTask(task: AgentTask): Promise<TaskResult> {
-    if (typeof task?.id !== "string" || task.id === "") {
-      throw new TypeError("Cannot run task: it needs a non-empty string id");
-    }
-    if (typeof task.code !== "string") {
-      throw new TypeError(`Cannot run task "${task.id}": its code must be a string`);
-    }
-    if (!Array.isArray(task.requiredTools)) {
-      throw new TypeError(`Cannot run task "${task.id}": requiredTools must be an array`);
-    }
+    checkTask(task);
     if (this.#active.has(task.id)) {
       throw new TypeError(`Cannot run task "${task.id}": a task with that id is already running`);
     }
     await this.initialize();
     if (this.#closing) {
-      return this.#notRun(task, "cancelled", {
-        name: "CancelledError",
-        code: "shutting_down",
-        message: `Task "${task.id}" was not run: the orchestrator is shutting down`,
-      });
+      return this.#cancelled(
+        task,
+        "shutting_down",
+        "was not run: the orchestrator is shutting down",
+      );
     }
     const plan = planTask(task, {
       connections: this.#connections!,
@@ -298,17 +260,16 @@ export class MCPOrchestrator implements AsyncDisposable {
       try {
         release = await this.#queue.acquire(controller.signal);
       } catch {
-        return this.#notRun(task, "cancelled", {
-          name: "CancelledError",
-          code: "cancelled",
-          message: `Task "${task.id}" was cancelled before it started`,
-        });
+        return this.#cancelled(task, "cancelled", "was cancelled before it started");
       }
       task.status = "running";
       const onProgress = this.#options.onProgress;
       const calls = new TaskCalls({
         taskId: task.id,
+        ...(task.session === undefined ? {} : { session: task.session }),
         allow: plan.allow,
+        approvals: this.#approvals,
+        events: this.#events,
         maxToolCalls: this.#options.maxToolCalls ?? DEFAULT_LIMITS.maxToolCalls,
         connections: this.#connections!,
         baseTokens: this.#catalog.definitionTokens(),
@@ -351,9 +312,15 @@ export class MCPOrchestrator implements AsyncDisposable {
     );
   }
 
+  #cancelled(task: AgentTask, code: string, why: string): Promise<TaskResult> {
+    const message = `Task "${task.id}" ${why}`;
+    return this.#notRun(task, "cancelled", { name: "CancelledError", code, message });
+  }
+
   #record(task: AgentTask, result: TaskResult): TaskResult {
     task.status = result.status;
     this.#finished[result.status]++;
+    this.#events.emitTask(task, result);
     return result;
   }
 
@@ -410,12 +377,8 @@ export class MCPOrchestrator implements AsyncDisposable {
     if (this.#closing) return;
     this.#closing = true;
     await this.#initialized?.catch(() => {});
-    const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
-    while (this.#active.size > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    for (const [id] of this.#active) this.cancelTask(id);
-    while (this.#active.size > 0) await new Promise((r) => setTimeout(r, 10));
+    const drainMs = options.drainTimeoutMs ?? 10_000;
+    await drainTasks(this.#active, { drainMs, cancel: (id) => this.cancelTask(id) });
     await this.#pool?.close();
     await this.#connections?.close();
     if (this.#ownStateDir !== undefined) {
