@@ -121,6 +121,9 @@ Deno.test("elicitationApprover() asks the client of the session and follows its 
     assert.match(s.asked[0]!, /… \(\d+ more characters\)/);
     assert.ok(!/[\u0080-\u009f\u202e]/.test(s.asked[0]!), s.asked[0]);
     assert.match(s.asked[0]!, /\\u009b/);
+    await elicitationApprover(s.mcp.server)(request({ args: { text: "y".repeat(5_000) } }));
+    const shown = s.asked[1]!.match(/Arguments: (.*)… \((\d+) more characters\)/);
+    assert.equal(shown?.[1]?.length, 1_000, "cut at 1,000 characters by default");
   });
 });
 
