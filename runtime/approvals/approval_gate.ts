@@ -18,10 +18,13 @@ export const DEFAULT_APPROVAL_TIMEOUT_MS = 60_000;
 
 /** A call waiting for approval, as the `approve` callback receives it. */
 export interface ApprovalRequest {
+  /** The server the call goes to. */
   server: string;
+  /** The tool it calls. */
   tool: string;
   /** The arguments the agent code passed (the approver may show them; they are never logged). */
   args: unknown;
+  /** The id of the task whose code made the call. */
   taskId: string;
   /** The task's `session`, when it has one: the daemon routes the question to that client. */
   session?: string;

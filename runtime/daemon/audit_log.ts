@@ -133,6 +133,8 @@ export class AuditLog implements AsyncDisposable {
   #encoder = new TextEncoder();
 
   /**
+   * Prepares the log; the file is opened on the first write.
+   *
    * @param options The file, the rotation size and how many rotated files to keep.
    * @throws {TypeError} When the options do not match {@linkcode auditConfigSchema}.
    */

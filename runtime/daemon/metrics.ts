@@ -11,7 +11,9 @@ import type { OrchestratorEvent, OrchestratorEventListener } from "../orchestrat
 
 /** What {@linkcode DaemonMetrics} reads: events and stats, as `MCPOrchestrator` gives them. */
 export interface MetricsSource {
+  /** Subscribes to tool-call and task events; returns the unsubscribe function. */
   onEvent(listener: OrchestratorEventListener): () => void;
+  /** The current stats (pool, queue, servers). */
   getStats(): OrchestratorStats;
 }
 
@@ -127,6 +129,8 @@ export class DaemonMetrics implements Disposable {
   });
 
   /**
+   * Starts counting an orchestrator's events.
+   *
    * @param source The orchestrator (anything with `onEvent` and `getStats`).
    */
   constructor(source: MetricsSource) {

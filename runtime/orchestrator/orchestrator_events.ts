@@ -28,16 +28,21 @@ export interface ApprovalRecord {
 
 /** A tool call of a task finished. */
 export interface ToolCallEvent {
+  /** Always `"tool_call"`. */
   type: "tool_call";
   /** When the call finished, as an ISO 8601 string. */
   time: string;
   /** The task's `session`, when it has one. */
   session?: string;
+  /** The task's id. */
   taskId: string;
+  /** The server the call named. */
   server: string;
+  /** The tool the call named. */
   tool: string;
   /** From the host receiving the call to its answer, approval wait included, in milliseconds. */
   durationMs: number;
+  /** `"ok"`, `"error"` (went out and failed) or `"refused"` (stopped on the host). */
   outcome: ToolCallOutcome;
   /** The ToolError code when the outcome is not `"ok"` (`"tool_failed"`, `"not_allowed"`, `"not_approved"`, ...). */
   errorCode?: string;
@@ -51,11 +56,15 @@ export interface ToolCallEvent {
 
 /** A task finished (or was refused or cancelled before it ran). */
 export interface TaskEvent {
+  /** Always `"task"`. */
   type: "task";
   /** When the task finished, as an ISO 8601 string. */
   time: string;
+  /** The task's `session`, when it has one. */
   session?: string;
+  /** The task's id. */
   taskId: string;
+  /** The result's status. */
   status: TaskResult["status"];
   /** The task's `stats.duration`, in milliseconds (0 when it never ran). */
   durationMs: number;
@@ -63,7 +72,9 @@ export interface TaskEvent {
   errorCode?: string;
   /** Tool calls forwarded to servers (refused ones are not counted). */
   toolCalls: number;
+  /** The result's `stats.tokensUsed`. */
   tokensUsed: number;
+  /** The result's `stats.tokensDirect`. */
   tokensDirect: number;
 }
 
