@@ -40,9 +40,14 @@ async function start(options: Partial<OrchestratorOptions>) {
     orch,
     dir,
     events,
-    run: (code: string, requiredTools: string[], session?: string): Promise<TaskResult> =>
+    run: (
+      code: string,
+      requiredTools: string[],
+      session?: string,
+      id?: string,
+    ): Promise<TaskResult> =>
       orch.executeTask({
-        id: `approval-task-${++taskCounter}`,
+        id: id ?? `approval-task-${++taskCounter}`,
         description: "approvals test",
         code,
         requiredTools,
@@ -154,6 +159,42 @@ Deno.test("approve callback with real server-memory: destructive tools are asked
       });
     },
   );
+
+  await t.step("a raw call message forged with postMessage is checked too", async () => {
+    asked.length = 0;
+    answer = () => false;
+    await f.run(
+      `await memory.createEntities({ entities: [{ name: "Forge", entityType: "x", observations: [] }] });`,
+      ["memory"],
+    );
+    const forged = {
+      type: "call",
+      taskId: "forged-delete",
+      callId: 4242,
+      server: "memory",
+      tool: "delete_entities",
+      args: { entityNames: ["Forge"] },
+    };
+    const result = await f.run(
+      `const answer = new Promise((resolve) => self.addEventListener("message", (e) => {
+  const m = JSON.parse(e.data);
+  if (m.callId === 4242) resolve(m);
+}));
+postMessage(JSON.stringify(${JSON.stringify(forged)}));
+const reply = await answer;
+const found = await memory.openNodes({ names: ["Forge"] });
+return { code: reply.error?.code, stillThere: found.entities.length > 0 };`,
+      ["memory"],
+      undefined,
+      "forged-delete",
+    );
+    assert.deepEqual(
+      result.data,
+      { code: "not_approved", stillThere: true },
+      JSON.stringify(result),
+    );
+    assert.deepEqual(asked.map((r) => r.tool), ["delete_entities"]);
+  });
 
   await t.step("the agent code waits while approval is pending", async () => {
     const order: string[] = [];
