@@ -50,6 +50,7 @@ const REFUSED_REASONS = new Set(["not_allowed", "not_approved", "limit_exceeded"
  * | `mcp_executor_tool_call_duration_seconds` | histogram | `server` (calls that went out; approval wait excluded) |
  * | `mcp_executor_tool_errors_total` | counter | `code` |
  * | `mcp_executor_tool_calls_refused_total` | counter | `reason` (`not_allowed`, `not_approved`, `limit_exceeded`) |
+ * | `mcp_executor_approvals_total` | counter | `action` (`ask`, `deny`), `approved` (`true`, `false`) |
  * | `mcp_executor_tokens_used_total`, `mcp_executor_tokens_direct_total` | counter | |
  * | `mcp_executor_sandboxes_idle`, `mcp_executor_sandboxes_alive` | gauge | |
  * | `mcp_executor_tasks_running`, `mcp_executor_tasks_queued` | gauge | |
@@ -103,6 +104,12 @@ export class DaemonMetrics implements Disposable {
     name: "mcp_executor_tool_calls_refused_total",
     help: "Tool calls refused on the host before they went out, by reason.",
     labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  #approvals = new Counter({
+    name: "mcp_executor_approvals_total",
+    help: "Tool calls an approval rule asked about or denied, by action and answer.",
+    labelNames: ["action", "approved"] as const,
     registers: [this.registry],
   });
   #tokensUsed = new Counter({
@@ -193,6 +200,10 @@ export class DaemonMetrics implements Disposable {
     }
     const server = this.#serverLabel(event.server);
     this.#calls.inc({ server, outcome: event.outcome });
+    const approval = event.approval;
+    if (approval !== undefined) {
+      this.#approvals.inc({ action: approval.action, approved: String(approval.approved) });
+    }
     if (event.outcome === "refused") {
       const reason = event.errorCode ?? "";
       this.#refused.inc({ reason: REFUSED_REASONS.has(reason) ? reason : "other" });

@@ -39,12 +39,16 @@ Deno.test('DaemonMetrics labels calls to unconfigured servers as "other", so age
   const s = source();
   using metrics = new DaemonMetrics(s);
   for (let i = 0; i < 50; i++) s.events.emit(call(`made-up-${i}`, "not_allowed"));
-  s.events.emit(call("memory", "not_approved"));
+  s.events.emit({
+    ...call("memory", "not_approved"),
+    approval: { rule: "default:destructive", action: "ask", approved: false, waitMs: 3 },
+  });
   const text = await metrics.render();
   assert.match(text, /mcp_executor_tool_calls_total\{server="other",outcome="refused"\} 50/);
   assert.match(text, /mcp_executor_tool_calls_total\{server="memory",outcome="refused"\} 1/);
   assert.match(text, /mcp_executor_tool_calls_refused_total\{reason="not_approved"\} 1/);
   assert.doesNotMatch(text, /made-up/);
+  assert.match(text, /mcp_executor_approvals_total\{action="ask",approved="false"\} 1/);
 });
 
 Deno.test("DaemonMetrics reads gauges at render time and stops counting after close()", async () => {
