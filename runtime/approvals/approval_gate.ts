@@ -206,8 +206,8 @@ export class ApprovalGate {
       return { approved: false, why: "asks, and the approver failed" };
     } finally {
       clearTimeout(timer);
+      // The signal is not aborted after an answer: the SDK would send a needless notifications/cancelled.
       call.signal.removeEventListener("abort", onEnd);
-      if (!controller.signal.aborted) controller.abort("answered");
     }
   }
 
