@@ -12,10 +12,17 @@ import { MCPOrchestrator, type TaskResult, type ToolProgressEvent } from "../run
 
 const configPath = new URL("../mcp.json", import.meta.url).pathname;
 const progress: ToolProgressEvent[] = [];
+const approved: string[] = [];
 const orch = new MCPOrchestrator({
   config: configPath,
   maxConcurrentTasks: 4,
   onProgress: (event) => progress.push(event),
+  // Tools annotated destructive (memory.delete_entities here) are asked about before they go out. A daemon asks
+  // the client; this script approves deletions in memory and nothing else.
+  approve: (call) => {
+    approved.push(`${call.server}.${call.tool} (rule "${call.rule}")`);
+    return call.server === "memory" && call.tool === "delete_entities";
+  },
 });
 
 function table(headers: string[], rows: string[][]): string {
@@ -182,6 +189,8 @@ const steps = progress.filter((p) => p.taskId === "progress").map((p) =>
   `${p.progress}/${p.total ?? "?"}`
 );
 console.log(`progress notifications of "progress": ${steps.join(", ") || "none"}`);
+console.log(`approved before they went out: ${approved.join(", ") || "none"}`);
+check(approved.length === 1, "people: expected one approval for memory.delete_entities");
 check(steps.length >= 3, "progress: expected progress notifications");
 
 const after = orch.getStats();

@@ -27,15 +27,46 @@
  */
 
 export {
+  type ApprovalRecord,
   DEFAULT_LIMITS,
   MCPOrchestrator,
+  type OrchestratorEvent,
+  type OrchestratorEventListener,
   type OrchestratorOptions,
   type OrchestratorStats,
   type SearchToolsOptions,
+  type TaskEvent,
   type TaskProgressEvent,
+  type ToolCallEvent,
+  type ToolCallOutcome,
   type ToolProgressEvent,
   validateSessionId,
 } from "./orchestrator/mod.ts";
+export {
+  type ApprovalAction,
+  type ApprovalAnswer,
+  type ApprovalRequest,
+  type ApprovalRules,
+  approvalsConfigSchema,
+  approvalTimeoutMsSchema,
+  type Approver,
+  DEFAULT_APPROVAL_TIMEOUT_MS,
+} from "./approvals/mod.ts";
+export {
+  approvalForm,
+  elicitationApprover,
+  type ElicitationApproverOptions,
+  SessionApprovers,
+} from "./daemon/approvals.ts";
+export {
+  auditConfigSchema,
+  auditLine,
+  AuditLog,
+  type AuditLogOptions,
+  DEFAULT_AUDIT_KEEP,
+  DEFAULT_AUDIT_MAX_BYTES,
+} from "./daemon/audit_log.ts";
+export { DaemonMetrics, type MetricsSource } from "./daemon/metrics.ts";
 export {
   countTokens,
   getTokenizerName,

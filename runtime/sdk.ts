@@ -34,6 +34,7 @@ export { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 export {
   CallToolRequestSchema,
   CallToolResultSchema,
+  ElicitRequestSchema,
   ErrorCode,
   isInitializeRequest,
   ListToolsRequestSchema,
@@ -45,9 +46,12 @@ export {
 export type {
   CallToolResult,
   ContentBlock,
+  ElicitRequestFormParams,
+  ElicitResult,
   Implementation,
   JSONRPCMessage,
   ListToolsResult,
+  RequestId,
   ServerNotification,
   Tool,
 } from "@modelcontextprotocol/sdk/types.js";

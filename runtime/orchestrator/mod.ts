@@ -14,3 +14,12 @@ export {
   type TaskProgressEvent,
   type ToolProgressEvent,
 } from "./options.ts";
+export {
+  type ApprovalRecord,
+  type OrchestratorEvent,
+  type OrchestratorEventListener,
+  OrchestratorEvents,
+  type TaskEvent,
+  type ToolCallEvent,
+  type ToolCallOutcome,
+} from "./orchestrator_events.ts";

@@ -4,11 +4,13 @@
  * @module
  */
 
+import type { ApprovalRules, Approver } from "../approvals/mod.ts";
 import type { RuleAction, RuleName } from "../blocker/mod.ts";
 import type { McpConfig } from "../config.ts";
 import type { ServerStatus } from "../connections/connection_manager.ts";
 import type { SearchDetail } from "../search/mod.ts";
 import type { TaskResult } from "../types.ts";
+import type { OrchestratorEventListener } from "./orchestrator_events.ts";
 
 /** A progress notification a server sent during a task's tool call. */
 export interface ToolProgressEvent {
@@ -82,6 +84,21 @@ export interface OrchestratorOptions {
   sessionsDir?: string;
   /** The most a session's folder may hold, in MB, measured after each task. Default 100. */
   sessionQuotaMb?: number;
+  /**
+   * Receives an event when each tool call and each task finishes (sizes, codes and durations, never values). A
+   * listener that throws is logged and ignored. More listeners: `orch.onEvent()`.
+   */
+  onEvent?: OrchestratorEventListener;
+  /**
+   * Approval rules keyed by `"*"`, a server or `"server.tool"`, each `"allow"`, `"ask"` or `"deny"`; the most
+   * specific key wins. Without a matching key: `"ask"` for tools annotated `destructiveHint: true` (and not
+   * `readOnlyHint`), `"allow"` for the rest. Refused calls get a ToolError `"not_approved"`.
+   */
+  approvals?: ApprovalRules;
+  /** Asked before a call whose rule is `"ask"` goes out; the agent code waits. Without it such calls are refused. */
+  approve?: Approver;
+  /** How long `approve` may take before the call is refused, in milliseconds. Default 60,000. */
+  approvalTimeoutMs?: number;
 }
 
 /** Defaults of the limits in {@linkcode OrchestratorOptions}. */

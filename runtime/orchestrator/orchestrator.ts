@@ -7,6 +7,7 @@
  */
 
 import { join } from "node:path";
+import { ApprovalGate } from "../approvals/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
 import {
   DEFAULT_LIMITS,
@@ -18,25 +19,17 @@ import type { SandboxPool } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { ServerSummary, ToolSearchHit, ToolSummary } from "../search/mod.ts";
 import type { Tool } from "../sdk.ts";
-import { screenCode } from "../blocker/mod.ts";
 import { countSkills, regenerateServer, startOrchestrator } from "./startup.ts";
 import { planTask } from "./task_plan.ts";
 import { TaskQueue } from "./task_queue.ts";
 import { runPlannedTask } from "./run_planned_task.ts";
 import { resultWithoutRun } from "./task_result.ts";
 import { ToolCatalog } from "./tool_catalog.ts";
+import { drainTasks } from "./drain_tasks.ts";
 import { checkOptions, checkTask, checkWorkspaceName } from "./task_checks.ts";
 import { SessionSpaces, validateSessionId } from "./session_spaces.ts";
+import { type OrchestratorEventListener, OrchestratorEvents } from "./orchestrator_events.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
-
-export {
-  DEFAULT_LIMITS,
-  type OrchestratorOptions,
-  type OrchestratorStats,
-  type SearchToolsOptions,
-  type TaskProgressEvent,
-  type ToolProgressEvent,
-} from "./options.ts";
 
 /**
  * Runs agent code against MCP servers, each task in its own sandbox process.
@@ -72,24 +65,22 @@ export class MCPOrchestrator implements AsyncDisposable {
   #active = new Map<string, { controller: AbortController; session: string | undefined }>();
   #sessions: SessionSpaces | undefined;
   #bindings = new Map<string, ServerBinding>();
-  #finished: Record<TaskResult["status"], number> = {
-    completed: 0,
-    failed: 0,
-    timeout: 0,
-    cancelled: 0,
-  };
+  #finished = { completed: 0, failed: 0, timeout: 0, cancelled: 0 };
   #toolsChanged = new Set<(server: string, tools: readonly Tool[]) => void>();
+  #events: OrchestratorEvents;
+  #approvals: ApprovalGate;
 
   /**
    * @param options The config (a path or an object) and limits; see {@linkcode OrchestratorOptions}.
    * @throws {RangeError} When a limit is not a whole number of at least 1.
-   * @throws {TypeError} When `blockerPolicy` names an unknown rule or action.
+   * @throws {TypeError} When `blockerPolicy` names an unknown rule or action, or `approvals` is malformed.
    */
   constructor(options: OrchestratorOptions) {
     this.#options = options;
+    this.#events = new OrchestratorEvents(options.onEvent);
+    this.#approvals = new ApprovalGate(options);
     this.#queue = new TaskQueue(options.maxConcurrentTasks ?? DEFAULT_LIMITS.maxConcurrentTasks);
     checkOptions(options);
-    if (options.blockerPolicy !== undefined) screenCode("", { policy: options.blockerPolicy });
   }
 
   /**
@@ -140,6 +131,16 @@ export class MCPOrchestrator implements AsyncDisposable {
   onToolsChanged(listener: (server: string, tools: readonly Tool[]) => void): () => void {
     this.#toolsChanged.add(listener);
     return () => this.#toolsChanged.delete(listener);
+  }
+
+  /**
+   * Registers a listener for tool-call and task events (see the `onEvent` option); a throwing listener is ignored.
+   *
+   * @param listener Called with each event.
+   * @returns A function that removes the listener.
+   */
+  onEvent(listener: OrchestratorEventListener): () => void {
+    return this.#events.on(listener);
   }
 
   /**
@@ -234,11 +235,11 @@ export class MCPOrchestrator implements AsyncDisposable {
     }
     await this.initialize();
     if (this.#closing) {
-      return this.#notRun(task, "cancelled", {
-        name: "CancelledError",
-        code: "shutting_down",
-        message: `Task "${task.id}" was not run: the orchestrator is shutting down`,
-      });
+      return this.#cancelled(
+        task,
+        "shutting_down",
+        "was not run: the orchestrator is shutting down",
+      );
     }
     const session = task.session;
     const plan = planTask(task, {
@@ -264,15 +265,13 @@ export class MCPOrchestrator implements AsyncDisposable {
       try {
         release = await this.#queue.acquire(controller.signal, session ?? "");
       } catch {
-        return this.#notRun(task, "cancelled", {
-          name: "CancelledError",
-          code: "cancelled",
-          message: `Task "${task.id}" was cancelled before it started`,
-        });
+        return this.#cancelled(task, "cancelled", "was cancelled before it started");
       }
       task.status = "running";
       const result = await runPlannedTask(task, {
         options: this.#options,
+        approvals: this.#approvals,
+        events: this.#events,
         connections: this.#connections!,
         pool: this.#pool!,
         bindings: this.#bindings,
@@ -300,9 +299,15 @@ export class MCPOrchestrator implements AsyncDisposable {
     );
   }
 
+  #cancelled(task: AgentTask, code: string, why: string): Promise<TaskResult> {
+    const message = `Task "${task.id}" ${why}`;
+    return this.#notRun(task, "cancelled", { name: "CancelledError", code, message });
+  }
+
   #record(task: AgentTask, result: TaskResult): TaskResult {
     task.status = result.status;
     this.#finished[result.status]++;
+    this.#events.emitTask(task, result);
     return result;
   }
 
@@ -376,12 +381,8 @@ export class MCPOrchestrator implements AsyncDisposable {
     if (this.#closing) return;
     this.#closing = true;
     await this.#initialized?.catch(() => {});
-    const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
-    while (this.#active.size > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    for (const [id] of this.#active) this.cancelTask(id);
-    while (this.#active.size > 0) await new Promise((r) => setTimeout(r, 10));
+    const drainMs = options.drainTimeoutMs ?? 10_000;
+    await drainTasks(this.#active, { drainMs, cancel: (id) => this.cancelTask(id) });
     await this.#pool?.close();
     await this.#connections?.close();
     if (this.#ownStateDir !== undefined) {

@@ -5,11 +5,13 @@
  * @module
  */
 
+import type { ApprovalGate } from "../approvals/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
 import type { SandboxPool } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { AgentTask, TaskResult } from "../types.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions } from "./options.ts";
+import type { OrchestratorEvents } from "./orchestrator_events.ts";
 import type { SessionSpaces } from "./session_spaces.ts";
 import { TaskCalls } from "./task_calls.ts";
 import { progressHooks, withQuotaFailure } from "./task_checks.ts";
@@ -19,6 +21,10 @@ import { resultOfRun } from "./task_result.ts";
 /** What {@linkcode runPlannedTask} runs against. */
 export interface RunContext {
   options: OrchestratorOptions;
+  /** Checks approval rules before each call goes out. */
+  approvals: ApprovalGate;
+  /** Receives the tool-call events. */
+  events: OrchestratorEvents;
   connections: ConnectionManager;
   pool: SandboxPool;
   bindings: Map<string, ServerBinding>;
@@ -50,7 +56,10 @@ export async function runPlannedTask(
   const hooks = progressHooks(task.id, options.onTaskProgress);
   const calls = new TaskCalls({
     taskId: task.id,
+    ...(task.session === undefined ? {} : { session: task.session }),
     allow: plan.allow,
+    approvals: context.approvals,
+    events: context.events,
     maxToolCalls: options.maxToolCalls ?? DEFAULT_LIMITS.maxToolCalls,
     connections: context.connections,
     baseTokens: context.baseTokens,

@@ -6,6 +6,9 @@
  */
 
 import { type Allowlist, isAllowed } from "./allowlist.ts";
+import type { ApprovalGate } from "../approvals/mod.ts";
+import type { OrchestratorEvents } from "./orchestrator_events.ts";
+import { ToolCallReport } from "./tool_call_report.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
 import { unwrapResult } from "../connections/unwrap_result.ts";
 import type { ToolCallRequest } from "../sandbox/mod.ts";
@@ -15,6 +18,8 @@ import { toolCallTokensAsync, toolResultTokensAsync } from "../tokens/token_acco
 /** Options for {@linkcode TaskCalls}. */
 export interface TaskCallsOptions {
   taskId: string;
+  /** The task's session, reported in events and to the approver. */
+  session?: string;
   allow: Allowlist;
   maxToolCalls: number;
   connections: ConnectionManager;
@@ -27,6 +32,10 @@ export interface TaskCallsOptions {
   ) => void;
   /** Called when a forwarded call has finished, with whether it returned a result. */
   onCallDone?: (server: string, tool: string, ok: boolean) => void;
+  /** Checks approval rules before a call goes out. */
+  approvals?: ApprovalGate;
+  /** Receives a `tool_call` event when each call ends. */
+  events?: OrchestratorEvents;
 }
 
 /**
@@ -71,10 +80,29 @@ export class TaskCalls {
    *
    * @param call The call as the sandbox reported it.
    * @returns The unwrapped result.
-   * @throws {ToolError} `"not_allowed"` outside the allowlist, `"limit_exceeded"` past `maxToolCalls`, and
-   * whatever the server or connection gives.
+   * @throws {ToolError} `"not_allowed"` outside the allowlist, `"limit_exceeded"` past `maxToolCalls`,
+   * `"not_approved"` when an approval rule refuses it, and whatever the server or connection gives.
    */
   async handle(call: ToolCallRequest): Promise<unknown> {
+    const { taskId, session, events } = this.#options;
+    const report = events?.active
+      ? new ToolCallReport(events, {
+        ...call,
+        taskId,
+        ...(session === undefined ? {} : { session }),
+      })
+      : undefined;
+    try {
+      const value = await this.#handle(call, report);
+      report?.end();
+      return value;
+    } catch (error) {
+      report?.end(error);
+      throw error;
+    }
+  }
+
+  async #handle(call: ToolCallRequest, report: ToolCallReport | undefined): Promise<unknown> {
     const { server, tool, args, signal } = call;
     const { taskId, allow, maxToolCalls } = this.#options;
     if (!isAllowed(allow, server, tool)) {
@@ -89,17 +117,31 @@ export class TaskCalls {
         { code: "limit_exceeded", server, tool },
       );
     }
+    const approval = await this.#options.approvals?.check(
+      {
+        server,
+        tool,
+        args,
+        taskId,
+        signal,
+        ...(this.#options.session === undefined ? {} : { session: this.#options.session }),
+      },
+      this.#options.connections,
+    );
+    if (approval?.record !== undefined) report?.approval(approval.record);
+    if (approval?.refusal !== undefined) throw approval.refusal;
     this.toolsCalled.push(`${server}.${tool}`);
     // Arguments can be megabytes: counted later, in pieces, like results.
     this.#counting.push(toolCallTokensAsync(tool, args));
     const onProgress = this.#options.onProgress;
-    let value: unknown;
     let raw: Awaited<ReturnType<ConnectionManager["callToolRaw"]>>;
+    let value: unknown;
     try {
       raw = await this.#options.connections.callToolRaw(server, tool, args, {
         signal,
         ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress(server, tool, p) }),
       });
+      report?.result(raw);
       value = unwrapResult(server, tool, raw);
     } catch (error) {
       this.#options.onCallDone?.(server, tool, false);

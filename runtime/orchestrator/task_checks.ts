@@ -6,6 +6,7 @@
  */
 
 import { MIN_TRUNCATE_BYTES } from "./truncate_json.ts";
+import { screenCode } from "../blocker/mod.ts";
 import type { OrchestratorOptions, TaskProgressEvent } from "./options.ts";
 import { validateSessionId } from "./session_spaces.ts";
 import type { AgentProgress } from "../sandbox/mod.ts";
@@ -18,6 +19,7 @@ const WORKSPACE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
  *
  * @param options The options.
  * @throws {RangeError} When `maxToolCalls`, `maxResultBytes` or `sessionQuotaMb` is out of range.
+ * @throws {TypeError} When `blockerPolicy` names an unknown rule or action.
  *
  * @example
  * ```ts
@@ -38,6 +40,7 @@ export function checkOptions(options: OrchestratorOptions): void {
       );
     }
   }
+  if (options.blockerPolicy !== undefined) screenCode("", { policy: options.blockerPolicy });
   const quota = options.sessionQuotaMb;
   if (quota !== undefined && !(typeof quota === "number" && quota > 0 && quota < Infinity)) {
     throw new RangeError(

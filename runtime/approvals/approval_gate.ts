@@ -1,0 +1,223 @@
+/**
+ * The host-side check every tool call passes before it goes out: the approval rule for the call, and for `"ask"` a
+ * call to the `approve` callback, bounded by a deadline.
+ *
+ * @module
+ */
+
+import type { ConnectionManager } from "../connections/connection_manager.ts";
+import { logger } from "../log.ts";
+import type { ApprovalRecord } from "../orchestrator/orchestrator_events.ts";
+import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { ApprovalPolicy, type ApprovalRules, describeRule } from "./approval_policy.ts";
+
+const log = logger("approvals");
+
+/** The default of `approvalTimeoutMs`: how long an `"ask"` waits for an answer. */
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 60_000;
+
+/** A call waiting for approval, as the `approve` callback receives it. */
+export interface ApprovalRequest {
+  /** The server the call goes to. */
+  server: string;
+  /** The tool it calls. */
+  tool: string;
+  /** The arguments the agent code passed (the approver may show them; they are never logged). */
+  args: unknown;
+  /** The id of the task whose code made the call. */
+  taskId: string;
+  /** The task's `session`, when it has one: the daemon routes the question to that client. */
+  session?: string;
+  /** The rule that asked: a key of `approvals`, or `"default:destructive"` / `"default:unknown"`. */
+  rule: string;
+  /** Aborted when the deadline passes or the task ends: stop asking then. */
+  signal: AbortSignal;
+}
+
+/** An approver's answer: `true` lets the call out; an object may add why it was refused. */
+export type ApprovalAnswer = boolean | { approved: boolean; reason?: string };
+
+/** Decides whether a call may go out. A throw, a rejection or a non-`true` answer refuses the call. */
+export type Approver = (request: ApprovalRequest) => ApprovalAnswer | Promise<ApprovalAnswer>;
+
+/** Options for {@linkcode ApprovalGate}, named as in `MCPOrchestrator`'s options. */
+export interface ApprovalGateOptions {
+  /** The rules; see `ApprovalRules`. */
+  approvals?: ApprovalRules;
+  /** Asked for calls whose rule is `"ask"`. Without it they are refused. */
+  approve?: Approver;
+  /** How long to wait for an answer, in milliseconds. Default 60,000. */
+  approvalTimeoutMs?: number;
+}
+
+/** What the gate decided: nothing to record for an allowed call, else the rule, and the error when refused. */
+export interface ApprovalDecision {
+  record?: ApprovalRecord;
+  refusal?: ToolError;
+}
+
+/** One call, as the gate checks it. */
+export interface GateCall {
+  server: string;
+  tool: string;
+  args: unknown;
+  taskId: string;
+  session?: string;
+  signal: AbortSignal;
+}
+
+/**
+ * Checks tool calls against the approval rules and asks the approver where a rule says `"ask"`.
+ *
+ * @example
+ * ```ts ignore
+ * const gate = new ApprovalGate({ approvals: { "*": "ask" }, approve: (call) => call.tool !== "delete_entities" });
+ * const { refusal } = await gate.check({ server, tool, args, taskId, signal }, connections);
+ * if (refusal) throw refusal;
+ * ```
+ */
+export class ApprovalGate {
+  #policy: ApprovalPolicy;
+  #approve: Approver | undefined;
+  #timeoutMs: number;
+  #checkedKeys = false;
+
+  /**
+   * @param options The rules, the approver and the deadline.
+   * @throws {TypeError} When a rule is malformed or `approve` is not a function.
+   * @throws {RangeError} When `approvalTimeoutMs` is not a whole number of at least 1.
+   */
+  constructor(options: ApprovalGateOptions = {}) {
+    this.#policy = new ApprovalPolicy(options.approvals);
+    if (options.approve !== undefined && typeof options.approve !== "function") {
+      throw new TypeError("Cannot use approvals: approve must be a function");
+    }
+    this.#approve = options.approve;
+    const timeout = options.approvalTimeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
+    if (!Number.isInteger(timeout) || timeout < 1) {
+      throw new RangeError(
+        `Cannot use approvals: approvalTimeoutMs must be a whole number >= 1, got ${timeout}`,
+      );
+    }
+    this.#timeoutMs = timeout;
+  }
+
+  /**
+   * Decides one call. Never throws: a refusal comes back as `refusal`.
+   *
+   * @param call The call, its task and session, and the signal that ends with the task.
+   * @param connections Where the tool's definition (and annotations) come from.
+   * @returns The decision.
+   */
+  async check(call: GateCall, connections: ConnectionManager): Promise<ApprovalDecision> {
+    if (!this.#checkedKeys) this.#warnUnknownKeys(connections.names);
+    const connection = connections.get(call.server);
+    const definition = connection?.tools.find((t) => t.name === call.tool);
+    // A connected server without the tool refuses it itself ("unknown_tool"); nothing goes out.
+    if (definition === undefined && connection?.state === "connected") return {};
+    const rule = this.#policy.ruleFor(call.server, definition ?? call.tool);
+    if (rule.action === "allow") return {};
+    const refuse = (why: string, code: "not_approved" | "call_cancelled" = "not_approved") =>
+      new ToolError(
+        `Cannot call tool "${call.tool}" on server "${call.server}": not approved: ${
+          describeRule(rule)
+        } ${why}`,
+        { code, server: call.server, tool: call.tool },
+      );
+    if (rule.action === "deny") {
+      return {
+        record: { rule: rule.rule, action: "deny", approved: false, waitMs: 0 },
+        refusal: refuse("refuses it"),
+      };
+    }
+    const started = performance.now();
+    const answer = await this.#ask(call, rule.rule);
+    const record: ApprovalRecord = {
+      rule: rule.rule,
+      action: "ask",
+      approved: answer.approved,
+      waitMs: Math.round(performance.now() - started),
+    };
+    if (answer.approved) return { record };
+    return { record, refusal: refuse(answer.why, answer.code) };
+  }
+
+  async #ask(
+    call: GateCall,
+    rule: string,
+  ): Promise<{ approved: boolean; why: string; code?: "call_cancelled" }> {
+    const approve = this.#approve;
+    if (approve === undefined) {
+      return {
+        approved: false,
+        why:
+          "asks for approval and no approver is configured (give the approve option, or change the rule)",
+      };
+    }
+    if (call.signal.aborted) {
+      return { approved: false, why: "asks, and the task ended first", code: "call_cancelled" };
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort("timeout"), this.#timeoutMs);
+    const onEnd = () => controller.abort("ended");
+    call.signal.addEventListener("abort", onEnd, { once: true });
+    const request: ApprovalRequest = {
+      server: call.server,
+      tool: call.tool,
+      args: call.args,
+      taskId: call.taskId,
+      rule,
+      signal: controller.signal,
+    };
+    if (call.session !== undefined) request.session = call.session;
+    try {
+      const answered = Promise.resolve().then(() => approve(request));
+      // The approver may settle after the deadline: its late rejection must not go unhandled.
+      answered.catch(() => {});
+      const stopped = new Promise<"stopped">((resolve) => {
+        controller.signal.addEventListener("abort", () => resolve("stopped"), { once: true });
+      });
+      const answer = await Promise.race([answered, stopped]);
+      if (answer === "stopped") {
+        return controller.signal.reason === "ended"
+          ? { approved: false, why: "asks, and the task ended first", code: "call_cancelled" }
+          : {
+            approved: false,
+            why: `asks, and no answer came within ${this.#timeoutMs} ms (approvalTimeoutMs)`,
+          };
+      }
+      if (answer === true) return { approved: true, why: "" };
+      if (typeof answer === "object" && answer !== null && answer.approved === true) {
+        return { approved: true, why: "" };
+      }
+      const reason = typeof answer === "object" && answer !== null &&
+          typeof answer.reason === "string"
+        ? `: ${answer.reason.slice(0, 500)}`
+        : "";
+      return { approved: false, why: `asks, and the approver declined${reason}` };
+    } catch (error) {
+      // Its message may hold host details: logged here, not shown to agent code.
+      log.warn("The approver failed for {server}.{tool} of task {taskId}: {error}", {
+        server: call.server,
+        tool: call.tool,
+        taskId: call.taskId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return { approved: false, why: "asks, and the approver failed" };
+    } finally {
+      clearTimeout(timer);
+      // The signal is not aborted after an answer: the SDK would send a needless notifications/cancelled.
+      call.signal.removeEventListener("abort", onEnd);
+    }
+  }
+
+  #warnUnknownKeys(servers: readonly string[]): void {
+    this.#checkedKeys = true;
+    const unknown = this.#policy.keys.filter((key) =>
+      key !== "*" && !servers.some((s) => key === s || key.startsWith(`${s}.`))
+    );
+    if (unknown.length > 0) {
+      log.warn("Approval rules name no configured server: {keys}", { keys: unknown.join(", ") });
+    }
+  }
+}
