@@ -43,7 +43,8 @@ Flags:
   --log-level <level>      debug, info, warning or error; logs go to stderr. Default: info.
   -h, --help               Show this text.
 
-Endpoints with --http: POST/GET/DELETE /mcp (MCP Streamable HTTP), GET /healthz (JSON).
+Endpoints with --http: POST/GET/DELETE /mcp (MCP Streamable HTTP), GET /healthz (JSON), GET /metrics
+(Prometheus text; behind the bearer token like /mcp when one is set).
 `;
 
 /** Settings resolved from the flags and mcp-executor.json. */
@@ -186,8 +187,18 @@ async function run(settings: Settings): Promise<number> {
         ? {}
         : { sessionsDir: resolveConfigPath(daemonConfig, sessions.dir) }),
       ...(sessions.quotaMb === undefined ? {} : { sessionQuotaMb: sessions.quotaMb }),
+      ...(daemonConfig.approvals === undefined ? {} : { approvals: daemonConfig.approvals }),
+      ...(daemonConfig.approvalTimeoutMs === undefined
+        ? {}
+        : { approvalTimeoutMs: daemonConfig.approvalTimeoutMs }),
     },
     persistSessions: sessions.persist ?? false,
+    ...(daemonConfig.audit === undefined ? {} : {
+      audit: {
+        ...daemonConfig.audit,
+        file: resolveConfigPath(daemonConfig, daemonConfig.audit.file),
+      },
+    }),
   });
   const { promise: stop, resolve: requestStop } = Promise.withResolvers<string>();
   const signals: Deno.Signal[] = ["SIGTERM", "SIGINT"];
@@ -204,6 +215,12 @@ async function run(settings: Settings): Promise<number> {
         allowedHosts: http.allowedHosts ?? [],
         allowedOrigins: http.allowedOrigins ?? [],
         idleTimeoutMs: sessions.idleTimeoutMs ?? DAEMON_DEFAULTS.idleTimeoutMs,
+        routes: {
+          "/metrics": async () =>
+            new Response(await daemon.metrics.render(), {
+              headers: { "content-type": daemon.metrics.contentType },
+            }),
+        },
       });
     } else {
       const { closed } = await serveStdio(daemon);

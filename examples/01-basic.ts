@@ -9,7 +9,15 @@
 import assert from "node:assert/strict";
 import { exampleOrchestrator, TASK } from "./_example.ts";
 
-await using orch = await exampleOrchestrator();
+// Tools a server marks destructive (memory.delete_entities) are asked about before they run; this program's
+// answer: yes for that one tool, no for anything else. Without an `approve` callback they are refused.
+const asked: string[] = [];
+await using orch = await exampleOrchestrator({
+  approve: (call) => {
+    asked.push(`${call.server}.${call.tool}`);
+    return call.server === "memory" && call.tool === "delete_entities";
+  },
+});
 
 // 1. Discover: the agent asks for tools by what they do, and gets one line each, not every definition.
 const hits = orch.searchTools("create entities in the knowledge graph", {
@@ -27,8 +35,8 @@ const result = await orch.executeTask({
   code: `
 await memory.deleteEntities({ entityNames: ["Basic Ada", "Basic Bram"] });
 await memory.createEntities({ entities: [
-  { name: "Basic Ada", entityType: "person", observations: ["engineer"] },
-  { name: "Basic Bram", entityType: "person", observations: ["manager"] },
+  { name: "Basic Ada", entityType: "example", observations: ["engineer"] },
+  { name: "Basic Bram", entityType: "example", observations: ["manager"] },
 ] });
 const graph = await memory.searchNodes({ query: "Basic" });
 console.log("found", graph.entities.length, "entities");
@@ -49,4 +57,5 @@ assert.deepEqual(result.stats.toolsCalled, [
   "memory.create_entities",
   "memory.search_nodes",
 ]);
+assert.deepEqual(asked, ["memory.delete_entities"]);
 console.log("ok");

@@ -12,7 +12,8 @@
 import assert from "node:assert/strict";
 import { exampleOrchestrator, TASK } from "./_example.ts";
 
-await using orch = await exampleOrchestrator();
+// Approval rules (also the daemon's mcp-executor.json "approvals"): this workflow may delete its own entities.
+await using orch = await exampleOrchestrator({ approvals: { "memory.delete_entities": "allow" } });
 
 const first = await orch.executeTask({
   ...TASK,

@@ -17,6 +17,8 @@
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../config.ts";
+import { approvalsConfigSchema, approvalTimeoutMsSchema } from "../approvals/mod.ts";
+import { auditConfigSchema } from "./audit_log.ts";
 
 /** The file name looked for beside `mcp.json`. */
 export const DAEMON_CONFIG_FILE = "mcp-executor.json";
@@ -58,6 +60,12 @@ const httpSection = z.strictObject({
 export const daemonConfigShape = {
   sessions: sessionsSection.optional(),
   http: httpSection.optional(),
+  /** Approval rules: `"*"`, a server or `"server.tool"` to `"allow"`, `"ask"` or `"deny"`. */
+  approvals: approvalsConfigSchema.optional(),
+  /** How long a person has to answer an approval question, in milliseconds. */
+  approvalTimeoutMs: approvalTimeoutMsSchema.optional(),
+  /** The audit trail: `{ file, maxBytes?, keep? }`; `file` is relative to the config file. */
+  audit: auditConfigSchema.optional(),
 };
 
 /** The zod schema of `mcp-executor.json`. */

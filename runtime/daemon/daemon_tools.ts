@@ -6,7 +6,7 @@
  */
 
 import type { MCPOrchestrator } from "../orchestrator/mod.ts";
-import { type CallToolResult, type McpServer, ResourceTemplate } from "../sdk.ts";
+import { type CallToolResult, type McpServer, type RequestId, ResourceTemplate } from "../sdk.ts";
 import type { AgentTask, TaskResult } from "../types.ts";
 import { inferServers, type ServerName } from "./infer_servers.ts";
 import { ProgressNotifier } from "./progress_notifier.ts";
@@ -31,7 +31,12 @@ export interface ToolContext {
   /** A new task id. */
   nextTaskId(): string;
   /** Registers a running task and its progress notifier; returns the function that unregisters it. */
-  track(taskId: string, controller: AbortController, notifier?: ProgressNotifier): () => void;
+  track(
+    taskId: string,
+    controller: AbortController,
+    notifier?: ProgressNotifier,
+    requestId?: RequestId,
+  ): () => void;
   /** Rewrites a result's error where the daemon knows more (a shutdown). */
   explain(result: TaskResult): TaskResult;
 }
@@ -84,7 +89,7 @@ export function registerDaemonTools(server: McpServer, context: ToolContext): vo
       const onAbort = () => controller.abort(extra.signal.reason);
       extra.signal.addEventListener("abort", onAbort, { once: true });
       if (extra.signal.aborted) onAbort();
-      const untrack = context.track(taskId, controller, notifier);
+      const untrack = context.track(taskId, controller, notifier, extra.requestId);
       const task: AgentTask = {
         id: taskId,
         description: "execute_code",

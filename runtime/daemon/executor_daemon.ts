@@ -15,9 +15,12 @@ import {
   type TaskProgressEvent,
   validateSessionId,
 } from "../orchestrator/mod.ts";
-import { McpServer } from "../sdk.ts";
+import { McpServer, type RequestId } from "../sdk.ts";
 import type { TaskResult } from "../types.ts";
+import { elicitationApprover, SessionApprovers } from "./approvals.ts";
+import { AuditLog, type AuditLogOptions } from "./audit_log.ts";
 import { registerDaemonTools, type ToolContext } from "./daemon_tools.ts";
+import { DaemonMetrics } from "./metrics.ts";
 import type { ProgressNotifier } from "./progress_notifier.ts";
 import type { ServerName } from "./infer_servers.ts";
 import denoJson from "../../deno.json" with { type: "json" };
@@ -34,6 +37,8 @@ export interface ExecutorDaemonOptions {
   onSessionOpen?: (session: string, server: McpServer) => void;
   /** Called after a session has closed. */
   onSessionClose?: (session: string) => void;
+  /** Write the audit trail (one JSON line per tool call and per task) to this file. Default: none. */
+  audit?: AuditLogOptions;
 }
 
 /** What `GET /healthz` reports. */
@@ -79,6 +84,10 @@ export class ExecutorDaemon {
   #nextTask = 0;
   #closing = false;
   #drainTimeoutMs = 0;
+  #approvers = new SessionApprovers();
+  #requests = new Map<string, RequestId>();
+  #audit: AuditLog | undefined;
+  #metrics: DaemonMetrics;
 
   /**
    * @param options The orchestrator's options and the session policy.
@@ -88,12 +97,19 @@ export class ExecutorDaemon {
     this.#options = options;
     const own = options.orchestrator.onTaskProgress;
     this.#orch = new MCPOrchestrator({
+      // Approval questions go to the client of the task's session, through elicitation.
+      approve: this.#approvers.approve,
       ...options.orchestrator,
       onTaskProgress: (event: TaskProgressEvent) => {
         own?.(event);
         this.#progress.get(event.taskId)?.report(event);
       },
     });
+    this.#metrics = new DaemonMetrics(this.#orch);
+    if (options.audit !== undefined) {
+      this.#audit = new AuditLog(options.audit);
+      this.#audit.attach(this.#orch);
+    }
     this.#orch.onToolsChanged(() => {
       for (const [id, session] of this.#sessions) {
         if (!session.server.isConnected()) continue;
@@ -109,6 +125,11 @@ export class ExecutorDaemon {
   /** The orchestrator every session shares. */
   get orchestrator(): MCPOrchestrator {
     return this.#orch;
+  }
+
+  /** The Prometheus metrics of the daemon's orchestrator (served at `GET /metrics`). */
+  get metrics(): DaemonMetrics {
+    return this.#metrics;
   }
 
   /** How many sessions are open. */
@@ -150,6 +171,16 @@ export class ExecutorDaemon {
     const session: Session = { server, tasks: new Set() };
     registerDaemonTools(server, this.#toolContext(id, session));
     this.#sessions.set(id, session);
+    this.#approvers.set(
+      id,
+      elicitationApprover(server.server, {
+        ...(this.#options.orchestrator.approvalTimeoutMs === undefined
+          ? {}
+          : { timeoutMs: this.#options.orchestrator.approvalTimeoutMs }),
+        // Sent as part of the execute_code request, so it reaches the client over Streamable HTTP too.
+        relatedRequestId: (request) => this.#requests.get(request.taskId),
+      }),
+    );
     this.#hook("onSessionOpen", () => this.#options.onSessionOpen?.(id, server));
     log.info("Session {id} opened", { id });
     return server;
@@ -196,6 +227,7 @@ export class ExecutorDaemon {
     const session = this.#sessions.get(id);
     if (session === undefined) return;
     this.#sessions.delete(id);
+    this.#approvers.delete(id);
     for (const task of session.tasks) task.abort(new Error(`Session "${id}" closed`));
     await session.server.close().catch(() => {});
     if (!this.#options.persistSessions) {
@@ -249,6 +281,8 @@ export class ExecutorDaemon {
     for (let i = 0; i < 100 && busy(); i++) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, 50));
     await Promise.all([...this.#sessions.keys()].map((id) => this.closeSession(id)));
+    this.#metrics.close();
+    await this.#audit?.close();
   }
 
   #toolContext(id: string, session: Session): ToolContext {
@@ -257,13 +291,15 @@ export class ExecutorDaemon {
       session: id,
       serverNames: () => this.#serverNames(),
       nextTaskId: () => `${id}.${++this.#nextTask}`,
-      track: (taskId, controller, notifier) => {
+      track: (taskId, controller, notifier, requestId) => {
         session.tasks.add(controller);
         this.#taskSessions.set(taskId, id);
+        if (requestId !== undefined) this.#requests.set(taskId, requestId);
         if (notifier !== undefined) this.#progress.set(taskId, notifier);
         return () => {
           session.tasks.delete(controller);
           this.#taskSessions.delete(taskId);
+          this.#requests.delete(taskId);
           this.#progress.delete(taskId);
         };
       },
