@@ -80,3 +80,20 @@ export {
 } from "./codegen/mod.ts";
 export { configureLogging } from "./log.ts";
 export type { ServerSummary, ToolSearchHit, ToolSummary } from "./search/mod.ts";
+export {
+  type BreakingChangePolicy,
+  type ExecuteSkillOptions,
+  type LoadedSkill,
+  type SaveSkillFromTaskOptions,
+  type SaveSkillInput,
+  SKILL_INDEX_URI,
+  type SkillHealth,
+  SkillManager,
+  type SkillMetadata,
+  type SkillResource,
+  type SkillResourceContent,
+  type SkillSearchHit,
+  type SkillStats,
+  type SkillSummary,
+  type ToolChange,
+} from "./skills/mod.ts";

@@ -6,10 +6,7 @@
  * @module
  */
 
-import { join } from "node:path";
-import { writeServerModule } from "../codegen/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
-import { logger } from "../log.ts";
 import {
   DEFAULT_LIMITS,
   type OrchestratorOptions,
@@ -20,14 +17,16 @@ import type { SandboxPool } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { ServerSummary, ToolSearchHit, ToolSummary } from "../search/mod.ts";
 import type { Tool } from "../sdk.ts";
-import { screenCode } from "../blocker/mod.ts";
+import type * as Skills from "../skills/mod.ts";
+import { createSkillManager } from "./skill_host.ts";
 import { countSkills, startOrchestrator } from "./startup.ts";
-import { TaskCalls } from "./task_calls.ts";
+import { drainTasks, inQueue, runPlannedTask } from "./run_planned.ts";
+import { checkOptions, checkTask, workspaceFolder } from "./task_checks.ts";
 import { planTask } from "./task_plan.ts";
 import { TaskQueue } from "./task_queue.ts";
-import { resultOfRun, resultWithoutRun } from "./task_result.ts";
+import { resultWithoutRun } from "./task_result.ts";
 import { ToolCatalog } from "./tool_catalog.ts";
-import { MIN_TRUNCATE_BYTES } from "./truncate_json.ts";
+import { applyToolsChanged } from "./tools_changed.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 
 export {
@@ -37,10 +36,6 @@ export {
   type SearchToolsOptions,
   type ToolProgressEvent,
 } from "./options.ts";
-
-const log = logger("orchestrator");
-
-const WORKSPACE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Runs agent code against MCP servers, each task in its own sandbox process.
@@ -68,7 +63,7 @@ export class MCPOrchestrator implements AsyncDisposable {
   #queue: TaskQueue;
   #catalog = new ToolCatalog();
   #serversDir = "";
-  #skillsDir = "";
+  #skills: Skills.SkillManager | undefined;
   #workspacesDir = "";
   #ownStateDir: string | undefined;
   #initialized: Promise<void> | undefined;
@@ -91,18 +86,7 @@ export class MCPOrchestrator implements AsyncDisposable {
   constructor(options: OrchestratorOptions) {
     this.#options = options;
     this.#queue = new TaskQueue(options.maxConcurrentTasks ?? DEFAULT_LIMITS.maxConcurrentTasks);
-    // maxResultBytes needs room for the marker a cut value ends with.
-    for (
-      const [key, min] of [["maxToolCalls", 1], ["maxResultBytes", MIN_TRUNCATE_BYTES]] as const
-    ) {
-      const value = options[key];
-      if (value !== undefined && (!Number.isInteger(value) || value < min)) {
-        throw new RangeError(
-          `Cannot create orchestrator: ${key} must be a whole number >= ${min}, got ${value}`,
-        );
-      }
-    }
-    if (options.blockerPolicy !== undefined) screenCode("", { policy: options.blockerPolicy });
+    checkOptions(options);
   }
 
   /**
@@ -127,30 +111,21 @@ export class MCPOrchestrator implements AsyncDisposable {
     this.#pool = started.pool;
     this.#bindings = started.bindings;
     this.#serversDir = started.serversDir;
-    this.#skillsDir = started.skillsDir;
     this.#workspacesDir = started.workspacesDir;
     this.#ownStateDir = started.ownStateDir;
+    this.#skills = createSkillManager({
+      ...started,
+      options: this.#options,
+      runTask: (task) => this.executeTask(task),
+      refuse: (task, error) => this.#notRun(task, "failed", error),
+    });
   }
 
   async #onToolsChanged(server: string, tools: readonly Tool[]): Promise<void> {
     const connection = this.#connections?.get(server);
     if (connection === undefined || this.#closing) return;
-    this.#catalog.setServerTools(server, tools);
-    try {
-      await writeServerModule(this.#serversDir, {
-        name: server,
-        version: connection.serverInfo?.version ?? "unknown",
-        tools: [...tools],
-      });
-      // Idle sandbox processes preload the generated modules: replace them so the next task sees the new ones.
-      await this.#pool?.recycle();
-      log.info("Regenerated {server} after tools/list_changed: {count} tools", {
-        server,
-        count: tools.length,
-      });
-    } catch (error) {
-      log.error("Cannot regenerate {server}: {error}", { server, error: String(error) });
-    }
+    const parts = { catalog: this.#catalog, serversDir: this.#serversDir, pool: this.#pool };
+    await applyToolsChanged(server, tools, { ...parts, connection });
     for (const listener of this.#toolsChanged) listener(server, tools);
   }
 
@@ -173,14 +148,7 @@ export class MCPOrchestrator implements AsyncDisposable {
    * @throws {TypeError} When the name is not a valid workspace name.
    */
   workspacePath(name: string): string {
-    if (typeof name !== "string" || !WORKSPACE_NAME.test(name) || name === "." || name === "..") {
-      throw new TypeError(
-        `Invalid workspace name ${
-          JSON.stringify(name)
-        }: use letters, digits, ".", "_" and "-", at most 64 characters`,
-      );
-    }
-    return join(this.#workspacesDir, name);
+    return workspaceFolder(this.#workspacesDir, name);
   }
 
   /** The folder the server modules were generated into. */
@@ -258,18 +226,7 @@ export class MCPOrchestrator implements AsyncDisposable {
    * @throws {TypeError} When the task is malformed (no id, no code) or its id is already running.
    */
   async executeTask(task: AgentTask): Promise<TaskResult> {
-    if (typeof task?.id !== "string" || task.id === "") {
-      throw new TypeError("Cannot run task: it needs a non-empty string id");
-    }
-    if (typeof task.code !== "string") {
-      throw new TypeError(`Cannot run task "${task.id}": its code must be a string`);
-    }
-    if (!Array.isArray(task.requiredTools)) {
-      throw new TypeError(`Cannot run task "${task.id}": requiredTools must be an array`);
-    }
-    if (this.#active.has(task.id)) {
-      throw new TypeError(`Cannot run task "${task.id}": a task with that id is already running`);
-    }
+    checkTask(task, (id) => this.#active.has(id));
     await this.initialize();
     if (this.#closing) {
       return this.#notRun(task, "cancelled", {
@@ -288,56 +245,26 @@ export class MCPOrchestrator implements AsyncDisposable {
     if ("error" in plan) return this.#notRun(task, "failed", plan.error);
     if (plan.cwd !== undefined) await Deno.mkdir(plan.cwd, { recursive: true, mode: 0o700 });
 
-    const controller = new AbortController();
-    this.#active.set(task.id, controller);
-    const onAbort = () => controller.abort(task.signal?.reason);
-    task.signal?.addEventListener("abort", onAbort, { once: true });
-    if (task.signal?.aborted) controller.abort(task.signal.reason);
-    let release: (() => void) | undefined;
-    try {
-      try {
-        release = await this.#queue.acquire(controller.signal);
-      } catch {
-        return this.#notRun(task, "cancelled", {
+    return await inQueue(task, { queue: this.#queue, active: this.#active }, {
+      cancelled: () =>
+        this.#notRun(task, "cancelled", {
           name: "CancelledError",
           code: "cancelled",
           message: `Task "${task.id}" was cancelled before it started`,
-        });
-      }
-      task.status = "running";
-      const onProgress = this.#options.onProgress;
-      const calls = new TaskCalls({
-        taskId: task.id,
-        allow: plan.allow,
-        maxToolCalls: this.#options.maxToolCalls ?? DEFAULT_LIMITS.maxToolCalls,
-        connections: this.#connections!,
-        baseTokens: this.#catalog.definitionTokens(),
-        ...(onProgress === undefined ? {} : {
-          onProgress: (server, tool, p) => onProgress({ taskId: task.id, server, tool, ...p }),
         }),
-      });
-      const run = await this.#pool!.run({
-        taskId: task.id,
-        code: task.code,
-        servers: [...plan.allow.keys()].map((s) => this.#bindings.get(s)!),
-        ...(plan.permissions === undefined ? {} : { permissions: plan.permissions }),
-        ...(plan.cwd === undefined ? {} : { cwd: plan.cwd }),
-        ...(task.timeoutMs === undefined ? {} : { timeoutMs: task.timeoutMs }),
-        signal: controller.signal,
-        onToolCall: (call) => calls.handle(call),
-      });
-      const result = await resultOfRun(task, run, {
-        toolsCalled: calls.toolsCalled,
-        directTokens: await calls.directTokens(),
-        warnings: plan.warnings,
-        maxResultBytes: this.#options.maxResultBytes ?? DEFAULT_LIMITS.maxResultBytes,
-      });
-      return this.#record(task, result);
-    } finally {
-      release?.();
-      task.signal?.removeEventListener("abort", onAbort);
-      this.#active.delete(task.id);
-    }
+      run: async (signal) => {
+        task.status = "running";
+        const result = await runPlannedTask(task, plan, {
+          options: this.#options,
+          connections: this.#connections!,
+          pool: this.#pool!,
+          bindings: this.#bindings,
+          catalog: this.#catalog,
+          signal,
+        });
+        return this.#record(task, result);
+      },
+    });
   }
 
   async #notRun(
@@ -353,8 +280,53 @@ export class MCPOrchestrator implements AsyncDisposable {
 
   #record(task: AgentTask, result: TaskResult): TaskResult {
     task.status = result.status;
+    this.#skills?.remember(task, result);
     this.#finished[result.status]++;
     return result;
+  }
+
+  /** The skills manager (after {@linkcode MCPOrchestrator.initialize}): search text and resources for the daemon. */
+  get skills(): Skills.SkillManager {
+    if (this.#skills === undefined) throw new Error("Cannot use skills: call initialize() first");
+    return this.#skills;
+  }
+
+  /** Saves a skill as a new version; see {@linkcode Skills.SkillManager.save} for its arguments, result and errors. */
+  saveSkill(name: string, input: Skills.SaveSkillInput): Promise<Skills.SkillMetadata> {
+    return this.initialize().then(() => this.skills.save(name, input));
+  }
+
+  /** Saves a completed task as a skill; see {@linkcode Skills.SkillManager.saveFromTask}. */
+  saveSkillFromTask(
+    taskId: string,
+    name: string,
+    options: Skills.SaveSkillFromTaskOptions,
+  ): Promise<Skills.SkillMetadata> {
+    return this.initialize().then(() => this.skills.saveFromTask(taskId, name, options));
+  }
+
+  /** Every skill with its health and statistics; see {@linkcode Skills.SkillManager.list}. */
+  listSkills(): Skills.SkillSummary[] {
+    return this.skills.list();
+  }
+
+  /** Finds skills by what they do; see {@linkcode Skills.SkillManager.search}. */
+  searchSkills(query: string, options: { limit?: number } = {}): Skills.SkillSearchHit[] {
+    return this.skills.search(query, options);
+  }
+
+  /** A skill's files, metadata and versions; see {@linkcode Skills.SkillManager.load}. */
+  loadSkill(name: string, options: { version?: number } = {}): Promise<Skills.LoadedSkill> {
+    return this.initialize().then(() => this.skills.load(name, options));
+  }
+
+  /** Runs a skill as a task after checking its args; see {@linkcode Skills.SkillManager.execute}. */
+  executeSkill(
+    name: string,
+    args: unknown,
+    options: Skills.ExecuteSkillOptions = {},
+  ): Promise<TaskResult> {
+    return this.initialize().then(() => this.skills.execute(name, args, options));
   }
 
   /**
@@ -380,7 +352,7 @@ export class MCPOrchestrator implements AsyncDisposable {
     return {
       servers,
       tools: servers.reduce((sum, s) => sum + (s.state === "connected" ? s.toolCount : 0), 0),
-      skills: countSkills(this.#skillsDir),
+      skills: countSkills(this.#skills?.dir ?? ""),
       sandboxes: this.#pool?.size ?? { idle: 0, alive: 0 },
       activeTasks: this.#queue.running,
       queuedTasks: this.#queue.waiting,
@@ -410,12 +382,7 @@ export class MCPOrchestrator implements AsyncDisposable {
     if (this.#closing) return;
     this.#closing = true;
     await this.#initialized?.catch(() => {});
-    const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
-    while (this.#active.size > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    for (const [id] of this.#active) this.cancelTask(id);
-    while (this.#active.size > 0) await new Promise((r) => setTimeout(r, 10));
+    await drainTasks(this.#active, options.drainTimeoutMs ?? 10_000);
     await this.#pool?.close();
     await this.#connections?.close();
     if (this.#ownStateDir !== undefined) {
