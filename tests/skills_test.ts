@@ -124,3 +124,178 @@ return (await memory.readGraph()).entities.map((e) => e.name);`);
     /no completed task with that id/,
   );
 });
+
+Deno.test("executeSkill() refuses bad args naming the field, and runs an old version on request", async () => {
+  await using f = await start();
+  await f.orch.saveSkill("count-domain", {
+    description: "Counts the contacts whose email address is at a given domain",
+    code: COUNT_DOMAIN,
+    params: DOMAIN_PARAMS,
+  });
+  await assert.rejects(f.orch.executeSkill("count-domain", {}), /argument "domain" is required/);
+  await assert.rejects(
+    f.orch.executeSkill("count-domain", { domain: 42 }),
+    /argument "domain": .*Expected "string"/,
+  );
+  await assert.rejects(f.orch.executeSkill("count-domain", { domain: "a", extra: 1 }), /"extra"/);
+  await assert.rejects(f.orch.executeSkill("no-such-skill", {}), /Unknown skill "no-such-skill"/);
+
+  const v2 = await f.orch.saveSkill("count-domain", {
+    description: "Counts the contacts whose email address is at a given domain, as text",
+    code: `return "count: " + (await memory.readGraph()).entities.length;`,
+    params: DOMAIN_PARAMS,
+  });
+  assert.equal(v2.version, 2);
+  const loaded = await f.orch.loadSkill("count-domain");
+  assert.deepEqual(loaded.versions, [1, 2]);
+  assert.match(loaded.files["skill.ts"], /"count: "/);
+  const current = await f.orch.executeSkill("count-domain", { domain: "example.org" });
+  assertCompleted(current);
+  assert.equal(current.data, "count: 0");
+  const old = await f.orch.executeSkill("count-domain", { domain: "example.org" }, { version: 1 });
+  assertCompleted(old);
+  assert.equal(old.data, 0);
+  await assert.rejects(
+    f.orch.executeSkill("count-domain", { domain: "x" }, { version: 7 }),
+    /has no version 7 \(versions: 1, 2\)/,
+  );
+});
+
+Deno.test("a skill imports another skill; a task imports a skill; both run with the tools they need", async () => {
+  await using f = await start();
+  await f.run(`await memory.createEntities({ entities: [
+    { name: "Ada", entityType: "person", observations: ["email:ada@example.org"] },
+    { name: "Bob", entityType: "person", observations: ["email:bob@example.com"] },
+  ] });`);
+  await f.orch.saveSkill("count-domain", {
+    description: "Counts the contacts whose email address is at a given domain",
+    code: COUNT_DOMAIN,
+    params: DOMAIN_PARAMS,
+  });
+  const both = await f.orch.saveSkill("count-two-domains", {
+    description: "Counts contacts at example.org and at example.com",
+    code: `import { run as countDomain } from "skills/count-domain/skill.ts";
+return { org: await countDomain({ domain: "example.org" }), com: await countDomain({ domain: "example.com" }) };`,
+  });
+  assert.deepEqual(both.skills, ["count-domain"]);
+  assert.deepEqual(both.tools, []);
+  const result = await f.orch.executeSkill("count-two-domains", {});
+  assertCompleted(result);
+  assert.deepEqual(result.data, { org: 1, com: 1 });
+  assert.deepEqual(result.stats.toolsCalled, ["memory.read_graph", "memory.read_graph"]);
+
+  const task = await f.run(
+    `import { run } from "skills/count-domain/skill.ts";
+return await run({ domain: "example.com" });`,
+    ["memory.read_graph"],
+  );
+  assertCompleted(task);
+  assert.equal(task.data, 1);
+
+  await assert.rejects(
+    f.orch.saveSkill("uses-missing", {
+      description: "Imports a skill that does not exist",
+      code: `import { run } from "skills/not-there/skill.ts";\nreturn await run({});`,
+    }),
+    /imports skill "not-there", which does not exist/,
+  );
+});
+
+Deno.test("a hand-edited skill that no longer parses is listed as broken; the others still load and run", async () => {
+  await using f = await start();
+  for (const name of ["good-one", "bad-code", "bad-front-matter"]) {
+    await f.orch.saveSkill(name, {
+      description: `Returns the name ${name}`,
+      code: `return "${name}";`,
+    });
+  }
+  await Deno.writeTextFile(
+    join(f.skillsDir, "bad-code", "skill.ts"),
+    `export async function run(args: any) {\n  return (;\n}\n`,
+  );
+  const md = join(f.skillsDir, "bad-front-matter", "SKILL.md");
+  await Deno.writeTextFile(
+    md,
+    (await Deno.readTextFile(md)).replace(/^name: .*$/m, "name: [unclosed"),
+  );
+
+  const skills = new Map(f.orch.listSkills().map((s) => [s.name, s]));
+  assert.equal(skills.get("good-one")?.health, "ok");
+  assert.equal(skills.get("bad-code")?.health, "broken");
+  assert.equal(skills.get("bad-code")?.problem?.file, "bad-code/skill.ts");
+  assert.match(skills.get("bad-code")?.problem?.reason ?? "", /line 2, column 11/);
+  assert.equal(skills.get("bad-front-matter")?.health, "broken");
+  assert.equal(skills.get("bad-front-matter")?.problem?.file, "bad-front-matter/SKILL.md");
+  assert.match(skills.get("bad-front-matter")?.problem?.reason ?? "", /Invalid YAML/);
+
+  await assert.rejects(
+    f.orch.executeSkill("bad-code", {}),
+    /bad-code\/skill\.ts: Cannot parse skill\.ts at line 2/,
+  );
+  assert.deepEqual(f.orch.searchSkills("returns the name").map((hit) => hit.name), ["good-one"]);
+  const good = await f.orch.executeSkill("good-one", {});
+  assertCompleted(good);
+  assert.equal(good.data, "good-one");
+  // An older version of a broken skill still runs.
+  await f.orch.saveSkill("bad-code", { description: "Fixed", code: `return "fixed";` });
+  assert.equal((await f.orch.executeSkill("bad-code", {}, { version: 1 })).data, "bad-code");
+});
+
+Deno.test("searchSkills() ranks a skill that keeps failing below one that works", async () => {
+  await using f = await start();
+  await f.orch.saveSkill("weekly-report-a", {
+    description: "Builds the weekly sales report",
+    code: `throw new Error("the report source is gone");`,
+  });
+  await f.orch.saveSkill("weekly-report-b", {
+    description: "Builds the weekly sales report",
+    code: `return "report";`,
+  });
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await f.orch.executeSkill("weekly-report-a", {})).status, "failed");
+    assertCompleted(await f.orch.executeSkill("weekly-report-b", {}));
+  }
+  const hits = f.orch.searchSkills("weekly sales report");
+  assert.deepEqual(hits.map((hit) => hit.name), ["weekly-report-b", "weekly-report-a"]);
+  const failing = f.orch.listSkills().find((s) => s.name === "weekly-report-a")!;
+  assert.equal(failing.stats.runs, 3);
+  assert.deepEqual(failing.stats.failures, { agent_error: 3 });
+  assert.match(failing.stats.lastError?.message ?? "", /the report source is gone/);
+  assert.ok(failing.stats.medianDurationMs > 0);
+  assert.match(
+    f.orch.skills.searchText("sales report"),
+    /^import \{ run \} from "skills\/weekly-report-b\/skill\.ts"; \/\/ skill weekly-report-b v1/,
+  );
+});
+
+Deno.test("skills are readable as skill:// resources with a discovery index", async () => {
+  await using f = await start();
+  await f.orch.saveSkill("count-domain", {
+    description: "Counts the contacts whose email address is at a given domain",
+    code: COUNT_DOMAIN,
+    params: DOMAIN_PARAMS,
+  });
+  const uris = f.orch.skills.listResources().map((r) => r.uri);
+  assert.deepEqual(uris, [
+    "skill://index.json",
+    "skill://count-domain/SKILL.md",
+    "skill://count-domain/skill.ts",
+  ]);
+  const md = await f.orch.skills.readResource("skill://count-domain/SKILL.md");
+  assert.equal(md.mimeType, "text/markdown");
+  assert.match(md.text, /^---\nname: count-domain\n/);
+  const code = await f.orch.skills.readResource("skill://count-domain/skill.ts");
+  assert.match(code.text, /export async function run\(args: any\)/);
+  const index = JSON.parse((await f.orch.skills.readResource("skill://index.json")).text);
+  assert.deepEqual(index.skills[0], {
+    name: "count-domain",
+    type: "skill-md",
+    description: "Counts the contacts whose email address is at a given domain",
+    url: "skill://count-domain/SKILL.md",
+  });
+  await assert.rejects(
+    f.orch.skills.readResource("skill://count-domain/stats.json"),
+    /Unknown skill resource/,
+  );
+  await assert.rejects(f.orch.skills.readResource("skill://../SKILL.md"), /Unknown skill resource/);
+});
