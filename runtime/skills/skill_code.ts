@@ -149,6 +149,12 @@ export function analyzeSkillCode(code: string, servers: readonly SkillServer[]):
           }: a skill may import only from "servers/..." and "skills/<name>/skill.ts"`,
         );
       }
+    } else if (declaresArgs(node)) {
+      throw new SyntaxError(
+        `Cannot use skill code${
+          where(node.loc?.start)
+        }: "args" is already declared (it holds the skill's arguments): use another name`,
+      );
     } else if (node.type.startsWith("Export") || node.type === "TSExportAssignment") {
       throw new SyntaxError(
         `Cannot use skill code${
@@ -188,6 +194,15 @@ export function analyzeSkillCode(code: string, servers: readonly SkillServer[]):
     imports,
     code,
   };
+}
+
+/** Whether a top-level statement declares `args`, which the wrapper's parameter already is. */
+function declaresArgs(node: Statement): boolean {
+  if (node.type === "VariableDeclaration") {
+    return node.declarations.some((d) => JSON.stringify(d.id).includes('"name":"args"'));
+  }
+  return (node.type === "FunctionDeclaration" || node.type === "ClassDeclaration") &&
+    node.id?.name === "args";
 }
 
 function walk(
@@ -278,7 +293,7 @@ export function renderSkillModule(info: SkillCodeInfo, options: SkillModuleOptio
     parse(text, { ...PARSE_OPTIONS, allowReturnOutsideFunction: false });
   } catch (error) {
     const loc = (error as { loc?: { line: number; column: number } }).loc;
-    const line = loc === undefined
+    const line = loc === undefined || loc.line <= head.length
       ? undefined
       : { line: loc.line - head.length, column: loc.column };
     const reason = String((error as Error).message).replace(/ \(\d+:\d+\)$/, "");

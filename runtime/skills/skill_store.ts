@@ -222,9 +222,12 @@ export class SkillStore {
     liveModule: string,
   ): Promise<boolean> {
     const versions = join(folder, "versions");
-    for await (const entry of Deno.readDir(versions)) {
-      if (entry.name.startsWith(".tmp-")) {
-        await Deno.remove(join(versions, entry.name), { recursive: true });
+    // Leftovers of saves that were killed midway.
+    for (const parent of [folder, versions]) {
+      for await (const entry of Deno.readDir(parent)) {
+        if (/^(?:\.tmp-|(?:SKILL\.md|skill\.ts|tools\.json)\.tmp-)/.test(entry.name)) {
+          await Deno.remove(join(parent, entry.name), { recursive: true });
+        }
       }
     }
     const temp = join(versions, `.tmp-${crypto.randomUUID()}`);
