@@ -136,8 +136,7 @@ export function updateStats(
     };
   }
   for (const tool of new Set(result.stats.toolsCalled)) {
-    const [server] = tool.split(".");
-    if (options.known.includes(tool) || options.known.includes(server!)) continue;
+    if (options.known.includes(tool)) continue;
     if (!next.toolsCalled.includes(tool)) next.toolsCalled.push(tool);
     if (next.observedTools[tool] === undefined) {
       const recorded = options.record(tool);
