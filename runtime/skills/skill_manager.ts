@@ -179,7 +179,11 @@ export class SkillManager {
    * @returns The skills, sorted by name.
    */
   list(): SkillSummary[] {
-    const summaries: SkillSummary[] = [];
+    return this.#collect().map(([summary]) => summary);
+  }
+
+  #collect(): Array<[SkillSummary, JsonSchema]> {
+    const summaries: Array<[SkillSummary, JsonSchema]> = [];
     for (const name of this.#store.names()) {
       const record = this.#store.read(name);
       if (record === undefined) continue;
@@ -209,7 +213,7 @@ export class SkillManager {
         stats: publicStats(stats),
       };
       if (record.problem !== undefined) summary.problem = record.problem;
-      summaries.push(summary);
+      summaries.push([summary, metadata?.params ?? {}]);
     }
     return summaries;
   }
@@ -224,13 +228,11 @@ export class SkillManager {
    * @throws {TypeError} When the query is not a string.
    */
   search(query: string, options: { limit?: number } = {}): SkillSearchHit[] {
-    const summaries = this.list();
-    const params = new Map<string, JsonSchema>();
-    for (const s of summaries) {
-      const metadata = this.#store.read(s.name)?.metadata;
-      if (metadata !== undefined) params.set(s.name, metadata.params);
-    }
-    this.#index.update(summaries, params);
+    const collected = this.#collect();
+    this.#index.update(
+      collected.map(([summary]) => summary),
+      new Map(collected.map(([summary, params]) => [summary.name, params])),
+    );
     return this.#index.search(query, options);
   }
 

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parse, stringify } from "yaml";
+import { parse, stringify, YAMLError } from "yaml";
 import { checkSkillName } from "./skill_name.ts";
 import type { JsonSchema, SkillMetadata } from "./types.ts";
 
@@ -117,7 +117,9 @@ export function parseSkillMd(
   try {
     front = parse(yaml, { uniqueKeys: true });
   } catch (error) {
-    throw new SyntaxError(`Invalid YAML in SKILL.md front matter: ${(error as Error).message}`);
+    // Only YAML errors are the file's fault (the parser reads LOG_TOKENS from the environment, which needs --allow-env).
+    if (!(error instanceof YAMLError)) throw error;
+    throw new SyntaxError(`Invalid YAML in SKILL.md front matter: ${error.message}`);
   }
   if (front === null || typeof front !== "object" || Array.isArray(front)) {
     throw new TypeError("SKILL.md front matter must be a YAML mapping");

@@ -274,11 +274,13 @@ export class SkillStore {
    */
   read(name: string): SkillRecord | undefined {
     const folder = join(this.#dir, name);
-    const key = ["", "SKILL.md", "skill.ts", "tools.json", "stats.json", "versions"]
+    // Every write replaces a file by renaming, which changes the folder (or versions/) and the file's inode; hand
+    // edits of SKILL.md and skill.ts change their mtime or size.
+    const key = ["", "SKILL.md", "skill.ts", "versions"]
       .map((file) => {
         try {
           const info = Deno.statSync(join(folder, file));
-          return `${info.mtime?.getTime()}:${info.size}`;
+          return `${info.mtime?.getTime()}:${info.size}:${info.ino}`;
         } catch {
           return "-";
         }
