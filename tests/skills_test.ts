@@ -299,3 +299,25 @@ Deno.test("skills are readable as skill:// resources with a discovery index", as
   );
   await assert.rejects(f.orch.skills.readResource("skill://../SKILL.md"), /Unknown skill resource/);
 });
+
+Deno.test("agent code can read the skills folder but not change it; saveSkill screens code with the blocker", async () => {
+  await using f = await start();
+  await f.orch.saveSkill("plain", { description: "Returns one", code: "return 1;" });
+  await f.orch.executeSkill("plain", {});
+  const stats = JSON.stringify(join(f.skillsDir, "plain", "stats.json"));
+  const read = await f.run(`return JSON.parse(await Deno.readTextFile(${stats})).runs;`, []);
+  assertCompleted(read);
+  assert.equal(read.data, 1);
+  const skillTs = JSON.stringify(join(f.skillsDir, "plain", "skill.ts"));
+  const write = await f.run(
+    `await Deno.writeTextFile(${skillTs}, "export const run = () => 2;");`,
+    [],
+  );
+  assert.equal(write.status, "failed");
+  assert.match(write.error?.message ?? "", /write access/);
+  assert.equal((await f.orch.executeSkill("plain", {})).data, 1);
+  await assert.rejects(
+    f.orch.saveSkill("evil", { description: "Evaluates", code: 'return eval("1 + 1");' }),
+    /Cannot save skill "evil": .*eval/,
+  );
+});

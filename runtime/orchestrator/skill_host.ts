@@ -53,7 +53,7 @@ export function createSkillManager(parts: SkillHostParts): SkillManager {
       const policy = parts.options.blockerPolicy;
       const screen = screenCode(code, policy === undefined ? {} : { policy });
       if (!screen.ok) {
-        throw new TypeError(`Cannot save skill: ${new BlockedCodeError(screen.findings).message}`);
+        throw new BlockedCodeError(screen.findings);
       }
     },
   }, { onBreakingChange: parts.options.skillBreakingChanges ?? "fail" });

@@ -142,7 +142,11 @@ export class SkillStore {
     } catch (error) {
       throw new SyntaxError(`${what}: ${errorText(error)}`, { cause: error });
     }
-    context.screen?.(checked.code);
+    try {
+      context.screen?.(checked.code);
+    } catch (error) {
+      throw new TypeError(`${what}: ${errorText(error)}`, { cause: error });
+    }
     for (const skill of info.skills) {
       if (skill === name) throw new TypeError(`${what}: it imports itself`);
       if (this.read(skill)?.metadata === undefined) {
