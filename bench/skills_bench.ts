@@ -73,7 +73,7 @@ try {
     runTask: () => Promise.reject(new Error("the bench runs no task")),
     refuse: () => Promise.reject(new Error("the bench runs no task")),
   };
-  const skills = new SkillManager(join(dir, "skills"), host);
+  const skills = new SkillManager(host, { dir: join(dir, "skills") });
   const rand = random(42);
   const descriptions = await corpusDescriptions();
   const pick = () => descriptions[Math.floor(rand() * descriptions.length)]!;

@@ -31,7 +31,7 @@ function managerSeeing(
   tools: Tool[],
   onBreakingChange: BreakingChangePolicy,
 ): SkillManager {
-  return new SkillManager(orch.skills.dir, {
+  return new SkillManager({
     serversDir: orch.serversDir,
     servers: () => [{
       name: "memory",
@@ -56,7 +56,7 @@ function managerSeeing(
           toolsCalled: [],
         },
       }),
-  }, { onBreakingChange });
+  }, { dir: orch.skills.dir, onBreakingChange });
 }
 
 Deno.test("a tool schema changed under a skill: breaking changes refuse or warn by policy, compatible ones run", async () => {

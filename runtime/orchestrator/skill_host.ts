@@ -37,7 +37,7 @@ export function createSkillManager(parts: SkillHostParts): SkillManager {
     const connection = connections.get(name);
     return connection?.state === "connected" ? connection : undefined;
   };
-  return new SkillManager(parts.skillsDir, {
+  return new SkillManager({
     serversDir: parts.serversDir,
     servers: () =>
       connections.names.filter((name) => connected(name) !== undefined).map((name) => ({
@@ -56,5 +56,5 @@ export function createSkillManager(parts: SkillHostParts): SkillManager {
         throw new BlockedCodeError(screen.findings);
       }
     },
-  }, { onBreakingChange: parts.options.skillBreakingChanges ?? "fail" });
+  }, { dir: parts.skillsDir, onBreakingChange: parts.options.skillBreakingChanges ?? "fail" });
 }

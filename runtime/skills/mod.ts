@@ -21,6 +21,7 @@ export type {
   ExecuteSkillOptions,
   SaveSkillFromTaskOptions,
   SkillHost,
+  SkillManagerOptions,
 } from "./skill_manager.ts";
 export { SkillStore } from "./skill_store.ts";
 export type { SaveContext, SkillRecord } from "./skill_store.ts";

@@ -11,14 +11,21 @@ import type { JsonSchema, SkillHealth, SkillSummary } from "./types.ts";
 
 /** One skill a search found. */
 export interface SkillSearchHit {
+  /** The skill's name. */
   name: string;
+  /** What it does. */
   description: string;
+  /** Its current version. */
   version: number;
+  /** Its tags. */
   tags: string[];
+  /** The tools it uses. */
   tools: string[];
+  /** How it stands. */
   health: SkillHealth;
-  /** Runs and successes so far. */
+  /** Runs so far. */
   runs: number;
+  /** Runs that completed. */
   successes: number;
   /** The ranking score (higher is better), after the health and success factors. */
   score: number;

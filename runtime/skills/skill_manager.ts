@@ -53,8 +53,20 @@ export interface ExecuteSkillOptions {
   version?: number;
   /** The task's id. Default: `skill-<name>-<random>`. */
   id?: string;
+  /** The task's deadline, in milliseconds. Default: the orchestrator's. */
   timeoutMs?: number;
+  /** Cancels the run. */
   signal?: AbortSignal;
+}
+
+/** Options of the {@linkcode SkillManager} constructor. */
+export interface SkillManagerOptions {
+  /** The skills folder. */
+  dir: string;
+  /** What running a skill whose tools changed incompatibly does. Default `"fail"`. */
+  onBreakingChange?: BreakingChangePolicy;
+  /** How long a save waits for another save of the same skill, in milliseconds. Default 10,000. */
+  lockTimeoutMs?: number;
 }
 
 /** What {@linkcode SkillManager.saveFromTask} takes besides the task and the name: everything but the code. */
@@ -68,7 +80,7 @@ const REMEMBERED_TASKS = 100;
  *
  * @example
  * ```ts ignore
- * const skills = new SkillManager("skills", host, { onBreakingChange: "fail" });
+ * const skills = new SkillManager(host, { dir: "skills", onBreakingChange: "fail" });
  * await skills.save("count-people", { description: "Counts the people in the graph", code });
  * const result = await skills.execute("count-people", {});
  * ```
@@ -81,15 +93,14 @@ export class SkillManager {
   #tasks = new Map<string, { code: string; toolsCalled: string[] }>();
 
   /**
-   * @param dir The skills folder.
-   * @param host The orchestrator's side.
-   * @param options `onBreakingChange` (default `"fail"`) and how long a save waits for another save's lock.
+   * Creates the manager of one skills folder.
+   *
+   * @param host The orchestrator's side: servers, tools, how tasks run.
+   * @param options The skills folder, `onBreakingChange` (default `"fail"`) and how long a save waits for another
+   *   save's lock (default 10,000 ms).
+   * @throws {TypeError} When the policy is not `"fail"` or `"warn"`.
    */
-  constructor(
-    dir: string,
-    host: SkillHost,
-    options: { onBreakingChange?: BreakingChangePolicy; lockTimeoutMs?: number } = {},
-  ) {
+  constructor(host: SkillHost, options: SkillManagerOptions) {
     if (
       options.onBreakingChange !== undefined && !["fail", "warn"].includes(options.onBreakingChange)
     ) {
@@ -100,7 +111,7 @@ export class SkillManager {
       );
     }
     this.#store = new SkillStore(
-      dir,
+      options.dir,
       options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs },
     );
     this.#host = host;

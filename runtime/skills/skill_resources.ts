@@ -20,16 +20,23 @@ const SERVED: Readonly<Record<string, string>> = {
 
 /** A resource as `resources/list` gives it. */
 export interface SkillResource {
+  /** `skill://index.json` or `skill://<name>/<file>`. */
   uri: string;
+  /** A short name: `skills-index` or `<name>/<file>`. */
   name: string;
+  /** The skill's description. */
   description?: string;
+  /** `text/markdown`, `text/x-typescript` or `application/json`. */
   mimeType: string;
 }
 
 /** A resource's content as `resources/read` gives it. */
 export interface SkillResourceContent {
+  /** The URI read. */
   uri: string;
+  /** Its MIME type. */
   mimeType: string;
+  /** The file's text. */
   text: string;
 }
 

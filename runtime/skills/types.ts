@@ -33,7 +33,9 @@ export interface SkillMetadata {
 export interface RecordedTool {
   /** SHA-256 of the whole definition, as in the server's `_manifest.json`. */
   sha256: string;
+  /** The tool's description. */
   description?: string;
+  /** The tool's input schema. */
   inputSchema: JsonSchema;
 }
 
@@ -55,7 +57,9 @@ export type SkillHealth = "ok" | "changed" | "breaking" | "broken";
 
 /** Run statistics of a skill, kept in its `stats.json`. */
 export interface SkillStats {
+  /** Runs through `executeSkill`, refused ones included. */
   runs: number;
+  /** Runs that completed. */
   successes: number;
   /** Failed runs by error code (`"tool_failed"`, `"timeout"`, ...). */
   failures: Record<string, number>;
@@ -71,24 +75,29 @@ export interface SkillStats {
 
 /** One skill as `listSkills()` reports it. */
 export interface SkillSummary {
+  /** The skill's name, equal to its folder's. */
   name: string;
   /** Empty when the skill is broken and its description unreadable. */
   description: string;
   /** 0 when broken and unreadable. */
   version: number;
+  /** Words to find it by. */
   tags: string[];
   /** The tools it uses: the saved list and every tool its runs called. */
   tools: string[];
+  /** How it stands; see {@linkcode SkillHealth}. */
   health: SkillHealth;
   /** For `changed` and `breaking`: what changed. */
   changes: ToolChange[];
   /** For `broken`: the file (relative to the skills folder) and why. */
   problem?: { file: string; reason: string };
+  /** Its run statistics. */
   stats: SkillStats;
 }
 
 /** One skill as `loadSkill()` reports it. */
 export interface LoadedSkill {
+  /** The loaded version's metadata, from its `SKILL.md`. */
   metadata: SkillMetadata;
   /** The texts of `SKILL.md` and `skill.ts` of the loaded version. */
   files: { "SKILL.md": string; "skill.ts": string };
