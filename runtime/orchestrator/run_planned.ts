@@ -33,6 +33,12 @@ export interface RunContext {
  * @param plan Its plan.
  * @param context The orchestrator's options, connections, pool, bindings, catalog and the task's abort signal.
  * @returns The result.
+ *
+ * @example
+ * ```ts ignore
+ * // Inside MCPOrchestrator.executeTask, once the task is planned and has a queue slot:
+ * const result = await runPlannedTask(task, plan, { options, connections, pool, bindings, catalog, signal });
+ * ```
  */
 export async function runPlannedTask(
   task: AgentTask,
@@ -78,6 +84,21 @@ export async function runPlannedTask(
  * @param steps `run` once a slot is free (with the signal that cancels the task); `cancelled` when it was
  *   cancelled while waiting.
  * @returns What `run` or `cancelled` returns.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { inQueue } from "./run_planned.ts";
+ * import { TaskQueue } from "./task_queue.ts";
+ * const task = { id: "t", description: "", code: "", requiredTools: [], status: "pending" as const };
+ * const active = new Map<string, AbortController>();
+ * const result = await inQueue(task, { queue: new TaskQueue(1), active }, {
+ *   run: () => Promise.resolve(active.has("t")),
+ *   cancelled: () => Promise.resolve(false),
+ * });
+ * assert.equal(result, true);
+ * assert.equal(active.size, 0);
+ * ```
  */
 export async function inQueue<T>(
   task: AgentTask,
@@ -110,6 +131,16 @@ export async function inQueue<T>(
  * @param active The active tasks' abort controllers by id (entries are removed as tasks end).
  * @param timeoutMs How long to wait before cancelling.
  * @returns Resolves once no task is active.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { drainTasks } from "./run_planned.ts";
+ * const active = new Map([["t", new AbortController()]]);
+ * active.get("t")!.signal.addEventListener("abort", () => active.delete("t"));
+ * await drainTasks(active, 0);
+ * assert.equal(active.size, 0);
+ * ```
  */
 export async function drainTasks(
   active: ReadonlyMap<string, AbortController>,

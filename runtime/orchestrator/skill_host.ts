@@ -30,6 +30,12 @@ export interface SkillHostParts {
  *
  * @param parts The folders, connections, bindings, blocker policy and task runners.
  * @returns The manager.
+ *
+ * @example
+ * ```ts ignore
+ * // In MCPOrchestrator.initialize, once servers are connected and the pool started:
+ * const skills = createSkillManager({ ...started, options, runTask, refuse });
+ * ```
  */
 export function createSkillManager(parts: SkillHostParts): SkillManager {
   const { connections } = parts;

@@ -21,6 +21,12 @@ const log = logger("orchestrator");
  * @param tools Its new tools.
  * @param parts The connection, catalog, `servers/` folder and sandbox pool.
  * @returns Resolves once done.
+ *
+ * @example
+ * ```ts ignore
+ * // In MCPOrchestrator, when a connection reports tools/list_changed:
+ * await applyToolsChanged("memory", tools, { connection, catalog, serversDir, pool });
+ * ```
  */
 export async function applyToolsChanged(
   server: string,

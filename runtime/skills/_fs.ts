@@ -12,6 +12,7 @@ import { join } from "node:path";
  *
  * @param path The file.
  * @param text Its new text.
+ * @returns Resolves once the new file is in place.
  */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const temp = `${path}.tmp-${crypto.randomUUID()}`;
@@ -24,7 +25,13 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   }
 }
 
-/** Reads a text file, or returns `undefined` when it does not exist. */
+/**
+ * Reads a text file synchronously.
+ *
+ * @param path The file.
+ * @returns Its text, or `undefined` when it does not exist.
+ * @throws {Error} When it exists but cannot be read.
+ */
 export function readTextIfExists(path: string): string | undefined {
   try {
     return Deno.readTextFileSync(path);

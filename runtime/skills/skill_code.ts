@@ -77,6 +77,14 @@ function where(loc: { line: number; column: number } | undefined): string {
  * @param what What the text is, for the message (e.g. `skill code`).
  * @returns The program.
  * @throws {SyntaxError} When the text does not parse.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseTypeScript } from "./skill_code.ts";
+ * assert.equal(parseTypeScript("const a: number = 1;", "code").body.length, 1);
+ * assert.throws(() => parseTypeScript("const a = ;", "code"), /Cannot parse code at line 1, column 11/);
+ * ```
  */
 export function parseTypeScript(code: string, what: string): Program {
   try {
@@ -318,6 +326,14 @@ function rebase(specifier: string, options: SkillModuleOptions): string {
  * @param text The file's text.
  * @returns The version its header names, if it has the generated header.
  * @throws {SyntaxError} When it does not parse (with line and column) or has no `run` export.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkSkillModule } from "./skill_code.ts";
+ * assert.deepEqual(checkSkillModule('// Skill "a" version 4, saved by mcp-executor.\nexport function run() {}'), { version: 4 });
+ * assert.throws(() => checkSkillModule("export const x = 1;"), /does not export a run function/);
+ * ```
  */
 export function checkSkillModule(text: string): { version?: number } {
   const program = parseTypeScript(text, "skill.ts");
@@ -344,6 +360,14 @@ export function checkSkillModule(text: string): { version?: number } {
  * @param from The folder it was written for (absolute, `/`-separated).
  * @param to The folder it goes to.
  * @returns The rewritten text; unchanged when it does not parse.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rebaseSkillModule } from "./skill_code.ts";
+ * const text = 'import * as m from "../../servers/m/index.ts";\nexport async function run() {}';
+ * assert.match(rebaseSkillModule(text, "/s/a", "/s/a/versions/2"), /"\.\.\/\.\.\/\.\.\/\.\.\/servers\/m\/index\.ts"/);
+ * ```
  */
 export function rebaseSkillModule(text: string, from: string, to: string): string {
   let program: Program;

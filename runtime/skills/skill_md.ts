@@ -107,6 +107,15 @@ export function renderSkillMd(metadata: SkillMetadata, body: string): string {
  * @returns The metadata and the body.
  * @throws {SyntaxError} When the front matter is missing or is not valid YAML.
  * @throws {TypeError} When a field is missing or invalid; the message names it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSkillMd } from "./skill_md.ts";
+ * const text = '---\nname: hello\ndescription: Says hello\nmetadata:\n  version: "2"\n---\n# hello\n';
+ * assert.equal(parseSkillMd(text, "hello").metadata.version, 2);
+ * assert.throws(() => parseSkillMd(text, "other"), /does not match its folder/);
+ * ```
  */
 export function parseSkillMd(
   text: string,

@@ -88,6 +88,15 @@ export function listSkillResources(skills: readonly SkillSummary[]): SkillResour
  * @param skills The skills, for the index.
  * @returns The content.
  * @throws {TypeError} When the URI names no served file or no existing skill.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readSkillResource } from "./skill_resources.ts";
+ * const index = await readSkillResource("/nonexistent", "skill://index.json", []);
+ * assert.deepEqual(JSON.parse(index.text).skills, []);
+ * await assert.rejects(readSkillResource("/nonexistent", "skill://a/../../etc/passwd", []), TypeError);
+ * ```
  */
 export async function readSkillResource(
   skillsDir: string,

@@ -48,6 +48,14 @@ export function emptyStats(): StatsFile {
  *
  * @param text The file's text, or `undefined` when there is none.
  * @returns The statistics.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseStats } from "./skill_stats.ts";
+ * assert.equal(parseStats('{"runs":3,"successes":2,"durations":[1,5,9]}').medianDurationMs, 5);
+ * assert.equal(parseStats("not json").runs, 0);
+ * ```
  */
 export function parseStats(text: string | undefined): StatsFile {
   if (text === undefined) return emptyStats();
@@ -78,6 +86,13 @@ export function parseStats(text: string | undefined): StatsFile {
  *
  * @param stats What `stats.json` holds.
  * @returns Runs, successes, failures, median duration, last error and the tools runs called.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { emptyStats, publicStats } from "./skill_stats.ts";
+ * assert.equal("durations" in publicStats(emptyStats()), false);
+ * ```
  */
 export function publicStats(stats: StatsFile): SkillStats {
   const { durations: _d, observedTools: _o, ...rest } = stats;

@@ -123,6 +123,14 @@ export function compareTool(name: string, before: RecordedTool, after: Tool): To
  * @param recorded The definitions recorded at save time, by `server.tool`.
  * @param current The current tools of a server; `undefined` when it is not connected.
  * @returns Every change; a removed tool is breaking, an unconnected server is reported as compatible.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compareTools } from "./tool_changes.ts";
+ * const changes = compareTools(["memory.read_graph"], {}, () => []);
+ * assert.deepEqual(changes, [{ tool: "memory.read_graph", kind: "breaking", change: "removed tool" }]);
+ * ```
  */
 export function compareTools(
   tools: readonly string[],
