@@ -45,12 +45,13 @@ export function createSkillManager(parts: SkillHostParts): SkillManager {
   };
   return new SkillManager({
     serversDir: parts.serversDir,
+    // Every configured server, so that code using one that is down is refused with its name, not saved blind.
     servers: () =>
-      connections.names.filter((name) => connected(name) !== undefined).map((name) => ({
+      connections.names.map((name) => ({
         name,
         identifier: parts.bindings.get(name)?.identifier ?? name,
         dirName: toServerDirName(name),
-        tools: connected(name)!.tools.map((tool) => tool.name),
+        tools: connected(name)?.tools.map((tool) => tool.name) ?? [],
       })),
     currentTools: (server) => connected(server)?.tools,
     runTask: parts.runTask,

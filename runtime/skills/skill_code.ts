@@ -186,6 +186,8 @@ export function analyzeSkillCode(code: string, servers: readonly SkillServer[]):
     if (member && key === "object" && !parent.computed && parent.property.type === "Identifier") {
       const tool = functions.get(server.name)?.get(parent.property.name);
       if (tool !== undefined) tools.add(`${server.name}.${tool}`);
+      // A server whose tools are unknown (not connected) is recorded whole, which saving then refuses.
+      else if (server.tools.length === 0) tools.add(server.name);
       return;
     }
     tools.add(server.name);

@@ -32,7 +32,7 @@ import { publicStats } from "./skill_stats.ts";
 export interface SkillHost {
   /** The generated `servers/` folder, absolute. */
   serversDir: string;
-  /** The connected servers, with their namespace identifiers and tool names. */
+  /** The configured servers, with their namespace identifiers and tool names (none when not connected). */
   servers(): SkillServer[];
   /** A server's current tools; `undefined` when it is not connected. */
   currentTools(server: string): readonly Tool[] | undefined;

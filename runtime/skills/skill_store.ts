@@ -26,6 +26,7 @@ import {
   checkSkillModule,
   rebaseSkillModule,
   renderSkillModule,
+  SKILL_HEADER_RE,
   type SkillCodeInfo,
   type SkillServer,
 } from "./skill_code.ts";
@@ -38,7 +39,7 @@ import type { LoadedSkill, RecordedTool, SaveSkillInput, SkillMetadata } from ".
 
 /** What a save needs to know about the servers. */
 export interface SaveContext {
-  /** The connected servers. */
+  /** The configured servers (a server that is not connected has no tools). */
   servers: readonly SkillServer[];
   /** The generated `servers/` folder, absolute. */
   serversDir: string;
@@ -63,7 +64,8 @@ export interface SkillRecord {
   stale: boolean;
 }
 
-const FILES = ["SKILL.md", "skill.ts", "tools.json"] as const;
+/** A version's files, in the order they replace the current ones: `SKILL.md`, which names the version, last. */
+const FILES = ["tools.json", "skill.ts", "SKILL.md"] as const;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -422,7 +424,10 @@ function readRecord(skillsDir: string, name: string): SkillRecord | undefined {
   const newest = versions.at(-1);
   try {
     const metadata = live === undefined ? undefined : parseSkillMd(live, name).metadata;
-    if (newest !== undefined && (metadata === undefined || metadata.version < newest)) {
+    const header = SKILL_HEADER_RE.exec(readTextIfExists(join(folder, "skill.ts")) ?? "");
+    const behind = metadata === undefined || metadata.version < newest! ||
+      (header !== null && Number(header[2]) !== metadata.version);
+    if (newest !== undefined && behind) {
       // A save stopped after its version was complete: that version is the current one.
       record.stale = true;
       dir = join(folder, "versions", String(newest));

@@ -65,7 +65,7 @@ Deno.test("SkillStore.save() killed with SIGKILL midway leaves whole versions, a
   await using tmp = await tempSkills();
   const store = new SkillStore(tmp.dir);
   await store.save("token", { description: "Returns token 0", code: 'return "0";' }, NO_SERVERS);
-  for (let round = 0; round < 6; round++) {
+  for (let round = 0; round < 20; round++) {
     const process = child(tmp.dir, ["token", "loop"]);
     const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
     let seen = "";
@@ -176,4 +176,17 @@ Deno.test("SkillStore.read() finishes reading a save cut short after its version
   assert.equal(loaded.metadata.version, 2);
   assert.equal(tokens(folder).md, "2");
   assert.match(loaded.files["skill.ts"], /from "\.\.\/|return "2"/);
+});
+
+Deno.test("SkillStore.save() refuses code that uses a server that is not connected, naming it", async () => {
+  await using tmp = await tempSkills();
+  const store = new SkillStore(tmp.dir);
+  const context = {
+    ...NO_SERVERS,
+    servers: [{ name: "memory", identifier: "memory", dirName: "memory", tools: [] }],
+  };
+  await assert.rejects(
+    store.save("down", { description: "Reads", code: "return await memory.readGraph();" }, context),
+    /Cannot save skill "down": server "memory" is not connected/,
+  );
 });
