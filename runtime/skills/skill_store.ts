@@ -26,13 +26,15 @@ import {
   checkSkillModule,
   rebaseSkillModule,
   renderSkillModule,
-  SKILL_HEADER_RE,
   type SkillCodeInfo,
   type SkillServer,
 } from "./skill_code.ts";
 import { parseSkillMd, renderSkillMd } from "./skill_md.ts";
 import { checkSkillName } from "./skill_name.ts";
-import { parseStats, type StatsFile, updateStats } from "./skill_stats.ts";
+import { parseStats, updateStats } from "./skill_stats.ts";
+import { readRecord, type SkillRecord } from "./_read_record.ts";
+
+export type { SkillRecord };
 import { renderSkillBody } from "./skill_usage.ts";
 import { recordTool } from "./tool_changes.ts";
 import type { LoadedSkill, RecordedTool, SaveSkillInput, SkillMetadata } from "./types.ts";
@@ -47,21 +49,6 @@ export interface SaveContext {
   currentTools(server: string): readonly Tool[] | undefined;
   /** Checks the code before it is saved (the pattern blocker); throws to refuse it. */
   screen?(code: string): void;
-}
-
-/** One skill as read from disk: its current version, or why it cannot be read. */
-export interface SkillRecord {
-  name: string;
-  /** The current version's metadata; missing when `SKILL.md` cannot be read. */
-  metadata?: SkillMetadata;
-  recordedTools: Record<string, RecordedTool>;
-  /** Why the skill is broken: the file (relative to the skills folder) and the reason. */
-  problem?: { file: string; reason: string };
-  stats: StatsFile;
-  /** Stored versions, oldest first. */
-  versions: number[];
-  /** True when a save was cut short after its version was complete: the current files lag behind. */
-  stale: boolean;
 }
 
 /** A version's files, in the order they replace the current ones: `SKILL.md`, which names the version, last. */
@@ -393,69 +380,4 @@ export class SkillStore {
     });
     return next;
   }
-}
-
-function versionsOf(folder: string): number[] {
-  const versions: number[] = [];
-  try {
-    for (const entry of Deno.readDirSync(join(folder, "versions"))) {
-      if (entry.isDirectory && /^[1-9]\d*$/.test(entry.name)) versions.push(Number(entry.name));
-    }
-  } catch {
-    // No versions folder yet.
-  }
-  return versions.sort((a, b) => a - b);
-}
-
-function readRecord(skillsDir: string, name: string): SkillRecord | undefined {
-  const folder = join(skillsDir, name);
-  const versions = versionsOf(folder);
-  const live = readTextIfExists(join(folder, "SKILL.md"));
-  if (live === undefined && versions.length === 0) return undefined;
-  const record: SkillRecord = {
-    name,
-    recordedTools: {},
-    stats: parseStats(readTextIfExists(join(folder, "stats.json"))),
-    versions,
-    stale: false,
-  };
-  let dir = folder;
-  let file = `${name}/SKILL.md`;
-  const newest = versions.at(-1);
-  try {
-    const metadata = live === undefined ? undefined : parseSkillMd(live, name).metadata;
-    const header = SKILL_HEADER_RE.exec(readTextIfExists(join(folder, "skill.ts")) ?? "");
-    const behind = metadata === undefined || metadata.version < newest! ||
-      (header !== null && Number(header[2]) !== metadata.version);
-    if (newest !== undefined && behind) {
-      // A save stopped after its version was complete: that version is the current one.
-      record.stale = true;
-      dir = join(folder, "versions", String(newest));
-      file = `${name}/versions/${newest}/SKILL.md`;
-      record.metadata = parseSkillMd(Deno.readTextFileSync(join(dir, "SKILL.md")), name).metadata;
-    } else {
-      record.metadata = metadata;
-    }
-  } catch (error) {
-    record.problem = { file, reason: errorText(error) };
-    return record;
-  }
-  const skillTs = readTextIfExists(join(dir, "skill.ts"));
-  const tsFile = `${relative(skillsDir, dir).replaceAll("\\", "/")}/skill.ts`;
-  try {
-    if (skillTs === undefined) throw new Error("missing");
-    checkSkillModule(skillTs);
-  } catch (error) {
-    record.problem = { file: tsFile, reason: errorText(error) };
-  }
-  try {
-    const tools = readTextIfExists(join(dir, "tools.json"));
-    if (tools !== undefined) record.recordedTools = JSON.parse(tools);
-  } catch (error) {
-    record.problem ??= {
-      file: tsFile.replace(/skill\.ts$/, "tools.json"),
-      reason: errorText(error),
-    };
-  }
-  return record;
 }
