@@ -113,3 +113,25 @@ export {
 } from "./codegen/mod.ts";
 export { configureLogging } from "./log.ts";
 export type { ServerSummary, ToolSearchHit, ToolSummary } from "./search/mod.ts";
+export {
+  type BreakingChangePolicy,
+  type ExecuteSkillOptions,
+  type JsonSchema,
+  type LoadedSkill,
+  type RecordedTool,
+  type SaveSkillFromTaskOptions,
+  type SaveSkillInput,
+  SKILL_INDEX_URI,
+  type SkillHealth,
+  type SkillHost,
+  SkillManager,
+  type SkillManagerOptions,
+  type SkillMetadata,
+  type SkillResource,
+  type SkillResourceContent,
+  type SkillSearchHit,
+  type SkillServer,
+  type SkillStats,
+  type SkillSummary,
+  type ToolChange,
+} from "./skills/mod.ts";

@@ -76,6 +76,12 @@ export interface OrchestratorOptions {
   maxResultBytes?: number;
   /** The pattern blocker's action per rule (`"block"`, `"warn"`, `"allow"`); unlisted rules keep their default. */
   blockerPolicy?: Partial<Record<RuleName, RuleAction>>;
+  /**
+   * What `executeSkill` does when a tool the skill uses changed incompatibly since it was saved (removed, a new
+   * required parameter, a removed or retyped parameter): `"fail"` refuses to run it (code `"skill_incompatible"`),
+   * `"warn"` runs it and adds a warning to the result. Default `"fail"`.
+   */
+  skillBreakingChanges?: "fail" | "warn";
   /** Receives the progress notifications servers send during tool calls. */
   onProgress?: (event: ToolProgressEvent) => void;
   /** Receives each finished tool call of a task and the agent code's own `progress()` reports. */

@@ -31,6 +31,8 @@ import { SessionSpaces, validateSessionId } from "./session_spaces.ts";
 import { type OrchestratorEventListener, OrchestratorEvents } from "./orchestrator_events.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 
+import type * as Skills from "../skills/mod.ts";
+import { createSkillManager } from "./skill_host.ts";
 /**
  * Runs agent code against MCP servers, each task in its own sandbox process.
  *
@@ -57,7 +59,7 @@ export class MCPOrchestrator implements AsyncDisposable {
   #queue: TaskQueue;
   #catalog = new ToolCatalog();
   #serversDir = "";
-  #skillsDir = "";
+  #skills: Skills.SkillManager | undefined;
   #workspacesDir = "";
   #ownStateDir: string | undefined;
   #initialized: Promise<void> | undefined;
@@ -105,12 +107,17 @@ export class MCPOrchestrator implements AsyncDisposable {
     this.#pool = started.pool;
     this.#bindings = started.bindings;
     this.#serversDir = started.serversDir;
-    this.#skillsDir = started.skillsDir;
     this.#workspacesDir = started.workspacesDir;
     this.#ownStateDir = started.ownStateDir;
     this.#sessions = new SessionSpaces({
       dir: started.sessionsDir,
       quotaBytes: (this.#options.sessionQuotaMb ?? DEFAULT_LIMITS.sessionQuotaMb) * 2 ** 20,
+    });
+    this.#skills = createSkillManager({
+      ...started,
+      options: this.#options,
+      runTask: (task) => this.executeTask(task),
+      refuse: (task, error) => this.#notRun(task, "failed", error),
     });
   }
 
@@ -306,9 +313,54 @@ export class MCPOrchestrator implements AsyncDisposable {
 
   #record(task: AgentTask, result: TaskResult): TaskResult {
     task.status = result.status;
+    this.#skills?.remember(task, result);
     this.#finished[result.status]++;
     this.#events.emitTask(task, result);
     return result;
+  }
+
+  /** The skills manager (after {@linkcode MCPOrchestrator.initialize}): search text and resources for the daemon. */
+  get skills(): Skills.SkillManager {
+    if (this.#skills === undefined) throw new Error("Cannot use skills: call initialize() first");
+    return this.#skills;
+  }
+
+  /** Saves a skill as a new version; see {@linkcode Skills.SkillManager.save} for its arguments, result and errors. */
+  saveSkill(name: string, input: Skills.SaveSkillInput): Promise<Skills.SkillMetadata> {
+    return this.initialize().then(() => this.skills.save(name, input));
+  }
+
+  /** Saves a completed task as a skill; see {@linkcode Skills.SkillManager.saveFromTask}. */
+  saveSkillFromTask(
+    taskId: string,
+    name: string,
+    options: Skills.SaveSkillFromTaskOptions,
+  ): Promise<Skills.SkillMetadata> {
+    return this.initialize().then(() => this.skills.saveFromTask(taskId, name, options));
+  }
+
+  /** Every skill with its health and statistics; see {@linkcode Skills.SkillManager.list}. */
+  listSkills(): Skills.SkillSummary[] {
+    return this.skills.list();
+  }
+
+  /** Finds skills by what they do; see {@linkcode Skills.SkillManager.search}. */
+  searchSkills(query: string, options: { limit?: number } = {}): Skills.SkillSearchHit[] {
+    return this.skills.search(query, options);
+  }
+
+  /** A skill's files, metadata and versions; see {@linkcode Skills.SkillManager.load}. */
+  loadSkill(name: string, options: { version?: number } = {}): Promise<Skills.LoadedSkill> {
+    return this.initialize().then(() => this.skills.load(name, options));
+  }
+
+  /** Runs a skill as a task after checking its args; see {@linkcode Skills.SkillManager.execute}. */
+  executeSkill(
+    name: string,
+    args: unknown,
+    options: Skills.ExecuteSkillOptions = {},
+  ): Promise<TaskResult> {
+    return this.initialize().then(() => this.skills.execute(name, args, options));
   }
 
   /**
@@ -351,7 +403,7 @@ export class MCPOrchestrator implements AsyncDisposable {
     return {
       servers,
       tools: servers.reduce((sum, s) => sum + (s.state === "connected" ? s.toolCount : 0), 0),
-      skills: countSkills(this.#skillsDir),
+      skills: countSkills(this.#skills?.dir ?? ""),
       sandboxes: this.#pool?.size ?? { idle: 0, alive: 0 },
       activeTasks: this.#queue.running,
       queuedTasks: this.#queue.waiting,

@@ -18,6 +18,7 @@
 
 export { ToolIndex } from "./tool_index.ts";
 export { formatHits, NO_HITS_TEXT } from "./format_hits.ts";
+export { indexTerm, queryTerms, splitWords, synonymsOf } from "./_analyze.ts";
 export { defaultFunctionName, defaultRenderSignature, defaultServerDir } from "./fallbacks.ts";
 export type {
   SearchDetail,

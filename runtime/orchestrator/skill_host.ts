@@ -1,0 +1,67 @@
+/**
+ * Connects the skills manager to an orchestrator: which servers are connected, their tools, how tasks run and how
+ * code is screened.
+ *
+ * @module
+ */
+
+import { toServerDirName } from "../codegen/mod.ts";
+import { BlockedCodeError, screenCode } from "../blocker/mod.ts";
+import type { ConnectionManager } from "../connections/connection_manager.ts";
+import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
+import { SkillManager } from "../skills/mod.ts";
+import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
+import type { OrchestratorOptions } from "./options.ts";
+
+/** What {@linkcode createSkillManager} needs from the orchestrator. */
+export interface SkillHostParts {
+  skillsDir: string;
+  serversDir: string;
+  connections: ConnectionManager;
+  bindings: ReadonlyMap<string, ServerBinding>;
+  /** Its options: `blockerPolicy` screens saved code, `skillBreakingChanges` is the policy for changed tools. */
+  options: OrchestratorOptions;
+  runTask(task: AgentTask): Promise<TaskResult>;
+  refuse(task: AgentTask, error: TaskErrorInfo): Promise<TaskResult>;
+}
+
+/**
+ * Creates the skills manager of an initialized orchestrator.
+ *
+ * @param parts The folders, connections, bindings, blocker policy and task runners.
+ * @returns The manager.
+ *
+ * @example
+ * ```ts ignore
+ * // In MCPOrchestrator.initialize, once servers are connected and the pool started:
+ * const skills = createSkillManager({ ...started, options, runTask, refuse });
+ * ```
+ */
+export function createSkillManager(parts: SkillHostParts): SkillManager {
+  const { connections } = parts;
+  const connected = (name: string) => {
+    const connection = connections.get(name);
+    return connection?.state === "connected" ? connection : undefined;
+  };
+  return new SkillManager({
+    serversDir: parts.serversDir,
+    // Every configured server, so that code using one that is down is refused with its name, not saved blind.
+    servers: () =>
+      connections.names.map((name) => ({
+        name,
+        identifier: parts.bindings.get(name)?.identifier ?? name,
+        dirName: toServerDirName(name),
+        tools: connected(name)?.tools.map((tool) => tool.name) ?? [],
+      })),
+    currentTools: (server) => connected(server)?.tools,
+    runTask: parts.runTask,
+    refuse: parts.refuse,
+    screen: (code) => {
+      const policy = parts.options.blockerPolicy;
+      const screen = screenCode(code, policy === undefined ? {} : { policy });
+      if (!screen.ok) {
+        throw new BlockedCodeError(screen.findings);
+      }
+    },
+  }, { dir: parts.skillsDir, onBreakingChange: parts.options.skillBreakingChanges ?? "fail" });
+}
