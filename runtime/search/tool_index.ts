@@ -6,17 +6,20 @@
 
 import MiniSearch from "minisearch";
 import type { Tool } from "../sdk.ts";
-import { indexTerm, queryTerms, splitWords, synonymsOf } from "./_analyze.ts";
+import { isStopWord, splitWords, stem } from "./_analyze.ts";
+import { analyzeQuery } from "./_query.ts";
 import { summarize } from "./_summary.ts";
 import {
   documentTerms,
-  EXACT_FIELD,
   FIELD_BOOSTS,
+  fieldTerm,
   makeToolDocument,
+  PORTER_FIELD,
   type ToolDocument,
 } from "./_tool_document.ts";
 import { defaultFunctionName, defaultRenderSignature, defaultServerDir } from "./fallbacks.ts";
 import type {
+  RankingOptions,
   SearchDetail,
   ServerSummary,
   ToolIndexEntry,
@@ -41,8 +44,14 @@ interface Stored {
   signature?: string;
 }
 
-/** Weight of a synonym the query did not type ("create" for "add") against the typed word. */
-const SYNONYM_BOOST = 0.4;
+/** Score factor of the tools of a server the query names ("in notion", "on github"). */
+const SERVER_MENTION_BOOST = 3;
+
+/**
+ * A server-name word counts as naming the server only when at most this many tools of other servers hold it (so
+ * "notion" names Notion, but "search" in `brave-search` names nothing).
+ */
+const SERVER_WORD_ELSEWHERE = 2;
 
 /** Score factor of a tool whose description says it is deprecated, so that its replacement ranks first. */
 const DEPRECATED_BOOST = 0.5;
@@ -96,6 +105,7 @@ export class ToolIndex {
   #functionName: (server: string, toolName: string) => string;
   #serverDir: (server: string) => string;
   #renderSignature: (server: string, tool: Tool) => string;
+  #ranking: Required<RankingOptions>;
 
   /**
    * Creates an empty index.
@@ -106,23 +116,20 @@ export class ToolIndex {
     this.#functionName = options.functionName ?? defaultFunctionName;
     this.#serverDir = options.serverDir ?? defaultServerDir;
     this.#renderSignature = options.renderSignature ?? defaultRenderSignature;
+    this.#ranking = {
+      stems: true,
+      synonyms: true,
+      abbreviations: true,
+      serverNames: true,
+      ...options.ranking,
+    };
     this.#search = new MiniSearch<ToolDocument>({
       idField: "id",
-      fields: Object.keys(FIELD_BOOSTS),
+      // Without stems the Porter field is not indexed at all, so the baseline ranks as it did before it existed.
+      fields: Object.keys(FIELD_BOOSTS).filter((f) => this.#ranking.stems || f !== PORTER_FIELD),
       tokenize: (text) => splitWords(text),
-      processTerm: (term, field) => indexTerm(term, field, EXACT_FIELD),
+      processTerm: (term, field) => fieldTerm(term, field),
       autoVacuum: false,
-      searchOptions: {
-        processTerm: (term) => {
-          const terms = queryTerms(term);
-          return terms === null ? null : [...terms, ...terms.flatMap(synonymsOf)];
-        },
-        boost: FIELD_BOOSTS,
-        prefix: (term) => term.length >= 3,
-        // A word the index knows is taken as written: "relation" must not also match "reaction".
-        fuzzy: (term) => this.#vocabulary.has(term) ? false : fuzziness(term),
-        boostDocument: (id) => this.#byId.get(id as number)?.boost ?? 1,
-      },
     });
   }
 
@@ -225,24 +232,71 @@ export class ToolIndex {
     if (!Number.isInteger(limit) || limit < 1) {
       throw new RangeError(`Cannot search tools: limit must be a positive integer, got ${limit}`);
     }
-    const allowed = servers === undefined ? undefined : new Set(servers);
-    const typed = new Set(splitWords(query).flatMap((word) => queryTerms(word) ?? []));
-    const results = this.#search.search(query, {
-      boostTerm: (term) => typed.has(term) ? 1 : SYNONYM_BOOST,
+    const ranked = this.rank(query, servers === undefined ? {} : { servers });
+    return ranked.slice(0, limit).map(({ server, tool, score }) =>
+      this.#hit(this.#servers.get(server)!.get(tool)!, score, detail)
+    );
+  }
+
+  /**
+   * Every tool that matches a query, best first, with its score: the ranking {@linkcode ToolIndex.search} cuts
+   * to `limit`. For fusing with other rankings (learned use, embeddings).
+   *
+   * @param query What the agent is looking for.
+   * @param options A server filter.
+   * @returns Server, tool and score of each match.
+   */
+  rank(
+    query: string,
+    options: { servers?: readonly string[] } = {},
+  ): { server: string; tool: string; score: number }[] {
+    const allowed = options.servers === undefined ? undefined : new Set(options.servers);
+    const { words, typed, weights } = analyzeQuery(query, {
+      ranking: this.#ranking,
+      known: (term) => this.#vocabulary.has(term),
+    });
+    if (weights.size === 0) return [];
+    const named = this.#ranking.serverNames ? this.#namedServers(words) : new Set<string>();
+    const results = this.#search.search([...weights.keys()].join(" "), {
+      tokenize: (text) => text.split(" "),
+      processTerm: (term) => term,
+      boost: FIELD_BOOSTS,
+      boostTerm: (term) => weights.get(term) ?? 1,
+      // Only the words typed get prefix and typo tolerance, not the expansions.
+      prefix: (term) => typed.has(term) && term.length >= 3,
+      // A word the index knows is taken as written: "relation" must not also match "reaction".
+      fuzzy: (term) => !typed.has(term) || this.#vocabulary.has(term) ? false : fuzziness(term),
+      boostDocument: (id) => {
+        const stored = this.#byId.get(id as number);
+        if (stored === undefined) return 1;
+        return stored.boost * (named.has(stored.server) ? SERVER_MENTION_BOOST : 1);
+      },
       ...(allowed === undefined
         ? {}
         : { filter: (result) => allowed.has(this.#byId.get(result.id)?.server ?? "") }),
     });
-    const ranked = results.map((result) => ({
-      stored: this.#byId.get(result.id)!,
-      score: result.score,
-    }));
+    const ranked = results.map((result) => {
+      const stored = this.#byId.get(result.id)!;
+      return { server: stored.server, tool: stored.tool.name, score: result.score };
+    });
     ranked.sort((a, b) =>
-      b.score - a.score ||
-      a.stored.server.localeCompare(b.stored.server) ||
-      a.stored.tool.name.localeCompare(b.stored.tool.name)
+      b.score - a.score || a.server.localeCompare(b.server) || a.tool.localeCompare(b.tool)
     );
-    return ranked.slice(0, limit).map(({ stored, score }) => this.#hit(stored, score, detail));
+    return ranked;
+  }
+
+  /** The servers whose name the query's words name (a word of the name that few other tools hold). */
+  #namedServers(words: readonly string[]): Set<string> {
+    const named = new Set<string>();
+    const said = new Set(words);
+    for (const [server, tools] of this.#servers) {
+      for (const part of splitWords(server)) {
+        if (part.length < 2 || isStopWord(part) || !said.has(part)) continue;
+        const holders = this.#vocabulary.get(stem(part)) ?? 0;
+        if (holders - tools.size <= SERVER_WORD_ELSEWHERE) named.add(server);
+      }
+    }
+    return named;
   }
 
   /**
@@ -289,7 +343,7 @@ export class ToolIndex {
       server,
       tool,
       boost: /\bdeprecated\b/i.test(document.description) ? DEPRECATED_BOOST : 1,
-      terms: documentTerms(document),
+      terms: documentTerms(document, this.#ranking.stems),
       summary: summarize(document.description),
       functionName,
       importLine: `import { ${functionName} } from "servers/${this.#serverDir(server)}/index.ts";`,
