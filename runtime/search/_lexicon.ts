@@ -122,3 +122,14 @@ export function expandWords(
   });
   return out;
 }
+
+/**
+ * Whether the dictionary table knows a word (in any inflection), i.e. it is an English word rather than a name,
+ * an identifier or a value.
+ *
+ * @param word A lowercase word.
+ * @returns `true` when the word's lemma is a key of the table.
+ */
+export function isDictionaryWord(word: string): boolean {
+  return lookup(lemmaOf(word)) !== undefined;
+}

@@ -17,9 +17,17 @@
  */
 
 export { ToolIndex } from "./tool_index.ts";
+export {
+  type EmbedFunction,
+  type FindOptions,
+  ToolFinder,
+  type ToolFinderOptions,
+} from "./tool_finder.ts";
+export { UsageMemory, type UsageMemoryOptions } from "./usage_memory.ts";
 export { formatHits, NO_HITS_TEXT } from "./format_hits.ts";
 export { defaultFunctionName, defaultRenderSignature, defaultServerDir } from "./fallbacks.ts";
 export type {
+  RankingOptions,
   SearchDetail,
   ServerSummary,
   ToolIndexEntry,

@@ -8,6 +8,7 @@ import MiniSearch from "minisearch";
 import type { Tool } from "../sdk.ts";
 import { isStopWord, splitWords, stem } from "./_analyze.ts";
 import { analyzeQuery } from "./_query.ts";
+import { isDictionaryWord } from "./_lexicon.ts";
 import { summarize } from "./_summary.ts";
 import {
   documentTerms,
@@ -61,6 +62,29 @@ const DETAILS: ReadonlySet<string> = new Set(["name", "description", "full"]);
 /** Typo tolerance by query word length: none up to 3 letters, 1 edit up to 5, 2 edits from 6. */
 function fuzziness(term: string): number | false {
   return term.length >= 6 ? 2 : term.length >= 4 ? 1 : false;
+}
+
+/**
+ * Checks a query and search options as {@linkcode ToolIndex.search} does.
+ *
+ * @param query The query.
+ * @param options The options.
+ * @throws {TypeError} If `query` is not a string or `detail` is unknown.
+ * @throws {RangeError} If `limit` is not a positive integer.
+ */
+export function validateSearch(query: unknown, options: ToolSearchOptions): void {
+  const { detail = "description", limit = 10 } = options;
+  if (typeof query !== "string") {
+    throw new TypeError(`Cannot search tools: query must be a string, got ${typeof query}`);
+  }
+  if (!DETAILS.has(detail)) {
+    throw new TypeError(
+      `Cannot search tools: unknown detail "${detail}" (expected "name", "description" or "full")`,
+    );
+  }
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new RangeError(`Cannot search tools: limit must be a positive integer, got ${limit}`);
+  }
 }
 
 /**
@@ -220,21 +244,11 @@ export class ToolIndex {
    * @throws {RangeError} If `limit` is not a positive integer.
    */
   search(query: string, options: ToolSearchOptions = {}): ToolSearchHit[] {
+    validateSearch(query, options);
     const { detail = "description", limit = 10, servers } = options;
-    if (typeof query !== "string") {
-      throw new TypeError(`Cannot search tools: query must be a string, got ${typeof query}`);
-    }
-    if (!DETAILS.has(detail)) {
-      throw new TypeError(
-        `Cannot search tools: unknown detail "${detail}" (expected "name", "description" or "full")`,
-      );
-    }
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new RangeError(`Cannot search tools: limit must be a positive integer, got ${limit}`);
-    }
     const ranked = this.rank(query, servers === undefined ? {} : { servers });
     return ranked.slice(0, limit).map(({ server, tool, score }) =>
-      this.#hit(this.#servers.get(server)!.get(tool)!, score, detail)
+      this.hitOf(server, tool, { score, detail })!
     );
   }
 
@@ -358,6 +372,59 @@ export class ToolIndex {
       if (count > 0) this.#vocabulary.set(term, count);
       else this.#vocabulary.delete(term);
     }
+  }
+
+  /**
+   * The search hit of one indexed tool, as {@linkcode ToolIndex.search} gives it.
+   *
+   * @param server The server's name.
+   * @param tool The tool's name.
+   * @param options The score to report and the detail level.
+   * @returns The hit, or `undefined` when the tool is not indexed.
+   */
+  hitOf(
+    server: string,
+    tool: string,
+    options: { score: number; detail: SearchDetail },
+  ): ToolSearchHit | undefined {
+    const stored = this.#servers.get(server)?.get(tool);
+    return stored === undefined ? undefined : this.#hit(stored, options.score, options.detail);
+  }
+
+  /**
+   * The words of a query that use may be learned for: the typed words (plural-folded) that the tool vocabulary or
+   * the dictionary knows. Numbers, identifiers, names and other values are left out.
+   *
+   * @param query A query.
+   * @returns The terms, without duplicates.
+   */
+  learnableTerms(query: string): string[] {
+    const terms = new Set<string>();
+    for (const word of splitWords(query)) {
+      if (isStopWord(word) || !/^[a-z]+$/.test(word)) continue;
+      const term = stem(word);
+      if (this.#vocabulary.has(term) || this.#vocabulary.has(word) || isDictionaryWord(word)) {
+        terms.add(term);
+      }
+    }
+    return [...terms];
+  }
+
+  /**
+   * The text of a tool that an embedding model sees: its name split into words, its title and its description.
+   *
+   * @returns One `{ name, text }` per indexed tool, `name` being `server.tool`.
+   */
+  embeddingTexts(): { name: string; text: string }[] {
+    return [...this.#byId.values()].map((stored) => ({
+      name: `${stored.server}.${stored.tool.name}`,
+      text: [
+        splitWords(stored.tool.name).join(" "),
+        stored.document.title,
+        stored.document.description,
+      ]
+        .filter((part) => part !== "").join("\n"),
+    }));
   }
 
   #hit(stored: Stored, score: number, detail: SearchDetail): ToolSearchHit {
