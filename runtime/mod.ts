@@ -80,3 +80,12 @@ export {
 } from "./codegen/mod.ts";
 export { configureLogging } from "./log.ts";
 export type { ServerSummary, ToolSearchHit, ToolSummary } from "./search/mod.ts";
+export {
+  type EmbedFunction,
+  type RankingOptions,
+  ToolFinder,
+  ToolIndex,
+  UsageMemory,
+  type UsageMemoryOptions,
+} from "./search/mod.ts";
+export type { CatalogEntry } from "./sandbox_runtime/protocol.ts";

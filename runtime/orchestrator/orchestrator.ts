@@ -6,10 +6,7 @@
  * @module
  */
 
-import { join } from "node:path";
-import { writeServerModule } from "../codegen/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
-import { logger } from "../log.ts";
 import {
   DEFAULT_LIMITS,
   type OrchestratorOptions,
@@ -20,14 +17,13 @@ import type { SandboxPool } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { ServerSummary, ToolSearchHit, ToolSummary } from "../search/mod.ts";
 import type { Tool } from "../sdk.ts";
-import { screenCode } from "../blocker/mod.ts";
-import { countSkills, startOrchestrator } from "./startup.ts";
+import { checkOptions, checkTask, drainTasks, workspacePathIn } from "./checks.ts";
+import { countSkills, regenerateServer, startOrchestrator } from "./startup.ts";
 import { TaskCalls } from "./task_calls.ts";
 import { planTask } from "./task_plan.ts";
 import { TaskQueue } from "./task_queue.ts";
 import { resultOfRun, resultWithoutRun } from "./task_result.ts";
 import { ToolCatalog } from "./tool_catalog.ts";
-import { MIN_TRUNCATE_BYTES } from "./truncate_json.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 
 export {
@@ -37,10 +33,6 @@ export {
   type SearchToolsOptions,
   type ToolProgressEvent,
 } from "./options.ts";
-
-const log = logger("orchestrator");
-
-const WORKSPACE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Runs agent code against MCP servers, each task in its own sandbox process.
@@ -66,7 +58,7 @@ export class MCPOrchestrator implements AsyncDisposable {
   #connections: ConnectionManager | undefined;
   #pool: SandboxPool | undefined;
   #queue: TaskQueue;
-  #catalog = new ToolCatalog();
+  #catalog: ToolCatalog;
   #serversDir = "";
   #skillsDir = "";
   #workspacesDir = "";
@@ -91,18 +83,11 @@ export class MCPOrchestrator implements AsyncDisposable {
   constructor(options: OrchestratorOptions) {
     this.#options = options;
     this.#queue = new TaskQueue(options.maxConcurrentTasks ?? DEFAULT_LIMITS.maxConcurrentTasks);
-    // maxResultBytes needs room for the marker a cut value ends with.
-    for (
-      const [key, min] of [["maxToolCalls", 1], ["maxResultBytes", MIN_TRUNCATE_BYTES]] as const
-    ) {
-      const value = options[key];
-      if (value !== undefined && (!Number.isInteger(value) || value < min)) {
-        throw new RangeError(
-          `Cannot create orchestrator: ${key} must be a whole number >= ${min}, got ${value}`,
-        );
-      }
-    }
-    if (options.blockerPolicy !== undefined) screenCode("", { policy: options.blockerPolicy });
+    checkOptions(options);
+    this.#catalog = new ToolCatalog({
+      learn: options.learnFromUse === undefined || options.learnFromUse,
+      ...(options.embed === undefined ? {} : { embed: options.embed }),
+    });
   }
 
   /**
@@ -135,22 +120,9 @@ export class MCPOrchestrator implements AsyncDisposable {
   async #onToolsChanged(server: string, tools: readonly Tool[]): Promise<void> {
     const connection = this.#connections?.get(server);
     if (connection === undefined || this.#closing) return;
-    this.#catalog.setServerTools(server, tools);
-    try {
-      await writeServerModule(this.#serversDir, {
-        name: server,
-        version: connection.serverInfo?.version ?? "unknown",
-        tools: [...tools],
-      });
-      // Idle sandbox processes preload the generated modules: replace them so the next task sees the new ones.
-      await this.#pool?.recycle();
-      log.info("Regenerated {server} after tools/list_changed: {count} tools", {
-        server,
-        count: tools.length,
-      });
-    } catch (error) {
-      log.error("Cannot regenerate {server}: {error}", { server, error: String(error) });
-    }
+    const version = connection.serverInfo?.version ?? "unknown";
+    const parts = { catalog: this.#catalog, serversDir: this.#serversDir, pool: this.#pool };
+    await regenerateServer(parts, { server, version, tools });
     for (const listener of this.#toolsChanged) listener(server, tools);
   }
 
@@ -173,14 +145,7 @@ export class MCPOrchestrator implements AsyncDisposable {
    * @throws {TypeError} When the name is not a valid workspace name.
    */
   workspacePath(name: string): string {
-    if (typeof name !== "string" || !WORKSPACE_NAME.test(name) || name === "." || name === "..") {
-      throw new TypeError(
-        `Invalid workspace name ${
-          JSON.stringify(name)
-        }: use letters, digits, ".", "_" and "-", at most 64 characters`,
-      );
-    }
-    return join(this.#workspacesDir, name);
+    return workspacePathIn(this.#workspacesDir, name);
   }
 
   /** The folder the server modules were generated into. */
@@ -198,7 +163,8 @@ export class MCPOrchestrator implements AsyncDisposable {
 
   /**
    * Finds tools by what they do, ranked with BM25 over tool names (split into words), titles, descriptions and
-   * parameter names, with prefix and typo-tolerant matching.
+   * parameter names, with stems, synonyms, abbreviations, prefix and typo-tolerant matching, raised by what earlier
+   * searches of the same `session` led tasks to call.
    *
    * @param query What the agent is looking for, e.g. `"create pull request"`.
    * @param options Detail level, limit and a server filter.
@@ -207,6 +173,18 @@ export class MCPOrchestrator implements AsyncDisposable {
    */
   searchTools(query: string, options: SearchToolsOptions = {}): ToolSearchHit[] {
     return this.#catalog.search(query, options);
+  }
+
+  /**
+   * Like {@linkcode MCPOrchestrator.searchTools}, fused with the `embed` option's ranking when it is set.
+   *
+   * @param query What the agent is looking for.
+   * @param options Detail level, limit, a server filter and the session.
+   * @returns The hits, best first.
+   * @throws {TypeError} When the query is not a string, the detail level is unknown or `embed` fails.
+   */
+  findTools(query: string, options: SearchToolsOptions = {}): Promise<ToolSearchHit[]> {
+    return this.#catalog.searchAsync(query, options);
   }
 
   /**
@@ -258,18 +236,7 @@ export class MCPOrchestrator implements AsyncDisposable {
    * @throws {TypeError} When the task is malformed (no id, no code) or its id is already running.
    */
   async executeTask(task: AgentTask): Promise<TaskResult> {
-    if (typeof task?.id !== "string" || task.id === "") {
-      throw new TypeError("Cannot run task: it needs a non-empty string id");
-    }
-    if (typeof task.code !== "string") {
-      throw new TypeError(`Cannot run task "${task.id}": its code must be a string`);
-    }
-    if (!Array.isArray(task.requiredTools)) {
-      throw new TypeError(`Cannot run task "${task.id}": requiredTools must be an array`);
-    }
-    if (this.#active.has(task.id)) {
-      throw new TypeError(`Cannot run task "${task.id}": a task with that id is already running`);
-    }
+    checkTask(task, this.#active);
     await this.initialize();
     if (this.#closing) {
       return this.#notRun(task, "cancelled", {
@@ -278,12 +245,11 @@ export class MCPOrchestrator implements AsyncDisposable {
         message: `Task "${task.id}" was not run: the orchestrator is shutting down`,
       });
     }
+    const { blockerPolicy } = this.#options;
     const plan = planTask(task, {
       connections: this.#connections!,
       workspacePath: (name) => this.workspacePath(name),
-      ...(this.#options.blockerPolicy === undefined
-        ? {}
-        : { blockerPolicy: this.#options.blockerPolicy }),
+      ...(blockerPolicy === undefined ? {} : { blockerPolicy }),
     });
     if ("error" in plan) return this.#notRun(task, "failed", plan.error);
     if (plan.cwd !== undefined) await Deno.mkdir(plan.cwd, { recursive: true, mode: 0o700 });
@@ -325,6 +291,7 @@ export class MCPOrchestrator implements AsyncDisposable {
         ...(task.timeoutMs === undefined ? {} : { timeoutMs: task.timeoutMs }),
         signal: controller.signal,
         onToolCall: (call) => calls.handle(call),
+        onCatalog: (request) => this.#catalog.answer(request, task.session),
       });
       const result = await resultOfRun(task, run, {
         toolsCalled: calls.toolsCalled,
@@ -353,6 +320,7 @@ export class MCPOrchestrator implements AsyncDisposable {
 
   #record(task: AgentTask, result: TaskResult): TaskResult {
     task.status = result.status;
+    this.#catalog.taskFinished(task.session, result.stats.toolsCalled);
     this.#finished[result.status]++;
     return result;
   }
@@ -410,14 +378,10 @@ export class MCPOrchestrator implements AsyncDisposable {
     if (this.#closing) return;
     this.#closing = true;
     await this.#initialized?.catch(() => {});
-    const deadline = Date.now() + (options.drainTimeoutMs ?? 10_000);
-    while (this.#active.size > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    for (const [id] of this.#active) this.cancelTask(id);
-    while (this.#active.size > 0) await new Promise((r) => setTimeout(r, 10));
+    await drainTasks(this.#active, options.drainTimeoutMs ?? 10_000);
     await this.#pool?.close();
     await this.#connections?.close();
+    await this.#catalog.flushUsage();
     if (this.#ownStateDir !== undefined) {
       await Deno.remove(this.#ownStateDir, { recursive: true }).catch(() => {});
     }

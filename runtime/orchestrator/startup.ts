@@ -7,7 +7,12 @@
 
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { assignServerIdentifiers, toServerDirName, writeServerModules } from "../codegen/mod.ts";
+import {
+  assignServerIdentifiers,
+  toServerDirName,
+  writeServerModule,
+  writeServerModules,
+} from "../codegen/mod.ts";
 import { loadConfig, type McpConfig } from "../config.ts";
 import { ConnectionManager } from "../connections/connection_manager.ts";
 import { logger } from "../log.ts";
@@ -93,6 +98,11 @@ export async function startOrchestrator(
     stateDir = await Deno.makeTempDir({ prefix: "mcp-executor-" });
     ownStateDir = stateDir;
   }
+  const learn = options.learnFromUse;
+  if (learn !== false) {
+    const file = typeof learn === "object" ? learn.file : undefined;
+    await hooks.catalog.openUsage(file ?? join(stateDir, "search_usage.json"));
+  }
   const workspacesDir = resolve(options.workspacesDir ?? join(stateDir, "workspaces"));
   await Deno.mkdir(workspacesDir, { recursive: true, mode: 0o700 });
   const pool = await SandboxPool.create({
@@ -115,6 +125,38 @@ export async function startOrchestrator(
     stateDir,
     ownStateDir,
   };
+}
+
+/**
+ * Applies a server's new tool list (after `tools/list_changed`): updates the search index, regenerates the server's
+ * module, and replaces idle sandbox processes, which preload the generated modules. A failure is logged.
+ *
+ * @param parts The catalog, the `servers/` folder and the pool.
+ * @param server The server's name, version and new tools.
+ * @returns Resolves once done.
+ */
+export async function regenerateServer(
+  parts: { catalog: ToolCatalog; serversDir: string; pool: SandboxPool | undefined },
+  server: { server: string; version: string; tools: readonly Tool[] },
+): Promise<void> {
+  parts.catalog.setServerTools(server.server, server.tools);
+  try {
+    await writeServerModule(parts.serversDir, {
+      name: server.server,
+      version: server.version,
+      tools: [...server.tools],
+    });
+    await parts.pool?.recycle();
+    log.info("Regenerated {server} after tools/list_changed: {count} tools", {
+      server: server.server,
+      count: server.tools.length,
+    });
+  } catch (error) {
+    log.error("Cannot regenerate {server}: {error}", {
+      server: server.server,
+      error: String(error),
+    });
+  }
 }
 
 /**

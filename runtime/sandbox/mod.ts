@@ -13,6 +13,7 @@ export {
   type PreparedCode,
 } from "./prepare_code.ts";
 export {
+  type CatalogRequest,
   sandboxError,
   type SandboxErrorCode,
   type SandboxRunResult,
@@ -22,6 +23,8 @@ export {
 export { parseSandboxMessage } from "./protocol_schema.ts";
 export type {
   CallMessage,
+  CatalogEntry,
+  CatalogMessage,
   DoneMessage,
   LogMessage,
   ReadyMessage,

@@ -19,7 +19,12 @@ import {
   type SandboxPoolOptions,
 } from "./pool_settings.ts";
 import { prepareCode, type PreparedCode } from "./prepare_code.ts";
-import { sandboxError, type SandboxRunResult, type ToolCallRequest } from "./run_result.ts";
+import {
+  type CatalogRequest,
+  sandboxError,
+  type SandboxRunResult,
+  type ToolCallRequest,
+} from "./run_result.ts";
 import { SandboxProcess } from "./sandbox_process.ts";
 
 export type { SandboxPoolOptions } from "./pool_settings.ts";
@@ -51,6 +56,8 @@ export interface SandboxRunOptions {
   signal?: AbortSignal;
   /** Answers a tool call; what it throws reaches the agent as a ToolError. */
   onToolCall(call: ToolCallRequest): Promise<unknown>;
+  /** Answers agent code's reads of the tool catalog (`tools.search`, `tools.list`). Default: they fail. */
+  onCatalog?(request: CatalogRequest): Promise<unknown>;
 }
 
 const WARM_UP_CODE =
@@ -179,6 +186,7 @@ export class SandboxPool implements AsyncDisposable {
         memoryLimitMb: options.memoryLimitMb ?? settings.memoryLimitMb,
         maxLogBytes: options.maxLogBytes ?? settings.maxLogBytes,
         onToolCall: options.onToolCall,
+        ...(options.onCatalog === undefined ? {} : { onCatalog: options.onCatalog }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
     } catch (error) {
