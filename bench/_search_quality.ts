@@ -5,6 +5,11 @@
  * @module
  */
 
+import { ToolFinder } from "../runtime/search/tool_finder.ts";
+import { ToolIndex } from "../runtime/search/tool_index.ts";
+import type { RankingOptions, ToolIndexEntry } from "../runtime/search/types.ts";
+import { UsageMemory } from "../runtime/search/usage_memory.ts";
+
 /** One query of the set. */
 export interface LabelledQuery {
   query: string;
@@ -129,4 +134,118 @@ export function detailTable(report: QualityReport): string[] {
     );
   }
   return lines;
+}
+
+/** One configuration of the ranking, as a row of the table. */
+export interface Configuration {
+  name: string;
+  /** Builds a ranking function (names best first) over the entries. */
+  build(entries: readonly ToolIndexEntry[], queries: readonly LabelledQuery[]): Promise<Ranker>;
+}
+
+/** Ranks one query: `server.tool` names, best first. */
+export type Ranker = (query: string) => Promise<string[]> | string[];
+
+const OFF: RankingOptions = {
+  stems: false,
+  synonyms: false,
+  abbreviations: false,
+  serverNames: false,
+};
+
+function lexical(name: string, ranking: RankingOptions): Configuration {
+  return {
+    name,
+    build: (entries) => {
+      const index = ToolIndex.from(entries, { ranking });
+      return Promise.resolve((q) =>
+        index.search(q, { detail: "name", limit: 10 }).map((h) => h.name)
+      );
+    },
+  };
+}
+
+/**
+ * A deterministic, offline embedding for the benchmark: character trigrams of each word hashed into 512 dimensions
+ * (a stand-in for a real embedding endpoint, which is not reachable from here).
+ *
+ * @param texts Texts.
+ * @returns One vector per text.
+ */
+export function trigramEmbed(texts: string[]): Promise<number[][]> {
+  return Promise.resolve(texts.map((text) => {
+    const vector = new Array<number>(512).fill(0);
+    for (const word of text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== "")) {
+      const padded = `^${word}$`;
+      for (let i = 0; i + 3 <= padded.length; i++) {
+        let hash = 2166136261;
+        for (const char of padded.slice(i, i + 3)) {
+          hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
+        }
+        vector[(hash >>> 0) % 512]! += 1;
+      }
+    }
+    return vector;
+  }));
+}
+
+/** The table's rows: each way in added in turn, then each removed from the default, then use and embeddings. */
+export const CONFIGURATIONS: readonly Configuration[] = [
+  lexical("baseline (BM25, name parts, plural folding, 7 verb synonym groups)", OFF),
+  lexical("+ Porter stems", { ...OFF, stems: true }),
+  lexical("+ WordNet synonyms and phrasal verbs", { ...OFF, stems: true, synonyms: true }),
+  lexical("+ abbreviations", {
+    stems: true,
+    synonyms: true,
+    abbreviations: true,
+    serverNames: false,
+  }),
+  lexical("+ server names = **default**", {}),
+  lexical("default without Porter stems", { stems: false }),
+  lexical("default without WordNet", { synonyms: false }),
+  lexical("default without abbreviations", { abbreviations: false }),
+  lexical("default without server names", { serverNames: false }),
+  {
+    name: "default + learning from use (each tune query followed by a call of its first answer)",
+    build: (entries, queries) => {
+      const finder = new ToolFinder(ToolIndex.from(entries), { usage: new UsageMemory() });
+      queries.filter((q) => q.split === "tune").forEach((q, i) => {
+        finder.find(q.query, { session: `s${i}` });
+        finder.taskFinished(`s${i}`, [q.answers[0]!]);
+      });
+      return Promise.resolve((q) =>
+        finder.find(q, { detail: "name", limit: 10 }).map((h) => h.name)
+      );
+    },
+  },
+  {
+    name: "default + embed (trigram-hashing stand-in, RRF)",
+    build: (entries) => {
+      const finder = new ToolFinder(ToolIndex.from(entries), { embed: trigramEmbed });
+      return Promise.resolve(async (q) =>
+        (await finder.findAsync(q, { detail: "name", limit: 10 })).map((h) => h.name)
+      );
+    },
+  },
+];
+
+/**
+ * Runs every configuration over the query set.
+ *
+ * @param entries The corpus.
+ * @param queries The query set.
+ * @returns One report per configuration, in order.
+ */
+export async function runConfigurations(
+  entries: readonly ToolIndexEntry[],
+  queries: readonly LabelledQuery[],
+): Promise<[string, QualityReport][]> {
+  const rows: [string, QualityReport][] = [];
+  for (const configuration of CONFIGURATIONS) {
+    const rank = await configuration.build(entries, queries);
+    const ranked = new Map<string, string[]>();
+    for (const q of queries) ranked.set(q.query, await rank(q.query));
+    rows.push([configuration.name, measureQuality(queries, (q) => ranked.get(q)!)]);
+  }
+  return rows;
 }

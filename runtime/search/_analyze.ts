@@ -113,8 +113,18 @@ export function stem(word: string): string {
  */
 export function porterStem(word: string): string {
   if (word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
-  return stemmer(word);
+  let stemmed = PORTER_CACHE.get(word);
+  if (stemmed === undefined) {
+    stemmed = stemmer(word);
+    if (PORTER_CACHE.size >= PORTER_CACHE_SIZE) PORTER_CACHE.clear();
+    PORTER_CACHE.set(word, stemmed);
+  }
+  return stemmed;
 }
+
+/** Stems already computed: tool corpora repeat their words, and stemming is most of the cost of indexing. */
+const PORTER_CACHE = new Map<string, string>();
+const PORTER_CACHE_SIZE = 50_000;
 
 /** A stemming function: {@linkcode stem} (plurals only) or {@linkcode porterStem}. */
 export type Stemmer = (word: string) => string;

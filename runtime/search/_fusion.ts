@@ -4,9 +4,6 @@
  * @module
  */
 
-/** How much learned use can add, as a share of the best BM25 score of the query. */
-export const LEARNED_WEIGHT = 2;
-
 /** The `k` of reciprocal rank fusion (Cormack et al. 2009): damps the weight of the very first ranks. */
 export const RRF_K = 60;
 
@@ -17,22 +14,25 @@ export interface Scored {
 }
 
 /**
- * Adds learned use to BM25 scores: a tool with learned weight `L` gains `best * LEARNED_WEIGHT * L / (L + 1)`,
- * where `best` is the query's best BM25 score; tools known only from use join the ranking with that gain alone.
+ * Adds learned use to BM25 scores. A tool's coverage is the share of the query's learnable terms that earlier
+ * searches led to it (each term counting up to 1 by its decayed weight). Its score becomes
+ * `max(bm25 * (1 + coverage), best * 1.05 * coverage^2)`, `best` being the query's best BM25 score: a query whose
+ * words all led to a tool before ranks it first, one word in common only nudges it.
  *
  * @param ranked BM25 ranking, best first.
- * @param learned Learned weight per tool name.
+ * @param coverage Coverage per tool name, in [0, 1].
  * @returns The combined ranking, best first (ties by name).
  */
 export function addLearned(
   ranked: readonly Scored[],
-  learned: ReadonlyMap<string, number>,
+  coverage: ReadonlyMap<string, number>,
 ): Scored[] {
-  if (learned.size === 0) return [...ranked];
+  if (coverage.size === 0) return [...ranked];
   const best = ranked[0]?.score ?? 1;
   const scores = new Map(ranked.map(({ name, score }) => [name, score]));
-  for (const [name, weight] of learned) {
-    scores.set(name, (scores.get(name) ?? 0) + best * LEARNED_WEIGHT * weight / (weight + 1));
+  for (const [name, share] of coverage) {
+    const lexical = scores.get(name) ?? 0;
+    scores.set(name, Math.max(lexical * (1 + share), best * 1.05 * share * share));
   }
   return sortScored(scores);
 }

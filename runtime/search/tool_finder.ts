@@ -136,7 +136,7 @@ export class ToolFinder {
     if (this.#usage === undefined || this.#usage.size === 0) return ranked;
     const allowed = options.servers === undefined ? undefined : new Set(options.servers);
     const learned = new Map(
-      [...this.#usage.scores(this.#index.learnableTerms(query))].filter(([name]) =>
+      [...this.#usage.coverage(this.#index.learnableTerms(query))].filter(([name]) =>
         this.#split(name) !== undefined &&
         (allowed === undefined || allowed.has(this.#split(name)![0]))
       ),

@@ -122,6 +122,26 @@ export class UsageMemory {
   }
 
   /**
+   * The share of a query's terms that led to each tool: each term counts its decayed weight, at most 1.
+   *
+   * @param terms The query's learnable terms.
+   * @returns `server.tool` to a share in (0, 1]; empty when nothing is known.
+   */
+  coverage(terms: readonly string[]): Map<string, number> {
+    const unique = [...new Set(terms)];
+    const now = this.#now();
+    const out = new Map<string, number>();
+    for (const term of unique) {
+      for (const key of this.#byTerm.get(term) ?? []) {
+        const entry = this.#entries.get(key)!;
+        const share = Math.min(1, this.#decayed(entry, now)) / unique.length;
+        out.set(entry[1], (out.get(entry[1]) ?? 0) + share);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Forgets every pair of the given tools (e.g. of a server that is gone).
    *
    * @param keep Whether a `server.tool` stays.
