@@ -7,7 +7,7 @@
  */
 
 import { isStopWord, porterStem, queryTerms, splitWords, stem, synonymsOf } from "./_analyze.ts";
-import { expandWords } from "./_lexicon.ts";
+import { expandWords, isDictionaryWord } from "./_lexicon.ts";
 import type { RankingOptions } from "./types.ts";
 
 /** Weight of a hand-picked verb synonym ("create" for "add") against the typed word. */
@@ -72,4 +72,51 @@ export function analyzeQuery(
     for (const each of stems(term)) add(each, weight);
   }
   return { words, typed, weights };
+}
+
+/**
+ * A server-name word counts as naming the server only when at most this many tools of other servers hold it (so
+ * "notion" names Notion, but "search" in `brave-search` names nothing).
+ */
+const SERVER_WORD_ELSEWHERE = 2;
+
+/**
+ * The servers a query names: a word of a server's name that the query says and that few tools of other servers
+ * hold.
+ *
+ * @param words The query's words.
+ * @param index The servers with their tool counts, and how many tools hold a (plural-folded) term.
+ * @returns The names of the servers named.
+ */
+export function namedServers(
+  words: readonly string[],
+  index: { servers: { name: string; toolCount: number }[]; holders: (term: string) => number },
+): Set<string> {
+  const named = new Set<string>();
+  const said = new Set(words);
+  for (const { name, toolCount } of index.servers) {
+    for (const part of splitWords(name)) {
+      if (part.length < 2 || isStopWord(part) || !said.has(part)) continue;
+      if (index.holders(stem(part)) - toolCount <= SERVER_WORD_ELSEWHERE) named.add(name);
+    }
+  }
+  return named;
+}
+
+/**
+ * The words of a query that use may be learned for: typed words of letters only, plural-folded, that the index
+ * (`known`) or the dictionary knows.
+ *
+ * @param query A query.
+ * @param known Whether the index holds a term.
+ * @returns The terms, without duplicates.
+ */
+export function learnableTerms(query: string, known: (term: string) => boolean): string[] {
+  const terms = new Set<string>();
+  for (const word of splitWords(query)) {
+    if (isStopWord(word) || !/^[a-z]+$/.test(word)) continue;
+    const term = stem(word);
+    if (known(term) || known(word) || isDictionaryWord(word)) terms.add(term);
+  }
+  return [...terms];
 }

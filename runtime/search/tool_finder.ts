@@ -8,7 +8,8 @@
 
 import { addLearned, cosine, reciprocalRankFusion, type Scored } from "./_fusion.ts";
 import { SearchHistory } from "./_search_history.ts";
-import { type ToolIndex, validateSearch } from "./tool_index.ts";
+import type { ToolIndex } from "./tool_index.ts";
+import { validateSearch } from "./validate_search.ts";
 import type { ToolSearchHit, ToolSearchOptions } from "./types.ts";
 import type { UsageMemory } from "./usage_memory.ts";
 

@@ -6,9 +6,9 @@
 
 import MiniSearch from "minisearch";
 import type { Tool } from "../sdk.ts";
-import { isStopWord, splitWords, stem } from "./_analyze.ts";
-import { analyzeQuery } from "./_query.ts";
-import { isDictionaryWord } from "./_lexicon.ts";
+import { splitWords, stem } from "./_analyze.ts";
+import { analyzeQuery, learnableTerms, namedServers } from "./_query.ts";
+import { validateSearch } from "./validate_search.ts";
 import { summarize } from "./_summary.ts";
 import {
   documentTerms,
@@ -48,43 +48,12 @@ interface Stored {
 /** Score factor of the tools of a server the query names ("in notion", "on github"). */
 const SERVER_MENTION_BOOST = 3;
 
-/**
- * A server-name word counts as naming the server only when at most this many tools of other servers hold it (so
- * "notion" names Notion, but "search" in `brave-search` names nothing).
- */
-const SERVER_WORD_ELSEWHERE = 2;
-
 /** Score factor of a tool whose description says it is deprecated, so that its replacement ranks first. */
 const DEPRECATED_BOOST = 0.5;
-
-const DETAILS: ReadonlySet<string> = new Set(["name", "description", "full"]);
 
 /** Typo tolerance by query word length: none up to 3 letters, 1 edit up to 5, 2 edits from 6. */
 function fuzziness(term: string): number | false {
   return term.length >= 6 ? 2 : term.length >= 4 ? 1 : false;
-}
-
-/**
- * Checks a query and search options as {@linkcode ToolIndex.search} does.
- *
- * @param query The query.
- * @param options The options.
- * @throws {TypeError} If `query` is not a string or `detail` is unknown.
- * @throws {RangeError} If `limit` is not a positive integer.
- */
-export function validateSearch(query: unknown, options: ToolSearchOptions): void {
-  const { detail = "description", limit = 10 } = options;
-  if (typeof query !== "string") {
-    throw new TypeError(`Cannot search tools: query must be a string, got ${typeof query}`);
-  }
-  if (!DETAILS.has(detail)) {
-    throw new TypeError(
-      `Cannot search tools: unknown detail "${detail}" (expected "name", "description" or "full")`,
-    );
-  }
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new RangeError(`Cannot search tools: limit must be a positive integer, got ${limit}`);
-  }
 }
 
 /**
@@ -270,7 +239,12 @@ export class ToolIndex {
       known: (term) => this.#vocabulary.has(term),
     });
     if (weights.size === 0) return [];
-    const named = this.#ranking.serverNames ? this.#namedServers(words) : new Set<string>();
+    const named = this.#ranking.serverNames
+      ? namedServers(words, {
+        servers: [...this.#servers].map(([name, tools]) => ({ name, toolCount: tools.size })),
+        holders: (term) => this.#vocabulary.get(term) ?? 0,
+      })
+      : new Set<string>();
     const results = this.#search.search([...weights.keys()].join(" "), {
       tokenize: (text) => text.split(" "),
       processTerm: (term) => term,
@@ -297,20 +271,6 @@ export class ToolIndex {
       b.score - a.score || a.server.localeCompare(b.server) || a.tool.localeCompare(b.tool)
     );
     return ranked;
-  }
-
-  /** The servers whose name the query's words name (a word of the name that few other tools hold). */
-  #namedServers(words: readonly string[]): Set<string> {
-    const named = new Set<string>();
-    const said = new Set(words);
-    for (const [server, tools] of this.#servers) {
-      for (const part of splitWords(server)) {
-        if (part.length < 2 || isStopWord(part) || !said.has(part)) continue;
-        const holders = this.#vocabulary.get(stem(part)) ?? 0;
-        if (holders - tools.size <= SERVER_WORD_ELSEWHERE) named.add(server);
-      }
-    }
-    return named;
   }
 
   /**
@@ -399,15 +359,7 @@ export class ToolIndex {
    * @returns The terms, without duplicates.
    */
   learnableTerms(query: string): string[] {
-    const terms = new Set<string>();
-    for (const word of splitWords(query)) {
-      if (isStopWord(word) || !/^[a-z]+$/.test(word)) continue;
-      const term = stem(word);
-      if (this.#vocabulary.has(term) || this.#vocabulary.has(word) || isDictionaryWord(word)) {
-        terms.add(term);
-      }
-    }
-    return [...terms];
+    return learnableTerms(query, (term) => this.#vocabulary.has(term));
   }
 
   /**
