@@ -82,9 +82,15 @@ export { configureLogging } from "./log.ts";
 export type { ServerSummary, ToolSearchHit, ToolSummary } from "./search/mod.ts";
 export {
   type EmbedFunction,
+  type FindOptions,
   type RankingOptions,
+  type SearchDetail,
   ToolFinder,
+  type ToolFinderOptions,
   ToolIndex,
+  type ToolIndexOptions,
+  type ToolSearchOptions,
+  type UsageFile,
   UsageMemory,
   type UsageMemoryOptions,
 } from "./search/mod.ts";

@@ -64,6 +64,8 @@ export class ToolFinder {
   #vectors = new Map<string, { text: string; vector: number[] }>();
 
   /**
+   * Creates a finder over an index.
+   *
    * @param index The index to search.
    * @param options Usage memory, embedding function and clock.
    */

@@ -18,10 +18,12 @@ export interface UsageMemoryOptions {
 /** One remembered pair: a query term, a `server.tool`, its weight and when the weight was last set. */
 type Entry = [term: string, tool: string, weight: number, updatedMs: number];
 
-/** The file format. */
-interface UsageFile {
+/** The usage file's format: version 1, one `[term, server.tool, weight, updatedMs]` entry per remembered pair. */
+export interface UsageFile {
+  /** The format's version. */
   version: 1;
-  entries: Entry[];
+  /** The remembered pairs. */
+  entries: [term: string, tool: string, weight: number, updatedMs: number][];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
