@@ -134,3 +134,23 @@ Deno.test("findTools() fuses the embed option's ranking with BM25", async () => 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a failing embed leaves tools.search on BM25 and its error on the host", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "discovery-test-" });
+  try {
+    const embed = () =>
+      Promise.reject(new Error("POST https://embed.internal/v1?key=sk-secret failed"));
+    await using orch = await start(dir, { embed });
+    const result = await run(
+      orch,
+      `return (await tools.search("read graph", { limit: 1 })).map((hit) => hit.name);`,
+      { requiredTools: [] },
+    );
+    assert.equal(result.status, "completed", JSON.stringify(result.error));
+    assert.deepEqual(result.data, ["memory.read_graph"]);
+    assert.ok(!JSON.stringify(result).includes("sk-secret"));
+    await assert.rejects(() => orch.findTools("read graph"), /sk-secret/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

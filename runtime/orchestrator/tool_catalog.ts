@@ -147,7 +147,8 @@ export class ToolCatalog {
 
   /**
    * Answers agent code's `tools.search` and `tools.list`: every connected server's tools, whatever the task may
-   * call (discovery only; calls are checked against the task's allowlist).
+   * call (discovery only; calls are checked against the task's allowlist). When `embed` fails, a search falls back
+   * to the lexical ranking, so that the endpoint's error never reaches agent code.
    *
    * @param request The validated read.
    * @param session The task's session, so that its searches teach the ranking too.
@@ -155,10 +156,15 @@ export class ToolCatalog {
    */
   async answer(request: CatalogRequest, session?: string): Promise<CatalogEntry[]> {
     if (request.op === "search") {
-      const hits = await this.searchAsync(request.query ?? "", {
+      const options: CatalogSearchOptions = {
         limit: request.limit ?? 10,
         ...(request.server === undefined ? {} : { servers: [request.server] }),
         ...(session === undefined ? {} : { session }),
+      };
+      // An embedding endpoint's error may name hosts or keys: agent code gets the lexical ranking instead.
+      const hits = await this.searchAsync(request.query ?? "", options).catch((error) => {
+        log.warn("Embedding search failed, using BM25: {error}", { error: String(error) });
+        return this.search(request.query ?? "", options);
       });
       return hits.map((hit) => ({
         name: hit.name,
