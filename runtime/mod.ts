@@ -135,3 +135,18 @@ export {
   type SkillSummary,
   type ToolChange,
 } from "./skills/mod.ts";
+export {
+  type EmbedFunction,
+  type FindOptions,
+  type RankingOptions,
+  type SearchDetail,
+  ToolFinder,
+  type ToolFinderOptions,
+  ToolIndex,
+  type ToolIndexOptions,
+  type ToolSearchOptions,
+  type UsageFile,
+  UsageMemory,
+  type UsageMemoryOptions,
+} from "./search/mod.ts";
+export type { CatalogEntry } from "./sandbox_runtime/protocol.ts";

@@ -8,7 +8,7 @@ import type { ApprovalRules, Approver } from "../approvals/mod.ts";
 import type { RuleAction, RuleName } from "../blocker/mod.ts";
 import type { McpConfig } from "../config.ts";
 import type { ServerStatus } from "../connections/connection_manager.ts";
-import type { SearchDetail } from "../search/mod.ts";
+import type { EmbedFunction, SearchDetail, UsageMemoryOptions } from "../search/mod.ts";
 import type { TaskResult } from "../types.ts";
 import type { OrchestratorEventListener } from "./orchestrator_events.ts";
 
@@ -105,6 +105,17 @@ export interface OrchestratorOptions {
   approve?: Approver;
   /** How long `approve` may take before the call is refused, in milliseconds. Default 60,000. */
   approvalTimeoutMs?: number;
+  /**
+   * Embeds texts (a query, tool names and descriptions) for hybrid tool search: `findTools` and agent code's
+   * `tools.search` fuse its ranking with BM25 by reciprocal rank fusion. Default: BM25 with lexical knowledge only.
+   */
+  embed?: EmbedFunction;
+  /**
+   * Learning from use: a search followed by a task of the same session that calls a tool ranks that tool higher
+   * for the search's words next time. Only words are kept, in `file` (default `search_usage.json` in `stateDir`),
+   * bounded and decaying. `false` turns it off. Default: on.
+   */
+  learnFromUse?: boolean | (UsageMemoryOptions & { file?: string });
 }
 
 /** Defaults of the limits in {@linkcode OrchestratorOptions}. */
@@ -128,6 +139,8 @@ export interface SearchToolsOptions {
   limit?: number;
   /** Only these servers. */
   servers?: readonly string[];
+  /** The session searching: a task of the same session that calls tools teaches the ranking. */
+  session?: string;
 }
 
 /** What `MCPOrchestrator.getStats` reports. */

@@ -57,7 +57,7 @@ export class MCPOrchestrator implements AsyncDisposable {
   #connections: ConnectionManager | undefined;
   #pool: SandboxPool | undefined;
   #queue: TaskQueue;
-  #catalog = new ToolCatalog();
+  #catalog: ToolCatalog;
   #serversDir = "";
   #skills: Skills.SkillManager | undefined;
   #workspacesDir = "";
@@ -83,6 +83,10 @@ export class MCPOrchestrator implements AsyncDisposable {
     this.#approvals = new ApprovalGate(options);
     this.#queue = new TaskQueue(options.maxConcurrentTasks ?? DEFAULT_LIMITS.maxConcurrentTasks);
     checkOptions(options);
+    this.#catalog = new ToolCatalog({
+      learn: options.learnFromUse === undefined || options.learnFromUse,
+      ...(options.embed === undefined ? {} : { embed: options.embed }),
+    });
   }
 
   /**
@@ -176,7 +180,8 @@ export class MCPOrchestrator implements AsyncDisposable {
 
   /**
    * Finds tools by what they do, ranked with BM25 over tool names (split into words), titles, descriptions and
-   * parameter names, with prefix and typo-tolerant matching.
+   * parameter names, with stems, synonyms, abbreviations, prefix and typo-tolerant matching, raised by what earlier
+   * searches of the same `session` led tasks to call.
    *
    * @param query What the agent is looking for, e.g. `"create pull request"`.
    * @param options Detail level, limit and a server filter.
@@ -185,6 +190,18 @@ export class MCPOrchestrator implements AsyncDisposable {
    */
   searchTools(query: string, options: SearchToolsOptions = {}): ToolSearchHit[] {
     return this.#catalog.search(query, options);
+  }
+
+  /**
+   * Like {@linkcode MCPOrchestrator.searchTools}, fused with the `embed` option's ranking when it is set.
+   *
+   * @param query What the agent is looking for.
+   * @param options Detail level, limit, a server filter and the session.
+   * @returns The hits, best first.
+   * @throws {TypeError} When the query is not a string, the detail level is unknown or `embed` fails.
+   */
+  findTools(query: string, options: SearchToolsOptions = {}): Promise<ToolSearchHit[]> {
+    return this.#catalog.searchAsync(query, options);
   }
 
   /**
@@ -285,6 +302,7 @@ export class MCPOrchestrator implements AsyncDisposable {
         sessions: this.#sessions!,
         baseTokens: this.#catalog.definitionTokens(),
         signal: controller.signal,
+        onCatalog: (request) => this.#catalog.answer(request, task.session),
         plan,
       });
       return this.#record(task, result);
@@ -314,6 +332,7 @@ export class MCPOrchestrator implements AsyncDisposable {
   #record(task: AgentTask, result: TaskResult): TaskResult {
     task.status = result.status;
     this.#skills?.remember(task, result);
+    this.#catalog.taskFinished(task.session, result.stats.toolsCalled);
     this.#finished[result.status]++;
     this.#events.emitTask(task, result);
     return result;
@@ -437,6 +456,7 @@ export class MCPOrchestrator implements AsyncDisposable {
     await drainTasks(this.#active, { drainMs, cancel: (id) => this.cancelTask(id) });
     await this.#pool?.close();
     await this.#connections?.close();
+    await this.#catalog.flushUsage();
     if (this.#ownStateDir !== undefined) {
       await Deno.remove(this.#ownStateDir, { recursive: true }).catch(() => {});
     }

@@ -7,7 +7,7 @@
 
 import type { ApprovalGate } from "../approvals/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
-import type { SandboxPool } from "../sandbox/mod.ts";
+import type { CatalogRequest, SandboxPool } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { AgentTask, TaskResult } from "../types.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions } from "./options.ts";
@@ -33,6 +33,8 @@ export interface RunContext {
   baseTokens: number;
   /** Cancels the run. */
   signal: AbortSignal;
+  /** Answers agent code's reads of the tool catalog (`tools.search`, `tools.list`). */
+  onCatalog?: (request: CatalogRequest) => Promise<unknown>;
 }
 
 /**
@@ -77,6 +79,7 @@ export async function runPlannedTask(
     ...(task.timeoutMs === undefined ? {} : { timeoutMs: task.timeoutMs }),
     signal: context.signal,
     onToolCall: (call) => calls.handle(call),
+    ...(context.onCatalog === undefined ? {} : { onCatalog: context.onCatalog }),
     ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }),
   });
   const result = await resultOfRun(task, run, {

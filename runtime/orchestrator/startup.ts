@@ -101,6 +101,11 @@ export async function startOrchestrator(
     stateDir = await Deno.makeTempDir({ prefix: "mcp-executor-" });
     ownStateDir = stateDir;
   }
+  const learn = options.learnFromUse;
+  if (learn !== false) {
+    const file = typeof learn === "object" ? learn.file : undefined;
+    await hooks.catalog.openUsage(file ?? join(stateDir, "search_usage.json"));
+  }
   const workspacesDir = resolve(options.workspacesDir ?? join(stateDir, "workspaces"));
   await Deno.mkdir(workspacesDir, { recursive: true, mode: 0o700 });
   const sessionsDir = resolve(options.sessionsDir ?? join(stateDir, "sessions"));

@@ -1,27 +1,49 @@
 /**
- * What the orchestrator knows about the connected servers' tools: the search index, each tool's generated
- * function name, and what the definitions cost in tokens with classic tool calling.
+ * What the orchestrator knows about the connected servers' tools: the search index (with learning from use and
+ * optional embeddings), each tool's generated function name, and what the definitions cost in tokens with classic
+ * tool calling.
  *
  * @module
  */
 
 import { assignFunctionNames, renderToolSignature, toServerDirName } from "../codegen/mod.ts";
+import { logger } from "../log.ts";
+import type { CatalogRequest } from "../sandbox/mod.ts";
+import type { CatalogEntry } from "../sandbox_runtime/protocol.ts";
 import {
+  type EmbedFunction,
   formatHits,
+  loadUsageFile,
+  saveUsageFile,
   type SearchDetail,
   type ServerSummary,
+  ToolFinder,
   ToolIndex,
   type ToolSearchHit,
   type ToolSummary,
+  UsageMemory,
+  type UsageMemoryOptions,
 } from "../search/mod.ts";
 import type { Tool } from "../sdk.ts";
 import { toolDefinitionTokens } from "../tokens/token_accounting.ts";
+
+const log = logger("search");
 
 /** Options for {@linkcode ToolCatalog.search}. */
 export interface CatalogSearchOptions {
   detail?: SearchDetail;
   limit?: number;
   servers?: readonly string[];
+  /** The session searching: a task of the same session that calls tools teaches the ranking. */
+  session?: string;
+}
+
+/** Options of {@linkcode ToolCatalog}. */
+export interface ToolCatalogOptions {
+  /** Embeds texts for hybrid ranking in {@linkcode ToolCatalog.searchAsync}. */
+  embed?: EmbedFunction;
+  /** Learning from use: off with `false`; bounds and half-life otherwise. Default: on. */
+  learn?: boolean | UsageMemoryOptions;
 }
 
 /**
@@ -29,14 +51,15 @@ export interface CatalogSearchOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ToolCatalog } from "./tool_catalog.ts";
  * const catalog = new ToolCatalog();
  * catalog.setServerTools("memory", [{
  *   name: "read_graph", description: "Read the entire knowledge graph",
  *   inputSchema: { type: "object", properties: {} },
  * }]);
- * console.assert(catalog.search("knowledge graph", { detail: "name" })[0]?.name === "memory.read_graph");
- * console.assert(catalog.functionName("memory", "read_graph") === "readGraph");
+ * assert.equal(catalog.search("knowledge graph", { detail: "name" })[0]?.name, "memory.read_graph");
+ * assert.equal(catalog.functionName("memory", "read_graph"), "readGraph");
  * ```
  */
 export class ToolCatalog {
@@ -48,6 +71,22 @@ export class ToolCatalog {
     renderSignature: (server, tool) =>
       renderToolSignature(server, tool, { functionName: this.functionName(server, tool.name) }),
   });
+  #usage: UsageMemory | undefined;
+  #finder: ToolFinder;
+  #usageFile: string | undefined;
+  #saving: Promise<void> = Promise.resolve();
+
+  /**
+   * @param options Embedding function and learning from use.
+   */
+  constructor(options: ToolCatalogOptions = {}) {
+    const { learn = true, embed } = options;
+    this.#usage = learn === false ? undefined : new UsageMemory(learn === true ? {} : learn);
+    this.#finder = new ToolFinder(this.#index, {
+      ...(this.#usage === undefined ? {} : { usage: this.#usage }),
+      ...(embed === undefined ? {} : { embed }),
+    });
+  }
 
   /**
    * Adds a server's tools, or replaces them (after `tools/list_changed`).
@@ -92,7 +131,105 @@ export class ToolCatalog {
    * @returns The hits, best first.
    */
   search(query: string, options: CatalogSearchOptions = {}): ToolSearchHit[] {
-    return this.#index.search(query, options);
+    return this.#finder.find(query, options);
+  }
+
+  /**
+   * Ranked search, fused with the embedding ranking when an `embed` function was given.
+   *
+   * @param query What the agent looks for.
+   * @param options Detail level, limit, a server filter and the session.
+   * @returns The hits, best first.
+   */
+  searchAsync(query: string, options: CatalogSearchOptions = {}): Promise<ToolSearchHit[]> {
+    return this.#finder.findAsync(query, options);
+  }
+
+  /**
+   * Answers agent code's `tools.search` and `tools.list`: every connected server's tools, whatever the task may
+   * call (discovery only; calls are checked against the task's allowlist). When `embed` fails, a search falls back
+   * to the lexical ranking, so that the endpoint's error never reaches agent code.
+   *
+   * @param request The validated read.
+   * @param session The task's session, so that its searches teach the ranking too.
+   * @returns The entries.
+   */
+  async answer(request: CatalogRequest, session?: string): Promise<CatalogEntry[]> {
+    if (request.op === "search") {
+      const options: CatalogSearchOptions = {
+        limit: request.limit ?? 10,
+        ...(request.server === undefined ? {} : { servers: [request.server] }),
+        ...(session === undefined ? {} : { session }),
+      };
+      // An embedding endpoint's error may name hosts or keys: agent code gets the lexical ranking instead.
+      const hits = await this.searchAsync(request.query ?? "", options).catch((error) => {
+        log.warn("Embedding search failed, using BM25: {error}", { error: String(error) });
+        return this.search(request.query ?? "", options);
+      });
+      return hits.map((hit) => ({
+        name: hit.name,
+        server: hit.server,
+        tool: hit.tool,
+        functionName: hit.functionName ?? hit.tool,
+        description: hit.description ?? "",
+      }));
+    }
+    const servers = request.server === undefined
+      ? this.listServers().map((s) => s.name)
+      : [request.server];
+    return servers.flatMap((server) =>
+      this.listTools(server).map((tool) => ({
+        name: `${server}.${tool.name}`,
+        server,
+        tool: tool.name,
+        functionName: tool.functionName,
+        description: tool.description,
+      }))
+    );
+  }
+
+  /**
+   * Learns from a finished task (see {@linkcode ToolFinder.taskFinished}) and saves the usage file, if any.
+   *
+   * @param session The task's session.
+   * @param toolsCalled The `server.tool` names it called.
+   */
+  taskFinished(session: string | undefined, toolsCalled: readonly string[]): void {
+    if (this.#usage === undefined) return;
+    this.#finder.taskFinished(session, toolsCalled);
+    if (this.#usage.dirty && this.#usageFile !== undefined) {
+      const file = this.#usageFile;
+      const memory = this.#usage;
+      this.#saving = this.#saving.then(() => saveUsageFile(file, memory)).catch((error) =>
+        log.warn("Cannot save tool usage to {file}: {error}", { file, error: String(error) })
+      );
+    }
+  }
+
+  /**
+   * Keeps learned use in a file from now on, loading what it holds. A file that cannot be read is logged and
+   * replaced.
+   *
+   * @param file The usage file (JSON).
+   * @returns Resolves once loaded.
+   */
+  async openUsage(file: string): Promise<void> {
+    if (this.#usage === undefined) return;
+    this.#usageFile = file;
+    try {
+      await loadUsageFile(file, this.#usage);
+    } catch (error) {
+      log.warn("Starting with no tool usage: {error}", { error: String(error) });
+    }
+  }
+
+  /**
+   * Waits for pending writes of the usage file.
+   *
+   * @returns Resolves once written.
+   */
+  flushUsage(): Promise<void> {
+    return this.#saving;
   }
 
   /**
@@ -103,7 +240,7 @@ export class ToolCatalog {
    * @returns The formatted hits.
    */
   searchText(query: string, options: CatalogSearchOptions = {}): string {
-    return formatHits(this.#index.search(query, options), options.detail ?? "description");
+    return formatHits(this.#finder.find(query, options), options.detail ?? "description");
   }
 
   /**

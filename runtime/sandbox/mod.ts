@@ -13,6 +13,7 @@ export {
   type PreparedCode,
 } from "./prepare_code.ts";
 export {
+  type CatalogRequest,
   sandboxError,
   type SandboxErrorCode,
   type SandboxRunResult,
@@ -23,6 +24,8 @@ export { parseSandboxMessage } from "./protocol_schema.ts";
 export type { AgentProgress } from "./task_run.ts";
 export type {
   CallMessage,
+  CatalogEntry,
+  CatalogMessage,
   DoneMessage,
   LogMessage,
   ProgressMessage,

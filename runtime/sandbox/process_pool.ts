@@ -19,7 +19,12 @@ import {
   type SandboxPoolOptions,
 } from "./pool_settings.ts";
 import { prepareCode, type PreparedCode } from "./prepare_code.ts";
-import { sandboxError, type SandboxRunResult, type ToolCallRequest } from "./run_result.ts";
+import {
+  type CatalogRequest,
+  sandboxError,
+  type SandboxRunResult,
+  type ToolCallRequest,
+} from "./run_result.ts";
 import { SandboxProcess } from "./sandbox_process.ts";
 import type { AgentProgress } from "./task_run.ts";
 
@@ -54,6 +59,8 @@ export interface SandboxRunOptions {
   onToolCall(call: ToolCallRequest): Promise<unknown>;
   /** Receives the agent code's own progress reports. */
   onProgress?(report: AgentProgress): void;
+  /** Answers agent code's reads of the tool catalog (`tools.search`, `tools.list`). Default: they fail. */
+  onCatalog?(request: CatalogRequest): Promise<unknown>;
 }
 
 const WARM_UP_CODE =
@@ -183,6 +190,7 @@ export class SandboxPool implements AsyncDisposable {
         maxLogBytes: options.maxLogBytes ?? settings.maxLogBytes,
         onToolCall: options.onToolCall,
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+        ...(options.onCatalog === undefined ? {} : { onCatalog: options.onCatalog }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
     } catch (error) {

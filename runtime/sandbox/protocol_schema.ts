@@ -10,6 +10,10 @@ import type { SandboxMessage } from "../sandbox_runtime/protocol.ts";
 import type { WireError } from "../sandbox_runtime/wire_error.ts";
 
 const MAX_NAME_LENGTH = 256;
+/** The longest query `tools.search` takes. */
+const MAX_QUERY_LENGTH = 1_000;
+/** The most hits `tools.search` returns. */
+const MAX_CATALOG_LIMIT = 50;
 
 /** A {@linkcode WireError} as it arrives from the sandbox. */
 export const wireErrorSchema: z.ZodType<WireError> = z.strictObject({
@@ -36,6 +40,15 @@ export const sandboxMessageSchema: z.ZodType<SandboxMessage> = z.discriminatedUn
     server: z.string().min(1).max(MAX_NAME_LENGTH),
     tool: z.string().min(1).max(MAX_NAME_LENGTH),
     args: z.unknown(),
+  }),
+  z.strictObject({
+    type: z.literal("catalog"),
+    taskId,
+    callId: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    op: z.enum(["search", "list"]),
+    query: z.string().max(MAX_QUERY_LENGTH).optional(),
+    server: z.string().min(1).max(MAX_NAME_LENGTH).optional(),
+    limit: z.number().int().min(1).max(MAX_CATALOG_LIMIT).optional(),
   }),
   z.strictObject({
     type: z.literal("log"),

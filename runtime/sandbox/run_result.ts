@@ -49,6 +49,18 @@ export interface ToolCallRequest {
   signal: AbortSignal;
 }
 
+/** A read of the tool catalog from agent code (`tools.search`, `tools.list`), validated, not yet answered. */
+export interface CatalogRequest {
+  /** `search` or `list`. */
+  op: "search" | "list";
+  /** `search`: the query. */
+  query?: string;
+  /** Only this server's tools. */
+  server?: string;
+  /** `search`: the most hits. */
+  limit?: number;
+}
+
 /**
  * Builds one of the errors the sandbox reports itself.
  *

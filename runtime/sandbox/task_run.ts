@@ -8,6 +8,7 @@
 import type {
   CallMessage,
   CallResultMessage,
+  CatalogMessage,
   ReadyMessage,
   RunMessage,
   SandboxMessage,
@@ -18,6 +19,7 @@ import { LogBuffer } from "./log_buffer.ts";
 import type { PreparedCode } from "./prepare_code.ts";
 import { RssWatchdog } from "./rss_watchdog.ts";
 import {
+  type CatalogRequest,
   sandboxError,
   type SandboxErrorCode,
   type SandboxRunResult,
@@ -48,6 +50,8 @@ export interface SandboxTask {
   onToolCall(call: ToolCallRequest): Promise<unknown>;
   /** Receives the agent's own progress reports (`progress(done, total?, message?)`), already validated. */
   onProgress?(report: AgentProgress): void;
+  /** Answers a read of the tool catalog (`tools.search`, `tools.list`); without it such reads fail. */
+  onCatalog?(request: CatalogRequest): Promise<unknown>;
 }
 
 /** A progress report from agent code. */
@@ -196,6 +200,8 @@ export class TaskRun {
       if (message.total !== undefined) report.total = message.total;
       if (message.message !== undefined) report.message = stripControls(message.message);
       this.#task.onProgress?.(report);
+    } else if (message.type === "catalog") {
+      this.#catalog(message);
     } else {
       this.#logs.addDropped(message.droppedLogBytes ?? 0);
       if (message.ok) this.#finish({ status: "completed", value: message.value }, false);
@@ -273,6 +279,38 @@ export class TaskRun {
         this.#answer(call, {
           type: "call_result",
           callId: call.callId,
+          ok: false,
+          error: toolErrorWire(error, call),
+        }),
+    );
+  }
+
+  #catalog(message: CatalogMessage): void {
+    if (this.#callIds.has(message.callId)) {
+      this.refuse(`Cannot accept catalog read: call id ${message.callId} was used before`);
+      return;
+    }
+    this.#callIds.add(message.callId);
+    const { type: _type, taskId: _taskId, callId, ...request } = message;
+    const handler = this.#task.onCatalog;
+    const answer = handler === undefined
+      ? Promise.reject(new Error("Cannot read the tool catalog: this host does not offer it"))
+      : Promise.resolve().then(() => handler(request));
+    // Reported like a tool call's error, naming the pseudo-tool `tools.<op>`.
+    const call = {
+      type: "call",
+      taskId: message.taskId,
+      callId,
+      server: "tools",
+      tool: message.op,
+      args: {},
+    } as const;
+    answer.then(
+      (value) => this.#answer(call, { type: "call_result", callId, ok: true, value }),
+      (error) =>
+        this.#answer(call, {
+          type: "call_result",
+          callId,
           ok: false,
           error: toolErrorWire(error, call),
         }),

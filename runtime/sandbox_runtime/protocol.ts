@@ -92,6 +92,27 @@ export interface CallMessage {
   args: unknown;
 }
 
+/**
+ * Agent code read the tool catalog: `tools.search(query, { limit, server })` or `tools.list(server)`. The host
+ * answers with a {@linkcode CallResultMessage} of the same `callId` (calls and catalog reads share the ids).
+ */
+export interface CatalogMessage {
+  /** The message kind. */
+  type: "catalog";
+  /** The task the read belongs to. */
+  taskId: string;
+  /** Unique within the task, shared with {@linkcode CallMessage.callId}. */
+  callId: number;
+  /** `search`: ranked hits for `query`; `list`: every tool (of `server`, when given). */
+  op: "search" | "list";
+  /** `search`: what the agent looks for. */
+  query?: string;
+  /** Only this server's tools. */
+  server?: string;
+  /** `search`: the most hits. */
+  limit?: number;
+}
+
 /** One console line from agent code. */
 export interface LogMessage {
   /** The message kind. */
@@ -130,9 +151,24 @@ export type DoneMessage =
 export type SandboxMessage =
   | ReadyMessage
   | CallMessage
+  | CatalogMessage
   | LogMessage
   | ProgressMessage
   | DoneMessage;
+
+/** One entry of the tool catalog as agent code reads it from `tools.search` and `tools.list`. */
+export interface CatalogEntry {
+  /** `server.tool`. */
+  name: string;
+  /** The server's name. */
+  server: string;
+  /** The tool's name. */
+  tool: string;
+  /** The generated function's name. */
+  functionName: string;
+  /** The first sentence of the description, on one line. */
+  description: string;
+}
 
 /** The global the Worker bootstrap defines and generated `servers/_client.ts` calls. */
 export const BRIDGE_SYMBOL_KEY = "mcp-executor.bridge";

@@ -19,7 +19,7 @@ import { fromWire, toWireError, type WireError } from "./wire_error.ts";
 import { toJsonSafe } from "./json_safe.ts";
 import type { LogLevel } from "./console_capture.ts";
 import { cleanText, type CleanTextOptions } from "./clean_text.ts";
-import { installAgentGlobals } from "./agent_globals.ts";
+import { type CatalogFields, installAgentGlobals } from "./agent_globals.ts";
 
 /** The first message the sandbox process posts: modules to load before the Worker reports ready. */
 export interface WorkerInit {
@@ -66,7 +66,7 @@ const pending = new Map<number, PendingCall>();
 let logBytes = 0;
 let droppedLogBytes = 0;
 
-installAgentGlobals({ callTool, log, progress, onExit });
+installAgentGlobals({ callTool, readCatalog, log, progress, onExit });
 
 scope.addEventListener("message", (event) => {
   const data = event.data;
@@ -184,6 +184,19 @@ function callTool(server: string, tool: string, args: unknown): Promise<unknown>
       new TypeError(`Cannot call tool "${tool}": invalid arguments: ${reason}`),
     );
   }
+  const site = new Error();
+  return new Promise((resolve, reject) => {
+    pending.set(callId, { resolve, reject, site });
+    post(line);
+  });
+}
+
+function readCatalog(op: "search" | "list", fields: CatalogFields): Promise<unknown> {
+  if (task === undefined || finished) {
+    return Promise.reject(new Error("Cannot read the tool catalog: the task has finished"));
+  }
+  const callId = nextCallId++;
+  const line = stringify({ type: "catalog", taskId: task.taskId, callId, op, ...fields });
   const site = new Error();
   return new Promise((resolve, reject) => {
     pending.set(callId, { resolve, reject, site });

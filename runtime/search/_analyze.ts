@@ -4,6 +4,8 @@
  * @module
  */
 
+import { stemmer } from "stemmer";
+
 /** Words too common to tell tools apart; dropped from documents and queries alike. */
 const STOP_WORDS: ReadonlySet<string> = new Set([
   "a",
@@ -103,22 +105,47 @@ export function stem(word: string): string {
 }
 
 /**
+ * Reduces an English word to its Porter stem (`deployment` and `deploys` give `deploy`, `entities` gives
+ * `entiti`), through the `stemmer` package. Words with digits and words of up to three letters are kept.
+ *
+ * @param word A lowercase word from {@linkcode splitWords}.
+ * @returns The stem.
+ */
+export function porterStem(word: string): string {
+  if (word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
+  let stemmed = PORTER_CACHE.get(word);
+  if (stemmed === undefined) {
+    stemmed = stemmer(word);
+    if (PORTER_CACHE.size >= PORTER_CACHE_SIZE) PORTER_CACHE.clear();
+    PORTER_CACHE.set(word, stemmed);
+  }
+  return stemmed;
+}
+
+/** Stems already computed: tool corpora repeat their words, and stemming is most of the cost of indexing. */
+const PORTER_CACHE = new Map<string, string>();
+const PORTER_CACHE_SIZE = 50_000;
+
+/** A stemming function: {@linkcode stem} (plurals only) or {@linkcode porterStem}. */
+export type Stemmer = (word: string) => string;
+
+/**
  * Turns one word of an indexed field into its index term. Words of the field named `exactField` are kept as
  * written, so that a singular query word ("file") matches `read_text_file` exactly but `read_multiple_files` only
  * through the stemmed copy of the name; every other field is stemmed.
  *
  * @param word A lowercase word from {@linkcode splitWords}.
  * @param field The field the word comes from.
- * @param exactField The field whose words are not stemmed.
+ * @param options The field whose words are not stemmed, and the stemmer (default {@linkcode stem}).
  * @returns The term, or `null` for a stop word.
  */
 export function indexTerm(
   word: string,
   field: string | undefined,
-  exactField: string,
+  options: { exactField: string; stemmer?: Stemmer },
 ): string | null {
   if (STOP_WORDS.has(word)) return null;
-  return field === exactField ? word : stem(word);
+  return field === options.exactField ? word : (options.stemmer ?? stem)(word);
 }
 
 /**
@@ -126,12 +153,23 @@ export function indexTerm(
  * the exact and the stemmed fields.
  *
  * @param word A lowercase word from {@linkcode splitWords}.
+ * @param stemmer The stemmer of the index (default {@linkcode stem}).
  * @returns One or two terms, or `null` for a stop word.
  */
-export function queryTerms(word: string): string[] | null {
+export function queryTerms(word: string, stemmer: Stemmer = stem): string[] | null {
   if (STOP_WORDS.has(word)) return null;
-  const stemmed = stem(word);
+  const stemmed = stemmer(word);
   return stemmed === word ? [word] : [word, stemmed];
+}
+
+/**
+ * Whether a word is a stop word (dropped from documents and queries).
+ *
+ * @param word A lowercase word.
+ * @returns `true` for a stop word.
+ */
+export function isStopWord(word: string): boolean {
+  return STOP_WORDS.has(word);
 }
 
 /**

@@ -38,9 +38,9 @@ Deno.test("stem() folds plurals and leaves other words alone", async (t) => {
 });
 
 Deno.test("indexTerm() drops stop words and stems every field but the exact one", () => {
-  assert.equal(indexTerm("the", "description", "name"), null);
-  assert.equal(indexTerm("files", "description", "name"), "file");
-  assert.equal(indexTerm("files", "name", "name"), "files");
+  assert.equal(indexTerm("the", "description", { exactField: "name" }), null);
+  assert.equal(indexTerm("files", "description", { exactField: "name" }), "file");
+  assert.equal(indexTerm("files", "name", { exactField: "name" }), "files");
 });
 
 Deno.test("queryTerms() returns the word and its stem, or null for a stop word", () => {

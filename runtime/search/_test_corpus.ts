@@ -43,3 +43,15 @@ export async function loadRecordedServers(): Promise<RecordedServer[]> {
 export function toEntries(servers: readonly RecordedServer[]): ToolIndexEntry[] {
   return servers.flatMap(({ key, tools }) => tools.map((tool) => ({ server: key, tool })));
 }
+
+/**
+ * Reads a fixture recorded for the search tests only (`tests/fixtures/search/<key>.json`, not part of the corpus).
+ *
+ * @param key The fixture's key, e.g. `"git"`.
+ * @returns The recorded server.
+ */
+export async function loadSearchFixture(key: string): Promise<RecordedServer> {
+  const file = new URL(`../../tests/fixtures/search/${key}.json`, import.meta.url);
+  const fixture = JSON.parse(await Deno.readTextFile(file)) as { key: string; tools: Tool[] };
+  return { key: fixture.key, tools: fixture.tools };
+}

@@ -17,10 +17,19 @@
  */
 
 export { ToolIndex } from "./tool_index.ts";
+export {
+  type EmbedFunction,
+  type FindOptions,
+  ToolFinder,
+  type ToolFinderOptions,
+} from "./tool_finder.ts";
+export { type UsageFile, UsageMemory, type UsageMemoryOptions } from "./usage_memory.ts";
+export { loadUsageFile, saveUsageFile } from "./usage_file.ts";
 export { formatHits, NO_HITS_TEXT } from "./format_hits.ts";
 export { indexTerm, queryTerms, splitWords, synonymsOf } from "./_analyze.ts";
 export { defaultFunctionName, defaultRenderSignature, defaultServerDir } from "./fallbacks.ts";
 export type {
+  RankingOptions,
   SearchDetail,
   ServerSummary,
   ToolIndexEntry,

@@ -6,17 +6,21 @@
 
 import MiniSearch from "minisearch";
 import type { Tool } from "../sdk.ts";
-import { indexTerm, queryTerms, splitWords, synonymsOf } from "./_analyze.ts";
+import { splitWords, stem } from "./_analyze.ts";
+import { analyzeQuery, learnableTerms, namedServers } from "./_query.ts";
+import { validateSearch } from "./validate_search.ts";
 import { summarize } from "./_summary.ts";
 import {
   documentTerms,
-  EXACT_FIELD,
   FIELD_BOOSTS,
+  fieldTerm,
   makeToolDocument,
+  PORTER_FIELD,
   type ToolDocument,
 } from "./_tool_document.ts";
 import { defaultFunctionName, defaultRenderSignature, defaultServerDir } from "./fallbacks.ts";
 import type {
+  RankingOptions,
   SearchDetail,
   ServerSummary,
   ToolIndexEntry,
@@ -41,13 +45,11 @@ interface Stored {
   signature?: string;
 }
 
-/** Weight of a synonym the query did not type ("create" for "add") against the typed word. */
-const SYNONYM_BOOST = 0.4;
+/** Score factor of the tools of a server the query names ("in notion", "on github"). */
+const SERVER_MENTION_BOOST = 3;
 
 /** Score factor of a tool whose description says it is deprecated, so that its replacement ranks first. */
 const DEPRECATED_BOOST = 0.5;
-
-const DETAILS: ReadonlySet<string> = new Set(["name", "description", "full"]);
 
 /** Typo tolerance by query word length: none up to 3 letters, 1 edit up to 5, 2 edits from 6. */
 function fuzziness(term: string): number | false {
@@ -96,6 +98,7 @@ export class ToolIndex {
   #functionName: (server: string, toolName: string) => string;
   #serverDir: (server: string) => string;
   #renderSignature: (server: string, tool: Tool) => string;
+  #ranking: Required<RankingOptions>;
 
   /**
    * Creates an empty index.
@@ -106,23 +109,20 @@ export class ToolIndex {
     this.#functionName = options.functionName ?? defaultFunctionName;
     this.#serverDir = options.serverDir ?? defaultServerDir;
     this.#renderSignature = options.renderSignature ?? defaultRenderSignature;
+    this.#ranking = {
+      stems: true,
+      synonyms: true,
+      abbreviations: true,
+      serverNames: true,
+      ...options.ranking,
+    };
     this.#search = new MiniSearch<ToolDocument>({
       idField: "id",
-      fields: Object.keys(FIELD_BOOSTS),
+      // Without stems the Porter field is not indexed at all, so the baseline ranks as it did before it existed.
+      fields: Object.keys(FIELD_BOOSTS).filter((f) => this.#ranking.stems || f !== PORTER_FIELD),
       tokenize: (text) => splitWords(text),
-      processTerm: (term, field) => indexTerm(term, field, EXACT_FIELD),
+      processTerm: (term, field) => fieldTerm(term, field),
       autoVacuum: false,
-      searchOptions: {
-        processTerm: (term) => {
-          const terms = queryTerms(term);
-          return terms === null ? null : [...terms, ...terms.flatMap(synonymsOf)];
-        },
-        boost: FIELD_BOOSTS,
-        prefix: (term) => term.length >= 3,
-        // A word the index knows is taken as written: "relation" must not also match "reaction".
-        fuzzy: (term) => this.#vocabulary.has(term) ? false : fuzziness(term),
-        boostDocument: (id) => this.#byId.get(id as number)?.boost ?? 1,
-      },
     });
   }
 
@@ -213,36 +213,64 @@ export class ToolIndex {
    * @throws {RangeError} If `limit` is not a positive integer.
    */
   search(query: string, options: ToolSearchOptions = {}): ToolSearchHit[] {
+    validateSearch(query, options);
     const { detail = "description", limit = 10, servers } = options;
-    if (typeof query !== "string") {
-      throw new TypeError(`Cannot search tools: query must be a string, got ${typeof query}`);
-    }
-    if (!DETAILS.has(detail)) {
-      throw new TypeError(
-        `Cannot search tools: unknown detail "${detail}" (expected "name", "description" or "full")`,
-      );
-    }
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new RangeError(`Cannot search tools: limit must be a positive integer, got ${limit}`);
-    }
-    const allowed = servers === undefined ? undefined : new Set(servers);
-    const typed = new Set(splitWords(query).flatMap((word) => queryTerms(word) ?? []));
-    const results = this.#search.search(query, {
-      boostTerm: (term) => typed.has(term) ? 1 : SYNONYM_BOOST,
+    const ranked = this.rank(query, servers === undefined ? {} : { servers });
+    return ranked.slice(0, limit).map(({ server, tool, score }) =>
+      this.hitOf(server, tool, { score, detail })!
+    );
+  }
+
+  /**
+   * Every tool that matches a query, best first, with its score: the ranking {@linkcode ToolIndex.search} cuts
+   * to `limit`. For fusing with other rankings (learned use, embeddings).
+   *
+   * @param query What the agent is looking for.
+   * @param options A server filter.
+   * @returns Server, tool and score of each match.
+   */
+  rank(
+    query: string,
+    options: { servers?: readonly string[] } = {},
+  ): { server: string; tool: string; score: number }[] {
+    const allowed = options.servers === undefined ? undefined : new Set(options.servers);
+    const { words, typed, weights } = analyzeQuery(query, {
+      ranking: this.#ranking,
+      known: (term) => this.#vocabulary.has(term),
+    });
+    if (weights.size === 0) return [];
+    const named = this.#ranking.serverNames
+      ? namedServers(words, {
+        servers: [...this.#servers].map(([name, tools]) => ({ name, toolCount: tools.size })),
+        holders: (term) => this.#vocabulary.get(term) ?? 0,
+      })
+      : new Set<string>();
+    const results = this.#search.search([...weights.keys()].join(" "), {
+      tokenize: (text) => text.split(" "),
+      processTerm: (term) => term,
+      boost: FIELD_BOOSTS,
+      boostTerm: (term) => weights.get(term) ?? 1,
+      // Only the words typed get prefix and typo tolerance, not the expansions.
+      prefix: (term) => typed.has(term) && term.length >= 3,
+      // A word the index knows is taken as written: "relation" must not also match "reaction".
+      fuzzy: (term) => !typed.has(term) || this.#vocabulary.has(term) ? false : fuzziness(term),
+      boostDocument: (id) => {
+        const stored = this.#byId.get(id as number);
+        if (stored === undefined) return 1;
+        return stored.boost * (named.has(stored.server) ? SERVER_MENTION_BOOST : 1);
+      },
       ...(allowed === undefined
         ? {}
         : { filter: (result) => allowed.has(this.#byId.get(result.id)?.server ?? "") }),
     });
-    const ranked = results.map((result) => ({
-      stored: this.#byId.get(result.id)!,
-      score: result.score,
-    }));
+    const ranked = results.map((result) => {
+      const stored = this.#byId.get(result.id)!;
+      return { server: stored.server, tool: stored.tool.name, score: result.score };
+    });
     ranked.sort((a, b) =>
-      b.score - a.score ||
-      a.stored.server.localeCompare(b.stored.server) ||
-      a.stored.tool.name.localeCompare(b.stored.tool.name)
+      b.score - a.score || a.server.localeCompare(b.server) || a.tool.localeCompare(b.tool)
     );
-    return ranked.slice(0, limit).map(({ stored, score }) => this.#hit(stored, score, detail));
+    return ranked;
   }
 
   /**
@@ -289,7 +317,7 @@ export class ToolIndex {
       server,
       tool,
       boost: /\bdeprecated\b/i.test(document.description) ? DEPRECATED_BOOST : 1,
-      terms: documentTerms(document),
+      terms: documentTerms(document, this.#ranking.stems),
       summary: summarize(document.description),
       functionName,
       importLine: `import { ${functionName} } from "servers/${this.#serverDir(server)}/index.ts";`,
@@ -304,6 +332,51 @@ export class ToolIndex {
       if (count > 0) this.#vocabulary.set(term, count);
       else this.#vocabulary.delete(term);
     }
+  }
+
+  /**
+   * The search hit of one indexed tool, as {@linkcode ToolIndex.search} gives it.
+   *
+   * @param server The server's name.
+   * @param tool The tool's name.
+   * @param options The score to report and the detail level.
+   * @returns The hit, or `undefined` when the tool is not indexed.
+   */
+  hitOf(
+    server: string,
+    tool: string,
+    options: { score: number; detail: SearchDetail },
+  ): ToolSearchHit | undefined {
+    const stored = this.#servers.get(server)?.get(tool);
+    return stored === undefined ? undefined : this.#hit(stored, options.score, options.detail);
+  }
+
+  /**
+   * The words of a query that use may be learned for: the typed words (plural-folded) that the tool vocabulary or
+   * the dictionary knows. Numbers, identifiers, names and other values are left out.
+   *
+   * @param query A query.
+   * @returns The terms, without duplicates.
+   */
+  learnableTerms(query: string): string[] {
+    return learnableTerms(query, (term) => this.#vocabulary.has(term));
+  }
+
+  /**
+   * The text of a tool that an embedding model sees: its name split into words, its title and its description.
+   *
+   * @returns One `{ name, text }` per indexed tool, `name` being `server.tool`.
+   */
+  embeddingTexts(): { name: string; text: string }[] {
+    return [...this.#byId.values()].map((stored) => ({
+      name: `${stored.server}.${stored.tool.name}`,
+      text: [
+        splitWords(stored.tool.name).join(" "),
+        stored.document.title,
+        stored.document.description,
+      ]
+        .filter((part) => part !== "").join("\n"),
+    }));
   }
 
   #hit(stored: Stored, score: number, detail: SearchDetail): ToolSearchHit {

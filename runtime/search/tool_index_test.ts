@@ -122,7 +122,7 @@ Deno.test("search() returns stable text at each detail level for a fixed query",
       [
         "github.create_pull_request",
         "github.create_pull_request_review",
-        "github.get_pull_request",
+        "gitlab.create_merge_request",
       ].join("\n"),
     );
   });
@@ -142,7 +142,7 @@ Deno.test("search() returns stable text at each detail level for a fixed query",
       [
         'import { createPullRequest } from "servers/github/index.ts"; // github.create_pull_request: Create a new pull request in a GitHub repository',
         'import { createPullRequestReview } from "servers/github/index.ts"; // github.create_pull_request_review: Create a review on a pull request',
-        'import { getPullRequest } from "servers/github/index.ts"; // github.get_pull_request: Get details of a specific pull request',
+        'import { createMergeRequest } from "servers/gitlab/index.ts"; // gitlab.create_merge_request: Create a new merge request in a GitLab project',
       ].join("\n"),
     );
   });

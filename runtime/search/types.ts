@@ -63,6 +63,23 @@ export interface ToolIndexOptions {
   serverDir?: (server: string) => string;
   /** The TypeScript signature of a tool; fallback: a one-line signature with the top-level parameters. */
   renderSignature?: (server: string, tool: Tool) => string;
+  /** Ranking features; all on by default. */
+  ranking?: RankingOptions;
+}
+
+/**
+ * Which ranking features a {@linkcode ToolIndex} uses; each is on by default. Turning one off is for measuring what
+ * it brings (see `bench/search_bench.ts`).
+ */
+export interface RankingOptions {
+  /** Porter stems on both sides (`deploys`, `deployment` and `deploy` meet); off: plural folding only. */
+  stems?: boolean;
+  /** WordNet synonyms, broader words and phrasal verbs on the query side, at low weights. */
+  synonyms?: boolean;
+  /** The field's abbreviations spelled out on the query side (`pr`, `repo`, `env`, `db`). */
+  abbreviations?: boolean;
+  /** A server's name in the query (`"in notion"`, `"on github"`) ranks that server's tools higher. */
+  serverNames?: boolean;
 }
 
 /** A server in the index, as {@linkcode ToolIndex.listServers} reports it. */

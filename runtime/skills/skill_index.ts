@@ -117,7 +117,7 @@ export class SkillIndex {
       idField: "id",
       fields: Object.keys(FIELD_BOOSTS),
       tokenize: (text) => splitWords(text),
-      processTerm: (term, field) => indexTerm(term, field, "name"),
+      processTerm: (term, field) => indexTerm(term, field, { exactField: "name" }),
       searchOptions: {
         processTerm: (term) => {
           const terms = queryTerms(term);
@@ -165,7 +165,9 @@ export class SkillIndex {
     this.#search.addAll(documents);
     this.#vocabulary = new Set(
       documents.flatMap((d) =>
-        Object.values(d).flatMap((text) => splitWords(text).map((w) => indexTerm(w, "x", "name")))
+        Object.values(d).flatMap((text) =>
+          splitWords(text).map((w) => indexTerm(w, "x", { exactField: "name" }))
+        )
       ).filter((t): t is string => t !== null),
     );
   }

@@ -1,0 +1,198 @@
+/**
+ * {@linkcode ToolFinder}: tool search as the orchestrator runs it: the BM25 ranking of a {@linkcode ToolIndex},
+ * raised by what earlier searches led to (learning from use), and fused with an embedding ranking when an
+ * `embed` function is given.
+ *
+ * @module
+ */
+
+import { addLearned, cosine, reciprocalRankFusion, type Scored } from "./_fusion.ts";
+import { SearchHistory } from "./_search_history.ts";
+import type { ToolIndex } from "./tool_index.ts";
+import { validateSearch } from "./validate_search.ts";
+import type { ToolSearchHit, ToolSearchOptions } from "./types.ts";
+import type { UsageMemory } from "./usage_memory.ts";
+
+/** Turns texts into vectors (one per text, all of one length), e.g. a call to an embedding endpoint. */
+export type EmbedFunction = (texts: string[]) => Promise<number[][]>;
+
+/** Options of {@linkcode ToolFinder}. */
+export interface ToolFinderOptions {
+  /** Where learned use is kept; without it nothing is learned. */
+  usage?: UsageMemory;
+  /** Embeds queries and tool texts for hybrid ranking in {@linkcode ToolFinder.findAsync}. */
+  embed?: EmbedFunction;
+  /** The clock in milliseconds (tests pass their own). */
+  now?: () => number;
+}
+
+/** Options of a search through {@linkcode ToolFinder}. */
+export interface FindOptions extends ToolSearchOptions {
+  /** The session searching, so that a task of the same session can say which tools the search led to. */
+  session?: string;
+}
+
+/** How many of each ranking reciprocal rank fusion looks at. */
+const FUSION_DEPTH = 50;
+
+/**
+ * Ranked tool search with learning from use and optional embeddings.
+ *
+ * @example Learning from use
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ToolFinder, ToolIndex, UsageMemory } from "./mod.ts";
+ *
+ * const index = new ToolIndex();
+ * index.setServerTools("git", [
+ *   { name: "git_stash", description: "Manage stashes", inputSchema: { type: "object" } },
+ *   { name: "git_status", description: "Show the working tree status", inputSchema: { type: "object" } },
+ * ]);
+ * const finder = new ToolFinder(index, { usage: new UsageMemory() });
+ * // The agent's words miss; it rephrases, finds the tool, and a task of the same session calls it.
+ * assert.notEqual(finder.find("shelve my work", { session: "s1" })[0]?.name, "git.git_stash");
+ * finder.find("stash", { session: "s1" });
+ * finder.taskFinished("s1", ["git.git_stash"]);
+ * assert.equal(finder.find("shelve my work")[0]?.name, "git.git_stash");
+ * ```
+ */
+export class ToolFinder {
+  #index: ToolIndex;
+  #usage: UsageMemory | undefined;
+  #embed: EmbedFunction | undefined;
+  #history: SearchHistory;
+  #vectors = new Map<string, { text: string; vector: number[] }>();
+
+  /**
+   * Creates a finder over an index.
+   *
+   * @param index The index to search.
+   * @param options Usage memory, embedding function and clock.
+   */
+  constructor(index: ToolIndex, options: ToolFinderOptions = {}) {
+    this.#index = index;
+    this.#usage = options.usage;
+    this.#embed = options.embed;
+    this.#history = new SearchHistory(options.now);
+  }
+
+  /** Whether an embedding function was given. */
+  get hybrid(): boolean {
+    return this.#embed !== undefined;
+  }
+
+  /**
+   * BM25 plus learned use, synchronously.
+   *
+   * @param query What the agent is looking for.
+   * @param options Detail, limit, server filter and session.
+   * @returns The hits, best first.
+   * @throws {TypeError} When the query is not a string or the detail is unknown.
+   * @throws {RangeError} When the limit is not a positive integer.
+   */
+  find(query: string, options: FindOptions = {}): ToolSearchHit[] {
+    validateSearch(query, options);
+    const ranked = this.#lexical(query, options);
+    return this.#finish(query, ranked, options);
+  }
+
+  /**
+   * Like {@linkcode ToolFinder.find}, fused by reciprocal rank fusion with the embedding ranking when an `embed`
+   * function was given (tool texts are embedded once and again only when they change).
+   *
+   * @param query What the agent is looking for.
+   * @param options Detail, limit, server filter and session.
+   * @returns The hits, best first.
+   * @throws {TypeError} When the query is not a string, the detail is unknown, or `embed` returns no vector for
+   * a text.
+   */
+  async findAsync(query: string, options: FindOptions = {}): Promise<ToolSearchHit[]> {
+    if (this.#embed === undefined) return this.find(query, options);
+    validateSearch(query, options);
+    const lexical = this.#lexical(query, options);
+    const semantic = await this.#semantic(query, options.servers);
+    const fused = reciprocalRankFusion([
+      lexical.slice(0, FUSION_DEPTH).map((s) => s.name),
+      semantic.slice(0, FUSION_DEPTH).map((s) => s.name),
+    ]);
+    return this.#finish(query, fused, options);
+  }
+
+  /**
+   * Learns from a finished task: the terms of the session's recent searches are remembered for the tools the
+   * task called (see `SearchHistory` for the rule), and the searches are forgotten.
+   *
+   * @param session The task's session (`undefined`: the default session).
+   * @param toolsCalled The `server.tool` names the task called.
+   */
+  taskFinished(session: string | undefined, toolsCalled: readonly string[]): void {
+    const attributions = this.#history.attribute(session ?? "", toolsCalled);
+    for (const { terms, tools } of attributions) this.#usage?.record(terms, tools);
+  }
+
+  #lexical(query: string, options: FindOptions): Scored[] {
+    const ranked = this.#index.rank(
+      query,
+      options.servers === undefined ? {} : { servers: options.servers },
+    )
+      .map(({ server, tool, score }) => ({ name: `${server}.${tool}`, score }));
+    if (this.#usage === undefined || this.#usage.size === 0) return ranked;
+    const allowed = options.servers === undefined ? undefined : new Set(options.servers);
+    const learned = new Map(
+      [...this.#usage.coverage(this.#index.learnableTerms(query))].filter(([name]) =>
+        this.#split(name) !== undefined &&
+        (allowed === undefined || allowed.has(this.#split(name)![0]))
+      ),
+    );
+    return addLearned(ranked, learned);
+  }
+
+  async #semantic(query: string, servers: readonly string[] | undefined): Promise<Scored[]> {
+    const texts = this.#index.embeddingTexts();
+    const stale = texts.filter(({ name, text }) => this.#vectors.get(name)?.text !== text);
+    const [queryVector, ...vectors] = await this.#embed!([query, ...stale.map((t) => t.text)]);
+    if (queryVector === undefined || vectors.length !== stale.length) {
+      throw new TypeError(
+        `Cannot search tools: embed() returned ${
+          vectors.length + (queryVector ? 1 : 0)
+        } vectors for ${stale.length + 1} texts`,
+      );
+    }
+    stale.forEach(({ name, text }, i) => this.#vectors.set(name, { text, vector: vectors[i]! }));
+    const allowed = servers === undefined ? undefined : new Set(servers);
+    return texts
+      .filter(({ name }) => allowed === undefined || allowed.has(this.#split(name)?.[0] ?? ""))
+      .map(({ name }) => ({ name, score: cosine(queryVector, this.#vectors.get(name)!.vector) }))
+      .sort((a, b) => b.score - a.score || (a.name < b.name ? -1 : 1));
+  }
+
+  #finish(query: string, ranked: readonly Scored[], options: FindOptions): ToolSearchHit[] {
+    const { detail = "description", limit = 10 } = options;
+    const hits: ToolSearchHit[] = [];
+    for (const { name, score } of ranked) {
+      if (hits.length >= limit) break;
+      const parts = this.#split(name);
+      const hit = parts && this.#index.hitOf(parts[0], parts[1], { score, detail });
+      if (hit !== undefined) hits.push(hit);
+    }
+    if (this.#usage !== undefined) {
+      this.#history.add(
+        options.session ?? "",
+        this.#index.learnableTerms(query),
+        hits.map((h) => h.name),
+      );
+    }
+    return hits;
+  }
+
+  /** Splits `server.tool` at the dot that leaves an indexed server (server names may hold dots). */
+  #split(name: string): [string, string] | undefined {
+    for (let i = name.indexOf("."); i > 0; i = name.indexOf(".", i + 1)) {
+      const server = name.slice(0, i);
+      if (this.#index.getTool(server, name.slice(i + 1)) !== undefined) {
+        return [server, name.slice(i + 1)];
+      }
+    }
+    return undefined;
+  }
+}
