@@ -10,6 +10,7 @@ import { type CallToolResult, type McpServer, type RequestId, ResourceTemplate }
 import type { AgentTask, TaskResult } from "../types.ts";
 import { inferServers, type ServerName } from "./infer_servers.ts";
 import { ProgressNotifier } from "./progress_notifier.ts";
+import { registerSkillTools } from "./skill_tools.ts";
 import { listServerFiles, readServerFile } from "./server_resources.ts";
 import { taskResultContent } from "./task_result_content.ts";
 import {
@@ -128,6 +129,12 @@ export function registerDaemonTools(server: McpServer, context: ToolContext): vo
       return { contents: [{ uri: uri.href, mimeType: file.mimeType, text: file.text }] };
     },
   );
+  registerSkillTools(server, {
+    orch: context.orch,
+    session: context.session,
+    nextTaskId: context.nextTaskId,
+    track: (taskId, controller) => context.track(taskId, controller),
+  });
 }
 
 function searchTools(
@@ -155,11 +162,19 @@ function searchTools(
       `Cannot search server "${args.only}": no such server; call search_tools with an empty query to list them`,
     );
   }
-  const text = orch.searchToolsText(args.query, {
+  const tools = orch.searchToolsText(args.query, {
     detail,
     limit,
+    session: context.session,
     ...(args.only === undefined ? {} : { servers: [args.only] }),
   });
+  // Saved skills first: a program that already works beats writing a new one.
+  const skills = args.only === undefined
+    ? orch.skills.searchText(args.query, { limit: Math.min(limit, 5) })
+    : "";
+  const text = skills === ""
+    ? tools
+    : `Saved skills (run_skill, or import run):\n${skills}\n\nTools:\n${tools}`;
   return { content: [{ type: "text", text }] };
 }
 

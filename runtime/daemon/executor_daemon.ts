@@ -60,7 +60,8 @@ interface Session {
 /** Guidance sent in the `initialize` result; clients may show it to the model. */
 const INSTRUCTIONS =
   "Call search_tools to find tools, then execute_code to run TypeScript that calls them. Each configured MCP " +
-  "server is a namespace in the code; the generated modules are readable as servers:// resources.";
+  "server is a namespace in the code; the generated modules are readable as servers:// resources. Save code " +
+  "that works with save_skill; search_tools finds saved skills, run_skill runs them.";
 
 /**
  * Serves an orchestrator to MCP clients. Each session gets an `McpServer` with the two tools `search_tools` and
@@ -166,7 +167,16 @@ export class ExecutorDaemon {
     if (this.#closing) throw new Error(`Cannot open session "${id}": the daemon is shutting down`);
     const server = new McpServer(
       { name: "mcp-executor", version: denoJson.version },
-      { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
+      {
+        capabilities: {
+          tools: {},
+          resources: {},
+          // The skills extension (SEP-2640): skills are skill:// resources with a skill://index.json. Declared as
+          // experimental because SDK 1.32 has no extensions field; skills/list and skills/get are not served.
+          experimental: { "io.modelcontextprotocol/skills": {} },
+        },
+        instructions: INSTRUCTIONS,
+      },
     );
     const session: Session = { server, tasks: new Set() };
     registerDaemonTools(server, this.#toolContext(id, session));

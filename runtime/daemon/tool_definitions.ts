@@ -20,7 +20,7 @@ export const SEARCH_TOOLS = {
   name: "search_tools",
   description:
     'Find MCP tools to call from execute_code. Returns import lines; detail "full" adds TypeScript signatures. ' +
-    'Empty query lists the servers. Results say "server.tool"; in code, each server is a namespace: ' +
+    'Also finds saved skills. Empty query lists the servers. Results say "server.tool"; in code, each server is a namespace: ' +
     "`await memory.readGraph({})`.",
 } as const;
 

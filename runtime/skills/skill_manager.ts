@@ -57,6 +57,8 @@ export interface ExecuteSkillOptions {
   timeoutMs?: number;
   /** Cancels the run. */
   signal?: AbortSignal;
+  /** The session the run belongs to (its workspace and approvals; see `AgentTask.session`). */
+  session?: string;
 }
 
 /** Options of the {@linkcode SkillManager} constructor. */
@@ -319,6 +321,7 @@ export class SkillManager {
       status: "pending",
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.session === undefined ? {} : { session: options.session }),
     };
     const changeText = (list: ToolChange[]) => list.map((c) => `${c.tool}: ${c.change}`).join("; ");
     let result: TaskResult;

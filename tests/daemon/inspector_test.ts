@@ -43,7 +43,12 @@ Deno.test("MCP Inspector CLI lists and calls the daemon's tools over stdio and H
     const listed = await inspect(build, [...stdio, "--method", "tools/list"]) as {
       tools: { name: string }[];
     };
-    assert.deepEqual(listed.tools.map((tool) => tool.name), ["search_tools", "execute_code"]);
+    assert.deepEqual(listed.tools.map((tool) => tool.name), [
+      "search_tools",
+      "execute_code",
+      "save_skill",
+      "run_skill",
+    ]);
     const called = await inspect(build, [
       ...stdio,
       "--method",

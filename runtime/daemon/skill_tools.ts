@@ -1,0 +1,134 @@
+/**
+ * The daemon's skill tools and resources: `save_skill` keeps a working program, `run_skill` runs one with new
+ * arguments, and every skill's files are readable as `skill://` resources. Skills belong to the deployment: every
+ * session sees the same skills.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { MCPOrchestrator } from "../orchestrator/mod.ts";
+import { type CallToolResult, type McpServer, ResourceTemplate } from "../sdk.ts";
+import { taskResultContent } from "./task_result_content.ts";
+
+/** Name and description of `save_skill`. */
+export const SAVE_SKILL = {
+  name: "save_skill",
+  description:
+    "Save working execute_code code as a reusable skill (a new version if it exists). `args` holds the " +
+    "arguments in the code; params: JSON Schema of args. search_tools finds skills.",
+} as const;
+
+/** Name and description of `run_skill`. */
+export const RUN_SKILL = {
+  name: "run_skill",
+  description:
+    "Run a saved skill with args (checked against its params); returns like execute_code.",
+} as const;
+
+const saveSkillInput = {
+  name: z.string().max(64),
+  description: z.string().max(1_024),
+  code: z.string(),
+  params: z.record(z.string(), z.unknown()).optional(),
+  tags: z.array(z.string().max(64)).max(20).optional(),
+};
+
+const runSkillInput = {
+  name: z.string().max(64),
+  args: z.record(z.string(), z.unknown()).optional(),
+  version: z.number().int().min(1).optional(),
+};
+
+/**
+ * Registers `save_skill`, `run_skill` and the `skill://` resources on a session's server.
+ *
+ * @param server The session's MCP server.
+ * @param context The shared orchestrator, the session, and how to track a running task.
+ *
+ * @example
+ * ```ts ignore
+ * registerSkillTools(server, { orch, session: "s1", nextTaskId: () => "s1.1" });
+ * ```
+ */
+export function registerSkillTools(
+  server: McpServer,
+  context: {
+    orch: MCPOrchestrator;
+    session: string;
+    nextTaskId(): string;
+    track(taskId: string, controller: AbortController): () => void;
+  },
+): void {
+  const { orch } = context;
+  server.registerTool(
+    SAVE_SKILL.name,
+    { description: SAVE_SKILL.description, inputSchema: saveSkillInput },
+    async (args): Promise<CallToolResult> => {
+      try {
+        const saved = await orch.saveSkill(args.name, {
+          description: args.description,
+          code: args.code,
+          ...(args.params === undefined ? {} : { params: args.params }),
+          ...(args.tags === undefined ? {} : { tags: args.tags }),
+        });
+        const text =
+          `Saved skill "${saved.name}" v${saved.version} (tools: ${
+            saved.tools.join(", ") || "none"
+          }). Run it with run_skill { name: "${saved.name}", args }, or in code: ` +
+          `import { run } from "skills/${saved.name}/skill.ts";`;
+        return { content: [{ type: "text", text }] };
+      } catch (error) {
+        return errorResult(`Cannot save skill "${args.name}": ${(error as Error).message}`);
+      }
+    },
+  );
+  server.registerTool(
+    RUN_SKILL.name,
+    // No outputSchema: the result has execute_code's shape, and repeating that schema would cost ~100 tokens.
+    { description: RUN_SKILL.description, inputSchema: runSkillInput },
+    async (args, extra): Promise<CallToolResult> => {
+      const id = context.nextTaskId();
+      const controller = new AbortController();
+      const onAbort = () => controller.abort(extra.signal.reason);
+      extra.signal.addEventListener("abort", onAbort, { once: true });
+      const untrack = context.track(id, controller);
+      try {
+        const result = await orch.executeSkill(args.name, args.args ?? {}, {
+          id,
+          session: context.session,
+          signal: controller.signal,
+          ...(args.version === undefined ? {} : { version: args.version }),
+        });
+        return taskResultContent(result);
+      } catch (error) {
+        return errorResult(`Cannot run skill "${args.name}": ${(error as Error).message}`);
+      } finally {
+        extra.signal.removeEventListener("abort", onAbort);
+        untrack();
+      }
+    },
+  );
+  server.registerResource(
+    "skills",
+    new ResourceTemplate("skill://{+path}", {
+      list: () => ({
+        resources: orch.skills.listResources().map((r) => ({
+          uri: r.uri,
+          name: r.name,
+          mimeType: r.mimeType,
+          ...(r.description === undefined ? {} : { description: r.description }),
+        })),
+      }),
+    }),
+    { description: "Saved skills: SKILL.md and skill.ts of each, and skill://index.json" },
+    async (uri) => {
+      const file = await orch.skills.readResource(uri.href);
+      return { contents: [{ uri: uri.href, mimeType: file.mimeType, text: file.text }] };
+    },
+  );
+}
+
+function errorResult(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}
