@@ -52,7 +52,7 @@ export interface StoredOAuthProviderOptions {
   clientName?: string;
 }
 
-/** Refresh this long before the access token expires. */
+/** Refresh this long before the access token expires (or half its lifetime before, for short-lived tokens). */
 const REFRESH_MARGIN_MS = 60_000;
 const PLACEHOLDER_REDIRECT = "http://127.0.0.1/callback";
 
@@ -262,7 +262,8 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     if (!this.#loaded) await this.reload();
     const entry = this.#entry;
     if (entry?.tokens?.refresh_token === undefined || entry.expiresAt === undefined) return;
-    if (entry.expiresAt - Date.now() > REFRESH_MARGIN_MS) return;
+    const lifetimeMs = (entry.tokens.expires_in ?? Infinity) * 1000;
+    if (entry.expiresAt - Date.now() > Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2)) return;
     this.#refreshing ??= (async () => {
       const result = await auth(this, { serverUrl: this.#options.url });
       if (result === "REDIRECT") {
