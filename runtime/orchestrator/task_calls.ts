@@ -15,6 +15,8 @@ import { toolCallTokensAsync, toolResultTokensAsync } from "../tokens/token_acco
 /** Options for {@linkcode TaskCalls}. */
 export interface TaskCallsOptions {
   taskId: string;
+  /** The client session the task belongs to; an elicitation during one of its calls carries it. */
+  session?: string;
   allow: Allowlist;
   maxToolCalls: number;
   connections: ConnectionManager;
@@ -91,8 +93,10 @@ export class TaskCalls {
     // Arguments can be megabytes: counted later, in pieces, like results.
     this.#counting.push(toolCallTokensAsync(tool, args));
     const onProgress = this.#options.onProgress;
+    const session = this.#options.session;
     const raw = await this.#options.connections.callToolRaw(server, tool, args, {
       signal,
+      context: session === undefined ? { taskId } : { taskId, session },
       ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress(server, tool, p) }),
     });
     const value = unwrapResult(server, tool, raw);
