@@ -65,8 +65,11 @@ export class LoopbackListener implements AsyncDisposable {
 
   #handle(request: Request, name: string): Response {
     const url = new URL(request.url);
-    const html = { headers: { "content-type": "text/html; charset=utf-8" } };
-    if (url.pathname !== "/callback") return new Response("Not found", { status: 404 });
+    // "connection: close": a browser's keep-alive connection must not hold the listener open after the sign-in.
+    const html = { headers: { "content-type": "text/html; charset=utf-8", "connection": "close" } };
+    if (url.pathname !== "/callback") {
+      return new Response("Not found", { status: 404, headers: { "connection": "close" } });
+    }
     const state = url.searchParams.get("state") ?? "";
     const waiter = this.#waiters.get(state);
     if (waiter === undefined) {
