@@ -56,6 +56,7 @@ export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, 
  */
 export class ConnectionManager implements AsyncDisposable {
   #connections = new Map<string, ServerConnection>();
+  #tokenFile: string | undefined;
 
   /**
    * @param config The validated mcp.json.
@@ -65,6 +66,7 @@ export class ConnectionManager implements AsyncDisposable {
     const { onToolsChanged, tokenFile, ...rest } = options;
     const remote = Object.values(config.servers).some((server) => server.type !== "stdio");
     if (remote && rest.tokenStore === undefined) rest.tokenStore = new TokenStore(tokenFile);
+    this.#tokenFile = rest.tokenStore?.path;
     for (const [name, server] of Object.entries(config.servers)) {
       this.#connections.set(
         name,
@@ -104,6 +106,11 @@ export class ConnectionManager implements AsyncDisposable {
       if (c.needsSignIn) status.needsSignIn = true;
       return status;
     });
+  }
+
+  /** The file OAuth sign-ins are kept in, when a remote server is configured. */
+  get tokenFile(): string | undefined {
+    return this.#tokenFile;
   }
 
   /** The configured server names, in config order. */

@@ -12,7 +12,7 @@ import type { AgentTask } from "../../runtime/types.ts";
 import { actAsBrowser, startOAuthServer } from "../helpers/oauth_server.ts";
 import { SCREEN_OFF } from "./_fixture.ts";
 
-Deno.test("agent code uses a signed-in server but cannot read the token file or see a token", async () => {
+Deno.test("agent code uses a signed-in server but cannot read the token file, be granted it, or see a token", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "mcpx-tokens-" }));
   await using server = startOAuthServer({ account: "alice" });
   const tokenFile = join(dir, "config", "tokens.json");
@@ -45,6 +45,19 @@ Deno.test("agent code uses a signed-in server but cannot read the token file or 
     assert.equal(read.status, "failed");
     assert.equal(read.error?.name, "NotCapable");
     assert.match(read.error?.message ?? "", /^Requires read access to/);
+
+    // Nor can a task be granted the file, its folder, or a symlink to the folder.
+    const link = join(dir, "link");
+    await Deno.symlink(join(dir, "config"), link);
+    for (const path of [tokenFile, join(dir, "config"), dir, link]) {
+      const granted = await orch.executeTask({
+        ...task("grant", `return await Deno.readTextFile(${JSON.stringify(tokenFile)});`),
+        permissions: { read: [path] },
+      });
+      assert.equal(granted.status, "failed", path);
+      assert.equal(granted.error?.code, "invalid_permissions");
+      assert.match(granted.error?.message ?? "", /which holds the OAuth token file$/);
+    }
 
     const seen = JSON.stringify([used, read, orch.getStats()]);
     assert.ok(server.secrets.length >= 3);
