@@ -14,8 +14,9 @@ import {
   type Tool,
   ToolListChangedNotificationSchema,
   type Transport,
+  UnauthorizedError,
 } from "../sdk.ts";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import type { ToolError } from "../sandbox_runtime/wire_error.ts";
 import { SignInRequiredError, StoredOAuthProvider, TokenStore } from "./auth/mod.ts";
 import type {
   CallOptions,
@@ -23,6 +24,7 @@ import type {
   ServerConnectionOptions,
 } from "./connection_options.ts";
 import { createTransport, type RemoteTransport } from "./create_transport.ts";
+import { callError, classifyCallError } from "./call_error.ts";
 import {
   DEFAULT_ELICITATION_TIMEOUT_MS,
   elicitationCapabilities,
@@ -177,7 +179,11 @@ export class ServerConnection implements AsyncDisposable {
         this.#state = "failed";
         const cause = code instanceof Error ? code : error;
         this.#signInError = cause instanceof SignInRequiredError ? cause : undefined;
-        const reason = cause instanceof Error ? cause.message : String(cause);
+        const reason = cause instanceof UnauthorizedError
+          ? `the server still refused access after ${signIns} sign-in(s)`
+          : cause instanceof Error
+          ? cause.message
+          : String(cause);
         this.#error = this.#withStderr(`Cannot connect to server "${this.name}": ${reason}`);
         throw new Error(this.#error, { cause });
       }
@@ -328,43 +334,16 @@ export class ServerConnection implements AsyncDisposable {
   }
 
   #classify(tool: string, error: unknown, timeout: number, signal?: AbortSignal): ToolError {
-    if (signal?.aborted) {
-      return this.#toolError(tool, "call_cancelled", "the call was cancelled", error);
-    }
-    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-      return this.#toolError(
-        tool,
-        "call_timeout",
-        `no answer within ${timeout} ms (limit "callTimeoutMs")`,
-        error,
-      );
-    }
-    if (
-      this.#state !== "connected" ||
-      (error instanceof McpError && error.code === ErrorCode.ConnectionClosed)
-    ) {
-      if (this.#state === "connected") this.#state = "disconnected";
-      return this.#toolError(
-        tool,
-        "server_unavailable",
-        `server "${this.name}" closed the connection during the call`,
-        error,
-      );
-    }
-    if (error instanceof McpError && error.code === ErrorCode.InvalidParams) {
-      return this.#toolError(tool, "invalid_arguments", error.message, error);
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    return this.#toolError(tool, "tool_failed", message, error);
+    const lost = !signal?.aborted &&
+      !(error instanceof McpError && error.code === ErrorCode.RequestTimeout) &&
+      (this.#state !== "connected" ||
+        (error instanceof McpError && error.code === ErrorCode.ConnectionClosed));
+    if (lost && this.#state === "connected") this.#state = "disconnected";
+    return classifyCallError(this.name, tool, { error, timeout, lost, aborted: signal?.aborted });
   }
 
   #toolError(tool: string, code: ToolError["code"], why: string, cause?: unknown): ToolError {
-    return new ToolError(`Cannot call tool "${tool}" on server "${this.name}": ${why}`, {
-      code,
-      server: this.name,
-      tool,
-      cause,
-    });
+    return callError(this.name, tool, { code, why, cause });
   }
 
   /** The child process id of a stdio server, when it runs. */
