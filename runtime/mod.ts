@@ -79,6 +79,7 @@ export {
   SIGN_IN_COMMAND,
   SignInRequiredError,
   type SignInSummary,
+  type StoredSignIn,
   TOKEN_FILE_ENV,
   TokenStore,
 } from "./connections/auth/mod.ts";

@@ -19,12 +19,15 @@ const log = logger("elicitation");
 
 /** Who a tool call is made for: the task and, in the daemon, the client session. */
 export interface CallContext {
+  /** The task whose code made the call. */
   taskId?: string;
+  /** The client session the task belongs to (the daemon's MCP client session). */
   session?: string;
 }
 
 /** A tool call in flight on a server. */
 export interface InFlightCall extends CallContext {
+  /** The tool called. */
   tool: string;
 }
 

@@ -27,6 +27,8 @@ export class SignInRequiredError extends Error {
   readonly server: string;
 
   /**
+   * Builds the error with the message for `code`.
+   *
    * @param server The server's name.
    * @param code Why a sign-in is needed.
    * @param options The underlying error, if any.

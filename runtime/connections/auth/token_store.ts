@@ -26,14 +26,19 @@ export interface StoredSignIn {
 
 /** One line of {@linkcode TokenStore.list}: what a user may see, no secret. */
 export interface SignInSummary {
+  /** The server's name in mcp.json. */
   server: string;
+  /** The URL the sign-in is for. */
   url: string;
   /** Whether an access token is stored. */
   signedIn: boolean;
   /** Whether a refresh token is stored. */
   canRefresh: boolean;
+  /** When the access token expires, in milliseconds since the epoch, if the server said. */
   expiresAt?: number;
+  /** The scopes the authorization server granted, if it said. */
   scope?: string;
+  /** When the entry was last written (ISO 8601). */
   savedAt?: string;
 }
 
@@ -99,6 +104,8 @@ export class TokenStore {
   #writing: Promise<unknown> = Promise.resolve();
 
   /**
+   * Opens the store; nothing is read or written until it is used.
+   *
    * @param path The file (default: {@linkcode defaultTokenFile}).
    */
   constructor(path: string = defaultTokenFile()) {
