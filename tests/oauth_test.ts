@@ -44,7 +44,7 @@ async function capturingOutput<T>(fn: (seen: string[]) => Promise<T>): Promise<s
   return seen;
 }
 
-Deno.test("a first sign-in stores the tokens in a file only the user can read, and the next start reuses them", async () => {
+Deno.test("a first sign-in stores the tokens in a file only the user can read, the next start reuses them, a new sign-in works", async () => {
   const dir = await Deno.makeTempDir();
   await using server = startOAuthServer({ account: "alice" });
   const tokenFile = join(dir, "config", "mcp-executor", "tokens.json");
@@ -65,6 +65,15 @@ Deno.test("a first sign-in stores the tokens in a file only the user can read, a
   assert.equal(status?.state, "connected", status?.error);
   assert.equal(await whoami(again, "linear"), "alice");
   assert.equal(server.signIns, 1);
+  // Signing in again (tokens gone, registration kept) listens on another port: the client registers again.
+  await new TokenStore(tokenFile).update("linear", server.url, ({ tokens: _, ...rest }) => rest);
+  await using third = new ConnectionManager(configOf({ linear: server.url }), {
+    tokenFile,
+    onAuthorizationUrl: actAsBrowser,
+  });
+  const [status3] = await third.connectAll();
+  assert.equal(status3?.state, "connected", status3?.error);
+  assert.equal(server.signIns, 2);
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -161,7 +161,7 @@ export function startOAuthServer(options: OAuthServerOptions): OAuthServer {
             status: 401,
             headers: {
               "www-authenticate":
-                `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"`,
+                `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/mcp", scope="mcp"`,
             },
           });
         }

@@ -151,10 +151,11 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     }
     const client = this.#entry?.client;
     if (client === undefined) return undefined;
-    // A registration made for another loopback port cannot receive this sign-in's redirect: register again.
+    // Without tokens a sign-in follows, whose redirect comes to this process's listener: a registration made
+    // for another loopback port cannot receive it, so register again.
     const uris = (client as { redirect_uris?: string[] }).redirect_uris;
-    if (this.#listener !== undefined && uris !== undefined && !uris.includes(this.redirectUrl)) {
-      return undefined;
+    if (this.interactive && this.#entry?.tokens === undefined && uris !== undefined) {
+      if (!uris.includes(this.redirectUrl)) return undefined;
     }
     return client;
   }
