@@ -91,3 +91,35 @@ Signed in to "linear": 1 tool. The sign-in is stored in ${tokenFile}.
   assert.equal((await run([])).code, 2);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("auth <server> opens the browser through xdg-open when there is one", async () => {
+  const dir = await Deno.makeTempDir();
+  await using server = startOAuthServer({ account: "alice" });
+  const config = join(dir, "mcp.json");
+  await Deno.writeTextFile(config, JSON.stringify({ mcpServers: { linear: { url: server.url } } }));
+  // A stand-in opener on the PATH that records the URL it was asked to open.
+  const bin = join(dir, "bin");
+  const opened = join(dir, "opened.txt");
+  await Deno.mkdir(bin);
+  const opener = join(bin, Deno.build.os === "darwin" ? "open" : "xdg-open");
+  await Deno.writeTextFile(opener, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", AUTH, "linear", "--config", config, "--token-file", join(dir, "t.json")],
+    env: { PATH: `${bin}:${Deno.env.get("PATH") ?? ""}` },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const stdout = new Response(child.stdout).text();
+  let url = "";
+  for (let i = 0; i < 200 && url === ""; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    url = await Deno.readTextFile(opened).catch(() => "");
+  }
+  assert.match(url, /\/authorize\?/);
+  const redirect = new URL(url).searchParams.get("redirect_uri")!;
+  await actAsBrowser({ url: new URL(url), redirectUrl: redirect });
+  assert.equal((await child.status).code, 0);
+  const text = await stdout;
+  assert.ok(text.includes(`\n  ${url}\n\n(A browser was opened.)\nWaiting for the browser`), text);
+  await Deno.remove(dir, { recursive: true });
+});
