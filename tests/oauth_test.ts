@@ -104,6 +104,11 @@ Deno.test("a token that expires within a minute is refreshed before use, and a r
   server.revokeAccessTokens();
   assert.equal(await whoami(servers, "s"), "alice");
   assert.equal(server.refreshes, 2);
+  // Revoked again with calls in flight: they all get a 401 and refresh at once, and the refresh token rotates.
+  server.revokeAccessTokens();
+  const answers = await Promise.all([1, 2, 3].map(() => whoami(servers, "s")));
+  assert.deepEqual(answers, ["alice", "alice", "alice"]);
+  assert.ok((await store.get("s", server.url))?.tokens?.refresh_token, "the sign-in is kept");
   await Deno.remove(dir, { recursive: true });
 });
 

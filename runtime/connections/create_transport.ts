@@ -21,7 +21,8 @@ export type RemoteTransport = StreamableHTTPClientTransport | SSEClientTransport
  * Builds the transport for a server entry.
  *
  * @param config The validated mcp.json entry.
- * @param options `onStderrLine` receives a stdio server's stderr lines; `authProvider` signs in to a remote one.
+ * @param options `onStderrLine` receives a stdio server's stderr lines; `authProvider` signs in to a remote one,
+ * with `fetch` for its requests.
  * @returns The transport, not yet started.
  *
  * @example
@@ -34,7 +35,11 @@ export type RemoteTransport = StreamableHTTPClientTransport | SSEClientTransport
  */
 export function createTransport(
   config: ServerConfig,
-  options: { onStderrLine?: (line: string) => void; authProvider?: OAuthClientProvider },
+  options: {
+    onStderrLine?: (line: string) => void;
+    authProvider?: OAuthClientProvider;
+    fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  },
 ): Transport {
   if (config.type === "stdio") {
     const transport = new StdioClientTransport({
@@ -58,7 +63,11 @@ export function createTransport(
   const url = new URL(config.url);
   const requestInit: RequestInit = { headers: config.headers };
   const authProvider = options.authProvider;
-  const common = authProvider === undefined ? { requestInit } : { requestInit, authProvider };
+  const common = {
+    requestInit,
+    ...(authProvider === undefined ? {} : { authProvider }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  };
   return config.type === "sse"
     ? new SSEClientTransport(url, common)
     : new StreamableHTTPClientTransport(url, common);

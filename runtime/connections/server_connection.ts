@@ -160,7 +160,9 @@ export class ServerConnection implements AsyncDisposable {
       client = this.#createClient();
       transport = createTransport(this.config, {
         onStderrLine: (line) => this.#keepStderr(line),
-        ...(this.#oauth === undefined ? {} : { authProvider: this.#oauth }),
+        ...(this.#oauth === undefined
+          ? {}
+          : { authProvider: this.#oauth, fetch: this.#oauth.fetch }),
       });
       try {
         await this.#oauth?.refreshIfExpiring();

@@ -16,6 +16,7 @@ import {
   UnauthorizedError,
 } from "../../sdk.ts";
 import { LoopbackListener } from "./loopback_listener.ts";
+import { shareRefreshes } from "./share_refreshes.ts";
 import { SignInRequiredError } from "./sign_in_required_error.ts";
 import type { StoredSignIn, TokenStore } from "./token_store.ts";
 
@@ -75,6 +76,9 @@ function randomState(): string {
  * ```
  */
 export class StoredOAuthProvider implements OAuthClientProvider {
+  /** The fetch to give the transport: concurrent refreshes with one refresh token share one request. */
+  readonly fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response> =
+    shareRefreshes();
   #options: StoredOAuthProviderOptions;
   #entry: StoredSignIn | undefined;
   #loaded = false;
@@ -266,11 +270,12 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     const lifetimeMs = (entry.tokens.expires_in ?? Infinity) * 1000;
     if (entry.expiresAt - Date.now() > Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2)) return;
     this.#refreshing ??= (async () => {
-      const result = await auth(this, { serverUrl: this.#options.url });
+      const serverUrl = this.#options.url;
+      const result = await auth(this, { serverUrl, fetchFn: this.fetch });
       if (result === "REDIRECT") {
         const code = await this.completeSignIn(new UnauthorizedError());
         if (code !== undefined) {
-          await auth(this, { serverUrl: this.#options.url, authorizationCode: code });
+          await auth(this, { serverUrl, authorizationCode: code, fetchFn: this.fetch });
         }
       }
     })().finally(() => {
