@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { configure, getTextFormatter, type LogRecord, reset } from "@logtape/logtape";
 import type { McpConfig } from "../runtime/config.ts";
 import { ConnectionManager } from "../runtime/connections/connection_manager.ts";
 import { TokenStore } from "../runtime/connections/auth/mod.ts";
 import { LOG_CATEGORY } from "../runtime/log.ts";
+import { McpServer, SSEServerTransport } from "../runtime/sdk.ts";
 import { ToolError } from "../runtime/sandbox_runtime/wire_error.ts";
 import { actAsBrowser, startOAuthServer } from "./helpers/oauth_server.ts";
 
@@ -206,4 +209,54 @@ Deno.test("no token or client secret appears in logs, console output, statuses, 
     assert.ok(!text.includes(secret), "a token or client secret reached the output");
   }
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a legacy SSE server signs in the same way", async () => {
+  const dir = await Deno.makeTempDir();
+  await using authServer = startOAuthServer({ account: "alice" });
+  const issuer = new URL(authServer.url).origin;
+  const transports = new Map<string, SSEServerTransport>();
+  const http = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    if (url.pathname === "/.well-known/oauth-protected-resource/sse") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ resource: `${base}/sse`, authorization_servers: [issuer] }));
+      return;
+    }
+    const bearer = (req.headers.authorization ?? "").replace(/^Bearer /, "");
+    if (!authServer.accepts(bearer)) {
+      res.writeHead(401, {
+        "www-authenticate":
+          `Bearer resource_metadata="${base}/.well-known/oauth-protected-resource/sse"`,
+      });
+      res.end();
+      return;
+    }
+    if (req.method === "GET" && url.pathname === "/sse") {
+      const transport = new SSEServerTransport("/messages", res);
+      transports.set(transport.sessionId, transport);
+      const mcp = new McpServer({ name: "legacy", version: "1.0.0" });
+      mcp.registerTool("whoami", {}, () => ({ content: [{ type: "text", text: "alice" }] }));
+      await mcp.connect(transport);
+      return;
+    }
+    await transports.get(url.searchParams.get("sessionId") ?? "")?.handlePostMessage(req, res);
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/sse`;
+  try {
+    await using servers = new ConnectionManager(
+      { servers: { legacy: { type: "sse", url, headers: {} } } },
+      { tokenFile: join(dir, "tokens.json"), onAuthorizationUrl: actAsBrowser },
+    );
+    const [status] = await servers.connectAll();
+    assert.equal(status?.state, "connected", status?.error);
+    assert.equal(await whoami(servers, "legacy"), "alice");
+    assert.equal(authServer.signIns, 1);
+  } finally {
+    for (const transport of transports.values()) await transport.close();
+    await new Promise((resolve) => http.close(resolve));
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -32,6 +32,8 @@ export interface OAuthServer extends AsyncDisposable {
   revokeAccessTokens(): void;
   /** Makes the refresh token grant fail with `invalid_grant` from now on. */
   refuseRefresh(): void;
+  /** Whether a bearer token is a valid access token of this server (for another resource server in front). */
+  accepts(token: string): boolean;
 }
 
 function randomToken(prefix: string): string {
@@ -66,6 +68,7 @@ export function startOAuthServer(options: OAuthServerOptions): OAuthServer {
     refuseRefresh: () => {
       refuse = true;
     },
+    accepts: (token) => (access.get(token) ?? 0) > Date.now(),
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
   const issue = () => {
