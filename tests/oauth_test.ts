@@ -260,3 +260,19 @@ Deno.test("a legacy SSE server signs in the same way", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an entry with its own Authorization header keeps it and never signs in", async () => {
+  await using server = startOAuthServer({ account: "alice" });
+  let shown = 0;
+  await using servers = new ConnectionManager({
+    servers: { s: { type: "http", url: server.url, headers: { authorization: "Bearer stale" } } },
+  }, {
+    tokenFile: "/nonexistent/tokens.json",
+    onAuthorizationUrl: () => void shown++,
+  });
+  const [status] = await servers.connectAll();
+  assert.equal(status?.state, "failed");
+  assert.match(status?.error ?? "", /Unauthorized/);
+  assert.equal(shown, 0);
+  assert.equal(server.signIns, 0);
+});
