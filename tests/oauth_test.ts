@@ -140,6 +140,22 @@ Deno.test("a refresh token that no longer works says to sign in again for that s
   );
   assert.equal(good?.state, "connected");
   assert.equal(await whoami(servers, "fine"), "bob");
+  // With someone to show the URL to, the same refusal starts a sign-in, which names the call it started in.
+  const shown: unknown[] = [];
+  await using interactive = new ConnectionManager(config, {
+    tokenFile,
+    onAuthorizationUrl: (request) => {
+      shown.push(request.call);
+      return actAsBrowser(request);
+    },
+  });
+  await interactive.connectAll();
+  broken.revokeAccessTokens();
+  const answer = await interactive.callTool("broken", "whoami", {}, {
+    context: { taskId: "t9", session: "s1" },
+  });
+  assert.equal(answer, "alice");
+  assert.deepEqual(shown, [undefined, { tool: "whoami", taskId: "t9", session: "s1" }]);
   await assert.rejects(
     () => whoami(servers, "broken"),
     (error: unknown) =>

@@ -92,9 +92,13 @@ export class ServerConnection implements AsyncDisposable {
         url: config.url,
         store: options.tokenStore ?? new TokenStore(),
         ...(config.oauth === undefined ? {} : { oauth: config.oauth }),
-        ...(options.onAuthorizationUrl === undefined
-          ? {}
-          : { onAuthorizationUrl: options.onAuthorizationUrl }),
+        ...(options.onAuthorizationUrl === undefined ? {} : {
+          // A sign-in that starts during a tool call names the call, so the daemon knows whom to ask.
+          onAuthorizationUrl: (request) => {
+            const call = this.#calls.current();
+            return options.onAuthorizationUrl!(call === undefined ? request : { ...request, call });
+          },
+        }),
         ...(options.signInTimeoutMs === undefined
           ? {}
           : { signInTimeoutMs: options.signInTimeoutMs }),

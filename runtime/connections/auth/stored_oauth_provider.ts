@@ -19,6 +19,7 @@ import { LoopbackListener } from "./loopback_listener.ts";
 import { shareRefreshes } from "./share_refreshes.ts";
 import { SignInRequiredError } from "./sign_in_required_error.ts";
 import type { StoredSignIn, TokenStore } from "./token_store.ts";
+import type { InFlightCall } from "../elicitation.ts";
 
 const log = logger("auth");
 
@@ -30,6 +31,8 @@ export interface AuthorizationUrlRequest {
   url: URL;
   /** Where the browser comes back: the loopback listener. */
   redirectUrl: string;
+  /** The tool call the sign-in started in (a 401 or a step-up during it), if it started in one. */
+  call?: InFlightCall;
 }
 
 /** Shows an authorization URL to the user: print it, open a browser, or ask the agent's client to open it. */
