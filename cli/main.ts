@@ -26,6 +26,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "run the daemon: an MCP server over stdio or HTTP",
     load: () => import("./serve.ts"),
   },
+  auth: {
+    summary: "sign in to a remote server (OAuth), list or remove sign-ins",
+    load: () => import("./auth.ts"),
+  },
   bench: { summary: "run a benchmark script from bench/", load: () => import("./bench.ts") },
 };
 

@@ -11,8 +11,13 @@
  * }
  * ```
  *
- * `${VAR}` and `${VAR:-default}` in `command`, `args`, `env`, `cwd`, `url` and `headers` are expanded from the
- * environment. A server entry without `type` is stdio when it has `command`, Streamable HTTP when it has `url`.
+ * `${VAR}` and `${VAR:-default}` in `command`, `args`, `env`, `cwd`, `url`, `headers` and `oauth` are expanded from
+ * the environment. A server entry without `type` is stdio when it has `command`, Streamable HTTP when it has `url`.
+ *
+ * A remote entry may carry `oauth` (Claude Code's field): `clientId` and `clientSecret` of a client registered with
+ * the server's authorization server in advance, `scopes` (a space-separated string or an array), `callbackPort` (a
+ * fixed loopback port for the redirect) and `clientMetadataUrl` (an HTTPS client ID metadata document). Cursor's
+ * `auth: { CLIENT_ID, CLIENT_SECRET, scopes }` is read as the same thing.
  *
  * @module
  */
@@ -40,6 +45,22 @@ export interface RemoteServerConfig {
   headers: Record<string, string>;
   /** Per-call timeout for this server, in milliseconds. */
   timeoutMs?: number;
+  /** How to sign in when the server asks for OAuth; absent, sign-in still works with dynamic registration. */
+  oauth?: OAuthConfig;
+}
+
+/** The `oauth` field of a remote entry, with `${VAR}` expanded. */
+export interface OAuthConfig {
+  /** A client ID registered in advance; without it the client registers itself or uses `clientMetadataUrl`. */
+  clientId?: string;
+  /** The secret of that client (write `${VAR}` rather than the secret itself). */
+  clientSecret?: string;
+  /** Scopes to ask for when the server names none, space-separated. */
+  scopes?: string;
+  /** The loopback port of the redirect (`http://127.0.0.1:<port>/callback`); default: a random free port. */
+  callbackPort?: number;
+  /** The HTTPS URL of this client's ID metadata document, used where the authorization server supports them. */
+  clientMetadataUrl?: string;
 }
 
 /** One entry of `mcpServers`, validated and with `${VAR}` expanded. */
@@ -66,10 +87,29 @@ const stdioEntry = z.object({
   timeout,
 });
 
+const scopes = z.union([z.string(), z.array(z.string())]).optional();
+
+const oauthEntry = z.object({
+  clientId: z.string().min(1, "must not be empty").optional(),
+  clientSecret: z.string().optional(),
+  scopes,
+  callbackPort: z.number().int().min(1).max(65535).optional(),
+  clientMetadataUrl: z.url({ protocol: /^https$/, error: "must be an https URL" }).optional(),
+});
+
+/** Cursor's spelling of the same thing. */
+const cursorAuthEntry = z.object({
+  CLIENT_ID: z.string().min(1, "must not be empty").optional(),
+  CLIENT_SECRET: z.string().optional(),
+  scopes,
+});
+
 const remoteEntry = z.object({
   type: z.enum(["http", "streamable-http", "streamableHttp", "sse"]).optional(),
   url: z.string().min(1, "must not be empty"),
   headers: stringMap.optional(),
+  oauth: oauthEntry.optional(),
+  auth: cursorAuthEntry.optional(),
   disabled: z.boolean().optional(),
   timeout,
 });
@@ -223,6 +263,12 @@ export function parseConfig(
         headers: expandMap(data.headers, env, `${where} field "headers"`),
       };
       if (data.timeout !== undefined) remote.timeoutMs = data.timeout;
+      const oauth = expandOAuth(
+        data.oauth,
+        data.auth,
+        (value, field) => expandVariables(value, env, `${where} field "${field}"`),
+      );
+      if (oauth !== undefined) remote.oauth = oauth;
       servers[name] = remote;
     } else {
       const data = parsed.data;
@@ -242,6 +288,33 @@ export function parseConfig(
     }
   }
   return { servers };
+}
+
+function expandOAuth(
+  oauth: z.infer<typeof oauthEntry> | undefined,
+  cursor: z.infer<typeof cursorAuthEntry> | undefined,
+  expand: (value: string, field: string) => string,
+): OAuthConfig | undefined {
+  if (oauth === undefined && cursor === undefined) return undefined;
+  const prefix = oauth === undefined ? "auth" : "oauth";
+  const clientId = oauth?.clientId ?? cursor?.CLIENT_ID;
+  const clientSecret = oauth?.clientSecret ?? cursor?.CLIENT_SECRET;
+  const scopes = oauth?.scopes ?? cursor?.scopes;
+  const out: OAuthConfig = {};
+  if (clientId !== undefined) out.clientId = expand(clientId, `${prefix}.clientId`);
+  if (clientSecret !== undefined && clientSecret !== "") {
+    const secret = expand(clientSecret, `${prefix}.clientSecret`);
+    if (secret !== "") out.clientSecret = secret;
+  }
+  if (scopes !== undefined) {
+    const list = (Array.isArray(scopes) ? scopes : scopes.split(/\s+/))
+      .map((scope) => expand(scope, `${prefix}.scopes`).trim())
+      .filter((scope) => scope !== "");
+    if (list.length > 0) out.scopes = list.join(" ");
+  }
+  if (oauth?.callbackPort !== undefined) out.callbackPort = oauth.callbackPort;
+  if (oauth?.clientMetadataUrl !== undefined) out.clientMetadataUrl = oauth.clientMetadataUrl;
+  return out;
 }
 
 function resolveFrom(baseDir: string, path: string): string {

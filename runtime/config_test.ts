@@ -187,3 +187,63 @@ Deno.test("the embedded default mcp.json is valid, pins every package version an
     assert.ok(args.includes("--no-config") && args.includes("--no-lock"), args.join(" "));
   }
 });
+
+Deno.test("parseConfig() reads a remote entry's oauth field (Claude Code) and Cursor's auth field, expanding ${VAR}", () => {
+  const config = parseConfig({
+    mcpServers: {
+      linear: {
+        type: "http",
+        url: "https://mcp.linear.app/mcp",
+        oauth: {
+          clientId: "${LINEAR_CLIENT_ID}",
+          clientSecret: "${LINEAR_CLIENT_SECRET}",
+          scopes: "read write",
+          callbackPort: 8080,
+          clientMetadataUrl: "https://example.com/client.json",
+        },
+      },
+      cursor: {
+        url: "https://example.com/mcp",
+        auth: { CLIENT_ID: "cid", CLIENT_SECRET: "${MISSING:-}", scopes: ["a", "b"] },
+      },
+      plain: { url: "https://example.com/plain" },
+    },
+  }, { env: { LINEAR_CLIENT_ID: "id-1", LINEAR_CLIENT_SECRET: "s3cret" }, baseDir: "/project" });
+  assert.deepEqual(config.servers.linear, {
+    type: "http",
+    url: "https://mcp.linear.app/mcp",
+    headers: {},
+    oauth: {
+      clientId: "id-1",
+      clientSecret: "s3cret",
+      scopes: "read write",
+      callbackPort: 8080,
+      clientMetadataUrl: "https://example.com/client.json",
+    },
+  });
+  assert.deepEqual(config.servers.cursor, {
+    type: "http",
+    url: "https://example.com/mcp",
+    headers: {},
+    oauth: { clientId: "cid", scopes: "a b" },
+  });
+  assert.equal((config.servers.plain as { oauth?: unknown }).oauth, undefined);
+});
+
+Deno.test("parseConfig() refuses a malformed oauth field, naming it", () => {
+  const remote = (oauth: unknown) => ({
+    mcpServers: { r: { url: "https://x.example/mcp", oauth } },
+  });
+  assert.match(
+    refusal(remote({ callbackPort: 0 })).message,
+    /server "r" field "oauth.callbackPort": /,
+  );
+  assert.match(
+    refusal(remote({ clientMetadataUrl: "http://x.example/c.json" })).message,
+    /server "r" field "oauth.clientMetadataUrl": must be an https URL/,
+  );
+  assert.match(
+    refusal(remote({ clientSecret: "${NOPE}" })).message,
+    /server "r" field "oauth.clientSecret" uses "\$\{NOPE\}"/,
+  );
+});

@@ -86,6 +86,7 @@ export {
   ConfigError,
   loadConfig,
   type McpConfig,
+  type OAuthConfig,
   parseConfig,
   type RemoteServerConfig,
   type ServerConfig,
@@ -103,6 +104,25 @@ export {
   ServerConnection,
   type ServerConnectionOptions,
 } from "./connections/server_connection.ts";
+export {
+  type AuthorizationUrlHandler,
+  type AuthorizationUrlRequest,
+  defaultTokenFile,
+  LoopbackListener,
+  SIGN_IN_COMMAND,
+  SignInRequiredError,
+  type SignInSummary,
+  type StoredSignIn,
+  TOKEN_FILE_ENV,
+  TokenStore,
+} from "./connections/auth/mod.ts";
+export {
+  type CallContext,
+  DECLINE_REASON_KEY,
+  type ElicitationHandler,
+  type ElicitationRequest,
+  type InFlightCall,
+} from "./connections/elicitation.ts";
 export {
   generateServerModules,
   renderToolSignature,

@@ -13,6 +13,7 @@ import {
   type ServerConnectionOptions,
 } from "./server_connection.ts";
 import { unwrapResult } from "./unwrap_result.ts";
+import { TokenStore } from "./auth/mod.ts";
 
 /** How one server's start went. */
 export interface ServerStatus {
@@ -25,12 +26,19 @@ export interface ServerStatus {
   serverInfo?: { name: string; version: string };
   /** Why it failed, with its last stderr lines, when it did. */
   error?: string;
+  /** Present when it failed because its user must sign in (`deno task auth <server>`). */
+  needsSignIn?: true;
 }
 
 /** Options for {@linkcode ConnectionManager}. */
 export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, "onToolsChanged"> {
   /** Called after a server's tool list changed (tools/list_changed). */
   onToolsChanged?: (server: string, tools: readonly Tool[]) => void;
+  /**
+   * The file OAuth sign-ins are kept in, unless `tokenStore` is given. Default: `$MCP_EXECUTOR_TOKEN_FILE`, else
+   * `mcp-executor/tokens.json` in `$XDG_CONFIG_HOME` or `~/.config`.
+   */
+  tokenFile?: string;
 }
 
 /**
@@ -48,13 +56,17 @@ export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, 
  */
 export class ConnectionManager implements AsyncDisposable {
   #connections = new Map<string, ServerConnection>();
+  #tokenFile: string | undefined;
 
   /**
    * @param config The validated mcp.json.
    * @param options Timeouts and the tools/list_changed callback.
    */
   constructor(config: McpConfig, options: ConnectionManagerOptions = {}) {
-    const { onToolsChanged, ...rest } = options;
+    const { onToolsChanged, tokenFile, ...rest } = options;
+    const remote = Object.values(config.servers).some((server) => server.type !== "stdio");
+    if (remote && rest.tokenStore === undefined) rest.tokenStore = new TokenStore(tokenFile);
+    this.#tokenFile = rest.tokenStore?.path;
     for (const [name, server] of Object.entries(config.servers)) {
       this.#connections.set(
         name,
@@ -91,8 +103,14 @@ export class ConnectionManager implements AsyncDisposable {
       };
       if (c.serverInfo !== undefined) status.serverInfo = c.serverInfo;
       if (c.error !== undefined) status.error = c.error;
+      if (c.needsSignIn) status.needsSignIn = true;
       return status;
     });
+  }
+
+  /** The file OAuth sign-ins are kept in, when a remote server is configured. */
+  get tokenFile(): string | undefined {
+    return this.#tokenFile;
   }
 
   /** The configured server names, in config order. */

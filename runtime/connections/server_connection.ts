@@ -10,48 +10,37 @@ import {
   Client,
   ErrorCode,
   McpError,
-  SSEClientTransport,
   StdioClientTransport,
-  StreamableHTTPClientTransport,
   type Tool,
   ToolListChangedNotificationSchema,
   type Transport,
+  UnauthorizedError,
 } from "../sdk.ts";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
-import { serverEnvironment } from "./server_env.ts";
+import type { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { SignInRequiredError, StoredOAuthProvider, TokenStore } from "./auth/mod.ts";
+import type {
+  CallOptions,
+  ConnectionState,
+  ServerConnectionOptions,
+} from "./connection_options.ts";
+import { createTransport, type RemoteTransport } from "./create_transport.ts";
+import { callError, classifyCallError } from "./call_error.ts";
+import {
+  DEFAULT_ELICITATION_TIMEOUT_MS,
+  elicitationCapabilities,
+  InFlightCalls,
+  installElicitationHandler,
+} from "./elicitation.ts";
 
-/** Where a connection stands. */
-export type ConnectionState =
-  | "idle"
-  | "connecting"
-  | "connected"
-  | "disconnected"
-  | "failed"
-  | "closed";
-
-/** Options for {@linkcode ServerConnection}. */
-export interface ServerConnectionOptions {
-  /** How the client introduces itself. Default `{ name: "mcp-executor", version: "0.1.0" }`. */
-  clientInfo?: { name: string; version: string };
-  /** Default per-call timeout in milliseconds, unless the server's entry sets one. Default 60,000. */
-  callTimeoutMs?: number;
-  /** How long `initialize` and the first `tools/list` may take, in milliseconds. Default 60,000. */
-  connectTimeoutMs?: number;
-  /** Called with the new tool list after the server sent `notifications/tools/list_changed`. */
-  onToolsChanged?: (tools: Tool[]) => void;
-}
-
-/** Options for one tool call. */
-export interface CallOptions {
-  /** Cancels the call; the agent sees a ToolError with code `"call_cancelled"`. */
-  signal?: AbortSignal;
-  /** Overrides the per-call timeout. */
-  timeoutMs?: number;
-  /** Receives the server's progress notifications; each one also resets the timeout. */
-  onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
-}
+export type { CallOptions, ConnectionState, ServerConnectionOptions };
 
 const STDERR_LINES = 20;
+/** Sign-ins one connect or call may go through (a first sign-in, then one step-up) before it gives up. */
+const MAX_SIGN_INS = 2;
+
+function hasAuthorizationHeader(headers: Record<string, string>): boolean {
+  return Object.keys(headers).some((name) => name.toLowerCase() === "authorization");
+}
 
 /**
  * A connection to one MCP server over stdio, Streamable HTTP or legacy SSE.
@@ -82,8 +71,11 @@ export class ServerConnection implements AsyncDisposable {
   #error: string | undefined;
   #stderr: string[] = [];
   #connecting: Promise<void> | undefined;
+  #signInError: SignInRequiredError | undefined;
   #serverInfo: { name: string; version: string } | undefined;
   #closed = false;
+  #oauth: StoredOAuthProvider | undefined;
+  #calls = new InFlightCalls();
 
   /**
    * @param name The server's name in mcp.json.
@@ -94,6 +86,30 @@ export class ServerConnection implements AsyncDisposable {
     this.name = name;
     this.config = config;
     this.#options = options;
+    if (config.type !== "stdio" && !hasAuthorizationHeader(config.headers)) {
+      this.#oauth = new StoredOAuthProvider({
+        server: name,
+        url: config.url,
+        store: options.tokenStore ?? new TokenStore(),
+        ...(config.oauth === undefined ? {} : { oauth: config.oauth }),
+        ...(options.onAuthorizationUrl === undefined ? {} : {
+          // A sign-in that starts during a tool call names the call, so the daemon knows whom to ask.
+          onAuthorizationUrl: (request) => {
+            const call = this.#calls.current();
+            return options.onAuthorizationUrl!(call === undefined ? request : { ...request, call });
+          },
+        }),
+        ...(options.signInTimeoutMs === undefined
+          ? {}
+          : { signInTimeoutMs: options.signInTimeoutMs }),
+        ...(options.clientInfo === undefined ? {} : { clientName: options.clientInfo.name }),
+      });
+    }
+  }
+
+  /** Whether the last attempt failed because the server needs its user to sign in (`deno task auth`). */
+  get needsSignIn(): boolean {
+    return this.#signInError !== undefined;
   }
 
   /** Where the connection stands. */
@@ -141,10 +157,72 @@ export class ServerConnection implements AsyncDisposable {
   async #connect(): Promise<void> {
     this.#state = "connecting";
     this.#stderr = [];
+    const timeoutMs = this.#options.connectTimeoutMs ?? 60_000;
+    let client: Client;
+    let transport: Transport;
+    for (let signIns = 0;; signIns++) {
+      client = this.#createClient();
+      transport = createTransport(this.config, {
+        onStderrLine: (line) => this.#keepStderr(line),
+        ...(this.#oauth === undefined
+          ? {}
+          : { authProvider: this.#oauth, fetch: this.#oauth.fetch }),
+      });
+      try {
+        await this.#oauth?.refreshIfExpiring();
+        await client.connect(transport, { timeout: timeoutMs });
+        this.#tools = await this.#listTools(client, timeoutMs);
+        break;
+      } catch (error) {
+        await client.close().catch(() => {});
+        const code = signIns < MAX_SIGN_INS
+          ? await this.#oauth?.completeSignIn(error).catch((e: unknown) => e)
+          : undefined;
+        if (typeof code === "string") {
+          await (transport as RemoteTransport).finishAuth(code);
+          continue;
+        }
+        this.#state = "failed";
+        const cause = code instanceof Error ? code : error;
+        this.#signInError = cause instanceof SignInRequiredError ? cause : undefined;
+        const reason = cause instanceof UnauthorizedError
+          ? `the server still refused access after ${signIns} sign-in(s)`
+          : cause instanceof Error
+          ? cause.message
+          : String(cause);
+        this.#error = this.#withStderr(`Cannot connect to server "${this.name}": ${reason}`);
+        throw new Error(this.#error, { cause });
+      }
+    }
+    if (this.#closed) {
+      await client.close().catch(() => {});
+      throw new Error(
+        `Cannot connect to server "${this.name}": the connection was closed while starting`,
+      );
+    }
+    this.#client = client;
+    this.#transport = transport;
+    const info = client.getServerVersion();
+    this.#serverInfo = info === undefined ? undefined : { name: info.name, version: info.version };
+    this.#error = undefined;
+    this.#signInError = undefined;
+    this.#state = "connected";
+  }
+
+  #createClient(): Client {
+    const handler = this.#options.onElicitation;
     const client = new Client(
       this.#options.clientInfo ?? { name: "mcp-executor", version: "0.1.0" },
+      handler === undefined ? {} : { capabilities: elicitationCapabilities() },
     );
-    const transport = this.#createTransport();
+    if (handler !== undefined) {
+      installElicitationHandler(client, {
+        server: this.name,
+        handler,
+        timeoutMs: this.#options.elicitationTimeoutMs ?? DEFAULT_ELICITATION_TIMEOUT_MS,
+        calls: this.#calls,
+      });
+    }
     client.onclose = () => {
       if (this.#client === client && this.#state === "connected") {
         this.#state = "disconnected";
@@ -159,66 +237,17 @@ export class ServerConnection implements AsyncDisposable {
         // A failed refresh keeps the previous list; the next list_changed tries again.
       }
     });
-    const timeoutMs = this.#options.connectTimeoutMs ?? 60_000;
-    try {
-      await client.connect(transport, { timeout: timeoutMs });
-      this.#tools = await this.#listTools(client, timeoutMs);
-    } catch (error) {
-      await client.close().catch(() => {});
-      this.#state = "failed";
-      const reason = error instanceof Error ? error.message : String(error);
-      this.#error = this.#withStderr(`Cannot connect to server "${this.name}": ${reason}`);
-      throw new Error(this.#error, { cause: error });
-    }
-    if (this.#closed) {
-      await client.close().catch(() => {});
-      throw new Error(
-        `Cannot connect to server "${this.name}": the connection was closed while starting`,
-      );
-    }
-    this.#client = client;
-    this.#transport = transport;
-    const info = client.getServerVersion();
-    this.#serverInfo = info === undefined ? undefined : { name: info.name, version: info.version };
-    this.#error = undefined;
-    this.#state = "connected";
+    return client;
+  }
+
+  #keepStderr(line: string): void {
+    this.#stderr.push(line.length > 500 ? `${line.slice(0, 500)}...` : line);
+    if (this.#stderr.length > STDERR_LINES) this.#stderr.shift();
   }
 
   #withStderr(message: string): string {
     if (this.#stderr.length === 0) return message;
     return `${message}; its last stderr lines:\n  ${this.#stderr.join("\n  ")}`;
-  }
-
-  #createTransport(): Transport {
-    const config = this.config;
-    if (config.type === "stdio") {
-      const transport = new StdioClientTransport({
-        // "deno" means this Deno, so that `npx deno task ...` works on a machine without Deno on its PATH.
-        command: config.command === "deno" ? Deno.execPath() : config.command,
-        args: config.args,
-        env: serverEnvironment(config.env),
-        ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
-        stderr: "pipe",
-      });
-      let partial = "";
-      transport.stderr?.on("data", (chunk: Uint8Array | string) => {
-        const text = partial +
-          (typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk));
-        const lines = text.split("\n");
-        partial = lines.pop() ?? "";
-        for (const line of lines) {
-          if (line.trim() === "") continue;
-          this.#stderr.push(line.length > 500 ? `${line.slice(0, 500)}...` : line);
-          if (this.#stderr.length > STDERR_LINES) this.#stderr.shift();
-        }
-      });
-      return transport;
-    }
-    const url = new URL(config.url);
-    const requestInit: RequestInit = { headers: config.headers };
-    return config.type === "sse"
-      ? new SSEClientTransport(url, { requestInit })
-      : new StreamableHTTPClientTransport(url, { requestInit });
   }
 
   async #listTools(client: Client, timeoutMs?: number): Promise<Tool[]> {
@@ -258,71 +287,69 @@ export class ServerConnection implements AsyncDisposable {
       try {
         await this.connect();
       } catch {
-        throw this.#toolError(tool, "server_unavailable", `server "${this.name}" is not connected`);
+        const why = this.#signInError?.message ?? `server "${this.name}" is not connected`;
+        throw this.#toolError(tool, "server_unavailable", why);
       }
     }
-    const client = this.#client!;
     const timeout = options.timeoutMs ?? this.config.timeoutMs ?? this.#options.callTimeoutMs ??
       60_000;
-    const onProgress = options.onProgress;
-    try {
-      const result = await client.callTool(
-        { name: tool, arguments: (args ?? {}) as Record<string, unknown> },
-        undefined,
-        {
-          timeout,
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-          ...(onProgress === undefined ? {} : {
-            onprogress: (p: { progress: number; total?: number; message?: string }) =>
-              onProgress(p),
-            resetTimeoutOnProgress: true,
-          }),
-        },
-      );
-      return result as CallToolResult;
-    } catch (error) {
-      throw this.#classify(tool, error, timeout, options.signal);
+    const call = { tool, ...options.context };
+    for (let signIns = 0;; signIns++) {
+      const client = this.#client!;
+      try {
+        await this.#oauth?.refreshIfExpiring();
+        return await this.#calls.run(call, () => this.#send(client, tool, args, timeout, options));
+      } catch (error) {
+        const code = signIns < MAX_SIGN_INS
+          ? await this.#oauth?.completeSignIn(error).catch((e: unknown) => e)
+          : undefined;
+        if (typeof code === "string") {
+          await (this.#transport as RemoteTransport).finishAuth(code);
+          continue;
+        }
+        const cause = code instanceof Error ? code : error;
+        if (cause instanceof SignInRequiredError) {
+          throw this.#toolError(tool, "server_unavailable", cause.message, cause);
+        }
+        throw this.#classify(tool, cause, timeout, options.signal);
+      }
     }
+  }
+
+  async #send(
+    client: Client,
+    tool: string,
+    args: unknown,
+    timeout: number,
+    options: CallOptions,
+  ): Promise<CallToolResult> {
+    const onProgress = options.onProgress;
+    const result = await client.callTool(
+      { name: tool, arguments: (args ?? {}) as Record<string, unknown> },
+      undefined,
+      {
+        timeout,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(onProgress === undefined ? {} : {
+          onprogress: (p: { progress: number; total?: number; message?: string }) => onProgress(p),
+          resetTimeoutOnProgress: true,
+        }),
+      },
+    );
+    return result as CallToolResult;
   }
 
   #classify(tool: string, error: unknown, timeout: number, signal?: AbortSignal): ToolError {
-    if (signal?.aborted) {
-      return this.#toolError(tool, "call_cancelled", "the call was cancelled", error);
-    }
-    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-      return this.#toolError(
-        tool,
-        "call_timeout",
-        `no answer within ${timeout} ms (limit "callTimeoutMs")`,
-        error,
-      );
-    }
-    if (
-      this.#state !== "connected" ||
-      (error instanceof McpError && error.code === ErrorCode.ConnectionClosed)
-    ) {
-      if (this.#state === "connected") this.#state = "disconnected";
-      return this.#toolError(
-        tool,
-        "server_unavailable",
-        `server "${this.name}" closed the connection during the call`,
-        error,
-      );
-    }
-    if (error instanceof McpError && error.code === ErrorCode.InvalidParams) {
-      return this.#toolError(tool, "invalid_arguments", error.message, error);
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    return this.#toolError(tool, "tool_failed", message, error);
+    const lost = !signal?.aborted &&
+      !(error instanceof McpError && error.code === ErrorCode.RequestTimeout) &&
+      (this.#state !== "connected" ||
+        (error instanceof McpError && error.code === ErrorCode.ConnectionClosed));
+    if (lost && this.#state === "connected") this.#state = "disconnected";
+    return classifyCallError(this.name, tool, { error, timeout, lost, aborted: signal?.aborted });
   }
 
   #toolError(tool: string, code: ToolError["code"], why: string, cause?: unknown): ToolError {
-    return new ToolError(`Cannot call tool "${tool}" on server "${this.name}": ${why}`, {
-      code,
-      server: this.name,
-      tool,
-      cause,
-    });
+    return callError(this.name, tool, { code, why, cause });
   }
 
   /** The child process id of a stdio server, when it runs. */
@@ -343,6 +370,7 @@ export class ServerConnection implements AsyncDisposable {
     this.#client = undefined;
     await this.#connecting?.catch(() => {});
     await client?.close().catch(() => {});
+    await this.#oauth?.close();
   }
 
   /** Same as {@linkcode ServerConnection.close}. */

@@ -21,6 +21,7 @@ import { elicitationApprover, SessionApprovers } from "./approvals.ts";
 import { AuditLog, type AuditLogOptions } from "./audit_log.ts";
 import { registerDaemonTools, type ToolContext } from "./daemon_tools.ts";
 import { DaemonMetrics } from "./metrics.ts";
+import { relayAuthorizationUrl, relayElicitation } from "./elicitation_relay.ts";
 import type { ProgressNotifier } from "./progress_notifier.ts";
 import type { ServerName } from "./infer_servers.ts";
 import denoJson from "../../deno.json" with { type: "json" };
@@ -100,6 +101,9 @@ export class ExecutorDaemon {
     this.#orch = new MCPOrchestrator({
       // Approval questions go to the client of the task's session, through elicitation.
       approve: this.#approvers.approve,
+      // A backing server's questions and sign-ins go to the client of the task's session.
+      onElicitation: relayElicitation(this.#relayHost()),
+      onAuthorizationUrl: relayAuthorizationUrl(this.#relayHost()),
       ...options.orchestrator,
       onTaskProgress: (event: TaskProgressEvent) => {
         own?.(event);
@@ -314,6 +318,13 @@ export class ExecutorDaemon {
         };
       },
       explain: (result) => this.#explain(result),
+    };
+  }
+
+  #relayHost() {
+    return {
+      sessionServer: (session: string) => this.#sessions.get(session)?.server,
+      requestOf: (taskId: string) => this.#requests.get(taskId),
     };
   }
 

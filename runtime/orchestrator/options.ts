@@ -9,6 +9,8 @@ import type { RuleAction, RuleName } from "../blocker/mod.ts";
 import type { McpConfig } from "../config.ts";
 import type { ServerStatus } from "../connections/connection_manager.ts";
 import type { EmbedFunction, SearchDetail, UsageMemoryOptions } from "../search/mod.ts";
+import type { AuthorizationUrlHandler } from "../connections/auth/mod.ts";
+import type { ElicitationHandler } from "../connections/elicitation.ts";
 import type { TaskResult } from "../types.ts";
 import type { OrchestratorEventListener } from "./orchestrator_events.ts";
 
@@ -116,6 +118,23 @@ export interface OrchestratorOptions {
    * bounded and decaying. `false` turns it off. Default: on.
    */
   learnFromUse?: boolean | (UsageMemoryOptions & { file?: string });
+  /**
+   * Answers a server's `elicitation/create` (form or URL mode); the request names the task whose tool call it
+   * belongs to when that is known. Without it servers are told the client cannot elicit.
+   */
+  onElicitation?: ElicitationHandler;
+  /** How long an elicitation waits for its answer before it is declined, in milliseconds. Default 600,000. */
+  elicitationTimeoutMs?: number;
+  /**
+   * The file OAuth sign-ins of remote servers are kept in (mode 0600). Default: `$MCP_EXECUTOR_TOKEN_FILE`, else
+   * `mcp-executor/tokens.json` in `$XDG_CONFIG_HOME` or `~/.config`.
+   */
+  tokenFile?: string;
+  /**
+   * Shows a sign-in's authorization URL to the user. Without it a server that needs a sign-in fails to start with
+   * an error naming `deno task auth <server>`.
+   */
+  onAuthorizationUrl?: AuthorizationUrlHandler;
 }
 
 /** Defaults of the limits in {@linkcode OrchestratorOptions}. */

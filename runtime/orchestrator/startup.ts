@@ -14,7 +14,10 @@ import {
   writeServerModules,
 } from "../codegen/mod.ts";
 import { loadConfig, type McpConfig } from "../config.ts";
-import { ConnectionManager } from "../connections/connection_manager.ts";
+import {
+  ConnectionManager,
+  type ConnectionManagerOptions,
+} from "../connections/connection_manager.ts";
 import type { ServerConnection } from "../connections/server_connection.ts";
 import { logger } from "../log.ts";
 import { SandboxPool } from "../sandbox/mod.ts";
@@ -68,6 +71,7 @@ export async function startOrchestrator(
       ? {}
       : { connectTimeoutMs: options.connectTimeoutMs }),
     onToolsChanged: hooks.onToolsChanged,
+    ...connectionHooks(options),
   });
   for (const server of await connections.connectAll()) {
     if (server.state === "connected") {
@@ -131,6 +135,19 @@ export async function startOrchestrator(
     stateDir,
     ownStateDir,
   };
+}
+
+function connectionHooks(options: OrchestratorOptions): ConnectionManagerOptions {
+  const hooks: ConnectionManagerOptions = {};
+  if (options.onElicitation !== undefined) hooks.onElicitation = options.onElicitation;
+  if (options.elicitationTimeoutMs !== undefined) {
+    hooks.elicitationTimeoutMs = options.elicitationTimeoutMs;
+  }
+  if (options.tokenFile !== undefined) hooks.tokenFile = options.tokenFile;
+  if (options.onAuthorizationUrl !== undefined) {
+    hooks.onAuthorizationUrl = options.onAuthorizationUrl;
+  }
+  return hooks;
 }
 
 /**

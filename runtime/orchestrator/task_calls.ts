@@ -18,7 +18,7 @@ import { toolCallTokensAsync, toolResultTokensAsync } from "../tokens/token_acco
 /** Options for {@linkcode TaskCalls}. */
 export interface TaskCallsOptions {
   taskId: string;
-  /** The task's session, reported in events and to the approver. */
+  /** The task's session: reported in events and to the approver, and carried by an elicitation during its calls. */
   session?: string;
   allow: Allowlist;
   maxToolCalls: number;
@@ -134,11 +134,13 @@ export class TaskCalls {
     // Arguments can be megabytes: counted later, in pieces, like results.
     this.#counting.push(toolCallTokensAsync(tool, args));
     const onProgress = this.#options.onProgress;
+    const session = this.#options.session;
     let raw: Awaited<ReturnType<ConnectionManager["callToolRaw"]>>;
     let value: unknown;
     try {
       raw = await this.#options.connections.callToolRaw(server, tool, args, {
         signal,
+        context: session === undefined ? { taskId } : { taskId, session },
         ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress(server, tool, p) }),
       });
       report?.result(raw);

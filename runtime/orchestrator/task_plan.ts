@@ -5,6 +5,7 @@
  * @module
  */
 
+import { resolve, sep } from "node:path";
 import { type Allowlist, parseAllowlist } from "./allowlist.ts";
 import { BlockedCodeError, type RuleAction, type RuleName, screenCode } from "../blocker/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
@@ -71,6 +72,17 @@ export function planTask(
     allow,
     warnings: screen.findings.map((f) => `${f.rule} at ${f.line}:${f.column}: ${f.reason}`),
   };
+  const reach = reachesFile(task.permissions, connections.tokenFile);
+  if (reach !== undefined) {
+    return {
+      error: {
+        name: "TypeError",
+        code: "invalid_permissions",
+        message:
+          `Cannot run task "${task.id}": its permissions name "${reach}", which holds the OAuth token file`,
+      },
+    };
+  }
   if (task.permissions !== undefined) plan.permissions = task.permissions;
   if (task.workspace !== undefined) {
     let cwd: string;
@@ -93,4 +105,29 @@ export function planTask(
     };
   }
   return plan;
+}
+
+/** The first read or write path of `permissions` that is `file` or a folder above it. */
+function reachesFile(
+  permissions: WorkerPermissions | undefined,
+  file: string | undefined,
+): string | undefined {
+  if (file === undefined || permissions === undefined) return undefined;
+  const targets = [resolve(file), realPath(file)];
+  const under = (target: string, granted: string) =>
+    target === granted || target.startsWith(granted.endsWith(sep) ? granted : granted + sep);
+  return [...(permissions.read ?? []), ...(permissions.write ?? [])].find((path) =>
+    targets.some((target) => under(target, resolve(path)) || under(target, realPath(path)))
+  );
+}
+
+/** The path with its symlinks resolved, as far as it exists (a granted symlink must not hide the file). */
+function realPath(path: string): string {
+  const full = resolve(path);
+  try {
+    return Deno.realPathSync(full);
+  } catch {
+    const parent = resolve(full, "..");
+    return parent === full ? full : resolve(realPath(parent), full.slice(parent.length + 1));
+  }
 }

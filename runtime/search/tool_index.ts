@@ -6,7 +6,7 @@
 
 import MiniSearch from "minisearch";
 import type { Tool } from "../sdk.ts";
-import { splitWords, stem } from "./_analyze.ts";
+import { splitWords } from "./_analyze.ts";
 import { analyzeQuery, learnableTerms, namedServers } from "./_query.ts";
 import { validateSearch } from "./validate_search.ts";
 import { summarize } from "./_summary.ts";

@@ -1,0 +1,213 @@
+/**
+ * `deno task auth`: sign in to a remote MCP server with OAuth, list the stored sign-ins, or sign out.
+ *
+ * ```sh
+ * deno task auth <server>            # sign in (prints the URL, opens a browser when there is one)
+ * deno task auth --list              # the stored sign-ins, without secrets
+ * deno task auth --logout <server>   # forget a server's sign-in
+ * ```
+ *
+ * Options: `--config <file>` (default `mcp.json`), `--token-file <file>` (default: the user's token file),
+ * `--no-browser` (only print the URL).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { loadConfig } from "../runtime/config.ts";
+import { type AuthorizationUrlRequest, TokenStore } from "../runtime/connections/auth/mod.ts";
+import { ServerConnection } from "../runtime/connections/server_connection.ts";
+
+const USAGE = `Usage:
+  deno task auth <server>            sign in to a remote server of mcp.json
+  deno task auth --list              list the stored sign-ins
+  deno task auth --logout <server>   forget a server's sign-in
+Options:
+  --config <file>       the mcp.json to read (default: mcp.json)
+  --token-file <file>   where sign-ins are kept (default: $MCP_EXECUTOR_TOKEN_FILE, else
+                        $XDG_CONFIG_HOME/mcp-executor/tokens.json or ~/.config/mcp-executor/tokens.json)
+  --no-browser          print the sign-in URL without opening a browser`;
+
+const SIGN_IN_TIMEOUT_MS = 300_000;
+
+/** Opens a URL in the user's browser when an opener exists; never fails. */
+function openBrowser(url: string): boolean {
+  const opener = Deno.build.os === "darwin" ? "open" : "xdg-open";
+  const path = (Deno.env.get("PATH") ?? "").split(":").map((dir) => `${dir}/${opener}`)
+    .find((candidate) => {
+      try {
+        return Deno.statSync(candidate).isFile;
+      } catch {
+        return false;
+      }
+    });
+  if (path === undefined) return false;
+  try {
+    const child = new Deno.Command(path, {
+      args: [url],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    child.status.catch(() => {});
+    child.unref();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describeExpiry(expiresAt: number | undefined): string {
+  if (expiresAt === undefined) return "no expiry given";
+  const when = new Date(expiresAt).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  return expiresAt < Date.now() ? `expired ${when}` : `expires ${when}`;
+}
+
+async function list(store: TokenStore): Promise<number> {
+  const entries = await store.list();
+  if (entries.length === 0) {
+    console.log(`No stored sign-ins in ${store.path}.`);
+    return 0;
+  }
+  console.log(`Sign-ins in ${store.path}:`);
+  for (const entry of entries) {
+    const parts = [
+      entry.signedIn ? "signed in" : "not signed in",
+      entry.canRefresh ? "refreshes" : "no refresh token",
+      describeExpiry(entry.expiresAt),
+    ];
+    if (entry.scope !== undefined) parts.push(`scope: ${entry.scope}`);
+    console.log(`  ${entry.server}  ${entry.url}  (${parts.join(", ")})`);
+  }
+  return 0;
+}
+
+async function logout(store: TokenStore, server: string): Promise<number> {
+  if (await store.remove(server)) {
+    console.log(`Signed out of "${server}": its sign-in was removed from ${store.path}.`);
+  } else {
+    console.log(`No stored sign-in for "${server}" in ${store.path}.`);
+  }
+  return 0;
+}
+
+async function signIn(
+  store: TokenStore,
+  server: string,
+  options: { config: string; browser: boolean },
+): Promise<number> {
+  const config = await loadConfig(options.config);
+  const entry = config.servers[server];
+  if (entry === undefined) {
+    const names = Object.keys(config.servers);
+    console.error(
+      `Cannot sign in to "${server}": ${options.config} has no such server (it has: ${
+        names.length === 0 ? "none" : names.join(", ")
+      })`,
+    );
+    return 1;
+  }
+  if (entry.type === "stdio") {
+    console.error(
+      `Cannot sign in to "${server}": it is a stdio server; only "http" and "sse" servers sign in`,
+    );
+    return 1;
+  }
+  // A new sign-in replaces the stored one (a registration of this client is kept).
+  await store.update(server, entry.url, (stored) => {
+    const { tokens: _tokens, expiresAt: _expiresAt, ...rest } = stored;
+    return rest;
+  });
+  console.log(`Signing in to "${server}" (${entry.url}).`);
+  let asked = false;
+  const show = ({ url, redirectUrl }: AuthorizationUrlRequest): void => {
+    asked = true;
+    console.log(`Open this URL in a browser to sign in:\n\n  ${url.href}\n`);
+    if (options.browser && openBrowser(url.href)) console.log("(A browser was opened.)");
+    console.log(
+      `Waiting for the browser to come back to ${redirectUrl} (up to ${
+        SIGN_IN_TIMEOUT_MS / 60_000
+      } minutes)...`,
+    );
+  };
+  await using connection = new ServerConnection(server, entry, {
+    tokenStore: store,
+    onAuthorizationUrl: show,
+    signInTimeoutMs: SIGN_IN_TIMEOUT_MS,
+  });
+  try {
+    await connection.connect();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+  if (!asked) {
+    console.log(`Server "${server}" did not ask for a sign-in: nothing to store.`);
+    return 0;
+  }
+  const count = connection.tools.length;
+  console.log(
+    `Signed in to "${server}": ${count} tool${
+      count === 1 ? "" : "s"
+    }. The sign-in is stored in ${store.path}.`,
+  );
+  return 0;
+}
+
+/**
+ * Runs `auth` with its command-line arguments.
+ *
+ * @param args The arguments after `auth`.
+ * @returns The exit code: 0 done, 1 failed, 2 bad usage.
+ * @throws Never; every failure is printed and turned into an exit code.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "./auth.ts";
+ * Deno.exit(await main(["linear"]));
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        list: { type: "boolean" },
+        logout: { type: "string" },
+        config: { type: "string" },
+        "token-file": { type: "string" },
+        "no-browser": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    console.log(USAGE);
+    return 0;
+  }
+  const modes = [values.list === true, values.logout !== undefined, positionals.length > 0];
+  if (modes.filter(Boolean).length !== 1 || positionals.length > 1) {
+    console.error(USAGE);
+    return 2;
+  }
+  try {
+    const store = new TokenStore(values["token-file"]);
+    if (values.list === true) return await list(store);
+    if (values.logout !== undefined) return await logout(store, values.logout);
+    return await signIn(store, positionals[0]!, {
+      config: values.config ?? "mcp.json",
+      browser: values["no-browser"] !== true,
+    });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { actAsBrowser, startOAuthServer } from "../tests/helpers/oauth_server.ts";
+
+const AUTH = fileURLToPath(new URL("./auth.ts", import.meta.url));
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", AUTH, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+Deno.test("auth <server> prints the URL, takes the browser's redirect and stores the sign-in; --list and --logout", async () => {
+  const dir = await Deno.makeTempDir();
+  await using server = startOAuthServer({ account: "alice" });
+  const config = join(dir, "mcp.json");
+  const tokenFile = join(dir, "tokens.json");
+  await Deno.writeTextFile(
+    config,
+    JSON.stringify({
+      mcpServers: { linear: { type: "http", url: server.url }, local: { command: "true" } },
+    }),
+  );
+  const common = ["--config", config, "--token-file", tokenFile];
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", AUTH, "linear", ...common, "--no-browser"],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  let stdout = "";
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  // Read until the URL is printed, then be the browser.
+  while (!/Waiting for the browser/.test(stdout)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stdout += value;
+  }
+  const url = stdout.match(/^ {2}(http\S+)$/m)?.[1];
+  assert.ok(url !== undefined, stdout);
+  const redirect = stdout.match(/come back to (http:\/\/127\.0\.0\.1:\d+\/callback)/)?.[1]!;
+  await actAsBrowser({ url: new URL(url), redirectUrl: redirect });
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    stdout += chunk.value;
+  }
+  const status = await child.status;
+  assert.equal(status.code, 0, stdout + (await stderr));
+  const port = new URL(redirect).port;
+  assert.equal(
+    stdout.replace(url, "<authorization URL>"),
+    `Signing in to "linear" (${server.url}).
+Open this URL in a browser to sign in:
+
+  <authorization URL>
+
+Waiting for the browser to come back to http://127.0.0.1:${port}/callback (up to 5 minutes)...
+Signed in to "linear": 1 tool. The sign-in is stored in ${tokenFile}.
+`,
+  );
+  assert.equal(new URL(url).searchParams.get("code_challenge_method"), "S256");
+  assert.equal((await Deno.stat(tokenFile)).mode! & 0o777, 0o600);
+
+  const listed = await run(["--list", "--token-file", tokenFile]);
+  assert.equal(listed.code, 0);
+  assert.match(
+    listed.stdout,
+    new RegExp(`^  linear  ${server.url}  \\(signed in, refreshes, expires `, "m"),
+  );
+  for (const secret of server.secrets) assert.ok(!listed.stdout.includes(secret));
+
+  const out = await run(["--logout", "linear", "--token-file", tokenFile]);
+  assert.equal(out.stdout, `Signed out of "linear": its sign-in was removed from ${tokenFile}.\n`);
+  assert.equal(
+    (await run(["--list", "--token-file", tokenFile])).stdout,
+    `No stored sign-ins in ${tokenFile}.\n`,
+  );
+
+  const stdio = await run(["local", ...common]);
+  assert.equal(stdio.code, 1);
+  assert.match(stdio.stderr, /Cannot sign in to "local": it is a stdio server/);
+  const unknown = await run(["nope", ...common]);
+  assert.match(
+    unknown.stderr,
+    /Cannot sign in to "nope": .* has no such server \(it has: linear, local\)/,
+  );
+  assert.equal((await run([])).code, 2);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("auth <server> opens the browser through xdg-open when there is one", async () => {
+  const dir = await Deno.makeTempDir();
+  await using server = startOAuthServer({ account: "alice" });
+  const config = join(dir, "mcp.json");
+  await Deno.writeTextFile(config, JSON.stringify({ mcpServers: { linear: { url: server.url } } }));
+  // A stand-in opener on the PATH that records the URL it was asked to open.
+  const bin = join(dir, "bin");
+  const opened = join(dir, "opened.txt");
+  await Deno.mkdir(bin);
+  const opener = join(bin, Deno.build.os === "darwin" ? "open" : "xdg-open");
+  await Deno.writeTextFile(opener, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", AUTH, "linear", "--config", config, "--token-file", join(dir, "t.json")],
+    env: { PATH: `${bin}:${Deno.env.get("PATH") ?? ""}` },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const stdout = new Response(child.stdout).text();
+  let url = "";
+  for (let i = 0; i < 200 && url === ""; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    url = await Deno.readTextFile(opened).catch(() => "");
+  }
+  assert.match(url, /\/authorize\?/);
+  const redirect = new URL(url).searchParams.get("redirect_uri")!;
+  await actAsBrowser({ url: new URL(url), redirectUrl: redirect });
+  assert.equal((await child.status).code, 0);
+  const text = await stdout;
+  assert.ok(text.includes(`\n  ${url}\n\n(A browser was opened.)\nWaiting for the browser`), text);
+  await Deno.remove(dir, { recursive: true });
+});

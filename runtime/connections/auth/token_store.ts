@@ -1,0 +1,236 @@
+/**
+ * Where OAuth sign-ins are kept: one JSON file per user, readable by that user only.
+ *
+ * @module
+ */
+
+import { dirname, join } from "node:path";
+import type { OAuthClientInformationMixed, OAuthTokens } from "../../sdk.ts";
+
+/** The variable that moves the token file; it wins over the default, an explicit option wins over it. */
+export const TOKEN_FILE_ENV = "MCP_EXECUTOR_TOKEN_FILE";
+
+/** What is stored for one server. */
+export interface StoredSignIn {
+  /** The server URL the sign-in is for; a different URL in mcp.json means signing in again. */
+  url: string;
+  /** The client registration obtained dynamically (or the client ID metadata URL used), with its issuer. */
+  client?: OAuthClientInformationMixed;
+  /** The tokens, as the authorization server issued them, with their issuer. */
+  tokens?: OAuthTokens;
+  /** When the access token expires, in milliseconds since the epoch, if the server said. */
+  expiresAt?: number;
+  /** When this entry was last written (ISO 8601). */
+  savedAt?: string;
+}
+
+/** One line of {@linkcode TokenStore.list}: what a user may see, no secret. */
+export interface SignInSummary {
+  /** The server's name in mcp.json. */
+  server: string;
+  /** The URL the sign-in is for. */
+  url: string;
+  /** Whether an access token is stored. */
+  signedIn: boolean;
+  /** Whether a refresh token is stored. */
+  canRefresh: boolean;
+  /** When the access token expires, in milliseconds since the epoch, if the server said. */
+  expiresAt?: number;
+  /** The scopes the authorization server granted, if it said. */
+  scope?: string;
+  /** When the entry was last written (ISO 8601). */
+  savedAt?: string;
+}
+
+interface FileShape {
+  version: 1;
+  servers: Record<string, StoredSignIn>;
+}
+
+/**
+ * The default token file: `$MCP_EXECUTOR_TOKEN_FILE`, else `tokens.json` in `$XDG_CONFIG_HOME/mcp-executor/`,
+ * else in `~/.config/mcp-executor/`.
+ *
+ * @param env Where to read the variables from (default: the process environment).
+ * @returns The path.
+ * @throws {Error} When neither `XDG_CONFIG_HOME` nor `HOME` is set and no file is named.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultTokenFile } from "./token_store.ts";
+ * assert.equal(defaultTokenFile({ HOME: "/home/ada" }), "/home/ada/.config/mcp-executor/tokens.json");
+ * ```
+ */
+export function defaultTokenFile(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): string {
+  const named = env[TOKEN_FILE_ENV];
+  if (named !== undefined && named !== "") return named;
+  const xdg = env.XDG_CONFIG_HOME;
+  if (xdg !== undefined && xdg !== "") return join(xdg, "mcp-executor", "tokens.json");
+  const home = env.HOME ?? env.USERPROFILE;
+  if (home === undefined || home === "") {
+    throw new Error(
+      `Cannot find the token file: set ${TOKEN_FILE_ENV}, XDG_CONFIG_HOME or HOME`,
+    );
+  }
+  return join(home, ".config", "mcp-executor", "tokens.json");
+}
+
+/**
+ * The sign-ins of one user, by server name, in one file written with mode 0600 (its folder 0700). Each write
+ * re-reads the file and replaces it atomically, so a sign-in made by `deno task auth` while a daemon runs is kept
+ * by both. Token values never leave this class except through {@linkcode TokenStore.get} to the OAuth provider.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TokenStore } from "./token_store.ts";
+ * const dir = await Deno.makeTempDir();
+ * const store = new TokenStore(`${dir}/tokens.json`);
+ * await store.update("linear", "https://mcp.linear.app/mcp", (entry) => ({
+ *   ...entry,
+ *   tokens: { access_token: "a", token_type: "Bearer" },
+ * }));
+ * assert.equal((await store.get("linear", "https://mcp.linear.app/mcp"))?.tokens?.access_token, "a");
+ * assert.equal((await Deno.stat(store.path)).mode! & 0o777, 0o600);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class TokenStore {
+  /** The file's path. */
+  readonly path: string;
+  #writing: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Opens the store; nothing is read or written until it is used.
+   *
+   * @param path The file (default: {@linkcode defaultTokenFile}).
+   */
+  constructor(path: string = defaultTokenFile()) {
+    this.path = path;
+  }
+
+  /**
+   * One server's sign-in.
+   *
+   * @param server The server's name in mcp.json.
+   * @param url Its URL; an entry stored for another URL does not count.
+   * @returns The entry, or `undefined`.
+   * @throws {Error} When the file exists but cannot be read or parsed.
+   */
+  async get(server: string, url: string): Promise<StoredSignIn | undefined> {
+    const entry = (await this.#read()).servers[server];
+    return entry?.url === url ? entry : undefined;
+  }
+
+  /**
+   * Changes one server's entry: `change` receives the current entry (or an empty one for this URL) and returns the
+   * new one, or `undefined` to remove it.
+   *
+   * @param server The server's name.
+   * @param url Its URL.
+   * @param change Computes the new entry.
+   * @returns Resolves once the file is written.
+   * @throws {Error} When the file cannot be written.
+   */
+  update(
+    server: string,
+    url: string,
+    change: (entry: StoredSignIn) => StoredSignIn | undefined,
+  ): Promise<void> {
+    const next = this.#writing.catch(() => {}).then(async () => {
+      const file = await this.#read();
+      const current = file.servers[server];
+      const updated = change(current?.url === url ? current : { url });
+      if (updated === undefined) delete file.servers[server];
+      else file.servers[server] = { ...updated, url, savedAt: new Date().toISOString() };
+      await this.#write(file);
+    });
+    this.#writing = next;
+    return next;
+  }
+
+  /**
+   * Removes one server's sign-in.
+   *
+   * @param server The server's name.
+   * @returns Whether there was one.
+   * @throws {Error} When the file cannot be written.
+   */
+  async remove(server: string): Promise<boolean> {
+    let found = false;
+    const next = this.#writing.catch(() => {}).then(async () => {
+      const file = await this.#read();
+      found = server in file.servers;
+      if (!found) return;
+      delete file.servers[server];
+      await this.#write(file);
+    });
+    this.#writing = next;
+    await next;
+    return found;
+  }
+
+  /**
+   * Every stored sign-in, without secrets.
+   *
+   * @returns One summary per server, sorted by name.
+   * @throws {Error} When the file exists but cannot be read or parsed.
+   */
+  async list(): Promise<SignInSummary[]> {
+    const file = await this.#read();
+    return Object.keys(file.servers).sort().map((server) => {
+      const entry = file.servers[server]!;
+      const summary: SignInSummary = {
+        server,
+        url: entry.url,
+        signedIn: entry.tokens?.access_token !== undefined,
+        canRefresh: entry.tokens?.refresh_token !== undefined,
+      };
+      if (entry.expiresAt !== undefined) summary.expiresAt = entry.expiresAt;
+      if (entry.tokens?.scope !== undefined) summary.scope = entry.tokens.scope;
+      if (entry.savedAt !== undefined) summary.savedAt = entry.savedAt;
+      return summary;
+    });
+  }
+
+  async #read(): Promise<FileShape> {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(this.path);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return { version: 1, servers: {} };
+      throw new Error(`Cannot read the token file "${this.path}": ${(error as Error).message}`);
+    }
+    try {
+      const parsed = JSON.parse(text) as Partial<FileShape>;
+      if (typeof parsed.servers !== "object" || parsed.servers === null) {
+        throw new Error("no servers");
+      }
+      return { version: 1, servers: parsed.servers };
+    } catch {
+      throw new Error(
+        `Cannot read the token file "${this.path}": it is not a token file of mcp-executor (remove it and sign in again)`,
+      );
+    }
+  }
+
+  async #write(file: FileShape): Promise<void> {
+    const dir = dirname(this.path);
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    const temp = `${this.path}.${crypto.randomUUID()}.tmp`;
+    try {
+      await Deno.writeTextFile(temp, JSON.stringify(file, null, 2) + "\n", {
+        mode: 0o600,
+        createNew: true,
+      });
+      await Deno.chmod(temp, 0o600);
+      await Deno.rename(temp, this.path);
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      throw new Error(`Cannot write the token file "${this.path}": ${(error as Error).message}`);
+    }
+  }
+}
