@@ -159,7 +159,7 @@ Deno.test("daemon HTTP checks: 401 without the right token, 403 for a foreign Ho
       assert.equal(response.status, 404);
       await response.body?.cancel();
     }
-    assert.equal((await alpha.client.listTools()).tools.length, 2);
+    assert.equal((await alpha.client.listTools()).tools.length, 4);
   });
 });
 
@@ -171,5 +171,5 @@ Deno.test("daemon listens beyond loopback when a token is given in the environme
     token: "env-token-3",
   });
   await using client = await httpClient(daemon.url, "env-token-3");
-  assert.equal((await client.client.listTools()).tools.length, 2);
+  assert.equal((await client.client.listTools()).tools.length, 4);
 });
