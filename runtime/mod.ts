@@ -170,3 +170,22 @@ export {
   type UsageMemoryOptions,
 } from "./search/mod.ts";
 export type { CatalogEntry } from "./sandbox_runtime/protocol.ts";
+export {
+  type AgentToolDefinition,
+  agentToolDefinitions,
+  type AgentToolResult,
+  type AnthropicTool,
+  type AnthropicToolResult,
+  anthropicTools,
+  type AnthropicToolUse,
+  handleAnthropicToolUse,
+  handleOpenAIToolCall,
+  type OpenAITool,
+  type OpenAIToolCall,
+  type OpenAIToolMessage,
+  openAITools,
+  runAgentTool,
+  type RunAgentToolOptions,
+  type VercelAITool,
+  vercelAITools,
+} from "./adapters/mod.ts";

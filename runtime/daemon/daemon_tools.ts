@@ -5,10 +5,11 @@
  * @module
  */
 
+import { assignServerIdentifiers, toServerDirName } from "../codegen/mod.ts";
 import type { MCPOrchestrator } from "../orchestrator/mod.ts";
 import { type CallToolResult, type McpServer, type RequestId, ResourceTemplate } from "../sdk.ts";
 import type { AgentTask, TaskResult } from "../types.ts";
-import { inferServers, type ServerName } from "./infer_servers.ts";
+import { inferServers } from "./infer_servers.ts";
 import { ProgressNotifier } from "./progress_notifier.ts";
 import { registerSkillTools } from "./skill_tools.ts";
 import { listServerFiles, readServerFile } from "./server_resources.ts";
@@ -27,8 +28,6 @@ export interface ToolContext {
   orch: MCPOrchestrator;
   /** The session's id. */
   session: string;
-  /** The configured servers with their namespace identifiers and folders. */
-  serverNames(): ServerName[];
   /** A new task id. */
   nextTaskId(): string;
   /** Registers a running task and its progress notifier; returns the function that unregisters it. */
@@ -65,8 +64,7 @@ export function registerDaemonTools(server: McpServer, context: ToolContext): vo
       inputSchema: searchToolsInput,
       annotations: { readOnlyHint: true },
     },
-    ({ query, detail, limit, server: only }) =>
-      searchTools(context, { query, detail, limit, only }),
+    (args) => searchToolsResult(context.orch, args, context.session),
   );
   server.registerTool(
     EXECUTE_CODE.name,
@@ -91,17 +89,11 @@ export function registerDaemonTools(server: McpServer, context: ToolContext): vo
       extra.signal.addEventListener("abort", onAbort, { once: true });
       if (extra.signal.aborted) onAbort();
       const untrack = context.track(taskId, controller, notifier, extra.requestId);
-      const task: AgentTask = {
+      const task = executeCodeTask(context.orch, args, {
         id: taskId,
-        description: "execute_code",
-        code: args.code,
-        requiredTools: args.requiredTools ?? inferServers(args.code, context.serverNames()),
-        status: "pending",
         session: context.session,
         signal: controller.signal,
-      };
-      if (args.timeout !== undefined) task.timeoutMs = args.timeout;
-      if (args.workspace !== undefined) task.workspace = args.workspace;
+      });
       try {
         const result = context.explain(await context.orch.executeTask(task));
         await notifier?.flush();
@@ -137,11 +129,30 @@ export function registerDaemonTools(server: McpServer, context: ToolContext): vo
   });
 }
 
-function searchTools(
-  context: ToolContext,
-  args: { query: string; detail?: "name" | "description" | "full"; limit?: number; only?: string },
+/**
+ * Answers `search_tools`: the ranked text the library produces (saved skills first), the server list for an empty
+ * query, or an error result that says what to change. Shared by the daemon and the agent SDK adapters.
+ *
+ * @param orch The orchestrator.
+ * @param args The tool's arguments, already validated against its input schema.
+ * @param session The session searching (for learning from use), if any.
+ * @returns The tool result.
+ *
+ * @example
+ * ```ts ignore
+ * const result = searchToolsResult(orch, { query: "read a file", detail: "name" });
+ * ```
+ */
+export function searchToolsResult(
+  orch: MCPOrchestrator,
+  args: {
+    query: string;
+    detail?: "name" | "description" | "full";
+    limit?: number;
+    server?: string;
+  },
+  session?: string,
 ): CallToolResult {
-  const { orch } = context;
   const detail = args.detail ?? "description";
   if (args.query.trim() === "") {
     const servers = orch.listServers();
@@ -157,25 +168,63 @@ function searchTools(
       `Cannot search with limit ${limit} at detail "${detail}": the most is ${MAX_DETAIL_HITS}; use detail "name" for up to 20`,
     );
   }
-  if (args.only !== undefined && !orch.connections.names.includes(args.only)) {
+  if (args.server !== undefined && !orch.connections.names.includes(args.server)) {
     return errorResult(
-      `Cannot search server "${args.only}": no such server; call search_tools with an empty query to list them`,
+      `Cannot search server "${args.server}": no such server; call search_tools with an empty query to list them`,
     );
   }
   const tools = orch.searchToolsText(args.query, {
     detail,
     limit,
-    session: context.session,
-    ...(args.only === undefined ? {} : { servers: [args.only] }),
+    ...(session === undefined ? {} : { session }),
+    ...(args.server === undefined ? {} : { servers: [args.server] }),
   });
   // Saved skills first: a program that already works beats writing a new one.
-  const skills = args.only === undefined
+  const skills = args.server === undefined
     ? orch.skills.searchText(args.query, { limit: Math.min(limit, 5) })
     : "";
   const text = skills === ""
     ? tools
     : `Saved skills (run_skill, or import run):\n${skills}\n\nTools:\n${tools}`;
   return { content: [{ type: "text", text }] };
+}
+
+/**
+ * The task `execute_code` runs: its `requiredTools` as given, or the servers the code names.
+ *
+ * @param orch The orchestrator.
+ * @param args The tool's arguments, already validated against its input schema.
+ * @param task The task's id, session and signal.
+ * @returns The task to pass to `executeTask`.
+ *
+ * @example
+ * ```ts ignore
+ * const result = taskResultContent(await orch.executeTask(executeCodeTask(orch, args, { id: "t1" })));
+ * ```
+ */
+export function executeCodeTask(
+  orch: MCPOrchestrator,
+  args: { code: string; requiredTools?: string[]; timeout?: number; workspace?: string },
+  task: { id: string; session?: string; signal?: AbortSignal },
+): AgentTask {
+  const names = orch.connections.names;
+  const identifiers = assignServerIdentifiers(names);
+  const servers = names.map((name, i) => ({
+    name,
+    identifier: identifiers[i]!,
+    dir: toServerDirName(name),
+  }));
+  return {
+    id: task.id,
+    description: "execute_code",
+    code: args.code,
+    requiredTools: args.requiredTools ?? inferServers(args.code, servers),
+    status: "pending",
+    ...(task.session === undefined ? {} : { session: task.session }),
+    ...(task.signal === undefined ? {} : { signal: task.signal }),
+    ...(args.timeout === undefined ? {} : { timeoutMs: args.timeout }),
+    ...(args.workspace === undefined ? {} : { workspace: args.workspace }),
+  };
 }
 
 function errorResult(text: string): CallToolResult {

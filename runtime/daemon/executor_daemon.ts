@@ -6,7 +6,6 @@
  * @module
  */
 
-import { assignServerIdentifiers, toServerDirName } from "../codegen/mod.ts";
 import { logger } from "../log.ts";
 import {
   MCPOrchestrator,
@@ -23,7 +22,6 @@ import { registerDaemonTools, type ToolContext } from "./daemon_tools.ts";
 import { DaemonMetrics } from "./metrics.ts";
 import { relayAuthorizationUrl, relayElicitation } from "./elicitation_relay.ts";
 import type { ProgressNotifier } from "./progress_notifier.ts";
-import type { ServerName } from "./infer_servers.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
 const log = logger("daemon");
@@ -303,7 +301,6 @@ export class ExecutorDaemon {
     return {
       orch: this.#orch,
       session: id,
-      serverNames: () => this.#serverNames(),
       nextTaskId: () => `${id}.${++this.#nextTask}`,
       track: (taskId, controller, notifier, requestId) => {
         session.tasks.add(controller);
@@ -334,16 +331,6 @@ export class ExecutorDaemon {
     } catch (error) {
       log.error("The {name} hook failed: {error}", { name, error: String(error) });
     }
-  }
-
-  #serverNames(): ServerName[] {
-    const names = this.#orch.connections.names;
-    const identifiers = assignServerIdentifiers(names);
-    return names.map((name, i) => ({
-      name,
-      identifier: identifiers[i]!,
-      dir: toServerDirName(name),
-    }));
   }
 
   /** Says why a task was cancelled when the daemon's shutdown did it. */

@@ -1,0 +1,82 @@
+/**
+ * `search_tools` and `execute_code` in the Anthropic Messages API shape: tool definitions for `tools`, and a handler
+ * that turns a `tool_use` content block into the `tool_result` block to send back. No Anthropic SDK is needed.
+ *
+ * @module
+ */
+
+import type { MCPOrchestrator } from "../orchestrator/mod.ts";
+import { agentToolDefinitions, runAgentTool, type RunAgentToolOptions } from "./agent_tools.ts";
+
+/** A tool definition as the Messages API takes it in `tools`. */
+export interface AnthropicTool {
+  name: string;
+  description: string;
+  input_schema: Record<string, unknown>;
+}
+
+/** A `tool_use` content block of an assistant message. */
+export interface AnthropicToolUse {
+  type: "tool_use";
+  id: string;
+  name: string;
+  input: unknown;
+}
+
+/** The `tool_result` content block that answers it, for the next user message. */
+export interface AnthropicToolResult {
+  type: "tool_result";
+  tool_use_id: string;
+  content: string;
+  is_error?: boolean;
+}
+
+/**
+ * The two tools for a Messages API request's `tools`.
+ *
+ * @returns `search_tools` and `execute_code`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { anthropicTools } from "./anthropic.ts";
+ * assert.deepEqual(anthropicTools().map((t) => t.name), ["search_tools", "execute_code"]);
+ * ```
+ */
+export function anthropicTools(): AnthropicTool[] {
+  return agentToolDefinitions().map((t) => ({
+    name: t.name,
+    description: t.description,
+    input_schema: t.inputSchema,
+  }));
+}
+
+/**
+ * Runs a `tool_use` block on the orchestrator and returns the `tool_result` block for it.
+ *
+ * @param orch An initialized orchestrator.
+ * @param block The block from the model's response.
+ * @param options Session and cancellation; the task id defaults to the block's id.
+ * @returns The result block (with `is_error` when the call failed).
+ *
+ * @example
+ * ```ts ignore
+ * const results = await Promise.all(
+ *   response.content.filter((b) => b.type === "tool_use").map((b) => handleAnthropicToolUse(orch, b)),
+ * );
+ * messages.push({ role: "user", content: results });
+ * ```
+ */
+export async function handleAnthropicToolUse(
+  orch: MCPOrchestrator,
+  block: AnthropicToolUse,
+  options: RunAgentToolOptions = {},
+): Promise<AnthropicToolResult> {
+  const result = await runAgentTool(orch, block, { taskId: block.id, ...options });
+  return {
+    type: "tool_result",
+    tool_use_id: block.id,
+    content: result.text,
+    ...(result.isError ? { is_error: true } : {}),
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * `search_tools` and `execute_code` in the OpenAI function-calling shape (Chat Completions `tools`, also what the
+ * Vercel AI SDK's `jsonSchema()` tools take), with handlers for a tool call. No OpenAI or AI SDK is needed.
+ *
+ * @module
+ */
+
+import type { MCPOrchestrator } from "../orchestrator/mod.ts";
+import { agentToolDefinitions, runAgentTool, type RunAgentToolOptions } from "./agent_tools.ts";
+
+/** A function tool as Chat Completions takes it in `tools`. */
+export interface OpenAITool {
+  type: "function";
+  function: { name: string; description: string; parameters: Record<string, unknown> };
+}
+
+/** A tool call of an assistant message (`message.tool_calls[i]`); `arguments` is a JSON string. */
+export interface OpenAIToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+
+/** The `tool` message that answers it. */
+export interface OpenAIToolMessage {
+  role: "tool";
+  tool_call_id: string;
+  content: string;
+}
+
+/** A tool in the Vercel AI SDK's shape: wrap `inputSchema` with `jsonSchema()` from `ai` when passing it. */
+export interface VercelAITool {
+  description: string;
+  inputSchema: Record<string, unknown>;
+  execute(input: unknown): Promise<string>;
+}
+
+/**
+ * The two tools for a Chat Completions request's `tools`.
+ *
+ * @returns `search_tools` and `execute_code` as function tools.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openAITools } from "./openai.ts";
+ * assert.deepEqual(openAITools().map((t) => t.function.name), ["search_tools", "execute_code"]);
+ * ```
+ */
+export function openAITools(): OpenAITool[] {
+  return agentToolDefinitions().map((t) => ({
+    type: "function",
+    function: { name: t.name, description: t.description, parameters: t.inputSchema },
+  }));
+}
+
+/**
+ * Runs a tool call on the orchestrator and returns the `tool` message for it. Arguments that are not JSON are an
+ * error message naming the problem, never a throw.
+ *
+ * @param orch An initialized orchestrator.
+ * @param call The call from the model's response.
+ * @param options Session and cancellation; the task id defaults to the call's id.
+ * @returns The tool message (a failed call's content starts with what went wrong).
+ *
+ * @example
+ * ```ts ignore
+ * for (const call of completion.choices[0].message.tool_calls ?? []) {
+ *   messages.push(await handleOpenAIToolCall(orch, call));
+ * }
+ * ```
+ */
+export async function handleOpenAIToolCall(
+  orch: MCPOrchestrator,
+  call: OpenAIToolCall,
+  options: RunAgentToolOptions = {},
+): Promise<OpenAIToolMessage> {
+  let input: unknown;
+  try {
+    input = JSON.parse(call.function.arguments || "{}");
+  } catch (error) {
+    return {
+      role: "tool",
+      tool_call_id: call.id,
+      content: `Invalid arguments for ${call.function.name}: not JSON: ${(error as Error).message}`,
+    };
+  }
+  const result = await runAgentTool(orch, { name: call.function.name, input }, {
+    taskId: call.id,
+    ...options,
+  });
+  return { role: "tool", tool_call_id: call.id, content: result.text };
+}
+
+/**
+ * The two tools in the Vercel AI SDK's shape, bound to an orchestrator: `tools: vercelAITools(orch)` after
+ * wrapping each `inputSchema` with the SDK's `jsonSchema()`.
+ *
+ * @param orch An initialized orchestrator.
+ * @param options Session and cancellation for every call.
+ * @returns `{ search_tools, execute_code }`, each with `description`, `inputSchema` and `execute`.
+ *
+ * @example
+ * ```ts ignore
+ * import { jsonSchema, tool } from "ai";
+ * const tools = Object.fromEntries(Object.entries(vercelAITools(orch)).map(([name, t]) =>
+ *   [name, tool({ ...t, inputSchema: jsonSchema(t.inputSchema) })]));
+ * ```
+ */
+export function vercelAITools(
+  orch: MCPOrchestrator,
+  options: RunAgentToolOptions = {},
+): Record<"search_tools" | "execute_code", VercelAITool> {
+  const [search, execute] = agentToolDefinitions();
+  const bind = (name: string) => async (input: unknown) =>
+    (await runAgentTool(orch, { name, input }, options)).text;
+  return {
+    search_tools: {
+      description: search!.description,
+      inputSchema: search!.inputSchema,
+      execute: bind("search_tools"),
+    },
+    execute_code: {
+      description: execute!.description,
+      inputSchema: execute!.inputSchema,
+      execute: bind("execute_code"),
+    },
+  };
+}
