@@ -4,7 +4,7 @@
  * @module
  */
 
-import { parse } from "@babel/parser";
+import { type AgentProgram, parseAgentCode } from "../sandbox/parse_agent_code.ts";
 import type { AstNode } from "./_ast.ts";
 import { type NodeHit, runChecks } from "./_checks.ts";
 import { collectFacts } from "./_collect.ts";
@@ -17,6 +17,8 @@ import { type BlockerPolicy, resolvePolicy, type RuleAction, type RuleName } fro
 export interface ScreenOptions {
   /** Actions that replace the rules' defaults; unknown rule names are refused. */
   policy?: Partial<Record<RuleName, RuleAction>>;
+  /** The code's AST from `parseAgentCode`, when the caller parsed it already (it is then not parsed again). */
+  program?: AgentProgram;
 }
 
 const SNIPPET_LENGTH = 80;
@@ -53,15 +55,7 @@ export function screenCode(code: string, options: ScreenOptions = {}): ScreenRes
   }
   let program: AstNode;
   try {
-    program = parse(code, {
-      sourceType: "module",
-      // "topLevelAwait" is not listed: Babel 8 always parses it (ES2022) and its typings reject the name.
-      // "decorators" is: Deno runs TC39 decorators, and refusing them as a syntax error would be a false alarm.
-      plugins: ["typescript", "decorators"],
-      allowReturnOutsideFunction: true,
-      allowAwaitOutsideFunction: true,
-      errorRecovery: false,
-    }).program as unknown as AstNode;
+    program = (options.program ?? parseAgentCode(code)) as unknown as AstNode;
   } catch (error) {
     return { ok: false, findings: [syntaxFinding(code, error)] };
   }

@@ -39,6 +39,13 @@ export interface ServerConnectionOptions {
   connectTimeoutMs?: number;
   /** Called with the new tool list after the server sent `notifications/tools/list_changed`. */
   onToolsChanged?: (tools: Tool[]) => void;
+  /**
+   * After a failed start, how long until the next attempt, in milliseconds; it doubles with each failure in a row, up
+   * to `maxRetryDelayMs`. Calls in between fail at once. Default 500.
+   */
+  retryDelayMs?: number;
+  /** The longest wait between attempts to start a failing server, in milliseconds. Default 30,000. */
+  maxRetryDelayMs?: number;
 }
 
 /** Options for one tool call. */
@@ -57,7 +64,8 @@ const STDERR_LINES = 20;
  * A connection to one MCP server over stdio, Streamable HTTP or legacy SSE.
  *
  * A server that dies fails its calls in flight with a {@linkcode ToolError} (`"server_unavailable"`); the next call
- * starts it again (stdio) or reconnects (HTTP).
+ * starts it again (stdio) or reconnects (HTTP). A start that fails is tried again by a later call, with a backoff
+ * (`retryDelayMs`, doubling up to `maxRetryDelayMs`); calls within the backoff fail at once.
  *
  * @example
  * ```ts ignore
@@ -84,6 +92,8 @@ export class ServerConnection implements AsyncDisposable {
   #connecting: Promise<void> | undefined;
   #serverInfo: { name: string; version: string } | undefined;
   #closed = false;
+  #failures = 0;
+  #retryAt = 0;
 
   /**
    * @param name The server's name in mcp.json.
@@ -132,6 +142,16 @@ export class ServerConnection implements AsyncDisposable {
       return Promise.reject(new Error(`Cannot connect to server "${this.name}": it was closed`));
     }
     if (this.#state === "connected") return Promise.resolve();
+    const wait = Math.ceil(this.#retryAt - performance.now());
+    if (this.#connecting === undefined && this.#state === "failed" && wait > 0) {
+      return Promise.reject(
+        new Error(
+          `${
+            this.#error ?? `Cannot connect to server "${this.name}"`
+          } (next attempt in ${wait} ms)`,
+        ),
+      );
+    }
     this.#connecting ??= this.#connect().finally(() => {
       this.#connecting = undefined;
     });
@@ -166,6 +186,13 @@ export class ServerConnection implements AsyncDisposable {
     } catch (error) {
       await client.close().catch(() => {});
       this.#state = "failed";
+      this.#failures++;
+      const first = this.#options.retryDelayMs ?? 500;
+      const delay = Math.min(
+        first * 2 ** (this.#failures - 1),
+        this.#options.maxRetryDelayMs ?? 30_000,
+      );
+      this.#retryAt = performance.now() + delay;
       const reason = error instanceof Error ? error.message : String(error);
       this.#error = this.#withStderr(`Cannot connect to server "${this.name}": ${reason}`);
       throw new Error(this.#error, { cause: error });
@@ -181,6 +208,7 @@ export class ServerConnection implements AsyncDisposable {
     const info = client.getServerVersion();
     this.#serverInfo = info === undefined ? undefined : { name: info.name, version: info.version };
     this.#error = undefined;
+    this.#failures = 0;
     this.#state = "connected";
   }
 

@@ -22,13 +22,12 @@ import type { ServerSummary, ToolSearchHit, ToolSummary } from "../search/mod.ts
 import type { Tool } from "../sdk.ts";
 import { screenCode } from "../blocker/mod.ts";
 import { countSkills, startOrchestrator } from "./startup.ts";
-import { TaskCalls } from "./task_calls.ts";
-import { planTask } from "./task_plan.ts";
+import { runTask } from "./task_runner.ts";
 import { TaskQueue } from "./task_queue.ts";
-import { resultOfRun, resultWithoutRun } from "./task_result.ts";
+import { validateTask } from "./task_validation.ts";
 import { ToolCatalog } from "./tool_catalog.ts";
 import { MIN_TRUNCATE_BYTES } from "./truncate_json.ts";
-import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
+import type { AgentTask, TaskResult } from "../types.ts";
 
 export {
   DEFAULT_LIMITS,
@@ -93,7 +92,11 @@ export class MCPOrchestrator implements AsyncDisposable {
     this.#queue = new TaskQueue(options.maxConcurrentTasks ?? DEFAULT_LIMITS.maxConcurrentTasks);
     // maxResultBytes needs room for the marker a cut value ends with.
     for (
-      const [key, min] of [["maxToolCalls", 1], ["maxResultBytes", MIN_TRUNCATE_BYTES]] as const
+      const [key, min] of [
+        ["maxToolCalls", 1],
+        ["maxCodeBytes", 1],
+        ["maxResultBytes", MIN_TRUNCATE_BYTES],
+      ] as const
     ) {
       const value = options[key];
       if (value !== undefined && (!Number.isInteger(value) || value < min)) {
@@ -121,7 +124,7 @@ export class MCPOrchestrator implements AsyncDisposable {
     const started = await startOrchestrator(this.#options, {
       catalog: this.#catalog,
       poolSize: this.#options.poolSize ?? Math.min(2, this.#queue.limit),
-      onToolsChanged: (server, tools) => void this.#onToolsChanged(server, tools),
+      onToolsChanged: (server, tools) => void this.#onToolsChanged(server, tools).catch(() => {}),
     });
     this.#connections = started.connections;
     this.#pool = started.pool;
@@ -135,8 +138,8 @@ export class MCPOrchestrator implements AsyncDisposable {
   async #onToolsChanged(server: string, tools: readonly Tool[]): Promise<void> {
     const connection = this.#connections?.get(server);
     if (connection === undefined || this.#closing) return;
-    this.#catalog.setServerTools(server, tools);
     try {
+      this.#catalog.setServerTools(server, tools);
       await writeServerModule(this.#serversDir, {
         name: server,
         version: connection.serverInfo?.version ?? "unknown",
@@ -144,14 +147,24 @@ export class MCPOrchestrator implements AsyncDisposable {
       });
       // Idle sandbox processes preload the generated modules: replace them so the next task sees the new ones.
       await this.#pool?.recycle();
-      log.info("Regenerated {server} after tools/list_changed: {count} tools", {
+      log.info("Regenerated {server} after its tool list changed: {count} tools", {
         server,
         count: tools.length,
       });
     } catch (error) {
       log.error("Cannot regenerate {server}: {error}", { server, error: String(error) });
     }
-    for (const listener of this.#toolsChanged) listener(server, tools);
+    for (const listener of this.#toolsChanged) {
+      try {
+        listener(server, tools);
+      } catch (error) {
+        // A listener's bug must not end the host: this runs from a server notification, outside any caller.
+        log.error("A tools-changed listener failed for {server}: {error}", {
+          server,
+          error: String(error),
+        });
+      }
+    }
   }
 
   /**
@@ -255,100 +268,44 @@ export class MCPOrchestrator implements AsyncDisposable {
    *
    * @param task The code, the tools it may call and optional limits, permissions and workspace.
    * @returns The result: status, data, logs, error and stats.
-   * @throws {TypeError} When the task is malformed (no id, no code) or its id is already running.
+   * @throws {TypeError} When the task is malformed (no id, an id over 256 characters, no code, `requiredTools` not an
+   *   array, `signal` not an AbortSignal) or its id is already running.
+   * @throws {RangeError} When `timeoutMs` is not a whole number from 1 to 2^31 - 1.
    */
   async executeTask(task: AgentTask): Promise<TaskResult> {
-    if (typeof task?.id !== "string" || task.id === "") {
-      throw new TypeError("Cannot run task: it needs a non-empty string id");
-    }
-    if (typeof task.code !== "string") {
-      throw new TypeError(`Cannot run task "${task.id}": its code must be a string`);
-    }
-    if (!Array.isArray(task.requiredTools)) {
-      throw new TypeError(`Cannot run task "${task.id}": requiredTools must be an array`);
-    }
+    validateTask(task);
     if (this.#active.has(task.id)) {
       throw new TypeError(`Cannot run task "${task.id}": a task with that id is already running`);
     }
-    await this.initialize();
-    if (this.#closing) {
-      return this.#notRun(task, "cancelled", {
-        name: "CancelledError",
-        code: "shutting_down",
-        message: `Task "${task.id}" was not run: the orchestrator is shutting down`,
-      });
-    }
-    const plan = planTask(task, {
-      connections: this.#connections!,
-      workspacePath: (name) => this.workspacePath(name),
-      ...(this.#options.blockerPolicy === undefined
-        ? {}
-        : { blockerPolicy: this.#options.blockerPolicy }),
-    });
-    if ("error" in plan) return this.#notRun(task, "failed", plan.error);
-    if (plan.cwd !== undefined) await Deno.mkdir(plan.cwd, { recursive: true, mode: 0o700 });
-
+    // Reserved before the first await: a second task with this id is refused, and cancelTask() finds this one.
     const controller = new AbortController();
     this.#active.set(task.id, controller);
-    const onAbort = () => controller.abort(task.signal?.reason);
-    task.signal?.addEventListener("abort", onAbort, { once: true });
-    if (task.signal?.aborted) controller.abort(task.signal.reason);
-    let release: (() => void) | undefined;
     try {
-      try {
-        release = await this.#queue.acquire(controller.signal);
-      } catch {
-        return this.#notRun(task, "cancelled", {
-          name: "CancelledError",
-          code: "cancelled",
-          message: `Task "${task.id}" was cancelled before it started`,
-        });
-      }
-      task.status = "running";
-      const onProgress = this.#options.onProgress;
-      const calls = new TaskCalls({
-        taskId: task.id,
-        allow: plan.allow,
-        maxToolCalls: this.#options.maxToolCalls ?? DEFAULT_LIMITS.maxToolCalls,
-        connections: this.#connections!,
-        baseTokens: this.#catalog.definitionTokens(),
-        ...(onProgress === undefined ? {} : {
-          onProgress: (server, tool, p) => onProgress({ taskId: task.id, server, tool, ...p }),
+      await this.initialize();
+      return this.#record(
+        task,
+        await runTask(task, {
+          options: this.#options,
+          connections: this.#connections!,
+          pool: this.#pool!,
+          bindings: this.#bindings,
+          queue: this.#queue,
+          controller,
+          baseTokens: () => this.#catalog.definitionTokens(),
+          closing: () => this.#closing,
+          workspacePath: (name) => this.workspacePath(name),
+          serverBack: (server) => this.#serverBack(server),
         }),
-      });
-      const run = await this.#pool!.run({
-        taskId: task.id,
-        code: task.code,
-        servers: [...plan.allow.keys()].map((s) => this.#bindings.get(s)!),
-        ...(plan.permissions === undefined ? {} : { permissions: plan.permissions }),
-        ...(plan.cwd === undefined ? {} : { cwd: plan.cwd }),
-        ...(task.timeoutMs === undefined ? {} : { timeoutMs: task.timeoutMs }),
-        signal: controller.signal,
-        onToolCall: (call) => calls.handle(call),
-      });
-      const result = await resultOfRun(task, run, {
-        toolsCalled: calls.toolsCalled,
-        directTokens: await calls.directTokens(),
-        warnings: plan.warnings,
-        maxResultBytes: this.#options.maxResultBytes ?? DEFAULT_LIMITS.maxResultBytes,
-      });
-      return this.#record(task, result);
+      );
     } finally {
-      release?.();
-      task.signal?.removeEventListener("abort", onAbort);
       this.#active.delete(task.id);
     }
   }
 
-  async #notRun(
-    task: AgentTask,
-    status: "failed" | "cancelled",
-    error: TaskErrorInfo,
-  ): Promise<TaskResult> {
-    return this.#record(
-      task,
-      await resultWithoutRun(task, status, error, this.#catalog.definitionTokens()),
-    );
+  /** A server that had failed connected again: generate its module if it never had one. */
+  async #serverBack(server: string): Promise<void> {
+    if (this.#catalog.listTools(server).length > 0) return;
+    await this.#onToolsChanged(server, this.connections.get(server)?.tools ?? []);
   }
 
   #record(task: AgentTask, result: TaskResult): TaskResult {

@@ -20,6 +20,7 @@ export {
   type ToolCallRequest,
 } from "./run_result.ts";
 export { parseSandboxMessage } from "./protocol_schema.ts";
+export { type AgentProgram, parseAgentCode } from "./parse_agent_code.ts";
 export type {
   CallMessage,
   DoneMessage,
