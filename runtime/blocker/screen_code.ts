@@ -37,15 +37,16 @@ const SNIPPET_LENGTH = 80;
  *
  * @example A tool-calling program passes, an escape attempt does not
  * ```ts
+ * import assert from "node:assert/strict";
  * import { screenCode } from "./screen_code.ts";
  * const good = screenCode('const g = await memory.readGraph();\nreturn g.entities.length;');
- * console.assert(good.ok && good.findings.length === 0);
+ * assert.ok(good.ok && good.findings.length === 0);
  *
  * const bad = screenCode('const { permissions } = globalThis["De" + "no"];');
- * console.assert(!bad.ok && bad.findings[0]?.rule === "deno-permissions");
+ * assert.ok(!bad.ok && bad.findings[0]?.rule === "deno-permissions");
  *
  * const relaxed = screenCode("eval('1')", { policy: { eval: "warn" } });
- * console.assert(relaxed.ok && relaxed.findings[0]?.action === "warn");
+ * assert.ok(relaxed.ok && relaxed.findings[0]?.action === "warn");
  * ```
  */
 export function screenCode(code: string, options: ScreenOptions = {}): ScreenResult {

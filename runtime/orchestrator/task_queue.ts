@@ -16,12 +16,13 @@ interface Waiter {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TaskQueue } from "./task_queue.ts";
  * const queue = new TaskQueue(1);
  * const release = await queue.acquire();
- * console.assert(queue.running === 1);
+ * assert.equal(queue.running, 1);
  * release();
- * console.assert(queue.running === 0);
+ * assert.equal(queue.running, 0);
  * ```
  */
 export class TaskQueue {

@@ -29,14 +29,15 @@ export interface CatalogSearchOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ToolCatalog } from "./tool_catalog.ts";
  * const catalog = new ToolCatalog();
  * catalog.setServerTools("memory", [{
  *   name: "read_graph", description: "Read the entire knowledge graph",
  *   inputSchema: { type: "object", properties: {} },
  * }]);
- * console.assert(catalog.search("knowledge graph", { detail: "name" })[0]?.name === "memory.read_graph");
- * console.assert(catalog.functionName("memory", "read_graph") === "readGraph");
+ * assert.ok(catalog.search("knowledge graph", { detail: "name" })[0]?.name === "memory.read_graph");
+ * assert.ok(catalog.functionName("memory", "read_graph") === "readGraph");
  * ```
  */
 export class ToolCatalog {
