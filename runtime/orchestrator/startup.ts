@@ -12,6 +12,7 @@ import { loadConfig, type McpConfig } from "../config.ts";
 import { ConnectionManager } from "../connections/connection_manager.ts";
 import { logger } from "../log.ts";
 import { SandboxPool } from "../sandbox/mod.ts";
+import { memoryWatchWarning } from "../sandbox/rss_watchdog.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { Tool } from "../sdk.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions } from "./options.ts";
@@ -93,6 +94,8 @@ export async function startOrchestrator(
     stateDir = await Deno.makeTempDir({ prefix: "mcp-executor-" });
     ownStateDir = stateDir;
   }
+  const memoryWarning = memoryWatchWarning();
+  if (memoryWarning !== undefined) log.warn(memoryWarning);
   const workspacesDir = resolve(options.workspacesDir ?? join(stateDir, "workspaces"));
   await Deno.mkdir(workspacesDir, { recursive: true, mode: 0o700 });
   const pool = await SandboxPool.create({
