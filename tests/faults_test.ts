@@ -77,6 +77,11 @@ Deno.test(
       const [status] = await servers.connectAll();
       assert.equal(status?.state, "connected", status?.error);
       assert.match(String(await servers.callTool("faulty", "work", { mode: "garbage" })), /^ok/);
+      // An answer with invalid UTF-8 inside its text arrives with U+FFFD in place of the bad bytes.
+      assert.match(
+        String(await servers.callTool("faulty", "work", { mode: "raw_utf8" })),
+        /^bad \ufffd+\( bytes$/,
+      );
       assert.match(String(await servers.callTool("faulty", "work", { mode: "ok" })), /^ok/);
     } finally {
       await Deno.remove(dir, { recursive: true });
