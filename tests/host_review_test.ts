@@ -232,7 +232,7 @@ Deno.test("MCPOrchestrator refuses code over maxCodeBytes before parsing it, nam
   });
 });
 
-Deno.test("executeTask() validates the task id's length and timeoutMs before anything runs", async (t) => {
+Deno.test("executeTask() validates the task id's length, timeoutMs and permissions before anything runs", async (t) => {
   await withOrchestrator({}, async (orch) => {
     await t.step("an id over 256 characters", async () => {
       await assert.rejects(
@@ -261,6 +261,21 @@ Deno.test("executeTask() validates the task id's length and timeoutMs before any
             );
             return true;
           },
+        );
+      });
+    }
+    // Found by the property tests: `read: false` with a workspace threw "false is not iterable".
+    for (
+      const [permissions, message] of [
+        [{ read: false }, /permissions\.read must be an array of strings$/],
+        [{ run: ["/bin/sh"] }, /permissions has an unknown field "run": use read, write or net$/],
+        ["all", /permissions must be an object/],
+      ] as const
+    ) {
+      await t.step(`permissions ${JSON.stringify(permissions)}`, async () => {
+        await assert.rejects(
+          orch.executeTask(task(`return 1;`, [], { permissions, workspace: "w1" })),
+          (error: Error) => error instanceof TypeError && message.test(error.message),
         );
       });
     }

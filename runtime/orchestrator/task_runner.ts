@@ -89,6 +89,13 @@ async function reviveServers(
  * @param task The task.
  * @param context The orchestrator's parts and the task's controller.
  * @returns The result (never rejects for the task's own failure, nor for a shutdown under way).
+ *
+ * @example
+ * ```ts ignore
+ * // As MCPOrchestrator.executeTask does, once validateTask() passed and the id is reserved:
+ * const result = await runTask(task, { options, connections, pool, bindings, queue, controller, ...hooks });
+ * console.log(result.status);
+ * ```
  */
 export async function runTask(task: AgentTask, context: TaskRunContext): Promise<TaskResult> {
   const { options, controller } = context;

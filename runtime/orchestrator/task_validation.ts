@@ -25,7 +25,8 @@ function shortId(id: string): string {
 
 /**
  * Checks a task's fields: a non-empty string id of at most {@linkcode MAX_TASK_ID_LENGTH} characters, string code,
- * an array of `requiredTools`, a whole `timeoutMs` from 1 to {@linkcode MAX_TIMEOUT_MS}, an `AbortSignal`.
+ * an array of `requiredTools`, a whole `timeoutMs` from 1 to {@linkcode MAX_TIMEOUT_MS}, `permissions` with only
+ * `read`, `write` and `net` lists of strings, an `AbortSignal`.
  *
  * @param task What the caller passed as a task.
  * @throws {TypeError} When a field has the wrong type, or the id is empty or too long.
@@ -74,8 +75,30 @@ export function validateTask(task: AgentTask): void {
       }`,
     );
   }
+  checkPermissions(name, task.permissions);
   if (task.signal !== undefined && !(task.signal instanceof AbortSignal)) {
     throw new TypeError(`${name}: signal must be an AbortSignal`);
+  }
+}
+
+const PERMISSION_FIELDS = ["read", "write", "net"];
+
+function checkPermissions(name: string, permissions: unknown): void {
+  if (permissions === undefined) return;
+  if (typeof permissions !== "object" || permissions === null || Array.isArray(permissions)) {
+    throw new TypeError(`${name}: permissions must be an object with read, write and net lists`);
+  }
+  for (const [field, list] of Object.entries(permissions)) {
+    if (!PERMISSION_FIELDS.includes(field)) {
+      throw new TypeError(
+        `${name}: permissions has an unknown field ${
+          JSON.stringify(field)
+        }: use read, write or net`,
+      );
+    }
+    if (list !== undefined && (!Array.isArray(list) || !list.every((e) => typeof e === "string"))) {
+      throw new TypeError(`${name}: permissions.${field} must be an array of strings`);
+    }
   }
 }
 
