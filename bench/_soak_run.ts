@@ -63,9 +63,9 @@ export interface SoakReport {
   unexpected: string[];
   /** Count of results per kind and status. */
   outcomes: Record<string, number>;
-  /** After shutdown: child processes left, and temporary folders left (state folder, fallback socket folders). */
+  /** After shutdown: child processes, temporary entries left in the state folder, open fds. */
   after: { children: number; tempEntries: number; fds: number };
-  /** Before the orchestrator started: open fds and temporary entries, the baseline for `after`. */
+  /** Before the orchestrator started: the baseline for `after`. */
   before: { children: number; tempEntries: number; fds: number };
 }
 
@@ -108,10 +108,22 @@ function childPids(): number[] {
   return pids;
 }
 
-/** Entries in the system temporary folder that the orchestrator or its sandboxes make. */
-function tempEntries(): number {
-  const dir = Deno.env.get("TMPDIR") ?? "/tmp";
-  return [...Deno.readDirSync(dir)].filter((e) => /^(mcpx|mcp-executor-)/.test(e.name)).length;
+/**
+ * Entries left in the orchestrator's state folder besides its own three (`deno_dir`, `sockets`, `workspaces`), plus
+ * the socket folders in `sockets/`. (The system temporary folder is shared with other processes, so it is not
+ * counted.)
+ */
+function stateLeftovers(stateDir: string): number {
+  let count = 0;
+  try {
+    for (const entry of Deno.readDirSync(stateDir)) {
+      if (!["deno_dir", "sockets", "workspaces"].includes(entry.name)) count++;
+    }
+    count += [...Deno.readDirSync(join(stateDir, "sockets"))].length;
+  } catch {
+    // No state folder: nothing left.
+  }
+  return count;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -126,7 +138,7 @@ function percentile(sorted: number[], p: number): number {
  * @returns The samples, the unexpected outcomes and what was left after shutdown.
  */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const before = { children: childPids().length, tempEntries: tempEntries(), fds: countFds() };
+  const before = { children: childPids().length, tempEntries: 0, fds: countFds() };
   const dir = await Deno.makeTempDir({ prefix: "mcp-executor-soak-" });
   await Deno.mkdir(join(dir, "data"));
   const orch = new MCPOrchestrator({
@@ -199,8 +211,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
   } finally {
     await orch.shutdown({ drainTimeoutMs: 0 });
+    const tempEntries = stateLeftovers(join(dir, "state"));
     await Deno.remove(dir, { recursive: true });
-    after = { children: childPids().length, tempEntries: tempEntries(), fds: countFds() };
+    after = { children: childPids().length, tempEntries, fds: countFds() };
   }
   return { samples, unexpected, outcomes, after, before };
 }

@@ -68,8 +68,8 @@ export async function main(args: string[]): Promise<number> {
     } MB (${growth.toFixed(1)} % growth after warm-up; goal < 10 %)`,
   );
   console.log(
-    `before: ${report.before.children} children, ${report.before.fds} fds, ${report.before.tempEntries} temp entries; ` +
-      `after shutdown: ${report.after.children} children, ${report.after.fds} fds, ${report.after.tempEntries} temp entries ` +
+    `before: ${report.before.children} children, ${report.before.fds} fds, ${report.before.tempEntries} entries left in the state folder; ` +
+      `after shutdown: ${report.after.children} children, ${report.after.fds} fds, ${report.after.tempEntries} entries left in the state folder ` +
       `(${ONE_TIME_FDS} fds are opened once by Deno's node:child_process layer at the first server start)`,
   );
   if (report.unexpected.length > 0) {

@@ -20,7 +20,10 @@ Deno.test(
     assert.equal(last.children, first.children, "child processes stay level (server + idle pool)");
     for (const sample of report.samples) assert.equal(sample.sockets, 0, "no socket folder left");
     assert.equal(report.after.children, report.before.children, "no child process left");
-    assert.ok(report.after.tempEntries <= report.before.tempEntries, "no temporary folder left");
+    assert.ok(
+      report.after.tempEntries <= report.before.tempEntries,
+      "nothing left in the state folder (socket folders, stray files)",
+    );
     assert.ok(
       report.after.fds <= report.before.fds + ONE_TIME_FDS,
       `descriptors: ${report.before.fds} before, ${report.after.fds} after`,
