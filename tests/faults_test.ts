@@ -382,3 +382,37 @@ return await Deno.readTextFile("small.txt");`,
     }
   }),
 );
+
+Deno.test(
+  "faults: the wait before a failing server's next start doubles with each failure, up to maxRetryDelayMs",
+  noUnhandledRejections(async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const state = await stateFile(dir, "exit");
+      await using servers = new ConnectionManager({ servers: { faulty: faultyServer(state) } }, {
+        retryDelayMs: 300,
+        maxRetryDelayMs: 1_000,
+      });
+      const connection = servers.get("faulty")!;
+      const nextWait = async (): Promise<number> => {
+        const error = await connection.connect().then(() => undefined, (e: Error) => e);
+        const match = /\(next attempt in (\d+) ms\)$/.exec(error?.message ?? "");
+        assert.ok(match !== null, `no backoff in: ${error?.message}`);
+        return Number(match[1]);
+      };
+      const waits: number[] = [];
+      for (let failure = 0; failure < 4; failure++) {
+        await connection.connect().catch(() => {});
+        waits.push(await nextWait());
+        await new Promise((r) => setTimeout(r, waits.at(-1)! + 50));
+      }
+      // 300, 600, then capped at 1,000 (each read just after the failure, so a little under).
+      assert.ok(waits[0]! <= 300 && waits[0]! > 150, `${waits}`);
+      assert.ok(waits[1]! <= 600 && waits[1]! > 450, `${waits}`);
+      assert.ok(waits[2]! <= 1_000 && waits[2]! > 850, `${waits}`);
+      assert.ok(waits[3]! <= 1_000 && waits[3]! > 850, `${waits}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }),
+);
