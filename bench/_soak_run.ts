@@ -45,6 +45,8 @@ export interface SoakSample {
   tasks: number;
   /** The host's resident memory, in bytes. */
   rssBytes: number;
+  /** The host's V8 heap in use, in bytes (RSS also holds what V8 reserved and has not returned). */
+  heapUsedBytes: number;
   /** The host's open file descriptors. */
   fds: number;
   /** Child processes of the host: the MCP server and the sandbox pool's idle processes while running. */
@@ -200,6 +202,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const sample: SoakSample = {
         tasks: done,
         rssBytes: Deno.memoryUsage().rss,
+        heapUsedBytes: Deno.memoryUsage().heapUsed,
         fds: countFds(),
         children: childPids().length,
         sockets: [...Deno.readDirSync(join(dir, "state", "sockets"))].length,

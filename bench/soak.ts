@@ -43,8 +43,10 @@ export async function main(args: string[]): Promise<number> {
   }
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
   console.log(`soak: ${count} tasks, window ${window}, concurrency ${concurrency}`);
-  console.log("| tasks | host RSS MB | open fds | children | sockets left | p50 ms | p99 ms |");
-  console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log(
+    "| tasks | host RSS MB | heap used MB | open fds | children | sockets left | p50 ms | p99 ms |",
+  );
+  console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   const started = performance.now();
   const report = await runSoak({
     count,
@@ -52,9 +54,11 @@ export async function main(args: string[]): Promise<number> {
     concurrency,
     onSample: (s: SoakSample) =>
       console.log(
-        `| ${s.tasks} | ${mb(s.rssBytes)} | ${s.fds} | ${s.children} | ${s.sockets} | ${
-          s.p50Ms.toFixed(1)
-        } | ${s.p99Ms.toFixed(1)} |`,
+        `| ${s.tasks} | ${mb(s.rssBytes)} | ${
+          mb(s.heapUsedBytes)
+        } | ${s.fds} | ${s.children} | ${s.sockets} | ${s.p50Ms.toFixed(1)} | ${
+          s.p99Ms.toFixed(1)
+        } |`,
       ),
   });
   const seconds = (performance.now() - started) / 1000;
