@@ -184,12 +184,13 @@ function expandMap(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig } from "./config.ts";
  * const config = parseConfig(
  *   { mcpServers: { memory: { command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"] } } },
  *   { env: {} },
  * );
- * console.assert(config.servers.memory?.type === "stdio");
+ * assert.ok(config.servers.memory?.type === "stdio");
  * ```
  */
 export function parseConfig(

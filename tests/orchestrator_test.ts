@@ -336,7 +336,10 @@ return out;`,
   );
   const out = calls.data as string[];
   assert.deepEqual(out.slice(0, 3), ["ok", "ok", "ok"]);
-  assert.match(out[3]!, /^limit_exceeded: .*reached its limit of 3 tool calls \(maxToolCalls\)/);
+  assert.match(
+    out[3]!,
+    /^limit_exceeded: .*reached its limit of 3 tool calls \(limit "maxToolCalls"\)/,
+  );
   const big = await f.run(`return Array.from({ length: 10_000 }, (_, i) => ({ id: i }));`);
   assert.equal(big.status, "completed");
   assert.equal(big.dataTruncated, true);

@@ -29,13 +29,14 @@ export interface BlockedCodeWire {
  *
  * @example Refuse code that does not pass the screen
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BlockedCodeError, screenCode } from "./mod.ts";
  * const result = screenCode("const x = 1;\neval(x);");
  * try {
  *   if (!result.ok) throw new BlockedCodeError(result.findings);
  * } catch (error) {
- *   console.assert(error instanceof BlockedCodeError && error.code === "blocked");
- *   console.assert((error as Error).message === 'Cannot run code: rule "eval" blocks eval() at line 2, column 1');
+ *   assert.ok(error instanceof BlockedCodeError && error.code === "blocked");
+ *   assert.ok((error as Error).message === 'Cannot run code: rule "eval" blocks eval() at line 2, column 1');
  * }
  * ```
  */

@@ -6,10 +6,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BlockedCodeError, RULES, screenCode } from "./mod.ts";
  * const result = screenCode('import { readGraph } from "servers/memory/index.ts";\nreturn await readGraph();');
  * if (!result.ok) throw new BlockedCodeError(result.findings);
- * console.assert(RULES.some((rule) => rule.name === "deno-permissions"));
+ * assert.ok(RULES.some((rule) => rule.name === "deno-permissions"));
  * ```
  *
  * @module

@@ -52,9 +52,10 @@ export interface BlockerPolicy {
  *
  * @example List the rules that block by default
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RULES } from "./rules.ts";
  * const blocking = RULES.filter((rule) => rule.defaultAction === "block").map((rule) => rule.name);
- * console.assert(blocking.includes("eval"));
+ * assert.ok(blocking.includes("eval"));
  * ```
  */
 export const RULES: readonly RuleInfo[] = Object.freeze([
@@ -133,9 +134,10 @@ const ACTIONS: ReadonlySet<string> = new Set(["block", "warn", "allow"]);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolvePolicy } from "./rules.ts";
  * const actions = resolvePolicy({ eval: "warn" });
- * console.assert(actions.get("eval") === "warn" && actions.get("worker") === "block");
+ * assert.ok(actions.get("eval") === "warn" && actions.get("worker") === "block");
  * ```
  */
 export function resolvePolicy(policy: BlockerPolicy = {}): Map<RuleName, RuleAction> {

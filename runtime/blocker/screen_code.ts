@@ -4,7 +4,7 @@
  * @module
  */
 
-import { parse } from "@babel/parser";
+import { type AgentProgram, parseAgentCode } from "../sandbox/parse_agent_code.ts";
 import type { AstNode } from "./_ast.ts";
 import { type NodeHit, runChecks } from "./_checks.ts";
 import { collectFacts } from "./_collect.ts";
@@ -17,6 +17,8 @@ import { type BlockerPolicy, resolvePolicy, type RuleAction, type RuleName } fro
 export interface ScreenOptions {
   /** Actions that replace the rules' defaults; unknown rule names are refused. */
   policy?: Partial<Record<RuleName, RuleAction>>;
+  /** The code's AST from `parseAgentCode`, when the caller parsed it already (it is then not parsed again). */
+  program?: AgentProgram;
 }
 
 const SNIPPET_LENGTH = 80;
@@ -35,15 +37,16 @@ const SNIPPET_LENGTH = 80;
  *
  * @example A tool-calling program passes, an escape attempt does not
  * ```ts
+ * import assert from "node:assert/strict";
  * import { screenCode } from "./screen_code.ts";
  * const good = screenCode('const g = await memory.readGraph();\nreturn g.entities.length;');
- * console.assert(good.ok && good.findings.length === 0);
+ * assert.ok(good.ok && good.findings.length === 0);
  *
  * const bad = screenCode('const { permissions } = globalThis["De" + "no"];');
- * console.assert(!bad.ok && bad.findings[0]?.rule === "deno-permissions");
+ * assert.ok(!bad.ok && bad.findings[0]?.rule === "deno-permissions");
  *
  * const relaxed = screenCode("eval('1')", { policy: { eval: "warn" } });
- * console.assert(relaxed.ok && relaxed.findings[0]?.action === "warn");
+ * assert.ok(relaxed.ok && relaxed.findings[0]?.action === "warn");
  * ```
  */
 export function screenCode(code: string, options: ScreenOptions = {}): ScreenResult {
@@ -53,15 +56,7 @@ export function screenCode(code: string, options: ScreenOptions = {}): ScreenRes
   }
   let program: AstNode;
   try {
-    program = parse(code, {
-      sourceType: "module",
-      // "topLevelAwait" is not listed: Babel 8 always parses it (ES2022) and its typings reject the name.
-      // "decorators" is: Deno runs TC39 decorators, and refusing them as a syntax error would be a false alarm.
-      plugins: ["typescript", "decorators"],
-      allowReturnOutsideFunction: true,
-      allowAwaitOutsideFunction: true,
-      errorRecovery: false,
-    }).program as unknown as AstNode;
+    program = (options.program ?? parseAgentCode(code)) as unknown as AstNode;
   } catch (error) {
     return { ok: false, findings: [syntaxFinding(code, error)] };
   }

@@ -28,6 +28,13 @@ export interface ServerConnectionOptions {
   /** Called with the new tool list after the server sent `notifications/tools/list_changed`. */
   onToolsChanged?: (tools: Tool[]) => void;
   /**
+   * After a failed start, how long until the next attempt, in milliseconds; it doubles with each failure in a row, up
+   * to `maxRetryDelayMs`. Calls in between fail at once. Default 500.
+   */
+  retryDelayMs?: number;
+  /** The longest wait between attempts to start a failing server, in milliseconds. Default 30,000. */
+  maxRetryDelayMs?: number;
+  /**
    * Answers the server's `elicitation/create`. Without it the client does not declare the elicitation capability.
    */
   onElicitation?: ElicitationHandler;

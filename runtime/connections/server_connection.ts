@@ -46,7 +46,8 @@ function hasAuthorizationHeader(headers: Record<string, string>): boolean {
  * A connection to one MCP server over stdio, Streamable HTTP or legacy SSE.
  *
  * A server that dies fails its calls in flight with a {@linkcode ToolError} (`"server_unavailable"`); the next call
- * starts it again (stdio) or reconnects (HTTP).
+ * starts it again (stdio) or reconnects (HTTP). A start that fails is tried again by a later call, with a backoff
+ * (`retryDelayMs`, doubling up to `maxRetryDelayMs`); calls within the backoff fail at once.
  *
  * @example
  * ```ts ignore
@@ -76,6 +77,8 @@ export class ServerConnection implements AsyncDisposable {
   #closed = false;
   #oauth: StoredOAuthProvider | undefined;
   #calls = new InFlightCalls();
+  #failures = 0;
+  #retryAt = 0;
 
   /**
    * @param name The server's name in mcp.json.
@@ -148,6 +151,16 @@ export class ServerConnection implements AsyncDisposable {
       return Promise.reject(new Error(`Cannot connect to server "${this.name}": it was closed`));
     }
     if (this.#state === "connected") return Promise.resolve();
+    const wait = Math.ceil(this.#retryAt - performance.now());
+    if (this.#connecting === undefined && this.#state === "failed" && wait > 0) {
+      return Promise.reject(
+        new Error(
+          `${
+            this.#error ?? `Cannot connect to server "${this.name}"`
+          } (next attempt in ${wait} ms)`,
+        ),
+      );
+    }
     this.#connecting ??= this.#connect().finally(() => {
       this.#connecting = undefined;
     });
@@ -183,6 +196,13 @@ export class ServerConnection implements AsyncDisposable {
           continue;
         }
         this.#state = "failed";
+        this.#failures++;
+        const first = this.#options.retryDelayMs ?? 500;
+        const delay = Math.min(
+          first * 2 ** (this.#failures - 1),
+          this.#options.maxRetryDelayMs ?? 30_000,
+        );
+        this.#retryAt = performance.now() + delay;
         const cause = code instanceof Error ? code : error;
         this.#signInError = cause instanceof SignInRequiredError ? cause : undefined;
         const reason = cause instanceof UnauthorizedError
@@ -206,6 +226,7 @@ export class ServerConnection implements AsyncDisposable {
     this.#serverInfo = info === undefined ? undefined : { name: info.name, version: info.version };
     this.#error = undefined;
     this.#signInError = undefined;
+    this.#failures = 0;
     this.#state = "connected";
   }
 

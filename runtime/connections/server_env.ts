@@ -37,9 +37,10 @@ export const PASS_THROUGH_ENV: readonly string[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serverEnvironment } from "./server_env.ts";
  * const env = serverEnvironment({ MEMORY_FILE_PATH: "/tmp/memory.jsonl" });
- * console.assert(env.MEMORY_FILE_PATH === "/tmp/memory.jsonl");
+ * assert.ok(env.MEMORY_FILE_PATH === "/tmp/memory.jsonl");
  * ```
  */
 export function serverEnvironment(extra: Record<string, string>): Record<string, string> {

@@ -78,11 +78,12 @@ function errorText(result: CallToolResult): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unwrapResult } from "./unwrap_result.ts";
  * const value = unwrapResult("memory", "read_graph", {
  *   content: [{ type: "text", text: '{"entities":[]}' }],
  * });
- * console.assert(JSON.stringify(value) === '{"entities":[]}');
+ * assert.ok(JSON.stringify(value) === '{"entities":[]}');
  * ```
  */
 export function unwrapResult(server: string, tool: string, result: CallToolResult): unknown {

@@ -19,11 +19,12 @@ export type Allowlist = Map<string, "*" | Set<string>>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseAllowlist, isAllowed } from "./allowlist.ts";
  * const allow = parseAllowlist(["memory.read_graph", "filesystem"], ["memory", "filesystem"]);
- * console.assert(isAllowed(allow, "memory", "read_graph"));
- * console.assert(!isAllowed(allow, "memory", "delete_entities"));
- * console.assert(isAllowed(allow, "filesystem", "read_text_file"));
+ * assert.ok(isAllowed(allow, "memory", "read_graph"));
+ * assert.ok(!isAllowed(allow, "memory", "delete_entities"));
+ * assert.ok(isAllowed(allow, "filesystem", "read_text_file"));
  * ```
  */
 export function parseAllowlist(

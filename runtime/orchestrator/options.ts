@@ -69,6 +69,11 @@ export interface OrchestratorOptions {
   callTimeoutMs?: number;
   /** How long a server may take to start and list its tools, in milliseconds. Default 60,000. */
   connectTimeoutMs?: number;
+  /**
+   * The most a task's code may take, in UTF-8 bytes; larger code is refused (`code_too_large`) before it is parsed.
+   * Default 1 MiB.
+   */
+  maxCodeBytes?: number;
   /** The most tool calls one task may make; the next one fails with a ToolError naming the limit. Default 1,000. */
   maxToolCalls?: number;
   /**
@@ -145,6 +150,7 @@ export const DEFAULT_LIMITS = {
   memoryLimitMb: 256,
   maxLogBytes: 64 * 1024,
   maxToolCalls: 1_000,
+  maxCodeBytes: 1024 * 1024,
   maxResultBytes: 1024 * 1024,
   callTimeoutMs: 60_000,
   sessionQuotaMb: 100,

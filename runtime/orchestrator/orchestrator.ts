@@ -7,6 +7,7 @@
  */
 
 import { join } from "node:path";
+import { logger } from "../log.ts";
 import { ApprovalGate } from "../approvals/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
 import {
@@ -20,19 +21,21 @@ import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { ServerSummary, ToolSearchHit, ToolSummary } from "../search/mod.ts";
 import type { Tool } from "../sdk.ts";
 import { countSkills, regenerateServer, startOrchestrator } from "./startup.ts";
-import { planTask } from "./task_plan.ts";
 import { TaskQueue } from "./task_queue.ts";
-import { runPlannedTask } from "./run_planned_task.ts";
+import { runTask } from "./task_runner.ts";
 import { resultWithoutRun } from "./task_result.ts";
 import { ToolCatalog } from "./tool_catalog.ts";
 import { drainTasks } from "./drain_tasks.ts";
-import { checkOptions, checkTask, checkWorkspaceName } from "./task_checks.ts";
+import { checkOptions, checkWorkspaceName } from "./task_checks.ts";
+import { validateTask } from "./task_validation.ts";
 import { SessionSpaces, validateSessionId } from "./session_spaces.ts";
 import { type OrchestratorEventListener, OrchestratorEvents } from "./orchestrator_events.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 
 import type * as Skills from "../skills/mod.ts";
 import { createSkillManager } from "./skill_host.ts";
+const log = logger("orchestrator");
+
 /**
  * Runs agent code against MCP servers, each task in its own sandbox process.
  *
@@ -105,7 +108,7 @@ export class MCPOrchestrator implements AsyncDisposable {
     const started = await startOrchestrator(this.#options, {
       catalog: this.#catalog,
       poolSize: this.#options.poolSize ?? Math.min(2, this.#queue.limit),
-      onToolsChanged: (server, tools) => void this.#onToolsChanged(server, tools),
+      onToolsChanged: (server, tools) => void this.#onToolsChanged(server, tools).catch(() => {}),
     });
     this.#connections = started.connections;
     this.#pool = started.pool;
@@ -130,7 +133,17 @@ export class MCPOrchestrator implements AsyncDisposable {
     if (connection === undefined || this.#closing) return;
     this.#catalog.setServerTools(server, tools);
     await regenerateServer(this.#serversDir, { connection, tools, pool: this.#pool });
-    for (const listener of this.#toolsChanged) listener(server, tools);
+    for (const listener of this.#toolsChanged) {
+      try {
+        listener(server, tools);
+      } catch (error) {
+        // A listener's bug must not end the host: this runs from a server notification, outside any caller.
+        log.error("A tools-changed listener failed for {server}: {error}", {
+          server,
+          error: String(error),
+        });
+      }
+    }
   }
 
   /**
@@ -250,67 +263,52 @@ export class MCPOrchestrator implements AsyncDisposable {
    *
    * @param task The code, the tools it may call and optional limits, permissions and workspace.
    * @returns The result: status, data, logs, error and stats.
-   * @throws {TypeError} When the task is malformed (no id, no code) or its id is already running.
+   * @throws {TypeError} When the task is malformed (no id, an id over 256 characters, no code, `requiredTools` not an
+   *   array, `signal` not an AbortSignal) or its id is already running.
+   * @throws {RangeError} When `timeoutMs` is not a whole number from 1 to 2^31 - 1.
    */
   async executeTask(task: AgentTask): Promise<TaskResult> {
-    checkTask(task);
+    validateTask(task);
     if (this.#active.has(task.id)) {
       throw new TypeError(`Cannot run task "${task.id}": a task with that id is already running`);
     }
-    await this.initialize();
-    if (this.#closing) {
-      return this.#cancelled(
-        task,
-        "shutting_down",
-        "was not run: the orchestrator is shutting down",
-      );
-    }
-    const session = task.session;
-    const plan = planTask(task, {
-      connections: this.#connections!,
-      workspacePath: (name) =>
-        session === undefined
-          ? this.workspacePath(name)
-          : this.#sessions!.workspacePath(session, checkWorkspaceName(name)),
-      ...(this.#options.blockerPolicy === undefined
-        ? {}
-        : { blockerPolicy: this.#options.blockerPolicy }),
-    });
-    if ("error" in plan) return this.#notRun(task, "failed", plan.error);
-    if (plan.cwd !== undefined) await Deno.mkdir(plan.cwd, { recursive: true, mode: 0o700 });
-
+    // Reserved before the first await: a second task with this id is refused, and cancelTask() finds this one.
     const controller = new AbortController();
+    const session = task.session;
     this.#active.set(task.id, { controller, session });
-    const onAbort = () => controller.abort(task.signal?.reason);
-    task.signal?.addEventListener("abort", onAbort, { once: true });
-    if (task.signal?.aborted) controller.abort(task.signal.reason);
-    let release: (() => void) | undefined;
     try {
-      try {
-        release = await this.#queue.acquire(controller.signal, session ?? "");
-      } catch {
-        return this.#cancelled(task, "cancelled", "was cancelled before it started");
-      }
-      task.status = "running";
-      const result = await runPlannedTask(task, {
-        options: this.#options,
-        approvals: this.#approvals,
-        events: this.#events,
-        connections: this.#connections!,
-        pool: this.#pool!,
-        bindings: this.#bindings,
-        sessions: this.#sessions!,
-        baseTokens: this.#catalog.definitionTokens(),
-        signal: controller.signal,
-        onCatalog: (request) => this.#catalog.answer(request, task.session),
-        plan,
-      });
-      return this.#record(task, result);
+      await this.initialize();
+      return this.#record(
+        task,
+        await runTask(task, {
+          options: this.#options,
+          connections: this.#connections!,
+          pool: this.#pool!,
+          bindings: this.#bindings,
+          queue: this.#queue,
+          controller,
+          approvals: this.#approvals,
+          events: this.#events,
+          sessions: this.#sessions!,
+          onCatalog: (request) => this.#catalog.answer(request, session),
+          baseTokens: () => this.#catalog.definitionTokens(),
+          closing: () => this.#closing,
+          workspacePath: (name) =>
+            session === undefined
+              ? this.workspacePath(name)
+              : this.#sessions!.workspacePath(session, checkWorkspaceName(name)),
+          serverBack: (server) => this.#serverBack(server),
+        }),
+      );
     } finally {
-      release?.();
-      task.signal?.removeEventListener("abort", onAbort);
       this.#active.delete(task.id);
     }
+  }
+
+  /** A server that had failed connected again: generate its module if it never had one. */
+  async #serverBack(server: string): Promise<void> {
+    if (this.#catalog.listTools(server).length > 0) return;
+    await this.#onToolsChanged(server, this.connections.get(server)?.tools ?? []);
   }
 
   async #notRun(
@@ -322,11 +320,6 @@ export class MCPOrchestrator implements AsyncDisposable {
       task,
       await resultWithoutRun(task, status, error, this.#catalog.definitionTokens()),
     );
-  }
-
-  #cancelled(task: AgentTask, code: string, why: string): Promise<TaskResult> {
-    const message = `Task "${task.id}" ${why}`;
-    return this.#notRun(task, "cancelled", { name: "CancelledError", code, message });
   }
 
   #record(task: AgentTask, result: TaskResult): TaskResult {

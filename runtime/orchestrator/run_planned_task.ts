@@ -73,6 +73,7 @@ export async function runPlannedTask(
   const run = await context.pool.run({
     taskId: task.id,
     code: task.code,
+    ...(plan.program === undefined ? {} : { program: plan.program }),
     servers: [...plan.allow.keys()].map((s) => context.bindings.get(s)!),
     ...(plan.permissions === undefined ? {} : { permissions: plan.permissions }),
     ...(plan.cwd === undefined ? {} : { cwd: plan.cwd }),

@@ -21,6 +21,7 @@ import {
 import type { ServerConnection } from "../connections/server_connection.ts";
 import { logger } from "../log.ts";
 import { SandboxPool } from "../sandbox/mod.ts";
+import { memoryWatchWarning } from "../sandbox/rss_watchdog.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { Tool } from "../sdk.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions } from "./options.ts";
@@ -110,6 +111,8 @@ export async function startOrchestrator(
     const file = typeof learn === "object" ? learn.file : undefined;
     await hooks.catalog.openUsage(file ?? join(stateDir, "search_usage.json"));
   }
+  const memoryWarning = memoryWatchWarning();
+  if (memoryWarning !== undefined) log.warn(memoryWarning);
   const workspacesDir = resolve(options.workspacesDir ?? join(stateDir, "workspaces"));
   await Deno.mkdir(workspacesDir, { recursive: true, mode: 0o700 });
   const sessionsDir = resolve(options.sessionsDir ?? join(stateDir, "sessions"));

@@ -14,6 +14,20 @@ import { unwrapResult } from "../connections/unwrap_result.ts";
 import type { ToolCallRequest } from "../sandbox/mod.ts";
 import { ToolError } from "../sandbox_runtime/wire_error.ts";
 import { toolCallTokensAsync, toolResultTokensAsync } from "../tokens/token_accounting.ts";
+import { logger } from "../log.ts";
+
+const log = logger("orchestrator");
+
+/**
+ * A count that cannot reject: it is awaited only when the task ends, and a rejection left waiting until then would be
+ * unhandled (and end the host). A count that fails counts 0.
+ */
+function settleCount(count: Promise<number>): Promise<number> {
+  return count.catch((error) => {
+    log.warn("Cannot count tokens of a tool call: {error}", { error: String(error) });
+    return 0;
+  });
+}
 
 /** Options for {@linkcode TaskCalls}. */
 export interface TaskCallsOptions {
@@ -113,7 +127,7 @@ export class TaskCalls {
     }
     if (++this.#count > maxToolCalls) {
       throw new ToolError(
-        `Cannot call tool "${tool}" on server "${server}": task "${taskId}" reached its limit of ${maxToolCalls} tool calls (maxToolCalls)`,
+        `Cannot call tool "${tool}" on server "${server}": task "${taskId}" reached its limit of ${maxToolCalls} tool calls (limit "maxToolCalls")`,
         { code: "limit_exceeded", server, tool },
       );
     }
@@ -132,7 +146,7 @@ export class TaskCalls {
     if (approval?.refusal !== undefined) throw approval.refusal;
     this.toolsCalled.push(`${server}.${tool}`);
     // Arguments can be megabytes: counted later, in pieces, like results.
-    this.#counting.push(toolCallTokensAsync(tool, args));
+    this.#counting.push(settleCount(toolCallTokensAsync(tool, args)));
     const onProgress = this.#options.onProgress;
     const session = this.#options.session;
     let raw: Awaited<ReturnType<ConnectionManager["callToolRaw"]>>;
@@ -151,7 +165,7 @@ export class TaskCalls {
     }
     this.#options.onCallDone?.(server, tool, true);
     // Counted after the answer goes back, in pieces: a large result must not hold up this task or any other.
-    this.#counting.push(toolResultTokensAsync(raw));
+    this.#counting.push(settleCount(toolResultTokensAsync(raw)));
     return value;
   }
 }

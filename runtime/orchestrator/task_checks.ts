@@ -8,9 +8,8 @@
 import { MIN_TRUNCATE_BYTES } from "./truncate_json.ts";
 import { screenCode } from "../blocker/mod.ts";
 import type { OrchestratorOptions, TaskProgressEvent } from "./options.ts";
-import { validateSessionId } from "./session_spaces.ts";
 import type { AgentProgress } from "../sandbox/mod.ts";
-import type { AgentTask, TaskResult } from "../types.ts";
+import type { TaskResult } from "../types.ts";
 
 const WORKSPACE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -31,7 +30,11 @@ const WORKSPACE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 export function checkOptions(options: OrchestratorOptions): void {
   // maxResultBytes needs room for the marker a cut value ends with.
   for (
-    const [key, min] of [["maxToolCalls", 1], ["maxResultBytes", MIN_TRUNCATE_BYTES]] as const
+    const [key, min] of [
+      ["maxToolCalls", 1],
+      ["maxCodeBytes", 1],
+      ["maxResultBytes", MIN_TRUNCATE_BYTES],
+    ] as const
   ) {
     const value = options[key];
     if (value !== undefined && (!Number.isInteger(value) || value < min)) {
@@ -46,40 +49,6 @@ export function checkOptions(options: OrchestratorOptions): void {
     throw new RangeError(
       `Cannot create orchestrator: sessionQuotaMb must be a number above 0, got ${quota}`,
     );
-  }
-}
-
-/**
- * Checks the shape of a task before it is planned.
- *
- * @param task The task.
- * @throws {TypeError} When the id, code, requiredTools or session is malformed.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { checkTask } from "./task_checks.ts";
- * const task = { id: "t", description: "", code: "", requiredTools: [], status: "pending" as const };
- * checkTask(task);
- * assert.throws(() => checkTask({ ...task, session: "a/b" }), /Invalid session id/);
- * ```
- */
-export function checkTask(task: AgentTask): void {
-  if (typeof task?.id !== "string" || task.id === "") {
-    throw new TypeError("Cannot run task: it needs a non-empty string id");
-  }
-  if (typeof task.code !== "string") {
-    throw new TypeError(`Cannot run task "${task.id}": its code must be a string`);
-  }
-  if (!Array.isArray(task.requiredTools)) {
-    throw new TypeError(`Cannot run task "${task.id}": requiredTools must be an array`);
-  }
-  if (task.session !== undefined) {
-    try {
-      validateSessionId(task.session);
-    } catch (error) {
-      throw new TypeError(`Cannot run task "${task.id}": ${(error as Error).message}`);
-    }
   }
 }
 

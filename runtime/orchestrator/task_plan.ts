@@ -1,6 +1,6 @@
 /**
- * The checks a task passes before it is queued: its `requiredTools` name configured, connected servers; the pattern
- * blocker lets its code through; its workspace name is valid. Their outcome is a plan, or the error to report.
+ * The checks a task passes before it is queued: its `requiredTools` name configured servers; the pattern blocker lets
+ * its code through (parsed once here, the AST is kept for the sandbox); its workspace name is valid. Their outcome is a plan, or the error to report.
  *
  * @module
  */
@@ -9,6 +9,7 @@ import { resolve, sep } from "node:path";
 import { type Allowlist, parseAllowlist } from "./allowlist.ts";
 import { BlockedCodeError, type RuleAction, type RuleName, screenCode } from "../blocker/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
+import { type AgentProgram, parseAgentCode } from "../sandbox/parse_agent_code.ts";
 import type { AgentTask, TaskErrorInfo, WorkerPermissions } from "../types.ts";
 
 /** How a task that passed its checks is run. */
@@ -20,6 +21,8 @@ export interface TaskPlan {
   cwd?: string;
   /** The blocker's warnings, as `rule at line:column: reason`. */
   warnings: string[];
+  /** The code's AST, parsed once for the blocker and the sandbox's code preparation. */
+  program?: AgentProgram;
 }
 
 /** What {@linkcode planTask} needs to know. */
@@ -50,20 +53,16 @@ export function planTask(
       error: { name: "TypeError", code: "unknown_server", message: (error as Error).message },
     };
   }
-  const down = [...allow.keys()].find((server) => connections.get(server)?.state === "failed");
-  if (down !== undefined) {
-    return {
-      error: {
-        name: "ToolError",
-        code: "server_unavailable",
-        message: `Cannot run task "${task.id}": server "${down}" is not connected`,
-      },
-    };
+  let program: AgentProgram | undefined;
+  try {
+    program = parseAgentCode(task.code);
+  } catch {
+    // The blocker parses it again and reports where it fails, as a "syntax" finding.
   }
-  const screen = screenCode(
-    task.code,
-    context.blockerPolicy === undefined ? {} : { policy: context.blockerPolicy },
-  );
+  const screen = screenCode(task.code, {
+    ...(context.blockerPolicy === undefined ? {} : { policy: context.blockerPolicy }),
+    ...(program === undefined ? {} : { program }),
+  });
   if (!screen.ok) {
     const blocked = new BlockedCodeError(screen.findings);
     return { error: { name: blocked.name, code: blocked.code, message: blocked.message } };
@@ -83,6 +82,7 @@ export function planTask(
       },
     };
   }
+  if (program !== undefined) plan.program = program;
   if (task.permissions !== undefined) plan.permissions = task.permissions;
   if (task.workspace !== undefined) {
     let cwd: string;

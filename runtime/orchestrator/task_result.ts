@@ -7,6 +7,9 @@
 import type { SandboxRunResult } from "../sandbox/mod.ts";
 import { codeModeTokensAsync, savedRatio } from "../tokens/token_accounting.ts";
 import { truncateJson } from "./truncate_json.ts";
+import { logger } from "../log.ts";
+
+const log = logger("orchestrator");
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 
 /** What the orchestrator adds to a sandbox run to make a result. */
@@ -29,12 +32,17 @@ function cutText(text: string, max: number): string {
 }
 
 async function withTokens(task: AgentTask, result: TaskResult): Promise<TaskResult> {
-  result.stats.tokensUsed = await codeModeTokensAsync({
-    code: task.code,
-    data: result.data,
-    logs: result.logs,
-    ...(result.error === undefined ? {} : { error: result.error }),
-  });
+  try {
+    result.stats.tokensUsed = await codeModeTokensAsync({
+      code: task.code,
+      data: result.data,
+      logs: result.logs,
+      ...(result.error === undefined ? {} : { error: result.error }),
+    });
+  } catch (error) {
+    // Token accounting never fails a task: a tokenizer that throws counts 0.
+    log.warn("Cannot count tokens of task {id}: {error}", { id: task.id, error: String(error) });
+  }
   result.stats.tokensSaved = savedRatio(result.stats.tokensUsed, result.stats.tokensDirect);
   return result;
 }

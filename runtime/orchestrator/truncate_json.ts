@@ -96,11 +96,12 @@ function cut(value: unknown, budget: number): unknown {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { truncateJson } from "./truncate_json.ts";
  * const rows = Array.from({ length: 10_000 }, (_, i) => ({ id: i, name: `row ${i}` }));
  * const { value, truncated } = truncateJson(rows, 1_000);
- * console.assert(truncated && JSON.stringify(value).length <= 1_000);
- * console.assert(String((value as unknown[]).at(-1)).endsWith("more items cut"));
+ * assert.ok(truncated && JSON.stringify(value).length <= 1_000);
+ * assert.ok(String((value as unknown[]).at(-1)).endsWith("more items cut"));
  * ```
  */
 export function truncateJson(value: unknown, maxBytes: number): TruncatedJson {

@@ -22,6 +22,7 @@ export {
 } from "./run_result.ts";
 export { parseSandboxMessage } from "./protocol_schema.ts";
 export type { AgentProgress } from "./task_run.ts";
+export { type AgentProgram, parseAgentCode } from "./parse_agent_code.ts";
 export type {
   CallMessage,
   CatalogEntry,

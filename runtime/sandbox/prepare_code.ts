@@ -27,9 +27,10 @@
 
 import { parse } from "@babel/parser";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
+import { type AgentProgram, parseAgentCode } from "./parse_agent_code.ts";
 import { eraseTypes, type TypeErasure } from "./strip_types.ts";
 
-type Program = ReturnType<typeof parse>["program"];
+type Program = AgentProgram;
 type Statement = Program["body"][number];
 type ImportDeclaration = Extract<Statement, { type: "ImportDeclaration" }>;
 
@@ -49,6 +50,8 @@ export interface PrepareCodeOptions {
   skillsUrl?: string;
   /** Always produce a module (Deno transpiles it), never a script. Default: `false`. */
   forceModule?: boolean;
+  /** The code's AST from {@linkcode parseAgentCode}, when the caller parsed it already (the blocker did). */
+  program?: AgentProgram;
 }
 
 /** Code ready for the sandbox. */
@@ -93,8 +96,7 @@ const PARSE_OPTIONS = { allowReturnOutsideFunction: true, attachComment: false }
 export function prepareCode(code: string, options: PrepareCodeOptions): PreparedCode {
   let program: Program;
   try {
-    program =
-      parse(code, { ...PARSE_OPTIONS, sourceType: "module", plugins: ["typescript"] }).program;
+    program = options.program ?? parseAgentCode(code);
   } catch (error) {
     const loc = (error as { loc?: { line: number; column: number } }).loc;
     const reason = String((error as Error).message).replace(/ \(\d+:\d+\)$/, "");

@@ -18,6 +18,7 @@ import {
   resolvePoolSettings,
   type SandboxPoolOptions,
 } from "./pool_settings.ts";
+import type { AgentProgram } from "./parse_agent_code.ts";
 import { prepareCode, type PreparedCode } from "./prepare_code.ts";
 import {
   type CatalogRequest,
@@ -36,6 +37,8 @@ export interface SandboxRunOptions {
   taskId: string;
   /** The agent code: a TypeScript module body with top-level `await` and `return`. */
   code: string;
+  /** The code's AST from `parseAgentCode`, when the caller parsed it already (it is then not parsed again). */
+  program?: AgentProgram;
   /** The servers in scope as namespaces. Default: none. */
   servers?: ServerBinding[];
   /** The Worker's extra permissions. Default: none (the pooled set: read on `servers/` and `skills/`). */
@@ -161,6 +164,7 @@ export class SandboxPool implements AsyncDisposable {
     let prepared: PreparedCode;
     try {
       prepared = prepareCode(options.code, {
+        ...(options.program === undefined ? {} : { program: options.program }),
         servers: options.servers ?? [],
         serversUrl: dirUrl(settings.serversDir),
         ...(settings.skillsDir === undefined ? {} : { skillsUrl: dirUrl(settings.skillsDir) }),

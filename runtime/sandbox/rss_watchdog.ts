@@ -68,6 +68,26 @@ function parseStatus(text: string): MemorySample | undefined {
   };
 }
 
+/**
+ * Tells whether the resident-memory limit can be enforced here: it needs `/proc/<pid>/status` (Linux). Where it
+ * cannot (macOS, or a host denied read access to `/proc`), `memoryLimitMb` does nothing and only `heapMb` caps a
+ * sandbox's memory; the orchestrator logs this warning at start.
+ *
+ * @returns A warning to log, or `undefined` when the limit is enforced.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryWatchWarning } from "./rss_watchdog.ts";
+ * const warning = memoryWatchWarning();
+ * if (warning !== undefined) assert.match(warning, /memoryLimitMb is not enforced/);
+ * ```
+ */
+export function memoryWatchWarning(): string | undefined {
+  if (readMemorySync(Deno.pid) !== undefined) return undefined;
+  return "memoryLimitMb is not enforced here: /proc/<pid>/status cannot be read (it exists on Linux only), so the resident memory of sandbox processes (ArrayBuffers outside the V8 heap) is not watched; heapMb still caps their JavaScript heap";
+}
+
 /** Options for {@linkcode RssWatchdog}. */
 export interface RssWatchdogOptions {
   /** The resident memory, in bytes, above which `onExceeded` is called once. */

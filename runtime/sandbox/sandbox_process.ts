@@ -245,6 +245,7 @@ export class SandboxProcess implements AsyncDisposable {
         // input) is the channel going away: the exit handler says why.
         if (error instanceof RangeError) this.#onProtocolError(error.message);
       });
+      void this.#reading.then(() => this.#onChannelEnd());
       await Promise.race([this.#ready.promise, giveUp]);
     } finally {
       clearTimeout(timer);
@@ -292,6 +293,27 @@ export class SandboxProcess implements AsyncDisposable {
       return;
     }
     this.#run?.receive(message);
+  }
+
+  /**
+   * The control channel ended. When the child exits soon after, its exit says why; a child that stays alive with its
+   * channel closed can never finish its task, so it is killed and the task ends as crashed, not at its deadline.
+   */
+  async #onChannelEnd(): Promise<void> {
+    if (this.#phase !== "ready" && this.#phase !== "running") return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const exited = await Promise.race([
+      this.#child.status.then(() => true),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), 1000)),
+    ]);
+    clearTimeout(timer);
+    if (exited || this.#exit !== undefined) return;
+    if (this.#phase === "running" && this.#run?.finished === false) {
+      this.#run.channelClosed();
+    } else if (this.#phase === "ready") {
+      this.#phase = "finished";
+      this.kill();
+    }
   }
 
   #onProtocolError(message: string): void {

@@ -229,6 +229,17 @@ export class TaskRun {
     this.#finish({ status, error: sandboxError(code, message) }, true);
   }
 
+  /** Ends the task because its process closed the control channel before `done` (and kills the process). */
+  channelClosed(): void {
+    this.#finish({
+      status: "failed",
+      error: sandboxError(
+        "sandbox_crashed",
+        `Sandbox process of task ${this.#id} closed its control channel before the task finished`,
+      ),
+    }, true);
+  }
+
   /**
    * Ends the task because its process exited before `done`.
    *

@@ -1,7 +1,8 @@
 /**
  * The globals agent code sees that the Worker defines or replaces: the bridge that generated `servers/_client.ts`
  * calls, the `tools` catalog (`tools.search`, `tools.list`), `console.*`, `progress(done, total?, message?)`, and
- * `Deno.exit` and `close`, which would otherwise end the Worker without a word to the host.
+ * `Deno.exit` and `close`, which would otherwise end the Worker without a word to the host; and the ones it removes:
+ * the Cache API and `Worker`.
  *
  * This file runs inside the sandbox: it imports nothing from the host and no npm package.
  *
@@ -33,8 +34,8 @@ export interface AgentGlobalHandlers {
 }
 
 /**
- * Defines the bridge global (non-writable, non-configurable), replaces `console.*`, and makes `Deno.exit` and
- * `close` end the task first.
+ * Defines the bridge global (non-writable, non-configurable), replaces `console.*`, removes the Cache API and
+ * `Worker`, and makes `Deno.exit` and `close` end the task first.
  *
  * @param handlers Where tool calls, console lines and exits go.
  *
@@ -81,6 +82,10 @@ export function installAgentGlobals(handlers: AgentGlobalHandlers): void {
   for (const name of ["caches", "CacheStorage", "Cache"]) {
     Reflect.deleteProperty(globalThis, name);
   }
+  // Agent code gets no nested Workers: a nested Worker would start with a fresh global scope (the Cache API back,
+  // console.* writing to the process's stdout), and its static imports load with this Worker's read permission.
+  // Agent code that wants concurrency awaits tool calls in parallel instead.
+  Reflect.deleteProperty(globalThis, "Worker");
   // A Worker that exits or closes itself sends no event: without these the host would wait for the deadline.
   const exit = Deno.exit.bind(Deno);
   Object.defineProperty(Deno, "exit", {

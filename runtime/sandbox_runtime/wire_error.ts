@@ -41,11 +41,12 @@ export type ToolErrorCode =
  *
  * @example Branch on the code
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ToolError } from "./wire_error.ts";
  * const err = new ToolError("Tool \"read_graph\" failed: boom", {
  *   code: "tool_failed", server: "memory", tool: "read_graph",
  * });
- * if (err.code === "tool_failed") console.assert(err.server === "memory");
+ * if (err.code === "tool_failed") assert.ok(err.server === "memory");
  * ```
  */
 export class ToolError extends Error {
@@ -110,9 +111,10 @@ export class ToolError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toWireError } from "./wire_error.ts";
- * console.assert(toWireError(new RangeError("too big")).name === "RangeError");
- * console.assert(toWireError("plain string").message === "plain string");
+ * assert.ok(toWireError(new RangeError("too big")).name === "RangeError");
+ * assert.ok(toWireError("plain string").message === "plain string");
  * ```
  */
 export function toWireError(error: unknown, code = "error"): WireError {

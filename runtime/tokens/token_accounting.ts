@@ -17,12 +17,13 @@ import { countJsonTokens, countTokens, countTokensAsync } from "./tokens.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toolDefinitionTokens } from "./token_accounting.ts";
  * const tokens = toolDefinitionTokens([{
  *   name: "read_graph", description: "Read the entire knowledge graph",
  *   inputSchema: { type: "object", properties: {} },
  * }]);
- * console.assert(tokens > 10);
+ * assert.ok(tokens > 10);
  * ```
  */
 export function toolDefinitionTokens(tools: readonly Tool[]): number {

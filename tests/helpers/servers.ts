@@ -98,3 +98,25 @@ export async function startEverythingOverHttp(
     },
   };
 }
+
+/**
+ * A stdio entry starting tests/fixtures/servers/faulty_server.ts, a real MCP server that misbehaves on command.
+ *
+ * @param statePath A file it reads at start: `exit` makes it exit at once, `garbage` makes it write garbage first.
+ */
+export function faultyServer(statePath?: string): ServerConfig {
+  const root = new URL("../../", import.meta.url);
+  return {
+    type: "stdio",
+    command: Deno.execPath(),
+    args: [
+      "run",
+      "-A",
+      "--no-lock",
+      "--config",
+      new URL("deno.json", root).pathname,
+      new URL("tests/fixtures/servers/faulty_server.ts", root).pathname,
+    ],
+    env: statePath === undefined ? {} : { FAULT_STATE: statePath },
+  };
+}

@@ -494,7 +494,7 @@ while (true) {
     assert.equal(n, 25);
     assert.equal(name, "ToolError");
     assert.equal(code, "limit_exceeded");
-    assert.match(message, /reached its limit of 25 tool calls \(maxToolCalls\)/);
+    assert.match(message, /reached its limit of 25 tool calls \(limit "maxToolCalls"\)/);
     await f.probe();
   });
   await t.step(

@@ -16,7 +16,6 @@ import {
   SCREEN_OFF,
   type SecurityFixture,
   startFixture,
-  waitFor,
 } from "./_fixture.ts";
 import type { TaskResult } from "../../runtime/mod.ts";
 
@@ -42,6 +41,12 @@ const out = await new Promise((resolve) => {
 });
 w.terminate();
 return out;`;
+}
+
+/** Agent code has no `Worker`: the program's attempt to construct one throws a ReferenceError. */
+function noWorker(result: TaskResult): void {
+  assert.equal(result.status, "completed", JSON.stringify(result.error));
+  assert.deepEqual(result.data, ["ReferenceError", "Worker is not defined"]);
 }
 
 /** Worker source that tries to read the secret and posts what happened. */
@@ -127,7 +132,7 @@ return out;`,
     rule: "worker",
     code: (f) =>
       nestedWorker(JSON.stringify(`data:text/javascript,${encodeURIComponent(readInWorker(f))}`)),
-    contained: (result, f) => assertCaught(result, "NotCapable", readDenied(f)),
+    contained: noWorker,
   },
   {
     name: "a nested Worker from a blob: URL that reads a host file",
@@ -138,7 +143,7 @@ return out;`,
           JSON.stringify(readInWorker(f))
         }], { type: "text/javascript" }))`,
       ),
-    contained: (result, f) => assertCaught(result, "NotCapable", readDenied(f)),
+    contained: noWorker,
   },
   {
     name: 'a nested Worker asking for permissions: "inherit"',
@@ -148,7 +153,7 @@ return out;`,
         JSON.stringify(`data:text/javascript,${encodeURIComponent(readInWorker(f))}`),
         `{ type: "module", deno: { permissions: "inherit" } }`,
       ),
-    contained: (result, f) => assertCaught(result, "NotCapable", readDenied(f)),
+    contained: noWorker,
   },
   {
     name: "a nested Worker asking for more permissions than its parent (read, env, run)",
@@ -158,8 +163,7 @@ return out;`,
         JSON.stringify("data:text/javascript,postMessage(1)"),
         `{ type: "module", deno: { permissions: { read: true, env: true, run: true } } }`,
       ),
-    contained: (result) =>
-      assertCaught(result, "NotCapable", /^Can't escalate parent thread permissions/),
+    contained: noWorker,
   },
   {
     name: "import() of an https: module",
@@ -351,66 +355,6 @@ return Deno.pid;`);
   assert.equal(polluted, "undefined");
 });
 
-/** CPU time (user + system) a process has used, in clock ticks (1/100 s on Linux). */
-function cpuTicks(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-Deno.test("escape suite: the Deno facts the design rests on still hold (measured in a sandbox)", async (t) => {
-  await using open = await startFixture({ orchestrator: { blockerPolicy: SCREEN_OFF } });
-
-  await t.step(
-    "a Worker's static imports load with its parent's read permission, not its own",
-    async () => {
-      const client = `${open.serversDir}/_client.ts`;
-      const src = `import { callTool } from "file://${client}";
-let own;
-try { await Deno.readTextFile(${
-        JSON.stringify(client)
-      }); own = "read"; } catch (e) { own = e.name; }
-postMessage([typeof callTool, own]);`;
-      const result = await open.run(
-        nestedWorker(
-          JSON.stringify(`data:text/javascript,${encodeURIComponent(src)}`),
-          `{ type: "module", deno: { permissions: { read: false } } }`,
-        ),
-      );
-      // The import of servers/_client.ts succeeded under the parent's (the agent Worker's) read permission, while the
-      // nested Worker itself may read nothing: why agent code is never a Worker's main module.
-      assert.deepEqual(result.data, ["function", "NotCapable"]);
-      await open.probe();
-    },
-  );
-  await t.step(
-    "worker.terminate() does not stop a Worker in a busy loop: its thread spins on",
-    async () => {
-      assert.ok(await waitFor(() => open.sandboxPids().length === 1), "one idle sandbox process");
-      const [pid] = open.sandboxPids();
-      const running = open.run(
-        `const w = new Worker("data:text/javascript,while (true) {}", { type: "module" });
-await new Promise((r) => setTimeout(r, 200));
-w.terminate();
-console.log("terminated");
-await new Promise(() => {});`,
-        { timeoutMs: 2_500 },
-      );
-      await new Promise((r) => setTimeout(r, 900));
-      const before = cpuTicks(pid!);
-      await new Promise((r) => setTimeout(r, 1_000));
-      const spent = cpuTicks(pid!) - before;
-      const result = await running;
-      assert.deepEqual(result.logs, ["terminated"]);
-      // An idle process spends about 0 ticks a second; a spinning thread about 100.
-      assert.ok(spent >= 20, `the terminated Worker's process used ${spent} ticks in 1 s`);
-      // Only killing the process stops it: the deadline did.
-      assert.equal(result.status, "timeout");
-      await open.probe();
-    },
-  );
-});
-
 Deno.test("escape suite: known gaps of the screen (computed global keys pass with a warning) are contained", async (t) => {
   await using f = await startFixture();
   await t.step("eval reached through a key computed at run time", async () => {
@@ -424,19 +368,15 @@ return run(${JSON.stringify(`Deno.readTextFileSync(${JSON.stringify(f.secretFile
     assertNotCapable(result, readDenied(f));
     await f.probe();
   });
-  await t.step("Worker found by scanning the global object's descriptors", async () => {
-    const url = JSON.stringify(`data:text/javascript,${encodeURIComponent(readInWorker(f))}`);
-    const result = await f.run(`const d = Object.getOwnPropertyDescriptors(globalThis);
-const W = d[Object.keys(d).find((k) => k.length === 6 && k.startsWith("Wor"))].value;
-const w = new W(${url}, { type: "module" });
-const out = await new Promise((resolve) => { w.onmessage = (e) => resolve(e.data); });
-w.terminate();
-return out;`);
-    assert.ok(
-      result.warnings?.some((w) => w.startsWith("dynamic-global")),
-      JSON.stringify(result.warnings),
-    );
-    assertCaught(result, "NotCapable", readDenied(f));
-    await f.probe();
-  });
+  await t.step(
+    "Worker looked for by scanning the global object's descriptors: there is none",
+    async () => {
+      const result = await f.run(`const d = Object.getOwnPropertyDescriptors(globalThis);
+const k = Object.keys(d).find((k) => k.length === 6 && k.startsWith("Wor"));
+const key = [..."rekroW"].reverse().join("");
+return [k === undefined, typeof globalThis[key], key in self];`);
+      assert.deepEqual(result.data, [true, "undefined", false], JSON.stringify(result.error));
+      await f.probe();
+    },
+  );
 });
