@@ -110,8 +110,11 @@ function childPids(): number[] {
   return pids;
 }
 
+/** What the orchestrator keeps in its state folder by design. */
+const OWN_ENTRIES = ["deno_dir", "sockets", "workspaces", "sessions", "search_usage.json"];
+
 /**
- * Entries left in the orchestrator's state folder besides its own three (`deno_dir`, `sockets`, `workspaces`), plus
+ * Entries left in the orchestrator's state folder besides its own (`deno_dir`, `sockets`, `workspaces`), plus
  * the socket folders in `sockets/`. (The system temporary folder is shared with other processes, so it is not
  * counted.)
  */
@@ -119,7 +122,7 @@ function stateLeftovers(stateDir: string): number {
   let count = 0;
   try {
     for (const entry of Deno.readDirSync(stateDir)) {
-      if (!["deno_dir", "sockets", "workspaces"].includes(entry.name)) count++;
+      if (!OWN_ENTRIES.includes(entry.name)) count++;
     }
     count += [...Deno.readDirSync(join(stateDir, "sockets"))].length;
   } catch {

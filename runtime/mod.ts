@@ -30,6 +30,7 @@ export {
   type ApprovalRecord,
   DEFAULT_LIMITS,
   MCPOrchestrator,
+  OrchestratorCore,
   type OrchestratorEvent,
   type OrchestratorEventListener,
   type OrchestratorOptions,

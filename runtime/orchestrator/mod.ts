@@ -5,6 +5,7 @@
  */
 
 export { MCPOrchestrator } from "./orchestrator.ts";
+export { OrchestratorCore } from "./orchestrator_core.ts";
 export { validateSessionId } from "./session_spaces.ts";
 export {
   DEFAULT_LIMITS,
