@@ -7,6 +7,7 @@
 import type { RuleAction, RuleName } from "../blocker/mod.ts";
 import type { McpConfig } from "../config.ts";
 import type { ServerStatus } from "../connections/connection_manager.ts";
+import type { PiiOptions } from "../privacy/mod.ts";
 import type { SearchDetail } from "../search/mod.ts";
 import type { TaskResult } from "../types.ts";
 
@@ -57,6 +58,11 @@ export interface OrchestratorOptions {
   maxResultBytes?: number;
   /** The pattern blocker's action per rule (`"block"`, `"warn"`, `"allow"`); unlisted rules keep their default. */
   blockerPolicy?: Partial<Record<RuleName, RuleAction>>;
+  /**
+   * Privacy: with `{ enabled: true }`, personal data and secrets in tool results are replaced by tokens before they
+   * enter the sandbox, and restored in later calls' arguments as the data-flow rules allow. Off by default.
+   */
+  pii?: PiiOptions;
   /** Receives the progress notifications servers send during tool calls. */
   onProgress?: (event: ToolProgressEvent) => void;
 }

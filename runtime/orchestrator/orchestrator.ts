@@ -6,28 +6,25 @@
  * @module
  */
 
-import { join } from "node:path";
-import { writeServerModule } from "../codegen/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
-import { logger } from "../log.ts";
 import {
   DEFAULT_LIMITS,
   type OrchestratorOptions,
   type OrchestratorStats,
   type SearchToolsOptions,
 } from "./options.ts";
+import { PrivacyVaults, type TaskPrivacy } from "../privacy/mod.ts";
 import type { SandboxPool } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { ServerSummary, ToolSearchHit, ToolSummary } from "../search/mod.ts";
 import type { Tool } from "../sdk.ts";
-import { screenCode } from "../blocker/mod.ts";
-import { countSkills, startOrchestrator } from "./startup.ts";
+import { countSkills, regenerateServer, startOrchestrator } from "./startup.ts";
 import { TaskCalls } from "./task_calls.ts";
 import { planTask } from "./task_plan.ts";
 import { TaskQueue } from "./task_queue.ts";
 import { resultOfRun, resultWithoutRun } from "./task_result.ts";
 import { ToolCatalog } from "./tool_catalog.ts";
-import { MIN_TRUNCATE_BYTES } from "./truncate_json.ts";
+import { checkTask, validateOptions, workspaceFolder } from "./validate.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 
 export {
@@ -37,10 +34,6 @@ export {
   type SearchToolsOptions,
   type ToolProgressEvent,
 } from "./options.ts";
-
-const log = logger("orchestrator");
-
-const WORKSPACE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Runs agent code against MCP servers, each task in its own sandbox process.
@@ -82,6 +75,7 @@ export class MCPOrchestrator implements AsyncDisposable {
     cancelled: 0,
   };
   #toolsChanged = new Set<(server: string, tools: readonly Tool[]) => void>();
+  #privacy: PrivacyVaults | undefined;
 
   /**
    * @param options The config (a path or an object) and limits; see {@linkcode OrchestratorOptions}.
@@ -91,18 +85,8 @@ export class MCPOrchestrator implements AsyncDisposable {
   constructor(options: OrchestratorOptions) {
     this.#options = options;
     this.#queue = new TaskQueue(options.maxConcurrentTasks ?? DEFAULT_LIMITS.maxConcurrentTasks);
-    // maxResultBytes needs room for the marker a cut value ends with.
-    for (
-      const [key, min] of [["maxToolCalls", 1], ["maxResultBytes", MIN_TRUNCATE_BYTES]] as const
-    ) {
-      const value = options[key];
-      if (value !== undefined && (!Number.isInteger(value) || value < min)) {
-        throw new RangeError(
-          `Cannot create orchestrator: ${key} must be a whole number >= ${min}, got ${value}`,
-        );
-      }
-    }
-    if (options.blockerPolicy !== undefined) screenCode("", { policy: options.blockerPolicy });
+    validateOptions(options);
+    if (options.pii?.enabled === true) this.#privacy = new PrivacyVaults(options.pii);
   }
 
   /**
@@ -135,22 +119,12 @@ export class MCPOrchestrator implements AsyncDisposable {
   async #onToolsChanged(server: string, tools: readonly Tool[]): Promise<void> {
     const connection = this.#connections?.get(server);
     if (connection === undefined || this.#closing) return;
-    this.#catalog.setServerTools(server, tools);
-    try {
-      await writeServerModule(this.#serversDir, {
-        name: server,
-        version: connection.serverInfo?.version ?? "unknown",
-        tools: [...tools],
-      });
-      // Idle sandbox processes preload the generated modules: replace them so the next task sees the new ones.
-      await this.#pool?.recycle();
-      log.info("Regenerated {server} after tools/list_changed: {count} tools", {
-        server,
-        count: tools.length,
-      });
-    } catch (error) {
-      log.error("Cannot regenerate {server}: {error}", { server, error: String(error) });
-    }
+    await regenerateServer({
+      connection,
+      catalog: this.#catalog,
+      serversDir: this.#serversDir,
+      pool: this.#pool,
+    }, tools);
     for (const listener of this.#toolsChanged) listener(server, tools);
   }
 
@@ -173,14 +147,15 @@ export class MCPOrchestrator implements AsyncDisposable {
    * @throws {TypeError} When the name is not a valid workspace name.
    */
   workspacePath(name: string): string {
-    if (typeof name !== "string" || !WORKSPACE_NAME.test(name) || name === "." || name === "..") {
-      throw new TypeError(
-        `Invalid workspace name ${
-          JSON.stringify(name)
-        }: use letters, digits, ".", "_" and "-", at most 64 characters`,
-      );
-    }
-    return join(this.#workspacesDir, name);
+    return workspaceFolder(this.#workspacesDir, name);
+  }
+
+  /**
+   * The session vaults of the privacy layer, when `pii` is enabled: `privacyVaults?.drop(session)` forgets a
+   * session's values when it ends.
+   */
+  get privacyVaults(): PrivacyVaults | undefined {
+    return this.#privacy;
   }
 
   /** The folder the server modules were generated into. */
@@ -258,18 +233,7 @@ export class MCPOrchestrator implements AsyncDisposable {
    * @throws {TypeError} When the task is malformed (no id, no code) or its id is already running.
    */
   async executeTask(task: AgentTask): Promise<TaskResult> {
-    if (typeof task?.id !== "string" || task.id === "") {
-      throw new TypeError("Cannot run task: it needs a non-empty string id");
-    }
-    if (typeof task.code !== "string") {
-      throw new TypeError(`Cannot run task "${task.id}": its code must be a string`);
-    }
-    if (!Array.isArray(task.requiredTools)) {
-      throw new TypeError(`Cannot run task "${task.id}": requiredTools must be an array`);
-    }
-    if (this.#active.has(task.id)) {
-      throw new TypeError(`Cannot run task "${task.id}": a task with that id is already running`);
-    }
+    checkTask(task, this.#active);
     await this.initialize();
     if (this.#closing) {
       return this.#notRun(task, "cancelled", {
@@ -294,6 +258,7 @@ export class MCPOrchestrator implements AsyncDisposable {
     task.signal?.addEventListener("abort", onAbort, { once: true });
     if (task.signal?.aborted) controller.abort(task.signal.reason);
     let release: (() => void) | undefined;
+    let privacy: TaskPrivacy | undefined;
     try {
       try {
         release = await this.#queue.acquire(controller.signal);
@@ -305,6 +270,7 @@ export class MCPOrchestrator implements AsyncDisposable {
         });
       }
       task.status = "running";
+      privacy = this.#privacy?.forTask(task);
       const onProgress = this.#options.onProgress;
       const calls = new TaskCalls({
         taskId: task.id,
@@ -312,6 +278,7 @@ export class MCPOrchestrator implements AsyncDisposable {
         maxToolCalls: this.#options.maxToolCalls ?? DEFAULT_LIMITS.maxToolCalls,
         connections: this.#connections!,
         baseTokens: this.#catalog.definitionTokens(),
+        ...(privacy === undefined ? {} : { privacy }),
         ...(onProgress === undefined ? {} : {
           onProgress: (server, tool, p) => onProgress({ taskId: task.id, server, tool, ...p }),
         }),
@@ -335,6 +302,7 @@ export class MCPOrchestrator implements AsyncDisposable {
       return this.#record(task, result);
     } finally {
       release?.();
+      privacy?.end();
       task.signal?.removeEventListener("abort", onAbort);
       this.#active.delete(task.id);
     }
@@ -418,6 +386,7 @@ export class MCPOrchestrator implements AsyncDisposable {
     while (this.#active.size > 0) await new Promise((r) => setTimeout(r, 10));
     await this.#pool?.close();
     await this.#connections?.close();
+    this.#privacy?.close();
     if (this.#ownStateDir !== undefined) {
       await Deno.remove(this.#ownStateDir, { recursive: true }).catch(() => {});
     }

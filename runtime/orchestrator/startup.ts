@@ -7,9 +7,15 @@
 
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { assignServerIdentifiers, toServerDirName, writeServerModules } from "../codegen/mod.ts";
+import {
+  assignServerIdentifiers,
+  toServerDirName,
+  writeServerModule,
+  writeServerModules,
+} from "../codegen/mod.ts";
 import { loadConfig, type McpConfig } from "../config.ts";
 import { ConnectionManager } from "../connections/connection_manager.ts";
+import type { ServerConnection } from "../connections/server_connection.ts";
 import { logger } from "../log.ts";
 import { SandboxPool } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
@@ -140,4 +146,40 @@ export function countSkills(dir: string): number {
     // No skills folder: no skills.
   }
   return count;
+}
+
+/**
+ * After a server's `tools/list_changed`: updates the search index, regenerates the server's module, and replaces
+ * the idle sandbox processes (they preload the generated modules) so the next task sees the new tools. A failure
+ * is logged, never thrown.
+ *
+ * @param parts The server's connection, the catalog, the servers folder and the pool.
+ * @param tools The server's new tools.
+ * @returns Resolves when done.
+ */
+export async function regenerateServer(
+  parts: {
+    connection: ServerConnection;
+    catalog: ToolCatalog;
+    serversDir: string;
+    pool?: SandboxPool;
+  },
+  tools: readonly Tool[],
+): Promise<void> {
+  const server = parts.connection.name;
+  parts.catalog.setServerTools(server, tools);
+  try {
+    await writeServerModule(parts.serversDir, {
+      name: server,
+      version: parts.connection.serverInfo?.version ?? "unknown",
+      tools: [...tools],
+    });
+    await parts.pool?.recycle();
+    log.info("Regenerated {server} after tools/list_changed: {count} tools", {
+      server,
+      count: tools.length,
+    });
+  } catch (error) {
+    log.error("Cannot regenerate {server}: {error}", { server, error: String(error) });
+  }
 }

@@ -8,6 +8,7 @@
 import { type Allowlist, isAllowed } from "./allowlist.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
 import { unwrapResult } from "../connections/unwrap_result.ts";
+import type { TaskPrivacy } from "../privacy/mod.ts";
 import type { ToolCallRequest } from "../sandbox/mod.ts";
 import { ToolError } from "../sandbox_runtime/wire_error.ts";
 import { toolCallTokensAsync, toolResultTokensAsync } from "../tokens/token_accounting.ts";
@@ -20,6 +21,8 @@ export interface TaskCallsOptions {
   connections: ConnectionManager;
   /** Tokens classic tool calling spends before the first call: the tool definitions. */
   baseTokens: number;
+  /** With `pii` on: tokenizes results and restores arguments (see `TaskPrivacy.call`). */
+  privacy?: TaskPrivacy;
   onProgress?: (
     server: string,
     tool: string,
@@ -73,7 +76,7 @@ export class TaskCalls {
    * whatever the server or connection gives.
    */
   async handle(call: ToolCallRequest): Promise<unknown> {
-    const { server, tool, args, signal } = call;
+    const { server, tool, args } = call;
     const { taskId, allow, maxToolCalls } = this.#options;
     if (!isAllowed(allow, server, tool)) {
       throw new ToolError(
@@ -87,13 +90,32 @@ export class TaskCalls {
         { code: "limit_exceeded", server, tool },
       );
     }
+    const privacy = this.#options.privacy;
+    if (privacy !== undefined) {
+      return await privacy.call(call, (restored) => this.#forward(call, restored, privacy));
+    }
+    return await this.#forward(call, args);
+  }
+
+  async #forward(call: ToolCallRequest, sent: unknown, privacy?: TaskPrivacy): Promise<unknown> {
+    const { server, tool, args, signal } = call;
     this.toolsCalled.push(`${server}.${tool}`);
     // Arguments can be megabytes: counted later, in pieces, like results.
     this.#counting.push(toolCallTokensAsync(tool, args));
     const onProgress = this.#options.onProgress;
-    const raw = await this.#options.connections.callToolRaw(server, tool, args, {
+    const raw = await this.#options.connections.callToolRaw(server, tool, sent, {
       signal,
-      ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress(server, tool, p) }),
+      ...(onProgress === undefined ? {} : {
+        onProgress: (p) =>
+          onProgress(
+            server,
+            tool,
+            privacy === undefined || p.message === undefined ? p : {
+              ...p,
+              message: privacy.tokenizeText(server, p.message),
+            },
+          ),
+      }),
     });
     const value = unwrapResult(server, tool, raw);
     // Counted after the answer goes back, in pieces: a large result must not hold up this task or any other.

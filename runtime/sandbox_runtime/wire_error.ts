@@ -32,7 +32,10 @@ export type ToolErrorCode =
   | "call_timeout"
   | "call_cancelled"
   | "limit_exceeded"
-  | "invalid_arguments";
+  | "invalid_arguments"
+  | "data_flow"
+  | "unknown_token"
+  | "privacy_scan";
 
 /**
  * A tool call that did not produce a result: the server answered `isError`, the call was refused by the task's
