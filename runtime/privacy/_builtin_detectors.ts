@@ -111,6 +111,8 @@ function ip(text: string, out: Span[]): void {
   }
 }
 
+const PAUSE_EXTENSION = /\s*[,;]+\s*\d+$/;
+
 /**
  * A phone detector reading national numbers in `region`: libphonenumber-js finds the numbers and only valid ones
  * (by its full metadata) are kept.
@@ -125,9 +127,15 @@ function phone(region: string): Detect {
     }
     if (digits < 7) return;
     for (const m of findPhoneNumbersInText(text, options)) {
-      if (m.number.isValid()) {
-        out.push({ start: m.startsAt, end: m.endsAt, kind: "PHONE", score: 0.75 });
+      if (!m.number.isValid()) continue;
+      let end = m.endsAt;
+      // libphonenumber reads ",4111" after a number as a dialing pause and extension; in data it is the next field.
+      const ext = m.number.ext;
+      if (ext !== undefined) {
+        const cut = PAUSE_EXTENSION.exec(text.slice(m.startsAt, m.endsAt));
+        if (cut !== null) end = m.startsAt + cut.index;
       }
+      out.push({ start: m.startsAt, end, kind: "PHONE", score: 0.75 });
     }
   };
 }

@@ -16,7 +16,8 @@ export interface Span {
 
 /**
  * Keeps non-overlapping spans. A span that contains every span it overlaps wins over them (an email holding a
- * number is an email); otherwise the higher score wins, then the longer span, then the earlier one.
+ * number is an email) unless one of them is certain (score 1: a value already in the vault, a private key block);
+ * otherwise the higher score wins, then the longer span, then the earlier one.
  *
  * @param spans The detections, in any order (not modified).
  * @returns The kept spans, sorted by start.
@@ -64,7 +65,8 @@ function resolveCluster(cluster: Span[]): Span[] {
       kept.push(span);
     } else if (
       overlapping.every((k) =>
-        span.start <= k.start && k.end <= span.end && k.end - k.start < span.end - span.start
+        k.score < 1 && span.start <= k.start && k.end <= span.end &&
+        k.end - k.start < span.end - span.start
       )
     ) {
       kept = kept.filter((k) => !overlapping.includes(k));
