@@ -25,6 +25,16 @@ const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)/g;
 const IPV6 =
   /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])/g;
 
+/** The candidate expressions, for the backtracking check in the tests. */
+export const CANDIDATE_PATTERNS: Readonly<Record<string, RegExp>> = {
+  EMAIL,
+  CARD,
+  SSN,
+  IBAN,
+  IPV4,
+  IPV6,
+};
+
 function email(text: string, out: Span[]): void {
   if (!text.includes("@")) return;
   for (const m of text.matchAll(EMAIL)) {
@@ -111,6 +121,14 @@ function ip(text: string, out: Span[]): void {
   }
 }
 
+/** `ORD-2024-118812`, `#2024118812`, `2024118812-A`: digits that belong to an identifier, not a phone number. */
+function insideIdentifier(text: string, start: number, end: number): boolean {
+  const before = text.slice(Math.max(0, start - 2), start);
+  const after = text.slice(end, end + 2);
+  return before.endsWith("#") || /[A-Za-z0-9][-_/.]$/.test(before) ||
+    /^[-_/.][A-Za-z0-9]/.test(after);
+}
+
 const PAUSE_EXTENSION = /\s*[,;]+\s*\d+$/;
 
 /**
@@ -127,7 +145,7 @@ function phone(region: string): Detect {
     }
     if (digits < 7) return;
     for (const m of findPhoneNumbersInText(text, options)) {
-      if (!m.number.isValid()) continue;
+      if (!m.number.isValid() || insideIdentifier(text, m.startsAt, m.endsAt)) continue;
       let end = m.endsAt;
       // libphonenumber reads ",4111" after a number as a dialing pause and extension; in data it is the next field.
       const ext = m.number.ext;

@@ -64,15 +64,25 @@ export const SECRET_RULES: readonly SecretRule[] = [
   ),
 ];
 
-const PRIVATE_KEY_BEGIN = /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/g;
-const PRIVATE_KEY_END = /-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/g;
+const PRIVATE_KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----/g;
+const PRIVATE_KEY_END = /-----END (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----/g;
 
 /** Key-like names: a value after one of these is a secret when it looks random (or is a password). */
 export const KEY_LIKE =
   /(?:^|[^a-z])(?:token|secret|passw(?:or)?d|passphrase|pwd|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?|authorization|bearer|session[_-]?(?:id|key|token))(?:$|[^a-z])/i;
 const PASSWORD_LIKE = /passw(?:or)?d|passphrase|pwd/i;
 const ASSIGNMENT =
-  /(?<![A-Za-z0-9])([A-Za-z0-9_.-]{0,40}?(?:token|secret|passw(?:or)?d|api[_-]?key|access[_-]?key|client[_-]?secret))["']?[ \t]{0,3}[:=][ \t]{0,3}["']?([^\s"',;]{8,256})/dgi;
+  /(token|secret|passw(?:or)?d|api[_-]?key|access[_-]?key|client[_-]?secret)["']?[ \t]{0,3}[:=][ \t]{0,3}["']?([^\s"',;]{8,256})/dgi;
+
+/** Every expression here, for the backtracking check in the tests. */
+export const SECRET_PATTERNS: Readonly<Record<string, RegExp>> = {
+  ...Object.fromEntries(SECRET_RULES.map((r) => [r.id, r.pattern])),
+  PRIVATE_KEY_BEGIN,
+  PRIVATE_KEY_END,
+  KEY_LIKE,
+  PASSWORD_LIKE,
+  ASSIGNMENT,
+};
 
 /**
  * Bits of Shannon entropy per character.

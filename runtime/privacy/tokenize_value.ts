@@ -65,7 +65,8 @@ export function tokenizeText(text: string, context: TokenizeContext): string {
 }
 
 /**
- * Replaces the values in a tool result, as agent code would receive it, with tokens.
+ * Replaces the values in a tool result, as agent code would receive it, with tokens. Field rules' paths match from
+ * the result's root, and from the root of any text in it that holds a JSON object or array.
  *
  * @param value The unwrapped result (JSON-like: objects, arrays, strings, numbers, booleans, null).
  * @param context The vault, the detector, the origin server and the field rules for this tool.
@@ -117,7 +118,7 @@ function walk(
     if (key !== undefined && context.detector.isSecretField(key, node)) {
       return context.vault.tokenize(node, { kind: "SECRET", origin: context.server });
     }
-    return jsonText(node, location, context) ?? tokenizeText(node, context);
+    return jsonText(node, context) ?? tokenizeText(node, context);
   }
   if (Array.isArray(node)) {
     const out = new Array(node.length);
@@ -156,12 +157,8 @@ function walk(
   return node;
 }
 
-/** A text that holds a JSON object or array is walked as JSON (paths continue into it) and written back. */
-function jsonText(
-  text: string,
-  location: (string | number)[],
-  context: TokenizeContext,
-): string | undefined {
+/** A text that holds a JSON object or array is walked as JSON (paths match from its own `$`) and written back. */
+function jsonText(text: string, context: TokenizeContext): string | undefined {
   const first = text.trimStart()[0];
   if (first !== "{" && first !== "[") return undefined;
   let parsed: unknown;
@@ -172,7 +169,7 @@ function jsonText(
   }
   if (parsed === null || typeof parsed !== "object") return undefined;
   const before = context.vault.size;
-  const tokenized = walk(parsed, location, undefined, context);
+  const tokenized = walk(parsed, [], undefined, context);
   // Nothing replaced: keep the text exactly as the server wrote it.
   if (context.vault.size === before && JSON.stringify(tokenized) === JSON.stringify(parsed)) {
     return text;
