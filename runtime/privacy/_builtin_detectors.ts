@@ -18,7 +18,7 @@ export type Detect = (text: string, out: Span[]) => void;
 // Candidates start only where the previous character cannot belong to them, so each run is tried once (linear).
 const EMAIL =
   /(?<![\w.%+-])[\w.%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}(?![\w-])/g;
-const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
+const CARD = /(?<![A-Za-z0-9-])\d(?:[ -]?\d){12,18}(?![\d])/g;
 const SSN = /(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])/g;
 const IBAN = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}/g;
 const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)/g;
@@ -129,31 +129,43 @@ function insideIdentifier(text: string, start: number, end: number): boolean {
     /^[-_/.][A-Za-z0-9]/.test(after);
 }
 
-const PAUSE_EXTENSION = /\s*[,;]+\s*\d+$/;
+const DOTTED_QUAD = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+function enoughDigits(text: string, start: number, end: number): boolean {
+  let digits = 0;
+  for (let i = start; i < end && digits < 7; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+  }
+  return digits >= 7;
+}
+
+/** Runs of text between characters no phone number contains: each is searched on its own. */
+const PHONE_SEGMENT = /[^,;|\t\n]+/g;
 
 /**
  * A phone detector reading national numbers in `region`: libphonenumber-js finds the numbers and only valid ones
- * (by its full metadata) are kept.
+ * (by its full metadata) are kept. The text is searched in segments split at `,` `;` `|` tabs and newlines: the
+ * finder gives up on a candidate that runs across a field separator ("3741, 408-849-8764") instead of retrying.
  */
 function phone(region: string): Detect {
   const options = { defaultCountry: region as CountryCode };
   return (text, out) => {
-    let digits = 0;
-    for (let i = 0; i < text.length && digits < 7; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 48 && c <= 57) digits++;
-    }
-    if (digits < 7) return;
-    for (const m of findPhoneNumbersInText(text, options)) {
-      if (!m.number.isValid() || insideIdentifier(text, m.startsAt, m.endsAt)) continue;
-      let end = m.endsAt;
-      // libphonenumber reads ",4111" after a number as a dialing pause and extension; in data it is the next field.
-      const ext = m.number.ext;
-      if (ext !== undefined) {
-        const cut = PAUSE_EXTENSION.exec(text.slice(m.startsAt, m.endsAt));
-        if (cut !== null) end = m.startsAt + cut.index;
+    if (!enoughDigits(text, 0, text.length)) return;
+    for (const segment of text.matchAll(PHONE_SEGMENT)) {
+      if (!enoughDigits(segment[0], 0, segment[0].length)) continue;
+      const offset = segment.index;
+      for (const m of findPhoneNumbersInText(segment[0], options)) {
+        if (!m.number.isValid()) continue;
+        let start = offset + m.startsAt;
+        const end = offset + m.endsAt;
+        while (text[start] === " ") start++;
+        const found = text.slice(start, end);
+        if (insideIdentifier(text, start, end) || DOTTED_QUAD.test(found)) continue;
+        // A bare run of more than 10 digits is an account or order number far more often than a phone number.
+        if (/^\d{11,}$/.test(found)) continue;
+        out.push({ start, end, kind: "PHONE", score: 0.75 });
       }
-      out.push({ start: m.startsAt, end, kind: "PHONE", score: 0.75 });
     }
   };
 }
