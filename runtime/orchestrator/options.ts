@@ -11,6 +11,7 @@ import type { ServerStatus } from "../connections/connection_manager.ts";
 import type { EmbedFunction, SearchDetail, UsageMemoryOptions } from "../search/mod.ts";
 import type { AuthorizationUrlHandler } from "../connections/auth/mod.ts";
 import type { ElicitationHandler } from "../connections/elicitation.ts";
+import type { PiiOptions } from "../privacy/mod.ts";
 import type { TaskResult } from "../types.ts";
 import type { OrchestratorEventListener } from "./orchestrator_events.ts";
 
@@ -89,6 +90,11 @@ export interface OrchestratorOptions {
    * `"warn"` runs it and adds a warning to the result. Default `"fail"`.
    */
   skillBreakingChanges?: "fail" | "warn";
+  /**
+   * Privacy: with `{ enabled: true }`, personal data and secrets in tool results are replaced by tokens before they
+   * enter the sandbox, and restored in later calls' arguments as the data-flow rules allow. Off by default.
+   */
+  pii?: PiiOptions;
   /** Receives the progress notifications servers send during tool calls. */
   onProgress?: (event: ToolProgressEvent) => void;
   /** Receives each finished tool call of a task and the agent code's own `progress()` reports. */

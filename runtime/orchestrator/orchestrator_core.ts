@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { logger } from "../log.ts";
 import { ApprovalGate } from "../approvals/mod.ts";
+import { PrivacyVaults } from "../privacy/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions, type OrchestratorStats } from "./options.ts";
 import type { SandboxPool } from "../sandbox/mod.ts";
@@ -53,6 +54,7 @@ export class OrchestratorCore implements AsyncDisposable {
   #toolsChanged = new Set<(server: string, tools: readonly Tool[]) => void>();
   #events: OrchestratorEvents;
   #approvals: ApprovalGate;
+  #privacy: PrivacyVaults | undefined;
 
   /**
    * @param options The config (a path or an object) and limits; see {@linkcode OrchestratorOptions}.
@@ -65,6 +67,7 @@ export class OrchestratorCore implements AsyncDisposable {
     this.#approvals = new ApprovalGate(options);
     this.#queue = new TaskQueue(options.maxConcurrentTasks ?? DEFAULT_LIMITS.maxConcurrentTasks);
     checkOptions(options);
+    if (options.pii?.enabled === true) this.#privacy = new PrivacyVaults(options.pii);
     this.#catalog = new ToolCatalog({
       learn: options.learnFromUse === undefined || options.learnFromUse,
       ...(options.embed === undefined ? {} : { embed: options.embed }),
@@ -162,6 +165,14 @@ export class OrchestratorCore implements AsyncDisposable {
     return this.#serversDir;
   }
 
+  /**
+   * The session vaults of the privacy layer, when `pii` is enabled: `privacyVaults?.drop(session)` forgets a
+   * session's values (`endSession` does it too).
+   */
+  get privacyVaults(): PrivacyVaults | undefined {
+    return this.#privacy;
+  }
+
   /** The tool catalog: the search index, the listings and the definition token counts. */
   protected get catalog(): ToolCatalog {
     return this.#catalog;
@@ -212,6 +223,7 @@ export class OrchestratorCore implements AsyncDisposable {
           controller,
           approvals: this.#approvals,
           events: this.#events,
+          ...(this.#privacy === undefined ? {} : { privacy: this.#privacy }),
           sessions: this.#sessions!,
           onCatalog: (request) => this.#catalog.answer(request, session),
           baseTokens: () => this.#catalog.definitionTokens(),
@@ -281,6 +293,7 @@ export class OrchestratorCore implements AsyncDisposable {
       [...this.#active].filter(([, a]) => a.session === id).map(([taskId]) => taskId);
     for (const taskId of mine()) this.cancelTask(taskId);
     while (mine().length > 0) await new Promise((r) => setTimeout(r, 10));
+    this.#privacy?.drop(id);
     await this.#sessions?.end(id);
   }
 
@@ -328,6 +341,7 @@ export class OrchestratorCore implements AsyncDisposable {
     await drainTasks(this.#active, { drainMs, cancel: (id) => this.cancelTask(id) });
     await this.#pool?.close();
     await this.#connections?.close();
+    this.#privacy?.close();
     await this.#catalog.flushUsage();
     if (this.#ownStateDir !== undefined) {
       await Deno.remove(this.#ownStateDir, { recursive: true }).catch(() => {});

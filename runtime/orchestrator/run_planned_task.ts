@@ -12,6 +12,7 @@ import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { AgentTask, TaskResult } from "../types.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions } from "./options.ts";
 import type { OrchestratorEvents } from "./orchestrator_events.ts";
+import type { PrivacyVaults, TaskPrivacy } from "../privacy/mod.ts";
 import type { SessionSpaces } from "./session_spaces.ts";
 import { TaskCalls } from "./task_calls.ts";
 import { progressHooks, withQuotaFailure } from "./task_checks.ts";
@@ -25,6 +26,8 @@ export interface RunContext {
   approvals: ApprovalGate;
   /** Receives the tool-call events. */
   events: OrchestratorEvents;
+  /** With `pii` on: the session vaults that tokenize results and restore arguments. */
+  privacy?: PrivacyVaults;
   connections: ConnectionManager;
   pool: SandboxPool;
   bindings: Map<string, ServerBinding>;
@@ -53,10 +56,24 @@ export async function runPlannedTask(
   task: AgentTask,
   context: RunContext & { plan: TaskPlan },
 ): Promise<TaskResult> {
+  const privacy = context.privacy?.forTask(task);
+  try {
+    return await runWithCalls(task, context, privacy);
+  } finally {
+    privacy?.end();
+  }
+}
+
+async function runWithCalls(
+  task: AgentTask,
+  context: RunContext & { plan: TaskPlan },
+  privacy: TaskPrivacy | undefined,
+): Promise<TaskResult> {
   const { options, plan } = context;
   const onProgress = options.onProgress;
   const hooks = progressHooks(task.id, options.onTaskProgress);
   const calls = new TaskCalls({
+    ...(privacy === undefined ? {} : { privacy }),
     taskId: task.id,
     ...(task.session === undefined ? {} : { session: task.session }),
     allow: plan.allow,

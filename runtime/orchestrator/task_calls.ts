@@ -11,6 +11,7 @@ import type { OrchestratorEvents } from "./orchestrator_events.ts";
 import { ToolCallReport } from "./tool_call_report.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
 import { unwrapResult } from "../connections/unwrap_result.ts";
+import type { TaskPrivacy } from "../privacy/mod.ts";
 import type { ToolCallRequest } from "../sandbox/mod.ts";
 import { ToolError } from "../sandbox_runtime/wire_error.ts";
 import { toolCallTokensAsync, toolResultTokensAsync } from "../tokens/token_accounting.ts";
@@ -39,6 +40,8 @@ export interface TaskCallsOptions {
   connections: ConnectionManager;
   /** Tokens classic tool calling spends before the first call: the tool definitions. */
   baseTokens: number;
+  /** With `pii` on: tokenizes results and restores arguments (see `TaskPrivacy.call`). */
+  privacy?: TaskPrivacy;
   onProgress?: (
     server: string,
     tool: string,
@@ -144,6 +147,21 @@ export class TaskCalls {
     );
     if (approval?.record !== undefined) report?.approval(approval.record);
     if (approval?.refusal !== undefined) throw approval.refusal;
+    const privacy = this.#options.privacy;
+    if (privacy !== undefined) {
+      return await privacy.call(call, (restored) => this.#forward(call, restored, report, privacy));
+    }
+    return await this.#forward(call, args, report);
+  }
+
+  async #forward(
+    call: ToolCallRequest,
+    sent: unknown,
+    report: ToolCallReport | undefined,
+    privacy?: TaskPrivacy,
+  ): Promise<unknown> {
+    const { server, tool, args, signal } = call;
+    const { taskId } = this.#options;
     this.toolsCalled.push(`${server}.${tool}`);
     // Arguments can be megabytes: counted later, in pieces, like results.
     this.#counting.push(settleCount(toolCallTokensAsync(tool, args)));
@@ -152,10 +170,20 @@ export class TaskCalls {
     let raw: Awaited<ReturnType<ConnectionManager["callToolRaw"]>>;
     let value: unknown;
     try {
-      raw = await this.#options.connections.callToolRaw(server, tool, args, {
+      raw = await this.#options.connections.callToolRaw(server, tool, sent, {
         signal,
         context: session === undefined ? { taskId } : { taskId, session },
-        ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress(server, tool, p) }),
+        ...(onProgress === undefined ? {} : {
+          onProgress: (p) =>
+            onProgress(
+              server,
+              tool,
+              privacy === undefined || p.message === undefined ? p : {
+                ...p,
+                message: privacy.tokenizeText(server, p.message),
+              },
+            ),
+        }),
       });
       report?.result(raw);
       value = unwrapResult(server, tool, raw);

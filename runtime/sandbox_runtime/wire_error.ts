@@ -33,7 +33,10 @@ export type ToolErrorCode =
   | "call_cancelled"
   | "limit_exceeded"
   | "invalid_arguments"
-  | "not_approved";
+  | "not_approved"
+  | "data_flow"
+  | "unknown_token"
+  | "privacy_scan";
 
 /**
  * A tool call that did not produce a result: the server answered `isError`, the call was refused by the task's

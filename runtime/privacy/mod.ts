@@ -1,0 +1,27 @@
+/**
+ * Privacy: personal data and secrets in tool results are replaced by tokens (`[EMAIL_1]`) on the host before they
+ * enter the sandbox, and restored in the arguments of later tool calls as the data-flow rules allow.
+ *
+ * @module
+ */
+
+export {
+  BUILTIN_KINDS,
+  type BuiltinKind,
+  DEFAULT_PII_TTL_MS,
+  parsePiiOptions,
+  type PiiFieldRule,
+  type PiiFlowRule,
+  type PiiOptions,
+  piiOptionsSchema,
+  type PiiPattern,
+} from "./pii_options.ts";
+export { PiiDetector } from "./pii_detector.ts";
+export { PrivacyVault, type VaultEntry } from "./privacy_vault.ts";
+export { PrivacyVaults } from "./privacy_vaults.ts";
+export { type PrivacyPolicy, TaskPrivacy } from "./task_privacy.ts";
+export { resolveSpans, type Span } from "./resolve_spans.ts";
+export { type JsonPath, matchesJsonPath, parseJsonPath, type PathStep } from "./json_path.ts";
+export { checkFlow, type FlowViolation } from "./flow_rules.ts";
+export { restoreArgs, type RestoreContext, tokenPattern } from "./restore_args.ts";
+export { MAX_DEPTH, type TokenizeContext, tokenizeText, tokenizeValue } from "./tokenize_value.ts";

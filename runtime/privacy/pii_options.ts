@@ -1,0 +1,146 @@
+/**
+ * The `pii` options of `MCPOrchestrator` and the `pii` section of the daemon's `mcp-executor.json`: one zod schema
+ * validates both.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+
+/** The kinds detected out of the box. */
+export const BUILTIN_KINDS = ["EMAIL", "PHONE", "CARD", "IBAN", "SSN", "IP", "SECRET"] as const;
+
+/** A kind detected out of the box. */
+export type BuiltinKind = typeof BUILTIN_KINDS[number];
+
+/** A custom pattern. */
+export interface PiiPattern {
+  /** The kind its matches get, upper case (`"EMPLOYEE_ID"`). */
+  kind: string;
+  /** A JavaScript regular expression; when it has a `value` named group, only that group is replaced. */
+  pattern: string;
+  /** Extra flags among `i`, `m`, `s`, `u` (`g` and `d` are always added). */
+  flags?: string;
+  /** How sure a match is, 0 to 1, against overlapping detections. Default 0.9. */
+  score?: number;
+}
+
+/** A per-field rule: the values at `path` in the results of `server` (and `tool`, when given) are of `kind`. */
+export interface PiiFieldRule {
+  server: string;
+  tool?: string;
+  /** A JSONPath of the subset `parseJsonPath` reads, e.g. `$.rows[*].name`. */
+  path: string;
+  kind: string;
+}
+
+/** A data-flow rule: values from `from` (or `"*"`, any server) may be restored only in calls to the servers in `to`. */
+export interface PiiFlowRule {
+  from: string;
+  to: string[];
+}
+
+/** The `pii` options of `MCPOrchestrator` and of the daemon's `mcp-executor.json`. */
+export interface PiiOptions {
+  /** Turns tokenization on. Off: nothing is scanned and nothing changes. */
+  enabled: boolean;
+  /** Which built-in kinds to detect. Default: all of them. */
+  detect?: BuiltinKind[];
+  /** The region national phone numbers (written without `+`) are read in, ISO 3166 alpha-2. Default `"US"`. */
+  phoneRegion?: string;
+  /** Extra patterns. */
+  patterns?: PiiPattern[];
+  /** Values at a JSON path of one server's (and tool's) results, for what patterns cannot see, such as names. */
+  fields?: PiiFieldRule[];
+  /** Where values from a server may be restored; a server without a rule follows `defaultFlow`. */
+  flows?: PiiFlowRule[];
+  /**
+   * `"any"` (default): a value from a server without a rule may be restored in calls to every server. `"origin"`:
+   * only in calls to the servers it came from.
+   */
+  defaultFlow?: "any" | "origin";
+  /** A session's vault is dropped after this long without use, in milliseconds. Default 3,600,000 (one hour). */
+  ttlMs?: number;
+}
+
+const KIND = /^[A-Z][A-Z0-9_]{0,31}$/;
+const kindSchema = z.string().regex(KIND, "a kind is upper case letters, digits and _, e.g. NAME");
+
+/**
+ * The zod schema of {@linkcode PiiOptions}: `MCPOrchestrator({ pii })` and the `pii` section of
+ * `mcp-executor.json`. Unknown keys are refused.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { piiOptionsSchema } from "./pii_options.ts";
+ * const parsed = piiOptionsSchema.parse({ enabled: true, flows: [{ from: "crm", to: ["mailer"] }] });
+ * assert.equal(parsed.enabled, true);
+ * assert.equal(piiOptionsSchema.safeParse({ enabled: true, defaultFlow: "nowhere" }).success, false);
+ * ```
+ */
+export const piiOptionsSchema: z.ZodType<PiiOptions> = z.object({
+  enabled: z.boolean(),
+  detect: z.array(z.enum(BUILTIN_KINDS)).optional(),
+  phoneRegion: z.string().regex(/^[A-Z]{2}$/, "a region is two upper case letters").optional(),
+  patterns: z.array(
+    z.object({
+      kind: kindSchema,
+      pattern: z.string().min(1),
+      flags: z.string().regex(/^[imsu]*$/, "flags may only be i, m, s and u").optional(),
+      score: z.number().min(0).max(1).optional(),
+    }).strict(),
+  ).optional(),
+  fields: z.array(
+    z.object({
+      server: z.string().min(1),
+      tool: z.string().min(1).optional(),
+      path: z.string().startsWith("$", "a path starts with $"),
+      kind: kindSchema,
+    }).strict(),
+  ).optional(),
+  flows: z.array(z.object({ from: z.string().min(1), to: z.array(z.string().min(1)) }).strict())
+    .optional(),
+  defaultFlow: z.enum(["any", "origin"]).optional(),
+  ttlMs: z.number().int().min(1).optional(),
+}).strict();
+
+/** Default of {@linkcode PiiOptions.ttlMs}. */
+export const DEFAULT_PII_TTL_MS = 3_600_000;
+
+/**
+ * Validates `pii` options, naming the first problem.
+ *
+ * @param input The options as given (from code or from a config file).
+ * @returns The same options, typed.
+ * @throws {TypeError} When a field is missing, unknown or of the wrong shape, or a pattern or path does not parse.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parsePiiOptions } from "./pii_options.ts";
+ * assert.throws(() => parsePiiOptions({ enabled: true, patterns: [{ kind: "ID", pattern: "(" }] }), /pii\.patterns\[0\]/);
+ * ```
+ */
+export function parsePiiOptions(input: unknown): PiiOptions {
+  const parsed = piiOptionsSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.reduce<string>(
+      (acc, key) => typeof key === "number" ? `${acc}[${key}]` : `${acc}.${String(key)}`,
+      "pii",
+    );
+    throw new TypeError(`Invalid privacy options: ${where}: ${issue.message}`);
+  }
+  const options = parsed.data;
+  options.patterns?.forEach((p, i) => {
+    try {
+      new RegExp(p.pattern, p.flags ?? "");
+    } catch (error) {
+      throw new TypeError(
+        `Invalid privacy options: pii.patterns[${i}].pattern: ${(error as Error).message}`,
+      );
+    }
+  });
+  return options;
+}

@@ -1,0 +1,139 @@
+/**
+ * `PrivacyVaults`: the privacy layer of one orchestrator. It holds one {@linkcode PrivacyVault} per session (dropped
+ * on request or after a TTL without use) and hands each task a {@linkcode TaskPrivacy}.
+ *
+ * @module
+ */
+
+import { parseJsonPath } from "./json_path.ts";
+import { PiiDetector } from "./pii_detector.ts";
+import { DEFAULT_PII_TTL_MS, parsePiiOptions, type PiiOptions } from "./pii_options.ts";
+import { PrivacyVault } from "./privacy_vault.ts";
+import { tokenPattern } from "./restore_args.ts";
+import { type PrivacyPolicy, TaskPrivacy } from "./task_privacy.ts";
+
+interface Held {
+  vault: PrivacyVault;
+  active: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * The vaults of every session, and the compiled detection and flow settings they share.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PrivacyVaults } from "./privacy_vaults.ts";
+ * using vaults = new PrivacyVaults({ enabled: true });
+ * const a = vaults.forTask({ id: "t1", session: "s1" });
+ * assert.deepEqual(a.tokenizeResult("crm", "get", { mail: "ann@example.com" }), { mail: "[EMAIL_1]" });
+ * a.end();
+ * const b = vaults.forTask({ id: "t2", session: "s1" });
+ * assert.deepEqual(b.restoreArgs("crm", "send", { to: "[EMAIL_1]" }), { to: "ann@example.com" });
+ * b.end();
+ * vaults.drop("s1");
+ * assert.equal(vaults.sessions, 0);
+ * ```
+ */
+export class PrivacyVaults implements Disposable {
+  #policy: PrivacyPolicy;
+  #ttlMs: number;
+  #held = new Map<string, Held>();
+
+  /**
+   * @param options The `pii` options (validated here).
+   * @throws {TypeError} When the options are invalid (see `parsePiiOptions`), or a field rule's path does not
+   * parse.
+   */
+  constructor(options: PiiOptions) {
+    const parsed = parsePiiOptions(options);
+    const detector = new PiiDetector(parsed);
+    const fields = (parsed.fields ?? []).map((f, i) => {
+      try {
+        return { ...f, compiled: parseJsonPath(f.path) };
+      } catch (error) {
+        throw new TypeError(
+          `Invalid privacy options: pii.fields[${i}].path: ${(error as Error).message}`,
+        );
+      }
+    });
+    this.#policy = {
+      detector,
+      fields,
+      flows: parsed.flows ?? [],
+      defaultFlow: parsed.defaultFlow ?? "any",
+      tokens: tokenPattern(detector.kinds),
+    };
+    this.#ttlMs = parsed.ttlMs ?? DEFAULT_PII_TTL_MS;
+  }
+
+  /** How many session vaults are held. */
+  get sessions(): number {
+    return this.#held.size;
+  }
+
+  /**
+   * The privacy scope of one task: its session's vault, or a vault of its own when it has no session.
+   *
+   * @param task The task's id and optional session.
+   * @returns The scope; call {@linkcode TaskPrivacy.end} when the task is over.
+   */
+  forTask(task: { id: string; session?: string }): TaskPrivacy {
+    if (task.session === undefined) {
+      const vault = new PrivacyVault();
+      return new TaskPrivacy(vault, this.#policy, () => vault.clear());
+    }
+    const session = task.session;
+    let held = this.#held.get(session);
+    if (held === undefined) {
+      held = { vault: new PrivacyVault(), active: 0, timer: undefined };
+      this.#held.set(session, held);
+    }
+    const h = held;
+    h.active++;
+    this.#arm(session, h);
+    return new TaskPrivacy(h.vault, this.#policy, () => {
+      h.active--;
+      this.#arm(session, h);
+    });
+  }
+
+  #arm(session: string, held: Held): void {
+    clearTimeout(held.timer);
+    const timer = setTimeout(() => {
+      held.timer = undefined;
+      if (held.active > 0) this.#arm(session, held);
+      else if (this.#held.get(session) === held) this.drop(session);
+    }, this.#ttlMs);
+    // A vault waiting for its TTL never keeps the process alive.
+    Deno.unrefTimer(timer);
+    held.timer = timer;
+  }
+
+  /**
+   * Drops a session's vault: its values are forgotten and its tokens can no longer be restored. Call it when the
+   * session ends.
+   *
+   * @param session The session's name.
+   * @returns `true` when the session had a vault.
+   */
+  drop(session: string): boolean {
+    const held = this.#held.get(session);
+    if (held === undefined) return false;
+    clearTimeout(held.timer);
+    held.vault.clear();
+    this.#held.delete(session);
+    return true;
+  }
+
+  /** Drops every vault and stops the TTL timers. */
+  close(): void {
+    for (const session of [...this.#held.keys()]) this.drop(session);
+  }
+
+  /** Same as {@linkcode PrivacyVaults.close}. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * `TaskPrivacy`: what one task's tool calls do with personal data. Results are tokenized before they enter the
+ * sandbox, arguments restored before they reach a server, and error texts re-tokenized.
+ *
+ * @module
+ */
+
+import type { JsonPath } from "./json_path.ts";
+import type { PiiDetector } from "./pii_detector.ts";
+import type { PiiFieldRule, PiiFlowRule } from "./pii_options.ts";
+import type { PrivacyVault } from "./privacy_vault.ts";
+import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { restoreArgs } from "./restore_args.ts";
+import { tokenizeText, tokenizeValue } from "./tokenize_value.ts";
+
+/** The compiled settings every task shares. */
+export interface PrivacyPolicy {
+  detector: PiiDetector;
+  fields: readonly (PiiFieldRule & { compiled: JsonPath })[];
+  flows: readonly PiiFlowRule[];
+  defaultFlow: "any" | "origin";
+  tokens: RegExp;
+}
+
+/**
+ * One task's view of its session's vault. Made by `PrivacyVaults.forTask`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PrivacyVaults } from "./privacy_vaults.ts";
+ * using vaults = new PrivacyVaults({ enabled: true, flows: [{ from: "crm", to: ["crm"] }] });
+ * const task = vaults.forTask({ id: "t1" });
+ * assert.equal(task.tokenizeResult("crm", "get", "call +1 415-555-2671"), "call [PHONE_1]");
+ * assert.throws(() => task.restoreArgs("search", "find", { q: "[PHONE_1]" }), /flows\[0\]/);
+ * task.end();
+ * ```
+ */
+export class TaskPrivacy {
+  #vault: PrivacyVault;
+  #policy: PrivacyPolicy;
+  #end: (() => void) | undefined;
+
+  /**
+   * @param vault The vault the task uses.
+   * @param policy The compiled settings.
+   * @param end Called once by {@linkcode TaskPrivacy.end}.
+   */
+  constructor(vault: PrivacyVault, policy: PrivacyPolicy, end: () => void) {
+    this.#vault = vault;
+    this.#policy = policy;
+    this.#end = end;
+  }
+
+  /**
+   * Tokenizes a tool result before it enters the sandbox.
+   *
+   * @param server The server that answered (the values' origin).
+   * @param tool The tool called (selects the field rules).
+   * @param value The unwrapped result.
+   * @returns The result with tokens in place of values.
+   * @throws {RangeError} When the result is nested too deep to scan.
+   */
+  tokenizeResult(server: string, tool: string, value: unknown): unknown {
+    const fields = this.#policy.fields
+      .filter((f) => f.server === server && (f.tool === undefined || f.tool === tool))
+      .map((f) => ({ path: f.compiled, kind: f.kind }));
+    return tokenizeValue(value, {
+      vault: this.#vault,
+      detector: this.#policy.detector,
+      server,
+      fields,
+    });
+  }
+
+  /**
+   * Tokenizes a text from a server that is not a result: an error message or a progress message, which may echo
+   * restored arguments.
+   *
+   * @param server The server the text came from.
+   * @param text The text.
+   * @returns The text with tokens in place of values.
+   */
+  tokenizeText(server: string, text: string): string {
+    return tokenizeText(text, {
+      vault: this.#vault,
+      detector: this.#policy.detector,
+      server,
+      fields: [],
+    });
+  }
+
+  /**
+   * Restores the tokens in a call's arguments, as the data-flow rules allow.
+   *
+   * @param server The server the call goes to.
+   * @param tool The tool called.
+   * @param args The arguments as agent code sent them.
+   * @returns The arguments with real values.
+   * @throws {ToolError} `"unknown_token"` or `"data_flow"`; see `restoreArgs`.
+   */
+  restoreArgs(server: string, tool: string, args: unknown): unknown {
+    const { tokens, flows, defaultFlow } = this.#policy;
+    return restoreArgs(args, { vault: this.#vault, tokens, server, tool, flows, defaultFlow });
+  }
+
+  /**
+   * Makes one tool call privately: restores the arguments (refusing unknown tokens and forbidden flows before
+   * anything is sent), forwards them, tokenizes the result, and re-tokenizes the message of any error, since a
+   * server may echo the real values it was sent.
+   *
+   * @param call The server, tool and arguments as agent code sent them.
+   * @param forward Sends the restored arguments and returns the unwrapped result.
+   * @returns The tokenized result.
+   * @throws {ToolError} `"unknown_token"`, `"data_flow"`, `"privacy_scan"` (a result too deep to scan), or the
+   * forwarded call's error with its message tokenized.
+   */
+  async call(
+    call: { server: string; tool: string; args: unknown },
+    forward: (args: unknown) => Promise<unknown>,
+  ): Promise<unknown> {
+    const { server, tool } = call;
+    const restored = this.restoreArgs(server, tool, call.args);
+    let value: unknown;
+    try {
+      value = await forward(restored);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new ToolError(this.tokenizeText(server, message), {
+        code: error instanceof ToolError ? error.code : "tool_failed",
+        server,
+        tool,
+      });
+    }
+    try {
+      return this.tokenizeResult(server, tool, value);
+    } catch (error) {
+      throw new ToolError(
+        `Cannot pass on the result of tool "${tool}" on server "${server}": ${
+          (error as Error).message
+        }`,
+        { code: "privacy_scan", server, tool },
+      );
+    }
+  }
+
+  /** Ends the task's use of the vault: a task-only vault is cleared; a session's stays for its TTL. */
+  end(): void {
+    this.#end?.();
+    this.#end = undefined;
+  }
+}
