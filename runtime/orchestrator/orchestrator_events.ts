@@ -202,7 +202,24 @@ export function jsonBytes(value: unknown): number {
   } catch {
     return 0;
   }
-  if (text === undefined) return 0;
+  return text === undefined ? 0 : utf8Length(text);
+}
+
+/**
+ * The length of a string in UTF-8 bytes, counted without encoding it (a lone surrogate counts as the 3 bytes of the
+ * U+FFFD it is encoded as).
+ *
+ * @param text The string.
+ * @returns Its UTF-8 length.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { utf8Length } from "./orchestrator_events.ts";
+ * assert.equal(utf8Length("aé€😀"), new TextEncoder().encode("aé€😀").length);
+ * ```
+ */
+export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

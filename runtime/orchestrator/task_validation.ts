@@ -6,6 +6,7 @@
  */
 
 import type { AgentTask, TaskErrorInfo } from "../types.ts";
+import { utf8Length } from "./orchestrator_events.ts";
 import { validateSessionId } from "./session_spaces.ts";
 
 /** The longest task id, in characters (the sandbox protocol carries ids up to this length). */
@@ -137,21 +138,4 @@ export function codeSizeError(task: AgentTask, maxCodeBytes: number): TaskErrorI
     message:
       `Cannot run task "${task.id}": its code is ${bytes} bytes, over the limit of ${maxCodeBytes} bytes (limit "maxCodeBytes")`,
   };
-}
-
-function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let index = 0; index < text.length; index++) {
-    const unit = text.charCodeAt(index);
-    if (unit < 0x80) continue;
-    if (unit < 0x800) bytes += 1;
-    else if (unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length) {
-      const next = text.charCodeAt(index + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        bytes += 2;
-        index++;
-      } else bytes += 2;
-    } else bytes += 2;
-  }
-  return bytes;
 }
