@@ -18,6 +18,10 @@ const COMMANDS: Record<string, Command> = {
   search: { summary: "find tools by what they do", load: () => import("./search.ts") },
   tools: { summary: "list servers, or one server's tools", load: () => import("./tools.ts") },
   run: { summary: "run a TypeScript file as one sandboxed task", load: () => import("./run.ts") },
+  skills: {
+    summary: "list, show, run or remove saved skills",
+    load: () => import("./skills.ts"),
+  },
   doctor: {
     summary: "check Deno, the config, each server and the sandbox",
     load: () => import("./doctor.ts"),

@@ -140,6 +140,8 @@ export {
   type JsonSchema,
   type LoadedSkill,
   type RecordedTool,
+  removeSkill,
+  type RemoveSkillOptions,
   type SaveSkillFromTaskOptions,
   type SaveSkillInput,
   SKILL_INDEX_URI,

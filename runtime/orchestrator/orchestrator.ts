@@ -10,6 +10,7 @@ import type { SearchToolsOptions } from "./options.ts";
 import { OrchestratorCore } from "./orchestrator_core.ts";
 import type { ServerSummary, ToolSearchHit, ToolSummary } from "../search/mod.ts";
 import type * as Skills from "../skills/mod.ts";
+import { removeSkill, type RemoveSkillOptions } from "../skills/remove_skill.ts";
 import type { TaskResult } from "../types.ts";
 
 /**
@@ -140,5 +141,16 @@ import type { TaskResult } from "../types.ts";
     options: Skills.ExecuteSkillOptions = {},
   ): Promise<TaskResult> {
     return this.initialize().then(() => this.skills.execute(name, args, options));
+  }
+
+  /**
+   * Removes a skill with every version; see {@linkcode removeSkill} for its options and errors.
+   *
+   * @param name The skill's name.
+   * @param options `force` removes a skill other skills import.
+   * @returns The versions removed.
+   */
+  removeSkill(name: string, options: RemoveSkillOptions = {}): Promise<number[]> {
+    return this.initialize().then(() => removeSkill(this.skills.dir, name, options));
   }
 }

@@ -24,6 +24,7 @@ export type {
   SkillManagerOptions,
 } from "./skill_manager.ts";
 export { SkillStore } from "./skill_store.ts";
+export { removeSkill, type RemoveSkillOptions } from "./remove_skill.ts";
 export type { SaveContext, SkillRecord } from "./skill_store.ts";
 export { SkillIndex } from "./skill_index.ts";
 export type { SkillSearchHit } from "./skill_index.ts";

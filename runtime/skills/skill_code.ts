@@ -280,6 +280,7 @@ export function renderSkillModule(info: SkillCodeInfo, options: SkillModuleOptio
     };`
   );
   const chars = code.split("");
+  const bindsRun = info.imports.some((node) => node.specifiers.some((s) => s.local.name === "run"));
   for (const node of info.imports) {
     const start = node.start ?? 0;
     const end = node.end ?? 0;
@@ -296,9 +297,14 @@ export function renderSkillModule(info: SkillCodeInfo, options: SkillModuleOptio
     ...imports,
     "",
     `/** Runs skill "${options.name}"; executeSkill validates \`args\` against its params schema first. */`,
-    "export async function run(args: any): Promise<any> {",
+    // Code that imports another skill's `run` under that name keeps it: the wrapper is then exported as `run`
+    // under another local name.
+    bindsRun
+      ? `async function ${WRAPPER}(args: any): Promise<any> {`
+      : "export async function run(args: any): Promise<any> {",
   ];
-  const text = `${head.join("\n")}\n${chars.join("")}\n}\n`;
+  const tail = bindsRun ? `\n}\nexport { ${WRAPPER} as run };\n` : "\n}\n";
+  const text = `${head.join("\n")}\n${chars.join("")}${tail}`;
   try {
     parse(text, { ...PARSE_OPTIONS, allowReturnOutsideFunction: false });
   } catch (error) {
@@ -311,6 +317,9 @@ export function renderSkillModule(info: SkillCodeInfo, options: SkillModuleOptio
   }
   return text;
 }
+
+/** The wrapper's local name when the saved code binds `run` itself. */
+const WRAPPER = "__mcpxSkillRun";
 
 function rebase(specifier: string, options: SkillModuleOptions): string {
   const server = SERVER_IMPORT_RE.exec(specifier);

@@ -81,3 +81,30 @@ Deno.test("renderSkillModule() keeps the body's lines and rewrites its imports r
   assert.ok(rebased.includes('from "../../../other/skill.ts"'));
   assert.throws(() => checkSkillModule("const run = 1;"), /does not export a run function/);
 });
+
+Deno.test("a skill that imports another skill's run under that name calls the other skill, not itself", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const render = (name: string, code: string) =>
+      renderSkillModule(analyzeSkillCode(code, []), {
+        name,
+        version: 1,
+        serversPath: "../../servers",
+        skillsPath: "..",
+        namespaces: [],
+      });
+    await Deno.mkdir(`${dir}/double`);
+    await Deno.mkdir(`${dir}/double-plus-one`);
+    await Deno.writeTextFile(`${dir}/double/skill.ts`, render("double", "return args.x * 2;"));
+    const text = render(
+      "double-plus-one",
+      `import { run } from "skills/double/skill.ts";\nreturn (await run({ x: args.x })) + 1;`,
+    );
+    assert.deepEqual(checkSkillModule(text), { version: 1 });
+    await Deno.writeTextFile(`${dir}/double-plus-one/skill.ts`, text);
+    const module = await import(`file://${dir}/double-plus-one/skill.ts`);
+    assert.equal(await module.run({ x: 20 }), 41);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
