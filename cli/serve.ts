@@ -222,6 +222,9 @@ async function run(settings: Settings): Promise<number> {
             }),
         },
       });
+      const { hostname, port } = serving.addr;
+      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+      console.error(`mcp-executor: serving MCP at http://${host}:${port}/mcp`);
     } else {
       const { closed } = await serveStdio(daemon);
       void closed.then(() => requestStop("end of stdin"));

@@ -1,0 +1,161 @@
+/**
+ * README's "Plug it into your agent" snippets, taken from README.md as written: the `claude` lines run with the real
+ * Claude Code CLI, and every entry of the JSON snippets is connected the way those clients read them (`command` and
+ * `args` over stdio, `url` over Streamable HTTP) with the SDK's client, which then runs `execute_code`.
+ */
+
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { Client, StdioClientTransport, StreamableHTTPClientTransport } from "../runtime/sdk.ts";
+import { daemonDir } from "./daemon/_daemon.ts";
+import { freePort } from "./helpers/servers.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+const CLAUDE_CODE = "@anthropic-ai/claude-code@2.1.332";
+
+/** README's snippets by their `<!-- snippet: name -->` marker. */
+async function snippets(): Promise<Map<string, string>> {
+  const readme = await Deno.readTextFile(`${ROOT}/README.md`);
+  const found = new Map<string, string>();
+  for (const m of readme.matchAll(/<!-- snippet: (\S+) -->\n```\w+\n([\s\S]*?)```/g)) {
+    found.set(m[1]!, m[2]!);
+  }
+  return found;
+}
+
+interface Entry {
+  type?: string;
+  command?: string;
+  args?: string[];
+  url?: string;
+}
+
+/** Connects the SDK client to one config entry, runs a task through execute_code, and returns its data. */
+async function runThrough(entry: Entry): Promise<unknown> {
+  const client = new Client({ name: "hookup-test", version: "1.0.0" });
+  const transport = entry.url !== undefined
+    ? new StreamableHTTPClientTransport(new URL(entry.url))
+    : new StdioClientTransport({
+      command: entry.command!,
+      args: entry.args ?? [],
+      stderr: "ignore",
+    });
+  await client.connect(transport);
+  try {
+    const { tools } = await client.listTools();
+    assert.deepEqual(tools.map((t) => t.name).sort(), [
+      "execute_code",
+      "run_skill",
+      "save_skill",
+      "search_tools",
+    ]);
+    const result = await client.callTool({
+      name: "execute_code",
+      arguments: {
+        code: "const graph = await memory.readGraph();\nreturn graph.entities.length + 42;",
+      },
+    });
+    assert.notEqual(result.isError, true, JSON.stringify(result.content));
+    return (result.structuredContent as { data: unknown }).data;
+  } finally {
+    await client.close();
+  }
+}
+
+Deno.test("README's hook-up snippets connect Claude Code, Claude Desktop, Cursor and VS Code configs to the daemon", async (t) => {
+  await using dir = await daemonDir();
+  const port = freePort();
+  const fill = (text: string) =>
+    text.replaceAll("/path/to/mcp-executor", ROOT).replaceAll("/path/to/mcp.json", dir.config)
+      .replaceAll("8787", String(port));
+  const all = await snippets();
+  assert.deepEqual([...all.keys()].sort(), [
+    "claude-code",
+    "claude-code-project",
+    "claude-desktop",
+    "cursor",
+    "serve-http",
+    "vscode",
+  ]);
+
+  const [command, ...args] = fill(all.get("serve-http")!).trim().split(/\s+/);
+  assert.equal(command, "deno");
+  const daemon = new Deno.Command(Deno.execPath(), {
+    args,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  })
+    .spawn();
+  const stderr = daemon.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes(`serving MCP at http://127.0.0.1:${port}/mcp`)) {
+    const { value, done } = await stderr.read();
+    assert.ok(!done, `the daemon stopped before listening: ${seen}`);
+    seen += value;
+  }
+  // Keep draining stderr so the daemon never blocks on a full pipe.
+  const drain = (async () => {
+    while (!(await stderr.read()).done) { /* discard */ }
+  })();
+
+  try {
+    for (const name of ["claude-code-project", "claude-desktop", "cursor", "vscode"]) {
+      await t.step(name, async () => {
+        const config = JSON.parse(fill(all.get(name)!));
+        const entries = Object.entries(
+          (config.mcpServers ?? config.servers) as Record<string, Entry>,
+        );
+        assert.ok(entries.length > 0);
+        for (const [key, entry] of entries) {
+          if (entry.command !== undefined) {
+            assert.equal(entry.command, "deno");
+            entry.command = Deno.execPath();
+          }
+          assert.equal(await runThrough(entry), 42, `${name}: ${key}`);
+        }
+      });
+    }
+
+    await t.step("claude-code (the real Claude Code CLI)", async () => {
+      const home = await Deno.makeTempDir({ prefix: "mcpx-claude-home-" });
+      try {
+        const lines = fill(all.get("claude-code")!).split("\n").map((l) =>
+          l.replace(/#.*$/, "").trim()
+        )
+          .filter((l) => l !== "");
+        const claude = async (line: string) => {
+          assert.match(line, /^claude /);
+          const out = await new Deno.Command("npx", {
+            args: ["-y", CLAUDE_CODE, ...line.slice("claude ".length).split(/\s+/)],
+            cwd: dir.dir,
+            env: {
+              HOME: home,
+              PATH: `${Deno.execPath().replace(/\/[^/]*$/, "")}:${Deno.env.get("PATH")}`,
+            },
+            stdin: "null",
+          }).output();
+          const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+          assert.equal(out.code, 0, text);
+          return text;
+        };
+        for (const line of lines.slice(0, -1)) await claude(line);
+        const list = await claude(lines.at(-1)!);
+        assert.match(list, /^mcp-executor: deno run -A .* - ✔ Connected$/m);
+        assert.match(
+          list,
+          new RegExp(
+            `^mcp-executor-http: http://127\\.0\\.0\\.1:${port}/mcp \\(HTTP\\) - ✔ Connected$`,
+            "m",
+          ),
+        );
+      } finally {
+        await Deno.remove(home, { recursive: true });
+      }
+    });
+  } finally {
+    daemon.kill("SIGTERM");
+    await daemon.status;
+    await drain;
+  }
+});
