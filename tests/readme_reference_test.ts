@@ -1,0 +1,83 @@
+/**
+ * README's configuration reference stays complete and true: every `MCPOrchestrator` option and every key of
+ * `mcp-executor.json` has a row, and the defaults it gives for the limits are the code's.
+ */
+
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_LIMITS } from "../runtime/mod.ts";
+import { DAEMON_DEFAULTS, daemonConfigShape } from "../runtime/daemon/daemon_config.ts";
+import { DEFAULT_AUDIT_KEEP, DEFAULT_AUDIT_MAX_BYTES } from "../runtime/daemon/audit_log.ts";
+import { DEFAULT_APPROVAL_TIMEOUT_MS } from "../runtime/approvals/mod.ts";
+
+const ROOT = new URL("..", import.meta.url);
+
+/** The rows of README's configuration reference: first cell (without backticks) to the default cell. */
+async function referenceRows(): Promise<Map<string, string>> {
+  const readme = await Deno.readTextFile(new URL("README.md", ROOT));
+  const start = readme.indexOf("## Configuration reference");
+  assert.ok(start >= 0, "README has no Configuration reference");
+  const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+  const rows = new Map<string, string>();
+  for (const m of section.matchAll(/^\| `([^`]+)` +\| ([^|]+?) +\|/gm)) rows.set(m[1]!, m[2]!);
+  return rows;
+}
+
+/** The first number of a cell, thousands separators removed. */
+function firstNumber(cell: string): number {
+  const m = /\d[\d,]*/.exec(cell);
+  assert.ok(m, `no number in "${cell}"`);
+  return Number(m[0].replaceAll(",", ""));
+}
+
+/** The option names of `OrchestratorOptions`, from `deno doc --json`. */
+async function optionNames(): Promise<string[]> {
+  const file = fileURLToPath(new URL("runtime/orchestrator/options.ts", ROOT));
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["doc", "--json", file],
+    stdout: "piped",
+  })
+    .output();
+  const doc = JSON.parse(new TextDecoder().decode(out.stdout));
+  const symbols = Object.values(doc.nodes as Record<string, { symbols: unknown[] }>)[0]!
+    .symbols as Array<{
+      name: string;
+      declarations: Array<{ def?: { properties?: Array<{ name: string }> } }>;
+    }>;
+  const options = symbols.find((s) => s.name === "OrchestratorOptions");
+  assert.ok(options, "OrchestratorOptions not found");
+  return options.declarations[0]!.def!.properties!.map((p) => p.name);
+}
+
+Deno.test("README lists every MCPOrchestrator option, with DEFAULT_LIMITS as the limits' defaults", async () => {
+  const rows = await referenceRows();
+  const names = await optionNames();
+  assert.ok(names.length >= 30, `only ${names.length} options found`);
+  const missing = names.filter((n) => !rows.has(n));
+  assert.deepEqual(missing, [], "options without a row in README's Configuration reference");
+  for (const [key, value] of Object.entries(DEFAULT_LIMITS)) {
+    assert.equal(firstNumber(rows.get(key)!), value, `default of ${key}`);
+  }
+  assert.equal(firstNumber(rows.get("approvalTimeoutMs")!), DEFAULT_APPROVAL_TIMEOUT_MS);
+});
+
+Deno.test("README lists every key of mcp-executor.json with the daemon's defaults", async () => {
+  const rows = await referenceRows();
+  const keys: string[] = [];
+  for (const [section, schema] of Object.entries(daemonConfigShape)) {
+    // An object section lists its fields; a record or a number is one key.
+    const inner = (schema as { unwrap?: () => unknown }).unwrap?.() ?? schema;
+    const shape = (inner as { shape?: Record<string, unknown> }).shape;
+    if (shape === undefined) keys.push(section);
+    else keys.push(...Object.keys(shape).map((k) => `${section}.${k}`));
+  }
+  assert.ok(keys.includes("http.port") && keys.includes("audit.file"), keys.join(", "));
+  assert.deepEqual(keys.filter((k) => !rows.has(k)), [], "mcp-executor.json keys without a row");
+  assert.equal(firstNumber(rows.get("sessions.quotaMb")!), DAEMON_DEFAULTS.quotaMb);
+  assert.equal(firstNumber(rows.get("sessions.idleTimeoutMs")!), DAEMON_DEFAULTS.idleTimeoutMs);
+  assert.equal(firstNumber(rows.get("http.port")!), DAEMON_DEFAULTS.port);
+  assert.match(rows.get("http.host")!, new RegExp(DAEMON_DEFAULTS.host.replaceAll(".", "\\.")));
+  assert.match(rows.get("http.tokenEnv")!, new RegExp(DAEMON_DEFAULTS.tokenEnv));
+  assert.equal(firstNumber(rows.get("audit.maxBytes")!), DEFAULT_AUDIT_MAX_BYTES);
+  assert.equal(firstNumber(rows.get("audit.keep")!), DEFAULT_AUDIT_KEEP);
+});
