@@ -10,13 +10,14 @@ import { CONFIG_FLAG, configPath, paint, parseFlags } from "./_common.ts";
 import { connectServers, statusLines } from "./_connect.ts";
 import { openOrchestrator } from "./_orchestrator.ts";
 
-const HELP = `Usage: mcpx doctor [--config mcp.json]
+const HELP = `Usage: mcpx doctor [--config mcp.json] [--json]
 
 Checks, in order: the Deno version; that the config parses; that each server starts (its connect time and tool
 count, and the last lines of its stderr when it fails); that the sandbox runs a task and refuses one that reads a
 file it was not given. The exit code is 0 when everything passed, 1 otherwise.
 
 Flags:
+  --json               the checks as JSON: [{ check, ok, detail }]
   -c, --config <path>  the mcp.json (default ./mcp.json)
   -h, --help           this text`;
 
@@ -30,15 +31,23 @@ export const MIN_DENO = [2, 9, 0] as const;
  * @returns 0 when every check passed, 1 otherwise.
  */
 export async function main(args: string[]): Promise<number> {
-  const parsed = parseFlags(args, CONFIG_FLAG);
+  const parsed = parseFlags(args, { ...CONFIG_FLAG, json: { type: "boolean" } });
   if (parsed.values.help) {
     console.log(HELP);
     return 0;
   }
+  const json = parsed.values.json === true;
+  const checks: Array<{ check: string; ok: boolean; detail: string }> = [];
   let failed = 0;
-  const report = (ok: boolean, line: string) => {
+  const report = (ok: boolean, line: string, check = line.split(" ")[0]!) => {
     if (!ok) failed++;
-    console.log(`${ok ? paint.ok("ok") : paint.bad("fail")}    ${line}`);
+    checks.push({ check, ok, detail: line });
+    if (!json) console.log(`${ok ? paint.ok("ok") : paint.bad("fail")}    ${line}`);
+  };
+  const finish = () => {
+    if (json) console.log(JSON.stringify(checks, null, 2));
+    else console.log(failed === 0 ? "All checks passed." : `${failed} check(s) failed.`);
+    return failed === 0 ? 0 : 1;
   };
   const version = Deno.version.deno.split(".").map(Number);
   const recent = version[0]! > MIN_DENO[0] ||
@@ -53,14 +62,22 @@ export async function main(args: string[]): Promise<number> {
     const config = await loadConfig(path);
     report(true, `config ${path}: ${Object.keys(config.servers).length} servers`);
   } catch (error) {
-    report(false, error instanceof ConfigError ? error.message : String(error));
-    return 1;
+    report(false, error instanceof ConfigError ? error.message : String(error), "config");
+    return finish();
   }
 
   const { connections, statuses } = await connectServers(path);
   await connections.close();
-  for (const line of statusLines(statuses)) console.log(line);
-  failed += statuses.filter((s) => s.state !== "connected").length;
+  const lines = statusLines(statuses);
+  statuses.forEach((s, i) => {
+    if (s.state !== "connected") failed++;
+    checks.push({
+      check: `server ${s.name}`,
+      ok: s.state === "connected",
+      detail: lines[i]!.replace(/^\S+\s+/, ""),
+    });
+    if (!json) console.log(lines[i]);
+  });
 
   await using orch = await openOrchestrator(path, { poolSize: 0 });
   const base = {
@@ -72,6 +89,7 @@ export async function main(args: string[]): Promise<number> {
   report(
     trivial.status === "completed" && trivial.data === 2,
     `sandbox runs a task (${trivial.stats.duration.toFixed(0)} ms)`,
+    "sandbox run",
   );
   const probe = await orch.executeTask({
     ...base,
@@ -83,7 +101,7 @@ export async function main(args: string[]): Promise<number> {
     probe.status === "failed"
       ? `sandbox refuses file access it was not given (${probe.error?.name})`
       : `sandbox read ${path} without permission: do not run agent code on this machine`,
+    "sandbox refusal",
   );
-  console.log(failed === 0 ? "All checks passed." : `${failed} check(s) failed.`);
-  return failed === 0 ? 0 : 1;
+  return finish();
 }

@@ -76,6 +76,17 @@ Deno.test("mcpx doctor names a broken server and exits 1; the working one still 
     assert.match(doctor.stdout, /fail {2}broken: .*missing API key/s);
     assert.match(doctor.stdout, /ok {4}sandbox refuses file access it was not given/);
     assert.match(doctor.stdout, /1 check\(s\) failed/);
+    const json = await mcpx(dir, "doctor", "--json");
+    assert.equal(json.code, 1);
+    const checks = JSON.parse(json.stdout) as Array<{ check: string; ok: boolean; detail: string }>;
+    assert.deepEqual(
+      checks.map((c) => [c.check, c.ok]),
+      [["deno", true], ["config", true], ["server memory", true], ["server broken", false], [
+        "sandbox run",
+        true,
+      ], ["sandbox refusal", true]],
+    );
+    assert.match(checks[3]!.detail, /missing API key/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
