@@ -4,20 +4,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
-
-async function mcpx(cwd: string, ...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    cwd,
-    stdin: "null",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
-}
+import { mcpx } from "./helpers/mcpx.ts";
 
 Deno.test("mcpx init in an empty folder, then mcpx run of a small file against the starter servers", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcpx-cli-" });
