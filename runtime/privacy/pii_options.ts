@@ -6,6 +6,7 @@
  */
 
 import { z } from "zod";
+import { parseJsonPath } from "./json_path.ts";
 
 /** The kinds detected out of the box. */
 export const BUILTIN_KINDS = ["EMAIL", "PHONE", "CARD", "IBAN", "SSN", "IP", "SECRET"] as const;
@@ -68,7 +69,7 @@ const kindSchema = z.string().regex(KIND, "a kind is upper case letters, digits 
 
 /**
  * The zod schema of {@linkcode PiiOptions}: `MCPOrchestrator({ pii })` and the `pii` section of
- * `mcp-executor.json`. Unknown keys are refused.
+ * `mcp-executor.json`. Unknown keys are refused; custom patterns must compile and field paths parse.
  *
  * @example
  * ```ts
@@ -77,6 +78,7 @@ const kindSchema = z.string().regex(KIND, "a kind is upper case letters, digits 
  * const parsed = piiOptionsSchema.parse({ enabled: true, flows: [{ from: "crm", to: ["mailer"] }] });
  * assert.equal(parsed.enabled, true);
  * assert.equal(piiOptionsSchema.safeParse({ enabled: true, defaultFlow: "nowhere" }).success, false);
+ * assert.equal(piiOptionsSchema.safeParse({ enabled: true, patterns: [{ kind: "ID", pattern: "(" }] }).success, false);
  * ```
  */
 export const piiOptionsSchema: z.ZodType<PiiOptions> = z.object({
@@ -103,7 +105,31 @@ export const piiOptionsSchema: z.ZodType<PiiOptions> = z.object({
     .optional(),
   defaultFlow: z.enum(["any", "origin"]).optional(),
   ttlMs: z.number().int().min(1).optional(),
-}).strict();
+}).strict().superRefine((options, ctx) => {
+  // What the shape cannot say: each pattern compiles and each field path parses.
+  options.patterns?.forEach((p, i) => {
+    try {
+      new RegExp(p.pattern, p.flags ?? "");
+    } catch (error) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["patterns", i, "pattern"],
+        message: (error as Error).message,
+      });
+    }
+  });
+  options.fields?.forEach((f, i) => {
+    try {
+      parseJsonPath(f.path);
+    } catch (error) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fields", i, "path"],
+        message: (error as Error).message,
+      });
+    }
+  });
+});
 
 /** Default of {@linkcode PiiOptions.ttlMs}. */
 export const DEFAULT_PII_TTL_MS = 3_600_000;
@@ -132,15 +158,5 @@ export function parsePiiOptions(input: unknown): PiiOptions {
     );
     throw new TypeError(`Invalid privacy options: ${where}: ${issue.message}`);
   }
-  const options = parsed.data;
-  options.patterns?.forEach((p, i) => {
-    try {
-      new RegExp(p.pattern, p.flags ?? "");
-    } catch (error) {
-      throw new TypeError(
-        `Invalid privacy options: pii.patterns[${i}].pattern: ${(error as Error).message}`,
-      );
-    }
-  });
-  return options;
+  return parsed.data;
 }
