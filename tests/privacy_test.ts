@@ -88,6 +88,14 @@ await memory.createEntities({ entities: rows.map((r, i) => ({
 return rows;`;
 }
 
+async function* walk(dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) yield* walk(path);
+    else if (entry.isFile) yield path;
+  }
+}
+
 function assertNoRealValue(text: string, where: string): void {
   for (const value of REAL) assert.ok(!text.includes(value), `${where} holds "${value}": ${text}`);
 }
@@ -197,6 +205,20 @@ return g.entities.map((e) => [e.name, ...e.observations]);`,
       assert.equal(echoed.error?.code, "tool_failed", JSON.stringify(echoed.error));
       assert.match(echoed.error!.message, /\[EMAIL_1\]/);
       assertNoRealValue(JSON.stringify(echoed), "the server's error");
+    },
+  );
+
+  await t.step(
+    "no file the orchestrator writes (state, sessions, servers) holds a real value: the vault is in memory only",
+    async () => {
+      const root = join(f.data, "..");
+      let files = 0;
+      for await (const entry of walk(root)) {
+        if (entry.startsWith(f.data)) continue;
+        files++;
+        assertNoRealValue(await Deno.readTextFile(entry).catch(() => ""), entry);
+      }
+      assert.ok(files > 0, "the orchestrator wrote no file to check");
     },
   );
 
