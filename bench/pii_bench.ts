@@ -179,5 +179,13 @@ if (WRITE_DOCS) {
   const docs = new URL("../docs/benchmarks.md", import.meta.url);
   const existing = await Deno.readTextFile(docs).catch(() => undefined);
   await Deno.writeTextFile(docs, replaceSection(existing, "Privacy", body));
+  // `deno task ok` runs `deno fmt --check`: align the tables and wrap the text as the repository's config says.
+  const fmt = await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", docs.pathname],
+    cwd: new URL("..", docs).pathname,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!fmt.success) console.error(`deno fmt failed: ${new TextDecoder().decode(fmt.stderr)}`);
   console.log(`\nWrote the Privacy section of ${docs.pathname}`);
 }
