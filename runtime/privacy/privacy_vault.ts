@@ -18,6 +18,14 @@ export interface VaultEntry {
 }
 
 /**
+ * Whether a value is looked for again in other texts: at least 3 characters with a letter or a digit. A field rule
+ * may select `"-"`, `" "` or `"no"`; replacing every such piece of text with a token would garble the results.
+ */
+function refindable(value: string): boolean {
+  return value.length >= 3 && /[\p{L}\p{N}]/u.test(value);
+}
+
+/**
  * One session's tokens. Two vaults share nothing: each has its own index from value to token and its own counters
  * per kind, which number the visible tokens. Values are found again in any text in time linear in the text (see
  * {@linkcode PrivacyVault.findKnown}), however many the vault holds.
@@ -60,7 +68,7 @@ export class PrivacyVault {
       entry = { token: `[${options.kind}_${n}]`, kind: options.kind, value, origins: new Set() };
       this.#byValue.set(text, entry);
       this.#byToken.set(entry.token, entry);
-      this.#known.add(text, entry);
+      if (refindable(text)) this.#known.add(text, entry);
     }
     entry.origins.add(options.origin);
     return entry.token;
@@ -87,8 +95,8 @@ export class PrivacyVault {
   }
 
   /**
-   * Finds the values the vault holds in a text, to re-tokenize values that come back from any server: as whole
-   * words where a value starts or ends with a word character, leftmost first and the longest where several start
+   * Finds the values the vault holds in a text, to re-tokenize values that come back from any server: values of at
+   * least 3 characters with a letter or a digit, as whole words where a value starts or ends with a word character, leftmost first and the longest where several start
    * at one place. Linear in the text (an Aho-Corasick scan), whatever the number of values.
    *
    * @param text Any text.
