@@ -96,8 +96,9 @@ export class PrivacyVault {
 
   /**
    * Finds the values the vault holds in a text, to re-tokenize values that come back from any server: values of at
-   * least 3 characters with a letter or a digit, as whole words where a value starts or ends with a word character, leftmost first and the longest where several start
-   * at one place. Linear in the text (an Aho-Corasick scan), whatever the number of values.
+   * least 3 characters with a letter or a digit, as whole words where a value starts or ends with a word character,
+   * leftmost first and the longest where several start at one place. Linear in the text (an Aho-Corasick scan),
+   * whatever the number of values.
    *
    * @param text Any text.
    * @returns The matches with their entries, sorted by start, not overlapping.
