@@ -191,6 +191,7 @@ async function run(settings: Settings): Promise<number> {
       ...(daemonConfig.approvalTimeoutMs === undefined
         ? {}
         : { approvalTimeoutMs: daemonConfig.approvalTimeoutMs }),
+      ...(daemonConfig.pii === undefined ? {} : { pii: daemonConfig.pii }),
     },
     persistSessions: sessions.persist ?? false,
     ...(daemonConfig.audit === undefined ? {} : {

@@ -192,3 +192,18 @@ export {
   type VercelAITool,
   vercelAITools,
 } from "./adapters/mod.ts";
+export {
+  BUILTIN_KINDS,
+  type BuiltinKind,
+  DEFAULT_PII_TTL_MS,
+  parsePiiOptions,
+  PiiDetector,
+  type PiiFieldRule,
+  type PiiFlowRule,
+  type PiiOptions,
+  piiOptionsSchema,
+  type PiiPattern,
+  PrivacyVaults,
+  type Span,
+  TaskPrivacy,
+} from "./privacy/mod.ts";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { MCPOrchestrator, type OrchestratorOptions, type TaskResult } from "../runtime/mod.ts";
+import { probePrivacy } from "./helpers/privacy_probe.ts";
 import { referenceConfig } from "./helpers/servers.ts";
 
 // Rows as a CRM export would have them: the same person (and email) twice, a UK phone, two card numbers.
@@ -87,15 +88,27 @@ await memory.createEntities({ entities: rows.map((r, i) => ({
 return rows;`;
 }
 
+async function* walk(dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) yield* walk(path);
+    else if (entry.isFile) yield path;
+  }
+}
+
 function assertNoRealValue(text: string, where: string): void {
   for (const value of REAL) assert.ok(!text.includes(value), `${where} holds "${value}": ${text}`);
 }
 
 Deno.test("pii: rows read through server-filesystem reach server-memory with real values, the task sees only tokens", async (t) => {
   await using f = await start(PII);
+  const probe = probePrivacy();
   const result = await f.run(copyRows(f.data), { session: "s1" });
+  probe[Symbol.dispose]();
   assert.equal(result.status, "completed", JSON.stringify(result.error));
   const rows = result.data as Record<string, string>[];
+  // The probe the pii-off test relies on does see the privacy layer when it is on.
+  assert.ok((probe.calls.get("TaskPrivacy.call") ?? 0) >= 2, JSON.stringify([...probe.calls]));
 
   await t.step("the memory server's file holds the real values", async () => {
     const file = await Deno.readTextFile(join(f.data, "memory.jsonl"));
@@ -195,6 +208,20 @@ return g.entities.map((e) => [e.name, ...e.observations]);`,
     },
   );
 
+  await t.step(
+    "no file the orchestrator writes (state, sessions, servers) holds a real value: the vault is in memory only",
+    async () => {
+      const root = join(f.data, "..");
+      let files = 0;
+      for await (const entry of walk(root)) {
+        if (entry.startsWith(f.data)) continue;
+        files++;
+        assertNoRealValue(await Deno.readTextFile(entry).catch(() => ""), entry);
+      }
+      assert.ok(files > 0, "the orchestrator wrote no file to check");
+    },
+  );
+
   await t.step("dropping the session forgets its values", async () => {
     assert.equal(f.orch.privacyVaults?.drop("s1"), true);
     const after = await f.run(`return await memory.searchNodes({ query: "[EMAIL_1]" });`, {
@@ -204,11 +231,13 @@ return g.entities.map((e) => [e.name, ...e.observations]);`,
   });
 });
 
-Deno.test("pii off: tool results reach the task unchanged", async () => {
+Deno.test("pii off: tool results reach the task unchanged, and no privacy code runs on the call path", async () => {
   await using f = await start(undefined);
   assert.equal(f.orch.privacyVaults, undefined);
-  const result = await f.run(copyRows(f.data));
+  using probe = probePrivacy();
+  const result = await f.run(copyRows(f.data), { session: "s1" });
   assert.equal(result.status, "completed", JSON.stringify(result.error));
+  assert.equal(probe.total(), 0, JSON.stringify([...probe.calls]));
   assert.deepEqual((result.data as unknown[])[0], {
     name: "Ann Lee",
     email: "ann.lee@example.com",

@@ -7,7 +7,8 @@
  * {
  *   "sessions": { "quotaMb": 100, "idleTimeoutMs": 1800000, "persist": false },
  *   "http": { "host": "127.0.0.1", "port": 8787, "allowedOrigins": [], "allowedHosts": [],
- *             "tokenEnv": "MCPX_TOKEN", "tokenFile": "/etc/mcp-executor/token" }
+ *             "tokenEnv": "MCPX_TOKEN", "tokenFile": "/etc/mcp-executor/token" },
+ *   "pii": { "enabled": true, "flows": [{ "from": "crm", "to": ["crm", "mailer"] }] }
  * }
  * ```
  *
@@ -19,6 +20,7 @@ import { z } from "zod";
 import { ConfigError } from "../config.ts";
 import { approvalsConfigSchema, approvalTimeoutMsSchema } from "../approvals/mod.ts";
 import { auditConfigSchema } from "./audit_log.ts";
+import { piiOptionsSchema } from "../privacy/mod.ts";
 
 /** The file name looked for beside `mcp.json`. */
 export const DAEMON_CONFIG_FILE = "mcp-executor.json";
@@ -66,6 +68,8 @@ export const daemonConfigShape = {
   approvalTimeoutMs: approvalTimeoutMsSchema.optional(),
   /** The audit trail: `{ file, maxBytes?, keep? }`; `file` is relative to the config file. */
   audit: auditConfigSchema.optional(),
+  /** Personal data tokenized before it enters the sandbox: the same schema as `MCPOrchestrator({ pii })`. */
+  pii: piiOptionsSchema.optional(),
 };
 
 /** The zod schema of `mcp-executor.json`. */

@@ -19,6 +19,17 @@ Deno.test("parseDaemonConfig() accepts the sessions and http sections", () => {
   assert.equal(config.http?.tokenEnv, "MY_TOKEN");
 });
 
+Deno.test("parseDaemonConfig() accepts a pii section with the orchestrator's options", () => {
+  const pii = {
+    enabled: true,
+    detect: ["EMAIL", "PHONE"],
+    fields: [{ server: "crm", path: "$.rows[*].name", kind: "NAME" }],
+    flows: [{ from: "crm", to: ["crm", "mailer"] }],
+    ttlMs: 60_000,
+  };
+  assert.deepEqual(parseDaemonConfig({ pii }).pii, pii);
+});
+
 Deno.test("parseDaemonConfig() names the field that is wrong", async (t) => {
   const cases: [string, unknown, RegExp][] = [
     ["a wrong type", { sessions: { quotaMb: "big" } }, /"sessions\.quotaMb"/],
@@ -26,6 +37,23 @@ Deno.test("parseDaemonConfig() names the field that is wrong", async (t) => {
     ["an unknown key in a section", { http: { hots: "x" } }, /"http": .*hots/],
     ["an unknown section", { approval: {} }, /top level: .*approval/],
     ["a token variable that is not a name", { http: { tokenEnv: "A-B" } }, /"http\.tokenEnv"/],
+    ["pii without enabled", { pii: { flows: [] } }, /"pii\.enabled"/],
+    [
+      "a pii flow without to",
+      { pii: { enabled: true, flows: [{ from: "crm" }] } },
+      /"pii\.flows\.0\.to"/,
+    ],
+    [
+      "a pii pattern that does not compile",
+      { pii: { enabled: true, patterns: [{ kind: "ID", pattern: "(" }] } },
+      /"pii\.patterns\.0\.pattern": Invalid regular expression/,
+    ],
+    [
+      "a pii field path outside the subset",
+      { pii: { enabled: true, fields: [{ server: "crm", path: "$.x[?(@)]", kind: "NAME" }] } },
+      /"pii\.fields\.0\.path"/,
+    ],
+    ["an unknown pii key", { pii: { enabled: true, detekt: ["EMAIL"] } }, /"pii": .*detekt/],
   ];
   for (const [name, data, pattern] of cases) {
     await t.step(name, () => {

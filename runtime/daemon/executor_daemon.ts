@@ -242,6 +242,8 @@ export class ExecutorDaemon {
     this.#approvers.delete(id);
     for (const task of session.tasks) task.abort(new Error(`Session "${id}" closed`));
     await session.server.close().catch(() => {});
+    // A session's personal data goes with it, even when its folder persists.
+    this.#orch.privacyVaults?.drop(id);
     if (!this.#options.persistSessions) {
       await this.#orch.endSession(id).catch((error) =>
         log.warn("Cannot remove session {id}: {error}", { id, error: String(error) })

@@ -194,3 +194,22 @@ Deno.test("ExecutorDaemon keeps a session's folder when sessions persist, and re
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("ExecutorDaemon drops a session's privacy vault when the session closes, even when its folder persists", async () => {
+  for (const persistSessions of [false, true]) {
+    const daemon = new ExecutorDaemon({
+      orchestrator: { config: { servers: {} }, pii: { enabled: true } },
+      persistSessions,
+    });
+    const client = await connect(daemon, "s1");
+    const vaults = daemon.orchestrator.privacyVaults!;
+    const task = vaults.forTask({ id: "t1", session: "s1" });
+    assert.equal(task.tokenizeResult("crm", "get", "ann@example.com"), "[EMAIL_1]");
+    task.end();
+    assert.equal(vaults.sessions, 1);
+    await client.close();
+    await daemon.closeSession("s1");
+    assert.equal(vaults.sessions, 0, `persistSessions: ${persistSessions}`);
+    await daemon.shutdown();
+  }
+});

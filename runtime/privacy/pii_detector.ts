@@ -32,6 +32,8 @@ export class PiiDetector {
   readonly kinds: ReadonlySet<string>;
 
   /**
+   * Compiles the detectors the options turn on.
+   *
    * @param options Validated `pii` options (see `parsePiiOptions`).
    */
   constructor(options: PiiOptions) {

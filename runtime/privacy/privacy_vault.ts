@@ -4,7 +4,7 @@
  * @module
  */
 
-import { createHmac } from "node:crypto";
+import { type KnownMatch, KnownValues } from "./_known_values.ts";
 
 /** One tokenized value. */
 export interface VaultEntry {
@@ -17,13 +17,18 @@ export interface VaultEntry {
   readonly origins: Set<string>;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/**
+ * Whether a value is looked for again in other texts: at least 3 characters with a letter or a digit. A field rule
+ * may select `"-"`, `" "` or `"no"`; replacing every such piece of text with a token would garble the results.
+ */
+function refindable(value: string): boolean {
+  return value.length >= 3 && /[\p{L}\p{N}]/u.test(value);
 }
 
 /**
- * One session's tokens. The index from value to token is keyed by an HMAC of the value under a random key of this
- * vault, so two vaults share nothing and the index holds no value in clear; the visible token counts per kind.
+ * One session's tokens. Two vaults share nothing: each has its own index from value to token and its own counters
+ * per kind, which number the visible tokens. Values are found again in any text in time linear in the text (see
+ * {@linkcode PrivacyVault.findKnown}), however many the vault holds.
  *
  * @example
  * ```ts
@@ -37,19 +42,14 @@ function escapeRegExp(text: string): string {
  * ```
  */
 export class PrivacyVault {
-  #key = crypto.getRandomValues(new Uint8Array(32));
-  #byIndex = new Map<string, VaultEntry>();
+  #byValue = new Map<string, VaultEntry>();
   #byToken = new Map<string, VaultEntry>();
   #counters = new Map<string, number>();
-  #known: RegExp | null | undefined;
+  #known = new KnownValues<VaultEntry>();
 
   /** How many values the vault holds. */
   get size(): number {
     return this.#byToken.size;
-  }
-
-  #index(value: string): string {
-    return createHmac("sha256", this.#key).update(value).digest("base64");
   }
 
   /**
@@ -60,15 +60,15 @@ export class PrivacyVault {
    * @returns The token, e.g. `"[EMAIL_1]"`.
    */
   tokenize(value: string | number, options: { kind: string; origin: string }): string {
-    const index = this.#index(String(value));
-    let entry = this.#byIndex.get(index);
+    const text = String(value);
+    let entry = this.#byValue.get(text);
     if (entry === undefined) {
       const n = (this.#counters.get(options.kind) ?? 0) + 1;
       this.#counters.set(options.kind, n);
       entry = { token: `[${options.kind}_${n}]`, kind: options.kind, value, origins: new Set() };
-      this.#byIndex.set(index, entry);
+      this.#byValue.set(text, entry);
       this.#byToken.set(entry.token, entry);
-      this.#known = undefined;
+      if (refindable(text)) this.#known.add(text, entry);
     }
     entry.origins.add(options.origin);
     return entry.token;
@@ -91,34 +91,37 @@ export class PrivacyVault {
    * @returns Its entry, or `undefined`.
    */
   entryOf(value: string): VaultEntry | undefined {
-    return this.#byIndex.get(this.#index(value));
+    return this.#byValue.get(value);
   }
 
   /**
-   * A regular expression matching every value in the vault (longest first, as whole words where the value starts
-   * or ends with a word character), to re-tokenize values that come back from any server.
+   * Finds the values the vault holds in a text, to re-tokenize values that come back from any server: values of at
+   * least 3 characters with a letter or a digit, as whole words where a value starts or ends with a word character,
+   * leftmost first and the longest where several start at one place. Linear in the text (an Aho-Corasick scan),
+   * whatever the number of values.
    *
-   * @returns The expression (global), or `null` for an empty vault.
+   * @param text Any text.
+   * @returns The matches with their entries, sorted by start, not overlapping.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PrivacyVault } from "./privacy_vault.ts";
+   * const vault = new PrivacyVault();
+   * vault.tokenize("Ann Lee", { kind: "NAME", origin: "crm" });
+   * const found = vault.findKnown("met Ann Lee, not Ann Leeds");
+   * assert.deepEqual(found.map((m) => [m.start, m.end, m.item.token]), [[4, 11, "[NAME_1]"]]);
+   * ```
    */
-  knownValues(): RegExp | null {
-    if (this.#known !== undefined) return this.#known;
-    const values = [...this.#byToken.values()].map((e) => String(e.value)).filter((v) => v !== "")
-      .sort((a, b) => b.length - a.length);
-    this.#known = values.length === 0 ? null : new RegExp(
-      values.map((v) =>
-        `${/^\w/.test(v) ? "(?<!\\w)" : ""}${escapeRegExp(v)}${/\w$/.test(v) ? "(?!\\w)" : ""}`
-      ).join("|"),
-      "g",
-    );
-    return this.#known;
+  findKnown(text: string): KnownMatch<VaultEntry>[] {
+    return this.#known.find(text);
   }
 
   /** Forgets every value and token. */
   clear(): void {
-    this.#byIndex.clear();
+    this.#byValue.clear();
     this.#byToken.clear();
     this.#counters.clear();
-    this.#known = undefined;
-    this.#key.fill(0);
+    this.#known.clear();
   }
 }

@@ -42,6 +42,8 @@ export class PrivacyVaults implements Disposable {
   #held = new Map<string, Held>();
 
   /**
+   * Validates the options and compiles the detectors, field rules and flow rules every session shares.
+   *
    * @param options The `pii` options (validated here).
    * @throws {TypeError} When the options are invalid (see `parsePiiOptions`), or a field rule's path does not
    * parse.

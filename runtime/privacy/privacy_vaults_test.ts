@@ -245,3 +245,25 @@ Deno.test("PrivacyVaults refuses bad options, naming the field", () => {
   assert.throws(() => new PrivacyVaults({ enabled: true, nope: 1 } as never), /pii/);
   assert.equal(parseJsonPath("$['a b'][0]").steps.length, 2);
 });
+
+Deno.test("tokenizeResult: a short or wordless value a rule selects is not looked for in other text", () => {
+  using vaults = new PrivacyVaults({
+    enabled: true,
+    fields: [{ server: "db", path: "$.rows[*].name", kind: "NAME" }],
+  });
+  const task = vaults.forTask({ id: "t" });
+  const out = task.tokenizeResult("db", "query", {
+    rows: [{ name: "-", note: "a - b" }, { name: "Al", note: "Al and Cal" }, {
+      name: " ",
+      note: "x y",
+    }],
+  });
+  assert.deepEqual(out, {
+    rows: [
+      { name: "[NAME_1]", note: "a - b" },
+      { name: "[NAME_2]", note: "Al and Cal" },
+      { name: "[NAME_3]", note: "x y" },
+    ],
+  });
+  task.end();
+});

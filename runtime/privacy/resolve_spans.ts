@@ -4,9 +4,24 @@
  * @module
  */
 
-/** A detected value in a text: `[start, end)` in UTF-16 code units. */
+/**
+ * A detected value in a text: `[start, end)` in UTF-16 code units.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PiiDetector } from "./pii_detector.ts";
+ * import type { Span } from "./resolve_spans.ts";
+ * const text = "write to ann@example.com";
+ * const [span]: Span[] = new PiiDetector({ enabled: true }).detect(text);
+ * assert.equal(text.slice(span!.start, span!.end), "ann@example.com");
+ * assert.equal(span!.kind, "EMAIL");
+ * ```
+ */
 export interface Span {
+  /** Where the value starts. */
   start: number;
+  /** Where it ends (exclusive). */
   end: number;
   /** The kind, e.g. `"EMAIL"`, `"NAME"`. */
   kind: string;

@@ -42,6 +42,8 @@ export class TaskPrivacy {
   #end: (() => void) | undefined;
 
   /**
+   * Made by `PrivacyVaults.forTask`; not meant to be called directly.
+   *
    * @param vault The vault the task uses.
    * @param policy The compiled settings.
    * @param end Called once by {@linkcode TaskPrivacy.end}.

@@ -42,16 +42,12 @@ export interface TokenizeContext {
  */
 export function tokenizeText(text: string, context: TokenizeContext): string {
   const { vault, detector, server } = context;
-  const known: Span[] = [];
-  const values = vault.size === 0 ? null : vault.knownValues();
-  if (values !== null) {
-    for (const m of text.matchAll(values)) {
-      const entry = vault.entryOf(m[0]);
-      if (entry !== undefined) {
-        known.push({ start: m.index, end: m.index + m[0].length, kind: entry.kind, score: 1 });
-      }
-    }
-  }
+  const known: Span[] = vault.findKnown(text).map((m) => ({
+    start: m.start,
+    end: m.end,
+    kind: m.item.kind,
+    score: 1,
+  }));
   const spans = detector.detect(text, known);
   if (spans.length === 0) return text;
   let out = "";
