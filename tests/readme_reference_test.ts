@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS } from "../runtime/mod.ts";
 import { DAEMON_DEFAULTS, daemonConfigShape } from "../runtime/daemon/daemon_config.ts";
 import { DEFAULT_AUDIT_KEEP, DEFAULT_AUDIT_MAX_BYTES } from "../runtime/daemon/audit_log.ts";
 import { DEFAULT_APPROVAL_TIMEOUT_MS } from "../runtime/approvals/mod.ts";
+import { BUILTIN_KINDS, DEFAULT_PII_TTL_MS } from "../runtime/privacy/mod.ts";
 
 const ROOT = new URL("..", import.meta.url);
 
@@ -80,4 +81,10 @@ Deno.test("README lists every key of mcp-executor.json with the daemon's default
   assert.match(rows.get("http.tokenEnv")!, new RegExp(DAEMON_DEFAULTS.tokenEnv));
   assert.equal(firstNumber(rows.get("audit.maxBytes")!), DEFAULT_AUDIT_MAX_BYTES);
   assert.equal(firstNumber(rows.get("audit.keep")!), DEFAULT_AUDIT_KEEP);
+  assert.equal(firstNumber(rows.get("pii.ttlMs")!), DEFAULT_PII_TTL_MS);
+  const readme = await Deno.readTextFile(new URL("README.md", ROOT));
+  const detectRow = readme.split("\n").find((line) => line.startsWith("| `pii.detect`"))!;
+  for (const kind of BUILTIN_KINDS) {
+    assert.ok(detectRow.includes(`\`${kind}\``), `pii.detect lists ${kind}`);
+  }
 });
