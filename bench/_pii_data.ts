@@ -6,17 +6,7 @@
  * @module
  */
 
-/** A small seeded generator (mulberry32), so every run scans the same bytes. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from "../tests/helpers/seeded_random.ts";
 
 const FIRST = ["Ann", "Bob", "Chiara", "Dmitri", "Eve", "Femi", "Gao", "Hana", "Ivan", "Lena"];
 const LAST = ["Lee", "Stone", "Rossi", "Ivanov", "Okafor", "Chen", "Sato", "Novak", "Garcia"];

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { KnownValues } from "./_known_values.ts";
+import { seededRandom as rng } from "../../tests/helpers/seeded_random.ts";
 
 /** The matcher this replaces: one alternation, longest first, whole words where a value starts or ends with one. */
 function reference(values: string[], text: string): [number, number, string][] {
@@ -13,17 +14,6 @@ function reference(values: string[], text: string): [number, number, string][] {
     "g",
   );
   return [...text.matchAll(regex)].map((m) => [m.index, m.index + m[0].length, m[0]]);
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 Deno.test("KnownValues finds what one longest-first alternation finds, as values keep being added", () => {

@@ -9,6 +9,7 @@
  */
 
 import { isValidPhoneNumber } from "libphonenumber-js/max";
+import { seededRandom as rng } from "../helpers/seeded_random.ts";
 
 /** A labeled value: `[start, end)` in UTF-16 code units. */
 export interface Label {
@@ -21,18 +22,6 @@ export interface Label {
 export interface CorpusRecord {
   text: string;
   labels: Label[];
-}
-
-/** A small seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
