@@ -27,8 +27,11 @@ import { z } from "zod";
 
 /** A server started as a child process and spoken to over stdin/stdout. */
 export interface StdioServerConfig {
+  /** Always `"stdio"` (an entry with a `command`). */
   type: "stdio";
+  /** The program to start. */
   command: string;
+  /** Its arguments, with `${VAR}` expanded. */
   args: string[];
   /** Added to the variables passed through by default (see `connections/server_connection.ts`). */
   env: Record<string, string>;
@@ -40,8 +43,11 @@ export interface StdioServerConfig {
 
 /** A server reached over HTTP: Streamable HTTP (`"http"`) or the legacy HTTP+SSE transport (`"sse"`). */
 export interface RemoteServerConfig {
+  /** `"http"` for Streamable HTTP, `"sse"` for the legacy HTTP+SSE transport. */
   type: "http" | "sse";
+  /** The server's URL. */
   url: string;
+  /** Headers sent with every request, with `${VAR}` expanded. */
   headers: Record<string, string>;
   /** Per-call timeout for this server, in milliseconds. */
   timeoutMs?: number;
@@ -124,6 +130,8 @@ export class ConfigError extends Error {
   readonly code: "unreadable" | "invalid_json" | "invalid_config" | "missing_variable";
 
   /**
+   * Creates the error.
+   *
    * @param message What was wrong, naming the server and the field.
    * @param code Why the config was refused.
    * @param options The underlying error, if any.

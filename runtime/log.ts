@@ -12,8 +12,21 @@ import {
   getStreamSink,
   getTextFormatter,
   type Logger,
-  type LogLevel,
 } from "@logtape/logtape";
+
+/**
+ * A log level, lowest first; the same names as LogTape's.
+ *
+ * @example
+ * ```ts
+ * import { configureLogging, type LogLevel } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const level: LogLevel = "warning";
+ * assert.equal(await configureLogging(level), undefined);
+ * ```
+ */
+export type LogLevel = "trace" | "debug" | "info" | "warning" | "error" | "fatal";
 
 /** The root logging category of the project. */
 export const LOG_CATEGORY = "mcp-executor";

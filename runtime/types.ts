@@ -78,7 +78,9 @@ export interface TaskStats {
 
 /** What {@linkcode MCPOrchestrator.executeTask} resolves to. It never rejects for a task's own failure. */
 export interface TaskResult {
+  /** The task's id, as given. */
   id: string;
+  /** How the task ended. */
   status: "completed" | "failed" | "timeout" | "cancelled";
   /** The code's return value, when it completed; cut to `maxResultBytes` with markers where it was larger. */
   data?: unknown;
@@ -88,6 +90,8 @@ export interface TaskResult {
   warnings?: string[];
   /** Console output, one entry a line, capped; a final entry says what was cut. */
   logs: string[];
+  /** Why the task failed, when it did. */
   error?: TaskErrorInfo;
+  /** Time, tool calls and token figures. */
   stats: TaskStats;
 }

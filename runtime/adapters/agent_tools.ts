@@ -19,7 +19,9 @@ import type { MCPOrchestrator } from "../orchestrator/mod.ts";
 
 /** A tool definition with a JSON Schema for its input. */
 export interface AgentToolDefinition {
+  /** The tool's name. */
   name: "search_tools" | "execute_code";
+  /** What the tool does, for the model. */
   description: string;
   /** JSON Schema (draft 2020-12) of the input object. */
   inputSchema: Record<string, unknown>;

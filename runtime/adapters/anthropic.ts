@@ -10,24 +10,35 @@ import { agentToolDefinitions, runAgentTool, type RunAgentToolOptions } from "./
 
 /** A tool definition as the Messages API takes it in `tools`. */
 export interface AnthropicTool {
+  /** The tool's name; in a `tool_use` block, the tool the model calls. */
   name: string;
+  /** What the tool does, for the model. */
   description: string;
+  /** JSON Schema of the input object. */
   input_schema: Record<string, unknown>;
 }
 
 /** A `tool_use` content block of an assistant message. */
 export interface AnthropicToolUse {
+  /** The block type. */
   type: "tool_use";
+  /** The block's id, which the `tool_result` names. */
   id: string;
+  /** The tool's name; in a `tool_use` block, the tool the model calls. */
   name: string;
+  /** The arguments the model wrote. */
   input: unknown;
 }
 
 /** The `tool_result` content block that answers it, for the next user message. */
 export interface AnthropicToolResult {
+  /** The block type. */
   type: "tool_result";
+  /** The id of the `tool_use` block it answers. */
   tool_use_id: string;
+  /** The text the model reads. */
   content: string;
+  /** Set when the call failed. */
   is_error?: boolean;
 }
 

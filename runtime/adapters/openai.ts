@@ -10,28 +10,39 @@ import { agentToolDefinitions, runAgentTool, type RunAgentToolOptions } from "./
 
 /** A function tool as Chat Completions takes it in `tools`. */
 export interface OpenAITool {
+  /** Always `"function"`. */
   type: "function";
+  /** The function's name, description and JSON Schema of its parameters. */
   function: { name: string; description: string; parameters: Record<string, unknown> };
 }
 
 /** A tool call of an assistant message (`message.tool_calls[i]`); `arguments` is a JSON string. */
 export interface OpenAIToolCall {
+  /** The call's id, which the answering message names. */
   id: string;
+  /** Always `"function"`. */
   type: "function";
+  /** The function called and its arguments as a JSON string. */
   function: { name: string; arguments: string };
 }
 
 /** The `tool` message that answers it. */
 export interface OpenAIToolMessage {
+  /** Always `"tool"`. */
   role: "tool";
+  /** The id of the tool call it answers. */
   tool_call_id: string;
+  /** The text the model reads. */
   content: string;
 }
 
 /** A tool in the Vercel AI SDK's shape: wrap `inputSchema` with `jsonSchema()` from `ai` when passing it. */
 export interface VercelAITool {
+  /** What the tool does, for the model. */
   description: string;
+  /** JSON Schema of the input object. */
   inputSchema: Record<string, unknown>;
+  /** Runs the call; resolves to the text the model reads. */
   execute(input: unknown): Promise<string>;
 }
 

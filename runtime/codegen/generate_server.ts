@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Tool } from "../sdk.ts";
+import type { Tool } from "../mcp_types.ts";
 import { docLines, renderJsDoc } from "./_jsdoc.ts";
 import { LINE_WIDTH } from "./_type_printer.ts";
 import { functionHead, toolParts } from "./_tool_parts.ts";

@@ -5,7 +5,7 @@
  */
 
 import type { McpConfig } from "../config.ts";
-import type { Tool } from "../sdk.ts";
+import type { Tool } from "../mcp_types.ts";
 import { ToolError } from "../sandbox_runtime/wire_error.ts";
 import {
   type CallOptions,
@@ -17,10 +17,13 @@ import { TokenStore } from "./auth/mod.ts";
 
 /** How one server's start went. */
 export interface ServerStatus {
+  /** The server's name in mcp.json. */
   name: string;
+  /** Its connection state. */
   state: ServerConnection["state"];
   /** The server's transport: `"stdio"`, `"http"` or `"sse"`. */
   transport: "stdio" | "http" | "sse";
+  /** How many tools it lists (0 unless connected). */
   toolCount: number;
   /** What the server reported in `initialize`. */
   serverInfo?: { name: string; version: string };
@@ -59,6 +62,8 @@ export class ConnectionManager implements AsyncDisposable {
   #tokenFile: string | undefined;
 
   /**
+   * Creates the manager; nothing connects until {@linkcode ConnectionManager.connectAll}.
+   *
    * @param config The validated mcp.json.
    * @param options Timeouts and the tools/list_changed callback.
    */

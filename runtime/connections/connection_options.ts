@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Tool } from "../sdk.ts";
+import type { Tool } from "../mcp_types.ts";
 import type { AuthorizationUrlHandler, TokenStore } from "./auth/mod.ts";
 import type { CallContext, ElicitationHandler } from "./elicitation.ts";
 

@@ -7,13 +7,8 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { logger } from "../log.ts";
-import {
-  type Client,
-  type ClientCapabilities,
-  type ElicitRequestParams,
-  ElicitRequestSchema,
-  type ElicitResult,
-} from "../sdk.ts";
+import type { ElicitRequestParams, ElicitResult } from "../mcp_types.ts";
+import { type Client, type ClientCapabilities, ElicitRequestSchema } from "../sdk.ts";
 
 const log = logger("elicitation");
 

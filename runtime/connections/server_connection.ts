@@ -5,13 +5,12 @@
  */
 
 import type { ServerConfig } from "../config.ts";
+import type { CallToolResult, Tool } from "../mcp_types.ts";
 import {
-  type CallToolResult,
   Client,
   ErrorCode,
   McpError,
   StdioClientTransport,
-  type Tool,
   ToolListChangedNotificationSchema,
   type Transport,
   UnauthorizedError,
@@ -81,6 +80,8 @@ export class ServerConnection implements AsyncDisposable {
   #retryAt = 0;
 
   /**
+   * Creates the connection; nothing starts until {@linkcode ServerConnection.connect}.
+   *
    * @param name The server's name in mcp.json.
    * @param config Its validated entry.
    * @param options Timeouts, client identity and the tools/list_changed callback.

@@ -12,8 +12,8 @@ import {
   type Approver,
   DEFAULT_APPROVAL_TIMEOUT_MS,
 } from "../approvals/mod.ts";
-import { type ElicitRequestFormParams, ErrorCode, McpError, type RequestId } from "../sdk.ts";
-import type { Server } from "../sdk.ts";
+import type { ElicitingServer, ElicitRequestFormParams, RequestId } from "../mcp_types.ts";
+import { ErrorCode, McpError } from "../sdk.ts";
 
 /** Options for {@linkcode elicitationApprover}. */
 export interface ElicitationApproverOptions {
@@ -121,7 +121,7 @@ export function approvalForm(
  * ```
  */
 export function elicitationApprover(
-  server: Server,
+  server: ElicitingServer,
   options: ElicitationApproverOptions = {},
 ): Approver {
   const timeout = options.timeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;

@@ -64,7 +64,12 @@ const REFUSED_REASONS = new Set(["not_allowed", "not_approved", "limit_exceeded"
  * ```
  */
 export class DaemonMetrics implements Disposable {
-  /** The registry the metrics live in; the daemon may register its own metrics here too. */
+  /**
+   * The `prom-client` registry the metrics live in; the daemon may register its own metrics here too. Left out of
+   * the documentation: its type is `prom-client`'s.
+   *
+   * @ignore
+   */
   readonly registry: Registry = new Registry();
   #source: MetricsSource;
   #off: () => void;

@@ -17,11 +17,17 @@ import type { OrchestratorEventListener } from "./orchestrator_events.ts";
 
 /** A progress notification a server sent during a task's tool call. */
 export interface ToolProgressEvent {
+  /** The task whose call it is. */
   taskId: string;
+  /** The server the call went to. */
   server: string;
+  /** The tool called. */
   tool: string;
+  /** The progress so far, as the server counts it. */
   progress: number;
+  /** The total, if the server knows it. */
   total?: number;
+  /** The server's message, if any. */
   message?: string;
 }
 
@@ -187,8 +193,11 @@ export interface OrchestratorStats {
    * process, running or idle. At most `maxConcurrentTasks` run agent code, and the pool keeps `poolSize` idle.
    */
   sandboxes: { idle: number; alive: number };
+  /** Tasks running now. */
   activeTasks: number;
+  /** Tasks waiting for a free slot. */
   queuedTasks: number;
+  /** The most tasks that run at once. */
   maxConcurrentTasks: number;
   /** Tasks finished since start, by status. */
   completedTasks: Record<TaskResult["status"], number>;

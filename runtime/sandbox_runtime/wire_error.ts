@@ -61,6 +61,8 @@ export class ToolError extends Error {
   readonly tool: string;
 
   /**
+   * Creates the error.
+   *
    * @param message The message, naming the action that failed.
    * @param options The code, server and tool, and an optional cause.
    */

@@ -5,7 +5,7 @@
  */
 
 import MiniSearch from "minisearch";
-import type { Tool } from "../sdk.ts";
+import type { Tool } from "../mcp_types.ts";
 import { splitWords } from "./_analyze.ts";
 import { analyzeQuery, learnableTerms, namedServers } from "./_query.ts";
 import { validateSearch } from "./validate_search.ts";

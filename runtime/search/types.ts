@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Tool } from "../sdk.ts";
+import type { Tool } from "../mcp_types.ts";
 
 /**
  * How much a search hit carries:

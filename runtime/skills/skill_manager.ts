@@ -5,7 +5,7 @@
  */
 
 import { join } from "node:path";
-import type { Tool } from "../sdk.ts";
+import type { Tool } from "../mcp_types.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 import { checkSkillArgs } from "./skill_args.ts";
 import type { SkillServer } from "./skill_code.ts";

@@ -5,7 +5,7 @@
  */
 
 import { dirname, join } from "node:path";
-import type { OAuthClientInformationMixed, OAuthTokens } from "../../sdk.ts";
+import type { OAuthClientInformation, OAuthTokens } from "../../mcp_types.ts";
 
 /** The variable that moves the token file; it wins over the default, an explicit option wins over it. */
 export const TOKEN_FILE_ENV = "MCP_EXECUTOR_TOKEN_FILE";
@@ -15,7 +15,7 @@ export interface StoredSignIn {
   /** The server URL the sign-in is for; a different URL in mcp.json means signing in again. */
   url: string;
   /** The client registration obtained dynamically (or the client ID metadata URL used), with its issuer. */
-  client?: OAuthClientInformationMixed;
+  client?: OAuthClientInformation;
   /** The tokens, as the authorization server issued them, with their issuer. */
   tokens?: OAuthTokens;
   /** When the access token expires, in milliseconds since the epoch, if the server said. */
