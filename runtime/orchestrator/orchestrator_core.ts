@@ -34,6 +34,17 @@ const log = logger("orchestrator");
 /**
  * The part of {@linkcode MCPOrchestrator} that connects servers and runs tasks; use `MCPOrchestrator`, which adds
  * tool discovery and skills.
+ *
+ * @example MCPOrchestrator is one
+ * ```ts
+ * import { MCPOrchestrator, OrchestratorCore } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * assert.ok(orch instanceof OrchestratorCore);
+ * assert.equal(orch.getStats().maxConcurrentTasks, 4);
+ * ```
  */
 export class OrchestratorCore implements AsyncDisposable {
   #options: OrchestratorOptions;
