@@ -25,7 +25,20 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 
-/** A server started as a child process and spoken to over stdin/stdout. */
+/**
+ * A server started as a child process and spoken to over stdin/stdout.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig, type StdioServerConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const config = parseConfig({ mcpServers: { memory: { command: "npx", args: ["-y", "${PKG}"] } } },
+ *   { env: { PKG: "@modelcontextprotocol/server-memory" } });
+ * const memory = config.servers.memory as StdioServerConfig;
+ * assert.deepEqual([memory.type, memory.args[1]], ["stdio", "@modelcontextprotocol/server-memory"]);
+ * ```
+ */
 export interface StdioServerConfig {
   /** Always `"stdio"` (an entry with a `command`). */
   type: "stdio";
@@ -41,7 +54,20 @@ export interface StdioServerConfig {
   timeoutMs?: number;
 }
 
-/** A server reached over HTTP: Streamable HTTP (`"http"`) or the legacy HTTP+SSE transport (`"sse"`). */
+/**
+ * A server reached over HTTP: Streamable HTTP (`"http"`) or the legacy HTTP+SSE transport (`"sse"`).
+ *
+ * @example
+ * ```ts
+ * import { parseConfig, type RemoteServerConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const config = parseConfig({ mcpServers: { linear: { url: "https://mcp.linear.app/mcp",
+ *   headers: { Authorization: "Bearer ${TOKEN}" } } } }, { env: { TOKEN: "t0k" } });
+ * const linear = config.servers.linear as RemoteServerConfig;
+ * assert.deepEqual([linear.type, linear.headers.Authorization], ["http", "Bearer t0k"]);
+ * ```
+ */
 export interface RemoteServerConfig {
   /** `"http"` for Streamable HTTP, `"sse"` for the legacy HTTP+SSE transport. */
   type: "http" | "sse";
@@ -55,7 +81,21 @@ export interface RemoteServerConfig {
   oauth?: OAuthConfig;
 }
 
-/** The `oauth` field of a remote entry, with `${VAR}` expanded. */
+/**
+ * The `oauth` field of a remote entry, with `${VAR}` expanded.
+ *
+ * @example
+ * ```ts
+ * import { type OAuthConfig, parseConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const config = parseConfig({ mcpServers: { linear: { type: "http", url: "https://mcp.linear.app/mcp",
+ *   oauth: { clientId: "${CLIENT_ID}", scopes: ["read", "write"] } } } }, { env: { CLIENT_ID: "abc" } });
+ * const server = config.servers.linear;
+ * const oauth: OAuthConfig | undefined = server?.type === "http" ? server.oauth : undefined;
+ * assert.deepEqual([oauth?.clientId, oauth?.scopes], ["abc", "read write"]);
+ * ```
+ */
 export interface OAuthConfig {
   /** A client ID registered in advance; without it the client registers itself or uses `clientMetadataUrl`. */
   clientId?: string;
@@ -69,10 +109,36 @@ export interface OAuthConfig {
   clientMetadataUrl?: string;
 }
 
-/** One entry of `mcpServers`, validated and with `${VAR}` expanded. */
+/**
+ * One entry of `mcpServers`, validated and with `${VAR}` expanded.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig, type ServerConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const config = parseConfig({ mcpServers: { memory: { command: "npx" }, legacy: { type: "sse", url: "http://127.0.0.1:3001/sse" } } });
+ * const where = (s: ServerConfig): string => s.type === "stdio" ? s.command : s.url;
+ * assert.deepEqual(Object.values(config.servers).map(where), ["npx", "http://127.0.0.1:3001/sse"]);
+ * ```
+ */
 export type ServerConfig = StdioServerConfig | RemoteServerConfig;
 
-/** A validated `mcp.json`. */
+/**
+ * A validated `mcp.json`.
+ *
+ * @example An orchestrator over a config built in code
+ * ```ts
+ * import { MCPOrchestrator, type McpConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const config: McpConfig = { servers: {} };
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * assert.deepEqual(orch.listServers(), []);
+ * ```
+ */
 export interface McpConfig {
   /** The servers by name, in file order; entries with `"disabled": true` are left out. */
   servers: Record<string, ServerConfig>;
@@ -124,7 +190,21 @@ const fileSchema = z.object({
   mcpServers: z.record(z.string(), z.unknown()),
 });
 
-/** The error {@linkcode parseConfig} and {@linkcode loadConfig} throw for a file that is not a valid mcp.json. */
+/**
+ * The error {@linkcode parseConfig} and {@linkcode loadConfig} throw for a file that is not a valid mcp.json.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError, parseConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(() => parseConfig({ mcpServers: { memory: { args: [] } } }), ConfigError);
+ * assert.throws(
+ *   () => parseConfig({ mcpServers: { api: { url: "https://example.com/${MISSING}" } } }, { env: {} }),
+ *   (error) => error instanceof ConfigError && error.code === "missing_variable",
+ * );
+ * ```
+ */
 export class ConfigError extends Error {
   /** `"unreadable"`, `"invalid_json"`, `"invalid_config"` or `"missing_variable"`. */
   readonly code: "unreadable" | "invalid_json" | "invalid_config" | "missing_variable";

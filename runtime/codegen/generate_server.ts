@@ -19,7 +19,20 @@ import {
   toTypeName,
 } from "./identifiers.ts";
 
-/** A server as the generator needs it: its name in mcp.json, the version it reports, and its tools. */
+/**
+ * A server as the generator needs it: its name in mcp.json, the version it reports, and its tools.
+ *
+ * @example
+ * ```ts
+ * import { generateServerModules, type ServerInput } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const server: ServerInput = { name: "memory", version: "0.6.3",
+ *   tools: [{ name: "read_graph", inputSchema: { type: "object", properties: {} } }] };
+ * const files = generateServerModules(server);
+ * assert.match(files.get("memory/index.ts") ?? "", /readGraph/);
+ * ```
+ */
 export interface ServerInput {
   /** The server's name in mcp.json, e.g. `"memory"`; generated code passes it to `callTool`. */
   name: string;

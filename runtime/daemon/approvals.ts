@@ -15,7 +15,21 @@ import {
 import type { ElicitingServer, ElicitRequestFormParams, RequestId } from "../mcp_types.ts";
 import { ErrorCode, McpError } from "../sdk.ts";
 
-/** Options for {@linkcode elicitationApprover}. */
+/**
+ * Options for {@linkcode elicitationApprover}.
+ *
+ * @example A client without elicitation is never asked
+ * ```ts
+ * import { elicitationApprover, type ElicitationApproverOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ElicitationApproverOptions = { timeoutMs: 5_000, maxArgsChars: 200 };
+ * const approve = elicitationApprover({ getClientCapabilities: () => ({}), elicitInput: () => Promise.reject() }, options);
+ * const answer = await approve({ server: "memory", tool: "delete_entities", args: {}, taskId: "t1", rule: "*",
+ *   signal: new AbortController().signal });
+ * assert.equal(typeof answer === "object" && answer.approved, false);
+ * ```
+ */
 export interface ElicitationApproverOptions {
   /**
    * How long the client may take to answer, in milliseconds. Default 60,000. The orchestrator's

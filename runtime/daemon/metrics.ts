@@ -9,7 +9,22 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { OrchestratorStats } from "../orchestrator/options.ts";
 import type { OrchestratorEvent, OrchestratorEventListener } from "../orchestrator/mod.ts";
 
-/** What {@linkcode DaemonMetrics} reads: events and stats, as `MCPOrchestrator` gives them. */
+/**
+ * What {@linkcode DaemonMetrics} reads: events and stats, as `MCPOrchestrator` gives them.
+ *
+ * @example
+ * ```ts
+ * import { DaemonMetrics, MCPOrchestrator, type MetricsSource } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const source: MetricsSource = orch;
+ * using metrics = new DaemonMetrics(source);
+ * await orch.executeTask({ id: "t1", description: "x", code: "return 1;", requiredTools: [], status: "pending" });
+ * assert.match(await metrics.render(), /mcp_executor_tasks_total\{status="completed"\} 1/);
+ * ```
+ */
 export interface MetricsSource {
   /** Subscribes to tool-call and task events; returns the unsubscribe function. */
   onEvent(listener: OrchestratorEventListener): () => void;

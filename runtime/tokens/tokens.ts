@@ -22,7 +22,20 @@
 
 import { countTokens as countO200k } from "gpt-tokenizer/encoding/o200k_base";
 
-/** A function that counts tokens, with the name reports print beside the figures. */
+/**
+ * A function that counts tokens, with the name reports print beside the figures.
+ *
+ * @example Count words instead of o200k tokens
+ * ```ts
+ * import { countTokens, setTokenizer, type Tokenizer } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const words: Tokenizer = { name: "words", count: (text) => text.split(/\s+/).filter(Boolean).length };
+ * const previous = setTokenizer(words);
+ * assert.equal(countTokens("one two three"), 3);
+ * setTokenizer(previous);
+ * ```
+ */
 export interface Tokenizer {
   /** Short name shown in reports, e.g. `"o200k_base"`. */
   readonly name: string;
