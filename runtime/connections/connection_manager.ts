@@ -15,7 +15,21 @@ import {
 import { unwrapResult } from "./unwrap_result.ts";
 import { TokenStore } from "./auth/mod.ts";
 
-/** How one server's start went. */
+/**
+ * How one server's start went.
+ *
+ * @example A server that cannot start
+ * ```ts
+ * import { ConnectionManager, parseConfig, type ServerStatus } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const config = parseConfig({ mcpServers: { broken: { command: "/no/such/program" } } });
+ * await using servers = new ConnectionManager(config);
+ * const [status]: ServerStatus[] = await servers.connectAll();
+ * assert.deepEqual([status?.name, status?.state, status?.toolCount], ["broken", "failed", 0]);
+ * assert.match(status?.error ?? "", /Cannot connect to server "broken"/);
+ * ```
+ */
 export interface ServerStatus {
   /** The server's name in mcp.json. */
   name: string;
@@ -33,7 +47,22 @@ export interface ServerStatus {
   needsSignIn?: true;
 }
 
-/** Options for {@linkcode ConnectionManager}. */
+/**
+ * Options for {@linkcode ConnectionManager}.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionManager, type ConnectionManagerOptions, parseConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const changed: string[] = [];
+ * const options: ConnectionManagerOptions = { connectTimeoutMs: 5_000, onToolsChanged: (server) => changed.push(server) };
+ * const config = parseConfig({ mcpServers: { broken: { command: "/no/such/program" } } });
+ * await using servers = new ConnectionManager(config, options);
+ * assert.equal((await servers.connectAll())[0]?.state, "failed");
+ * assert.deepEqual(changed, []);
+ * ```
+ */
 export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, "onToolsChanged"> {
   /** Called after a server's tool list changed (tools/list_changed). */
   onToolsChanged?: (server: string, tools: readonly Tool[]) => void;
