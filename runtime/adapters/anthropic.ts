@@ -8,7 +8,18 @@
 import type { MCPOrchestrator } from "../orchestrator/mod.ts";
 import { agentToolDefinitions, runAgentTool, type RunAgentToolOptions } from "./agent_tools.ts";
 
-/** A tool definition as the Messages API takes it in `tools`. */
+/**
+ * A tool definition as the Messages API takes it in `tools`.
+ *
+ * @example
+ * ```ts
+ * import { type AnthropicTool, anthropicTools } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const tools: AnthropicTool[] = anthropicTools();
+ * assert.ok(tools.every((t) => t.input_schema.type === "object" && t.description.length > 0));
+ * ```
+ */
 export interface AnthropicTool {
   /** The tool's name; in a `tool_use` block, the tool the model calls. */
   name: string;
@@ -18,7 +29,20 @@ export interface AnthropicTool {
   input_schema: Record<string, unknown>;
 }
 
-/** A `tool_use` content block of an assistant message. */
+/**
+ * A `tool_use` content block of an assistant message.
+ *
+ * @example A recorded tool_use block run offline
+ * ```ts
+ * import { type AnthropicToolUse, handleAnthropicToolUse, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const block: AnthropicToolUse = { type: "tool_use", id: "toolu_1", name: "execute_code", input: { code: "return 6 * 7;" } };
+ * assert.deepEqual(await handleAnthropicToolUse(orch, block), { type: "tool_result", tool_use_id: "toolu_1", content: "42" });
+ * ```
+ */
 export interface AnthropicToolUse {
   /** The block type. */
   type: "tool_use";
@@ -30,7 +54,21 @@ export interface AnthropicToolUse {
   input: unknown;
 }
 
-/** The `tool_result` content block that answers it, for the next user message. */
+/**
+ * The `tool_result` content block that answers it, for the next user message.
+ *
+ * @example
+ * ```ts
+ * import { type AnthropicToolResult, handleAnthropicToolUse, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const result: AnthropicToolResult = await handleAnthropicToolUse(orch,
+ *   { type: "tool_use", id: "toolu_2", name: "execute_code", input: { code: 'throw new Error("no");' } });
+ * assert.deepEqual([result.tool_use_id, result.is_error], ["toolu_2", true]);
+ * ```
+ */
 export interface AnthropicToolResult {
   /** The block type. */
   type: "tool_result";

@@ -8,7 +8,18 @@
 import type { MCPOrchestrator } from "../orchestrator/mod.ts";
 import { agentToolDefinitions, runAgentTool, type RunAgentToolOptions } from "./agent_tools.ts";
 
-/** A function tool as Chat Completions takes it in `tools`. */
+/**
+ * A function tool as Chat Completions takes it in `tools`.
+ *
+ * @example
+ * ```ts
+ * import { type OpenAITool, openAITools } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const tools: OpenAITool[] = openAITools();
+ * assert.deepEqual(tools.map((t) => t.function.name), ["search_tools", "execute_code"]);
+ * ```
+ */
 export interface OpenAITool {
   /** Always `"function"`. */
   type: "function";
@@ -16,7 +27,21 @@ export interface OpenAITool {
   function: { name: string; description: string; parameters: Record<string, unknown> };
 }
 
-/** A tool call of an assistant message (`message.tool_calls[i]`); `arguments` is a JSON string. */
+/**
+ * A tool call of an assistant message (`message.tool_calls[i]`); `arguments` is a JSON string.
+ *
+ * @example
+ * ```ts
+ * import { handleOpenAIToolCall, MCPOrchestrator, type OpenAIToolCall } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const call: OpenAIToolCall = { id: "call_1", type: "function",
+ *   function: { name: "execute_code", arguments: JSON.stringify({ code: "return [1, 2].length;" }) } };
+ * assert.equal((await handleOpenAIToolCall(orch, call)).content, "2");
+ * ```
+ */
 export interface OpenAIToolCall {
   /** The call's id, which the answering message names. */
   id: string;
@@ -26,7 +51,22 @@ export interface OpenAIToolCall {
   function: { name: string; arguments: string };
 }
 
-/** The `tool` message that answers it. */
+/**
+ * The `tool` message that answers it.
+ *
+ * @example
+ * ```ts
+ * import { handleOpenAIToolCall, MCPOrchestrator, type OpenAIToolMessage } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const message: OpenAIToolMessage = await handleOpenAIToolCall(orch,
+ *   { id: "call_2", type: "function", function: { name: "execute_code", arguments: "{not json" } });
+ * assert.deepEqual([message.role, message.tool_call_id], ["tool", "call_2"]);
+ * assert.match(message.content, /not JSON/);
+ * ```
+ */
 export interface OpenAIToolMessage {
   /** Always `"tool"`. */
   role: "tool";
@@ -36,7 +76,20 @@ export interface OpenAIToolMessage {
   content: string;
 }
 
-/** A tool in the Vercel AI SDK's shape: wrap `inputSchema` with `jsonSchema()` from `ai` when passing it. */
+/**
+ * A tool in the Vercel AI SDK's shape: wrap `inputSchema` with `jsonSchema()` from `ai` when passing it.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type VercelAITool, vercelAITools } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const tools: Record<string, VercelAITool> = vercelAITools(orch);
+ * assert.equal(await tools.execute_code?.execute({ code: "return 40 + 2;" }), "42");
+ * ```
+ */
 export interface VercelAITool {
   /** What the tool does, for the model. */
   description: string;
