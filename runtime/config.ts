@@ -273,7 +273,7 @@ function expandMap(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseConfig } from "./config.ts";
+ * import { parseConfig } from "@mcp-executor/runtime";
  * const config = parseConfig(
  *   { mcpServers: { memory: { command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"] } } },
  *   { env: {} },
@@ -418,11 +418,15 @@ function resolveFrom(baseDir: string, path: string): string {
  * @returns The validated config; relative `cwd` values (and the default `cwd`) are the file's folder.
  * @throws {ConfigError} When the file cannot be read, is not JSON, or is not a valid mcp.json.
  *
- * @example
- * ```ts ignore
- * import { loadConfig } from "./config.ts";
- * const config = await loadConfig("mcp.json");
- * console.log(Object.keys(config.servers));
+ * @example Read a file written here
+ * ```ts
+ * import { loadConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/mcp.json`, JSON.stringify({ mcpServers: { memory: { command: "npx" } } }));
+ * const config = await loadConfig(`${dir}/mcp.json`);
+ * assert.deepEqual([Object.keys(config.servers), config.path], [["memory"], `${dir}/mcp.json`]);
  * ```
  */
 export async function loadConfig(

@@ -17,13 +17,13 @@ import {
 /**
  * A log level, lowest first; the same names as LogTape's.
  *
- * @example
+ * @example Pick a level from an environment variable
  * ```ts
- * import { configureLogging, type LogLevel } from "@mcp-executor/runtime";
+ * import type { LogLevel } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
- * const level: LogLevel = "warning";
- * assert.equal(await configureLogging(level), undefined);
+ * const levelOf = (value: string | undefined): LogLevel => value === "debug" ? "debug" : "warning";
+ * assert.deepEqual([levelOf("debug"), levelOf(undefined)], ["debug", "warning"]);
  * ```
  */
 export type LogLevel = "trace" | "debug" | "info" | "warning" | "error" | "fatal";
@@ -54,9 +54,11 @@ export function logger(name: string): Logger {
  * @returns Resolves once logging is configured.
  *
  * @example
- * ```ts ignore
- * import { configureLogging } from "./log.ts";
- * await configureLogging("debug");
+ * ```ts
+ * import { configureLogging } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * await assert.doesNotReject(configureLogging("warning"));
  * ```
  */
 export async function configureLogging(level: LogLevel = "info"): Promise<void> {

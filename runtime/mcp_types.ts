@@ -20,7 +20,7 @@
  *   description: "Read a file",
  *   inputSchema: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
  * };
- * assert.match(renderToolSignature(tool), /readFile\(input: ReadFileInput\)/);
+ * assert.match(renderToolSignature("filesystem", tool), /function readFile\(input: ReadFileInput\)/);
  * ```
  */
 export interface Tool {
@@ -306,7 +306,7 @@ export interface OAuthClientInformation {
  * };
  * const answer = await elicitationApprover(server)({ server: "memory", tool: "delete_entities", args: {},
  *   taskId: "t1", rule: "*", signal: new AbortController().signal });
- * assert.equal(answer.approved, true);
+ * assert.equal(answer, true);
  * ```
  */
 export interface ElicitingServer {

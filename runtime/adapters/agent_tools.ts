@@ -98,7 +98,7 @@ const SCHEMAS = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { agentToolDefinitions } from "./agent_tools.ts";
+ * import { agentToolDefinitions } from "@mcp-executor/runtime";
  * const [search, execute] = agentToolDefinitions();
  * assert.equal(search!.name, "search_tools");
  * assert.deepEqual(execute!.inputSchema.required, ["code"]);
@@ -126,8 +126,15 @@ function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
  * @returns The text for the model, whether it is an error, and the structured task result.
  *
  * @example
- * ```ts ignore
- * const result = await runAgentTool(orch, { name: "execute_code", input: { code: "return 1" } });
+ * ```ts
+ * import { MCPOrchestrator, runAgentTool } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * assert.equal((await runAgentTool(orch, { name: "execute_code", input: { code: "return 1" } })).text, "1");
+ * const bad = await runAgentTool(orch, { name: "delete_everything", input: {} });
+ * assert.equal(bad.isError, true);
  * ```
  */
 export async function runAgentTool(

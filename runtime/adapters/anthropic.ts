@@ -88,7 +88,7 @@ export interface AnthropicToolResult {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { anthropicTools } from "./anthropic.ts";
+ * import { anthropicTools } from "@mcp-executor/runtime";
  * assert.deepEqual(anthropicTools().map((t) => t.name), ["search_tools", "execute_code"]);
  * ```
  */
@@ -108,12 +108,16 @@ export function anthropicTools(): AnthropicTool[] {
  * @param options Session and cancellation; the task id defaults to the block's id.
  * @returns The result block (with `is_error` when the call failed).
  *
- * @example
- * ```ts ignore
- * const results = await Promise.all(
- *   response.content.filter((b) => b.type === "tool_use").map((b) => handleAnthropicToolUse(orch, b)),
- * );
- * messages.push({ role: "user", content: results });
+ * @example Answer the tool_use blocks of a response
+ * ```ts
+ * import { handleAnthropicToolUse, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const content = [{ type: "tool_use" as const, id: "toolu_1", name: "execute_code", input: { code: "return 2 ** 10;" } }];
+ * const results = await Promise.all(content.map((block) => handleAnthropicToolUse(orch, block)));
+ * assert.deepEqual(results, [{ type: "tool_result", tool_use_id: "toolu_1", content: "1024" }]);
  * ```
  */
 export async function handleAnthropicToolUse(

@@ -107,7 +107,7 @@ export interface VercelAITool {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { openAITools } from "./openai.ts";
+ * import { openAITools } from "@mcp-executor/runtime";
  * assert.deepEqual(openAITools().map((t) => t.function.name), ["search_tools", "execute_code"]);
  * ```
  */
@@ -128,10 +128,15 @@ export function openAITools(): OpenAITool[] {
  * @returns The tool message (a failed call's content starts with what went wrong).
  *
  * @example
- * ```ts ignore
- * for (const call of completion.choices[0].message.tool_calls ?? []) {
- *   messages.push(await handleOpenAIToolCall(orch, call));
- * }
+ * ```ts
+ * import { handleOpenAIToolCall, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const message = await handleOpenAIToolCall(orch, { id: "call_1", type: "function",
+ *   function: { name: "execute_code", arguments: JSON.stringify({ code: 'return { done: true };' }) } });
+ * assert.deepEqual(message, { role: "tool", tool_call_id: "call_1", content: '{"done":true}' });
  * ```
  */
 export async function handleOpenAIToolCall(
@@ -165,10 +170,15 @@ export async function handleOpenAIToolCall(
  * @returns `{ search_tools, execute_code }`, each with `description`, `inputSchema` and `execute`.
  *
  * @example
- * ```ts ignore
- * import { jsonSchema, tool } from "ai";
- * const tools = Object.fromEntries(Object.entries(vercelAITools(orch)).map(([name, t]) =>
- *   [name, tool({ ...t, inputSchema: jsonSchema(t.inputSchema) })]));
+ * ```ts
+ * import { MCPOrchestrator, vercelAITools } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const tools = vercelAITools(orch, { session: "chat-1" });
+ * assert.deepEqual(Object.keys(tools), ["search_tools", "execute_code"]);
+ * assert.equal(await tools.execute_code.execute({ code: "return 3;" }), "3");
  * ```
  */
 export function vercelAITools(

@@ -81,7 +81,7 @@ export const MANIFEST_FILE = "_manifest.json";
  *
  * @example Generate a one-tool server
  * ```ts
- * import { generateServerModules } from "./generate_server.ts";
+ * import { generateServerModules } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * const files = generateServerModules({
@@ -134,7 +134,7 @@ export function generateServerModules(server: ServerInput): Map<string, string> 
  *
  * @example A tool's signature
  * ```ts
- * import { renderToolSignature } from "./generate_server.ts";
+ * import { renderToolSignature } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * const text = renderToolSignature("everything", {

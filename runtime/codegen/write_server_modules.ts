@@ -51,7 +51,7 @@ const locks = new Map<string, Promise<unknown>>();
  *
  * @example Generate modules into a temporary folder
  * ```ts
- * import { writeServerModules } from "./write_server_modules.ts";
+ * import { writeServerModules } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
@@ -99,7 +99,7 @@ export async function writeServerModules(
  *
  * @example Regenerate one server
  * ```ts
- * import { writeServerModule } from "./write_server_modules.ts";
+ * import { writeServerModule } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();

@@ -79,11 +79,20 @@ export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, 
  *
  * @example
  * ```ts ignore
- * import { loadConfig } from "../config.ts";
- * import { ConnectionManager } from "./connection_manager.ts";
+ * import { ConnectionManager, loadConfig } from "@mcp-executor/runtime";
  * await using servers = new ConnectionManager(await loadConfig("mcp.json"));
  * await servers.connectAll();
  * const graph = await servers.callTool("memory", "read_graph", {});
+ * ```
+ *
+ * @example With no servers, a call is refused
+ * ```ts
+ * import { ConnectionManager, parseConfig, ToolError } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * await using servers = new ConnectionManager(parseConfig({ mcpServers: {} }));
+ * assert.deepEqual(await servers.connectAll(), []);
+ * await assert.rejects(servers.callTool("memory", "read_graph", {}), ToolError);
  * ```
  */
 export class ConnectionManager implements AsyncDisposable {

@@ -84,7 +84,7 @@ function compactArgs(args: unknown, max: number): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { approvalForm } from "./approvals.ts";
+ * import { approvalForm } from "@mcp-executor/runtime";
  * const form = approvalForm({ server: "memory", tool: "delete_entities", args: { entityNames: ["Ada"] },
  *   taskId: "t1", rule: "default:destructive", signal: new AbortController().signal });
  * assert.match(form.message, /delete_entities/);
@@ -128,10 +128,18 @@ export function approvalForm(
  * @param options The deadline, the related request and how much of the arguments to show.
  * @returns An approver for that session.
  *
- * @example
- * ```ts ignore
- * const approvers = new SessionApprovers();
- * approvers.set(sessionId, elicitationApprover(mcpServer.server, { relatedRequestId: (r) => requestOf(r.taskId) }));
+ * @example With a client that approves everything but deletions
+ * ```ts
+ * import { elicitationApprover } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const approve = elicitationApprover({
+ *   getClientCapabilities: () => ({ elicitation: { form: {} } }),
+ *   elicitInput: (form) => Promise.resolve({ action: "accept", content: { approve: !form.message.includes("delete") } }),
+ * });
+ * const ask = (tool: string) => approve({ server: "memory", tool, args: {}, taskId: "t1", rule: "*",
+ *   signal: new AbortController().signal });
+ * assert.deepEqual([await ask("read_graph"), (await ask("delete_entities") as { approved: boolean }).approved], [true, false]);
  * ```
  */
 export function elicitationApprover(
@@ -182,7 +190,7 @@ export function elicitationApprover(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { SessionApprovers } from "./approvals.ts";
+ * import { SessionApprovers } from "@mcp-executor/runtime";
  * const approvers = new SessionApprovers();
  * approvers.set("s1", () => true);
  * const ask = (session?: string) => approvers.approve({ server: "memory", tool: "delete_entities", args: {},

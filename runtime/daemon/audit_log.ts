@@ -94,7 +94,7 @@ export interface AuditLogOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { auditLine } from "./audit_log.ts";
+ * import { auditLine } from "@mcp-executor/runtime";
  * const line = auditLine({ type: "task", time: "2026-01-01T00:00:00.000Z", taskId: "t1", status: "completed",
  *   durationMs: 12, toolCalls: 2, tokensUsed: 40, tokensDirect: 900 });
  * assert.equal(JSON.parse(line).status, "completed");
@@ -143,7 +143,7 @@ export function auditLine(event: OrchestratorEvent): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { AuditLog } from "./audit_log.ts";
+ * import { AuditLog } from "@mcp-executor/runtime";
  * const dir = await Deno.makeTempDir();
  * await using audit = new AuditLog({ file: `${dir}/audit.jsonl` });
  * audit.write({ type: "task", time: new Date().toISOString(), taskId: "t1", status: "completed",

@@ -71,11 +71,17 @@ const REFUSED_REASONS = new Set(["not_allowed", "not_approved", "limit_exceeded"
  * | `mcp_executor_tasks_running`, `mcp_executor_tasks_queued` | gauge | |
  * | `mcp_executor_server_up` | gauge | `server` |
  *
- * @example
- * ```ts ignore
- * const metrics = new DaemonMetrics(orch);
- * // in the HTTP handler:
- * return new Response(await metrics.render(), { headers: { "content-type": metrics.contentType } });
+ * @example Serve GET /metrics
+ * ```ts
+ * import { DaemonMetrics, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * using metrics = new DaemonMetrics(orch);
+ * const response = new Response(await metrics.render(), { headers: { "content-type": metrics.contentType } });
+ * assert.match(response.headers.get("content-type") ?? "", /^text\/plain/);
+ * assert.match(await response.text(), /mcp_executor_tasks_total/);
  * ```
  */
 export class DaemonMetrics implements Disposable {

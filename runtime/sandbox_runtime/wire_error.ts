@@ -69,7 +69,7 @@ export type ToolErrorCode =
  * @example Branch on the code
  * ```ts
  * import assert from "node:assert/strict";
- * import { ToolError } from "./wire_error.ts";
+ * import { ToolError } from "@mcp-executor/runtime";
  * const err = new ToolError("Tool \"read_graph\" failed: boom", {
  *   code: "tool_failed", server: "memory", tool: "read_graph",
  * });

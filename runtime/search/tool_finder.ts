@@ -93,7 +93,7 @@ const FUSION_DEPTH = 50;
  * @example Learning from use
  * ```ts
  * import assert from "node:assert/strict";
- * import { ToolFinder, ToolIndex, UsageMemory } from "./mod.ts";
+ * import { ToolFinder, ToolIndex, UsageMemory } from "@mcp-executor/runtime";
  *
  * const index = new ToolIndex();
  * index.setServerTools("git", [

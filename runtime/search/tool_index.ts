@@ -75,7 +75,7 @@ function fuzziness(term: string): number | false {
  *
  * @example Search two servers' tools
  * ```ts
- * import { ToolIndex } from "./tool_index.ts";
+ * import { ToolIndex } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * const index = new ToolIndex();

@@ -68,7 +68,7 @@ const TERM = /^[a-z]{2,32}$/;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { UsageMemory } from "./usage_memory.ts";
+ * import { UsageMemory } from "@mcp-executor/runtime";
  *
  * const memory = new UsageMemory();
  * memory.record(["shelve", "work"], ["git.git_stash"]);

@@ -160,11 +160,16 @@ const REMEMBERED_TASKS = 100;
 /**
  * Skills for one orchestrator: the store on disk, the search index, run statistics and compatibility checks.
  *
- * @example
- * ```ts ignore
- * const skills = new SkillManager(host, { dir: "skills", onBreakingChange: "fail" });
- * await skills.save("count-people", { description: "Counts the people in the graph", code });
- * const result = await skills.execute("count-people", {});
+ * @example The orchestrator's skills
+ * ```ts
+ * import { MCPOrchestrator, SkillManager } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const skills: SkillManager = orch.skills;
+ * await skills.save("count-words", { description: "Counts the words of a text", code: "return args.text.split(/\\s+/).length;" });
+ * assert.equal((await skills.execute("count-words", { text: "one two three" })).data, 3);
  * ```
  */
 export class SkillManager {

@@ -26,7 +26,7 @@ export const SIGN_IN_COMMAND = "deno task auth";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { SignInRequiredError } from "./sign_in_required_error.ts";
+ * import { SignInRequiredError } from "@mcp-executor/runtime";
  * const error = new SignInRequiredError("linear", "expired");
  * assert.match(error.message, /sign in again with `deno task auth linear`/);
  * ```

@@ -98,7 +98,7 @@ interface FileShape {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { defaultTokenFile } from "./token_store.ts";
+ * import { defaultTokenFile } from "@mcp-executor/runtime";
  * assert.equal(defaultTokenFile({ HOME: "/home/ada" }), "/home/ada/.config/mcp-executor/tokens.json");
  * ```
  */
@@ -126,7 +126,7 @@ export function defaultTokenFile(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { TokenStore } from "./token_store.ts";
+ * import { TokenStore } from "@mcp-executor/runtime";
  * const dir = await Deno.makeTempDir();
  * const store = new TokenStore(`${dir}/tokens.json`);
  * await store.update("linear", "https://mcp.linear.app/mcp", (entry) => ({
