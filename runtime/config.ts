@@ -25,10 +25,26 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 
-/** A server started as a child process and spoken to over stdin/stdout. */
+/**
+ * A server started as a child process and spoken to over stdin/stdout.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig, type StdioServerConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const config = parseConfig({ mcpServers: { memory: { command: "npx", args: ["-y", "${PKG}"] } } },
+ *   { env: { PKG: "@modelcontextprotocol/server-memory" } });
+ * const memory = config.servers.memory as StdioServerConfig;
+ * assert.deepEqual([memory.type, memory.args[1]], ["stdio", "@modelcontextprotocol/server-memory"]);
+ * ```
+ */
 export interface StdioServerConfig {
+  /** Always `"stdio"` (an entry with a `command`). */
   type: "stdio";
+  /** The program to start. */
   command: string;
+  /** Its arguments, with `${VAR}` expanded. */
   args: string[];
   /** Added to the variables passed through by default (see `connections/server_connection.ts`). */
   env: Record<string, string>;
@@ -38,10 +54,26 @@ export interface StdioServerConfig {
   timeoutMs?: number;
 }
 
-/** A server reached over HTTP: Streamable HTTP (`"http"`) or the legacy HTTP+SSE transport (`"sse"`). */
+/**
+ * A server reached over HTTP: Streamable HTTP (`"http"`) or the legacy HTTP+SSE transport (`"sse"`).
+ *
+ * @example
+ * ```ts
+ * import { parseConfig, type RemoteServerConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const config = parseConfig({ mcpServers: { linear: { url: "https://mcp.linear.app/mcp",
+ *   headers: { Authorization: "Bearer ${TOKEN}" } } } }, { env: { TOKEN: "t0k" } });
+ * const linear = config.servers.linear as RemoteServerConfig;
+ * assert.deepEqual([linear.type, linear.headers.Authorization], ["http", "Bearer t0k"]);
+ * ```
+ */
 export interface RemoteServerConfig {
+  /** `"http"` for Streamable HTTP, `"sse"` for the legacy HTTP+SSE transport. */
   type: "http" | "sse";
+  /** The server's URL. */
   url: string;
+  /** Headers sent with every request, with `${VAR}` expanded. */
   headers: Record<string, string>;
   /** Per-call timeout for this server, in milliseconds. */
   timeoutMs?: number;
@@ -49,7 +81,21 @@ export interface RemoteServerConfig {
   oauth?: OAuthConfig;
 }
 
-/** The `oauth` field of a remote entry, with `${VAR}` expanded. */
+/**
+ * The `oauth` field of a remote entry, with `${VAR}` expanded.
+ *
+ * @example
+ * ```ts
+ * import { type OAuthConfig, parseConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const config = parseConfig({ mcpServers: { linear: { type: "http", url: "https://mcp.linear.app/mcp",
+ *   oauth: { clientId: "${CLIENT_ID}", scopes: ["read", "write"] } } } }, { env: { CLIENT_ID: "abc" } });
+ * const server = config.servers.linear;
+ * const oauth: OAuthConfig | undefined = server?.type === "http" ? server.oauth : undefined;
+ * assert.deepEqual([oauth?.clientId, oauth?.scopes], ["abc", "read write"]);
+ * ```
+ */
 export interface OAuthConfig {
   /** A client ID registered in advance; without it the client registers itself or uses `clientMetadataUrl`. */
   clientId?: string;
@@ -63,10 +109,36 @@ export interface OAuthConfig {
   clientMetadataUrl?: string;
 }
 
-/** One entry of `mcpServers`, validated and with `${VAR}` expanded. */
+/**
+ * One entry of `mcpServers`, validated and with `${VAR}` expanded.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig, type ServerConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const config = parseConfig({ mcpServers: { memory: { command: "npx" }, legacy: { type: "sse", url: "http://127.0.0.1:3001/sse" } } });
+ * const where = (s: ServerConfig): string => s.type === "stdio" ? s.command : s.url;
+ * assert.deepEqual(Object.values(config.servers).map(where), ["npx", "http://127.0.0.1:3001/sse"]);
+ * ```
+ */
 export type ServerConfig = StdioServerConfig | RemoteServerConfig;
 
-/** A validated `mcp.json`. */
+/**
+ * A validated `mcp.json`.
+ *
+ * @example An orchestrator over a config built in code
+ * ```ts
+ * import { MCPOrchestrator, type McpConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const config: McpConfig = { servers: {} };
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * assert.deepEqual(orch.listServers(), []);
+ * ```
+ */
 export interface McpConfig {
   /** The servers by name, in file order; entries with `"disabled": true` are left out. */
   servers: Record<string, ServerConfig>;
@@ -118,12 +190,28 @@ const fileSchema = z.object({
   mcpServers: z.record(z.string(), z.unknown()),
 });
 
-/** The error {@linkcode parseConfig} and {@linkcode loadConfig} throw for a file that is not a valid mcp.json. */
+/**
+ * The error {@linkcode parseConfig} and {@linkcode loadConfig} throw for a file that is not a valid mcp.json.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError, parseConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(() => parseConfig({ mcpServers: { memory: { args: [] } } }), ConfigError);
+ * assert.throws(
+ *   () => parseConfig({ mcpServers: { api: { url: "https://example.com/${MISSING}" } } }, { env: {} }),
+ *   (error) => error instanceof ConfigError && error.code === "missing_variable",
+ * );
+ * ```
+ */
 export class ConfigError extends Error {
   /** `"unreadable"`, `"invalid_json"`, `"invalid_config"` or `"missing_variable"`. */
   readonly code: "unreadable" | "invalid_json" | "invalid_config" | "missing_variable";
 
   /**
+   * Creates the error.
+   *
    * @param message What was wrong, naming the server and the field.
    * @param code Why the config was refused.
    * @param options The underlying error, if any.
@@ -185,7 +273,7 @@ function expandMap(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { parseConfig } from "./config.ts";
+ * import { parseConfig } from "@mcp-executor/runtime";
  * const config = parseConfig(
  *   { mcpServers: { memory: { command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"] } } },
  *   { env: {} },
@@ -330,11 +418,15 @@ function resolveFrom(baseDir: string, path: string): string {
  * @returns The validated config; relative `cwd` values (and the default `cwd`) are the file's folder.
  * @throws {ConfigError} When the file cannot be read, is not JSON, or is not a valid mcp.json.
  *
- * @example
- * ```ts ignore
- * import { loadConfig } from "./config.ts";
- * const config = await loadConfig("mcp.json");
- * console.log(Object.keys(config.servers));
+ * @example Read a file written here
+ * ```ts
+ * import { loadConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/mcp.json`, JSON.stringify({ mcpServers: { memory: { command: "npx" } } }));
+ * const config = await loadConfig(`${dir}/mcp.json`);
+ * assert.deepEqual([Object.keys(config.servers), config.path], [["memory"], `${dir}/mcp.json`]);
  * ```
  */
 export async function loadConfig(

@@ -12,8 +12,21 @@ import {
   getStreamSink,
   getTextFormatter,
   type Logger,
-  type LogLevel,
 } from "@logtape/logtape";
+
+/**
+ * A log level, lowest first; the same names as LogTape's.
+ *
+ * @example Pick a level from an environment variable
+ * ```ts
+ * import type { LogLevel } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const levelOf = (value: string | undefined): LogLevel => value === "debug" ? "debug" : "warning";
+ * assert.deepEqual([levelOf("debug"), levelOf(undefined)], ["debug", "warning"]);
+ * ```
+ */
+export type LogLevel = "trace" | "debug" | "info" | "warning" | "error" | "fatal";
 
 /** The root logging category of the project. */
 export const LOG_CATEGORY = "mcp-executor";
@@ -41,9 +54,11 @@ export function logger(name: string): Logger {
  * @returns Resolves once logging is configured.
  *
  * @example
- * ```ts ignore
- * import { configureLogging } from "./log.ts";
- * await configureLogging("debug");
+ * ```ts
+ * import { configureLogging } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * await assert.doesNotReject(configureLogging("warning"));
  * ```
  */
 export async function configureLogging(level: LogLevel = "info"): Promise<void> {

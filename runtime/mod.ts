@@ -48,8 +48,6 @@ export {
   type ApprovalAnswer,
   type ApprovalRequest,
   type ApprovalRules,
-  approvalsConfigSchema,
-  approvalTimeoutMsSchema,
   type Approver,
   DEFAULT_APPROVAL_TIMEOUT_MS,
 } from "./approvals/mod.ts";
@@ -60,7 +58,6 @@ export {
   SessionApprovers,
 } from "./daemon/approvals.ts";
 export {
-  auditConfigSchema,
   auditLine,
   AuditLog,
   type AuditLogOptions,
@@ -93,7 +90,19 @@ export {
   type ServerConfig,
   type StdioServerConfig,
 } from "./config.ts";
-export { ToolError, type ToolErrorCode } from "./sandbox_runtime/wire_error.ts";
+export { ToolError, type ToolErrorCode, type WireError } from "./sandbox_runtime/wire_error.ts";
+export type {
+  CallToolResult,
+  ElicitingServer,
+  ElicitRequestFormParams,
+  ElicitRequestParams,
+  ElicitResult,
+  OAuthClientInformation,
+  OAuthTokens,
+  RequestId,
+  Tool,
+} from "./mcp_types.ts";
+export type { RuleAction, RuleName } from "./blocker/mod.ts";
 export {
   ConnectionManager,
   type ConnectionManagerOptions,
@@ -132,7 +141,7 @@ export {
   writeServerModule,
   writeServerModules,
 } from "./codegen/mod.ts";
-export { configureLogging } from "./log.ts";
+export { configureLogging, type LogLevel } from "./log.ts";
 export type { ServerSummary, ToolSearchHit, ToolSummary } from "./search/mod.ts";
 export {
   type BreakingChangePolicy,
@@ -201,7 +210,6 @@ export {
   type PiiFieldRule,
   type PiiFlowRule,
   type PiiOptions,
-  piiOptionsSchema,
   type PiiPattern,
   PrivacyVaults,
   type Span,

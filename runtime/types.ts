@@ -8,10 +8,35 @@ import type { WorkerPermissions } from "./sandbox_runtime/protocol.ts";
 
 export type { WorkerPermissions };
 
-/** Where a task stands. A result is always one of the last four. */
+/**
+ * Where a task stands. A result is always one of the last four.
+ *
+ * @example
+ * ```ts
+ * import type { TaskStatus } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const status: TaskStatus = "pending";
+ * const done: TaskStatus[] = ["completed", "failed", "timeout", "cancelled"];
+ * assert.ok(!done.includes(status));
+ * ```
+ */
 export type TaskStatus = "pending" | "running" | "completed" | "failed" | "timeout" | "cancelled";
 
-/** A program an agent wrote, and what it may touch. */
+/**
+ * A program an agent wrote, and what it may touch.
+ *
+ * @example Run a task that calls no tool
+ * ```ts
+ * import { type AgentTask, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const task: AgentTask = { id: "t1", description: "add", code: "return 1 + 2;", requiredTools: [], status: "pending" };
+ * assert.equal((await orch.executeTask(task)).data, 3);
+ * ```
+ */
 export interface AgentTask {
   /** Unique among the tasks the orchestrator is running or has queued. */
   id: string;
@@ -45,7 +70,23 @@ export interface AgentTask {
   signal?: AbortSignal;
 }
 
-/** An error as a task result reports it. */
+/**
+ * An error as a task result reports it.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type TaskErrorInfo } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const result = await orch.executeTask({ id: "t1", description: "fail", code: 'throw new RangeError("too big");',
+ *   requiredTools: [], status: "pending" });
+ * const error: TaskErrorInfo | undefined = result.error;
+ * assert.equal(result.status, "failed");
+ * assert.deepEqual([error?.name, error?.message], ["RangeError", "too big"]);
+ * ```
+ */
 export interface TaskErrorInfo {
   /** The error's class name, e.g. `"ToolError"`, `"TypeError"`, `"TimeoutError"`. */
   name: string;
@@ -57,7 +98,23 @@ export interface TaskErrorInfo {
   stack?: string;
 }
 
-/** Measurements of one task run. */
+/**
+ * Measurements of one task run.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type TaskStats } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const { stats } = await orch.executeTask({ id: "t1", description: "x", code: "return [1, 2, 3];", requiredTools: [],
+ *   status: "pending" });
+ * const s: TaskStats = stats;
+ * assert.deepEqual(s.toolsCalled, []);
+ * assert.ok(s.duration >= 0 && s.tokensUsed > 0);
+ * ```
+ */
 export interface TaskStats {
   /** Wall-clock time from start in the sandbox to result, in milliseconds (queue time excluded). */
   duration: number;
@@ -76,9 +133,26 @@ export interface TaskStats {
   toolsCalled: string[];
 }
 
-/** What {@linkcode MCPOrchestrator.executeTask} resolves to. It never rejects for a task's own failure. */
+/**
+ * What {@linkcode MCPOrchestrator.executeTask} resolves to. It never rejects for a task's own failure.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type TaskResult } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const result: TaskResult = await orch.executeTask({ id: "t1", description: "log", code: 'console.log("hi");\nreturn "ok";',
+ *   requiredTools: [], status: "pending" });
+ * assert.equal(result.status, "completed");
+ * assert.deepEqual([result.data, result.logs], ["ok", ["hi"]]);
+ * ```
+ */
 export interface TaskResult {
+  /** The task's id, as given. */
   id: string;
+  /** How the task ended. */
   status: "completed" | "failed" | "timeout" | "cancelled";
   /** The code's return value, when it completed; cut to `maxResultBytes` with markers where it was larger. */
   data?: unknown;
@@ -88,6 +162,8 @@ export interface TaskResult {
   warnings?: string[];
   /** Console output, one entry a line, capped; a final entry says what was cut. */
   logs: string[];
+  /** Why the task failed, when it did. */
   error?: TaskErrorInfo;
+  /** Time, tool calls and token figures. */
   stats: TaskStats;
 }

@@ -17,15 +17,41 @@ import { executeCodeTask, searchToolsResult } from "../daemon/daemon_tools.ts";
 import { taskResultContent } from "../daemon/task_result_content.ts";
 import type { MCPOrchestrator } from "../orchestrator/mod.ts";
 
-/** A tool definition with a JSON Schema for its input. */
+/**
+ * A tool definition with a JSON Schema for its input.
+ *
+ * @example
+ * ```ts
+ * import { type AgentToolDefinition, agentToolDefinitions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const byName = new Map(agentToolDefinitions().map((t: AgentToolDefinition) => [t.name, t]));
+ * assert.equal(byName.get("execute_code")?.inputSchema.type, "object");
+ * ```
+ */
 export interface AgentToolDefinition {
+  /** The tool's name. */
   name: "search_tools" | "execute_code";
+  /** What the tool does, for the model. */
   description: string;
   /** JSON Schema (draft 2020-12) of the input object. */
   inputSchema: Record<string, unknown>;
 }
 
-/** What running one agent tool call gives back. */
+/**
+ * What running one agent tool call gives back.
+ *
+ * @example
+ * ```ts
+ * import { type AgentToolResult, MCPOrchestrator, runAgentTool } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const result: AgentToolResult = await runAgentTool(orch, { name: "execute_code", input: { code: "return 6 * 7;" } });
+ * assert.deepEqual([result.text, result.isError, result.structured?.status], ["42", false, "completed"]);
+ * ```
+ */
 export interface AgentToolResult {
   /** The text the model reads. */
   text: string;
@@ -35,7 +61,21 @@ export interface AgentToolResult {
   structured?: Record<string, unknown>;
 }
 
-/** Options for {@linkcode runAgentTool}. */
+/**
+ * Options for {@linkcode runAgentTool}.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, runAgentTool, type RunAgentToolOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const options: RunAgentToolOptions = { taskId: "model-call-1", session: "chat-1" };
+ * const result = await runAgentTool(orch, { name: "execute_code", input: { code: "return 1;" } }, options);
+ * assert.equal(result.isError, false);
+ * ```
+ */
 export interface RunAgentToolOptions {
   /** The task id for `execute_code`. Default: `agent-<random>`. */
   taskId?: string;
@@ -58,7 +98,7 @@ const SCHEMAS = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { agentToolDefinitions } from "./agent_tools.ts";
+ * import { agentToolDefinitions } from "@mcp-executor/runtime";
  * const [search, execute] = agentToolDefinitions();
  * assert.equal(search!.name, "search_tools");
  * assert.deepEqual(execute!.inputSchema.required, ["code"]);
@@ -86,8 +126,15 @@ function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
  * @returns The text for the model, whether it is an error, and the structured task result.
  *
  * @example
- * ```ts ignore
- * const result = await runAgentTool(orch, { name: "execute_code", input: { code: "return 1" } });
+ * ```ts
+ * import { MCPOrchestrator, runAgentTool } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * assert.equal((await runAgentTool(orch, { name: "execute_code", input: { code: "return 1" } })).text, "1");
+ * const bad = await runAgentTool(orch, { name: "delete_everything", input: {} });
+ * assert.equal(bad.isError, true);
  * ```
  */
 export async function runAgentTool(

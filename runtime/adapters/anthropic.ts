@@ -8,26 +8,75 @@
 import type { MCPOrchestrator } from "../orchestrator/mod.ts";
 import { agentToolDefinitions, runAgentTool, type RunAgentToolOptions } from "./agent_tools.ts";
 
-/** A tool definition as the Messages API takes it in `tools`. */
+/**
+ * A tool definition as the Messages API takes it in `tools`.
+ *
+ * @example
+ * ```ts
+ * import { type AnthropicTool, anthropicTools } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const tools: AnthropicTool[] = anthropicTools();
+ * assert.ok(tools.every((t) => t.input_schema.type === "object" && t.description.length > 0));
+ * ```
+ */
 export interface AnthropicTool {
+  /** The tool's name; in a `tool_use` block, the tool the model calls. */
   name: string;
+  /** What the tool does, for the model. */
   description: string;
+  /** JSON Schema of the input object. */
   input_schema: Record<string, unknown>;
 }
 
-/** A `tool_use` content block of an assistant message. */
+/**
+ * A `tool_use` content block of an assistant message.
+ *
+ * @example A recorded tool_use block run offline
+ * ```ts
+ * import { type AnthropicToolUse, handleAnthropicToolUse, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const block: AnthropicToolUse = { type: "tool_use", id: "toolu_1", name: "execute_code", input: { code: "return 6 * 7;" } };
+ * assert.deepEqual(await handleAnthropicToolUse(orch, block), { type: "tool_result", tool_use_id: "toolu_1", content: "42" });
+ * ```
+ */
 export interface AnthropicToolUse {
+  /** The block type. */
   type: "tool_use";
+  /** The block's id, which the `tool_result` names. */
   id: string;
+  /** The tool's name; in a `tool_use` block, the tool the model calls. */
   name: string;
+  /** The arguments the model wrote. */
   input: unknown;
 }
 
-/** The `tool_result` content block that answers it, for the next user message. */
+/**
+ * The `tool_result` content block that answers it, for the next user message.
+ *
+ * @example
+ * ```ts
+ * import { type AnthropicToolResult, handleAnthropicToolUse, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const result: AnthropicToolResult = await handleAnthropicToolUse(orch,
+ *   { type: "tool_use", id: "toolu_2", name: "execute_code", input: { code: 'throw new Error("no");' } });
+ * assert.deepEqual([result.tool_use_id, result.is_error], ["toolu_2", true]);
+ * ```
+ */
 export interface AnthropicToolResult {
+  /** The block type. */
   type: "tool_result";
+  /** The id of the `tool_use` block it answers. */
   tool_use_id: string;
+  /** The text the model reads. */
   content: string;
+  /** Set when the call failed. */
   is_error?: boolean;
 }
 
@@ -39,7 +88,7 @@ export interface AnthropicToolResult {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { anthropicTools } from "./anthropic.ts";
+ * import { anthropicTools } from "@mcp-executor/runtime";
  * assert.deepEqual(anthropicTools().map((t) => t.name), ["search_tools", "execute_code"]);
  * ```
  */
@@ -59,12 +108,16 @@ export function anthropicTools(): AnthropicTool[] {
  * @param options Session and cancellation; the task id defaults to the block's id.
  * @returns The result block (with `is_error` when the call failed).
  *
- * @example
- * ```ts ignore
- * const results = await Promise.all(
- *   response.content.filter((b) => b.type === "tool_use").map((b) => handleAnthropicToolUse(orch, b)),
- * );
- * messages.push({ role: "user", content: results });
+ * @example Answer the tool_use blocks of a response
+ * ```ts
+ * import { handleAnthropicToolUse, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const content = [{ type: "tool_use" as const, id: "toolu_1", name: "execute_code", input: { code: "return 2 ** 10;" } }];
+ * const results = await Promise.all(content.map((block) => handleAnthropicToolUse(orch, block)));
+ * assert.deepEqual(results, [{ type: "tool_result", tool_use_id: "toolu_1", content: "1024" }]);
  * ```
  */
 export async function handleAnthropicToolUse(

@@ -13,10 +13,34 @@ import { ApprovalPolicy, type ApprovalRules, describeRule } from "./approval_pol
 
 const log = logger("approvals");
 
-/** The default of `approvalTimeoutMs`: how long an `"ask"` waits for an answer. */
+/**
+ * The default of `approvalTimeoutMs`: how long an `"ask"` waits for an answer.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_APPROVAL_TIMEOUT_MS } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_APPROVAL_TIMEOUT_MS, 60_000);
+ * ```
+ */
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 60_000;
 
-/** A call waiting for approval, as the `approve` callback receives it. */
+/**
+ * A call waiting for approval, as the `approve` callback receives it.
+ *
+ * @example
+ * ```ts
+ * import { type ApprovalRequest, SessionApprovers } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const request: ApprovalRequest = { server: "memory", tool: "delete_entities", args: { entityNames: ["Ada"] },
+ *   taskId: "t1", session: "s1", rule: "*", signal: new AbortController().signal };
+ * const approvers = new SessionApprovers();
+ * approvers.set("s1", (r) => r.tool !== "delete_entities");
+ * assert.equal(await approvers.approve(request), false);
+ * ```
+ */
 export interface ApprovalRequest {
   /** The server the call goes to. */
   server: string;
@@ -34,10 +58,42 @@ export interface ApprovalRequest {
   signal: AbortSignal;
 }
 
-/** An approver's answer: `true` lets the call out; an object may add why it was refused. */
+/**
+ * An approver's answer: `true` lets the call out; an object may add why it was refused.
+ *
+ * @example
+ * ```ts
+ * import { type ApprovalAnswer, SessionApprovers } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const approvers = new SessionApprovers();
+ * approvers.set("s1", (): ApprovalAnswer => ({ approved: false, reason: "not on Fridays" }));
+ * const answer = await approvers.approve({ ...{ server: "memory", tool: "delete_entities", args: {}, taskId: "t1", rule: "*",
+ *   signal: new AbortController().signal }, session: "s1" });
+ * assert.deepEqual(answer, { approved: false, reason: "not on Fridays" });
+ * ```
+ */
 export type ApprovalAnswer = boolean | { approved: boolean; reason?: string };
 
-/** Decides whether a call may go out. A throw, a rejection or a non-`true` answer refuses the call. */
+/**
+ * Decides whether a call may go out. A throw, a rejection or a non-`true` answer refuses the call.
+ *
+ * @example
+ * ```ts
+ * import { type Approver, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const asked: string[] = [];
+ * const approve: Approver = (request) => {
+ *   asked.push(`${request.server}.${request.tool}`);
+ *   return request.tool.startsWith("read_");
+ * };
+ * assert.deepEqual([await approve({ server: "memory", tool: "read_graph", args: {}, taskId: "t1", rule: "*",
+ *   signal: new AbortController().signal }), asked], [true, ["memory.read_graph"]]);
+ * const dir = await Deno.makeTempDir();
+ * await using _orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers`, approve });
+ * ```
+ */
 export type Approver = (request: ApprovalRequest) => ApprovalAnswer | Promise<ApprovalAnswer>;
 
 /** Options for {@linkcode ApprovalGate}, named as in `MCPOrchestrator`'s options. */

@@ -8,13 +8,36 @@
 import { z } from "zod";
 import type { Tool } from "../sdk.ts";
 
-/** What a rule says about a call: let it out, ask first, or refuse it. */
+/**
+ * What a rule says about a call: let it out, ask first, or refuse it.
+ *
+ * @example
+ * ```ts
+ * import { type ApprovalAction, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const config = { servers: {} };
+ * const ok: ApprovalAction = "deny";
+ * assert.ok(new MCPOrchestrator({ config, approvals: { "memory.delete_entities": ok } }));
+ * assert.throws(() => new MCPOrchestrator({ config, approvals: { memory: "yes" as ApprovalAction } }), TypeError);
+ * ```
+ */
 export type ApprovalAction = "allow" | "ask" | "deny";
 
 /**
  * Approval rules, keyed by `"*"` (every tool of every server), a server name (`"memory"`: its tools) or a server and
  * a tool (`"filesystem.write_file"`). The most specific key that matches wins; with no match, the default applies:
  * `"ask"` for tools annotated `destructiveHint: true` (and not `readOnlyHint: true`), `"allow"` for the rest.
+ *
+ * @example
+ * ```ts
+ * import { type ApprovalRules, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const approvals: ApprovalRules = { "*": "ask", memory: "allow", "filesystem.write_file": "deny" };
+ * assert.ok(new MCPOrchestrator({ config: { servers: {} }, approvals }));
+ * assert.throws(() => new MCPOrchestrator({ config: { servers: {} }, approvals: { "bad key": "allow" } }), TypeError);
+ * ```
  */
 export type ApprovalRules = Record<string, ApprovalAction>;
 

@@ -4,10 +4,44 @@
  * @module
  */
 
-/** What a rule does with a match: refuse the code, report it, or ignore it. */
+/**
+ * What a rule does with a match: refuse the code, report it, or ignore it.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type RuleAction } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const action: RuleAction = "block";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers`,
+ *   blockerPolicy: { "deno-permissions": action } });
+ * await orch.initialize();
+ * const result = await orch.executeTask({ id: "t1", description: "x", code: 'await Deno.permissions.request({ name: "net" });',
+ *   requiredTools: [], status: "pending" });
+ * assert.equal(result.error?.code, "blocked");
+ * ```
+ */
 export type RuleAction = "block" | "warn" | "allow";
 
-/** The name of every rule the blocker knows. */
+/**
+ * The name of every rule the blocker knows.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type RuleName } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const rule: RuleName = "deno-permissions";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers`,
+ *   blockerPolicy: { [rule]: "warn" } });
+ * await orch.initialize();
+ * const result = await orch.executeTask({ id: "t1", description: "x", code: 'typeof Deno.permissions;\nreturn 1;',
+ *   requiredTools: [], status: "pending" });
+ * assert.match(result.warnings?.[0] ?? "", /deno-permissions/);
+ * ```
+ */
 export type RuleName =
   | "syntax"
   | "deno-permissions"

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Tool } from "../sdk.ts";
+import type { Tool } from "../mcp_types.ts";
 import { docLines, renderJsDoc } from "./_jsdoc.ts";
 import { LINE_WIDTH } from "./_type_printer.ts";
 import { functionHead, toolParts } from "./_tool_parts.ts";
@@ -19,7 +19,20 @@ import {
   toTypeName,
 } from "./identifiers.ts";
 
-/** A server as the generator needs it: its name in mcp.json, the version it reports, and its tools. */
+/**
+ * A server as the generator needs it: its name in mcp.json, the version it reports, and its tools.
+ *
+ * @example
+ * ```ts
+ * import { generateServerModules, type ServerInput } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const server: ServerInput = { name: "memory", version: "0.6.3",
+ *   tools: [{ name: "read_graph", inputSchema: { type: "object", properties: {} } }] };
+ * const files = generateServerModules(server);
+ * assert.match(files.get("memory/index.ts") ?? "", /readGraph/);
+ * ```
+ */
 export interface ServerInput {
   /** The server's name in mcp.json, e.g. `"memory"`; generated code passes it to `callTool`. */
   name: string;
@@ -68,7 +81,7 @@ export const MANIFEST_FILE = "_manifest.json";
  *
  * @example Generate a one-tool server
  * ```ts
- * import { generateServerModules } from "./generate_server.ts";
+ * import { generateServerModules } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * const files = generateServerModules({
@@ -121,7 +134,7 @@ export function generateServerModules(server: ServerInput): Map<string, string> 
  *
  * @example A tool's signature
  * ```ts
- * import { renderToolSignature } from "./generate_server.ts";
+ * import { renderToolSignature } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * const text = renderToolSignature("everything", {

@@ -10,7 +10,21 @@ import { CLIENT_MODULE_PATH, generateClientModule, GENERATED_HEADER_RE } from ".
 import { generateServerModules, MANIFEST_FILE, type ServerInput } from "./generate_server.ts";
 import { toServerDirName } from "./identifiers.ts";
 
-/** What a write changed, as `/`-separated paths relative to the output folder, sorted. */
+/**
+ * What a write changed, as `/`-separated paths relative to the output folder, sorted.
+ *
+ * @example Dropping a server removes its files
+ * ```ts
+ * import { writeServerModules, type WriteResult } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const tools = [{ name: "read_graph", inputSchema: { type: "object" as const } }];
+ * await writeServerModules(dir, [{ name: "memory", version: "1", tools }]);
+ * const result: WriteResult = await writeServerModules(dir, []);
+ * assert.ok(result.removed.includes("memory/readGraph.ts"));
+ * ```
+ */
 export interface WriteResult {
   /** Files created or rewritten because their content changed. */
   written: string[];
@@ -37,7 +51,7 @@ const locks = new Map<string, Promise<unknown>>();
  *
  * @example Generate modules into a temporary folder
  * ```ts
- * import { writeServerModules } from "./write_server_modules.ts";
+ * import { writeServerModules } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
@@ -85,7 +99,7 @@ export async function writeServerModules(
  *
  * @example Regenerate one server
  * ```ts
- * import { writeServerModule } from "./write_server_modules.ts";
+ * import { writeServerModule } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();

@@ -5,7 +5,7 @@
  */
 
 import type { McpConfig } from "../config.ts";
-import type { Tool } from "../sdk.ts";
+import type { Tool } from "../mcp_types.ts";
 import { ToolError } from "../sandbox_runtime/wire_error.ts";
 import {
   type CallOptions,
@@ -15,12 +15,29 @@ import {
 import { unwrapResult } from "./unwrap_result.ts";
 import { TokenStore } from "./auth/mod.ts";
 
-/** How one server's start went. */
+/**
+ * How one server's start went.
+ *
+ * @example A server that cannot start
+ * ```ts
+ * import { ConnectionManager, parseConfig, type ServerStatus } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const config = parseConfig({ mcpServers: { broken: { command: "/no/such/program" } } });
+ * await using servers = new ConnectionManager(config);
+ * const [status]: ServerStatus[] = await servers.connectAll();
+ * assert.deepEqual([status?.name, status?.state, status?.toolCount], ["broken", "failed", 0]);
+ * assert.match(status?.error ?? "", /Cannot connect to server "broken"/);
+ * ```
+ */
 export interface ServerStatus {
+  /** The server's name in mcp.json. */
   name: string;
+  /** Its connection state. */
   state: ServerConnection["state"];
   /** The server's transport: `"stdio"`, `"http"` or `"sse"`. */
   transport: "stdio" | "http" | "sse";
+  /** How many tools it lists (0 unless connected). */
   toolCount: number;
   /** What the server reported in `initialize`. */
   serverInfo?: { name: string; version: string };
@@ -30,7 +47,22 @@ export interface ServerStatus {
   needsSignIn?: true;
 }
 
-/** Options for {@linkcode ConnectionManager}. */
+/**
+ * Options for {@linkcode ConnectionManager}.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionManager, type ConnectionManagerOptions, parseConfig } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const changed: string[] = [];
+ * const options: ConnectionManagerOptions = { connectTimeoutMs: 5_000, onToolsChanged: (server) => changed.push(server) };
+ * const config = parseConfig({ mcpServers: { broken: { command: "/no/such/program" } } });
+ * await using servers = new ConnectionManager(config, options);
+ * assert.equal((await servers.connectAll())[0]?.state, "failed");
+ * assert.deepEqual(changed, []);
+ * ```
+ */
 export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, "onToolsChanged"> {
   /** Called after a server's tool list changed (tools/list_changed). */
   onToolsChanged?: (server: string, tools: readonly Tool[]) => void;
@@ -47,11 +79,20 @@ export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, 
  *
  * @example
  * ```ts ignore
- * import { loadConfig } from "../config.ts";
- * import { ConnectionManager } from "./connection_manager.ts";
+ * import { ConnectionManager, loadConfig } from "@mcp-executor/runtime";
  * await using servers = new ConnectionManager(await loadConfig("mcp.json"));
  * await servers.connectAll();
  * const graph = await servers.callTool("memory", "read_graph", {});
+ * ```
+ *
+ * @example With no servers, a call is refused
+ * ```ts
+ * import { ConnectionManager, parseConfig, ToolError } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * await using servers = new ConnectionManager(parseConfig({ mcpServers: {} }));
+ * assert.deepEqual(await servers.connectAll(), []);
+ * await assert.rejects(servers.callTool("memory", "read_graph", {}), ToolError);
  * ```
  */
 export class ConnectionManager implements AsyncDisposable {
@@ -59,6 +100,8 @@ export class ConnectionManager implements AsyncDisposable {
   #tokenFile: string | undefined;
 
   /**
+   * Creates the manager; nothing connects until {@linkcode ConnectionManager.connectAll}.
+   *
    * @param config The validated mcp.json.
    * @param options Timeouts and the tools/list_changed callback.
    */

@@ -4,11 +4,24 @@
  * @module
  */
 
-import type { Tool } from "../sdk.ts";
+import type { Tool } from "../mcp_types.ts";
 import type { AuthorizationUrlHandler, TokenStore } from "./auth/mod.ts";
 import type { CallContext, ElicitationHandler } from "./elicitation.ts";
 
-/** Where a connection stands. */
+/**
+ * Where a connection stands.
+ *
+ * @example
+ * ```ts
+ * import { type ConnectionState, ServerConnection } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * await using server = new ServerConnection("broken", { type: "stdio", command: "/no/such/program", args: [], env: {} });
+ * const before: ConnectionState = server.state;
+ * await assert.rejects(server.connect());
+ * assert.deepEqual([before, server.state], ["idle", "failed"]);
+ * ```
+ */
 export type ConnectionState =
   | "idle"
   | "connecting"
@@ -17,7 +30,20 @@ export type ConnectionState =
   | "failed"
   | "closed";
 
-/** Options for `ServerConnection`. */
+/**
+ * Options for `ServerConnection`.
+ *
+ * @example
+ * ```ts
+ * import { ServerConnection, type ServerConnectionOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ServerConnectionOptions = { clientInfo: { name: "my-app", version: "1.0.0" }, connectTimeoutMs: 5_000 };
+ * await using server = new ServerConnection("broken", { type: "stdio", command: "/no/such/program", args: [], env: {} },
+ *   options);
+ * await assert.rejects(server.connect(), /Cannot connect to server "broken"/);
+ * ```
+ */
 export interface ServerConnectionOptions {
   /** How the client introduces itself. Default `{ name: "mcp-executor", version: "0.1.0" }`. */
   clientInfo?: { name: string; version: string };
@@ -51,7 +77,20 @@ export interface ServerConnectionOptions {
   signInTimeoutMs?: number;
 }
 
-/** Options for one tool call. */
+/**
+ * Options for one tool call.
+ *
+ * @example Options of one call (here to a server that is not configured)
+ * ```ts
+ * import { type CallOptions, ConnectionManager, parseConfig, ToolError } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const options: CallOptions = { timeoutMs: 2_000, signal: AbortSignal.timeout(5_000), context: { taskId: "t1" } };
+ * await using servers = new ConnectionManager(parseConfig({ mcpServers: {} }));
+ * await assert.rejects(servers.callTool("memory", "read_graph", {}, options),
+ *   (e) => e instanceof ToolError && e.code === "unknown_tool");
+ * ```
+ */
 export interface CallOptions {
   /** Cancels the call; the agent sees a ToolError with code `"call_cancelled"`. */
   signal?: AbortSignal;

@@ -7,17 +7,24 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { logger } from "../log.ts";
-import {
-  type Client,
-  type ClientCapabilities,
-  type ElicitRequestParams,
-  ElicitRequestSchema,
-  type ElicitResult,
-} from "../sdk.ts";
+import type { ElicitRequestParams, ElicitResult } from "../mcp_types.ts";
+import { type Client, type ClientCapabilities, ElicitRequestSchema } from "../sdk.ts";
 
 const log = logger("elicitation");
 
-/** Who a tool call is made for: the task and, in the daemon, the client session. */
+/**
+ * Who a tool call is made for: the task and, in the daemon, the client session.
+ *
+ * @example Say which task a call is for
+ * ```ts
+ * import { type CallContext, ConnectionManager, parseConfig, ToolError } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const context: CallContext = { taskId: "t1", session: "client-1" };
+ * await using servers = new ConnectionManager(parseConfig({ mcpServers: {} }));
+ * await assert.rejects(servers.callTool("memory", "read_graph", {}, { context }), ToolError);
+ * ```
+ */
 export interface CallContext {
   /** The task whose code made the call. */
   taskId?: string;
@@ -25,13 +32,45 @@ export interface CallContext {
   session?: string;
 }
 
-/** A tool call in flight on a server. */
+/**
+ * A tool call in flight on a server.
+ *
+ * @example
+ * ```ts
+ * import type { ElicitationHandler, InFlightCall } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const calls: InFlightCall[] = [];
+ * const onElicitation: ElicitationHandler = (request) => {
+ *   calls.push(...request.inFlight);
+ *   return { action: "cancel" };
+ * };
+ * await onElicitation({ server: "github", params: { message: "Which repository?",
+ *   requestedSchema: { type: "object", properties: { repo: { type: "string" } } } },
+ *   inFlight: [{ tool: "create_issue", taskId: "t1" }], signal: new AbortController().signal });
+ * assert.deepEqual(calls, [{ tool: "create_issue", taskId: "t1" }]);
+ * ```
+ */
 export interface InFlightCall extends CallContext {
   /** The tool called. */
   tool: string;
 }
 
-/** What an {@linkcode ElicitationHandler} receives. */
+/**
+ * What an {@linkcode ElicitationHandler} receives.
+ *
+ * @example
+ * ```ts
+ * import type { ElicitationRequest } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const request: ElicitationRequest = { server: "github", params: { message: "Which repository?",
+ *   requestedSchema: { type: "object", properties: { repo: { type: "string" } } } },
+ *   inFlight: [{ tool: "create_issue", taskId: "t1" }], signal: new AbortController().signal };
+ * const form = request.params.mode === "url" ? undefined : request.params.requestedSchema;
+ * assert.deepEqual(Object.keys(form?.properties ?? {}), ["repo"]);
+ * ```
+ */
 export interface ElicitationRequest {
   /** The server asking, by its name in mcp.json. */
   server: string;
@@ -50,12 +89,41 @@ export interface ElicitationRequest {
 
 /**
  * Answers a server's elicitation. Returning `undefined` declines (nobody to ask); a throw declines with its message.
+ *
+ * @example Answer one server's questions
+ * ```ts
+ * import { type ElicitationHandler, ServerConnection } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const onElicitation: ElicitationHandler = (request) =>
+ *   request.server === "github" ? { action: "accept", content: { repo: "denoland/deno" } } : undefined;
+ * const answer = await onElicitation({ server: "github", params: { message: "Which repository?",
+ *   requestedSchema: { type: "object", properties: { repo: { type: "string" } } } },
+ *   inFlight: [{ tool: "create_issue", taskId: "t1" }], signal: new AbortController().signal });
+ * assert.deepEqual(answer?.content, { repo: "denoland/deno" });
+ * await using _github = new ServerConnection("github", { type: "http", url: "https://example.com/mcp", headers: {} },
+ *   { onElicitation });
+ * ```
  */
 export type ElicitationHandler = (
   request: ElicitationRequest,
 ) => ElicitResult | undefined | Promise<ElicitResult | undefined>;
 
-/** The `_meta` key of a declined elicitation's reason. */
+/**
+ * The `_meta` key of a declined elicitation's reason.
+ *
+ * @example
+ * ```ts
+ * import { DECLINE_REASON_KEY, type ElicitationHandler } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const onElicitation: ElicitationHandler = () => ({ action: "decline", _meta: { [DECLINE_REASON_KEY]: "no person at hand" } });
+ * const answer = await onElicitation({ server: "github", params: { message: "Which repository?",
+ *   requestedSchema: { type: "object", properties: { repo: { type: "string" } } } },
+ *   inFlight: [{ tool: "create_issue", taskId: "t1" }], signal: new AbortController().signal });
+ * assert.equal(answer?._meta && (answer._meta as Record<string, unknown>)["dev.mcp-executor/reason"], "no person at hand");
+ * ```
+ */
 export const DECLINE_REASON_KEY = "dev.mcp-executor/reason";
 
 /** Default deadline of an elicitation: ten minutes, time for a person to read and answer. */

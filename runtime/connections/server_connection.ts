@@ -5,13 +5,12 @@
  */
 
 import type { ServerConfig } from "../config.ts";
+import type { CallToolResult, Tool } from "../mcp_types.ts";
 import {
-  type CallToolResult,
   Client,
   ErrorCode,
   McpError,
   StdioClientTransport,
-  type Tool,
   ToolListChangedNotificationSchema,
   type Transport,
   UnauthorizedError,
@@ -51,12 +50,22 @@ function hasAuthorizationHeader(headers: Record<string, string>): boolean {
  *
  * @example
  * ```ts ignore
- * import { ServerConnection } from "./server_connection.ts";
+ * import { ServerConnection } from "@mcp-executor/runtime";
  * await using memory = new ServerConnection("memory", {
  *   type: "stdio", command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"], env: {},
  * });
  * await memory.connect();
  * console.log(memory.tools.map((tool) => tool.name));
+ * ```
+ *
+ * @example A server that cannot start
+ * ```ts
+ * import { ServerConnection } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * await using server = new ServerConnection("broken", { type: "stdio", command: "/no/such/program", args: [], env: {} });
+ * await assert.rejects(server.connect(), /Cannot connect to server "broken"/);
+ * assert.equal(server.state, "failed");
  * ```
  */
 export class ServerConnection implements AsyncDisposable {
@@ -81,6 +90,8 @@ export class ServerConnection implements AsyncDisposable {
   #retryAt = 0;
 
   /**
+   * Creates the connection; nothing starts until {@linkcode ServerConnection.connect}.
+   *
    * @param name The server's name in mcp.json.
    * @param config Its validated entry.
    * @param options Timeouts, client identity and the tools/list_changed callback.

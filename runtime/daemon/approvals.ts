@@ -12,10 +12,24 @@ import {
   type Approver,
   DEFAULT_APPROVAL_TIMEOUT_MS,
 } from "../approvals/mod.ts";
-import { type ElicitRequestFormParams, ErrorCode, McpError, type RequestId } from "../sdk.ts";
-import type { Server } from "../sdk.ts";
+import type { ElicitingServer, ElicitRequestFormParams, RequestId } from "../mcp_types.ts";
+import { ErrorCode, McpError } from "../sdk.ts";
 
-/** Options for {@linkcode elicitationApprover}. */
+/**
+ * Options for {@linkcode elicitationApprover}.
+ *
+ * @example A client without elicitation is never asked
+ * ```ts
+ * import { elicitationApprover, type ElicitationApproverOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ElicitationApproverOptions = { timeoutMs: 5_000, maxArgsChars: 200 };
+ * const approve = elicitationApprover({ getClientCapabilities: () => ({}), elicitInput: () => Promise.reject() }, options);
+ * const answer = await approve({ server: "memory", tool: "delete_entities", args: {}, taskId: "t1", rule: "*",
+ *   signal: new AbortController().signal });
+ * assert.equal(typeof answer === "object" && answer.approved, false);
+ * ```
+ */
 export interface ElicitationApproverOptions {
   /**
    * How long the client may take to answer, in milliseconds. Default 60,000. The orchestrator's
@@ -70,7 +84,7 @@ function compactArgs(args: unknown, max: number): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { approvalForm } from "./approvals.ts";
+ * import { approvalForm } from "@mcp-executor/runtime";
  * const form = approvalForm({ server: "memory", tool: "delete_entities", args: { entityNames: ["Ada"] },
  *   taskId: "t1", rule: "default:destructive", signal: new AbortController().signal });
  * assert.match(form.message, /delete_entities/);
@@ -114,14 +128,22 @@ export function approvalForm(
  * @param options The deadline, the related request and how much of the arguments to show.
  * @returns An approver for that session.
  *
- * @example
- * ```ts ignore
- * const approvers = new SessionApprovers();
- * approvers.set(sessionId, elicitationApprover(mcpServer.server, { relatedRequestId: (r) => requestOf(r.taskId) }));
+ * @example With a client that approves everything but deletions
+ * ```ts
+ * import { elicitationApprover } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const approve = elicitationApprover({
+ *   getClientCapabilities: () => ({ elicitation: { form: {} } }),
+ *   elicitInput: (form) => Promise.resolve({ action: "accept", content: { approve: !form.message.includes("delete") } }),
+ * });
+ * const ask = (tool: string) => approve({ server: "memory", tool, args: {}, taskId: "t1", rule: "*",
+ *   signal: new AbortController().signal });
+ * assert.deepEqual([await ask("read_graph"), (await ask("delete_entities") as { approved: boolean }).approved], [true, false]);
  * ```
  */
 export function elicitationApprover(
-  server: Server,
+  server: ElicitingServer,
   options: ElicitationApproverOptions = {},
 ): Approver {
   const timeout = options.timeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS;
@@ -168,7 +190,7 @@ export function elicitationApprover(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { SessionApprovers } from "./approvals.ts";
+ * import { SessionApprovers } from "@mcp-executor/runtime";
  * const approvers = new SessionApprovers();
  * approvers.set("s1", () => true);
  * const ask = (session?: string) => approvers.approve({ server: "memory", tool: "delete_entities", args: {},

@@ -12,9 +12,29 @@ import type { OrchestratorEvent, OrchestratorEventListener } from "../orchestrat
 
 const log = logger("audit");
 
-/** Default size at which the file is rotated: 10 MiB. */
+/**
+ * Default size at which the file is rotated: 10 MiB.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_AUDIT_MAX_BYTES } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_AUDIT_MAX_BYTES, 10 * 1024 * 1024);
+ * ```
+ */
 export const DEFAULT_AUDIT_MAX_BYTES = 10 * 1024 * 1024;
-/** Default number of rotated files kept (`audit.jsonl.1` ... `.5`). */
+/**
+ * Default number of rotated files kept (`audit.jsonl.1` ... `.5`).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_AUDIT_KEEP } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_AUDIT_KEEP, 5);
+ * ```
+ */
 export const DEFAULT_AUDIT_KEEP = 5;
 /** Lines held in memory while the disk is slow or failing; past it lines are counted as lost. */
 const MAX_QUEUED_LINES = 100_000;
@@ -39,7 +59,23 @@ export const auditConfigSchema: z.ZodType<AuditLogOptions> = z.strictObject({
   keep: z.number().int().min(0).max(100).optional(),
 });
 
-/** Options for {@linkcode AuditLog}. */
+/**
+ * Options for {@linkcode AuditLog}.
+ *
+ * @example
+ * ```ts
+ * import { AuditLog, type AuditLogOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const options: AuditLogOptions = { file: `${dir}/audit.jsonl`, maxBytes: 65_536, keep: 2 };
+ * await using audit = new AuditLog(options);
+ * audit.write({ type: "task", time: new Date().toISOString(), taskId: "t1", status: "completed", durationMs: 5,
+ *   toolCalls: 0, tokensUsed: 10, tokensDirect: 20 });
+ * await audit.flush();
+ * assert.equal((await Deno.readTextFile(options.file)).split("\n").length, 2);
+ * ```
+ */
 export interface AuditLogOptions {
   /** The file lines are appended to (created `0600`, its folder created if missing). */
   file: string;
@@ -58,7 +94,7 @@ export interface AuditLogOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { auditLine } from "./audit_log.ts";
+ * import { auditLine } from "@mcp-executor/runtime";
  * const line = auditLine({ type: "task", time: "2026-01-01T00:00:00.000Z", taskId: "t1", status: "completed",
  *   durationMs: 12, toolCalls: 2, tokensUsed: 40, tokensDirect: 900 });
  * assert.equal(JSON.parse(line).status, "completed");
@@ -107,7 +143,7 @@ export function auditLine(event: OrchestratorEvent): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { AuditLog } from "./audit_log.ts";
+ * import { AuditLog } from "@mcp-executor/runtime";
  * const dir = await Deno.makeTempDir();
  * await using audit = new AuditLog({ file: `${dir}/audit.jsonl` });
  * audit.write({ type: "task", time: new Date().toISOString(), taskId: "t1", status: "completed",

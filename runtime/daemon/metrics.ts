@@ -9,7 +9,22 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { OrchestratorStats } from "../orchestrator/options.ts";
 import type { OrchestratorEvent, OrchestratorEventListener } from "../orchestrator/mod.ts";
 
-/** What {@linkcode DaemonMetrics} reads: events and stats, as `MCPOrchestrator` gives them. */
+/**
+ * What {@linkcode DaemonMetrics} reads: events and stats, as `MCPOrchestrator` gives them.
+ *
+ * @example
+ * ```ts
+ * import { DaemonMetrics, MCPOrchestrator, type MetricsSource } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const source: MetricsSource = orch;
+ * using metrics = new DaemonMetrics(source);
+ * await orch.executeTask({ id: "t1", description: "x", code: "return 1;", requiredTools: [], status: "pending" });
+ * assert.match(await metrics.render(), /mcp_executor_tasks_total\{status="completed"\} 1/);
+ * ```
+ */
 export interface MetricsSource {
   /** Subscribes to tool-call and task events; returns the unsubscribe function. */
   onEvent(listener: OrchestratorEventListener): () => void;
@@ -56,15 +71,26 @@ const REFUSED_REASONS = new Set(["not_allowed", "not_approved", "limit_exceeded"
  * | `mcp_executor_tasks_running`, `mcp_executor_tasks_queued` | gauge | |
  * | `mcp_executor_server_up` | gauge | `server` |
  *
- * @example
- * ```ts ignore
- * const metrics = new DaemonMetrics(orch);
- * // in the HTTP handler:
- * return new Response(await metrics.render(), { headers: { "content-type": metrics.contentType } });
+ * @example Serve GET /metrics
+ * ```ts
+ * import { DaemonMetrics, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * using metrics = new DaemonMetrics(orch);
+ * const response = new Response(await metrics.render(), { headers: { "content-type": metrics.contentType } });
+ * assert.match(response.headers.get("content-type") ?? "", /^text\/plain/);
+ * assert.match(await response.text(), /mcp_executor_tasks_total/);
  * ```
  */
 export class DaemonMetrics implements Disposable {
-  /** The registry the metrics live in; the daemon may register its own metrics here too. */
+  /**
+   * The `prom-client` registry the metrics live in; the daemon may register its own metrics here too. Left out of
+   * the documentation: its type is `prom-client`'s.
+   *
+   * @ignore
+   */
   readonly registry: Registry = new Registry();
   #source: MetricsSource;
   #off: () => void;

@@ -15,19 +15,54 @@ import type { PiiOptions } from "../privacy/mod.ts";
 import type { TaskResult } from "../types.ts";
 import type { OrchestratorEventListener } from "./orchestrator_events.ts";
 
-/** A progress notification a server sent during a task's tool call. */
+/**
+ * A progress notification a server sent during a task's tool call.
+ *
+ * @example A listener for servers' progress notifications
+ * ```ts
+ * import { MCPOrchestrator, type ToolProgressEvent } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const seen: string[] = [];
+ * const onProgress = (e: ToolProgressEvent) => seen.push(`${e.server}.${e.tool} ${e.progress}/${e.total ?? "?"}`);
+ * const dir = await Deno.makeTempDir();
+ * await using _orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers`, onProgress });
+ * onProgress({ taskId: "t1", server: "everything", tool: "long_running", progress: 2, total: 5 });
+ * assert.deepEqual(seen, ["everything.long_running 2/5"]);
+ * ```
+ */
 export interface ToolProgressEvent {
+  /** The task whose call it is. */
   taskId: string;
+  /** The server the call went to. */
   server: string;
+  /** The tool called. */
   tool: string;
+  /** The progress so far, as the server counts it. */
   progress: number;
+  /** The total, if the server knows it. */
   total?: number;
+  /** The server's message, if any. */
   message?: string;
 }
 
 /**
  * A task's progress as `onTaskProgress` reports it: a tool call that finished (`kind: "tool_call"`), or the agent
  * code's own report through `progress(done, total?, message?)` (`kind: "agent"`).
+ *
+ * @example The agent code's own progress reports
+ * ```ts
+ * import { MCPOrchestrator, type TaskProgressEvent } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const events: TaskProgressEvent[] = [];
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers`,
+ *   onTaskProgress: (e) => events.push(e) });
+ * await orch.initialize();
+ * await orch.executeTask({ id: "t1", description: "x", code: 'progress(1, 2, "half");', requiredTools: [], status: "pending" });
+ * assert.equal(events[0]?.kind, "agent");
+ * ```
  */
 export type TaskProgressEvent =
   | {
@@ -42,7 +77,23 @@ export type TaskProgressEvent =
   }
   | { kind: "agent"; taskId: string; progress: number; total?: number; message?: string };
 
-/** Options for `MCPOrchestrator`. */
+/**
+ * Options for `MCPOrchestrator`.
+ *
+ * @example A task deadline
+ * ```ts
+ * import { MCPOrchestrator, type OrchestratorOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const options: OrchestratorOptions = { config: { servers: {} }, serversDir: `${dir}/servers`, taskTimeoutMs: 500 };
+ * await using orch = new MCPOrchestrator(options);
+ * await orch.initialize();
+ * const result = await orch.executeTask({ id: "t1", description: "spin", code: "while (true) {}", requiredTools: [],
+ *   status: "pending" });
+ * assert.equal(result.status, "timeout");
+ * ```
+ */
 export interface OrchestratorOptions {
   /** The path of an mcp.json file, or an already validated config. */
   config: string | McpConfig;
@@ -148,7 +199,18 @@ export interface OrchestratorOptions {
   onAuthorizationUrl?: AuthorizationUrlHandler;
 }
 
-/** Defaults of the limits in {@linkcode OrchestratorOptions}. */
+/**
+ * Defaults of the limits in {@linkcode OrchestratorOptions}.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LIMITS } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_LIMITS.taskTimeoutMs, 30_000);
+ * assert.equal(DEFAULT_LIMITS.maxConcurrentTasks, 4);
+ * ```
+ */
 export const DEFAULT_LIMITS = {
   maxConcurrentTasks: 4,
   taskTimeoutMs: 30_000,
@@ -162,7 +224,20 @@ export const DEFAULT_LIMITS = {
   sessionQuotaMb: 100,
 } as const;
 
-/** Options for `MCPOrchestrator.searchTools`. */
+/**
+ * Options for `MCPOrchestrator.searchTools`.
+ *
+ * @example Search (here over no servers)
+ * ```ts
+ * import { MCPOrchestrator, type SearchToolsOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const options: SearchToolsOptions = { detail: "name", limit: 3 };
+ * assert.deepEqual(orch.searchTools("read a file", options), []);
+ * ```
+ */
 export interface SearchToolsOptions {
   /** `"name"`: `server.tool` names; `"description"` (default): plus a line and the import; `"full"`: plus types. */
   detail?: SearchDetail;
@@ -174,7 +249,22 @@ export interface SearchToolsOptions {
   session?: string;
 }
 
-/** What `MCPOrchestrator.getStats` reports. */
+/**
+ * What `MCPOrchestrator.getStats` reports.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type OrchestratorStats } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await orch.executeTask({ id: "t1", description: "x", code: "return 1;", requiredTools: [], status: "pending" });
+ * const stats: OrchestratorStats = orch.getStats();
+ * assert.equal(stats.completedTasks.completed, 1);
+ * assert.deepEqual([stats.tools, stats.activeTasks], [0, 0]);
+ * ```
+ */
 export interface OrchestratorStats {
   /** Each configured server: its state, transport, tool count and, when it failed, why. */
   servers: ServerStatus[];
@@ -187,8 +277,11 @@ export interface OrchestratorStats {
    * process, running or idle. At most `maxConcurrentTasks` run agent code, and the pool keeps `poolSize` idle.
    */
   sandboxes: { idle: number; alive: number };
+  /** Tasks running now. */
   activeTasks: number;
+  /** Tasks waiting for a free slot. */
   queuedTasks: number;
+  /** The most tasks that run at once. */
   maxConcurrentTasks: number;
   /** Tasks finished since start, by status. */
   completedTasks: Record<TaskResult["status"], number>;

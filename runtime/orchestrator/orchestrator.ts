@@ -18,7 +18,7 @@ import type { TaskResult } from "../types.ts";
  *
  * @example
  * ```ts ignore
- * import { MCPOrchestrator } from "./orchestrator.ts";
+ * import { MCPOrchestrator } from "@mcp-executor/runtime";
  * await using orch = new MCPOrchestrator({ config: "mcp.json", maxConcurrentTasks: 4 });
  * await orch.initialize();
  * const result = await orch.executeTask({
@@ -30,6 +30,18 @@ import type { TaskResult } from "../types.ts";
  *   status: "pending",
  * });
  * console.log(result.status, result.data);
+ * ```
+ *
+ * @example Run a task offline, with no servers
+ * ```ts
+ * import { MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const result = await orch.executeTask({ id: "t1", description: "sum", code: "return [1, 2, 3].reduce((a, b) => a + b);",
+ *   requiredTools: [], status: "pending" });
+ * assert.deepEqual([result.status, result.data], ["completed", 6]);
  * ```
  */ export class MCPOrchestrator extends OrchestratorCore {
   /**

@@ -14,7 +14,7 @@ import type { ConnectionManager } from "../connections/connection_manager.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions, type OrchestratorStats } from "./options.ts";
 import type { SandboxPool } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
-import type { Tool } from "../sdk.ts";
+import type { Tool } from "../mcp_types.ts";
 import { countSkills, regenerateServer, startOrchestrator } from "./startup.ts";
 import { TaskQueue } from "./task_queue.ts";
 import { runTask } from "./task_runner.ts";
@@ -34,6 +34,17 @@ const log = logger("orchestrator");
 /**
  * The part of {@linkcode MCPOrchestrator} that connects servers and runs tasks; use `MCPOrchestrator`, which adds
  * tool discovery and skills.
+ *
+ * @example MCPOrchestrator is one
+ * ```ts
+ * import { MCPOrchestrator, OrchestratorCore } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * assert.ok(orch instanceof OrchestratorCore);
+ * assert.equal(orch.getStats().maxConcurrentTasks, 4);
+ * ```
  */
 export class OrchestratorCore implements AsyncDisposable {
   #options: OrchestratorOptions;
@@ -57,6 +68,8 @@ export class OrchestratorCore implements AsyncDisposable {
   #privacy: PrivacyVaults | undefined;
 
   /**
+   * Creates the orchestrator; nothing connects or starts until {@linkcode OrchestratorCore.initialize}.
+   *
    * @param options The config (a path or an object) and limits; see {@linkcode OrchestratorOptions}.
    * @throws {RangeError} When a limit is not a whole number of at least 1.
    * @throws {TypeError} When `blockerPolicy` names an unknown rule or action, or `approvals` is malformed.
@@ -173,7 +186,12 @@ export class OrchestratorCore implements AsyncDisposable {
     return this.#privacy;
   }
 
-  /** The tool catalog: the search index, the listings and the definition token counts. */
+  /**
+   * The tool catalog: the search index, the listings and the definition token counts. For the facade subclass
+   * only, so it is left out of the documentation.
+   *
+   * @ignore
+   */
   protected get catalog(): ToolCatalog {
     return this.#catalog;
   }

@@ -11,10 +11,35 @@ import type { AgentTask, TaskResult } from "../types.ts";
 
 const log = logger("events");
 
-/** How a tool call ended: answered by the server, failed, or refused on the host before it went out. */
+/**
+ * How a tool call ended: answered by the server, failed, or refused on the host before it went out.
+ *
+ * @example
+ * ```ts
+ * import type { ToolCallEvent, ToolCallOutcome } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const failed = (e: ToolCallEvent): boolean => (["error", "refused"] as ToolCallOutcome[]).includes(e.outcome);
+ * assert.ok(failed({ type: "tool_call", time: "", taskId: "t1", server: "s", tool: "t", durationMs: 1, outcome: "refused",
+ *   argsBytes: 2 }));
+ * ```
+ */
 export type ToolCallOutcome = "ok" | "error" | "refused";
 
-/** The approval rule that applied to a tool call that was not simply allowed. */
+/**
+ * The approval rule that applied to a tool call that was not simply allowed.
+ *
+ * @example
+ * ```ts
+ * import { type ApprovalRecord, auditLine } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const approval: ApprovalRecord = { rule: "filesystem.write_file", action: "ask", approved: false, waitMs: 1200 };
+ * const line = auditLine({ type: "tool_call", time: new Date().toISOString(), taskId: "t1", server: "filesystem",
+ *   tool: "write_file", durationMs: 1201, outcome: "refused", argsBytes: 40, approval });
+ * assert.equal(JSON.parse(line).approval.approved, false);
+ * ```
+ */
 export interface ApprovalRecord {
   /** The rule: a key of the `approvals` option, or `"default:destructive"` / `"default:unknown"`. */
   rule: string;
@@ -26,7 +51,19 @@ export interface ApprovalRecord {
   waitMs: number;
 }
 
-/** A tool call of a task finished. */
+/**
+ * A tool call of a task finished.
+ *
+ * @example
+ * ```ts
+ * import { auditLine, type ToolCallEvent } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const event: ToolCallEvent = { type: "tool_call", time: "2026-01-01T00:00:00.000Z", taskId: "t1", server: "memory",
+ *   tool: "read_graph", durationMs: 3, outcome: "ok", argsBytes: 2, resultBytes: 120 };
+ * assert.equal(JSON.parse(auditLine(event)).outcome, "ok");
+ * ```
+ */
 export interface ToolCallEvent {
   /** Always `"tool_call"`. */
   type: "tool_call";
@@ -54,7 +91,22 @@ export interface ToolCallEvent {
   approval?: ApprovalRecord;
 }
 
-/** A task finished (or was refused or cancelled before it ran). */
+/**
+ * A task finished (or was refused or cancelled before it ran).
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type TaskEvent } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const tasks: TaskEvent[] = [];
+ * orch.onEvent((e) => e.type === "task" && tasks.push(e));
+ * await orch.executeTask({ id: "t1", description: "x", code: "return 1;", requiredTools: [], status: "pending" });
+ * assert.deepEqual([tasks[0]?.taskId, tasks[0]?.status, tasks[0]?.toolCalls], ["t1", "completed", 0]);
+ * ```
+ */
 export interface TaskEvent {
   /** Always `"task"`. */
   type: "task";
@@ -78,10 +130,41 @@ export interface TaskEvent {
   tokensDirect: number;
 }
 
-/** Any event {@linkcode OrchestratorEvents} reports. */
+/**
+ * Any event {@linkcode OrchestratorEvents} reports.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type OrchestratorEvent } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const events: OrchestratorEvent[] = [];
+ * orch.onEvent((e) => events.push(e));
+ * await orch.executeTask({ id: "t1", description: "x", code: "return 1;", requiredTools: [], status: "pending" });
+ * assert.deepEqual(events.map((e) => e.type), ["task"]);
+ * ```
+ */
 export type OrchestratorEvent = ToolCallEvent | TaskEvent;
 
-/** Receives events; its return value is ignored, and a throw or a rejected promise is logged. */
+/**
+ * Receives events; its return value is ignored, and a throw or a rejected promise is logged.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type OrchestratorEventListener } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * let count = 0;
+ * const onEvent: OrchestratorEventListener = () => count++;
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers`, onEvent });
+ * await orch.initialize();
+ * await orch.executeTask({ id: "t1", description: "x", code: "return 1;", requiredTools: [], status: "pending" });
+ * assert.equal(count, 1);
+ * ```
+ */
 export type OrchestratorEventListener = (event: OrchestratorEvent) => unknown;
 
 /**

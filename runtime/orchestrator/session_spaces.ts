@@ -21,7 +21,7 @@ const SESSION_ID = /^[A-Za-z0-9._-]{1,128}$/;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { validateSessionId } from "./session_spaces.ts";
+ * import { validateSessionId } from "@mcp-executor/runtime";
  * assert.equal(validateSessionId("client-1"), "client-1");
  * assert.throws(() => validateSessionId("../other"), TypeError);
  * ```

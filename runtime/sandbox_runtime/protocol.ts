@@ -12,7 +12,23 @@
 
 import type { WireError } from "./wire_error.ts";
 
-/** Permissions the Worker that runs agent code gets. Everything not listed is denied. */
+/**
+ * Permissions the Worker that runs agent code gets. Everything not listed is denied.
+ *
+ * @example Let one task read one folder
+ * ```ts
+ * import { MCPOrchestrator, type WorkerPermissions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await Deno.writeTextFile(`${dir}/note.txt`, "hello");
+ * const permissions: WorkerPermissions = { read: [dir] };
+ * const result = await orch.executeTask({ id: "t1", description: "read", requiredTools: [], status: "pending",
+ *   code: `return await Deno.readTextFile(${JSON.stringify(`${dir}/note.txt`)});`, permissions });
+ * assert.equal(result.data, "hello");
+ * ```
+ */
 export interface WorkerPermissions {
   /** Absolute paths the agent code may read. */
   read?: string[];
@@ -156,7 +172,19 @@ export type SandboxMessage =
   | ProgressMessage
   | DoneMessage;
 
-/** One entry of the tool catalog as agent code reads it from `tools.search` and `tools.list`. */
+/**
+ * One entry of the tool catalog as agent code reads it from `tools.search` and `tools.list`.
+ *
+ * @example
+ * ```ts
+ * import type { CatalogEntry } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const entry: CatalogEntry = { name: "memory.read_graph", server: "memory", tool: "read_graph",
+ *   functionName: "readGraph", description: "Read the knowledge graph" };
+ * assert.equal(entry.name, `${entry.server}.${entry.tool}`);
+ * ```
+ */
 export interface CatalogEntry {
   /** `server.tool`. */
   name: string;

@@ -7,7 +7,19 @@
  * @module
  */
 
-/** The plain-object form of an error, as it travels between the host, the sandbox process and the Worker. */
+/**
+ * The plain-object form of an error, as it travels between the host, the sandbox process and the Worker.
+ *
+ * @example
+ * ```ts
+ * import { ToolError, type WireError } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const wire: WireError = new ToolError("boom", { code: "tool_failed", server: "memory", tool: "read_graph" }).toWire();
+ * assert.equal(JSON.parse(JSON.stringify(wire)).server, "memory");
+ * assert.ok(ToolError.fromWire(wire) instanceof ToolError);
+ * ```
+ */
 export interface WireError {
   /** The error's class name, e.g. `"ToolError"`, `"TypeError"`. */
   name: string;
@@ -23,7 +35,19 @@ export interface WireError {
   tool?: string;
 }
 
-/** The codes a {@linkcode ToolError} carries. */
+/**
+ * The codes a {@linkcode ToolError} carries.
+ *
+ * @example
+ * ```ts
+ * import { ToolError, type ToolErrorCode } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const code: ToolErrorCode = "not_allowed";
+ * const error = new ToolError('Cannot call tool "write_file": not allowed', { code, server: "fs", tool: "write_file" });
+ * assert.equal(error.code, "not_allowed");
+ * ```
+ */
 export type ToolErrorCode =
   | "tool_failed"
   | "not_allowed"
@@ -45,7 +69,7 @@ export type ToolErrorCode =
  * @example Branch on the code
  * ```ts
  * import assert from "node:assert/strict";
- * import { ToolError } from "./wire_error.ts";
+ * import { ToolError } from "@mcp-executor/runtime";
  * const err = new ToolError("Tool \"read_graph\" failed: boom", {
  *   code: "tool_failed", server: "memory", tool: "read_graph",
  * });
@@ -61,6 +85,8 @@ export class ToolError extends Error {
   readonly tool: string;
 
   /**
+   * Creates the error.
+   *
    * @param message The message, naming the action that failed.
    * @param options The code, server and tool, and an optional cause.
    */

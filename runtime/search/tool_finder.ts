@@ -13,10 +13,45 @@ import { validateSearch } from "./validate_search.ts";
 import type { ToolSearchHit, ToolSearchOptions } from "./types.ts";
 import type { UsageMemory } from "./usage_memory.ts";
 
-/** Turns texts into vectors (one per text, all of one length), e.g. a call to an embedding endpoint. */
+/**
+ * Turns texts into vectors (one per text, all of one length), e.g. a call to an embedding endpoint.
+ *
+ * @example
+ * ```ts
+ * import { type EmbedFunction, ToolFinder, ToolIndex } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const index = new ToolIndex();
+ * index.setServerTools("memory", [
+ *   { name: "read_graph", description: "Read the entire knowledge graph", inputSchema: { type: "object" } },
+ *   { name: "create_entities", description: "Create entities in the graph", inputSchema: { type: "object" } },
+ * ]);
+ * // A toy embedding: does the text mention a graph, entities?
+ * const embed: EmbedFunction = (texts) => Promise.resolve(texts.map((t) => [+t.includes("graph"), +t.includes("entit"), 0.1]));
+ * const finder = new ToolFinder(index, { embed });
+ * assert.equal((await finder.findAsync("entity maker", { limit: 1 }))[0]?.name, "memory.create_entities");
+ * ```
+ */
 export type EmbedFunction = (texts: string[]) => Promise<number[][]>;
 
-/** Options of {@linkcode ToolFinder}. */
+/**
+ * Options of {@linkcode ToolFinder}.
+ *
+ * @example
+ * ```ts
+ * import { ToolFinder, type ToolFinderOptions, ToolIndex, UsageMemory } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const index = new ToolIndex();
+ * index.setServerTools("memory", [
+ *   { name: "read_graph", description: "Read the entire knowledge graph", inputSchema: { type: "object" } },
+ *   { name: "create_entities", description: "Create entities in the graph", inputSchema: { type: "object" } },
+ * ]);
+ * const options: ToolFinderOptions = { usage: new UsageMemory(), now: () => Date.parse("2026-01-01") };
+ * const finder = new ToolFinder(index, options);
+ * assert.equal(finder.hybrid, false);
+ * ```
+ */
 export interface ToolFinderOptions {
   /** Where learned use is kept; without it nothing is learned. */
   usage?: UsageMemory;
@@ -26,7 +61,24 @@ export interface ToolFinderOptions {
   now?: () => number;
 }
 
-/** Options of a search through {@linkcode ToolFinder}. */
+/**
+ * Options of a search through {@linkcode ToolFinder}.
+ *
+ * @example
+ * ```ts
+ * import { type FindOptions, ToolFinder, ToolIndex, UsageMemory } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const index = new ToolIndex();
+ * index.setServerTools("memory", [
+ *   { name: "read_graph", description: "Read the entire knowledge graph", inputSchema: { type: "object" } },
+ *   { name: "create_entities", description: "Create entities in the graph", inputSchema: { type: "object" } },
+ * ]);
+ * const finder = new ToolFinder(index, { usage: new UsageMemory() });
+ * const options: FindOptions = { session: "s1", limit: 1 };
+ * assert.equal(finder.find("read graph", options)[0]?.name, "memory.read_graph");
+ * ```
+ */
 export interface FindOptions extends ToolSearchOptions {
   /** The session searching, so that a task of the same session can say which tools the search led to. */
   session?: string;
@@ -41,7 +93,7 @@ const FUSION_DEPTH = 50;
  * @example Learning from use
  * ```ts
  * import assert from "node:assert/strict";
- * import { ToolFinder, ToolIndex, UsageMemory } from "./mod.ts";
+ * import { ToolFinder, ToolIndex, UsageMemory } from "@mcp-executor/runtime";
  *
  * const index = new ToolIndex();
  * index.setServerTools("git", [

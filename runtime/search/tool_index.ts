@@ -5,7 +5,7 @@
  */
 
 import MiniSearch from "minisearch";
-import type { Tool } from "../sdk.ts";
+import type { Tool } from "../mcp_types.ts";
 import { splitWords } from "./_analyze.ts";
 import { analyzeQuery, learnableTerms, namedServers } from "./_query.ts";
 import { validateSearch } from "./validate_search.ts";
@@ -75,7 +75,7 @@ function fuzziness(term: string): number | false {
  *
  * @example Search two servers' tools
  * ```ts
- * import { ToolIndex } from "./tool_index.ts";
+ * import { ToolIndex } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * const index = new ToolIndex();

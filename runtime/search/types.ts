@@ -4,13 +4,28 @@
  * @module
  */
 
-import type { Tool } from "../sdk.ts";
+import type { Tool } from "../mcp_types.ts";
 
 /**
  * How much a search hit carries:
  * - `"name"`: only `server.tool` and the score, for a quick scan;
  * - `"description"`: plus a one-line description, the function name and the import line (the default);
  * - `"full"`: plus the TypeScript signature, enough to write the call.
+ *
+ * @example
+ * ```ts
+ * import { type SearchDetail, ToolIndex } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const index = new ToolIndex();
+ * index.setServerTools("memory", [
+ *   { name: "read_graph", description: "Read the entire knowledge graph", inputSchema: { type: "object" } },
+ *   { name: "create_entities", description: "Create entities in the graph", inputSchema: { type: "object" } },
+ * ]);
+ * const detail: SearchDetail = "name";
+ * const [hit] = index.search("read graph", { detail, limit: 1 });
+ * assert.deepEqual([hit?.name, hit?.description], ["memory.read_graph", undefined]);
+ * ```
  */
 export type SearchDetail = "name" | "description" | "full";
 
@@ -22,7 +37,23 @@ export interface ToolIndexEntry {
   tool: Tool;
 }
 
-/** One search result. Fields past `score` are present from the detail level noted on each. */
+/**
+ * One search result. Fields past `score` are present from the detail level noted on each.
+ *
+ * @example
+ * ```ts
+ * import { ToolIndex, type ToolSearchHit } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const index = new ToolIndex();
+ * index.setServerTools("memory", [
+ *   { name: "read_graph", description: "Read the entire knowledge graph", inputSchema: { type: "object" } },
+ *   { name: "create_entities", description: "Create entities in the graph", inputSchema: { type: "object" } },
+ * ]);
+ * const [hit]: ToolSearchHit[] = index.search("creating entities", { limit: 1 });
+ * assert.deepEqual([hit?.server, hit?.tool, hit?.functionName], ["memory", "create_entities", "createEntities"]);
+ * ```
+ */
 export interface ToolSearchHit {
   /** The server's name. */
   server: string;
@@ -42,7 +73,23 @@ export interface ToolSearchHit {
   signature?: string;
 }
 
-/** Options of {@linkcode ToolIndex.search}. */
+/**
+ * Options of {@linkcode ToolIndex.search}.
+ *
+ * @example
+ * ```ts
+ * import { ToolIndex, type ToolSearchOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const index = new ToolIndex();
+ * index.setServerTools("memory", [
+ *   { name: "read_graph", description: "Read the entire knowledge graph", inputSchema: { type: "object" } },
+ *   { name: "create_entities", description: "Create entities in the graph", inputSchema: { type: "object" } },
+ * ]);
+ * const options: ToolSearchOptions = { detail: "description", limit: 1 };
+ * assert.equal(index.search("graph", options).length, 1);
+ * ```
+ */
 export interface ToolSearchOptions {
   /** What each hit carries; `"description"` by default. */
   detail?: SearchDetail;
@@ -55,6 +102,17 @@ export interface ToolSearchOptions {
 /**
  * Hooks that tie the index to the code generator, so that names and signatures match the generated
  * `servers/<dir>/index.ts` modules. Each has a simple fallback.
+ *
+ * @example
+ * ```ts
+ * import { ToolIndex, type ToolIndexOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ToolIndexOptions = { serverDir: (server) => `mcp-${server}` };
+ * const index = new ToolIndex(options);
+ * index.setServerTools("memory", [{ name: "read_graph", inputSchema: { type: "object" } }]);
+ * assert.equal(index.search("graph")[0]?.importLine, 'import { readGraph } from "servers/mcp-memory/index.ts";');
+ * ```
  */
 export interface ToolIndexOptions {
   /** The exported function name of a tool; fallback: the camelCase of the tool name. */
@@ -70,6 +128,20 @@ export interface ToolIndexOptions {
 /**
  * Which ranking features a {@linkcode ToolIndex} uses; each is on by default. Turning one off is for measuring what
  * it brings (see `bench/search_bench.ts`).
+ *
+ * @example Turn off stemming and synonyms
+ * ```ts
+ * import { type RankingOptions, ToolIndex } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const literal: RankingOptions = { stems: false, synonyms: false, abbreviations: false };
+ * const tools = [{ name: "create_entities", inputSchema: { type: "object" as const } }];
+ * const plain = new ToolIndex({ ranking: literal });
+ * plain.setServerTools("memory", tools);
+ * const stemmed = new ToolIndex();
+ * stemmed.setServerTools("memory", tools);
+ * assert.deepEqual([plain.search("creating").length, stemmed.search("creating").length], [0, 1]);
+ * ```
  */
 export interface RankingOptions {
   /** Porter stems on both sides (`deploys`, `deployment` and `deploy` meet); off: plural folding only. */
@@ -82,7 +154,23 @@ export interface RankingOptions {
   serverNames?: boolean;
 }
 
-/** A server in the index, as {@linkcode ToolIndex.listServers} reports it. */
+/**
+ * A server in the index, as {@linkcode ToolIndex.listServers} reports it.
+ *
+ * @example
+ * ```ts
+ * import { type ServerSummary, ToolIndex } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const index = new ToolIndex();
+ * index.setServerTools("memory", [
+ *   { name: "read_graph", description: "Read the entire knowledge graph", inputSchema: { type: "object" } },
+ *   { name: "create_entities", description: "Create entities in the graph", inputSchema: { type: "object" } },
+ * ]);
+ * const servers: ServerSummary[] = index.listServers();
+ * assert.deepEqual(servers, [{ name: "memory", toolCount: 2 }]);
+ * ```
+ */
 export interface ServerSummary {
   /** The server's name. */
   name: string;
@@ -90,7 +178,23 @@ export interface ServerSummary {
   toolCount: number;
 }
 
-/** A tool in the index, as {@linkcode ToolIndex.listTools} reports it. */
+/**
+ * A tool in the index, as {@linkcode ToolIndex.listTools} reports it.
+ *
+ * @example
+ * ```ts
+ * import { ToolIndex, type ToolSummary } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const index = new ToolIndex();
+ * index.setServerTools("memory", [
+ *   { name: "read_graph", description: "Read the entire knowledge graph", inputSchema: { type: "object" } },
+ *   { name: "create_entities", description: "Create entities in the graph", inputSchema: { type: "object" } },
+ * ]);
+ * const tools: ToolSummary[] = index.listTools("memory");
+ * assert.deepEqual(tools.map((t) => t.functionName), ["readGraph", "createEntities"]);
+ * ```
+ */
 export interface ToolSummary {
   /** The tool's name as the server spells it. */
   name: string;

@@ -5,7 +5,21 @@
  * @module
  */
 
-/** Options of {@linkcode UsageMemory}. */
+/**
+ * Options of {@linkcode UsageMemory}.
+ *
+ * @example
+ * ```ts
+ * import { UsageMemory, type UsageMemoryOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const options: UsageMemoryOptions = { maxEntries: 1, halfLifeDays: 30 };
+ * const memory = new UsageMemory(options);
+ * memory.record(["shelve"], ["git.git_stash"]);
+ * memory.record(["deploy"], ["ci.deploy"]);
+ * assert.equal(memory.size, 1);
+ * ```
+ */
 export interface UsageMemoryOptions {
   /** The most (term, tool) pairs kept; the weakest go first. Default 5,000. */
   maxEntries?: number;
@@ -18,7 +32,22 @@ export interface UsageMemoryOptions {
 /** One remembered pair: a query term, a `server.tool`, its weight and when the weight was last set. */
 type Entry = [term: string, tool: string, weight: number, updatedMs: number];
 
-/** The usage file's format: version 1, one `[term, server.tool, weight, updatedMs]` entry per remembered pair. */
+/**
+ * The usage file's format: version 1, one `[term, server.tool, weight, updatedMs]` entry per remembered pair.
+ *
+ * @example Save and load what was learned
+ * ```ts
+ * import { type UsageFile, UsageMemory } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const memory = new UsageMemory();
+ * memory.record(["shelve"], ["git.git_stash"]);
+ * const file: UsageFile = JSON.parse(JSON.stringify(memory));
+ * const restored = new UsageMemory();
+ * restored.load(file);
+ * assert.ok(restored.scores(["shelve"]).has("git.git_stash"));
+ * ```
+ */
 export interface UsageFile {
   /** The format's version. */
   version: 1;
@@ -39,7 +68,7 @@ const TERM = /^[a-z]{2,32}$/;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { UsageMemory } from "./usage_memory.ts";
+ * import { UsageMemory } from "@mcp-executor/runtime";
  *
  * const memory = new UsageMemory();
  * memory.record(["shelve", "work"], ["git.git_stash"]);

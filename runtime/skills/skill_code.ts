@@ -19,7 +19,19 @@ type ImportDeclaration = Extract<Statement, { type: "ImportDeclaration" }>;
 // deno-lint-ignore no-explicit-any
 type AnyNode = any;
 
-/** A connected server as skill code sees it. */
+/**
+ * A connected server as skill code sees it.
+ *
+ * @example
+ * ```ts
+ * import type { SkillHost, SkillServer } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const memory: SkillServer = { name: "memory", identifier: "memory", dirName: "memory", tools: ["read_graph"] };
+ * const servers: SkillHost["servers"] = () => [memory];
+ * assert.deepEqual(servers().map((s) => s.tools.length), [1]);
+ * ```
+ */
 export interface SkillServer {
   /** The server's name in the config. */
   name: string;

@@ -9,7 +9,21 @@ import MiniSearch from "minisearch";
 import { indexTerm, queryTerms, splitWords, synonymsOf } from "../search/mod.ts";
 import type { JsonSchema, SkillHealth, SkillSummary } from "./types.ts";
 
-/** One skill a search found. */
+/**
+ * One skill a search found.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type SkillSearchHit } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await orch.saveSkill("add-two", { description: "Adds two numbers", code: "return args.a + args.b;" });
+ * const [hit]: SkillSearchHit[] = orch.searchSkills("add numbers");
+ * assert.equal(hit?.importLine, 'import { run } from "skills/add-two/skill.ts";');
+ * ```
+ */
 export interface SkillSearchHit {
   /** The skill's name. */
   name: string;

@@ -5,7 +5,7 @@
  */
 
 import { join } from "node:path";
-import type { Tool } from "../sdk.ts";
+import type { Tool } from "../mcp_types.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 import { checkSkillArgs } from "./skill_args.ts";
 import type { SkillServer } from "./skill_code.ts";
@@ -28,7 +28,29 @@ import type {
 } from "./types.ts";
 import { publicStats } from "./skill_stats.ts";
 
-/** What the manager needs from the orchestrator. */
+/**
+ * What the manager needs from the orchestrator.
+ *
+ * @example A host that only records what it is asked to run
+ * ```ts
+ * import { type SkillHost, SkillManager } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const host: SkillHost = {
+ *   serversDir: `${dir}/servers`,
+ *   servers: () => [],
+ *   currentTools: () => undefined,
+ *   runTask: (task) => Promise.resolve({ id: task.id, status: "completed", data: task.code.length, logs: [],
+ *     stats: { duration: 0, tokensUsed: 0, tokensDirect: 0, tokensSaved: 0, memoryUsed: 0, toolsCalled: [] } }),
+ *   refuse: (task, error) => Promise.resolve({ id: task.id, status: "failed", error, logs: [],
+ *     stats: { duration: 0, tokensUsed: 0, tokensDirect: 0, tokensSaved: 0, memoryUsed: 0, toolsCalled: [] } }),
+ * };
+ * const skills = new SkillManager(host, { dir: `${dir}/skills` });
+ * await skills.save("noop", { description: "Does nothing", code: "return null;" });
+ * assert.equal((await skills.execute("noop", {})).status, "completed");
+ * ```
+ */
 export interface SkillHost {
   /** The generated `servers/` folder, absolute. */
   serversDir: string;
@@ -44,10 +66,40 @@ export interface SkillHost {
   screen?(code: string): void;
 }
 
-/** What running a skill whose tools changed incompatibly does: refuse to run it, or run it with a warning. */
+/**
+ * What running a skill whose tools changed incompatibly does: refuse to run it, or run it with a warning.
+ *
+ * @example
+ * ```ts
+ * import { type BreakingChangePolicy, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const policy: BreakingChangePolicy = "warn";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers`,
+ *   skillBreakingChanges: policy });
+ * await orch.initialize();
+ * assert.deepEqual(orch.listSkills(), []);
+ * ```
+ */
 export type BreakingChangePolicy = "fail" | "warn";
 
-/** Options of {@linkcode SkillManager.execute}. */
+/**
+ * Options of {@linkcode SkillManager.execute}.
+ *
+ * @example
+ * ```ts
+ * import { type ExecuteSkillOptions, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await orch.saveSkill("add-two", { description: "Adds two numbers", code: "return args.a + args.b;" });
+ * const options: ExecuteSkillOptions = { id: "sum-1", timeoutMs: 5_000 };
+ * const result = await orch.executeSkill("add-two", { a: 2, b: 3 }, options);
+ * assert.deepEqual([result.id, result.data], ["sum-1", 5]);
+ * ```
+ */
 export interface ExecuteSkillOptions {
   /** An older version to run. Default: the current one. */
   version?: number;
@@ -61,7 +113,21 @@ export interface ExecuteSkillOptions {
   session?: string;
 }
 
-/** Options of the {@linkcode SkillManager} constructor. */
+/**
+ * Options of the {@linkcode SkillManager} constructor.
+ *
+ * @example The orchestrator's own manager keeps skills beside servers/
+ * ```ts
+ * import { MCPOrchestrator, SkillManager, type SkillManagerOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const options: SkillManagerOptions = { dir: `${dir}/skills`, onBreakingChange: "warn" };
+ * assert.ok(orch.skills instanceof SkillManager);
+ * assert.equal(orch.skills.dir, options.dir);
+ * ```
+ */
 export interface SkillManagerOptions {
   /** The skills folder. */
   dir: string;
@@ -71,7 +137,21 @@ export interface SkillManagerOptions {
   lockTimeoutMs?: number;
 }
 
-/** What {@linkcode SkillManager.saveFromTask} takes besides the task and the name: everything but the code. */
+/**
+ * What {@linkcode SkillManager.saveFromTask} takes besides the task and the name: everything but the code.
+ *
+ * @example Keep a task that worked
+ * ```ts
+ * import { MCPOrchestrator, type SaveSkillFromTaskOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await orch.executeTask({ id: "t1", description: "five", code: "return 5;", requiredTools: [], status: "pending" });
+ * const options: SaveSkillFromTaskOptions = { description: "Returns five", tags: ["demo"] };
+ * assert.equal((await orch.saveSkillFromTask("t1", "five", options)).name, "five");
+ * ```
+ */
 export type SaveSkillFromTaskOptions = Omit<SaveSkillInput, "code">;
 
 /** How many completed tasks are remembered for `saveFromTask`. */
@@ -80,11 +160,16 @@ const REMEMBERED_TASKS = 100;
 /**
  * Skills for one orchestrator: the store on disk, the search index, run statistics and compatibility checks.
  *
- * @example
- * ```ts ignore
- * const skills = new SkillManager(host, { dir: "skills", onBreakingChange: "fail" });
- * await skills.save("count-people", { description: "Counts the people in the graph", code });
- * const result = await skills.execute("count-people", {});
+ * @example The orchestrator's skills
+ * ```ts
+ * import { MCPOrchestrator, SkillManager } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const skills: SkillManager = orch.skills;
+ * await skills.save("count-words", { description: "Counts the words of a text", code: "return args.text.split(/\\s+/).length;" });
+ * assert.equal((await skills.execute("count-words", { text: "one two three" })).data, 3);
  * ```
  */
 export class SkillManager {

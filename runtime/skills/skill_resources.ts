@@ -9,7 +9,21 @@ import { join } from "node:path";
 import { SKILL_NAME_RE } from "./skill_name.ts";
 import type { SkillSummary } from "./types.ts";
 
-/** The discovery index's URI. */
+/**
+ * The discovery index's URI.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, SKILL_INDEX_URI } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await orch.saveSkill("add-two", { description: "Adds two numbers", code: "return args.a + args.b;" });
+ * const index = JSON.parse((await orch.skills.readResource(SKILL_INDEX_URI)).text);
+ * assert.equal(index.skills[0].name, "add-two");
+ * ```
+ */
 export const SKILL_INDEX_URI = "skill://index.json";
 
 /** The files of a skill that are served, with their MIME types. */
@@ -18,7 +32,21 @@ const SERVED: Readonly<Record<string, string>> = {
   "skill.ts": "text/x-typescript",
 };
 
-/** A resource as `resources/list` gives it. */
+/**
+ * A resource as `resources/list` gives it.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type SkillResource } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await orch.saveSkill("add-two", { description: "Adds two numbers", code: "return args.a + args.b;" });
+ * const resources: SkillResource[] = orch.skills.listResources();
+ * assert.ok(resources.some((r) => r.uri === "skill://add-two/SKILL.md" && r.mimeType === "text/markdown"));
+ * ```
+ */
 export interface SkillResource {
   /** `skill://index.json` or `skill://<name>/<file>`. */
   uri: string;
@@ -30,7 +58,21 @@ export interface SkillResource {
   mimeType: string;
 }
 
-/** A resource's content as `resources/read` gives it. */
+/**
+ * A resource's content as `resources/read` gives it.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type SkillResourceContent } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await orch.saveSkill("add-two", { description: "Adds two numbers", code: "return args.a + args.b;" });
+ * const content: SkillResourceContent = await orch.skills.readResource("skill://add-two/skill.ts");
+ * assert.match(content.text, /export async function run/);
+ * ```
+ */
 export interface SkillResourceContent {
   /** The URI read. */
   uri: string;

@@ -4,10 +4,38 @@
  * @module
  */
 
-/** A JSON Schema, as a plain object. */
+/**
+ * A JSON Schema, as a plain object.
+ *
+ * @example Arguments are checked against params
+ * ```ts
+ * import { type JsonSchema, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const params: JsonSchema = { type: "object", properties: { a: { type: "number" } }, required: ["a"] };
+ * await orch.saveSkill("double", { description: "Doubles a number", code: "return args.a * 2;", params });
+ * await assert.rejects(orch.executeSkill("double", { a: "x" }), TypeError);
+ * ```
+ */
 export type JsonSchema = Record<string, unknown>;
 
-/** What `SKILL.md`'s front matter records about one version of a skill. */
+/**
+ * What `SKILL.md`'s front matter records about one version of a skill.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type SkillMetadata } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const metadata: SkillMetadata = await orch.saveSkill("add-two", { description: "Adds two numbers",
+ *   code: "return args.a + args.b;" });
+ * assert.deepEqual([metadata.name, metadata.version, metadata.tools], ["add-two", 1, []]);
+ * ```
+ */
 export interface SkillMetadata {
   /** The skill's name, equal to its folder's name. */
   name: string;
@@ -29,7 +57,22 @@ export interface SkillMetadata {
   savedAt: string;
 }
 
-/** A tool's definition as recorded when a skill was saved, to tell later what changed. */
+/**
+ * A tool's definition as recorded when a skill was saved, to tell later what changed.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type RecordedTool } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await orch.saveSkill("add-two", { description: "Adds two numbers", code: "return args.a + args.b;" });
+ * // A skill that calls no tool records none; each entry holds the definition the skill was saved against.
+ * const recorded: Record<string, RecordedTool> = (await orch.loadSkill("add-two")).recordedTools;
+ * assert.deepEqual(Object.keys(recorded), []);
+ * ```
+ */
 export interface RecordedTool {
   /** SHA-256 of the whole definition, as in the server's `_manifest.json`. */
   sha256: string;
@@ -39,7 +82,19 @@ export interface RecordedTool {
   inputSchema: JsonSchema;
 }
 
-/** One change of a tool a skill uses, since the skill was saved. */
+/**
+ * One change of a tool a skill uses, since the skill was saved.
+ *
+ * @example
+ * ```ts
+ * import type { SkillSummary, ToolChange } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const breaking = (s: Pick<SkillSummary, "changes">): ToolChange[] => s.changes.filter((c) => c.kind === "breaking");
+ * const change: ToolChange = { tool: "memory.create_entities", kind: "breaking", change: 'new required property "id"' };
+ * assert.deepEqual(breaking({ changes: [change] }), [change]);
+ * ```
+ */
 export interface ToolChange {
   /** The tool, as `server.tool`. */
   tool: string;
@@ -52,10 +107,37 @@ export interface ToolChange {
 /**
  * How a skill stands: `ok`; `changed` (a tool it uses changed compatibly, or its server is not connected);
  * `breaking` (a tool it uses was removed or changed incompatibly); `broken` (its files cannot be read).
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type SkillHealth } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await orch.saveSkill("add-two", { description: "Adds two numbers", code: "return args.a + args.b;" });
+ * const usable: SkillHealth[] = ["ok", "changed"];
+ * assert.ok(orch.listSkills().every((s) => usable.includes(s.health)));
+ * ```
  */
 export type SkillHealth = "ok" | "changed" | "breaking" | "broken";
 
-/** Run statistics of a skill, kept in its `stats.json`. */
+/**
+ * Run statistics of a skill, kept in its `stats.json`.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type SkillStats } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await orch.saveSkill("add-two", { description: "Adds two numbers", code: "return args.a + args.b;" });
+ * await orch.executeSkill("add-two", { a: 1, b: 2 });
+ * const stats: SkillStats | undefined = orch.listSkills()[0]?.stats;
+ * assert.deepEqual([stats?.runs, stats?.successes], [1, 1]);
+ * ```
+ */
 export interface SkillStats {
   /** Runs through `executeSkill`, refused ones included. */
   runs: number;
@@ -73,7 +155,21 @@ export interface SkillStats {
   toolsCalled: string[];
 }
 
-/** One skill as `listSkills()` reports it. */
+/**
+ * One skill as `listSkills()` reports it.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type SkillSummary } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await orch.saveSkill("add-two", { description: "Adds two numbers", code: "return args.a + args.b;" });
+ * const [summary]: SkillSummary[] = orch.listSkills();
+ * assert.deepEqual([summary?.name, summary?.health, summary?.changes], ["add-two", "ok", []]);
+ * ```
+ */
 export interface SkillSummary {
   /** The skill's name, equal to its folder's. */
   name: string;
@@ -95,7 +191,22 @@ export interface SkillSummary {
   stats: SkillStats;
 }
 
-/** One skill as `loadSkill()` reports it. */
+/**
+ * One skill as `loadSkill()` reports it.
+ *
+ * @example
+ * ```ts
+ * import { type LoadedSkill, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await orch.saveSkill("add-two", { description: "Adds two numbers", code: "return args.a + args.b;" });
+ * const skill: LoadedSkill = await orch.loadSkill("add-two");
+ * assert.match(skill.files["skill.ts"] ?? "", /return args\.a \+ args\.b;/);
+ * assert.deepEqual(skill.versions, [1]);
+ * ```
+ */
 export interface LoadedSkill {
   /** The loaded version's metadata, from its `SKILL.md`. */
   metadata: SkillMetadata;
@@ -109,7 +220,21 @@ export interface LoadedSkill {
   recordedTools: Record<string, RecordedTool>;
 }
 
-/** What {@linkcode SkillStore.save} takes besides the name. */
+/**
+ * What {@linkcode SkillStore.save} takes besides the name.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type SaveSkillInput } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const input: SaveSkillInput = { description: "Adds two numbers", code: "return args.a + args.b;", tags: ["math"] };
+ * await orch.saveSkill("add-two", input);
+ * assert.equal((await orch.executeSkill("add-two", { a: 1, b: 2 })).data, 3);
+ * ```
+ */
 export interface SaveSkillInput {
   /** What it does and when to use it (1 to 1,024 characters). */
   description: string;

@@ -22,7 +22,20 @@
 
 import { countTokens as countO200k } from "gpt-tokenizer/encoding/o200k_base";
 
-/** A function that counts tokens, with the name reports print beside the figures. */
+/**
+ * A function that counts tokens, with the name reports print beside the figures.
+ *
+ * @example Count words instead of o200k tokens
+ * ```ts
+ * import { countTokens, setTokenizer, type Tokenizer } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const words: Tokenizer = { name: "words", count: (text) => text.split(/\s+/).filter(Boolean).length };
+ * const previous = setTokenizer(words);
+ * assert.equal(countTokens("one two three"), 3);
+ * setTokenizer(previous);
+ * ```
+ */
 export interface Tokenizer {
   /** Short name shown in reports, e.g. `"o200k_base"`. */
   readonly name: string;
@@ -47,9 +60,11 @@ const HARD_CUT_CHARS = 4_096;
  *
  * @example Count with the default tokenizer directly
  * ```ts
- * import { o200kTokenizer } from "./tokens.ts";
+ * import { o200kTokenizer } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
  *
- * console.log(o200kTokenizer.name, o200kTokenizer.count("hello world")); // o200k_base 2
+ * assert.equal(o200kTokenizer.name, "o200k_base");
+ * assert.equal(o200kTokenizer.count("hello world"), 2);
  * ```
  */
 export const o200kTokenizer: Tokenizer = {
@@ -73,7 +88,7 @@ let current: Tokenizer = o200kTokenizer;
  *
  * @example Count a short text
  * ```ts
- * import { countTokens } from "./tokens.ts";
+ * import { countTokens } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * assert.equal(countTokens("hello world"), 2);
@@ -246,7 +261,7 @@ export function countJsonTokensAsync(value: unknown): Promise<number> {
  *
  * @example Count words instead of tokens, then restore
  * ```ts
- * import { countTokens, setTokenizer } from "./tokens.ts";
+ * import { countTokens, setTokenizer } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * const previous = setTokenizer({ name: "words", count: (t) => t.split(/\s+/).filter(Boolean).length });
@@ -272,9 +287,10 @@ export function setTokenizer(tokenizer: Tokenizer): Tokenizer {
  *
  * @example
  * ```ts
- * import { getTokenizerName } from "./tokens.ts";
+ * import { getTokenizerName } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
  *
- * console.log(getTokenizerName()); // o200k_base
+ * assert.equal(getTokenizerName(), "o200k_base");
  * ```
  */
 export function getTokenizerName(): string {

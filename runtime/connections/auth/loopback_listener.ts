@@ -26,7 +26,7 @@ interface Waiter {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { LoopbackListener } from "./loopback_listener.ts";
+ * import { LoopbackListener } from "@mcp-executor/runtime";
  * await using listener = new LoopbackListener();
  * const code = listener.waitForCode("s1", 5_000);
  * await (await fetch(`${listener.redirectUrl}?code=abc&state=s1`)).body?.cancel();

@@ -4,7 +4,18 @@
  * @module
  */
 
-/** The command a user runs to sign in to a server; the error text names it. */
+/**
+ * The command a user runs to sign in to a server; the error text names it.
+ *
+ * @example
+ * ```ts
+ * import { SIGN_IN_COMMAND, SignInRequiredError } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(SIGN_IN_COMMAND, "deno task auth");
+ * assert.ok(new SignInRequiredError("linear", "required").message.includes(`${SIGN_IN_COMMAND} linear`));
+ * ```
+ */
 export const SIGN_IN_COMMAND = "deno task auth";
 
 /**
@@ -15,7 +26,7 @@ export const SIGN_IN_COMMAND = "deno task auth";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { SignInRequiredError } from "./sign_in_required_error.ts";
+ * import { SignInRequiredError } from "@mcp-executor/runtime";
  * const error = new SignInRequiredError("linear", "expired");
  * assert.match(error.message, /sign in again with `deno task auth linear`/);
  * ```

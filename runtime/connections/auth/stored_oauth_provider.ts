@@ -23,7 +23,19 @@ import type { InFlightCall } from "../elicitation.ts";
 
 const log = logger("auth");
 
-/** What {@linkcode AuthorizationUrlHandler} receives: the page the user must open to sign in. */
+/**
+ * What {@linkcode AuthorizationUrlHandler} receives: the page the user must open to sign in.
+ *
+ * @example
+ * ```ts
+ * import type { AuthorizationUrlRequest } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const request: AuthorizationUrlRequest = { server: "linear", url: new URL("https://auth.example.com/authorize?state=s1"),
+ *   redirectUrl: "http://127.0.0.1:8976/callback" };
+ * assert.equal(request.url.searchParams.get("state"), "s1");
+ * ```
+ */
 export interface AuthorizationUrlRequest {
   /** The server's name in mcp.json. */
   server: string;
@@ -35,7 +47,23 @@ export interface AuthorizationUrlRequest {
   call?: InFlightCall;
 }
 
-/** Shows an authorization URL to the user: print it, open a browser, or ask the agent's client to open it. */
+/**
+ * Shows an authorization URL to the user: print it, open a browser, or ask the agent's client to open it.
+ *
+ * @example Show the sign-in link instead of opening a browser
+ * ```ts
+ * import { type AuthorizationUrlHandler, ServerConnection } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const shown: string[] = [];
+ * const onAuthorizationUrl: AuthorizationUrlHandler = ({ server, url }) => void shown.push(`${server}: open ${url}`);
+ * await onAuthorizationUrl({ server: "linear", url: new URL("https://auth.example.com/authorize?state=s1"),
+ *   redirectUrl: "http://127.0.0.1:8976/callback" });
+ * assert.match(shown[0] ?? "", /^linear: open https:\/\/auth\.example\.com/);
+ * await using _linear = new ServerConnection("linear", { type: "http", url: "https://mcp.linear.app/mcp", headers: {} },
+ *   { onAuthorizationUrl });
+ * ```
+ */
 export type AuthorizationUrlHandler = (request: AuthorizationUrlRequest) => void | Promise<void>;
 
 /** Options for {@linkcode StoredOAuthProvider}. */

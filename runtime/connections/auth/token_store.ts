@@ -5,17 +5,42 @@
  */
 
 import { dirname, join } from "node:path";
-import type { OAuthClientInformationMixed, OAuthTokens } from "../../sdk.ts";
+import type { OAuthClientInformation, OAuthTokens } from "../../mcp_types.ts";
 
-/** The variable that moves the token file; it wins over the default, an explicit option wins over it. */
+/**
+ * The variable that moves the token file; it wins over the default, an explicit option wins over it.
+ *
+ * @example
+ * ```ts
+ * import { defaultTokenFile, TOKEN_FILE_ENV } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(defaultTokenFile({ [TOKEN_FILE_ENV]: "/secure/tokens.json", HOME: "/home/ada" }), "/secure/tokens.json");
+ * ```
+ */
 export const TOKEN_FILE_ENV = "MCP_EXECUTOR_TOKEN_FILE";
 
-/** What is stored for one server. */
+/**
+ * What is stored for one server.
+ *
+ * @example
+ * ```ts
+ * import { type StoredSignIn, TokenStore } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const store = new TokenStore(`${dir}/tokens.json`);
+ * const url = "https://mcp.linear.app/mcp";
+ * await store.update("linear", url, (): StoredSignIn => ({ url, tokens: { access_token: "a", token_type: "Bearer" } }));
+ * const entry: StoredSignIn | undefined = await store.get("linear", url);
+ * assert.equal(entry?.tokens?.access_token, "a");
+ * ```
+ */
 export interface StoredSignIn {
   /** The server URL the sign-in is for; a different URL in mcp.json means signing in again. */
   url: string;
   /** The client registration obtained dynamically (or the client ID metadata URL used), with its issuer. */
-  client?: OAuthClientInformationMixed;
+  client?: OAuthClientInformation;
   /** The tokens, as the authorization server issued them, with their issuer. */
   tokens?: OAuthTokens;
   /** When the access token expires, in milliseconds since the epoch, if the server said. */
@@ -24,7 +49,22 @@ export interface StoredSignIn {
   savedAt?: string;
 }
 
-/** One line of {@linkcode TokenStore.list}: what a user may see, no secret. */
+/**
+ * One line of {@linkcode TokenStore.list}: what a user may see, no secret.
+ *
+ * @example
+ * ```ts
+ * import { type SignInSummary, TokenStore } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const store = new TokenStore(`${dir}/tokens.json`);
+ * await store.update("linear", "https://mcp.linear.app/mcp", (entry) => ({ ...entry,
+ *   tokens: { access_token: "a", token_type: "Bearer" } }));
+ * const [summary]: SignInSummary[] = await store.list();
+ * assert.deepEqual([summary?.server, summary?.signedIn, summary?.canRefresh], ["linear", true, false]);
+ * ```
+ */
 export interface SignInSummary {
   /** The server's name in mcp.json. */
   server: string;
@@ -58,7 +98,7 @@ interface FileShape {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { defaultTokenFile } from "./token_store.ts";
+ * import { defaultTokenFile } from "@mcp-executor/runtime";
  * assert.equal(defaultTokenFile({ HOME: "/home/ada" }), "/home/ada/.config/mcp-executor/tokens.json");
  * ```
  */
@@ -86,7 +126,7 @@ export function defaultTokenFile(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { TokenStore } from "./token_store.ts";
+ * import { TokenStore } from "@mcp-executor/runtime";
  * const dir = await Deno.makeTempDir();
  * const store = new TokenStore(`${dir}/tokens.json`);
  * await store.update("linear", "https://mcp.linear.app/mcp", (entry) => ({
