@@ -24,6 +24,7 @@ import type {
 } from "./connection_options.ts";
 import { createTransport, type RemoteTransport } from "./create_transport.ts";
 import { callError, classifyCallError } from "./call_error.ts";
+import { listAllTools } from "./list_all_tools.ts";
 import {
   DEFAULT_ELICITATION_TIMEOUT_MS,
   elicitationCapabilities,
@@ -195,7 +196,7 @@ export class ServerConnection implements AsyncDisposable {
       try {
         await this.#oauth?.refreshIfExpiring();
         await client.connect(transport, { timeout: timeoutMs });
-        this.#tools = await this.#listTools(client, timeoutMs);
+        this.#tools = await listAllTools(client, timeoutMs);
         break;
       } catch (error) {
         await client.close().catch(() => {});
@@ -263,7 +264,7 @@ export class ServerConnection implements AsyncDisposable {
     };
     client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
       try {
-        this.#tools = await this.#listTools(client);
+        this.#tools = await listAllTools(client);
         this.#options.onToolsChanged?.(this.#tools);
       } catch {
         // A failed refresh keeps the previous list; the next list_changed tries again.
@@ -280,25 +281,6 @@ export class ServerConnection implements AsyncDisposable {
   #withStderr(message: string): string {
     if (this.#stderr.length === 0) return message;
     return `${message}; its last stderr lines:\n  ${this.#stderr.join("\n  ")}`;
-  }
-
-  async #listTools(client: Client, timeoutMs?: number): Promise<Tool[]> {
-    const tools: Tool[] = [];
-    let cursor: string | undefined;
-    const seen = new Set<string>();
-    do {
-      const page = await client.listTools(
-        cursor === undefined ? {} : { cursor },
-        timeoutMs === undefined ? undefined : { timeout: timeoutMs },
-      );
-      tools.push(...page.tools);
-      cursor = page.nextCursor;
-      if (cursor !== undefined) {
-        if (seen.has(cursor)) break; // A server repeating a cursor would otherwise loop forever.
-        seen.add(cursor);
-      }
-    } while (cursor !== undefined);
-    return tools;
   }
 
   /**

@@ -22,7 +22,7 @@ export type {
   SaveSkillFromTaskOptions,
   SkillHost,
   SkillManagerOptions,
-} from "./skill_manager.ts";
+} from "./skill_manager_options.ts";
 export { SkillStore } from "./skill_store.ts";
 export { removeSkill, type RemoveSkillOptions } from "./remove_skill.ts";
 export type { SaveContext, SkillRecord } from "./skill_store.ts";

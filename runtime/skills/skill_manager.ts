@@ -5,10 +5,8 @@
  */
 
 import { join } from "node:path";
-import type { Tool } from "../mcp_types.ts";
-import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
+import type { AgentTask, TaskResult } from "../types.ts";
 import { checkSkillArgs } from "./skill_args.ts";
-import type { SkillServer } from "./skill_code.ts";
 import { SkillIndex, type SkillSearchHit } from "./skill_index.ts";
 import {
   listSkillResources,
@@ -27,132 +25,13 @@ import type {
   ToolChange,
 } from "./types.ts";
 import { publicStats } from "./skill_stats.ts";
-
-/**
- * What the manager needs from the orchestrator.
- *
- * @example A host that only records what it is asked to run
- * ```ts
- * import { type SkillHost, SkillManager } from "@mcp-executor/runtime";
- * import assert from "node:assert/strict";
- *
- * const dir = await Deno.makeTempDir();
- * const host: SkillHost = {
- *   serversDir: `${dir}/servers`,
- *   servers: () => [],
- *   currentTools: () => undefined,
- *   runTask: (task) => Promise.resolve({ id: task.id, status: "completed", data: task.code.length, logs: [],
- *     stats: { duration: 0, tokensUsed: 0, tokensDirect: 0, tokensSaved: 0, memoryUsed: 0, toolsCalled: [] } }),
- *   refuse: (task, error) => Promise.resolve({ id: task.id, status: "failed", error, logs: [],
- *     stats: { duration: 0, tokensUsed: 0, tokensDirect: 0, tokensSaved: 0, memoryUsed: 0, toolsCalled: [] } }),
- * };
- * const skills = new SkillManager(host, { dir: `${dir}/skills` });
- * await skills.save("noop", { description: "Does nothing", code: "return null;" });
- * assert.equal((await skills.execute("noop", {})).status, "completed");
- * ```
- */
-export interface SkillHost {
-  /** The generated `servers/` folder, absolute. */
-  serversDir: string;
-  /** The configured servers, with their namespace identifiers and tool names (none when not connected). */
-  servers(): SkillServer[];
-  /** A server's current tools; `undefined` when it is not connected. */
-  currentTools(server: string): readonly Tool[] | undefined;
-  /** Runs a task (the orchestrator's `executeTask`). */
-  runTask(task: AgentTask): Promise<TaskResult>;
-  /** The result of a task refused before it ran. */
-  refuse(task: AgentTask, error: TaskErrorInfo): Promise<TaskResult>;
-  /** Checks code with the pattern blocker; throws to refuse it. */
-  screen?(code: string): void;
-}
-
-/**
- * What running a skill whose tools changed incompatibly does: refuse to run it, or run it with a warning.
- *
- * @example
- * ```ts
- * import { type BreakingChangePolicy, MCPOrchestrator } from "@mcp-executor/runtime";
- * import assert from "node:assert/strict";
- *
- * const policy: BreakingChangePolicy = "warn";
- * const dir = await Deno.makeTempDir();
- * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers`,
- *   skillBreakingChanges: policy });
- * await orch.initialize();
- * assert.deepEqual(orch.listSkills(), []);
- * ```
- */
-export type BreakingChangePolicy = "fail" | "warn";
-
-/**
- * Options of {@linkcode SkillManager.execute}.
- *
- * @example
- * ```ts
- * import { type ExecuteSkillOptions, MCPOrchestrator } from "@mcp-executor/runtime";
- * import assert from "node:assert/strict";
- * const dir = await Deno.makeTempDir();
- * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
- * await orch.initialize();
- * await orch.saveSkill("add-two", { description: "Adds two numbers", code: "return args.a + args.b;" });
- * const options: ExecuteSkillOptions = { id: "sum-1", timeoutMs: 5_000 };
- * const result = await orch.executeSkill("add-two", { a: 2, b: 3 }, options);
- * assert.deepEqual([result.id, result.data], ["sum-1", 5]);
- * ```
- */
-export interface ExecuteSkillOptions {
-  /** An older version to run. Default: the current one. */
-  version?: number;
-  /** The task's id. Default: `skill-<name>-<random>`. */
-  id?: string;
-  /** The task's deadline, in milliseconds. Default: the orchestrator's. */
-  timeoutMs?: number;
-  /** Cancels the run. */
-  signal?: AbortSignal;
-  /** The session the run belongs to (its workspace and approvals; see `AgentTask.session`). */
-  session?: string;
-}
-
-/**
- * Options of the {@linkcode SkillManager} constructor.
- *
- * @example The orchestrator's own manager keeps skills beside servers/
- * ```ts
- * import { MCPOrchestrator, SkillManager, type SkillManagerOptions } from "@mcp-executor/runtime";
- * import assert from "node:assert/strict";
- * const dir = await Deno.makeTempDir();
- * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
- * await orch.initialize();
- * const options: SkillManagerOptions = { dir: `${dir}/skills`, onBreakingChange: "warn" };
- * assert.ok(orch.skills instanceof SkillManager);
- * assert.equal(orch.skills.dir, options.dir);
- * ```
- */
-export interface SkillManagerOptions {
-  /** The skills folder. */
-  dir: string;
-  /** What running a skill whose tools changed incompatibly does. Default `"fail"`. */
-  onBreakingChange?: BreakingChangePolicy;
-  /** How long a save waits for another save of the same skill, in milliseconds. Default 10,000. */
-  lockTimeoutMs?: number;
-}
-
-/**
- * What {@linkcode SkillManager.saveFromTask} takes besides the task and the name: everything but the code.
- *
- * @example Keep a task that worked
- * ```ts
- * import { MCPOrchestrator, type SaveSkillFromTaskOptions } from "@mcp-executor/runtime";
- * import assert from "node:assert/strict";
- * const dir = await Deno.makeTempDir();
- * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
- * await orch.initialize();
- * await orch.executeTask({ id: "t1", description: "five", code: "return 5;", requiredTools: [], status: "pending" });
- * const options: SaveSkillFromTaskOptions = { description: "Returns five", tags: ["demo"] };
- * assert.equal((await orch.saveSkillFromTask("t1", "five", options)).name, "five");
- * ```
- */
-export type SaveSkillFromTaskOptions = Omit<SaveSkillInput, "code">;
+import type {
+  BreakingChangePolicy,
+  ExecuteSkillOptions,
+  SaveSkillFromTaskOptions,
+  SkillHost,
+  SkillManagerOptions,
+} from "./skill_manager_options.ts";
 
 /** How many completed tasks are remembered for `saveFromTask`. */
 const REMEMBERED_TASKS = 100;
