@@ -6,13 +6,7 @@
  * @module
  */
 
-import {
-  configure,
-  getLogger,
-  getStreamSink,
-  getTextFormatter,
-  type Logger,
-} from "@logtape/logtape";
+import { configure, getLogger, getTextFormatter, type Logger, type Sink } from "@logtape/logtape";
 
 /**
  * A log level, lowest first; the same names as LogTape's.
@@ -27,6 +21,20 @@ import {
  * ```
  */
 export type LogLevel = "trace" | "debug" | "info" | "warning" | "error" | "fatal";
+
+const formatter = getTextFormatter();
+const encoder = new TextEncoder();
+
+/**
+ * Writes each record to stderr synchronously. Not a stream sink: that would lock `Deno.stderr.writable` for good, so
+ * a second `configureLogging` (a level change) would fail, and resetting would close stderr.
+ */
+const stderrSink: Sink = (record) => {
+  const bytes = encoder.encode(formatter(record));
+  for (let written = 0; written < bytes.length;) {
+    written += Deno.stderr.writeSync(bytes.subarray(written));
+  }
+};
 
 /** The root logging category of the project. */
 export const LOG_CATEGORY = "mcp-executor";
@@ -59,14 +67,13 @@ export function logger(name: string): Logger {
  * import assert from "node:assert/strict";
  *
  * await assert.doesNotReject(configureLogging("warning"));
+ * await assert.doesNotReject(configureLogging("debug")); // a level can be changed later
  * ```
  */
 export async function configureLogging(level: LogLevel = "info"): Promise<void> {
   await configure({
     reset: true,
-    sinks: {
-      stderr: getStreamSink(Deno.stderr.writable, { formatter: getTextFormatter() }),
-    },
+    sinks: { stderr: stderrSink },
     loggers: [
       { category: [LOG_CATEGORY], lowestLevel: level, sinks: ["stderr"] },
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
