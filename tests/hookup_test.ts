@@ -17,7 +17,7 @@ const CLAUDE_CODE = "@anthropic-ai/claude-code@2.1.332";
 async function snippets(): Promise<Map<string, string>> {
   const readme = await Deno.readTextFile(`${ROOT}/README.md`);
   const found = new Map<string, string>();
-  for (const m of readme.matchAll(/<!-- snippet: (\S+) -->\n```\w+\n([\s\S]*?)```/g)) {
+  for (const m of readme.matchAll(/<!-- snippet: (\S+) -->\n+```\w+\n([\s\S]*?)```/g)) {
     found.set(m[1]!, m[2]!);
   }
   return found;
