@@ -21,6 +21,8 @@ import {
 
 export { DAEMON_SOAK_KINDS, type DaemonSoakKind };
 import { daemonDir, descendants, httpDaemon, isAlive } from "../tests/daemon/_daemon.ts";
+import { freePort } from "../tests/helpers/servers.ts";
+import { heapAfterGc } from "./_inspector_heap.ts";
 
 /** How the daemon process stood at one moment. */
 export interface DaemonSample {
@@ -73,6 +75,10 @@ export interface DaemonSoakReport {
   childrenLeft: number;
   /** The daemon's exit code after SIGTERM. */
   exitCode: number;
+  /** Established TCP connections to the daemon's port at the end (idle keep-alive connections of the clients). */
+  httpConnections: number;
+  /** The daemon's V8 heap in use after a full GC (read through its inspector), after warm-up and at the end. */
+  heapAfterGc: { start: number; end: number };
 }
 
 /** Options for {@linkcode runDaemonSoak}. */
@@ -123,6 +129,19 @@ function sample(pid: number, started: number, seen: Map<number, string>): Daemon
   };
 }
 
+/** Established TCP connections whose local port is `port` (the daemon's ends of its HTTP connections). */
+function established(port: number): number {
+  let count = 0;
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    const lines = Deno.readTextFileSync(table).split("\n").slice(1);
+    for (const line of lines) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (state === "01" && Number.parseInt(local?.split(":")[1] ?? "", 16) === port) count++;
+    }
+  }
+  return count;
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return 0;
@@ -151,7 +170,8 @@ async function openClient(url: URL): Promise<{ client: Client; end(): Promise<vo
  */
 export async function runDaemonSoak(options: DaemonSoakOptions): Promise<DaemonSoakReport> {
   await using dir = await daemonDir();
-  const daemon = await httpDaemon(dir.config);
+  const inspect = freePort();
+  const daemon = await httpDaemon(dir.config, { denoArgs: [`--inspect=127.0.0.1:${inspect}`] });
   const pid = daemon.process.pid;
   const seen = new Map<number, string>();
   const calls = Object.fromEntries(DAEMON_SOAK_KINDS.map((k) => [k, 0])) as DaemonSoakReport[
@@ -169,6 +189,7 @@ export async function runDaemonSoak(options: DaemonSoakOptions): Promise<DaemonS
     await warm.end();
     const started = performance.now();
     const start = sample(pid, started, seen);
+    const heapStart = await heapAfterGc(inspect);
     const end = started + options.seconds * 1000;
     const sessionCalls = options.sessionCalls ?? 12;
     const client = async (_: unknown, index: number): Promise<void> => {
@@ -251,6 +272,8 @@ export async function runDaemonSoak(options: DaemonSoakOptions): Promise<DaemonS
       await new Promise((r) => setTimeout(r, 100));
       endSample = sample(pid, started, seen);
     }
+    const heapEnd = await heapAfterGc(inspect);
+    const httpConnections = established(Number(daemon.url.port));
     daemon.process.kill("SIGTERM");
     exitCode = (await daemon.process.status).code;
     // Let the kernel reap what the daemon stopped.
@@ -268,6 +291,8 @@ export async function runDaemonSoak(options: DaemonSoakOptions): Promise<DaemonS
       windows,
       start,
       end: endSample,
+      heapAfterGc: { start: heapStart, end: heapEnd },
+      httpConnections,
       childrenLeft,
       exitCode,
     };

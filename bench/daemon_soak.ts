@@ -87,7 +87,15 @@ export async function main(args: string[]): Promise<number> {
       mb(report.end.rssBytes)
     } MB at the end; ` +
       `fds ${report.start.fds} (${report.start.socketFds} sockets) -> ${report.end.fds} (${report.end.socketFds} sockets); processes below it ${report.start.children} -> ` +
-      `${report.end.children} (MCP server + idle pool)`,
+      `${report.end.children} (MCP server + idle pool); ${report.httpConnections} HTTP connections still open ` +
+      "at the end (kept alive by the clients' fetch)",
+  );
+  console.log(
+    `daemon V8 heap in use after a full GC: ${mb(report.heapAfterGc.start)} MB after warm-up, ` +
+      `${
+        mb(report.heapAfterGc.end)
+      } MB at the end (RSS growth with a level heap is memory V8 or the allocator ` +
+      "keep, not a leak)",
   );
   console.log(
     `after SIGTERM: exit code ${report.exitCode}, processes left running ${report.childrenLeft} (goal 0)`,
