@@ -142,6 +142,21 @@ function established(port: number): number {
   return count;
 }
 
+/**
+ * Waits (up to 10 s) until the processes below the daemon have stayed the same for a second: the pool refills in
+ * the background after a task, so a count taken at once may catch a spare starting.
+ */
+async function steady(pid: number): Promise<void> {
+  let last = "";
+  let same = 0;
+  for (let i = 0; i < 100 && same < 10; i++) {
+    const now = descendants(pid).sort().join(",");
+    same = now === last ? same + 1 : 0;
+    last = now;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return 0;
@@ -187,6 +202,7 @@ export async function runDaemonSoak(options: DaemonSoakOptions): Promise<DaemonS
     const warm = await openClient(daemon.url);
     await callOnce(warm.client, "tool");
     await warm.end();
+    await steady(pid);
     const started = performance.now();
     const start = sample(pid, started, seen);
     const heapStart = await heapAfterGc(inspect);
@@ -266,12 +282,8 @@ export async function runDaemonSoak(options: DaemonSoakOptions): Promise<DaemonS
     for (const m of metrics.matchAll(/^mcp_executor_tasks_total\{status="(\w+)"\} (\d+)/gm)) {
       tasksByStatus[m[1]!] = Number(m[2]);
     }
-    // The pool refills in the background after the last tasks: wait (up to 5 s) until it is back to its level.
-    let endSample = sample(pid, started, seen);
-    for (let i = 0; i < 50 && endSample.children > start.children; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      endSample = sample(pid, started, seen);
-    }
+    await steady(pid);
+    const endSample = sample(pid, started, seen);
     const heapEnd = await heapAfterGc(inspect);
     const httpConnections = established(Number(daemon.url.port));
     daemon.process.kill("SIGTERM");
