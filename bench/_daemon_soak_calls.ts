@@ -86,6 +86,15 @@ export type Outcome = { result?: Record<string, unknown>; error?: unknown };
  * @param kind The call's kind.
  * @param outcome Its result or error.
  * @returns `true`, or what was wrong.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { judge } from "./_daemon_soak_calls.ts";
+ * const timedOut = { structuredContent: { status: "timeout", error: { code: "timeout" } }, content: [] };
+ * assert.equal(judge("timeout", { result: timedOut }), true);
+ * assert.match(String(judge("trivial", { result: timedOut })), /^expected completed/);
+ * ```
  */
 export function judge(kind: DaemonSoakKind, outcome: Outcome): true | string {
   if (kind === "cancelled") {
@@ -145,6 +154,12 @@ export const SOAK_CYCLE: DaemonSoakKind[] = (() => {
  * @param client A connected client.
  * @param kind The kind of call.
  * @returns The result, or what the call threw (never rejects).
+ *
+ * @example
+ * ```ts ignore
+ * const outcome = await callOnce(client, "cancelled");
+ * assert.equal(judge("cancelled", outcome), true);
+ * ```
  */
 export async function callOnce(client: Client, kind: DaemonSoakKind): Promise<Outcome> {
   const call = CALLS[kind];

@@ -51,6 +51,8 @@ export interface DaemonSoakWindow {
   trivialP99Ms: number;
   /** The daemon at the window's end. */
   sample: DaemonSample;
+  /** The daemon's V8 heap in use after a full GC at the window's end, in bytes. */
+  heapBytes: number;
 }
 
 /** What a daemon soak reports. */
@@ -182,6 +184,12 @@ async function openClient(url: URL): Promise<{ client: Client; end(): Promise<vo
  *
  * @param options Clients, duration, window length, session length and a window callback.
  * @returns Calls and errors per kind, leaks, and the latency per window.
+ *
+ * @example
+ * ```ts ignore
+ * const report = await runDaemonSoak({ clients: 5, seconds: 8, windowSeconds: 60 });
+ * assert.deepEqual(report.unexpected, []);
+ * ```
  */
 export async function runDaemonSoak(options: DaemonSoakOptions): Promise<DaemonSoakReport> {
   await using dir = await daemonDir();
@@ -242,7 +250,7 @@ export async function runDaemonSoak(options: DaemonSoakOptions): Promise<DaemonS
     const windows: DaemonSoakWindow[] = [];
     const windowMs = options.windowSeconds * 1000;
     let reported = 0;
-    const report = (upTo: number) => {
+    const report = async (upTo: number) => {
       const index = windows.length;
       const own = done.slice(reported).filter((d) => d.at < upTo);
       reported += own.length;
@@ -256,18 +264,25 @@ export async function runDaemonSoak(options: DaemonSoakOptions): Promise<DaemonS
         trivialP50Ms: percentile(trivial, 0.5),
         trivialP99Ms: percentile(trivial, 0.99),
         sample: sample(pid, started, seen),
+        heapBytes: await heapAfterGc(inspect),
       };
       windows.push(window);
       options.onWindow?.(window);
     };
-    const ticker = setInterval(() => report(performance.now()), windowMs);
+    // One window at a time: each reads the heap through the inspector.
+    let reporting = Promise.resolve();
+    const ticker = setInterval(() => {
+      const upTo = performance.now();
+      reporting = reporting.then(() => report(upTo));
+    }, windowMs);
     try {
       await Promise.all(Array.from({ length: options.clients }, client));
     } finally {
       clearInterval(ticker);
+      await reporting;
     }
     // The calls that finished after the last full window (a run shorter than a window has only this one).
-    if (reported < done.length || windows.length === 0) report(Infinity);
+    if (reported < done.length || windows.length === 0) await report(Infinity);
     // Every client has ended its session: the daemon must hold none. Its own bookkeeping may finish a moment
     // after the DELETE's response, so give it up to a second.
     let sessionsLeft = -1;

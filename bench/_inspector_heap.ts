@@ -12,6 +12,12 @@
  * @param port The inspector's port.
  * @returns The used heap in bytes after a full GC.
  * @throws {Error} When the inspector does not answer within 30 s.
+ *
+ * @example
+ * ```ts ignore
+ * // A process started as `deno run --inspect=127.0.0.1:9230 -A cli/serve.ts --http`:
+ * const bytes = await heapAfterGc(9230);
+ * ```
  */
 export async function heapAfterGc(port: number): Promise<number> {
   const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json() as {

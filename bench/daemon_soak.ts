@@ -49,15 +49,15 @@ export async function main(args: string[]): Promise<number> {
       `windows of ${numbers.window} s`,
   );
   console.log(
-    "| window | calls | p50 ms | p99 ms | trivial p50 ms | trivial p99 ms | daemon RSS MB | fds (sockets) | children |",
+    "| window | calls | p50 ms | p99 ms | trivial p50 ms | trivial p99 ms | daemon RSS MB | heap after GC MB | fds (sockets) | children |",
   );
-  console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+  console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   const row = (w: DaemonSoakWindow) =>
     console.log(
       `| ${w.index} | ${w.calls} | ${w.p50Ms.toFixed(0)} | ${w.p99Ms.toFixed(0)} | ${
         w.trivialP50Ms.toFixed(0)
-      } | ${w.trivialP99Ms.toFixed(0)} | ${
-        mb(w.sample.rssBytes)
+      } | ${w.trivialP99Ms.toFixed(0)} | ${mb(w.sample.rssBytes)} | ${
+        mb(w.heapBytes)
       } | ${w.sample.fds} (${w.sample.socketFds}) | ${w.sample.children} |`,
     );
   const report = await runDaemonSoak({
