@@ -173,11 +173,12 @@ Deno.test(
   noUnhandledRejections(async () => {
     await withOrchestrator({
       config: { servers: { faulty: faultyServer() } },
-      callTimeoutMs: 500,
+      // Well above what "ok" and "garbage" take on a loaded machine, well below "slow".
+      callTimeoutMs: 3_000,
     }, async (orch, run) => {
       const result = await run(
         `const modes = ["ok", "hang", "garbage", "slow"];
-const settled = await Promise.allSettled(modes.map((mode) => faulty.work({ mode, ms: 2000 })));
+const settled = await Promise.allSettled(modes.map((mode) => faulty.work({ mode, ms: 20000 })));
 return settled.map((s) => s.status === "fulfilled" ? "ok" : s.reason.name + ":" + s.reason.code);`,
         ["faulty"],
       );
