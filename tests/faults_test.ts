@@ -173,11 +173,12 @@ Deno.test(
   noUnhandledRejections(async () => {
     await withOrchestrator({
       config: { servers: { faulty: faultyServer() } },
-      callTimeoutMs: 500,
+      // Well above what "ok" and "garbage" take on a loaded machine, well below "slow".
+      callTimeoutMs: 3_000,
     }, async (orch, run) => {
       const result = await run(
         `const modes = ["ok", "hang", "garbage", "slow"];
-const settled = await Promise.allSettled(modes.map((mode) => faulty.work({ mode, ms: 2000 })));
+const settled = await Promise.allSettled(modes.map((mode) => faulty.work({ mode, ms: 20000 })));
 return settled.map((s) => s.status === "fulfilled" ? "ok" : s.reason.name + ":" + s.reason.code);`,
         ["faulty"],
       );
@@ -322,64 +323,6 @@ return "flooded";`;
       }
       assert.equal((await run(`return 8;`)).data, 8);
     });
-  }),
-);
-
-Deno.test(
-  "faults: a full disk while a task writes its workspace fails that write; the next task runs",
-  noUnhandledRejections(async () => {
-    const dir = await Deno.makeTempDir({ prefix: "disk-full-" });
-    const mount = await new Deno.Command("mount", {
-      args: ["-t", "tmpfs", "-o", "size=512k", "tmpfs", dir],
-      stdout: "null",
-      stderr: "piped",
-    }).output().catch((error: Error) => ({
-      success: false,
-      stderr: new TextEncoder().encode(error.message),
-    }));
-    if (!mount.success) {
-      console.warn(
-        `SKIPPED: cannot mount a 512 KiB tmpfs to fill (${
-          new TextDecoder().decode(mount.stderr).trim()
-        })`,
-      );
-      await Deno.remove(dir, { recursive: true });
-      return;
-    }
-    try {
-      await withOrchestrator({ workspacesDir: dir }, async (orch, run) => {
-        const result = await orch.executeTask({
-          id: "fill-disk",
-          description: "writes 1 MiB to a 512 KiB disk",
-          code: `await Deno.writeFile("big.bin", new Uint8Array(1024 * 1024));
-return "written";`,
-          requiredTools: [],
-          status: "pending",
-          workspace: "w",
-        });
-        assert.equal(result.status, "failed");
-        assert.match(
-          result.error?.message ?? "",
-          /No space left on device/,
-          JSON.stringify(result.error),
-        );
-        await Deno.remove(join(dir, "w", "big.bin")).catch(() => {});
-        const next = await orch.executeTask({
-          id: "after-full",
-          description: "writes a small file",
-          code: `await Deno.writeTextFile("small.txt", "ok");
-return await Deno.readTextFile("small.txt");`,
-          requiredTools: [],
-          status: "pending",
-          workspace: "w",
-        });
-        assert.equal(next.data, "ok", JSON.stringify(next.error));
-        assert.equal((await run(`return 9;`)).data, 9);
-      });
-    } finally {
-      await new Deno.Command("umount", { args: [dir] }).output();
-      await Deno.remove(dir, { recursive: true });
-    }
   }),
 );
 

@@ -13,6 +13,7 @@ import { isInitializeRequest, type JSONRPCMessage } from "../sdk.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../sdk.ts";
 import type { ExecutorDaemon } from "./executor_daemon.ts";
 import { checkHost, checkOrigin, tokenIndex } from "./http_checks.ts";
+import { EarlyCancels } from "./_early_cancels.ts";
 
 const log = logger("daemon");
 
@@ -40,6 +41,7 @@ interface HttpSession {
   /** The index of the token that opened it (-1 without tokens). */
   owner: number;
   lastSeen: number;
+  cancels: EarlyCancels;
 }
 
 /**
@@ -158,6 +160,15 @@ export class HttpHandler {
       if (request.method !== "POST") return await session.transport.handleRequest(request);
       const body = await readJson(request);
       if (body instanceof Response) return body;
+      const cancelled = session.cancels.check(body);
+      if (cancelled !== undefined) {
+        return jsonRpcError(
+          200,
+          -32800,
+          "Request cancelled: the client cancelled it before it arrived",
+          cancelled,
+        );
+      }
       const response = await session.transport.handleRequest(request, { parsedBody: body });
       return cancelOnDisconnect(response, body, session.transport);
     }
@@ -182,7 +193,7 @@ export class HttpHandler {
       onsessionclosed: (closed) => void this.#closeSession(closed),
     });
     const server = this.#daemon.openSession(id);
-    this.#sessions.set(id, { transport, owner, lastSeen: Date.now() });
+    this.#sessions.set(id, { transport, owner, lastSeen: Date.now(), cancels: new EarlyCancels() });
     transport.onclose = () => void this.#closeSession(id);
     try {
       await server.connect(transport);
@@ -289,8 +300,13 @@ function cancelOnDisconnect(
   return new Response(body$, { status: response.status, headers: response.headers });
 }
 
-function jsonRpcError(status: number, code: number, message: string): Response {
-  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null }), {
+function jsonRpcError(
+  status: number,
+  code: number,
+  message: string,
+  id: string | number | null = null,
+): Response {
+  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id }), {
     status,
     headers: { "content-type": "application/json" },
   });

@@ -79,7 +79,13 @@ export function registerSkillTools(
           `import { run } from "skills/${saved.name}/skill.ts";`;
         return { content: [{ type: "text", text }] };
       } catch (error) {
-        return errorResult(`Cannot save skill "${args.name}": ${(error as Error).message}`);
+        // The store's own errors already name the action; others get it here.
+        const message = (error as Error).message;
+        return errorResult(
+          message.startsWith("Cannot save skill")
+            ? message
+            : `Cannot save skill "${args.name}": ${message}`,
+        );
       }
     },
   );

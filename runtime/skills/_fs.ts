@@ -73,29 +73,67 @@ export async function lockFolder(
   while (true) {
     try {
       await Deno.mkdir(lock);
-      await Deno.writeTextFile(join(lock, "owner"), String(Deno.pid));
-      return { release: () => Deno.remove(lock, { recursive: true }).catch(() => {}) };
     } catch (error) {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-    }
-    if (await isStale(lock, options.timeoutMs)) {
-      // Move it aside first, so that two processes taking over cannot both succeed.
-      const aside = `${lock}-stale-${crypto.randomUUID()}`;
-      try {
-        await Deno.rename(lock, aside);
-        await Deno.remove(aside, { recursive: true });
-      } catch {
-        // Another process took it over first.
+      if (await isStale(lock, options.timeoutMs)) {
+        await takeOver(lock);
+        continue;
       }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `Cannot ${options.what}: another save has held its lock for ${options.timeoutMs} ms`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 15));
       continue;
     }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Cannot ${options.what}: another save has held its lock for ${options.timeoutMs} ms`,
-      );
+    try {
+      await Deno.writeTextFile(join(lock, "owner"), String(Deno.pid));
+    } catch (error) {
+      // A full disk: a lock without its owner would hold up the next save until it timed out.
+      await Deno.remove(lock, { recursive: true }).catch(() => {});
+      throw error;
     }
-    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 15));
+    return { release: () => Deno.remove(lock, { recursive: true }).catch(() => {}) };
   }
+}
+
+/** Moves a stale lock aside, then removes it, so that two processes taking over cannot both succeed. */
+async function takeOver(lock: string): Promise<void> {
+  const aside = `${lock}-stale-${crypto.randomUUID()}`;
+  try {
+    await Deno.rename(lock, aside);
+    await Deno.remove(aside, { recursive: true });
+  } catch {
+    // Another process took it over first.
+  }
+}
+
+/**
+ * Removes folders if they are empty (the folders a failed save of a new skill made); others are left alone.
+ *
+ * @param paths The folders, innermost first.
+ * @returns Resolves once tried.
+ */
+export async function removeEmptyFolders(...paths: string[]): Promise<void> {
+  for (const path of paths) await Deno.remove(path).catch(() => {});
+}
+
+/**
+ * An error of the file system while saving a skill, as a message that names the action and the cause but not the
+ * host's paths (`No space left on device (os error 28)`). Other errors are returned as they are.
+ *
+ * @param what The action, e.g. `Cannot save skill "x"`.
+ * @param error What was thrown.
+ * @returns The error to throw.
+ */
+export function fileSystemError(what: string, error: unknown): unknown {
+  if (!(error instanceof Error) || typeof (error as { code?: unknown }).code !== "string") {
+    return error;
+  }
+  if (error.message.startsWith(what)) return error;
+  const cause = error.message.replace(/: \w+ '.*'$/s, "");
+  return new Error(`${what}: the skills folder cannot be written: ${cause}`, { cause: error });
 }
 
 async function isStale(lock: string, timeoutMs: number): Promise<boolean> {

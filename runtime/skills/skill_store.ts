@@ -19,7 +19,8 @@
 
 import { join, relative } from "node:path";
 import type { Tool } from "../sdk.ts";
-import { lockFolder, readTextIfExists, writeFileAtomic } from "./_fs.ts";
+import { fileSystemError, lockFolder, readTextIfExists, writeFileAtomic } from "./_fs.ts";
+import { removeEmptyFolders } from "./_fs.ts";
 import { checkSaveInput } from "./_save_input.ts";
 import {
   analyzeSkillCode,
@@ -160,11 +161,19 @@ export class SkillStore {
     }
     const namespaces = context.servers.filter((s) => info.namespaces.includes(s.name));
     const folder = join(this.#dir, name);
-    await Deno.mkdir(join(folder, "versions"), { recursive: true });
-    const lock = await lockFolder(folder, {
-      timeoutMs: this.#lockTimeoutMs,
-      what: `save skill "${name}"`,
-    });
+    // A failed save of a new skill (a full disk) removes the folders it made, so no broken skill is listed.
+    const created = !(await Deno.stat(folder).then(() => true, () => false));
+    let saved = false;
+    const abandon = () =>
+      created && !saved ? removeEmptyFolders(join(folder, "versions"), folder) : undefined;
+    const lock = await Deno.mkdir(join(folder, "versions"), { recursive: true })
+      .then(() =>
+        lockFolder(folder, { timeoutMs: this.#lockTimeoutMs, what: `save skill "${name}"` })
+      )
+      .catch(async (error) => {
+        await abandon();
+        throw fileSystemError(what, error);
+      });
     try {
       await this.#finishInterrupted(name);
       const record = this.read(name);
@@ -197,13 +206,17 @@ export class SkillStore {
         };
         if (await this.#writeVersion(folder, version, files, liveModule)) {
           for (const file of FILES) await writeFileAtomic(join(folder, file), files[file]);
+          saved = true;
           return metadata;
         }
         version++;
       }
+    } catch (error) {
+      throw fileSystemError(what, error);
     } finally {
       this.#cache.delete(name);
       await lock.release();
+      await abandon();
     }
   }
 

@@ -169,18 +169,21 @@ export interface HttpDaemon extends AsyncDisposable {
  * Starts `cli/serve.ts --http` on a free port and waits until `/healthz` answers.
  *
  * @param config The mcp.json path.
- * @param options More flags, environment, and the token `/healthz` needs.
+ * @param options More flags, flags for `deno run` itself (e.g. `--inspect`), environment, and the token `/healthz`
+ *   needs.
  * @returns The running daemon; disposing sends SIGTERM and waits for the exit.
  */
 export async function httpDaemon(
   config: string,
-  options: { args?: string[]; env?: Record<string, string>; token?: string } = {},
+  options: { args?: string[]; denoArgs?: string[]; env?: Record<string, string>; token?: string } =
+    {},
 ): Promise<HttpDaemon> {
   const port = freePort();
   const process = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
+      ...(options.denoArgs ?? []),
       SERVE,
       "--config",
       config,

@@ -1,0 +1,188 @@
+// A full disk while the host writes: a task's workspace file, and a skill the orchestrator saves. Each write fails
+// with a clear error, nothing is left half-written, and the orchestrator serves the next task. The disk is a small
+// tmpfs mounted for the test (the test is skipped, saying why, where mounting is not permitted).
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { MCPOrchestrator, type OrchestratorOptions, type TaskResult } from "../runtime/mod.ts";
+import { noUnhandledRejections } from "./helpers/no_unhandled.ts";
+
+/** Mounts a tmpfs of `size` on a new temporary folder; `undefined` (and a printed reason) when not permitted. */
+async function tmpfs(size: string): Promise<(AsyncDisposable & { dir: string }) | undefined> {
+  const dir = await Deno.makeTempDir({ prefix: "disk-full-" });
+  const mount = await new Deno.Command("mount", {
+    args: ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir],
+    stdout: "null",
+    stderr: "piped",
+  }).output().catch((error: Error) => ({
+    success: false,
+    stderr: new TextEncoder().encode(error.message),
+  }));
+  if (!mount.success) {
+    console.warn(
+      `SKIPPED: cannot mount a ${size} tmpfs to fill (${
+        new TextDecoder().decode(mount.stderr).trim()
+      })`,
+    );
+    await Deno.remove(dir, { recursive: true });
+    return undefined;
+  }
+  return {
+    dir,
+    async [Symbol.asyncDispose]() {
+      await new Deno.Command("umount", { args: [dir] }).output();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Fills a folder's file system with one file until no byte fits; returns the file. */
+async function fill(dir: string): Promise<string> {
+  const path = join(dir, "filler.bin");
+  using file = await Deno.open(path, { write: true, create: true });
+  const chunk = new Uint8Array(4096);
+  try {
+    while (true) await file.write(chunk);
+  } catch (error) {
+    assert.match(String(error), /No space left on device/);
+  }
+  return path;
+}
+
+async function withOrchestrator(
+  options: Partial<OrchestratorOptions>,
+  fn: (orch: MCPOrchestrator, run: (code: string) => Promise<TaskResult>) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "disk-full-orch-" });
+  let n = 0;
+  const orch = new MCPOrchestrator({
+    config: { servers: {} },
+    serversDir: join(dir, "servers"),
+    stateDir: join(dir, "state"),
+    poolSize: 1,
+    ...options,
+  });
+  try {
+    await orch.initialize();
+    await fn(orch, (code) =>
+      orch.executeTask({
+        id: `disk-${++n}`,
+        description: "disk full test",
+        code,
+        requiredTools: [],
+        status: "pending",
+      }));
+  } finally {
+    await orch.shutdown({ drainTimeoutMs: 0 });
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Every path below a folder, relative to it. */
+function tree(dir: string, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const entry of Deno.readDirSync(dir)) {
+    const path = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    out.push(path);
+    if (entry.isDirectory) out.push(...tree(join(dir, entry.name), path));
+  }
+  return out.sort();
+}
+
+Deno.test(
+  "faults: a full disk while a task writes its workspace fails that write; the next task runs",
+  noUnhandledRejections(async () => {
+    await using disk = await tmpfs("512k");
+    if (disk === undefined) return;
+    await withOrchestrator({ workspacesDir: disk.dir }, async (orch, run) => {
+      const result = await orch.executeTask({
+        id: "fill-disk",
+        description: "writes 1 MiB to a 512 KiB disk",
+        code: `await Deno.writeFile("big.bin", new Uint8Array(1024 * 1024));
+return "written";`,
+        requiredTools: [],
+        status: "pending",
+        workspace: "w",
+      });
+      assert.equal(result.status, "failed");
+      assert.match(
+        result.error?.message ?? "",
+        /No space left on device/,
+        JSON.stringify(result.error),
+      );
+      await Deno.remove(join(disk.dir, "w", "big.bin")).catch(() => {});
+      const next = await orch.executeTask({
+        id: "after-full",
+        description: "writes a small file",
+        code: `await Deno.writeTextFile("small.txt", "ok");
+return await Deno.readTextFile("small.txt");`,
+        requiredTools: [],
+        status: "pending",
+        workspace: "w",
+      });
+      assert.equal(next.data, "ok", JSON.stringify(next.error));
+      assert.equal((await run(`return 9;`)).data, 9);
+    });
+  }),
+);
+
+Deno.test(
+  "faults: a full disk while saving a skill fails the save with a clear error and leaves no half-written skill",
+  noUnhandledRejections(async () => {
+    await using disk = await tmpfs("1m");
+    if (disk === undefined) return;
+    const skills = join(disk.dir, "skills");
+    await withOrchestrator({ skillsDir: skills }, async (orch, run) => {
+      const code = "return { doubled: args.n * 2 };";
+      const params = { type: "object", properties: { n: { type: "number" } }, required: ["n"] };
+      await orch.saveSkill("double", { description: "Doubles a number", code, params });
+      const before = tree(skills);
+      const filler = await fill(disk.dir);
+
+      // A new skill: refused, and nothing of it is left behind.
+      const fresh = await orch.saveSkill("triple", {
+        description: "Triples a number",
+        code: "return { tripled: args.n * 3 };",
+        params,
+      }).then(() => undefined, (e: Error) => e);
+      assert.ok(fresh instanceof Error, "the save failed");
+      assert.match(
+        fresh.message,
+        /^Cannot save skill "triple": the skills folder cannot be written: No space left on device/,
+      );
+      assert.ok(!fresh.message.includes(disk.dir), `no host path: ${fresh.message}`);
+      assert.deepEqual(tree(skills), before, "no folder, lock or temporary file of it is left");
+      assert.deepEqual(orch.skills.list().map((s) => s.name), ["double"], "no broken skill listed");
+
+      // A new version of a skill: refused, and the saved version stays current and runs.
+      const update = await orch.saveSkill("double", {
+        description: "Doubles a number, v2",
+        code: "return { doubled: args.n + args.n };",
+        params,
+      }).then(() => undefined, (e: Error) => e);
+      assert.ok(update instanceof Error, "the save failed");
+      assert.match(
+        update.message,
+        /^Cannot save skill "double": the skills folder cannot be written: No space left on device/,
+      );
+      assert.deepEqual(tree(skills), before, "the saved skill's files are as they were");
+      const saved = orch.skills.list().find((s) => s.name === "double");
+      assert.equal(saved?.version, 1);
+      assert.equal(saved?.health, "ok");
+      const ran = await orch.executeSkill("double", { n: 21 });
+      assert.deepEqual(ran.data, { doubled: 42 }, JSON.stringify(ran.error));
+
+      // The orchestrator serves on; with room again, the same saves work.
+      assert.equal((await run("return 9;")).data, 9);
+      await Deno.remove(filler);
+      assert.equal(
+        (await orch.saveSkill("triple", {
+          description: "Triples a number",
+          code: "return { tripled: args.n * 3 };",
+          params,
+        })).version,
+        1,
+      );
+      assert.deepEqual((await orch.executeSkill("triple", { n: 3 })).data, { tripled: 9 });
+    });
+  }),
+);
