@@ -59,7 +59,7 @@ const CALLS: Record<DaemonSoakKind, Call> = {
   memory: {
     name: "execute_code",
     arguments: {
-      code: "const hog = [];\nwhile (true) hog.push({ a: Math.random(), b: [1, 2, 3] });",
+      code: "const hog = [];\nwhile (true) hog.push(new Array(1_000_000).fill(Math.random()));",
       requiredTools: [],
     },
   },

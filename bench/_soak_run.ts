@@ -28,7 +28,8 @@ const PROGRAMS: Record<SoakKind, { code: string; tools: string[]; expect: TaskRe
     throws: { code: 'throw new Error("boom");', tools: [], expect: "failed" },
     timeout: { code: "while (true) {}", tools: [], expect: "timeout" },
     memory: {
-      code: "const hog = [];\nwhile (true) hog.push({ a: Math.random(), b: [1, 2, 3] });",
+      // Large arrays reach the heap cap in a few steps; millions of small objects make V8 collect for seconds first.
+      code: "const hog = [];\nwhile (true) hog.push(new Array(1_000_000).fill(Math.random()));",
       tools: [],
       expect: "failed",
     },
