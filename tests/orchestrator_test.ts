@@ -1,63 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { ConfigError, MCPOrchestrator } from "../runtime/mod.ts";
 import {
-  ConfigError,
-  MCPOrchestrator,
-  type OrchestratorOptions,
-  type TaskResult,
-} from "../runtime/mod.ts";
+  assertFailed,
+  assertNotCapable,
+  startOrchestrator,
+} from "./helpers/orchestrator_fixture.ts";
 import { referenceConfig } from "./helpers/servers.ts";
-
-interface Fixture extends AsyncDisposable {
-  orch: MCPOrchestrator;
-  dir: string;
-  run(code: string, requiredTools?: string[], extra?: Record<string, unknown>): Promise<TaskResult>;
-}
-
-let taskCounter = 0;
-
-/** An orchestrator over the reference servers, with servers/ generated into a temp folder. */
-async function startOrchestrator(options: Partial<OrchestratorOptions> = {}): Promise<Fixture> {
-  const dir = await Deno.makeTempDir({ prefix: "orch-test-" });
-  await Deno.mkdir(join(dir, "data"));
-  const orch = new MCPOrchestrator({
-    config: referenceConfig(join(dir, "data")),
-    serversDir: join(dir, "servers"),
-    stateDir: join(dir, "state"),
-    poolSize: 1,
-    ...options,
-  });
-  await orch.initialize();
-  return {
-    orch,
-    dir,
-    run: (code, requiredTools = [], extra = {}) =>
-      orch.executeTask({
-        id: `task-${++taskCounter}`,
-        description: "test task",
-        code,
-        requiredTools,
-        status: "pending",
-        ...extra,
-      }),
-    async [Symbol.asyncDispose]() {
-      await orch.shutdown({ drainTimeoutMs: 0 });
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
-
-function assertFailed(result: TaskResult, code: string, message: RegExp): void {
-  assert.equal(result.status === "completed" ? "completed" : "not completed", "not completed");
-  assert.equal(result.error?.code, code, JSON.stringify(result.error));
-  assert.match(result.error?.message ?? "", message);
-}
-
-function assertNotCapable(result: TaskResult, message: RegExp): void {
-  assert.equal(result.status, "failed");
-  assert.equal(result.error?.name, "NotCapable", JSON.stringify(result.error));
-  assert.match(result.error?.message ?? "", message);
-}
 
 Deno.test("MCPOrchestrator runs tasks against server-memory, server-filesystem and server-everything", async (t) => {
   const progress: number[] = [];

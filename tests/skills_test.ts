@@ -5,49 +5,11 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MCPOrchestrator, type OrchestratorOptions, type TaskResult } from "../runtime/mod.ts";
-import { npmServer } from "./helpers/servers.ts";
+import type { OrchestratorOptions, TaskResult } from "../runtime/mod.ts";
+import { type OrchestratorFixture, startOrchestrator } from "./helpers/orchestrator_fixture.ts";
 
-interface Fixture extends AsyncDisposable {
-  orch: MCPOrchestrator;
-  dir: string;
-  skillsDir: string;
-  run(code: string, requiredTools?: string[]): Promise<TaskResult>;
-}
-
-let counter = 0;
-
-async function start(options: Partial<OrchestratorOptions> = {}): Promise<Fixture> {
-  const dir = await Deno.makeTempDir({ prefix: "skills-test-" });
-  const orch = new MCPOrchestrator({
-    config: {
-      servers: {
-        memory: npmServer("server-memory", [], { MEMORY_FILE_PATH: join(dir, "memory.jsonl") }),
-      },
-    },
-    serversDir: join(dir, "servers"),
-    stateDir: join(dir, "state"),
-    poolSize: 1,
-    ...options,
-  });
-  await orch.initialize();
-  return {
-    orch,
-    dir,
-    skillsDir: join(dir, "skills"),
-    run: (code, requiredTools = ["memory"]) =>
-      orch.executeTask({
-        id: `task-${++counter}`,
-        description: "test",
-        code,
-        requiredTools,
-        status: "pending",
-      }),
-    async [Symbol.asyncDispose]() {
-      await orch.shutdown({ drainTimeoutMs: 0 });
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
+function start(options: Partial<OrchestratorOptions> = {}): Promise<OrchestratorFixture> {
+  return startOrchestrator({ servers: "memory", tools: ["memory"], ...options });
 }
 
 const COUNT_DOMAIN = `
