@@ -32,7 +32,7 @@ const droppedLogBytes = z.number().int().nonnegative().optional();
 
 /** Every message a sandbox process may send. */
 export const sandboxMessageSchema: z.ZodType<SandboxMessage> = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("ready") }),
+  z.strictObject({ type: z.literal("ready"), nonce: z.string().max(MAX_NAME_LENGTH).optional() }),
   z.strictObject({
     type: z.literal("call"),
     taskId,
