@@ -170,6 +170,8 @@ export class SandboxProcess implements AsyncDisposable {
     clearTimeout(this.#killTimer);
     if (this.#phase === "ready" || this.#phase === "recycling") this.#phase = "finished";
     this.#reusable.resolve(false);
+    // A recycle under way stops waiting for the fresh Worker (it sees the phase and gives up).
+    this.#recycled.resolve();
     try {
       this.#child.kill("SIGKILL");
     } catch {
@@ -347,6 +349,7 @@ export class SandboxProcess implements AsyncDisposable {
   async #onExit(status: Deno.CommandStatus): Promise<void> {
     this.#exit = status;
     this.#reusable.resolve(false);
+    this.#recycled.resolve();
     await this.#drain();
     if (this.#phase === "starting") {
       this.#ready.reject(new Error(`it exited with code ${status.code}`));
