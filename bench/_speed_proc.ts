@@ -112,3 +112,49 @@ export function cpuTimes(): { self: number; reapedChildren: number } | undefined
     reapedChildren: (fields[13]! + fields[14]!) * 10,
   };
 }
+
+function isSandbox(pid: number): boolean {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/cmdline`).includes("sandbox_runtime/bootstrap.ts");
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The live sandbox processes among this process's descendants (their command line runs `bootstrap.ts`) and their
+ * CPU time so far. With process reuse a pooled process outlives many tasks, so the CPU of a batch is the reaped
+ * children's plus the change in the live ones'.
+ *
+ * @returns Process id to milliseconds of user + system time; empty without `/proc`.
+ */
+export function liveSandboxCpu(): Map<number, number> {
+  const result = new Map<number, number>();
+  if (!HAS_PROC) return result;
+  for (const [pid, ticks] of descendants()) {
+    if (isSandbox(pid)) result.set(pid, ticks * 10);
+  }
+  return result;
+}
+
+/**
+ * The proportional set size (PSS) and resident set size of each live sandbox process, from
+ * `/proc/<pid>/smaps_rollup` and `/proc/<pid>/status`.
+ *
+ * @returns One entry per process, in MB; empty without `/proc`.
+ */
+export function sandboxMemory(): Array<{ pssMb: number; rssMb: number }> {
+  const result: Array<{ pssMb: number; rssMb: number }> = [];
+  for (const pid of liveSandboxCpu().keys()) {
+    try {
+      const pss = /^Pss:\s+(\d+) kB/m.exec(Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`));
+      const rss = /^VmRSS:\s+(\d+) kB/m.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
+      if (pss !== null && rss !== null) {
+        result.push({ pssMb: Number(pss[1]) / 1024, rssMb: Number(rss[1]) / 1024 });
+      }
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return result;
+}

@@ -247,7 +247,7 @@ export async function measureTaskStart(
     stagesTable: timingTable(stageRows),
     notes: [
       `Times are \`executeTask\` wall time. Before each task the harness waits for the orchestrator's sandbox ` +
-      `pool to be at rest (\`SandboxPool.settled()\`: refilled, the last task's process gone) and for the ` +
+      `pool to be at rest (\`SandboxPool.settled()\`: refilled, the last task's process back with a fresh Worker or gone) and for the ` +
       `child processes to use no CPU for 30 ms (from /proc): median wait ${
         ms(summarize(warm.waits).median)
       } ms. The two warm rows take turns, task by task. 2-3 warm-up tasks a row are not counted.`,

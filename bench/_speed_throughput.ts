@@ -5,7 +5,7 @@
  */
 
 import { SEED_CODE, startOrchestrator } from "./_speed_fixture.ts";
-import { cpuTimes } from "./_speed_proc.ts";
+import { cpuTimes, liveSandboxCpu } from "./_speed_proc.ts";
 import { ms, summarize, table } from "./_speed_stats.ts";
 
 /** One concurrency level's figures. */
@@ -13,6 +13,8 @@ export interface ThroughputFigures {
   concurrency: number;
   trivial: number;
   readGraph: number;
+  /** Median CPU ms per `return 1` task: the orchestrator's and the sandbox processes'. */
+  trivialCpu?: { host: number; sandbox: number };
 }
 
 /** What the throughput section found. */
@@ -69,6 +71,7 @@ export async function measureThroughput(
       for (let rep = 0; rep < options.reps; rep++) {
         await fixture.settle();
         const cpuBefore = cpuTimes();
+        const liveBefore = sum(liveSandboxCpu());
         const start = performance.now();
         const results = await Promise.all(
           Array.from({ length: options.tasks }, () => fixture.run(kind.code, [...kind.tools])),
@@ -79,14 +82,24 @@ export async function measureThroughput(
         // Every process of the batch is reaped once the pool is at rest again; the refilled spares are not.
         await fixture.settle();
         const cpuAfter = cpuTimes();
+        const liveAfter = sum(liveSandboxCpu());
         if (cpuBefore !== undefined && cpuAfter !== undefined) {
           hostCpu.push((cpuAfter.self - cpuBefore.self) / options.tasks);
-          sandboxCpu.push((cpuAfter.reapedChildren - cpuBefore.reapedChildren) / options.tasks);
+          sandboxCpu.push(
+            (cpuAfter.reapedChildren - cpuBefore.reapedChildren + liveAfter - liveBefore) /
+              options.tasks,
+          );
         }
       }
       const rate = summarize(rates);
       const run = summarize(durations);
       figures[kind.key] = rate.median;
+      if (kind.key === "trivial" && hostCpu.length > 0) {
+        figures.trivialCpu = {
+          host: summarize(hostCpu).median,
+          sandbox: summarize(sandboxCpu).median,
+        };
+      }
       cells.push(
         rate.median.toFixed(0),
         options.reps > 1 ? `${rate.min.toFixed(0)}-${rate.max.toFixed(0)}` : "-",
@@ -118,11 +131,18 @@ export async function measureThroughput(
     notes: [
       `Each batch submits its tasks at once (\`Promise.all\` over \`executeTask\`) and is timed from the first ` +
       `submission to the last result; tasks/s is the median over ${options.reps} batch(es) (range: min-max). ` +
-      `"run ms" is each task's \`stats.duration\` (run message to done) across all batches. Every task gets a ` +
-      `fresh sandbox process, so a pooled process is killed and a new one started per task. "CPU ms/task": ` +
-      `the orchestrator process's own CPU time + that of the sandbox processes it reaped, over the batch, per ` +
-      `task (from /proc/self/stat, 10 ms ticks; the MCP server's CPU is not included).`,
+      `"run ms" is each task's \`stats.duration\` (run message to done) across all batches. ` +
+      `A pooled process that finished cleanly runs the next task in a fresh Worker (up to ` +
+      `\`maxTasksPerProcess\`). "CPU ms/task": the orchestrator process's own CPU time + that of the sandbox ` +
+      `processes (reaped ones from /proc/self/stat, live ones from /proc/<pid>/stat), over the batch, per task ` +
+      `(10 ms ticks; the MCP server's CPU is not included).`,
     ],
     levels,
   };
+}
+
+function sum(values: Map<number, number>): number {
+  let total = 0;
+  for (const value of values.values()) total += value;
+  return total;
 }

@@ -28,6 +28,8 @@ import { SEED_CODE, startDirectClient, startOrchestrator } from "./_speed_fixtur
 import { ms, timingTable } from "./_speed_stats.ts";
 import { measureTaskStart, type TaskStartFigures } from "./_speed_tasks.ts";
 import { measureThroughput, type ThroughputResult } from "./_speed_throughput.ts";
+import { sandboxMemory } from "./_speed_proc.ts";
+import { type TargetFigures, targetsTable } from "./_speed_targets.ts";
 
 const QUICK = Deno.args.includes("--quick");
 const WRITE_DOCS = Deno.args.includes("--write-docs");
@@ -92,12 +94,21 @@ function section(title: string, body: string): void {
 
 async function runSearchBench(queries: number): Promise<{ text: string; p50: string }> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", SEARCH_BENCH.pathname, `--queries=${queries}`],
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-sys=loadavg",
+      SEARCH_BENCH.pathname,
+      `--queries=${queries}`,
+    ],
     stdout: "piped",
     stderr: "inherit",
   }).output();
-  const text = new TextDecoder().decode(output.stdout).trim();
-  if (!output.success) throw new Error(`bench/search_bench.ts failed:\n${text}`);
+  const all = new TextDecoder().decode(output.stdout).trim();
+  if (!output.success) throw new Error(`bench/search_bench.ts failed:\n${all}`);
+  // It prints its whole docs section (quality, memory, speed): only its speed part belongs here.
+  const speed = all.split(/\n(?=### )/).find((part) => part.startsWith("### Speed and tokens"));
+  const text = speed === undefined ? all : speed.replace(/^### Speed and tokens\n+/, "").trim();
   const row = text.split("\n").find((line) => line.startsWith("| description |"));
   return { text, p50: row?.split("|")[3]?.trim() ?? "?" };
 }
@@ -170,6 +181,7 @@ try {
   let starts: TaskStartFigures;
   let calls: CallFigures;
   let parallel: ParallelFigures;
+  let idle: TargetFigures["idle"];
   {
     progress("starting the orchestrators (server-memory, server-everything) and a direct client");
     await using main = await startOrchestrator(root, {
@@ -197,6 +209,18 @@ try {
       });
     }
     section("Task start (`return 1`)", `${starts.table}\n\n${starts.notes[0]}`);
+    // The main orchestrator at rest: its pooled processes (poolSize 1, and the pool_zero one is gone) are idle.
+    await main.settle();
+    const memory = sandboxMemory();
+    if (memory.length > 0) {
+      const middle = (values: number[]) =>
+        values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+      idle = {
+        pssMb: middle(memory.map((m) => m.pssMb)),
+        rssMb: middle(memory.map((m) => m.rssMb)),
+        n: memory.length,
+      };
+    }
     section("Where a warm task's time goes", `${starts.stagesTable}\n\n${starts.notes[1]}`);
 
     progress(`tool calls: ${SIZES.calls} calls, ${SIZES.loops} loops a side`);
@@ -237,6 +261,21 @@ try {
   section("Tool search over 1,000+ tools (`bench/search_bench.ts`, unchanged)", search.text);
 
   section("Against the targets", summaryTable(starts, calls, parallel, throughput));
+  const atFour = throughput.levels.find((level) => level.concurrency === 4);
+  section(
+    "Performance targets: before and after process reuse",
+    targetsTable({
+      ...(atFour === undefined ? {} : { tasksPerSecond: atFour.trivial }),
+      ...(atFour?.trivialCpu === undefined ? {} : { cpuPerTask: atFour.trivialCpu }),
+      coldMs: starts.cold.median,
+      warmMs: starts.warm.median,
+      addedPerCallMs: calls.sandbox.median - calls.direct.median,
+      loopRatio: calls.sandboxLoopMean / calls.directLoopMean,
+      ...(idle === undefined ? {} : { idle }),
+    }) +
+      "\n\nBefore: `docs/benchmarks.md` of 2026-11-21, when every task started a sandbox process of its own. " +
+      "The machine is shared: compare medians of several runs, and the load average above.",
+  );
 
   if (WRITE_DOCS) {
     const header = [

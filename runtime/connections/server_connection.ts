@@ -4,6 +4,7 @@
  * @module
  */
 
+import { withCallSignal } from "./call_signal.ts";
 import type { ServerConfig } from "../config.ts";
 import type { CallToolResult, Tool } from "../mcp_types.ts";
 import {
@@ -338,19 +339,16 @@ export class ServerConnection implements AsyncDisposable {
     options: CallOptions,
   ): Promise<CallToolResult> {
     const onProgress = options.onProgress;
-    const result = await client.callTool(
-      { name: tool, arguments: (args ?? {}) as Record<string, unknown> },
-      undefined,
-      {
-        timeout,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-        ...(onProgress === undefined ? {} : {
-          onprogress: (p: { progress: number; total?: number; message?: string }) => onProgress(p),
-          resetTimeoutOnProgress: true,
-        }),
-      },
-    );
-    return result as CallToolResult;
+    const request = { name: tool, arguments: (args ?? {}) as Record<string, unknown> };
+    const progress = onProgress === undefined ? {} : {
+      onprogress: (p: { progress: number; total?: number; message?: string }) => onProgress(p),
+      resetTimeoutOnProgress: true,
+    };
+    // A signal per call: the SDK never removes the listener it adds to a request's signal.
+    return await withCallSignal(options.signal, (signal) => {
+      const withSignal = signal === undefined ? {} : { signal };
+      return client.callTool(request, undefined, { timeout, ...withSignal, ...progress });
+    }) as CallToolResult;
   }
 
   #classify(tool: string, error: unknown, timeout: number, signal?: AbortSignal): ToolError {

@@ -109,6 +109,13 @@ export interface OrchestratorOptions {
   workspacesDir?: string;
   /** Sandbox processes kept started and waiting for tasks with the default permissions. Default 2. */
   poolSize?: number;
+  /**
+   * How many tasks with the default permissions one sandbox process may run, each in a fresh Worker, after clean
+   * finishes (see SECURITY.md). `1` gives every task a new process. Default 100.
+   */
+  maxTasksPerProcess?: number;
+  /** A pooled sandbox process whose resident memory grew by more than this, in MB, is not reused. Default 8. */
+  maxReuseRssGrowthMb?: number;
   /** A task's deadline unless it sets its own, in milliseconds. Default 30,000. */
   taskTimeoutMs?: number;
   /** The V8 heap cap of a sandbox process, in MB. Default 128. */

@@ -126,6 +126,12 @@ export async function startOrchestrator(
     heapMb: options.heapMb ?? DEFAULT_LIMITS.heapMb,
     memoryLimitMb: options.memoryLimitMb ?? DEFAULT_LIMITS.memoryLimitMb,
     maxLogBytes: options.maxLogBytes ?? DEFAULT_LIMITS.maxLogBytes,
+    ...(options.maxTasksPerProcess === undefined
+      ? {}
+      : { maxTasksPerProcess: options.maxTasksPerProcess }),
+    ...(options.maxReuseRssGrowthMb === undefined
+      ? {}
+      : { maxReuseRssGrowthMb: options.maxReuseRssGrowthMb }),
   });
   return {
     connections,

@@ -23,8 +23,10 @@ const log = logger("orchestrator");
  * A count that cannot reject: it is awaited only when the task ends, and a rejection left waiting until then would be
  * unhandled (and end the host). A count that fails counts 0.
  */
-function settleCount(count: Promise<number>): Promise<number> {
-  return count.catch((error) => {
+function settleCount(count: () => Promise<number>): Promise<number> {
+  // Started on a later turn of the event loop: counting is never on a call's path (the call goes out, and its
+  // answer goes back to the sandbox, first).
+  return new Promise<void>((resolve) => setTimeout(resolve, 0)).then(count).catch((error) => {
     log.warn("Cannot count tokens of a tool call: {error}", { error: String(error) });
     return 0;
   });
@@ -164,7 +166,7 @@ export class TaskCalls {
     const { taskId } = this.#options;
     this.toolsCalled.push(`${server}.${tool}`);
     // Arguments can be megabytes: counted later, in pieces, like results.
-    this.#counting.push(settleCount(toolCallTokensAsync(tool, args)));
+    this.#counting.push(settleCount(() => toolCallTokensAsync(tool, args)));
     const onProgress = this.#options.onProgress;
     const session = this.#options.session;
     let raw: Awaited<ReturnType<ConnectionManager["callToolRaw"]>>;
@@ -193,7 +195,7 @@ export class TaskCalls {
     }
     this.#options.onCallDone?.(server, tool, true);
     // Counted after the answer goes back, in pieces: a large result must not hold up this task or any other.
-    this.#counting.push(settleCount(toolResultTokensAsync(raw)));
+    this.#counting.push(settleCount(() => toolResultTokensAsync(raw)));
     return value;
   }
 }

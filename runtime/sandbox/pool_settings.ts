@@ -32,6 +32,17 @@ export interface SandboxPoolOptions {
   maxMessageBytes?: number;
   /** Import the generated server modules in idle Workers before a task arrives. Default: `true`. */
   preloadServers?: boolean;
+  /**
+   * How many tasks one pooled process may run, each in a fresh Worker, before it is replaced. `1` gives every task
+   * a new process. Default: 100.
+   */
+  maxTasksPerProcess?: number;
+  /**
+   * A process whose resident memory grew by more than this, in MB, since it was first ready (fresh Worker
+   * after a task against the first) is not reused: the next task then starts from about the memory of a fresh
+   * process, so the memory limits act the same. Default: 8.
+   */
+  maxReuseRssGrowthMb?: number;
 }
 
 /** {@linkcode SandboxPoolOptions} with every default filled in and every path absolute. */
@@ -47,6 +58,8 @@ export interface PoolSettings {
   maxLogBytes: number;
   maxMessageBytes: number;
   preloadServers: boolean;
+  maxTasksPerProcess: number;
+  maxReuseRssGrowthMb: number;
 }
 
 /**
@@ -79,15 +92,29 @@ export function resolvePoolSettings(options: SandboxPoolOptions): PoolSettings {
     maxLogBytes: options.maxLogBytes ?? 65_536,
     maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024,
     preloadServers: options.preloadServers ?? true,
+    maxTasksPerProcess: options.maxTasksPerProcess ?? 100,
+    maxReuseRssGrowthMb: options.maxReuseRssGrowthMb ?? 8,
   };
   for (
-    const key of ["timeoutMs", "heapMb", "memoryLimitMb", "maxLogBytes", "maxMessageBytes"] as const
+    const key of [
+      "timeoutMs",
+      "heapMb",
+      "memoryLimitMb",
+      "maxLogBytes",
+      "maxMessageBytes",
+      "maxReuseRssGrowthMb",
+    ] as const
   ) {
     if (!(settings[key] > 0)) {
       throw new TypeError(
         `Cannot create sandbox pool: "${key}" must be a positive number, got ${settings[key]}`,
       );
     }
+  }
+  if (!Number.isInteger(settings.maxTasksPerProcess) || settings.maxTasksPerProcess < 1) {
+    throw new TypeError(
+      `Cannot create sandbox pool: "maxTasksPerProcess" must be a whole number of at least 1, got ${settings.maxTasksPerProcess}`,
+    );
   }
   if (!Number.isInteger(settings.poolSize) || settings.poolSize < 0) {
     throw new TypeError(
@@ -157,4 +184,63 @@ export function isDefaultPermissions(permissions: WorkerPermissions | undefined)
 export function dirUrl(path: string): string {
   const href = pathToFileURL(path).href;
   return href.endsWith("/") ? href : `${href}/`;
+}
+
+/**
+ * URL and path prefixes to shorten in agent stacks and messages: `servers/`, `skills/` and `sandbox/`.
+ *
+ * @param settings The pool's settings.
+ * @returns Prefix to short name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pathAliases, resolvePoolSettings } from "./pool_settings.ts";
+ * const aliases = pathAliases(resolvePoolSettings({ serversDir: "/app/servers", stateDir: "/app/.sandbox" }));
+ * assert.equal(aliases["file:///app/servers/"], "servers/");
+ * ```
+ */
+export function pathAliases(settings: PoolSettings): Record<string, string> {
+  const { serversDir, skillsDir, runtimeDir } = settings;
+  const aliases: Record<string, string> = {
+    [dirUrl(serversDir)]: "servers/",
+    [`${serversDir}/`]: "servers/",
+    [`${runtimeDir}/`]: "sandbox/",
+  };
+  if (skillsDir !== undefined) {
+    aliases[dirUrl(skillsDir)] = "skills/";
+    aliases[`${skillsDir}/`] = "skills/";
+  }
+  return aliases;
+}
+
+/**
+ * Host paths (and their `file:` URLs) to replace in a crashed sandbox's stderr lines.
+ *
+ * @param settings The pool's settings.
+ * @returns Path to placeholder, e.g. `{ "/app/.sandbox": "<state>" }`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pathRedactions, resolvePoolSettings } from "./pool_settings.ts";
+ * const redactions = pathRedactions(resolvePoolSettings({ serversDir: "/app/servers", stateDir: "/app/.sandbox" }));
+ * assert.equal(redactions["/app/.sandbox"], "<state>");
+ * ```
+ */
+export function pathRedactions(settings: PoolSettings): Record<string, string> {
+  const { serversDir, skillsDir, runtimeDir, stateDir } = settings;
+  const redactions: Record<string, string> = {};
+  const named: Array<[string | undefined, string]> = [
+    [serversDir, "<servers>"],
+    [skillsDir, "<skills>"],
+    [runtimeDir, "<runtime>"],
+    [stateDir, "<state>"],
+  ];
+  for (const [path, name] of named) {
+    if (path === undefined) continue;
+    redactions[path] = name;
+    redactions[pathToFileURL(path).href] = name;
+  }
+  return redactions;
 }

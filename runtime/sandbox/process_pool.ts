@@ -1,70 +1,32 @@
 /**
- * The sandbox pool: the host's entry point for running agent code. Each task gets its own sandbox process, killed
- * after the task. Tasks with the default permission set take a pre-started process whose Worker is already created;
- * the pool refills in the background after each result. Tasks with their own permissions or heap cap get a fresh
- * process whose flags cover exactly that set.
+ * The sandbox pool: the host's entry point for running agent code. Tasks with the default permission set take a
+ * pre-started process whose Worker is already created. After such a task finishes cleanly its process gets a fresh
+ * Worker and returns to the pool (at most `maxTasksPerProcess` tasks, and only when `reuse_check.ts` passes);
+ * otherwise it is killed and the pool refills in the background. Tasks with their own permissions, heap cap or
+ * working folder get a fresh process whose flags cover exactly that set, killed after the task.
  *
  * @module
  */
 
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import type { ServerBinding, WorkerPermissions } from "../sandbox_runtime/protocol.ts";
+import type { WorkerPermissions } from "../sandbox_runtime/protocol.ts";
 import {
   dirUrl,
   isDefaultPermissions,
   listServerModules,
+  pathAliases,
+  pathRedactions,
   type PoolSettings,
   resolvePoolSettings,
   type SandboxPoolOptions,
 } from "./pool_settings.ts";
-import type { AgentProgram } from "./parse_agent_code.ts";
 import { prepareCode, type PreparedCode } from "./prepare_code.ts";
-import {
-  type CatalogRequest,
-  sandboxError,
-  type SandboxRunResult,
-  type ToolCallRequest,
-} from "./run_result.ts";
+import { sandboxError, type SandboxRunResult } from "./run_result.ts";
 import { SandboxProcess } from "./sandbox_process.ts";
-import type { AgentProgress } from "./task_run.ts";
 
 export type { SandboxPoolOptions } from "./pool_settings.ts";
-
-/** One task for {@linkcode SandboxPool.run}. */
-export interface SandboxRunOptions {
-  /** The task's id. */
-  taskId: string;
-  /** The agent code: a TypeScript module body with top-level `await` and `return`. */
-  code: string;
-  /** The code's AST from `parseAgentCode`, when the caller parsed it already (it is then not parsed again). */
-  program?: AgentProgram;
-  /** The servers in scope as namespaces. Default: none. */
-  servers?: ServerBinding[];
-  /** The Worker's extra permissions. Default: none (the pooled set: read on `servers/` and `skills/`). */
-  permissions?: WorkerPermissions;
-  /**
-   * The process's working folder, for a task with a workspace (its permissions should cover it); relative paths in
-   * agent code resolve against it. A task with a `cwd` gets a fresh process. Default: `/`.
-   */
-  cwd?: string;
-  /** Overrides {@linkcode SandboxPoolOptions.timeoutMs}. */
-  timeoutMs?: number;
-  /** Overrides {@linkcode SandboxPoolOptions.heapMb}; a different value needs a fresh process. */
-  heapMb?: number;
-  /** Overrides {@linkcode SandboxPoolOptions.memoryLimitMb}. */
-  memoryLimitMb?: number;
-  /** Overrides {@linkcode SandboxPoolOptions.maxLogBytes}. */
-  maxLogBytes?: number;
-  /** Cancels the task: it ends as `cancelled` and its process is killed. */
-  signal?: AbortSignal;
-  /** Answers a tool call; what it throws reaches the agent as a ToolError. */
-  onToolCall(call: ToolCallRequest): Promise<unknown>;
-  /** Receives the agent code's own progress reports. */
-  onProgress?(report: AgentProgress): void;
-  /** Answers agent code's reads of the tool catalog (`tools.search`, `tools.list`). Default: they fail. */
-  onCatalog?(request: CatalogRequest): Promise<unknown>;
-}
+export type { SandboxRunOptions } from "./sandbox_run_options.ts";
+import type { SandboxRunOptions } from "./sandbox_run_options.ts";
 
 const WARM_UP_CODE =
   'import { a } from "servers/a/index.ts";\nconst n: number = await a({}) as number;\nreturn n;';
@@ -76,7 +38,7 @@ interface Spare {
 }
 
 /**
- * Runs agent code in sandbox processes, one process per task.
+ * Runs agent code in sandbox processes, a fresh Worker per task, reusing a pooled process after a clean finish.
  *
  * @example
  * ```ts
@@ -108,6 +70,11 @@ export class SandboxPool implements AsyncDisposable {
   #starting = new Set<Promise<unknown>>();
   #preload: string[] = [];
   #refill: { timer: ReturnType<typeof setTimeout>; promise: Promise<void> } | undefined;
+  /** Pooled processes running a task: they may come back. */
+  #lent = 0;
+  /** Bumped by `recycle()`: processes started before it are not taken back. */
+  #generation = 0;
+  #born = new WeakMap<SandboxProcess, number>();
   #closed = false;
 
   private constructor(settings: PoolSettings) {
@@ -180,15 +147,18 @@ export class SandboxPool implements AsyncDisposable {
       };
     }
     const heapMb = options.heapMb ?? settings.heapMb;
+    const pooled = isDefaultPermissions(options.permissions) && heapMb === settings.heapMb &&
+      options.cwd === undefined;
+    let sandbox: SandboxProcess | undefined;
     try {
-      const sandbox = isDefaultPermissions(options.permissions) && heapMb === settings.heapMb &&
-          options.cwd === undefined
+      sandbox = pooled
         ? await this.#takeSpare()
         : await this.#start(this.#workerPermissions(options.permissions), heapMb, [], options.cwd);
+      if (pooled) this.#lent++;
       return await sandbox.run({
         taskId: options.taskId,
         prepared,
-        pathAliases: this.#pathAliases(),
+        pathAliases: pathAliases(this.#settings),
         timeoutMs: options.timeoutMs ?? settings.timeoutMs,
         memoryLimitMb: options.memoryLimitMb ?? settings.memoryLimitMb,
         maxLogBytes: options.maxLogBytes ?? settings.maxLogBytes,
@@ -200,6 +170,7 @@ export class SandboxPool implements AsyncDisposable {
     } catch (error) {
       return failure(started, sandboxError("sandbox_crashed", (error as Error).message));
     } finally {
+      if (pooled && sandbox !== undefined) this.#takeBack(sandbox);
       this.#scheduleRefill();
     }
   }
@@ -222,7 +193,14 @@ export class SandboxPool implements AsyncDisposable {
     while (true) {
       const waits: Promise<unknown>[] = [...this.#starting];
       if (this.#refill !== undefined) waits.push(this.#refill.promise);
-      for (const sandbox of this.#processes) if (!sandbox.idle) waits.push(sandbox.closed);
+      for (const sandbox of this.#processes) {
+        // A process given back waits for nothing more; one killed (or closed after coming back) waits to be gone.
+        if (!sandbox.idle) {
+          waits.push(
+            sandbox.reusable.then((ok) => ok && !sandbox.finished ? undefined : sandbox.closed),
+          );
+        }
+      }
       if (waits.length === 0) return;
       await Promise.allSettled(waits);
     }
@@ -237,6 +215,7 @@ export class SandboxPool implements AsyncDisposable {
   async recycle(): Promise<void> {
     const old = this.#spares;
     this.#spares = [];
+    this.#generation++;
     if (this.#settings.preloadServers) {
       this.#preload = await listServerModules(this.#settings.serversDir);
     }
@@ -275,7 +254,37 @@ export class SandboxPool implements AsyncDisposable {
       this.#workerPermissions(undefined),
       this.#settings.heapMb,
       this.#preload,
+      "/",
+      true,
     );
+  }
+
+  /** A pooled process whose task ended: it rejoins the idle ones if it can be reused and is wanted. */
+  #takeBack(sandbox: SandboxProcess): void {
+    this.#lent--;
+    const generation = this.#born.get(sandbox);
+    const spare: Spare = {
+      starting: sandbox.reusable.then((ok) => {
+        // A task waiting for this very process took it out of the list already: it is wanted.
+        const waitedFor = !this.#spares.includes(spare);
+        const wanted = ok && !this.#closed && generation === this.#generation &&
+          (waitedFor || this.#lent > 0 || this.#idleCount() < this.#settings.poolSize);
+        if (wanted) {
+          // Trims the idle processes beyond poolSize once no task runs.
+          this.#scheduleRefill();
+          return (spare.process = sandbox);
+        }
+        this.#spares = this.#spares.filter((other) => other !== spare);
+        if (ok) void sandbox.close();
+        this.#scheduleRefill();
+        return undefined;
+      }),
+    };
+    this.#spares.push(spare);
+  }
+
+  #idleCount(): number {
+    return this.#spares.filter((spare) => spare.process?.idle).length;
   }
 
   #addSpare(): void {
@@ -284,6 +293,8 @@ export class SandboxPool implements AsyncDisposable {
         this.#workerPermissions(undefined),
         this.#settings.heapMb,
         this.#preload,
+        "/",
+        true,
       )
         .then((sandbox) => (spare.process = sandbox), (error) => {
           spare.error = error;
@@ -309,7 +320,16 @@ export class SandboxPool implements AsyncDisposable {
     this.#spares = this.#spares.filter((spare) =>
       spare.process === undefined || spare.process.idle
     );
-    while (!this.#closed && this.#spares.length < this.#settings.poolSize) this.#addSpare();
+    while (!this.#closed && this.#spares.length + this.#lent < this.#settings.poolSize) {
+      this.#addSpare();
+    }
+    // After a burst, idle processes beyond poolSize go.
+    while (this.#lent === 0 && this.#spares.length > this.#settings.poolSize) {
+      const index = this.#spares.findIndex((spare) => spare.process?.idle);
+      if (index === -1) break;
+      const [extra] = this.#spares.splice(index, 1);
+      void extra?.process?.close();
+    }
   }
 
   async #start(
@@ -318,6 +338,7 @@ export class SandboxPool implements AsyncDisposable {
     preload: string[],
     // "/" for a task without a workspace: Deno.cwd() needs no permission, and must not tell the host's paths.
     cwd = "/",
+    pooled = false,
   ): Promise<SandboxProcess> {
     const settings = this.#settings;
     const starting = SandboxProcess.start({
@@ -329,12 +350,16 @@ export class SandboxPool implements AsyncDisposable {
       permissions,
       preload,
       maxMessageBytes: settings.maxMessageBytes,
-      redactions: this.#redactions(),
+      redactions: pathRedactions(this.#settings),
+      // Only the pooled set is reused: its process's flags are the same for every task that takes it.
+      maxTasks: pooled ? settings.maxTasksPerProcess : 1,
+      maxReuseRssGrowthMb: settings.maxReuseRssGrowthMb,
     });
     this.#starting.add(starting);
     try {
       const sandbox = await starting;
       this.#processes.add(sandbox);
+      this.#born.set(sandbox, this.#generation);
       sandbox.closed.then(() => this.#processes.delete(sandbox));
       if (this.#closed) {
         await sandbox.close();
@@ -353,37 +378,6 @@ export class SandboxPool implements AsyncDisposable {
       write: [...(extra?.write ?? [])],
       net: [...(extra?.net ?? [])],
     };
-  }
-
-  #pathAliases(): Record<string, string> {
-    const { serversDir, skillsDir, runtimeDir } = this.#settings;
-    const aliases: Record<string, string> = {
-      [dirUrl(serversDir)]: "servers/",
-      [`${serversDir}/`]: "servers/",
-      [`${runtimeDir}/`]: "sandbox/",
-    };
-    if (skillsDir !== undefined) {
-      aliases[dirUrl(skillsDir)] = "skills/";
-      aliases[`${skillsDir}/`] = "skills/";
-    }
-    return aliases;
-  }
-
-  #redactions(): Record<string, string> {
-    const { serversDir, skillsDir, runtimeDir, stateDir } = this.#settings;
-    const redactions: Record<string, string> = {};
-    const named: Array<[string | undefined, string]> = [
-      [serversDir, "<servers>"],
-      [skillsDir, "<skills>"],
-      [runtimeDir, "<runtime>"],
-      [stateDir, "<state>"],
-    ];
-    for (const [path, name] of named) {
-      if (path === undefined) continue;
-      redactions[path] = name;
-      redactions[pathToFileURL(path).href] = name;
-    }
-    return redactions;
   }
 }
 

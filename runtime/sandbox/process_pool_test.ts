@@ -529,8 +529,8 @@ console.log("RESULT " + JSON.stringify(result));`,
   }
 });
 
-Deno.test("SandboxPool runs each task in its own pre-started process", async () => {
-  await using t = await createTestPool({ poolSize: 2 });
+Deno.test("SandboxPool with maxTasksPerProcess 1 runs each task in its own pre-started process", async () => {
+  await using t = await createTestPool({ poolSize: 2, maxTasksPerProcess: 1 });
   assert.deepEqual(t.pool.size, { idle: 2, alive: 2 });
   const pids = new Set<number>();
   for (let index = 0; index < 3; index++) {

@@ -1,6 +1,9 @@
 /**
  * One sandbox process: a `deno run` child with a cleared environment and narrow permissions, talking to the host
- * over a Unix socket. It runs one task in its life and is killed afterwards.
+ * over a Unix socket. It runs one task at a time, each in a fresh Worker. After a task that finished cleanly it may
+ * run another (up to `maxTasks`): the old Worker is ended, a fresh one created, and the process is reused only when
+ * `reuse_check.ts` finds no earlier Worker thread alive, no CPU in use and memory under the cap. Any other ending (a
+ * deadline, a memory kill, a protocol error, cancellation) kills it.
  *
  * The host trusts nothing it receives: every line is validated by `protocol_schema.ts`, every message must name
  * this process's task, and a message that breaks the protocol fails the task without being acted on. The deadline,
@@ -9,69 +12,33 @@
  * @module
  */
 
-import { join } from "node:path";
 import { LineWriter, readLines } from "../sandbox_runtime/line_channel.ts";
-import type { SandboxMessage, WorkerPermissions } from "../sandbox_runtime/protocol.ts";
+import type { SandboxMessage } from "../sandbox_runtime/protocol.ts";
 import { OutputTail } from "./output_tail.ts";
 import { parseSandboxMessage } from "./protocol_schema.ts";
 import type { SandboxRunResult } from "./run_result.ts";
-import { sandboxCommand } from "./sandbox_command.ts";
+import { checkFreshWorker, rssBytes } from "./reuse_check.ts";
+import { redactLines, type SandboxProcessOptions, spawnSandbox } from "./_spawn_sandbox.ts";
 import { type SandboxTask, TaskRun } from "./task_run.ts";
 
 export { HEAP_EXHAUSTED_EXIT_CODE, type SandboxTask } from "./task_run.ts";
+export type { SandboxProcessOptions } from "./_spawn_sandbox.ts";
 
-/** How a sandbox process is started. */
-export interface SandboxProcessOptions {
-  /** The sandbox runtime's folder (holding `bootstrap.ts`), an absolute path. */
-  runtimeDir: string;
-  /** The dedicated, writable `DENO_DIR` of sandbox processes. */
-  denoDir: string;
-  /** Where the process's private socket folder is made. */
-  socketDir: string;
-  /** The V8 heap cap, in MB. */
-  heapMb: number;
-  /** The Worker's complete permissions (the generated `servers/` folder included in `read`). */
-  permissions: WorkerPermissions;
-  /** The process's working folder: relative paths in agent code resolve against it. Default: the host's. */
-  cwd?: string;
-  /** `file:` URLs the Worker imports before it reports ready. Default: none. */
-  preload?: string[];
-  /** The longest line accepted from the process, in bytes. Default: 16 MiB. */
-  maxMessageBytes?: number;
-  /** How long the process may take to connect and report ready, in milliseconds. Default: 15 000. */
-  startupTimeoutMs?: number;
-  /** Host paths to replace in diagnostics (stderr lines), e.g. `{ "/srv/app/.sandbox": "<state>" }`. */
-  redactions?: Record<string, string>;
-}
-
-type Phase = "starting" | "ready" | "running" | "finished";
+type Phase = "starting" | "ready" | "running" | "recycling" | "finished";
 
 /**
- * A started sandbox process, ready for one task. Start it with {@linkcode SandboxProcess.start}, hand it a task with
- * {@linkcode SandboxProcess.run}, and dispose of it (it is killed after its task anyway).
+ * A started sandbox process, ready for a task. Start it with {@linkcode SandboxProcess.start}, hand it a task with
+ * {@linkcode SandboxProcess.run}, wait for {@linkcode SandboxProcess.reusable} to know whether it may take another,
+ * and dispose of it.
  *
  * @example
  * ```ts ignore
  * import assert from "node:assert/strict";
  * import { SandboxProcess } from "./sandbox_process.ts";
- * import { prepareCode } from "./prepare_code.ts";
- * await using sandbox = await SandboxProcess.start({
- *   runtimeDir: "/app/runtime/sandbox_runtime",
- *   denoDir: "/app/.sandbox/deno_dir",
- *   socketDir: "/app/.sandbox/sockets",
- *   heapMb: 128,
- *   permissions: { read: ["/app/servers"] },
- * });
- * const result = await sandbox.run({
- *   taskId: "t1",
- *   prepared: prepareCode("return 1", { serversUrl: "file:///app/servers/" }),
- *   pathAliases: {},
- *   timeoutMs: 1000,
- *   memoryLimitMb: 256,
- *   maxLogBytes: 65536,
- *   onToolCall: () => Promise.resolve(null),
- * });
+ * await using sandbox = await SandboxProcess.start(processOptions); // runtimeDir, denoDir, socketDir, heapMb...
+ * const result = await sandbox.run(task); // prepared code, limits and onToolCall
  * assert.equal(result.value, 1);
+ * assert.equal(await sandbox.reusable, false); // maxTasks defaults to 1
  * ```
  */
 export class SandboxProcess implements AsyncDisposable {
@@ -89,6 +56,13 @@ export class SandboxProcess implements AsyncDisposable {
   #exit: Deno.CommandStatus | undefined;
   #killTimer: ReturnType<typeof setTimeout> | undefined;
   #closed: Promise<void>;
+  #tasks = 0;
+  /** Resident memory when first ready; a process it cannot be read for is never reused. */
+  #baselineRss = -Infinity;
+  #tainted = false;
+  #nonce: string | undefined;
+  #recycled = Promise.withResolvers<void>();
+  #reusable = Promise.withResolvers<boolean>();
 
   private constructor(child: Deno.ChildProcess, options: SandboxProcessOptions) {
     this.#child = child;
@@ -108,38 +82,12 @@ export class SandboxProcess implements AsyncDisposable {
    *   its last stderr lines.
    */
   static async start(options: SandboxProcessOptions): Promise<SandboxProcess> {
-    const socketFolder = await makeSocketFolder(options.socketDir);
-    const socketPath = join(socketFolder, "c.sock");
-    let listener: Deno.UnixListener | undefined;
-    let child: Deno.ChildProcess;
-    try {
-      listener = Deno.listen({ transport: "unix", path: socketPath });
-      const { args, env } = sandboxCommand({
-        runtimeDir: options.runtimeDir,
-        socketPath,
-        denoDir: options.denoDir,
-        heapMb: options.heapMb,
-        permissions: options.permissions,
-        preload: options.preload ?? [],
-      });
-      child = new Deno.Command(Deno.execPath(), {
-        args,
-        env,
-        clearEnv: true,
-        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-    } catch (error) {
-      listener?.close();
-      await Deno.remove(socketFolder, { recursive: true }).catch(() => {});
-      throw error;
-    }
+    const { child, listener, socketFolder } = await spawnSandbox(options);
     const sandbox = new SandboxProcess(child, options);
     try {
       await sandbox.#connect(listener, socketFolder);
       await sandbox.#ready.promise;
+      sandbox.#baselineRss = await rssBytes(child.pid).catch(() => -Infinity);
     } catch (error) {
       await sandbox.close();
       const tail = sandbox.#stderrTail();
@@ -163,13 +111,32 @@ export class SandboxProcess implements AsyncDisposable {
     return this.#phase === "ready";
   }
 
+  /**
+   * After {@linkcode SandboxProcess.run}: resolves `true` once the process is idle again with a fresh Worker, `false`
+   * when it was killed or is gone instead.
+   */
+  get reusable(): Promise<boolean> {
+    return this.#reusable.promise;
+  }
+
+  /** `true` once the process is being killed or is gone: it will take no task. */
+  get finished(): boolean {
+    return this.#phase === "finished" || this.#exit !== undefined;
+  }
+
+  /** How many tasks the process has been given. */
+  get tasks(): number {
+    return this.#tasks;
+  }
+
   /** Resolves when the child has exited and its streams are drained. */
   get closed(): Promise<void> {
     return this.#closed;
   }
 
   /**
-   * Runs one task. The process is killed when the task ends, whatever the outcome.
+   * Runs one task in the process's current Worker. Unless the task finishes cleanly and the process may be reused
+   * (see {@linkcode SandboxProcess.reusable}), the process is killed when the task ends.
    *
    * @param task The prepared code, limits and tool-call handler.
    * @returns The outcome; it never rejects for the task's own failure.
@@ -180,13 +147,17 @@ export class SandboxProcess implements AsyncDisposable {
       throw new Error(`Cannot run task "${task.taskId}": the sandbox process is not idle`);
     }
     this.#phase = "running";
+    this.#tasks++;
+    this.#tainted = false;
+    this.#reusable = Promise.withResolvers<boolean>();
     this.#run = new TaskRun(task, {
       pid: this.#child.pid,
       maxMessageBytes: this.#maxMessageBytes,
       send: (line) => this.#writer?.send(line),
       kill: () => this.kill(),
-      killSoon: () => {
-        this.#killTimer ??= setTimeout(() => this.kill(), 0);
+      release: () => {
+        // On the next turn: the caller gets the result before the Worker is replaced.
+        this.#killTimer ??= setTimeout(() => void this.#recycle(), 0);
       },
       exited: this.#child.status,
       isGone: () => this.#exit !== undefined,
@@ -197,6 +168,10 @@ export class SandboxProcess implements AsyncDisposable {
   /** Kills the child with SIGKILL; safe to call at any time. */
   kill(): void {
     clearTimeout(this.#killTimer);
+    if (this.#phase === "ready" || this.#phase === "recycling") this.#phase = "finished";
+    this.#reusable.resolve(false);
+    // A recycle under way stops waiting for the fresh Worker (it sees the phase and gives up).
+    this.#recycled.resolve();
     try {
       this.#child.kill("SIGKILL");
     } catch {
@@ -218,6 +193,35 @@ export class SandboxProcess implements AsyncDisposable {
   /** Same as {@linkcode SandboxProcess.close}. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** After a clean finish: replace the Worker and make the process idle again, or kill it. */
+  async #recycle(): Promise<void> {
+    this.#killTimer = undefined;
+    if (
+      this.#phase !== "running" || this.#closing || this.#exit !== undefined || this.#tainted ||
+      this.#tasks >= (this.#options.maxTasks ?? 1)
+    ) {
+      this.kill();
+      return;
+    }
+    this.#phase = "recycling";
+    this.#nonce = crypto.randomUUID();
+    this.#recycled = Promise.withResolvers<void>();
+    this.#writer?.send(JSON.stringify({ type: "recycle", nonce: this.#nonce }));
+    const reason = await checkFreshWorker(this.#recycled.promise, {
+      pid: this.#child.pid,
+      timeoutMs: this.#options.startupTimeoutMs ?? 15_000,
+      maxRssBytes: this.#baselineRss + (this.#options.maxReuseRssGrowthMb ?? 8) * 2 ** 20,
+    });
+    if (reason !== undefined || this.#phase !== "recycling" || this.#closing) {
+      this.kill();
+      return;
+    }
+    this.#phase = "ready";
+    this.#run = undefined;
+    this.#writer?.send('{"type":"call_result","callId":-1,"ok":true,"value":null}');
+    this.#reusable.resolve(true);
   }
 
   get #maxMessageBytes(): number {
@@ -288,6 +292,22 @@ export class SandboxProcess implements AsyncDisposable {
       this.#onProtocolError(`Cannot accept sandbox message "${message.type}": no task is running`);
       return;
     }
+    if (this.#phase === "recycling") {
+      if (message.type === "ready" && this.#nonce !== undefined && message.nonce === this.#nonce) {
+        this.#nonce = undefined;
+        this.#recycled.resolve();
+      } else {
+        this.#onProtocolError(
+          `Cannot accept sandbox message "${message.type}": the task has finished`,
+        );
+      }
+      return;
+    }
+    if (this.#run?.finished) {
+      // Anything after "done" (only forged messages come then) rules out reusing the process.
+      this.#tainted = true;
+      return;
+    }
     if (message.type === "ready") {
       this.#onProtocolError('Cannot accept sandbox message "ready": the task is already running');
       return;
@@ -300,7 +320,7 @@ export class SandboxProcess implements AsyncDisposable {
    * channel closed can never finish its task, so it is killed and the task ends as crashed, not at its deadline.
    */
   async #onChannelEnd(): Promise<void> {
-    if (this.#phase !== "ready" && this.#phase !== "running") return;
+    if (this.#phase === "starting" || this.#phase === "finished") return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const exited = await Promise.race([
       this.#child.status.then(() => true),
@@ -310,8 +330,7 @@ export class SandboxProcess implements AsyncDisposable {
     if (exited || this.#exit !== undefined) return;
     if (this.#phase === "running" && this.#run?.finished === false) {
       this.#run.channelClosed();
-    } else if (this.#phase === "ready") {
-      this.#phase = "finished";
+    } else {
       this.kill();
     }
   }
@@ -319,20 +338,22 @@ export class SandboxProcess implements AsyncDisposable {
   #onProtocolError(message: string): void {
     if (this.#phase === "starting") {
       this.#ready.reject(new Error(message));
-    } else if (this.#phase === "ready") {
-      this.#phase = "finished";
+    } else if (this.#phase === "ready" || this.#phase === "recycling") {
       this.kill();
     } else if (this.#phase === "running") {
-      this.#run?.refuse(message);
+      if (this.#run?.finished) this.#tainted = true;
+      else this.#run?.refuse(message);
     }
   }
 
   async #onExit(status: Deno.CommandStatus): Promise<void> {
     this.#exit = status;
+    this.#reusable.resolve(false);
+    this.#recycled.resolve();
     await this.#drain();
     if (this.#phase === "starting") {
       this.#ready.reject(new Error(`it exited with code ${status.code}`));
-    } else if (this.#phase === "ready") {
+    } else if (this.#phase === "ready" || this.#phase === "recycling") {
       this.#phase = "finished";
     } else if (this.#phase === "running" && this.#run?.finished === false) {
       this.#run.processExited(status, {
@@ -363,24 +384,6 @@ export class SandboxProcess implements AsyncDisposable {
   }
 
   #stderrTail(): string {
-    let lines = this.#stderr.lines().filter((line) => line.trim() !== "");
-    const redactions = Object.entries(this.#options.redactions ?? {})
-      .sort(([a], [b]) => b.length - a.length);
-    lines = lines.map((line) =>
-      redactions.reduce((text, [path, name]) => text.replaceAll(path, name), line)
-    );
-    return lines.join("\n");
+    return redactLines(this.#stderr.lines(), this.#options.redactions ?? {});
   }
-}
-
-async function makeSocketFolder(parent: string): Promise<string> {
-  await Deno.mkdir(parent, { recursive: true, mode: 0o700 });
-  let folder = await Deno.makeTempDir({ dir: parent, prefix: "s" });
-  // A Unix socket path must fit in 108 bytes; fall back to the system's temp folder when the state folder is deep.
-  if (join(folder, "c.sock").length > 100) {
-    await Deno.remove(folder);
-    folder = await Deno.makeTempDir({ prefix: "mcpx" });
-  }
-  await Deno.chmod(folder, 0o700);
-  return folder;
 }

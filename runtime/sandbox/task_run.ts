@@ -74,8 +74,11 @@ export interface TaskRunHost {
   send(line: string): void;
   /** Kills the process now. */
   kill(): void;
-  /** Kills the process on the next turn of the event loop. */
-  killSoon(): void;
+  /**
+   * Called once the result of a task that finished cleanly (a valid `done`) is handed over: the process kills itself
+   * or, when it may be reused, replaces its Worker.
+   */
+  release(): void;
   /** Resolves when the process has exited. */
   exited: Promise<unknown>;
   /** `true` once the process has exited. */
@@ -368,9 +371,9 @@ export class TaskRun {
       this.#host.kill();
       this.#host.exited.then(() => this.#resolve(result));
     } else {
-      // The result is final: hand it over first, kill a moment later (the process is never reused).
+      // The result is final: hand it over first, then free the process (killed, or given a fresh Worker).
       this.#resolve(result);
-      this.#host.killSoon();
+      this.#host.release();
     }
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The sandbox process's main module. It connects to the host's Unix socket, creates the Worker that will run the
- * agent code with the task's permissions, and relays lines between the two: socket lines go to the Worker as
+ * agent code with the task's permissions (a fresh one for each task, on the host's `recycle` order), and relays
+ * lines between the two: socket lines go to the Worker as
  * strings, the Worker's messages go to the socket as lines. It parses nothing and checks nothing (the host checks
  * every message), so it never blocks: tool calls from one task travel concurrently.
  *
@@ -12,6 +13,7 @@
  */
 
 import { LineWriter, readLines } from "./line_channel.ts";
+import type { RecycleMessage } from "./protocol.ts";
 import type { WorkerInit } from "./worker.ts";
 
 /** The second command-line argument of a sandbox process, as JSON. */
@@ -35,6 +37,30 @@ async function main(): Promise<void> {
   const config = JSON.parse(configText) as BootstrapConfig;
   const conn = await Deno.connect({ transport: "unix", path: socketPath });
   const writer = new LineWriter(conn);
+  let worker = startWorker(config, writer, undefined);
+  await readLines(conn, (line) => {
+    // The host's recycle order (after a task that finished cleanly): the old Worker ends and is never heard again,
+    // a fresh one takes its place. Every other line goes to the current Worker as it is.
+    if (line.startsWith('{"type":"recycle"')) {
+      const { nonce } = JSON.parse(line) as RecycleMessage;
+      worker.onmessage = null;
+      worker.onmessageerror = null;
+      worker.onerror = null;
+      worker.terminate();
+      worker = startWorker(config, writer, nonce);
+      return;
+    }
+    worker.postMessage(line);
+  });
+  // The host closed the channel: nothing more can happen in this process.
+  Deno.exit(0);
+}
+
+function startWorker(
+  config: BootstrapConfig,
+  writer: LineWriter,
+  nonce: string | undefined,
+): Worker {
   const worker = new Worker(new URL("./worker.ts", import.meta.url), {
     type: "module",
     name: "agent",
@@ -58,10 +84,10 @@ async function main(): Promise<void> {
     console.error(`Sandbox worker failed: ${event.message}`);
     Deno.exit(WORKER_FAILED_EXIT_CODE);
   };
-  worker.postMessage({ preload: config.preload } satisfies WorkerInit);
-  await readLines(conn, (line) => worker.postMessage(line));
-  // The host closed the channel: nothing more can happen in this process.
-  Deno.exit(0);
+  const init: WorkerInit = { preload: config.preload };
+  if (nonce !== undefined) init.nonce = nonce;
+  worker.postMessage(init);
+  return worker;
 }
 
 /** One line for the socket: the Worker's own JSON text as it is, anything else (forged by agent code) as JSON. */

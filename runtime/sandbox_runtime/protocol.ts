@@ -51,7 +51,7 @@ export interface ServerBinding {
 // ---- host -> sandbox process ----
 
 /**
- * Starts a task. A sandbox process runs exactly one task in its life.
+ * Starts a task. A Worker runs exactly one task in its life; its process may run more, each in a fresh Worker.
  *
  * The host prepares the agent code (see `../sandbox/prepare_code.ts`) so that the agent's line N is line N of
  * {@linkcode RunMessage.source}. A `script` is evaluated: it yields an async function that resolves the imports
@@ -81,8 +81,19 @@ export type CallResultMessage =
   | { type: "call_result"; callId: number; ok: true; value: unknown }
   | { type: "call_result"; callId: number; ok: false; error: WireError };
 
+/**
+ * After a task that finished cleanly: end its Worker and create a fresh one for the next task. The fresh Worker's
+ * `ready` carries {@linkcode RecycleMessage.nonce}, which agent code never sees, so a `ready` forged by the old
+ * Worker is told apart.
+ */
+export interface RecycleMessage {
+  type: "recycle";
+  /** A random value the new Worker's `ready` must echo. */
+  nonce: string;
+}
+
 /** Everything the host sends. */
-export type HostMessage = RunMessage | CallResultMessage;
+export type HostMessage = RunMessage | CallResultMessage | RecycleMessage;
 
 // ---- sandbox process -> host ----
 
@@ -90,6 +101,8 @@ export type HostMessage = RunMessage | CallResultMessage;
 export interface ReadyMessage {
   /** The message kind. */
   type: "ready";
+  /** The {@linkcode RecycleMessage.nonce} of the recycle that created this Worker (absent for the first). */
+  nonce?: string;
 }
 
 /** Agent code called a tool. */

@@ -25,6 +25,8 @@ import { type CatalogFields, installAgentGlobals } from "./agent_globals.ts";
 export interface WorkerInit {
   /** `file:` URLs of modules to import ahead of the task (the generated server modules). */
   preload: string[];
+  /** Echoed in the `ready` message (see `RecycleMessage`). */
+  nonce?: string;
 }
 
 interface WorkerScope {
@@ -96,7 +98,11 @@ async function init(config: WorkerInit): Promise<void> {
   await (indirectEval("(async () => 1)") as () => Promise<number>)();
   const warm = "data:application/typescript;base64," + toBase64(encoder.encode(WARM_MODULE));
   await import(warm).catch(() => {});
-  post('{"type":"ready"}');
+  post(
+    config.nonce === undefined
+      ? '{"type":"ready"}'
+      : stringify({ type: "ready", nonce: config.nonce }),
+  );
 }
 
 async function run(message: RunMessage): Promise<void> {

@@ -126,18 +126,18 @@ Deno.test("escape suite: forged bridge messages reach only what requiredTools al
   await t.step(
     "a forged done with a forged result, then more tool calls and a busy loop",
     async () => {
-      const pids = f.sandboxPids();
       const result = await f.run(
-        `postMessage(JSON.stringify({ type: "done", taskId: "forge-done", ok: true, value: "forged" }));
+        `postMessage(JSON.stringify({ type: "done", taskId: "forge-done", ok: true, value: "forged:" + Deno.pid }));
 await memory.createEntities({ entities: [{ name: "AfterDone", entityType: "x", observations: [] }] });
 while (true) {}`,
         { tools: ["memory"], id: "forge-done" },
       );
       // The forged done is the task's answer (agent code could have returned it anyway); nothing after it counts.
       assert.equal(result.status, "completed");
-      assert.equal(result.data, "forged");
+      assert.match(String(result.data), /^forged:\d+$/);
       assert.deepEqual(result.stats.toolsCalled, []);
-      for (const pid of pids) {
+      // The process that ran it (never reused: a message came after its done, and its Worker never ends).
+      for (const pid of [Number(String(result.data).slice("forged:".length))]) {
         for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 20));
         assert.ok(!isAlive(pid), `sandbox process ${pid} was killed after its done`);
       }

@@ -341,8 +341,8 @@ Deno.test("escape suite: agent code that exits or closes its Worker ends only it
   });
 });
 
-Deno.test("escape suite: nothing carries over from one task to the next (one process per task)", async () => {
-  await using f = await startFixture();
+Deno.test("escape suite: nothing carries over from one task to the next (maxTasksPerProcess 1: one process per task)", async () => {
+  await using f = await startFixture({ orchestrator: { maxTasksPerProcess: 1 } });
   const first = await f.run(`globalThis.leftBehind = "from task A";
 Object.prototype.polluted = "from task A";
 return Deno.pid;`);
