@@ -3,8 +3,9 @@
 // tmpfs mounted for the test (the test is skipped, saying why, where mounting is not permitted).
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { MCPOrchestrator, type OrchestratorOptions, type TaskResult } from "../runtime/mod.ts";
+import type { MCPOrchestrator, OrchestratorOptions, TaskResult } from "../runtime/mod.ts";
 import { noUnhandledRejections } from "./helpers/no_unhandled.ts";
+import { startOrchestrator } from "./helpers/orchestrator_fixture.ts";
 
 /** Mounts a tmpfs of `size` on a new temporary folder; `undefined` (and a printed reason) when not permitted. */
 async function tmpfs(size: string): Promise<(AsyncDisposable & { dir: string }) | undefined> {
@@ -52,29 +53,8 @@ async function withOrchestrator(
   options: Partial<OrchestratorOptions>,
   fn: (orch: MCPOrchestrator, run: (code: string) => Promise<TaskResult>) => Promise<void>,
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "disk-full-orch-" });
-  let n = 0;
-  const orch = new MCPOrchestrator({
-    config: { servers: {} },
-    serversDir: join(dir, "servers"),
-    stateDir: join(dir, "state"),
-    poolSize: 1,
-    ...options,
-  });
-  try {
-    await orch.initialize();
-    await fn(orch, (code) =>
-      orch.executeTask({
-        id: `disk-${++n}`,
-        description: "disk full test",
-        code,
-        requiredTools: [],
-        status: "pending",
-      }));
-  } finally {
-    await orch.shutdown({ drainTimeoutMs: 0 });
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using f = await startOrchestrator({ servers: "none", ...options });
+  await fn(f.orch, (code) => f.run(code));
 }
 
 /** Every path below a folder, relative to it. */

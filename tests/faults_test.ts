@@ -5,12 +5,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConnectionManager } from "../runtime/connections/connection_manager.ts";
-import { MCPOrchestrator, type OrchestratorOptions, type TaskResult } from "../runtime/mod.ts";
+import type { MCPOrchestrator, OrchestratorOptions, TaskResult } from "../runtime/mod.ts";
 import { prepareCode } from "../runtime/sandbox/prepare_code.ts";
 import { SandboxProcess } from "../runtime/sandbox/sandbox_process.ts";
 import { ToolError } from "../runtime/sandbox_runtime/wire_error.ts";
 import { faultyServer } from "./helpers/servers.ts";
 import { noUnhandledRejections } from "./helpers/no_unhandled.ts";
+import { startOrchestrator } from "./helpers/orchestrator_fixture.ts";
 
 async function toolError(promise: Promise<unknown>, code: string): Promise<ToolError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -143,29 +144,8 @@ async function withOrchestrator(
     run: (code: string, tools?: string[]) => Promise<TaskResult>,
   ) => Promise<void>,
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "faults-" });
-  let n = 0;
-  const orch = new MCPOrchestrator({
-    config: { servers: {} },
-    serversDir: join(dir, "servers"),
-    stateDir: join(dir, "state"),
-    poolSize: 1,
-    ...options,
-  });
-  try {
-    await orch.initialize();
-    await fn(orch, (code, tools = []) =>
-      orch.executeTask({
-        id: `fault-${++n}`,
-        description: "fault test",
-        code,
-        requiredTools: tools,
-        status: "pending",
-      }));
-  } finally {
-    await orch.shutdown({ drainTimeoutMs: 0 });
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using f = await startOrchestrator({ servers: "none", ...options });
+  await fn(f.orch, (code, tools = []) => f.run(code, tools));
 }
 
 Deno.test(

@@ -11,6 +11,7 @@ import {
 import { McpServer, WebStandardStreamableHTTPServerTransport } from "../runtime/sdk.ts";
 import { faultyServer, freePort, npmServer } from "./helpers/servers.ts";
 import { noUnhandledRejections } from "./helpers/no_unhandled.ts";
+import { startOrchestrator } from "./helpers/orchestrator_fixture.ts";
 
 let counter = 0;
 
@@ -42,21 +43,8 @@ async function withOrchestrator(
   options: Partial<OrchestratorOptions>,
   fn: (orch: MCPOrchestrator, dir: string) => Promise<void>,
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "review-test-" });
-  const orch = new MCPOrchestrator({
-    config: { servers: {} },
-    serversDir: join(dir, "servers"),
-    stateDir: join(dir, "state"),
-    poolSize: 1,
-    ...options,
-  });
-  try {
-    await orch.initialize();
-    await fn(orch, dir);
-  } finally {
-    await orch.shutdown({ drainTimeoutMs: 0 });
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using f = await startOrchestrator({ servers: "none", ...options });
+  await fn(f.orch, f.dir);
 }
 
 Deno.test(

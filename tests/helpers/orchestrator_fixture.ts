@@ -23,8 +23,11 @@ export interface OrchestratorFixture extends AsyncDisposable {
 
 /** What {@linkcode startOrchestrator} takes besides orchestrator options. */
 export interface FixtureOptions {
-  /** `"reference"`: server-memory, server-filesystem over `data/` and server-everything; `"memory"`: server-memory. */
-  servers?: "reference" | "memory";
+  /**
+   * `"reference"`: server-memory, server-filesystem over `data/` and server-everything; `"memory"`: server-memory;
+   * `"none"`: no server (options may still pass a `config`).
+   */
+  servers?: "reference" | "memory" | "none";
   /** The default `requiredTools` of `run()`. Default: none. */
   tools?: string[];
 }
@@ -44,11 +47,15 @@ export async function startOrchestrator(
   const dir = await Deno.makeTempDir({ prefix: "orch-test-" });
   await Deno.mkdir(join(dir, "data"));
   const orch = new MCPOrchestrator({
-    config: servers === "reference" ? referenceConfig(join(dir, "data")) : {
-      servers: {
-        memory: npmServer("server-memory", [], { MEMORY_FILE_PATH: join(dir, "memory.jsonl") }),
+    config: servers === "reference"
+      ? referenceConfig(join(dir, "data"))
+      : servers === "none"
+      ? { servers: {} }
+      : {
+        servers: {
+          memory: npmServer("server-memory", [], { MEMORY_FILE_PATH: join(dir, "memory.jsonl") }),
+        },
       },
-    },
     serversDir: join(dir, "servers"),
     stateDir: join(dir, "state"),
     poolSize: 1,
