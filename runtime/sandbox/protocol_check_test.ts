@@ -1,32 +1,9 @@
 import assert from "node:assert/strict";
 import { checkSandboxMessage } from "./protocol_check.ts";
 import { sandboxMessageSchema } from "./protocol_schema.ts";
+import { VALID_SANDBOX_MESSAGES } from "./_valid_messages.ts";
 
-const VALID: Record<string, unknown>[] = [
-  { type: "ready" },
-  { type: "ready", nonce: "0b9d" },
-  { type: "call", taskId: "t1", callId: 0, server: "memory", tool: "read_graph", args: { a: [1] } },
-  { type: "call", taskId: "t1", callId: 7, server: "m", tool: "t", args: null },
-  { type: "catalog", taskId: "t1", callId: 1, op: "search", query: "q", server: "s", limit: 5 },
-  { type: "catalog", taskId: "t1", callId: 2, op: "list" },
-  { type: "log", taskId: "t1", level: "warn", text: "careful" },
-  { type: "progress", taskId: "t1", progress: 3, total: 10, message: "rows" },
-  { type: "done", taskId: "t1", ok: true, value: { n: 1 }, droppedLogBytes: 10 },
-  { type: "done", taskId: "t1", ok: true },
-  {
-    type: "done",
-    taskId: "t1",
-    ok: false,
-    error: {
-      name: "ToolError",
-      code: "tool_failed",
-      message: "boom",
-      stack: "s",
-      server: "m",
-      tool: "t",
-    },
-  },
-];
+const VALID = VALID_SANDBOX_MESSAGES;
 
 const REPLACEMENTS: unknown[] = [
   undefined,

@@ -1,37 +1,9 @@
 import assert from "node:assert/strict";
 import { parseSandboxMessage } from "./protocol_schema.ts";
+import { VALID_SANDBOX_MESSAGES } from "./_valid_messages.ts";
 
 Deno.test("parseSandboxMessage() accepts every message shape the sandbox sends", () => {
-  const lines = [
-    { type: "ready" },
-    {
-      type: "call",
-      taskId: "t1",
-      callId: 0,
-      server: "memory",
-      tool: "read_graph",
-      args: { a: [1] },
-    },
-    { type: "log", taskId: "t1", level: "warn", text: "careful" },
-    { type: "progress", taskId: "t1", progress: 3, total: 10, message: "rows" },
-    { type: "progress", taskId: "t1", progress: 0.5 },
-    { type: "done", taskId: "t1", ok: true, value: { n: 1 }, droppedLogBytes: 10 },
-    { type: "done", taskId: "t1", ok: true },
-    {
-      type: "done",
-      taskId: "t1",
-      ok: false,
-      error: {
-        name: "ToolError",
-        code: "tool_failed",
-        message: "boom",
-        stack: "s",
-        server: "m",
-        tool: "t",
-      },
-    },
-  ];
-  for (const message of lines) {
+  for (const message of VALID_SANDBOX_MESSAGES) {
     assert.deepEqual(parseSandboxMessage(JSON.stringify(message)), message);
   }
 });
