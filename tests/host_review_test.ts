@@ -12,21 +12,9 @@ import { McpServer, WebStandardStreamableHTTPServerTransport } from "../runtime/
 import { faultyServer, freePort, npmServer } from "./helpers/servers.ts";
 import { noUnhandledRejections } from "./helpers/no_unhandled.ts";
 import { startOrchestrator } from "./helpers/orchestrator_fixture.ts";
+import { within } from "./helpers/within.ts";
 
 let counter = 0;
-
-/** Resolves with the promise, or rejects when it takes longer than `ms`: a wedged host fails the test. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out waiting until ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function task(code: string, requiredTools: string[] = [], extra: Record<string, unknown> = {}) {
   return {

@@ -9,6 +9,7 @@ import { parseAllowlist } from "../runtime/orchestrator/allowlist.ts";
 import type { AgentTask } from "../runtime/types.ts";
 import { faultyServer } from "./helpers/servers.ts";
 import { noUnhandledRejections } from "./helpers/no_unhandled.ts";
+import { within } from "./helpers/within.ts";
 
 /** Run counts, reported by the suite's docs. */
 export const RUNS = { config: 300, allowlist: 300, task: 100, toolResult: 40, cyclic: 60 } as const;
@@ -41,18 +42,6 @@ const anyValue = fc.oneof(
   weirdString,
   fc.constantFrom(Number.NaN, -1, 0, 2 ** 31, Infinity, null, undefined, [], {}),
 );
-
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Hung: ${what} took over ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function assertWellFormed(result: TaskResult): void {
   assert.ok(STATUSES.includes(result.status), `status ${result.status}`);

@@ -13,6 +13,7 @@ import type { Transport } from "../../runtime/sdk.ts";
 import { faultyServer } from "../helpers/servers.ts";
 import { noUnhandledRejections } from "../helpers/no_unhandled.ts";
 import { textOf } from "./_daemon.ts";
+import { within } from "../helpers/within.ts";
 
 /** Run count, reported by the suite's docs. */
 export const DAEMON_ARGUMENT_RUNS = 250;
@@ -138,18 +139,6 @@ const call = fc.oneof(
     })
   ),
 );
-
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Hung: ${what} took over ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 Deno.test(
   "property: the daemon's four tools answer any arguments with a result, an isError result or a JSON-RPC error",
