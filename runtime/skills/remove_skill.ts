@@ -61,11 +61,12 @@ export async function removeSkill(
   const what = `Cannot remove skill "${name}"`;
   const folder = join(dir, name);
   const store = new SkillStore(dir);
-  if (!store.names().includes(name)) {
+  const names = store.names();
+  if (!names.includes(name)) {
     throw new TypeError(`${what}: there is no skill "${name}" in ${dir}`);
   }
   if (options.force !== true) {
-    const users = store.names().filter((other) =>
+    const users = names.filter((other) =>
       other !== name && (store.read(other)?.metadata?.skills ?? []).includes(name)
     );
     if (users.length > 0) {
