@@ -9,6 +9,7 @@ import { ToolFinder } from "../runtime/search/tool_finder.ts";
 import { ToolIndex } from "../runtime/search/tool_index.ts";
 import type { RankingOptions, ToolIndexEntry } from "../runtime/search/types.ts";
 import { UsageMemory } from "../runtime/search/usage_memory.ts";
+import { benchEmbed } from "./_search_embed.ts";
 
 /** One query of the set. */
 export interface LabelledQuery {
@@ -165,31 +166,7 @@ function lexical(name: string, ranking: RankingOptions): Configuration {
   };
 }
 
-/**
- * A deterministic, offline embedding for the benchmark: character trigrams of each word hashed into 512 dimensions
- * (a stand-in for a real embedding endpoint, which is not reachable from here).
- *
- * @param texts Texts.
- * @returns One vector per text.
- */
-export function trigramEmbed(texts: string[]): Promise<number[][]> {
-  return Promise.resolve(texts.map((text) => {
-    const vector = new Array<number>(512).fill(0);
-    for (const word of text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== "")) {
-      const padded = `^${word}$`;
-      for (let i = 0; i + 3 <= padded.length; i++) {
-        let hash = 2166136261;
-        for (const char of padded.slice(i, i + 3)) {
-          hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
-        }
-        vector[(hash >>> 0) % 512]! += 1;
-      }
-    }
-    return vector;
-  }));
-}
-
-/** The table's rows: each way in added in turn, then each removed from the default, then use and embeddings. */
+/** The table's rows: each way in added in turn, then each removed from the default, then use and an embedding. */
 export const CONFIGURATIONS: readonly Configuration[] = [
   lexical("baseline (BM25, name parts, plural folding, 7 verb synonym groups)", OFF),
   lexical("+ Porter stems", { ...OFF, stems: true }),
@@ -219,9 +196,10 @@ export const CONFIGURATIONS: readonly Configuration[] = [
     },
   },
   {
-    name: "default + embed (trigram-hashing stand-in, RRF)",
+    name:
+      "default + embed: Universal Sentence Encoder lite, offline (`universalSentenceEncoder()`)",
     build: (entries) => {
-      const finder = new ToolFinder(ToolIndex.from(entries), { embed: trigramEmbed });
+      const finder = new ToolFinder(ToolIndex.from(entries), { embed: benchEmbed });
       return Promise.resolve(async (q) =>
         (await finder.findAsync(q, { detail: "name", limit: 10 })).map((h) => h.name)
       );

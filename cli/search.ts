@@ -13,17 +13,20 @@ import {
   UsageError,
 } from "./_common.ts";
 import { openOrchestrator } from "./_orchestrator.ts";
+import { universalSentenceEncoder } from "../runtime/search/mod.ts";
 
 const HELP =
   `Usage: mcpx search <query> [--detail name|description|full] [--limit 10] [--server name] [--json]
 
 Ranks the tools of every connected server against the query (BM25 over names, titles, descriptions and parameter
-names) and prints the hits the way an agent sees them.
+names, with --embed also by meaning) and prints the hits the way an agent sees them.
 
 Flags:
   --detail <level>     name, description (default) or full (with TypeScript types)
   --limit <n>          the most hits (default 10)
   --server <name>      only this server (repeat for several)
+  --embed              blend in meaning with the offline Universal Sentence Encoder (embeds every tool
+                       first: seconds for a few hundred tools)
   --json               the hits as JSON
   -c, --config <path>  the mcp.json (default ./mcp.json)
   -h, --help           this text`;
@@ -43,6 +46,7 @@ export async function main(args: string[]): Promise<number> {
     limit: { type: "string" },
     server: { type: "string", multiple: true },
     json: { type: "boolean" },
+    embed: { type: "boolean" },
   });
   if (parsed.values.help) {
     console.log(HELP);
@@ -61,9 +65,12 @@ export async function main(args: string[]): Promise<number> {
     ...(limit === undefined ? {} : { limit }),
     ...(servers === undefined ? {} : { servers }),
   };
-  await using orch = await openOrchestrator(await configPath(parsed), { poolSize: 0 });
-  const hits = orch.searchTools(query, options);
+  await using orch = await openOrchestrator(await configPath(parsed), {
+    poolSize: 0,
+    ...(parsed.values.embed ? { embed: universalSentenceEncoder() } : {}),
+  });
+  const hits = await orch.findTools(query, options);
   if (parsed.values.json) console.log(JSON.stringify(hits, null, 2));
-  else console.log(orch.searchToolsText(query, options));
+  else console.log(await orch.findToolsText(query, options));
   return hits.length > 0 ? 0 : 1;
 }

@@ -21,6 +21,7 @@ import {
   serveStdio,
 } from "../runtime/daemon/mod.ts";
 import { configureLogging } from "../runtime/log.ts";
+import { universalSentenceEncoder } from "../runtime/search/mod.ts";
 
 /** The text `--help` prints. */
 export const HELP = `Usage: mcpx serve [flags]
@@ -192,6 +193,9 @@ async function run(settings: Settings): Promise<number> {
         ? {}
         : { approvalTimeoutMs: daemonConfig.approvalTimeoutMs }),
       ...(daemonConfig.pii === undefined ? {} : { pii: daemonConfig.pii }),
+      ...(daemonConfig.search?.embed === "universal-sentence-encoder"
+        ? { embed: universalSentenceEncoder() }
+        : {}),
     },
     persistSessions: sessions.persist ?? false,
     ...(daemonConfig.audit === undefined ? {} : {

@@ -177,6 +177,7 @@ export {
   ToolIndex,
   type ToolIndexOptions,
   type ToolSearchOptions,
+  universalSentenceEncoder,
   type UsageFile,
   UsageMemory,
   type UsageMemoryOptions,

@@ -48,6 +48,25 @@ return text.trim().split("\\n").length;`,
   }
 });
 
+Deno.test("mcpx search ranks the starter servers' tools, and by meaning with --embed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcpx-cli-" });
+  try {
+    assert.equal((await mcpx(dir, "init")).code, 0);
+    const plain = await mcpx(dir, "search", "what is 3 plus 4", "--detail", "name");
+    assert.equal(plain.code, 1, "no query word names the sum tool");
+    assert.match(plain.stdout, /No matching tools/);
+    const embedded = await mcpx(dir, "search", "what is 3 plus 4", "--detail", "name", "--embed");
+    assert.equal(embedded.code, 0, embedded.stderr);
+    assert.equal(embedded.stdout.split("\n")[0], "everything.get-sum");
+    const json = await mcpx(dir, "search", "read a file", "--limit", "2", "--json");
+    const hits = JSON.parse(json.stdout) as { name: string; importLine: string }[];
+    assert.equal(hits.length, 2);
+    assert.match(hits[0]!.name, /^filesystem\.read/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("mcpx doctor names a broken server and exits 1; the working one still passes", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcpx-doctor-" });
   try {

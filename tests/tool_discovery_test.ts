@@ -113,7 +113,7 @@ return 1;`,
   }
 });
 
-Deno.test("findTools() fuses the embed option's ranking with BM25", async () => {
+Deno.test("findTools() blends the embed option's ranking into BM25", async () => {
   const dir = await Deno.makeTempDir({ prefix: "discovery-test-" });
   try {
     const seen: string[] = [];
@@ -150,6 +150,46 @@ Deno.test("a failing embed leaves tools.search on BM25 and its error on the host
     assert.deepEqual(result.data, ["memory.read_graph"]);
     assert.ok(!JSON.stringify(result).includes("sk-secret"));
     await assert.rejects(() => orch.findTools("read graph"), /sk-secret/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("with embed, tool texts are embedded at startup, so a search embeds only its query", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "discovery-test-" });
+  try {
+    const calls: string[][] = [];
+    const embed = (texts: string[]) => {
+      calls.push(texts);
+      return Promise.resolve(texts.map((t) => [t.length % 7, 1]));
+    };
+    await using orch = await start(dir, { embed });
+    await orch.findTools("remember this", { detail: "name" });
+    const tools = orch.listTools("memory").length;
+    assert.equal(tools, 9);
+    // One call per tool text ahead of the search, then the query alone.
+    assert.deepEqual(calls.map((texts) => texts.length), [...new Array(tools).fill(1), 1]);
+    assert.deepEqual(calls.at(-1), ["remember this"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("shutdown stops embedding tool texts ahead of searches", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "discovery-test-" });
+  try {
+    let calls = 0;
+    const embed = async (texts: string[]) => {
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return texts.map(() => [1, 0]);
+    };
+    const orch = await start(dir, { embed });
+    await orch.shutdown();
+    const atShutdown = calls;
+    assert.ok(atShutdown < 9, `embedded ${atShutdown} of 9 tool texts before shutdown returned`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(calls, atShutdown, "no embedding after shutdown");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

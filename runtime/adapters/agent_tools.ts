@@ -158,7 +158,11 @@ export async function runAgentTool(
     };
   }
   const result = call.name === "search_tools"
-    ? searchToolsResult(orch, parsed.data as z.infer<typeof SCHEMAS.search_tools>, options.session)
+    ? await searchToolsResult(
+      orch,
+      parsed.data as z.infer<typeof SCHEMAS.search_tools>,
+      options.session,
+    )
     : taskResultContent(
       await orch.executeTask(
         executeCodeTask(orch, parsed.data as z.infer<typeof SCHEMAS.execute_code>, {

@@ -58,6 +58,14 @@ const httpSection = z.strictObject({
   tokenFile: z.string().min(1).optional(),
 });
 
+const searchSection = z.strictObject({
+  /**
+   * An embedding blended into `search_tools`: `"universal-sentence-encoder"` (offline, in process) or `"none"`.
+   * Default `"none"`: BM25 with lexical knowledge.
+   */
+  embed: z.enum(["none", "universal-sentence-encoder"]).optional(),
+});
+
 /** The sections of `mcp-executor.json`: add a key here for a new feature's section. */
 export const daemonConfigShape = {
   sessions: sessionsSection.optional(),
@@ -70,6 +78,8 @@ export const daemonConfigShape = {
   audit: auditConfigSchema.optional(),
   /** Personal data tokenized before it enters the sandbox: the same schema as `MCPOrchestrator({ pii })`. */
   pii: piiOptionsSchema.optional(),
+  /** Tool search: `{ embed }`. */
+  search: searchSection.optional(),
 };
 
 /** The zod schema of `mcp-executor.json`. */

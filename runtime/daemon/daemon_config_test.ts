@@ -30,6 +30,12 @@ Deno.test("parseDaemonConfig() accepts a pii section with the orchestrator's opt
   assert.deepEqual(parseDaemonConfig({ pii }).pii, pii);
 });
 
+Deno.test("parseDaemonConfig() accepts a search section naming the offline embedding", () => {
+  const search = { embed: "universal-sentence-encoder" };
+  assert.deepEqual(parseDaemonConfig({ search }).search, search);
+  assert.deepEqual(parseDaemonConfig({ search: { embed: "none" } }).search, { embed: "none" });
+});
+
 Deno.test("parseDaemonConfig() names the field that is wrong", async (t) => {
   const cases: [string, unknown, RegExp][] = [
     ["a wrong type", { sessions: { quotaMb: "big" } }, /"sessions\.quotaMb"/],
@@ -38,6 +44,7 @@ Deno.test("parseDaemonConfig() names the field that is wrong", async (t) => {
     ["an unknown section", { approval: {} }, /top level: .*approval/],
     ["a token variable that is not a name", { http: { tokenEnv: "A-B" } }, /"http\.tokenEnv"/],
     ["pii without enabled", { pii: { flows: [] } }, /"pii\.enabled"/],
+    ["an embedding that does not exist", { search: { embed: "openai" } }, /"search\.embed"/],
     [
       "a pii flow without to",
       { pii: { enabled: true, flows: [{ from: "crm" }] } },

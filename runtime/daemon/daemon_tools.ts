@@ -140,10 +140,10 @@ export function registerDaemonTools(server: McpServer, context: ToolContext): vo
  *
  * @example
  * ```ts ignore
- * const result = searchToolsResult(orch, { query: "read a file", detail: "name" });
+ * const result = await searchToolsResult(orch, { query: "read a file", detail: "name" });
  * ```
  */
-export function searchToolsResult(
+export async function searchToolsResult(
   orch: MCPOrchestrator,
   args: {
     query: string;
@@ -152,7 +152,7 @@ export function searchToolsResult(
     server?: string;
   },
   session?: string,
-): CallToolResult {
+): Promise<CallToolResult> {
   const detail = args.detail ?? "description";
   if (args.query.trim() === "") {
     const servers = orch.listServers();
@@ -173,7 +173,7 @@ export function searchToolsResult(
       `Cannot search server "${args.server}": no such server; call search_tools with an empty query to list them`,
     );
   }
-  const tools = orch.searchToolsText(args.query, {
+  const tools = await orch.findToolsText(args.query, {
     detail,
     limit,
     ...(session === undefined ? {} : { session }),

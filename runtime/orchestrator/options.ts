@@ -177,8 +177,10 @@ export interface OrchestratorOptions {
   /** How long `approve` may take before the call is refused, in milliseconds. Default 60,000. */
   approvalTimeoutMs?: number;
   /**
-   * Embeds texts (a query, tool names and descriptions) for hybrid tool search: `findTools` and agent code's
-   * `tools.search` fuse its ranking with BM25 by reciprocal rank fusion. Default: BM25 with lexical knowledge only.
+   * Embeds texts (a query, tool names and descriptions) for hybrid tool search: `findTools`, `findToolsText` (the
+   * daemon's `search_tools`) and agent code's `tools.search` blend its similarities into BM25; tool texts are
+   * embedded in the background as servers connect. `universalSentenceEncoder()` runs offline. Default: BM25 with
+   * lexical knowledge only.
    */
   embed?: EmbedFunction;
   /**

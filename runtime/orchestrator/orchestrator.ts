@@ -82,6 +82,19 @@ import type { TaskResult } from "../types.ts";
   }
 
   /**
+   * Like {@linkcode MCPOrchestrator.findTools}, formatted as the compact text a model reads: what the daemon's
+   * `search_tools` answers. When `embed` fails, the lexical ranking is used (the error is logged, not returned).
+   *
+   * @param query What the agent is looking for.
+   * @param options Detail level, limit, a server filter and the session.
+   * @returns One line a hit (`"name"`, `"description"`) or one block a hit (`"full"`).
+   * @throws {TypeError} When the query is not a string or the detail level is unknown.
+   */
+  findToolsText(query: string, options: SearchToolsOptions = {}): Promise<string> {
+    return this.catalog.searchTextAsync(query, options);
+  }
+
+  /**
    * The connected servers and their tool counts, mirroring the `servers/` folders.
    *
    * @returns One entry a server, sorted by name.

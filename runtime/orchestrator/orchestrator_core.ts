@@ -360,6 +360,7 @@ export class OrchestratorCore implements AsyncDisposable {
     await this.#pool?.close();
     await this.#connections?.close();
     this.#privacy?.close();
+    await this.#catalog.close();
     await this.#catalog.flushUsage();
     if (this.#ownStateDir !== undefined) {
       await Deno.remove(this.#ownStateDir, { recursive: true }).catch(() => {});

@@ -75,6 +75,10 @@ export class ToolCatalog {
   #finder: ToolFinder;
   #usageFile: string | undefined;
   #saving: Promise<void> = Promise.resolve();
+  /** Tool texts being embedded ahead of searches, when there is an `embed` function. */
+  #warming: Promise<void> = Promise.resolve();
+  #warmRequested = false;
+  #stopWarming = new AbortController();
 
   /**
    * @param options Embedding function and learning from use.
@@ -99,6 +103,40 @@ export class ToolCatalog {
     this.#functionNames.set(server, new Map(tools.map((t, i) => [t.name, names[i]!])));
     this.#definitionTokens.set(server, toolDefinitionTokens(tools));
     this.#index.setServerTools(server, tools);
+    this.#warm();
+  }
+
+  /** Embeds new tool texts in the background, so that the first search does not wait for them. */
+  #warm(): void {
+    if (!this.#finder.hybrid || this.#warmRequested || this.#stopWarming.signal.aborted) return;
+    this.#warmRequested = true;
+    this.#warming = this.#warming.then(async () => {
+      // One pass for every server that changed before it started.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      this.#warmRequested = false;
+      await this.#finder.prepare(this.#stopWarming.signal);
+    }).catch((error) => {
+      log.warn("Cannot embed tool texts ahead of searches: {error}", { error: String(error) });
+    });
+  }
+
+  /**
+   * Stops embedding tool texts ahead of searches and waits for the text being embedded.
+   *
+   * @returns Resolves once stopped.
+   */
+  async close(): Promise<void> {
+    this.#stopWarming.abort();
+    await this.#warming;
+  }
+
+  /**
+   * Waits until the tool texts known now are embedded (at once without an `embed` function).
+   *
+   * @returns Resolves once embedded, or once embedding failed (the failure is logged).
+   */
+  embeddingsReady(): Promise<void> {
+    return this.#warming;
   }
 
   /**
@@ -141,8 +179,9 @@ export class ToolCatalog {
    * @param options Detail level, limit, a server filter and the session.
    * @returns The hits, best first.
    */
-  searchAsync(query: string, options: CatalogSearchOptions = {}): Promise<ToolSearchHit[]> {
-    return this.#finder.findAsync(query, options);
+  async searchAsync(query: string, options: CatalogSearchOptions = {}): Promise<ToolSearchHit[]> {
+    await this.#warming; // the tool texts being embedded: waiting costs no more than embedding them again
+    return await this.#finder.findAsync(query, options);
   }
 
   /**
@@ -241,6 +280,23 @@ export class ToolCatalog {
    */
   searchText(query: string, options: CatalogSearchOptions = {}): string {
     return formatHits(this.#finder.find(query, options), options.detail ?? "description");
+  }
+
+  /**
+   * Like {@linkcode ToolCatalog.searchText}, with the embedding blended in when an `embed` function was given.
+   * When `embed` fails, the lexical ranking is used and the error is logged (an endpoint's error may name hosts
+   * or keys).
+   *
+   * @param query What the agent looks for.
+   * @param options Detail level, limit, a server filter and the session.
+   * @returns The formatted hits.
+   */
+  async searchTextAsync(query: string, options: CatalogSearchOptions = {}): Promise<string> {
+    const hits = await this.searchAsync(query, options).catch((error) => {
+      log.warn("Embedding search failed, using BM25: {error}", { error: String(error) });
+      return this.#finder.find(query, options);
+    });
+    return formatHits(hits, options.detail ?? "description");
   }
 
   /**

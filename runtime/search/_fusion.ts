@@ -1,11 +1,15 @@
 /**
- * Ways of combining rankings: learned use added to BM25 scores, and reciprocal rank fusion.
+ * Ways of combining rankings: learned use added to BM25 scores, and an embedding's similarities blended in.
  *
  * @module
  */
 
-/** The `k` of reciprocal rank fusion (Cormack et al. 2009): damps the weight of the very first ranks. */
-export const RRF_K = 60;
+/**
+ * Weight of the embedding's standard scores against BM25 scaled to the query's best hit (1). Tuned on the tune part
+ * of `bench/search_queries.json` with the Universal Sentence Encoder (0.15 to 0.3 rank alike; reciprocal rank fusion
+ * ranked worse there, see docs/benchmarks.md).
+ */
+export const SEMANTIC_WEIGHT = 0.2;
 
 /** A ranked tool. */
 export interface Scored {
@@ -38,15 +42,26 @@ export function addLearned(
 }
 
 /**
- * Reciprocal rank fusion: each tool scores `sum 1 / (RRF_K + rank)` over the rankings it appears in.
+ * Blends an embedding's similarities into BM25 scores: a tool scores `bm25 / best + SEMANTIC_WEIGHT * z`, `best`
+ * being the query's best BM25 score and `z` the tool's similarity in standard deviations from the mean over all
+ * tools. Both parts are free of the scales of BM25 and of the model, so the weight holds for any embedding; a tool no
+ * query word matches can still rank by meaning alone.
  *
- * @param rankings Rankings of tool names, best first.
- * @returns The fused ranking, best first (ties by name).
+ * @param lexical BM25 ranking (with learned use), best first.
+ * @param semantic Similarity of every candidate tool to the query, any order.
+ * @returns The blended ranking, best first (ties by name).
  */
-export function reciprocalRankFusion(rankings: readonly (readonly string[])[]): Scored[] {
-  const scores = new Map<string, number>();
-  for (const ranking of rankings) {
-    ranking.forEach((name, i) => scores.set(name, (scores.get(name) ?? 0) + 1 / (RRF_K + i + 1)));
+export function blendSemantic(lexical: readonly Scored[], semantic: readonly Scored[]): Scored[] {
+  const best = lexical[0]?.score ?? 0;
+  const scores = new Map(lexical.map(({ name, score }) => [name, best > 0 ? score / best : 0]));
+  const n = semantic.length;
+  const mean = semantic.reduce((sum, s) => sum + s.score, 0) / Math.max(n, 1);
+  const variance = semantic.reduce((sum, s) => sum + (s.score - mean) ** 2, 0) / Math.max(n, 1);
+  const deviation = Math.sqrt(variance);
+  if (deviation > 0) {
+    for (const { name, score } of semantic) {
+      scores.set(name, (scores.get(name) ?? 0) + SEMANTIC_WEIGHT * (score - mean) / deviation);
+    }
   }
   return sortScored(scores);
 }

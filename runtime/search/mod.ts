@@ -23,6 +23,7 @@ export {
   ToolFinder,
   type ToolFinderOptions,
 } from "./tool_finder.ts";
+export { universalSentenceEncoder } from "./sentence_encoder.ts";
 export { type UsageFile, UsageMemory, type UsageMemoryOptions } from "./usage_memory.ts";
 export { loadUsageFile, saveUsageFile } from "./usage_file.ts";
 export { formatHits, NO_HITS_TEXT } from "./format_hits.ts";

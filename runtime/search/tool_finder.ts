@@ -1,12 +1,12 @@
 /**
  * {@linkcode ToolFinder}: tool search as the orchestrator runs it: the BM25 ranking of a {@linkcode ToolIndex},
- * raised by what earlier searches led to (learning from use), and fused with an embedding ranking when an
+ * raised by what earlier searches led to (learning from use), with an embedding's similarities blended in when an
  * `embed` function is given.
  *
  * @module
  */
 
-import { addLearned, cosine, reciprocalRankFusion, type Scored } from "./_fusion.ts";
+import { addLearned, blendSemantic, cosine, type Scored } from "./_fusion.ts";
 import { SearchHistory } from "./_search_history.ts";
 import type { ToolIndex } from "./tool_index.ts";
 import { validateSearch } from "./validate_search.ts";
@@ -84,9 +84,6 @@ export interface FindOptions extends ToolSearchOptions {
   session?: string;
 }
 
-/** How many of each ranking reciprocal rank fusion looks at. */
-const FUSION_DEPTH = 50;
-
 /**
  * Ranked tool search with learning from use and optional embeddings.
  *
@@ -149,8 +146,8 @@ export class ToolFinder {
   }
 
   /**
-   * Like {@linkcode ToolFinder.find}, fused by reciprocal rank fusion with the embedding ranking when an `embed`
-   * function was given (tool texts are embedded once and again only when they change).
+   * Like {@linkcode ToolFinder.find}, with the embedding's similarities blended into the BM25 scores (see
+   * `blendSemantic`) when an `embed` function was given (tool texts are embedded once and again only when they change).
    *
    * @param query What the agent is looking for.
    * @param options Detail, limit, server filter and session.
@@ -163,10 +160,7 @@ export class ToolFinder {
     validateSearch(query, options);
     const lexical = this.#lexical(query, options);
     const semantic = await this.#semantic(query, options.servers);
-    const fused = reciprocalRankFusion([
-      lexical.slice(0, FUSION_DEPTH).map((s) => s.name),
-      semantic.slice(0, FUSION_DEPTH).map((s) => s.name),
-    ]);
+    const fused = blendSemantic(lexical, semantic);
     return this.#finish(query, fused, options);
   }
 
@@ -199,9 +193,34 @@ export class ToolFinder {
     return addLearned(ranked, learned);
   }
 
+  /**
+   * Embeds the tool texts that are not embedded yet (new tools, changed descriptions), so that the next
+   * {@linkcode ToolFinder.findAsync} embeds only its query. Does nothing without an `embed` function.
+   *
+   * @param signal Stops between texts when aborted (texts embedded so far are kept).
+   * @returns Resolves once every tool text has its vector, or when aborted.
+   * @throws {TypeError} If `embed` returns no vector for a text.
+   */
+  async prepare(signal?: AbortSignal): Promise<void> {
+    if (this.#embed === undefined) return;
+    for (const item of this.#stale()) {
+      if (signal?.aborted) return;
+      const [vector] = await this.#embed([item.text]);
+      if (vector === undefined) {
+        throw new TypeError("Cannot embed tools: embed() returned 0 vectors for 1 text");
+      }
+      this.#vectors.set(item.name, { text: item.text, vector });
+    }
+  }
+
+  #stale(): { name: string; text: string }[] {
+    return this.#index.embeddingTexts().filter(({ name, text }) =>
+      this.#vectors.get(name)?.text !== text
+    );
+  }
+
   async #semantic(query: string, servers: readonly string[] | undefined): Promise<Scored[]> {
-    const texts = this.#index.embeddingTexts();
-    const stale = texts.filter(({ name, text }) => this.#vectors.get(name)?.text !== text);
+    const stale = this.#stale();
     const [queryVector, ...vectors] = await this.#embed!([query, ...stale.map((t) => t.text)]);
     if (queryVector === undefined || vectors.length !== stale.length) {
       throw new TypeError(
@@ -212,7 +231,7 @@ export class ToolFinder {
     }
     stale.forEach(({ name, text }, i) => this.#vectors.set(name, { text, vector: vectors[i]! }));
     const allowed = servers === undefined ? undefined : new Set(servers);
-    return texts
+    return this.#index.embeddingTexts()
       .filter(({ name }) => allowed === undefined || allowed.has(this.#split(name)?.[0] ?? ""))
       .map(({ name }) => ({ name, score: cosine(queryVector, this.#vectors.get(name)!.vector) }))
       .sort((a, b) => b.score - a.score || (a.name < b.name ? -1 : 1));

@@ -3,7 +3,7 @@ import { ToolFinder } from "./tool_finder.ts";
 import { ToolIndex } from "./tool_index.ts";
 import { UsageMemory } from "./usage_memory.ts";
 import { loadRecordedServers, loadSearchFixture, toEntries } from "./_test_corpus.ts";
-import { reciprocalRankFusion } from "./_fusion.ts";
+import { blendSemantic, SEMANTIC_WEIGHT } from "./_fusion.ts";
 import { loadUsageFile, saveUsageFile } from "./usage_file.ts";
 
 const entries = toEntries([...await loadRecordedServers(), await loadSearchFixture("git")]);
@@ -92,7 +92,7 @@ function trigramEmbed(texts: string[]): Promise<number[][]> {
   }));
 }
 
-Deno.test("embed: hybrid ranking fuses an embedding ranking with BM25 by reciprocal rank fusion", async () => {
+Deno.test("embed: hybrid ranking blends an embedding's similarities into BM25", async () => {
   const batches: number[] = [];
   const embed = (texts: string[]) => {
     batches.push(texts.length);
@@ -101,7 +101,7 @@ Deno.test("embed: hybrid ranking fuses an embedding ranking with BM25 by recipro
   const index = ToolIndex.from(entries);
   const hybrid = new ToolFinder(index, { embed });
   // BM25 finds nothing for "cherrypicking" (one word: no stem, prefix or typo of "cherry" or "pick"); the trigram
-  // embedding shares "che", "her", "pic", "ick" with git_cherry_pick, and the fused ranking puts it first.
+  // embedding shares "che", "her", "pic", "ick" with git_cherry_pick, and the blended ranking puts it first.
   const query = "cherrypicking";
   assert.deepEqual(index.search(query), []);
   const hits = await hybrid.findAsync(query, { detail: "name", limit: 3 });
@@ -127,9 +127,23 @@ Deno.test("embed: a wrong number of vectors is refused with a clear error", asyn
   );
 });
 
-Deno.test("reciprocalRankFusion() scores 1/(60 + rank) summed over the rankings", () => {
-  const fused = reciprocalRankFusion([["a", "b", "c"], ["c", "b"]]);
-  assert.deepEqual(fused.map((s) => s.name), ["c", "b", "a"]);
-  assert.equal(fused[0]!.score, 1 / 63 + 1 / 61);
-  assert.equal(fused[1]!.score, 1 / 62 + 1 / 62);
+Deno.test("blendSemantic() adds the embedding's standard scores to BM25 scaled to the best hit", () => {
+  const lexical = [{ name: "a", score: 10 }, { name: "b", score: 5 }];
+  // Similarities 0.9, 0.5, 0.1: mean 0.5, standard deviation sqrt(0.32 / 3).
+  const semantic = [{ name: "c", score: 0.9 }, { name: "b", score: 0.5 }, {
+    name: "a",
+    score: 0.1,
+  }];
+  const sd = Math.sqrt(0.32 / 3);
+  const blended = blendSemantic(lexical, semantic);
+  assert.deepEqual(blended.map((s) => s.name), ["a", "b", "c"]);
+  assert.ok(Math.abs(blended[0]!.score - (1 - SEMANTIC_WEIGHT * 0.4 / sd)) < 1e-12);
+  assert.equal(blended[1]!.score, 0.5);
+  assert.ok(
+    Math.abs(blended[2]!.score - SEMANTIC_WEIGHT * 0.4 / sd) < 1e-12,
+    "c ranks by meaning alone",
+  );
+  // Equal similarities carry nothing: BM25 stays as it was, scaled.
+  const flat = blendSemantic(lexical, [{ name: "a", score: 0.3 }, { name: "b", score: 0.3 }]);
+  assert.deepEqual(flat, [{ name: "a", score: 1 }, { name: "b", score: 0.5 }]);
 });

