@@ -1,6 +1,7 @@
 /**
- * Generates the TypeScript modules of one MCP server: a file per tool, an `index.ts` re-exporting them and a
- * `_manifest.json`, all relative to the generated `servers/` folder.
+ * Generates the TypeScript modules of one MCP server: a file per tool, an `index.ts` re-exporting them, the
+ * `_module.js` the sandbox loads in their place, and a `_manifest.json`, all relative to the generated `servers/`
+ * folder.
  *
  * @module
  */
@@ -8,7 +9,8 @@
 import type { Tool } from "../mcp_types.ts";
 import { docLines, renderJsDoc } from "./_jsdoc.ts";
 import { LINE_WIDTH } from "./_type_printer.ts";
-import { functionHead, toolParts } from "./_tool_parts.ts";
+import { functionHead, type ToolParts, toolParts } from "./_tool_parts.ts";
+import { RUNTIME_MODULE_FILE, runtimeModule } from "./runtime_module.ts";
 import { canonicalJsonHash } from "./canonical_json.ts";
 import { CLIENT_MODULE_PATH } from "./client_module.ts";
 import {
@@ -89,7 +91,12 @@ export const MANIFEST_FILE = "_manifest.json";
  *   version: "0.6.3",
  *   tools: [{ name: "read_graph", inputSchema: { type: "object", properties: {} } }],
  * });
- * assert.deepEqual([...files.keys()], ["memory/_manifest.json", "memory/index.ts", "memory/readGraph.ts"]);
+ * assert.deepEqual([...files.keys()], [
+ *   "memory/_manifest.json",
+ *   "memory/_module.js",
+ *   "memory/index.ts",
+ *   "memory/readGraph.ts",
+ * ]);
  * ```
  */
 export function generateServerModules(server: ServerInput): Map<string, string> {
@@ -97,14 +104,30 @@ export function generateServerModules(server: ServerInput): Map<string, string> 
   const header = headerLine(server);
   const functionNames = assignFunctionNames(server.tools.map((tool) => tool.name));
   const files = new Map<string, string>();
-  const entries: Array<{ tool: Tool; fn: string; hasOutput: boolean }> = [];
+  const entries: IndexEntry[] = [];
   server.tools.forEach((tool, i) => {
     const fn = functionNames[i]!;
-    files.set(toolFilePath(dir, fn), toolModule(header, server.name, tool, fn));
-    entries.push({ tool, fn, hasOutput: tool.outputSchema !== undefined });
+    const parts = toolParts(server.name, tool, fn, true);
+    files.set(
+      toolFilePath(dir, fn),
+      toolModule(header, { serverName: server.name, tool, fn, parts }),
+    );
+    entries.push({
+      tool,
+      fn,
+      hasOutput: tool.outputSchema !== undefined,
+      inputOptional: parts.inputOptional,
+    });
   });
   entries.sort((a, b) => compare(a.fn, b.fn));
   files.set(`${dir}/index.ts`, indexModule(header, server, entries));
+  files.set(
+    `${dir}/${RUNTIME_MODULE_FILE}`,
+    runtimeModule(header, {
+      name: server.name,
+      tools: entries.map(({ tool, fn, inputOptional }) => ({ tool: tool.name, fn, inputOptional })),
+    }),
+  );
   const manifest: Manifest = {
     generator: "mcp-executor",
     server: server.name,
@@ -162,8 +185,10 @@ export function renderToolSignature(
   return `${parts.declarations.join("\n\n")}\n\n${parts.doc}${head}\n`;
 }
 
-function toolModule(header: string, serverName: string, tool: Tool, fn: string): string {
-  const parts = toolParts(serverName, tool, fn, true);
+function toolModule(
+  header: string,
+  { serverName, tool, fn, parts }: { serverName: string; tool: Tool; fn: string; parts: ToolParts },
+): string {
   // A tool called `call_tool` would shadow the import.
   const call = fn === "callTool" ? "clientCallTool" : "callTool";
   const importLine = call === "callTool"
@@ -188,7 +213,7 @@ function toolModule(header: string, serverName: string, tool: Tool, fn: string):
   }\n\n${parts.doc}${head}\n${body}\n}\n`;
 }
 
-type IndexEntry = { tool: Tool; fn: string; hasOutput: boolean };
+type IndexEntry = { tool: Tool; fn: string; hasOutput: boolean; inputOptional: boolean };
 
 function indexModule(header: string, server: ServerInput, entries: readonly IndexEntry[]): string {
   const summary = entries.map(({ tool, fn }) => {

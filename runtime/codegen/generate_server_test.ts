@@ -55,11 +55,12 @@ Deno.test("generateServerModules() is deterministic", async () => {
   }
 });
 
-Deno.test("generateServerModules() writes a tool file, index.ts and _manifest.json per server", async () => {
+Deno.test("generateServerModules() writes a tool file, index.ts, _module.js and _manifest.json per server", async () => {
   const [memory] = await loadFixtures(["memory"]);
   const files = generateServerModules(memory!);
   assert.deepEqual([...files.keys()], [
     "memory/_manifest.json",
+    "memory/_module.js",
     "memory/addObservations.ts",
     "memory/createEntities.ts",
     "memory/createRelations.ts",

@@ -94,20 +94,23 @@ Deno.test("writeServerModules() removes stale generated files and leaves other f
     tools: [tool("one")],
   }]);
 
-  assert.deepEqual(result.written, ["alpha/_manifest.json", "alpha/index.ts"]);
+  assert.deepEqual(result.written, ["alpha/_manifest.json", "alpha/_module.js", "alpha/index.ts"]);
   assert.deepEqual(result.removed, [
     "alpha/two.ts",
     "beta",
     "beta/_manifest.json",
+    "beta/_module.js",
     "beta/index.ts",
     "beta/three.ts",
     "gamma/_manifest.json",
+    "gamma/_module.js",
     "gamma/four.ts",
     "gamma/index.ts",
   ]);
   assert.deepEqual([...(await readTree(dir.path)).keys()], [
     "_client.ts",
     "alpha/_manifest.json",
+    "alpha/_module.js",
     "alpha/index.ts",
     "alpha/notes.ts",
     "alpha/one.ts",
@@ -165,7 +168,13 @@ Deno.test("writeServerModule() regenerates one server and cleans only its folder
     }),
   ]);
   assert.deepEqual(first, {
-    written: ["alpha/_manifest.json", "alpha/five.ts", "alpha/index.ts", "alpha/one.ts"],
+    written: [
+      "alpha/_manifest.json",
+      "alpha/_module.js",
+      "alpha/five.ts",
+      "alpha/index.ts",
+      "alpha/one.ts",
+    ],
     removed: ["alpha/two.ts"],
   });
   // The second call ran after the first (calls on one folder are serialized): nothing left to do.

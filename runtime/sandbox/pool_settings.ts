@@ -6,6 +6,7 @@
 
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { RUNTIME_MODULE_FILE } from "../codegen/runtime_module.ts";
 import type { WorkerPermissions } from "../sandbox_runtime/protocol.ts";
 
 /** How a {@linkcode SandboxPool} is set up. Every limit is a default a task may override. */
@@ -134,26 +135,38 @@ function defaultRuntimeDir(): string {
   return fileURLToPath(url);
 }
 
+/** A generated server's module: the `index.ts` agent code names, and the file the sandbox loads for it. */
+export interface ServerModule {
+  /** `file:` URL of `<server>/index.ts`. */
+  index: string;
+  /** `file:` URL of `<server>/_module.js` (every tool function in one file) when present, else `index`. */
+  load: string;
+}
+
 /**
  * Lists the generated server modules (`<server>/index.ts`) in a `servers/` folder.
  *
  * @param serversDir The folder.
- * @returns Their `file:` URLs, sorted; none when the folder does not exist.
+ * @returns One entry a server, sorted; none when the folder does not exist.
  */
-export async function listServerModules(serversDir: string): Promise<string[]> {
-  const modules: string[] = [];
+export async function listServerModules(serversDir: string): Promise<ServerModule[]> {
+  const modules: ServerModule[] = [];
   try {
     for await (const entry of Deno.readDir(serversDir)) {
-      if (entry.isDirectory) {
-        const index = join(serversDir, entry.name, "index.ts");
-        if (await exists(index)) modules.push(pathToFileURL(index).href);
-      }
+      if (!entry.isDirectory) continue;
+      const index = join(serversDir, entry.name, "index.ts");
+      if (!await exists(index)) continue;
+      const runtime = join(serversDir, entry.name, RUNTIME_MODULE_FILE);
+      modules.push({
+        index: pathToFileURL(index).href,
+        load: pathToFileURL(await exists(runtime) ? runtime : index).href,
+      });
     }
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;
   }
-  return modules.sort();
+  return modules.sort((a, b) => a.index < b.index ? -1 : a.index > b.index ? 1 : 0);
 }
 
 async function exists(path: string): Promise<boolean> {

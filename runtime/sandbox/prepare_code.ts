@@ -52,6 +52,11 @@ export interface PrepareCodeOptions {
   forceModule?: boolean;
   /** The code's AST from {@linkcode parseAgentCode}, when the caller parsed it already (the blocker did). */
   program?: AgentProgram;
+  /**
+   * What an import URL loads instead, e.g. a generated server's `index.ts` to its one-file `_module.js`; applies
+   * to import declarations and server bindings. Default: none.
+   */
+  moduleUrls?: ReadonlyMap<string, string>;
 }
 
 /** Code ready for the sandbox. */
@@ -118,7 +123,8 @@ export function prepareCode(code: string, options: PrepareCodeOptions): Prepared
   }
   for (const node of program.body) {
     if (node.type === "ImportDeclaration") {
-      imports.push({ node, url: resolveSpecifier(node, options) });
+      const url = resolveSpecifier(node, options);
+      imports.push({ node, url: options.moduleUrls?.get(url) ?? url });
       blanks.push([node.start ?? 0, node.end ?? 0]);
       // A `;` where the import stood keeps ASI from joining the lines around it.
       semicolons.push(node.start ?? 0);
@@ -132,8 +138,12 @@ export function prepareCode(code: string, options: PrepareCodeOptions): Prepared
       throw refusal(node, '"import x = ..." is not supported: use an import declaration');
     }
   }
-  const servers = options.servers ?? [];
-  servers.forEach(checkBinding);
+  const given = options.servers ?? [];
+  given.forEach(checkBinding);
+  const servers = given.map((server) => ({
+    ...server,
+    moduleUrl: options.moduleUrls?.get(server.moduleUrl) ?? server.moduleUrl,
+  }));
   if (options.forceModule !== true) {
     const script = toScript(code, program, imports, { blanks, semicolons }, servers);
     if (script !== undefined) return script;

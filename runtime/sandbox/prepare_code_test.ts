@@ -94,6 +94,32 @@ Deno.test("prepareCode() binds servers as namespaces unless the code imports the
   );
 });
 
+Deno.test("prepareCode() loads a server's _module.js where moduleUrls says, in scripts and modules", () => {
+  const index = "file:///app/servers/echo/index.ts";
+  const lean = "file:///app/servers/echo/_module.js";
+  const moduleUrls = new Map([[index, lean]]);
+  const servers = [{ name: "echo", identifier: "echo", moduleUrl: index }];
+  for (const forceModule of [false, true]) {
+    const importing = prepareCode('import { ping } from "servers/echo/index.ts";\nreturn 1;', {
+      serversUrl: SERVERS_URL,
+      moduleUrls,
+      forceModule,
+    }).source;
+    assert.ok(importing.includes(JSON.stringify(lean)) && !importing.includes(index), importing);
+    const bound =
+      prepareCode("return 1;", { serversUrl: SERVERS_URL, servers, moduleUrls, forceModule })
+        .source;
+    assert.ok(bound.includes(JSON.stringify(lean)) && !bound.includes(index), bound);
+    // A tool's own file is loaded as it is.
+    const own = prepareCode('import { ping } from "servers/echo/ping.ts";\nreturn 1;', {
+      serversUrl: SERVERS_URL,
+      moduleUrls,
+      forceModule,
+    }).source;
+    assert.ok(own.includes('"file:///app/servers/echo/ping.ts"'));
+  }
+});
+
 Deno.test("prepareCode() refuses other imports, exports and escapes, naming line and column", async (t) => {
   const cases: Array<[string, RegExp]> = [
     [

@@ -24,9 +24,8 @@ import { prepareCode, type PreparedCode } from "./prepare_code.ts";
 import { sandboxError, type SandboxRunResult } from "./run_result.ts";
 import { SandboxProcess } from "./sandbox_process.ts";
 
-export type { SandboxPoolOptions } from "./pool_settings.ts";
-export type { SandboxRunOptions } from "./sandbox_run_options.ts";
 import type { SandboxRunOptions } from "./sandbox_run_options.ts";
+export type { SandboxPoolOptions, SandboxRunOptions };
 
 const WARM_UP_CODE =
   'import { a } from "servers/a/index.ts";\nconst n: number = await a({}) as number;\nreturn n;';
@@ -69,6 +68,7 @@ export class SandboxPool implements AsyncDisposable {
   #processes = new Set<SandboxProcess>();
   #starting = new Set<Promise<unknown>>();
   #preload: string[] = [];
+  #moduleUrls = new Map<string, string>(); // a server's index.ts URL to what tasks load: its _module.js
   #refill: { timer: ReturnType<typeof setTimeout>; promise: Promise<void> } | undefined;
   /** Pooled processes running a task: they may come back. */
   #lent = 0;
@@ -98,7 +98,7 @@ export class SandboxPool implements AsyncDisposable {
     });
     await Deno.mkdir(denoDir, { recursive: true, mode: 0o700 });
     await Deno.mkdir(join(settings.stateDir, "sockets"), { recursive: true, mode: 0o700 });
-    if (settings.preloadServers) pool.#preload = await listServerModules(settings.serversDir);
+    await pool.#scanServerModules();
     // Compile the parser now rather than during the first task.
     prepareCode(WARM_UP_CODE, { serversUrl: dirUrl(settings.serversDir) });
     for (let index = 0; index < settings.poolSize; index++) pool.#addSpare();
@@ -135,6 +135,7 @@ export class SandboxPool implements AsyncDisposable {
         servers: options.servers ?? [],
         serversUrl: dirUrl(settings.serversDir),
         ...(settings.skillsDir === undefined ? {} : { skillsUrl: dirUrl(settings.skillsDir) }),
+        moduleUrls: this.#moduleUrls,
       });
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
@@ -216,9 +217,7 @@ export class SandboxPool implements AsyncDisposable {
     const old = this.#spares;
     this.#spares = [];
     this.#generation++;
-    if (this.#settings.preloadServers) {
-      this.#preload = await listServerModules(this.#settings.serversDir);
-    }
+    await this.#scanServerModules();
     await Promise.all(old.map(async (spare) => (await spare.starting)?.close()));
     if (!this.#closed) this.#topUp();
   }
@@ -240,6 +239,13 @@ export class SandboxPool implements AsyncDisposable {
   /** Same as {@linkcode SandboxPool.close}. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** Reads which server modules there are: what to preload, and what `index.ts` imports load. */
+  async #scanServerModules(): Promise<void> {
+    const modules = await listServerModules(this.#settings.serversDir);
+    this.#moduleUrls = new Map(modules.map((m) => [m.index, m.load]));
+    this.#preload = this.#settings.preloadServers ? modules.map((m) => m.load) : [];
   }
 
   async #takeSpare(): Promise<SandboxProcess> {

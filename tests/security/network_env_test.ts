@@ -252,7 +252,7 @@ return { execPath: Deno.execPath(), pid: Deno.pid, ppid: Deno.ppid, stack };`,
   assert.equal(data.ppid, Deno.pid, "the sandbox's parent is the host process");
   assert.ok(data.pid > 0);
   assert.ok(data.stack.includes(`file://${RUNTIME_DIR}/worker.ts`), data.stack);
-  assert.ok(data.stack.includes(`file://${f.serversDir}/memory/readGraph.ts`), data.stack);
+  assert.ok(data.stack.includes(`file://${f.serversDir}/memory/_module.js`), data.stack);
 });
 
 Deno.test({
