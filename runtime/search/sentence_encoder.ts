@@ -19,9 +19,8 @@ interface Encoder {
  *
  * Pass it as `embed` to `MCPOrchestrator` or `ToolFinder` to blend meaning into tool search: on the benchmark's
  * held-out paraphrases it finds tools that no query word names ("what is 3 plus 4" for a sum tool). The model is
- * loaded on the first call (about 0.1 s and 125 MB of resident memory; about 250 MB once a few hundred tools
- * are embedded); embedding costs about 40 ms per tool description on 2 cores, once per tool text, and 10-20 ms
- * per query. Texts are embedded one at a time
+ * loaded on the first call; with 351 tools it took 12 s to embed them once on 2 cores, about 130 MB of resident
+ * memory with the model, and 11 ms per query (`bench/search_bench.ts`). Texts are embedded one at a time
  * (batches pad every text to the longest: slower, and more memory), and calls run one after the other.
  *
  * @returns The embedding function: one 512-number vector per text.
