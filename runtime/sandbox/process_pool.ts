@@ -142,10 +142,8 @@ export class SandboxPool implements AsyncDisposable {
       return failure(started, sandboxError("syntax_error", error.message));
     }
     if (options.signal?.aborted) {
-      return {
-        ...failure(started, sandboxError("cancelled", `Task "${options.taskId}" was cancelled`)),
-        status: "cancelled",
-      };
+      const error = sandboxError("cancelled", `Task "${options.taskId}" was cancelled`);
+      return { ...failure(started, error), status: "cancelled" };
     }
     const heapMb = options.heapMb ?? settings.heapMb;
     const pooled = isDefaultPermissions(options.permissions) && heapMb === settings.heapMb &&
@@ -179,7 +177,7 @@ export class SandboxPool implements AsyncDisposable {
   /** How many idle processes are ready, and how many processes are alive in all. */
   get size(): { idle: number; alive: number } {
     return {
-      idle: this.#spares.filter((spare) => spare.process?.idle).length,
+      idle: this.#idleCount(),
       alive: this.#processes.size,
     };
   }
@@ -256,13 +254,13 @@ export class SandboxPool implements AsyncDisposable {
       if (sandbox?.idle) return sandbox;
       await sandbox?.close();
     }
-    return await this.#start(
-      this.#workerPermissions(undefined),
-      this.#settings.heapMb,
-      this.#preload,
-      "/",
-      true,
-    );
+    return await this.#startPooled();
+  }
+
+  /** A process for pooled tasks: default permissions and heap cap, servers preloaded. */
+  #startPooled(): Promise<SandboxProcess> {
+    const { heapMb } = this.#settings;
+    return this.#start(this.#workerPermissions(undefined), heapMb, this.#preload, "/", true);
   }
 
   /** A pooled process whose task ended: it rejoins the idle ones if it can be reused and is wanted. */
@@ -295,17 +293,10 @@ export class SandboxPool implements AsyncDisposable {
 
   #addSpare(): void {
     const spare: Spare = {
-      starting: this.#start(
-        this.#workerPermissions(undefined),
-        this.#settings.heapMb,
-        this.#preload,
-        "/",
-        true,
-      )
-        .then((sandbox) => (spare.process = sandbox), (error) => {
-          spare.error = error;
-          return undefined;
-        }),
+      starting: this.#startPooled().then((sandbox) => (spare.process = sandbox), (error) => {
+        spare.error = error;
+        return undefined;
+      }),
     };
     this.#spares.push(spare);
   }

@@ -26,6 +26,9 @@ export type { SandboxProcessOptions } from "./_spawn_sandbox.ts";
 
 type Phase = "starting" | "ready" | "running" | "recycling" | "finished";
 
+/** A result for a call that was never made: the Worker ignores it; sent to run the inbound path while idle. */
+const NO_OP_LINE = '{"type":"call_result","callId":-1,"ok":true,"value":null}';
+
 /**
  * A started sandbox process, ready for a task. Start it with {@linkcode SandboxProcess.start}, hand it a task with
  * {@linkcode SandboxProcess.run}, wait for {@linkcode SandboxProcess.reusable} to know whether it may take another,
@@ -220,7 +223,7 @@ export class SandboxProcess implements AsyncDisposable {
     }
     this.#phase = "ready";
     this.#run = undefined;
-    this.#writer?.send('{"type":"call_result","callId":-1,"ok":true,"value":null}');
+    this.#writer?.send(NO_OP_LINE);
     this.#reusable.resolve(true);
   }
 
@@ -284,7 +287,7 @@ export class SandboxProcess implements AsyncDisposable {
       this.#phase = "ready";
       // Run the inbound path once (socket, relay, Worker) while idle, so the task's first message does not pay
       // for code that has never run. A result for a call that was never made is ignored by the Worker.
-      this.#writer?.send('{"type":"call_result","callId":-1,"ok":true,"value":null}');
+      this.#writer?.send(NO_OP_LINE);
       this.#ready.resolve();
       return;
     }
