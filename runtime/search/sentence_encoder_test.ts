@@ -3,18 +3,9 @@ import { universalSentenceEncoder } from "./sentence_encoder.ts";
 import { ToolFinder } from "./tool_finder.ts";
 import { ToolIndex } from "./tool_index.ts";
 import { loadRecordedServers, toEntries } from "./_test_corpus.ts";
+import { cosine } from "./_fusion.ts";
 
 const embed = universalSentenceEncoder();
-
-function cosine(a: number[], b: number[]): number {
-  let dot = 0, na = 0, nb = 0;
-  a.forEach((x, i) => {
-    dot += x * b[i]!;
-    na += x * x;
-    nb += b[i]! * b[i]!;
-  });
-  return dot / Math.sqrt(na * nb);
-}
 
 Deno.test("universalSentenceEncoder() places a paraphrase nearer than an unrelated sentence", async () => {
   const [query, sum, echo, empty] = await embed([
