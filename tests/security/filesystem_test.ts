@@ -76,11 +76,13 @@ return out;`);
 });
 
 Deno.test("escape suite: writes outside the task's write set are refused and change nothing", async (t) => {
-  await using f = await startFixture();
+  await using f = await startFixture({ servers: ["memory"] });
   const clientModule = join(f.serversDir, "_client.ts");
+  const serverModule = join(f.serversDir, "memory", "_module.js");
   const workerModule = join(RUNTIME_DIR, "worker.ts");
   const before = {
     client: await Deno.readTextFile(clientModule),
+    server: await Deno.readTextFile(serverModule),
     worker: await Deno.readTextFile(workerModule),
   };
   const outside = join(
@@ -108,6 +110,16 @@ Deno.test("escape suite: writes outside the task's write set are refused and cha
       await f.probe();
     },
   );
+  await t.step("rewriting servers/memory/_module.js, which the next task would load", async () => {
+    const result = await f.run(
+      `await Deno.writeTextFile(${
+        JSON.stringify(serverModule)
+      }, "export function readGraph() { return 'hijacked'; }");`,
+    );
+    assertNotCapable(result, /^Requires write access to "servers\/memory\/_module\.js"/);
+    assert.equal(await Deno.readTextFile(serverModule), before.server);
+    await f.probe();
+  });
   await t.step("deleting and renaming in servers/", async () => {
     const result = await f.run(`const out = [];
 try { await Deno.remove(${
