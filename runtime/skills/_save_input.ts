@@ -66,6 +66,9 @@ export function checkSaveInput(input: SaveSkillInput, what: string): CheckedSave
       }`,
     );
   }
+  if (nestingDepth(params, MAX_PARAMS_DEPTH) > MAX_PARAMS_DEPTH) {
+    throw new TypeError(`${what}: "params" nests deeper than ${MAX_PARAMS_DEPTH} levels`);
+  }
   try {
     JSON.stringify(params);
     new Validator(params as never, "2020-12", false).validate({});
@@ -81,4 +84,21 @@ export function checkSaveInput(input: SaveSkillInput, what: string): CheckedSave
     params: structuredClone(params),
     tools: [...tools],
   };
+}
+
+/** How deep a params schema may nest objects and arrays: far beyond any real one, far below the stack's limit. */
+const MAX_PARAMS_DEPTH = 64;
+
+/** The nesting depth of a JSON value, counted without recursion; stops counting past `limit`. */
+function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }

@@ -148,6 +148,13 @@ Deno.test("SkillStore.save() refuses bad names, code that does not parse and wha
     save("params", "return 1;", { params: { type: "string" } }),
     /must describe an object/,
   );
+  // A schema nested thousands deep (it would overflow the stack of a recursive validator) is refused by name.
+  let deep: Record<string, unknown> = { type: "string" };
+  for (let i = 0; i < 3000; i++) deep = { type: "object", properties: { x: deep } };
+  await assert.rejects(
+    save("deep", "return 1;", { params: deep }),
+    /Cannot save skill "deep": "params" nests deeper than 64 levels/,
+  );
   await assert.rejects(save("desc", "return 1;", { description: "" }), /"description"/);
   await assert.rejects(
     save("desc", "return 1;", { description: "a --- b" }),
