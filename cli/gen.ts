@@ -9,14 +9,15 @@ import { writeServerModules } from "../runtime/mod.ts";
 import { CONFIG_FLAG, configPath, parseFlags, stringFlag } from "./_common.ts";
 import { connectServers, statusLines } from "./_connect.ts";
 
-const HELP = `Usage: mcpx gen [--config mcp.json] [--out servers]
+const HELP = `Usage: mcpx gen [--config mcp.json] [--out servers] [--json]
 
 Connects every server of the config, lists its tools and writes servers/<server>/ (index.ts, one file a tool,
-_manifest.json). Servers that fail to start are reported and skipped; the exit code is then 1.
+_module.js, _manifest.json). Servers that fail to start are reported and skipped; the exit code is then 1.
 
 Flags:
   -c, --config <path>  the mcp.json (default ./mcp.json)
   --out <dir>          where to write (default servers/ beside the config)
+  --json               the servers, files written and removed as JSON
   -h, --help           this text`;
 
 /**
@@ -26,7 +27,11 @@ Flags:
  * @returns 0 when every server was generated, 1 when one failed.
  */
 export async function main(args: string[]): Promise<number> {
-  const parsed = parseFlags(args, { ...CONFIG_FLAG, out: { type: "string" } });
+  const parsed = parseFlags(args, {
+    ...CONFIG_FLAG,
+    out: { type: "string" },
+    json: { type: "boolean" },
+  });
   if (parsed.values.help) {
     console.log(HELP);
     return 0;
@@ -41,7 +46,11 @@ export async function main(args: string[]): Promise<number> {
     tools: [...connections.get(s.name)!.tools],
   }));
   const { written, removed } = await writeServerModules(outDir, servers);
-  for (const line of statusLines(statuses)) console.log(line);
-  console.log(`${outDir}: ${written.length} files written, ${removed.length} removed`);
+  if (parsed.values.json) {
+    console.log(JSON.stringify({ outDir, servers: statuses, written, removed }, null, 2));
+  } else {
+    for (const line of statusLines(statuses)) console.log(line);
+    console.log(`${outDir}: ${written.length} files written, ${removed.length} removed`);
+  }
   return servers.length === statuses.length ? 0 : 1;
 }

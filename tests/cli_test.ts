@@ -48,10 +48,31 @@ return text.trim().split("\\n").length;`,
   }
 });
 
-Deno.test("mcpx search ranks the starter servers' tools, and by meaning with --embed", async () => {
+Deno.test("mcpx gen writes the starter servers' modules; mcpx search ranks their tools, by meaning with --embed", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcpx-cli-" });
   try {
     assert.equal((await mcpx(dir, "init")).code, 0);
+    const gen = await mcpx(dir, "gen", "--json");
+    assert.equal(gen.code, 0, gen.stderr);
+    const report = JSON.parse(gen.stdout) as {
+      outDir: string;
+      servers: { name: string; state: string; toolCount: number }[];
+      written: string[];
+      removed: string[];
+    };
+    assert.equal(report.outDir, join(await Deno.realPath(dir), "servers"));
+    assert.deepEqual(report.servers.map((s) => [s.name, s.state]), [
+      ["memory", "connected"],
+      ["filesystem", "connected"],
+      ["everything", "connected"],
+    ]);
+    for (
+      const file of ["_client.ts", "memory/index.ts", "memory/_module.js", "memory/readGraph.ts"]
+    ) {
+      assert.ok(report.written.includes(file), file);
+    }
+    const again = JSON.parse((await mcpx(dir, "gen", "--json")).stdout) as typeof report;
+    assert.deepEqual([again.written, again.removed], [[], []], "unchanged servers write nothing");
     const plain = await mcpx(dir, "search", "what is 3 plus 4", "--detail", "name");
     assert.equal(plain.code, 1, "no query word names the sum tool");
     assert.match(plain.stdout, /No matching tools/);
