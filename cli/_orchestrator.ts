@@ -5,17 +5,22 @@
  * @module
  */
 
-import { configureLogging, MCPOrchestrator, type OrchestratorOptions } from "../runtime/mod.ts";
+import {
+  configureLogging,
+  type McpConfig,
+  MCPOrchestrator,
+  type OrchestratorOptions,
+} from "../runtime/mod.ts";
 
 /**
  * Creates and initializes an orchestrator for a command.
  *
- * @param config The mcp.json path.
+ * @param config The mcp.json path, or a parsed config.
  * @param options More orchestrator options.
  * @returns The ready orchestrator (dispose it).
  */
 export async function openOrchestrator(
-  config: string,
+  config: string | McpConfig,
   options: Partial<OrchestratorOptions> = {},
 ): Promise<MCPOrchestrator> {
   await configureLogging(Deno.env.get("MCPX_LOG") === "debug" ? "debug" : "warning");

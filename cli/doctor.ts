@@ -5,6 +5,7 @@
  * @module
  */
 
+import { join } from "node:path";
 import { ConfigError, loadConfig } from "../runtime/mod.ts";
 import { CONFIG_FLAG, configPath, paint, parseFlags } from "./_common.ts";
 import { connectServers, statusLines } from "./_connect.ts";
@@ -79,7 +80,27 @@ export async function main(args: string[]): Promise<number> {
     if (!json) console.log(lines[i]);
   });
 
-  await using orch = await openOrchestrator(path, { poolSize: 0 });
+  // The self-test needs no server: the servers were checked above, once.
+  const scratch = await Deno.makeTempDir({ prefix: "mcpx-doctor-" });
+  try {
+    return await selfTest(scratch, path, report, finish);
+  } finally {
+    await Deno.remove(scratch, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Runs two tasks in a sandbox with no servers: one must complete, one reading `path` must be refused. */
+async function selfTest(
+  scratch: string,
+  path: string,
+  report: (ok: boolean, text: string, check?: string) => void,
+  finish: () => number,
+): Promise<number> {
+  await using orch = await openOrchestrator({ servers: {} }, {
+    poolSize: 0,
+    serversDir: join(scratch, "servers"),
+    stateDir: join(scratch, "state"),
+  });
   const base = {
     description: "mcpx doctor self-test",
     requiredTools: [],
