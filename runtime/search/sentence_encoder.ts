@@ -21,7 +21,9 @@ interface Encoder {
  * held-out paraphrases it finds tools that no query word names ("what is 3 plus 4" for a sum tool). The model is
  * loaded on the first call; with 351 tools it took 12 s to embed them once on 2 cores, about 130 MB of resident
  * memory with the model, and 11 ms per query (`bench/search_bench.ts`). Texts are embedded one at a time
- * (batches pad every text to the longest: slower, and more memory), and calls run one after the other.
+ * (batches pad every text to the longest: slower, and more memory), and calls run one after the other. The model
+ * runs on the calling thread; the event loop gets a turn before each text, which holds it for about 30 ms (up to
+ * about 150 ms for a long description).
  *
  * @returns The embedding function: one 512-number vector per text.
  *
@@ -56,6 +58,9 @@ export function universalSentenceEncoder(): EmbedFunction {
     const model = await load();
     const vectors: number[][] = [];
     for (const text of texts) {
+      // The model runs on this thread and yields only to microtasks: a turn of the event loop before each text
+      // keeps timers and I/O going while many tool texts are embedded.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       // The tokenizer yields nothing for an empty text, which the model cannot take: embed a space instead.
       vectors.push(...await model.embed([text.trim() === "" ? " " : text]));
     }

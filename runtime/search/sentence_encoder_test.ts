@@ -48,3 +48,17 @@ Deno.test("hybrid search with the offline encoder finds a tool no query word nam
   const exact = await hybrid.findAsync("read graph", { detail: "name", limit: 1 });
   assert.equal(exact[0]?.name, "memory.read_graph");
 });
+
+Deno.test("universalSentenceEncoder() gives the event loop a turn between texts", async () => {
+  await embed(["load the model first"]);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  try {
+    await embed(
+      Array.from({ length: 6 }, (_, i) => `Text number ${i} about reading files from a folder`),
+    );
+  } finally {
+    clearInterval(timer);
+  }
+  assert.ok(ticks >= 5, `the interval ran ${ticks} times while 6 texts were embedded`);
+});
