@@ -131,15 +131,6 @@ export class ToolCatalog {
   }
 
   /**
-   * Waits until the tool texts known now are embedded (at once without an `embed` function).
-   *
-   * @returns Resolves once embedded, or once embedding failed (the failure is logged).
-   */
-  embeddingsReady(): Promise<void> {
-    return this.#warming;
-  }
-
-  /**
    * The generated function name of a tool (collisions resolved the way the code generator does).
    *
    * @param server The server's name.

@@ -213,14 +213,15 @@ export class ToolFinder {
     }
   }
 
-  #stale(): { name: string; text: string }[] {
-    return this.#index.embeddingTexts().filter(({ name, text }) =>
-      this.#vectors.get(name)?.text !== text
-    );
+  /** The tool texts without a vector for their current text. */
+  #stale(texts = this.#index.embeddingTexts()): { name: string; text: string }[] {
+    return texts.filter(({ name, text }) => this.#vectors.get(name)?.text !== text);
   }
 
   async #semantic(query: string, servers: readonly string[] | undefined): Promise<Scored[]> {
-    const stale = this.#stale();
+    // The tools as they are now: each has its vector after the await, whatever the index does meanwhile.
+    const texts = this.#index.embeddingTexts();
+    const stale = this.#stale(texts);
     const [queryVector, ...vectors] = await this.#embed!([query, ...stale.map((t) => t.text)]);
     if (queryVector === undefined || vectors.length !== stale.length) {
       throw new TypeError(
@@ -231,7 +232,7 @@ export class ToolFinder {
     }
     stale.forEach(({ name, text }, i) => this.#vectors.set(name, { text, vector: vectors[i]! }));
     const allowed = servers === undefined ? undefined : new Set(servers);
-    return this.#index.embeddingTexts()
+    return texts
       .filter(({ name }) => allowed === undefined || allowed.has(this.#split(name)?.[0] ?? ""))
       .map(({ name }) => ({ name, score: cosine(queryVector, this.#vectors.get(name)!.vector) }))
       .sort((a, b) => b.score - a.score || (a.name < b.name ? -1 : 1));

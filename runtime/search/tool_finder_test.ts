@@ -147,3 +147,22 @@ Deno.test("blendSemantic() adds the embedding's standard scores to BM25 scaled t
   const flat = blendSemantic(lexical, [{ name: "a", score: 0.3 }, { name: "b", score: 0.3 }]);
   assert.deepEqual(flat, [{ name: "a", score: 1 }, { name: "b", score: 0.5 }]);
 });
+
+Deno.test("embed: a server's tools changing while a search waits for its vectors do not break it", async () => {
+  const index = ToolIndex.from(entries);
+  let calls = 0;
+  const embed = (texts: string[]) => {
+    // The first call (the query and every tool text) sees a new server arrive before it answers.
+    if (calls++ === 0) {
+      index.setServerTools("late", [
+        { name: "late_tool", description: "Reads files late", inputSchema: { type: "object" } },
+      ]);
+    }
+    return trigramEmbed(texts);
+  };
+  const finder = new ToolFinder(index, { embed });
+  assert.equal((await finder.findAsync("read a file", { detail: "name", limit: 3 })).length, 3);
+  // The next search embeds the new tool and can rank it.
+  const hits = await finder.findAsync("late tool", { detail: "name", limit: 1 });
+  assert.equal(hits[0]?.name, "late.late_tool");
+});
