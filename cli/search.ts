@@ -13,7 +13,7 @@ import {
   UsageError,
 } from "./_common.ts";
 import { openOrchestrator } from "./_orchestrator.ts";
-import { universalSentenceEncoder } from "../runtime/search/mod.ts";
+import { formatHits, universalSentenceEncoder } from "../runtime/search/mod.ts";
 
 const HELP =
   `Usage: mcpx search <query> [--detail name|description|full] [--limit 10] [--server name] [--json]
@@ -71,6 +71,6 @@ export async function main(args: string[]): Promise<number> {
   });
   const hits = await orch.findTools(query, options);
   if (parsed.values.json) console.log(JSON.stringify(hits, null, 2));
-  else console.log(await orch.findToolsText(query, options));
+  else console.log(formatHits(hits, options.detail));
   return hits.length > 0 ? 0 : 1;
 }
