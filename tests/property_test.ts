@@ -236,10 +236,11 @@ Deno.test(
       );
     });
     console.log(`outcomes of ${RUNS.task} random tasks: ${JSON.stringify(outcomes)}`);
-    assert.ok(
-      (outcomes.completed ?? 0) > 0 && Object.keys(outcomes).length > 3,
-      "the tasks reach the sandbox",
-    );
+    // Outcomes only a run in the sandbox gives. ("completed" alone came out 1-5 times in 100 runs, and 0 in about
+    // one run of twenty: too rare to require.)
+    const ran = ["completed", "agent_error", "timeout", "tool_failed"]
+      .reduce((sum, key) => sum + (outcomes[key] ?? 0), 0);
+    assert.ok(ran > 0 && Object.keys(outcomes).length > 3, "the tasks reach the sandbox");
   }),
 );
 
