@@ -10,19 +10,20 @@
  */
 
 import { replaceSection } from "./_docs_section.ts";
+import { cpuTimes } from "./_speed_proc.ts";
+import { summarize } from "./_speed_stats.ts";
 
 const RUNS = 60;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+const median = (values: number[]): number => summarize(values).median;
 
 /** User + system CPU of this process (`self`) and of its reaped children, in milliseconds. */
-function cpu(): { self: number; children: number } {
-  const fields = Deno.readTextFileSync("/proc/self/stat").split(") ")[1]!.split(" ").map(Number);
-  // After the ")": fields[11..14] are utime, stime, cutime, cstime in clock ticks (100 a second).
-  return { self: (fields[11]! + fields[12]!) * 10, children: (fields[13]! + fields[14]!) * 10 };
+function cpu(): { self: number; reapedChildren: number } {
+  const times = cpuTimes();
+  if (times === undefined) {
+    throw new Error("Cannot measure CPU time: this bench needs /proc (Linux)");
+  }
+  return times;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -31,7 +32,7 @@ async function processFloor(): Promise<{ wall: number; cpu: number }> {
   const file = await Deno.makeTempFile({ suffix: ".js" });
   try {
     const times: number[] = [];
-    const before = cpu().children;
+    const before = cpu().reapedChildren;
     for (let i = 0; i < RUNS; i++) {
       const start = performance.now();
       const { code } = await new Deno.Command(Deno.execPath(), {
@@ -42,7 +43,7 @@ async function processFloor(): Promise<{ wall: number; cpu: number }> {
       times.push(performance.now() - start);
       if (code !== 0) throw new Error(`deno run of an empty file exited with ${code}`);
     }
-    return { wall: median(times), cpu: (cpu().children - before) / RUNS };
+    return { wall: median(times), cpu: (cpu().reapedChildren - before) / RUNS };
   } finally {
     await Deno.remove(file);
   }
