@@ -80,6 +80,7 @@ export type {
   TaskStatus,
   WorkerPermissions,
 } from "./types.ts";
+export { DEFAULT_PRINCIPAL, type Principal, validatePrincipalId } from "./principal.ts";
 export {
   ConfigError,
   loadConfig,

@@ -66,6 +66,11 @@ export interface AgentTask {
    * that session's state; no session sees another's. Letters, digits, `.`, `_` and `-`, at most 128 characters.
    */
   session?: string;
+  /**
+   * Who the task acts for (the daemon sets the session's principal): upstream sign-ins, private skills and audit
+   * lines are that principal's. Default `"default"`.
+   */
+  principal?: string;
   /** Cancels the task: a queued task never starts, a running one is killed. */
   signal?: AbortSignal;
 }

@@ -9,6 +9,7 @@ import { assignServerIdentifiers, toServerDirName } from "../codegen/mod.ts";
 import type { MCPOrchestrator } from "../orchestrator/mod.ts";
 import { type CallToolResult, type McpServer, type RequestId, ResourceTemplate } from "../sdk.ts";
 import type { AgentTask, TaskResult } from "../types.ts";
+import type { Principal } from "../principal.ts";
 import { inferServers } from "./infer_servers.ts";
 import { ProgressNotifier } from "./progress_notifier.ts";
 import { registerSkillTools } from "./skill_tools.ts";
@@ -28,6 +29,8 @@ export interface ToolContext {
   orch: MCPOrchestrator;
   /** The session's id. */
   session: string;
+  /** Who the session acts for. */
+  principal: Principal;
   /** A new task id. */
   nextTaskId(): string;
   /** Registers a running task and its progress notifier; returns the function that unregisters it. */
@@ -92,6 +95,7 @@ export function registerDaemonTools(server: McpServer, context: ToolContext): vo
       const task = executeCodeTask(context.orch, args, {
         id: taskId,
         session: context.session,
+        principal: context.principal.id,
         signal: controller.signal,
       });
       try {
@@ -205,7 +209,7 @@ export async function searchToolsResult(
 export function executeCodeTask(
   orch: MCPOrchestrator,
   args: { code: string; requiredTools?: string[]; timeout?: number; workspace?: string },
-  task: { id: string; session?: string; signal?: AbortSignal },
+  task: { id: string; session?: string; principal?: string; signal?: AbortSignal },
 ): AgentTask {
   const names = orch.connections.names;
   const identifiers = assignServerIdentifiers(names);
@@ -221,6 +225,7 @@ export function executeCodeTask(
     requiredTools: args.requiredTools ?? inferServers(args.code, servers),
     status: "pending",
     ...(task.session === undefined ? {} : { session: task.session }),
+    ...(task.principal === undefined ? {} : { principal: task.principal }),
     ...(task.signal === undefined ? {} : { signal: task.signal }),
     ...(args.timeout === undefined ? {} : { timeoutMs: args.timeout }),
     ...(args.workspace === undefined ? {} : { workspace: args.workspace }),

@@ -16,6 +16,7 @@ import {
 } from "../orchestrator/mod.ts";
 import { McpServer, type RequestId } from "../sdk.ts";
 import type { TaskResult } from "../types.ts";
+import { DEFAULT_PRINCIPAL, type Principal } from "../principal.ts";
 import { elicitationApprover, SessionApprovers } from "./approvals.ts";
 import { AuditLog, type AuditLogOptions } from "./audit_log.ts";
 import { registerDaemonTools, type ToolContext } from "./daemon_tools.ts";
@@ -51,8 +52,18 @@ export interface DaemonHealth {
   tasks: OrchestratorStats["completedTasks"];
 }
 
+/** Options for {@linkcode ExecutorDaemon.openSession}. */
+export interface OpenSessionOptions {
+  /** Who the session acts for. Default: {@linkcode DEFAULT_PRINCIPAL} with every scope. */
+  principal?: Principal;
+}
+
+/** Every scope: what the default principal (stdio, library use) holds. */
+const ALL_SCOPES = ["mcpx:execute", "mcpx:skills", "mcpx:approve", "mcpx:admin"] as const;
+
 interface Session {
   server: McpServer;
+  principal: Principal;
   tasks: Set<AbortController>;
 }
 
@@ -159,11 +170,12 @@ export class ExecutorDaemon {
    * Opens a session: an `McpServer` with the daemon's tools and resources, to be connected to a transport.
    *
    * @param id The session's id (letters, digits, `.`, `_`, `-`; at most 128 characters).
+   * @param options Who the session acts for.
    * @returns The session's MCP server.
    * @throws {TypeError} When the id is invalid or already open.
    * @throws {Error} When the daemon is shutting down.
    */
-  openSession(id: string): McpServer {
+  openSession(id: string, options: OpenSessionOptions = {}): McpServer {
     validateSessionId(id);
     if (this.#sessions.has(id)) throw new TypeError(`Cannot open session "${id}": it is open`);
     if (this.#closing) throw new Error(`Cannot open session "${id}": the daemon is shutting down`);
@@ -180,7 +192,8 @@ export class ExecutorDaemon {
         instructions: INSTRUCTIONS,
       },
     );
-    const session: Session = { server, tasks: new Set() };
+    const principal = options.principal ?? { id: DEFAULT_PRINCIPAL, scopes: ALL_SCOPES };
+    const session: Session = { server, principal, tasks: new Set() };
     registerDaemonTools(server, this.#toolContext(id, session));
     this.#sessions.set(id, session);
     this.#approvers.set(
@@ -206,6 +219,16 @@ export class ExecutorDaemon {
    */
   sessionServer(id: string): McpServer | undefined {
     return this.#sessions.get(id)?.server;
+  }
+
+  /**
+   * The principal an open session acts for.
+   *
+   * @param id The session's id.
+   * @returns Its principal, or `undefined` when it is not open.
+   */
+  sessionPrincipal(id: string): Principal | undefined {
+    return this.#sessions.get(id)?.principal;
   }
 
   /**
@@ -303,6 +326,7 @@ export class ExecutorDaemon {
     return {
       orch: this.#orch,
       session: id,
+      principal: session.principal,
       nextTaskId: () => `${id}.${++this.#nextTask}`,
       track: (taskId, controller, notifier, requestId) => {
         session.tasks.add(controller);

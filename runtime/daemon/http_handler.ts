@@ -14,11 +14,15 @@ import { WebStandardStreamableHTTPServerTransport } from "../sdk.ts";
 import type { ExecutorDaemon } from "./executor_daemon.ts";
 import { checkHost, checkOrigin, tokenIndex } from "./http_checks.ts";
 import { EarlyCancels } from "./_early_cancels.ts";
+import { DEFAULT_PRINCIPAL, type Principal } from "../principal.ts";
 
 const log = logger("daemon");
 
-/** A handler for an extra route, e.g. `/metrics`. */
-export type RouteHandler = (request: Request) => Response | Promise<Response>;
+/** A handler for an extra route, e.g. `/metrics`; it gets the request's authenticated principal. */
+export type RouteHandler = (
+  request: Request,
+  principal: Principal,
+) => Response | Promise<Response>;
 
 /** Options for {@linkcode HttpHandler}. */
 export interface HttpHandlerOptions {
@@ -141,7 +145,8 @@ export class HttpHandler {
       return Response.json(this.#daemon.health());
     }
     const route = this.#options.routes?.[pathname];
-    if (route !== undefined) return await route(request);
+    // Replaced by the authenticated principal once requests are authenticated per principal.
+    if (route !== undefined) return await route(request, { id: DEFAULT_PRINCIPAL, scopes: [] });
     if (pathname !== (this.#options.path ?? "/mcp")) {
       return new Response("Not found\n", { status: 404 });
     }

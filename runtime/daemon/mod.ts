@@ -10,6 +10,7 @@ export {
   type DaemonHealth,
   ExecutorDaemon,
   type ExecutorDaemonOptions,
+  type OpenSessionOptions,
 } from "./executor_daemon.ts";
 export {
   DAEMON_CONFIG_FILE,

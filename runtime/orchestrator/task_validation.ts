@@ -8,6 +8,7 @@
 import type { AgentTask, TaskErrorInfo } from "../types.ts";
 import { utf8Length } from "./orchestrator_events.ts";
 import { validateSessionId } from "./session_spaces.ts";
+import { validatePrincipalId } from "../principal.ts";
 
 /** The longest task id, in characters (the sandbox protocol carries ids up to this length). */
 export const MAX_TASK_ID_LENGTH = 256;
@@ -81,6 +82,13 @@ export function validateTask(task: AgentTask): void {
   if (task.session !== undefined) {
     try {
       validateSessionId(task.session);
+    } catch (error) {
+      throw new TypeError(`${name}: ${(error as Error).message}`);
+    }
+  }
+  if (task.principal !== undefined) {
+    try {
+      validatePrincipalId(task.principal);
     } catch (error) {
       throw new TypeError(`${name}: ${(error as Error).message}`);
     }
