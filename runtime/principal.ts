@@ -43,9 +43,9 @@ export interface Principal {
  * ```
  */
 export function validatePrincipalId(id: unknown): string {
-  if (
-    typeof id !== "string" || id.length === 0 || id.length > 256 || /[\u0000-\u001f\u007f]/.test(id)
-  ) {
+  // deno-lint-ignore no-control-regex
+  const control = /[\u0000-\u001f\u007f]/;
+  if (typeof id !== "string" || id.length === 0 || id.length > 256 || control.test(id)) {
     throw new TypeError(
       `Invalid principal ${JSON.stringify(id)}: expected 1 to 256 printable characters`,
     );
