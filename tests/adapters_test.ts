@@ -13,6 +13,7 @@ import {
   handleOpenAIToolCall,
   type OpenAIToolCall,
   openAITools,
+  runAgentTool,
   vercelAITools,
 } from "../runtime/adapters/mod.ts";
 import { npmServer } from "./helpers/servers.ts";
@@ -87,4 +88,63 @@ Deno.test("adapters run recorded Anthropic and OpenAI tool calls on a real orche
     assert.equal(await tools.execute_code.execute({ code: "return 6 * 7;" }), "42");
     assert.match(await tools.search_tools.execute({ query: "" }), /^memory \(9 tools\)/);
   });
+
+  await t.step(
+    "two calls with one id at once, and an id the orchestrator would refuse, both run",
+    async () => {
+      const slow = (id: string): OpenAIToolCall => ({
+        id,
+        type: "function",
+        function: {
+          name: "execute_code",
+          arguments: JSON.stringify({
+            code: "await new Promise((r) => setTimeout(r, 100)); return 7;",
+          }),
+        },
+      });
+      const [a, b] = await Promise.all([
+        handleOpenAIToolCall(orch, slow("call_same")),
+        handleOpenAIToolCall(orch, slow("call_same")),
+      ]);
+      assert.deepEqual([a!.content, b!.content], ["7", "7"]);
+      const long = "x".repeat(10_000);
+      const [c, d] = await Promise.all([
+        handleAnthropicToolUse(orch, {
+          type: "tool_use",
+          id: long,
+          name: "execute_code",
+          input: { code: "return 8;" },
+        }),
+        handleAnthropicToolUse(orch, {
+          type: "tool_use",
+          id: long,
+          name: "execute_code",
+          input: { code: "return 9;" },
+        }),
+      ]);
+      assert.deepEqual([c!.content, d!.content, c!.tool_use_id], ["8", "9", long]);
+      const tools = vercelAITools(orch);
+      const both = await Promise.all([
+        tools.execute_code.execute({ code: "return 1;" }),
+        tools.execute_code.execute({ code: "return 2;" }),
+      ]);
+      assert.deepEqual(both, ["1", "2"]);
+    },
+  );
+
+  await t.step(
+    "a task id the caller chose and that is taken is an error result, not a throw",
+    async () => {
+      const wait = "await new Promise((r) => setTimeout(r, 200)); return 1;";
+      const [first, second] = await Promise.all([
+        runAgentTool(orch, { name: "execute_code", input: { code: wait } }, { taskId: "fixed" }),
+        runAgentTool(orch, { name: "execute_code", input: { code: "return 2;" } }, {
+          taskId: "fixed",
+        }),
+      ]);
+      assert.equal(first!.text, "1");
+      assert.equal(second!.isError, true);
+      assert.match(second!.text, /^Cannot run execute_code: .*fixed/);
+    },
+  );
 });

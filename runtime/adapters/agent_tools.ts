@@ -16,6 +16,7 @@ import {
 import { executeCodeTask, searchToolsResult } from "../daemon/daemon_tools.ts";
 import { taskResultContent } from "../daemon/task_result_content.ts";
 import type { MCPOrchestrator } from "../orchestrator/mod.ts";
+import type { CallToolResult } from "../sdk.ts";
 
 /**
  * A tool definition with a JSON Schema for its input.
@@ -77,7 +78,7 @@ export interface AgentToolResult {
  * ```
  */
 export interface RunAgentToolOptions {
-  /** The task id for `execute_code`. Default: `agent-<random>`. */
+  /** The task id for `execute_code`. Default: `agent-<random UUID>`, unique per call. */
   taskId?: string;
   /** The session the calls belong to (workspace, search learning, approvals). */
   session?: string;
@@ -157,25 +158,40 @@ export async function runAgentTool(
       isError: true,
     };
   }
-  const result = call.name === "search_tools"
-    ? await searchToolsResult(
-      orch,
-      parsed.data as z.infer<typeof SCHEMAS.search_tools>,
-      options.session,
-    )
-    : taskResultContent(
-      await orch.executeTask(
-        executeCodeTask(orch, parsed.data as z.infer<typeof SCHEMAS.execute_code>, {
-          id: options.taskId ?? `agent-${crypto.randomUUID().slice(0, 8)}`,
-          ...(options.session === undefined ? {} : { session: options.session }),
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-        }),
-      ),
-    );
+  let result;
+  try {
+    result = await runParsed(orch, call.name, parsed.data, options);
+  } catch (error) {
+    // executeTask throws only for a task it cannot accept (a taken or malformed id): an answer, not a crash.
+    return { text: `Cannot run ${call.name}: ${(error as Error).message}`, isError: true };
+  }
   const first = result.content[0];
   return {
     text: first?.type === "text" ? first.text : "",
     isError: result.isError === true,
     ...(result.structuredContent === undefined ? {} : { structured: result.structuredContent }),
   };
+}
+
+async function runParsed(
+  orch: MCPOrchestrator,
+  name: "search_tools" | "execute_code",
+  data: unknown,
+  options: RunAgentToolOptions,
+): Promise<CallToolResult> {
+  return name === "search_tools"
+    ? await searchToolsResult(
+      orch,
+      data as z.infer<typeof SCHEMAS.search_tools>,
+      options.session,
+    )
+    : taskResultContent(
+      await orch.executeTask(
+        executeCodeTask(orch, data as z.infer<typeof SCHEMAS.execute_code>, {
+          id: options.taskId ?? `agent-${crypto.randomUUID()}`,
+          ...(options.session === undefined ? {} : { session: options.session }),
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        }),
+      ),
+    );
 }

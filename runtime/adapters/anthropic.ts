@@ -105,7 +105,8 @@ export function anthropicTools(): AnthropicTool[] {
  *
  * @param orch An initialized orchestrator.
  * @param block The block from the model's response.
- * @param options Session and cancellation; the task id defaults to the block's id.
+ * @param options Session and cancellation. The task gets an id of its own (`agent-<random>`): block ids are the
+ *   model's, and two blocks with one id, or an id the orchestrator would refuse, must not fail the call.
  * @returns The result block (with `is_error` when the call failed).
  *
  * @example Answer the tool_use blocks of a response
@@ -125,7 +126,7 @@ export async function handleAnthropicToolUse(
   block: AnthropicToolUse,
   options: RunAgentToolOptions = {},
 ): Promise<AnthropicToolResult> {
-  const result = await runAgentTool(orch, block, { taskId: block.id, ...options });
+  const result = await runAgentTool(orch, block, options);
   return {
     type: "tool_result",
     tool_use_id: block.id,

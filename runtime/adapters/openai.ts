@@ -154,10 +154,7 @@ export async function handleOpenAIToolCall(
       content: `Invalid arguments for ${call.function.name}: not JSON: ${(error as Error).message}`,
     };
   }
-  const result = await runAgentTool(orch, { name: call.function.name, input }, {
-    taskId: call.id,
-    ...options,
-  });
+  const result = await runAgentTool(orch, { name: call.function.name, input }, options);
   return { role: "tool", tool_call_id: call.id, content: result.text };
 }
 
