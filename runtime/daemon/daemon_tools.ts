@@ -105,6 +105,8 @@ export function registerDaemonTools(server: McpServer, context: ToolContext): vo
       } catch (error) {
         return errorResult(`Cannot run the code: ${(error as Error).message}`);
       } finally {
+        // No progress notification may follow the response, whichever way the task ended.
+        notifier?.close();
         extra.signal.removeEventListener("abort", onAbort);
         untrack();
       }

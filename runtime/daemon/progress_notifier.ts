@@ -50,6 +50,7 @@ export class ProgressNotifier {
   #held: ProgressParams | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #sending: Promise<void> = Promise.resolve();
+  #closed = false;
 
   /**
    * @param send Sends one notification; its failures are ignored (the client may be gone).
@@ -64,6 +65,7 @@ export class ProgressNotifier {
    * @param event The event from the orchestrator's `onTaskProgress`.
    */
   report(event: TaskProgressEvent): void {
+    if (this.#closed) return;
     let params: ProgressParams;
     if (event.kind === "tool_call") {
       if (this.#offset !== undefined) return;
@@ -102,6 +104,17 @@ export class ProgressNotifier {
     this.#timer = undefined;
     this.#emitHeld();
     await this.#sending;
+  }
+
+  /**
+   * Stops for good: a report held back is dropped and nothing is sent afterwards, so that no notification
+   * follows the request's response.
+   */
+  close(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#held = undefined;
+    this.#closed = true;
   }
 
   #emitHeld(): void {

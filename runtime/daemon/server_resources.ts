@@ -66,6 +66,7 @@ export async function listServerFiles(serversDir: string): Promise<ServerFileRes
  * await Deno.writeTextFile(`${dir}/memory/index.ts`, "export {};\n");
  * assert.equal((await readServerFile(dir, "servers://memory/index.ts")).text, "export {};\n");
  * await assert.rejects(readServerFile(dir, "servers://../secret"), TypeError);
+ * await assert.rejects(readServerFile(dir, "servers://memory/%E0%A4%A"), /malformed % escape/);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -74,7 +75,12 @@ export async function readServerFile(
   uri: string,
 ): Promise<{ text: string; mimeType: string }> {
   const prefix = `${SERVERS_SCHEME}//`;
-  const path = uri.startsWith(prefix) ? decodeURIComponent(uri.slice(prefix.length)) : "";
+  let path = "";
+  try {
+    path = uri.startsWith(prefix) ? decodeURIComponent(uri.slice(prefix.length)) : "";
+  } catch {
+    throw new TypeError(`Cannot read resource ${JSON.stringify(uri)}: malformed % escape`);
+  }
   const root = resolve(serversDir);
   const full = resolve(root, path);
   const inside = relative(root, full);
