@@ -9,7 +9,11 @@ import { join } from "node:path";
 import { MCPOrchestrator, type TaskProgressEvent, type TaskResult } from "../runtime/mod.ts";
 
 async function withOrchestrator(
-  options: { sessionQuotaMb?: number; maxConcurrentTasks?: number },
+  options: {
+    sessionQuotaMb?: number;
+    maxConcurrentTasks?: number;
+    maxQueuedTasksPerSession?: number;
+  },
   fn: (orch: MCPOrchestrator, dir: string, events: TaskProgressEvent[]) => Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir();
@@ -157,5 +161,21 @@ Deno.test("MCPOrchestrator onTaskProgress reports the agent's progress() calls",
     const bad = await run(orch, 'progress("half");');
     assert.equal(bad.status, "failed");
     assert.match(bad.error!.message, /Cannot report progress: done must be a finite number/);
+  });
+});
+
+Deno.test("a session past maxQueuedTasksPerSession gets queue_full at once; other sessions still queue", async () => {
+  await withOrchestrator({ maxConcurrentTasks: 1, maxQueuedTasksPerSession: 2 }, async (orch) => {
+    const slow = "await new Promise((r) => setTimeout(r, 300)); return 1;";
+    const running = run(orch, slow, { session: "busy" });
+    await new Promise((r) => setTimeout(r, 50));
+    const queued = [run(orch, slow, { session: "busy" }), run(orch, slow, { session: "busy" })];
+    const refused = await run(orch, "return 2;", { session: "busy" });
+    assert.equal(refused.status, "failed");
+    assert.equal(refused.error?.code, "queue_full");
+    assert.match(refused.error?.message ?? "", /maxQueuedTasksPerSession/);
+    const other = await run(orch, "return 3;", { session: "quiet" });
+    assert.equal(other.data, 3);
+    for (const result of await Promise.all([running, ...queued])) assert.equal(result.data, 1);
   });
 });

@@ -99,6 +99,11 @@ export interface OrchestratorOptions {
   config: string | McpConfig;
   /** How many tasks run at once; the rest wait in order. Default 4. */
   maxConcurrentTasks?: number;
+  /**
+   * The most tasks of one session (`AgentTask.session`; tasks without one count together) that may wait for a
+   * place; one more fails at once with code `"queue_full"`. Default 64.
+   */
+  maxQueuedTasksPerSession?: number;
   /** Where the generated server modules go. Default: `servers/` beside the config file (or the current folder). */
   serversDir?: string;
   /** Where skills are kept. Default: `skills/` beside `serversDir`. */
@@ -222,6 +227,7 @@ export interface OrchestratorOptions {
  */
 export const DEFAULT_LIMITS = {
   maxConcurrentTasks: 4,
+  maxQueuedTasksPerSession: 64,
   taskTimeoutMs: 30_000,
   heapMb: 128,
   memoryLimitMb: 256,

@@ -78,8 +78,11 @@ export class OrchestratorCore implements AsyncDisposable {
     this.#options = options;
     this.#events = new OrchestratorEvents(options.onEvent);
     this.#approvals = new ApprovalGate(options);
-    this.#queue = new TaskQueue(options.maxConcurrentTasks ?? DEFAULT_LIMITS.maxConcurrentTasks);
     checkOptions(options);
+    this.#queue = new TaskQueue(options.maxConcurrentTasks ?? DEFAULT_LIMITS.maxConcurrentTasks, {
+      maxWaitingPerKey: options.maxQueuedTasksPerSession ??
+        DEFAULT_LIMITS.maxQueuedTasksPerSession,
+    });
     if (options.pii?.enabled === true) this.#privacy = new PrivacyVaults(options.pii);
     this.#catalog = new ToolCatalog({
       learn: options.learnFromUse === undefined || options.learnFromUse,

@@ -17,7 +17,8 @@ const WORKSPACE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
  * Checks the limits of the orchestrator's options that its constructor validates.
  *
  * @param options The options.
- * @throws {RangeError} When `maxToolCalls`, `maxResultBytes` or `sessionQuotaMb` is out of range.
+ * @throws {RangeError} When `maxToolCalls`, `maxCodeBytes`, `maxConcurrentTasks`, `maxQueuedTasksPerSession`,
+ *   `maxResultBytes` or `sessionQuotaMb` is out of range.
  * @throws {TypeError} When `blockerPolicy` names an unknown rule or action.
  *
  * @example
@@ -33,6 +34,8 @@ export function checkOptions(options: OrchestratorOptions): void {
     const [key, min] of [
       ["maxToolCalls", 1],
       ["maxCodeBytes", 1],
+      ["maxConcurrentTasks", 1],
+      ["maxQueuedTasksPerSession", 1],
       ["maxResultBytes", MIN_TRUNCATE_BYTES],
     ] as const
   ) {

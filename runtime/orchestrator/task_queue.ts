@@ -14,6 +14,39 @@ interface Waiter {
 }
 
 /**
+ * Why {@linkcode TaskQueue.acquire} refused to wait: the key already has `maxWaitingPerKey` waiters.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { QueueFullError, TaskQueue } from "./task_queue.ts";
+ * const queue = new TaskQueue(1, { maxWaitingPerKey: 1 });
+ * const release = await queue.acquire(undefined, "s1");
+ * const waiting = queue.acquire(undefined, "s1");
+ * await assert.rejects(queue.acquire(undefined, "s1"), QueueFullError);
+ * release();
+ * (await waiting)();
+ * ```
+ */
+export class QueueFullError extends RangeError {
+  override name = "QueueFullError";
+  /** The key (session) whose waiters reached the limit. */
+  readonly key: string;
+  /** The limit. */
+  readonly limit: number;
+
+  /**
+   * @param key The key whose waiters reached the limit.
+   * @param limit The limit.
+   */
+  constructor(key: string, limit: number) {
+    super(`${limit} tasks are already waiting${key === "" ? "" : ` in session "${key}"`}`);
+    this.key = key;
+    this.limit = limit;
+  }
+}
+
+/**
  * Admits at most `limit` holders at a time. The others wait: in arrival order within one key, and round robin
  * between keys, so a key with many waiters cannot starve another with one.
  *
@@ -34,18 +67,27 @@ export class TaskQueue {
   /** Waiters by key; a key's entry exists only while it has waiters. Map order is the turn order. */
   #groups = new Map<string, Waiter[]>();
   #waitingCount = 0;
+  #maxWaitingPerKey: number;
 
   /**
    * @param limit How many may run at once; a whole number of at least 1.
-   * @throws {RangeError} When `limit` is not a whole number of at least 1.
+   * @param options `maxWaitingPerKey`: the most waiters one key may have (default: no limit).
+   * @throws {RangeError} When `limit` or `maxWaitingPerKey` is not a whole number of at least 1.
    */
-  constructor(limit: number) {
+  constructor(limit: number, options: { maxWaitingPerKey?: number } = {}) {
     if (!Number.isInteger(limit) || limit < 1) {
       throw new RangeError(
         `Cannot create task queue: limit must be a whole number >= 1, got ${limit}`,
       );
     }
+    const perKey = options.maxWaitingPerKey ?? Infinity;
+    if (perKey !== Infinity && (!Number.isInteger(perKey) || perKey < 1)) {
+      throw new RangeError(
+        `Cannot create task queue: maxWaitingPerKey must be a whole number >= 1, got ${perKey}`,
+      );
+    }
     this.#limit = limit;
+    this.#maxWaitingPerKey = perKey;
   }
 
   /** How many hold a place now. */
@@ -69,12 +111,16 @@ export class TaskQueue {
    * @param signal Gives up waiting when aborted; the promise rejects with the signal's reason.
    * @param key The group the waiter belongs to (a session); groups take turns. Default `""`.
    * @returns A function that gives the place back; calling it more than once does nothing.
+   * @throws {QueueFullError} (as a rejection) When the key already has `maxWaitingPerKey` waiters.
    */
   acquire(signal?: AbortSignal, key = ""): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#running < this.#limit) {
       this.#running++;
       return Promise.resolve(this.#releaser());
+    }
+    if ((this.#groups.get(key)?.length ?? 0) >= this.#maxWaitingPerKey) {
+      return Promise.reject(new QueueFullError(key, this.#maxWaitingPerKey));
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { TaskQueue } from "./task_queue.ts";
+import { QueueFullError, TaskQueue } from "./task_queue.ts";
 
 Deno.test("TaskQueue admits at most its limit and serves waiters in order", async () => {
   const queue = new TaskQueue(2);
@@ -56,4 +56,23 @@ Deno.test("TaskQueue lets keys take turns: many waiters of one key do not starve
   assert.deepEqual(order, ["a1", "b1", "c1", "a2", "b2", "a3", "a4"]);
   assert.equal(queue.waiting, 0);
   assert.equal(queue.running, 0);
+});
+
+Deno.test("TaskQueue refuses a waiter past maxWaitingPerKey for that key only", async () => {
+  const queue = new TaskQueue(1, { maxWaitingPerKey: 2 });
+  const release = await queue.acquire(undefined, "a");
+  const waiting = [queue.acquire(undefined, "a"), queue.acquire(undefined, "a")];
+  await assert.rejects(queue.acquire(undefined, "a"), (error: unknown) => {
+    assert.ok(error instanceof QueueFullError);
+    assert.equal(error.limit, 2);
+    assert.match(error.message, /2 tasks are already waiting in session "a"/);
+    return true;
+  });
+  // Another session still gets in line.
+  const other = queue.acquire(undefined, "b");
+  assert.equal(queue.waiting, 3);
+  release();
+  await Promise.all([...waiting, other].map(async (next) => (await next)()));
+  assert.equal(queue.running, 0);
+  assert.throws(() => new TaskQueue(1, { maxWaitingPerKey: 0 }), /maxWaitingPerKey/);
 });

@@ -12,7 +12,7 @@ import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 import { DEFAULT_LIMITS } from "./options.ts";
 import { type RunContext, runPlannedTask } from "./run_planned_task.ts";
 import { planTask } from "./task_plan.ts";
-import type { TaskQueue } from "./task_queue.ts";
+import { QueueFullError, type TaskQueue } from "./task_queue.ts";
 import { resultWithoutRun } from "./task_result.ts";
 import { codeSizeError } from "./task_validation.ts";
 
@@ -129,7 +129,15 @@ export async function runTask(task: AgentTask, context: TaskRunContext): Promise
   try {
     try {
       release = await context.queue.acquire(controller.signal, task.session ?? "");
-    } catch {
+    } catch (error) {
+      if (error instanceof QueueFullError) {
+        return notRun(task, context, "failed", {
+          name: "RangeError",
+          code: "queue_full",
+          message: `Cannot run task "${task.id}": ${error.message} (limit ` +
+            `"maxQueuedTasksPerSession", ${error.limit}): wait for a result before sending more`,
+        });
+      }
       return notRun(task, context, "cancelled", {
         name: "CancelledError",
         code: "cancelled",
