@@ -36,7 +36,7 @@ const BEFORE = {
   warmMs: "2.67 ms",
   addedPerCallMs: "0.356 ms",
   loopRatio: "2.14x (960.6 / 449.6 ms)",
-  idle: "not measured (DESIGN.md: about 49 MB RSS)",
+  idle: "not measured (design prototype: about 49 MB RSS)",
 };
 
 /**

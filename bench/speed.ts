@@ -2,7 +2,7 @@
  * Speed through the whole stack, against the real reference servers: cold and warm task start through
  * `MCPOrchestrator`, the round trip of `memory.read_graph` from inside a sandbox against a direct SDK client, loops
  * of calls, parallel calls, tasks per second, code generation for 100 tools and tool search over 1,000 tools.
- * Prints markdown tables (median, p95, n) and a comparison with the targets in DESIGN.md.
+ * Prints markdown tables (median, p95, n) and a comparison with the design targets.
  *
  * `bench/sandbox_bench.ts` measures the sandbox pool alone (trivial host answers); this one goes through the
  * orchestrator and real MCP servers. Search figures come from `bench/search_bench.ts`, run as a subprocess.
@@ -66,7 +66,7 @@ const SIZES = QUICK
   };
 const LEVELS = [2, 4, 8];
 
-/** DESIGN.md's figures: the targets, the prototype and the peer. */
+/** The design's figures: the targets, the prototype and the peer. */
 const TARGET = { warmMs: 2, addedPerCallMs: 0.1 };
 const PROTOTYPE = { coldMs: 29, warmMs: 2.4, directReadGraphMs: 0.37, bridgeReadGraphMs: 0.59 };
 
@@ -168,7 +168,7 @@ function summaryTable(
     ],
   ];
   return [
-    "| target or reference (DESIGN.md) | measured | verdict |",
+    "| target or reference (design) | measured | verdict |",
     "| --- | --- | --- |",
     ...rows.map((r) => `| ${r.join(" | ")} |`),
   ].join("\n");

