@@ -99,6 +99,7 @@ Deno.test("events, audit trail and metrics after real tasks against the referenc
       requiredTools,
       status: "pending",
       session: "session-1",
+      principal: "alice",
     });
 
   try {
@@ -168,6 +169,7 @@ return codes;`,
         );
         const create = calls[0]!;
         assert.equal(create.session, "session-1");
+        assert.ok(calls.every((c) => c.principal === "alice"), "every call names its principal");
         assert.ok(
           create.argsBytes > SECRET_NAME.length + SECRET_NOTE.length,
           String(create.argsBytes),
@@ -185,6 +187,7 @@ return codes;`,
           assert.equal(e.tokensUsed, results[i]!.stats.tokensUsed);
           assert.equal(e.tokensDirect, results[i]!.stats.tokensDirect);
           assert.equal(e.session, "session-1");
+          assert.equal(e.principal, "alice");
         }
       },
     );
@@ -201,6 +204,7 @@ return codes;`,
           "argsBytes",
           "durationMs",
           "outcome",
+          "principal",
           "resultBytes",
           "server",
           "session",
@@ -219,6 +223,8 @@ return codes;`,
       const text = await metrics.render();
       assert.equal(metrics.contentType, "text/plain; version=0.0.4; charset=utf-8");
       for (const secret of [SECRET_NAME, SECRET_NOTE]) assert.ok(!text.includes(secret));
+      // Principals are unbounded: they label no metric.
+      assert.ok(!text.includes("alice"), "a metric carries the principal");
       const { types, samples } = parseExposition(text);
       assert.equal(types.get("mcp_executor_tasks_total"), "counter");
       assert.equal(types.get("mcp_executor_task_duration_seconds"), "histogram");

@@ -106,6 +106,7 @@ export function auditLine(event: OrchestratorEvent): string {
     return JSON.stringify({
       time: event.time,
       type: "tool_call",
+      principal: event.principal,
       session: event.session,
       taskId: event.taskId,
       server: event.server,
@@ -123,6 +124,7 @@ export function auditLine(event: OrchestratorEvent): string {
   return JSON.stringify({
     time: event.time,
     type: "task",
+    principal: event.principal,
     session: event.session,
     taskId: event.taskId,
     status: event.status,

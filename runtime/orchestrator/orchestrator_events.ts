@@ -71,6 +71,8 @@ export interface ToolCallEvent {
   time: string;
   /** The task's `session`, when it has one. */
   session?: string;
+  /** The task's `principal`, when it has one (the daemon sets it; library tasks may leave it out). */
+  principal?: string;
   /** The task's id. */
   taskId: string;
   /** The server the call named. */
@@ -114,6 +116,8 @@ export interface TaskEvent {
   time: string;
   /** The task's `session`, when it has one. */
   session?: string;
+  /** The task's `principal`, when it has one (the daemon sets it; library tasks may leave it out). */
+  principal?: string;
   /** The task's id. */
   taskId: string;
   /** The result's status. */
@@ -252,6 +256,7 @@ export class OrchestratorEvents {
       tokensDirect: result.stats.tokensDirect,
     };
     if (task.session !== undefined) event.session = task.session;
+    if (task.principal !== undefined) event.principal = task.principal;
     if (result.error !== undefined) event.errorCode = result.error.code;
     this.emit(event);
   }

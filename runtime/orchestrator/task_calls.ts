@@ -37,6 +37,8 @@ export interface TaskCallsOptions {
   taskId: string;
   /** The task's session: reported in events and to the approver, and carried by an elicitation during its calls. */
   session?: string;
+  /** The task's principal: reported in events and audit lines. */
+  principal?: string;
   allow: Allowlist;
   maxToolCalls: number;
   connections: ConnectionManager;
@@ -103,12 +105,13 @@ export class TaskCalls {
    * `"not_approved"` when an approval rule refuses it, and whatever the server or connection gives.
    */
   async handle(call: ToolCallRequest): Promise<unknown> {
-    const { taskId, session, events } = this.#options;
+    const { taskId, session, principal, events } = this.#options;
     const report = events?.active
       ? new ToolCallReport(events, {
         ...call,
         taskId,
         ...(session === undefined ? {} : { session }),
+        ...(principal === undefined ? {} : { principal }),
       })
       : undefined;
     try {

@@ -38,11 +38,18 @@ export class ToolCallReport {
 
   /**
    * @param events Where the event goes.
-   * @param call The task, its session, and the call as the sandbox sent it.
+   * @param call The task, its session and principal, and the call as the sandbox sent it.
    */
   constructor(
     events: OrchestratorEvents,
-    call: { taskId: string; session?: string; server: string; tool: string; args: unknown },
+    call: {
+      taskId: string;
+      session?: string;
+      principal?: string;
+      server: string;
+      tool: string;
+      args: unknown;
+    },
   ) {
     this.#events = events;
     this.#event = {
@@ -56,6 +63,7 @@ export class ToolCallReport {
       argsBytes: jsonBytes(call.args),
     };
     if (call.session !== undefined) this.#event.session = call.session;
+    if (call.principal !== undefined) this.#event.principal = call.principal;
   }
 
   /**
