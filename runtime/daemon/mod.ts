@@ -23,7 +23,36 @@ export {
   parseDaemonConfig,
   resolveConfigPath,
 } from "./daemon_config.ts";
-export { HttpHandler, type HttpHandlerOptions, type RouteHandler } from "./http_handler.ts";
+export {
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
+  HttpHandler,
+  type HttpHandlerOptions,
+  type RouteHandler,
+} from "./http_handler.ts";
+export {
+  ALL_SCOPES,
+  type Authentication,
+  type Authenticator,
+  claudeAddCommand,
+  createAuthenticator,
+  defaultStateDir,
+  type GeneratedToken,
+  generatedToken,
+  introspectionVerifier,
+  jwtVerifier,
+  loadTokenFile,
+  oauthPrincipalId,
+  protectedResourceMetadata,
+  requireScopes,
+  resourceMetadataUrl,
+  SCOPE_ADMIN,
+  SCOPE_APPROVE,
+  SCOPE_EXECUTE,
+  SCOPE_SKILLS,
+  STATE_DIR_ENV,
+  type StaticToken,
+} from "./auth/mod.ts";
 export { type HttpServing, isLoopback, serveHttp, type ServeHttpOptions } from "./serve_http.ts";
 export { serveStdio, STDIO_SESSION } from "./serve_stdio.ts";
 export { inferServers, type ServerName } from "./infer_servers.ts";

@@ -55,6 +55,8 @@ export interface AuthenticatorOptions {
    * `InsufficientScopeError` to refuse.
    */
   verifier?: OAuthTokenVerifier;
+  /** Scopes every token of the verifier must hold (403 `insufficient_scope` without them). Default none. */
+  requiredScopes?: readonly string[];
 }
 
 /**
@@ -129,6 +131,20 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       id = validatePrincipalId(named);
     } catch (error) {
       return refuse(401, "invalid_token", (error as Error).message);
+    }
+    const required = options.requiredScopes ?? [];
+    const lacking = required.filter((scope) => !authInfo.scopes.includes(scope));
+    if (lacking.length > 0) {
+      return {
+        refused: {
+          status: 403,
+          error: "insufficient_scope",
+          description: `The token lacks the scope${lacking.length === 1 ? "" : "s"} ${
+            lacking.join(" ")
+          }`,
+          scopes: required,
+        },
+      };
     }
     return { principal: { id, scopes: [...authInfo.scopes] }, authInfo };
   };
