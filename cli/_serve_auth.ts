@@ -18,6 +18,7 @@ import {
   isLoopback,
   jwtVerifier,
   loadTokenFile,
+  MIN_TOKEN_LENGTH,
   protectedResourceMetadata,
   resolveConfigPath,
   resourceMetadataUrl,
@@ -68,7 +69,15 @@ export async function resolveServeAuth(input: ServeAuthInput): Promise<ServeAuth
   const tokenEnv = http.tokenEnv ?? DAEMON_DEFAULTS.tokenEnv;
   const tokens: StaticToken[] = [];
   const fromEnv = Deno.env.get(tokenEnv)?.trim();
-  if (fromEnv) tokens.push({ principal: DEFAULT_PRINCIPAL, token: fromEnv, scopes: ALL_SCOPES });
+  if (fromEnv) {
+    if (fromEnv.length < MIN_TOKEN_LENGTH) {
+      throw new Error(
+        `Cannot use the token in ${tokenEnv}: it has ${fromEnv.length} characters; it needs at least ` +
+          `${MIN_TOKEN_LENGTH}`,
+      );
+    }
+    tokens.push({ principal: DEFAULT_PRINCIPAL, token: fromEnv, scopes: ALL_SCOPES });
+  }
   if (input.tokenFile !== undefined) tokens.push(...await loadTokenFile(input.tokenFile));
   const auth = daemonConfig.auth;
   if (input.noAuth) {

@@ -42,6 +42,7 @@ export {
   introspectionVerifier,
   jwtVerifier,
   loadTokenFile,
+  MIN_TOKEN_LENGTH,
   oauthPrincipalId,
   protectedResourceMetadata,
   requireScopes,
