@@ -71,9 +71,10 @@ export async function startOidcServer(
         enabled: true,
         defaultResource: () => options.resource,
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({
+        // Any resource asked for is served, so that a test can get a token for another audience.
+        getResourceServerInfo: (_ctx: unknown, resourceIndicator: string) => ({
           scope: allScopes.join(" "),
-          audience: options.resource,
+          audience: resourceIndicator,
           accessTokenFormat: "jwt",
           jwt: { sign: { alg: "RS256" } },
         }),
