@@ -11,11 +11,12 @@
  */
 
 import { logger } from "../log.ts";
-import { isInitializeRequest, type JSONRPCMessage } from "../sdk.ts";
+import { isInitializeRequest } from "../sdk.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../sdk.ts";
 import type { ExecutorDaemon } from "./executor_daemon.ts";
 import { checkHost, checkOrigin } from "./http_checks.ts";
 import { EarlyCancels } from "./_early_cancels.ts";
+import { cancelOnDisconnect, jsonRpcError, MAX_BODY_BYTES, readJson } from "./_json_rpc_http.ts";
 import { DEFAULT_PRINCIPAL, type Principal } from "../principal.ts";
 import type { AuthInfo, OAuthProtectedResourceMetadata } from "../sdk.ts";
 import {
@@ -30,6 +31,8 @@ import {
 } from "./auth/mod.ts";
 
 const log = logger("daemon");
+
+export { MAX_BODY_BYTES };
 
 /** A handler for an extra route, e.g. `/metrics`; it gets the request's authenticated principal. */
 export type RouteHandler = (
@@ -367,91 +370,4 @@ function findRoute(
     }
   }
   return best === undefined ? undefined : routes[best];
-}
-
-/** The largest request body accepted, in bytes. */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-/** The body as JSON, or the error response: 413 past {@linkcode MAX_BODY_BYTES}, 400 when not JSON. */
-async function readJson(request: Request): Promise<unknown> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body?.getReader();
-  while (reader !== undefined) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      return jsonRpcError(413, -32600, `Request too large: the limit is ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  try {
-    const bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    return jsonRpcError(400, -32700, "Parse error: the body is not JSON");
-  }
-}
-
-/**
- * When the client goes away before a POST's response stream ends, its requests are cancelled the way the
- * client itself would cancel them: with `notifications/cancelled`, which aborts the running task.
- */
-function cancelOnDisconnect(
-  response: Response,
-  body: unknown,
-  transport: WebStandardStreamableHTTPServerTransport,
-): Response {
-  const messages = (Array.isArray(body) ? body : [body]) as Partial<JSONRPCMessage>[];
-  const ids = messages.flatMap((m) =>
-    m !== null && typeof m === "object" && "method" in m && "id" in m && m.id !== undefined
-      ? [m.id]
-      : []
-  );
-  if (ids.length === 0 || response.body === null) return response;
-  const reader = response.body.getReader();
-  let done = false;
-  const body$ = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const chunk = await reader.read();
-      if (chunk.done) {
-        done = true;
-        controller.close();
-      } else {
-        controller.enqueue(chunk.value);
-      }
-    },
-    cancel(reason) {
-      if (!done) {
-        for (const requestId of ids) {
-          transport.onmessage?.({
-            jsonrpc: "2.0",
-            method: "notifications/cancelled",
-            params: { requestId, reason: "The client disconnected" },
-          });
-        }
-      }
-      return reader.cancel(reason);
-    },
-  });
-  return new Response(body$, { status: response.status, headers: response.headers });
-}
-
-function jsonRpcError(
-  status: number,
-  code: number,
-  message: string,
-  id: string | number | null = null,
-): Response {
-  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id }), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
 }
