@@ -33,13 +33,10 @@ export type {
 export { OAuthProtectedResourceMetadataSchema } from "@modelcontextprotocol/sdk/shared/auth.js";
 // @ts-types="@modelcontextprotocol/sdk/shared/auth"
 export type { OAuthProtectedResourceMetadata } from "@modelcontextprotocol/sdk/shared/auth.js";
-// @ts-types="@modelcontextprotocol/sdk/shared/auth-utils"
-export { checkResourceAllowed } from "@modelcontextprotocol/sdk/shared/auth-utils.js";
 // @ts-types="@modelcontextprotocol/sdk/server/auth/errors"
 export {
   InsufficientScopeError,
   InvalidTokenError,
-  OAuthError,
 } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 // @ts-types="@modelcontextprotocol/sdk/server/auth/provider"
 export type { OAuthTokenVerifier } from "@modelcontextprotocol/sdk/server/auth/provider.js";
