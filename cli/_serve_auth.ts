@@ -62,6 +62,18 @@ export interface ServeAuthInput {
  * @param input The config, the address and the flags.
  * @returns The authenticator and what to print.
  * @throws {Error} When the settings contradict each other or the token file is invalid; the message says which.
+ *
+ * @example
+ * ```ts ignore
+ * const auth = await resolveServeAuth({
+ *   daemonConfig: { auth: { issuer: "https://login.example.com" } },
+ *   host: "127.0.0.1",
+ *   port: 8787,
+ *   noAuth: false,
+ *   tokenFile: undefined,
+ *   stateDir: undefined,
+ * });
+ * ```
  */
 export async function resolveServeAuth(input: ServeAuthInput): Promise<ServeAuth> {
   const { daemonConfig } = input;
@@ -156,6 +168,11 @@ export async function resolveServeAuth(input: ServeAuthInput): Promise<ServeAuth
  * @param flag The flag's value.
  * @param daemonConfig The config.
  * @returns The path, or `undefined`.
+ *
+ * @example
+ * ```ts ignore
+ * tokenFilePath(undefined, { path: "/srv/mcp-executor.json", http: { tokenFile: "tokens.txt" } }); // "/srv/tokens.txt"
+ * ```
  */
 export function tokenFilePath(
   flag: string | undefined,

@@ -347,7 +347,11 @@ export class HttpHandler {
     const now = Date.now();
     for (const [id, session] of this.#sessions) {
       if (now - session.lastSeen > idleMs && this.#daemon.activeTasks(id) === 0) {
-        log.info("Session {id} expired after {ms} ms idle", { id, ms: idleMs });
+        log.info("Session {id} of {principal} expired after {ms} ms idle", {
+          id,
+          principal: session.owner.id,
+          ms: idleMs,
+        });
         void this.#closeSession(id);
       }
     }

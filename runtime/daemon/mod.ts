@@ -1,7 +1,9 @@
 /**
  * The daemon: mcp-executor as an MCP server. {@linkcode ExecutorDaemon} shares one orchestrator between client
  * sessions, each with its own `McpServer` holding the tools `search_tools` and `execute_code` and the `servers://`
- * resources; {@linkcode serveStdio} and {@linkcode serveHttp} connect clients; `mcp-executor.json` configures it.
+ * resources; {@linkcode serveStdio} and {@linkcode serveHttp} connect clients, over HTTP each authenticated as a
+ * principal (`auth/`: static tokens, a generated token, OAuth access tokens, `mcpx:` scopes); `mcp-executor.json`
+ * configures it.
  *
  * @module
  */
