@@ -136,6 +136,57 @@ Deno.test(
 );
 
 Deno.test(
+  "daemon with auth.introspectionUrl: opaque tokens of a real oidc-provider are introspected, with the same scopes and audience rules",
+  noUnhandledRejections(async () => {
+    const port = freePort();
+    const resource = `http://127.0.0.1:${port}/mcp`;
+    await using idp = await startOidcServer({
+      resource,
+      accessTokenFormat: "opaque",
+      clients: [
+        { id: "alice", scopes: ["mcpx:execute"] },
+        { id: "carol", scopes: ["mcpx:skills"] },
+      ],
+    });
+    await using dir = await daemonDir({
+      http: { publicUrl: `http://127.0.0.1:${port}` },
+      auth: {
+        issuer: idp.issuer,
+        introspectionUrl: idp.introspection.url,
+        introspectionClientId: idp.introspection.clientId,
+      },
+    });
+    await using daemon = await httpDaemon(dir.config, {
+      port,
+      noAuth: false,
+      env: { MCPX_INTROSPECTION_SECRET: idp.introspection.clientSecret },
+    });
+    const alice = await idp.token("alice");
+    assert.doesNotMatch(alice, /\./, "an opaque token, not a JWT");
+    {
+      await using session = await httpClient(daemon.url, alice);
+      const result = await session.client.callTool({
+        name: "execute_code",
+        arguments: { code: "return 1" },
+      });
+      assert.equal(data(result), 1);
+    }
+    const carol = await post(daemon.url, await idp.token("carol"), INITIALIZE);
+    assert.equal(carol.status, 403);
+    await carol.body?.cancel();
+    const elsewhere = await idp.token("alice", { resource: "http://127.0.0.1:1/mcp" });
+    const foreign = await post(daemon.url, elsewhere, INITIALIZE);
+    assert.equal(foreign.status, 401);
+    await foreign.body?.cancel();
+    const made = await post(daemon.url, "not-a-token-the-issuer-knows", INITIALIZE);
+    assert.equal(made.status, 401);
+    await made.body?.cancel();
+    await daemon[Symbol.asyncDispose]();
+    assert.ok((await daemon.output).includes(`opened for "${idp.issuer}#alice"`));
+  }),
+);
+
+Deno.test(
   "daemon with a token file: each line is a principal with its scopes; a bad line stops the start naming it",
   noUnhandledRejections(async () => {
     await using dir = await daemonDir();

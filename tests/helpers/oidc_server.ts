@@ -23,6 +23,8 @@ export interface OidcClient {
 export interface OidcServer extends AsyncDisposable {
   /** The issuer URL (`iss`). */
   issuer: string;
+  /** The RFC 7662 endpoint and the client a resource server introspects as. */
+  introspection: { url: string; clientId: string; clientSecret: string };
   /**
    * Gets an access token by the client credentials grant.
    *
@@ -39,11 +41,16 @@ export interface OidcServer extends AsyncDisposable {
 /**
  * Starts `oidc-provider` on 127.0.0.1.
  *
- * @param options The resource tokens are issued for (the daemon's canonical URL) and the clients.
+ * @param options The resource tokens are issued for (the daemon's canonical URL), the clients, and the access
+ *   token format (default `"jwt"`; `"opaque"` tokens can only be introspected).
  * @returns The provider; disposing stops it.
  */
 export async function startOidcServer(
-  options: { resource: string; clients: readonly OidcClient[] },
+  options: {
+    resource: string;
+    clients: readonly OidcClient[];
+    accessTokenFormat?: "jwt" | "opaque";
+  },
 ): Promise<OidcServer> {
   const port = freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -51,22 +58,38 @@ export async function startOidcServer(
   const signing = { ...await exportJWK(privateKey), kid: "test-key", alg: "RS256", use: "sig" };
   const allScopes = [...new Set(options.clients.flatMap((c) => c.scopes))];
   const secrets = new Map(options.clients.map((c) => [c.id, crypto.randomUUID()]));
+  const introspector = { clientId: "mcp-executor", clientSecret: crypto.randomUUID() };
   const provider = new Provider(issuer, {
-    clients: options.clients.map((c) => ({
-      client_id: c.id,
-      client_secret: secrets.get(c.id)!,
-      grant_types: ["client_credentials"],
-      redirect_uris: [],
-      response_types: [],
-      scope: c.scopes.join(" "),
-    })),
+    clients: [
+      ...options.clients.map((c) => ({
+        client_id: c.id,
+        client_secret: secrets.get(c.id)!,
+        grant_types: ["client_credentials"],
+        redirect_uris: [],
+        response_types: [],
+        scope: c.scopes.join(" "),
+      })),
+      // The resource server's own client, for introspection only.
+      {
+        client_id: introspector.clientId,
+        client_secret: introspector.clientSecret,
+        grant_types: [],
+        redirect_uris: [],
+        response_types: [],
+      },
+    ],
     jwks: { keys: [signing] },
     ttl: { ClientCredentials: 600 },
     scopes: allScopes,
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
+      introspection: {
+        enabled: true,
+        // The resource server may introspect every token; other clients none.
+        allowedPolicy: (_ctx: unknown, client: { clientId: string }) =>
+          client.clientId === introspector.clientId,
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => options.resource,
@@ -75,8 +98,9 @@ export async function startOidcServer(
         getResourceServerInfo: (_ctx: unknown, resourceIndicator: string) => ({
           scope: allScopes.join(" "),
           audience: resourceIndicator,
-          accessTokenFormat: "jwt",
-          jwt: { sign: { alg: "RS256" } },
+          ...(options.accessTokenFormat === "opaque"
+            ? { accessTokenFormat: "opaque" }
+            : { accessTokenFormat: "jwt", jwt: { sign: { alg: "RS256" } } }),
         }),
       },
     },
@@ -85,6 +109,7 @@ export async function startOidcServer(
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
     issuer,
+    introspection: { url: `${issuer}/token/introspection`, ...introspector },
     async token(clientId, { resource = options.resource, scopes } = {}) {
       const client = options.clients.find((c) => c.id === clientId);
       if (client === undefined) throw new TypeError(`Cannot get a token: no client "${clientId}"`);

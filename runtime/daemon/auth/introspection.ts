@@ -1,7 +1,8 @@
 /**
  * {@linkcode introspectionVerifier}: checks opaque access tokens by asking the authorization server (RFC 7662
  * token introspection), authenticated as a client with HTTP Basic. A token is accepted when it is `active`, names
- * this issuer (when it names one) and this audience, and has an `exp` in the future.
+ * this issuer (when it names one) and this audience, and has an `exp` in the future. Without `sub` (RFC 7662 makes
+ * it optional; client credentials tokens often lack it) the principal is named by `client_id`.
  *
  * @module
  */
@@ -85,7 +86,8 @@ export function introspectionVerifier(options: IntrospectionOptions): OAuthToken
         throw new InvalidTokenError('The token is not valid: claim "exp" is missing');
       }
       if (result.exp * 1000 <= Date.now()) throw new InvalidTokenError("The token has expired");
-      const subject = result[claim];
+      // RFC 7662 makes `sub` optional; a client credentials token acts for its client, so its id names it.
+      const subject = result[claim] ?? (claim === "sub" ? result.client_id : undefined);
       if (typeof subject !== "string" || subject === "") {
         throw new InvalidTokenError(`The token is not valid: it has no "${claim}" claim`);
       }

@@ -19,6 +19,7 @@ Deno.test("introspectionVerifier() asks the endpoint as a client and checks acti
     foreign: { active: true, aud: "http://elsewhere/mcp", sub: "carol", exp: now + 60 },
     expired: { active: true, aud: [AUDIENCE], sub: "carol", exp: now - 1 },
     noExp: { active: true, aud: AUDIENCE, sub: "carol" },
+    client: { active: true, aud: AUDIENCE, client_id: "ci", exp: now + 60 },
   };
   const seen: string[] = [];
   let issuer = "";
@@ -44,6 +45,8 @@ Deno.test("introspectionVerifier() asks the endpoint as a client and checks acti
     assert.equal(info.extra?.principal, `${issuer}#carol`);
     assert.deepEqual(info.scopes, ["mcpx:execute"]);
     assert.equal(seen[0], `Basic ${btoa("mcp+executor:s3cret")}`);
+    const client = await verifier.verifyAccessToken("client");
+    assert.equal(client.extra?.principal, `${issuer}#ci`, "without sub, client_id names it");
     for (
       const [token, reason] of [
         ["inactive", /not active/],
