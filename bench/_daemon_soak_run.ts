@@ -192,7 +192,8 @@ async function openClient(url: URL): Promise<{ client: Client; end(): Promise<vo
  * ```
  */
 export async function runDaemonSoak(options: DaemonSoakOptions): Promise<DaemonSoakReport> {
-  await using dir = await daemonDir();
+  // Every client is the one principal of --no-auth: lift its session cap to the daemon's whole.
+  await using dir = await daemonDir({ sessions: { maxPerPrincipal: 256 } });
   const inspect = freePort();
   const daemon = await httpDaemon(dir.config, { denoArgs: [`--inspect=127.0.0.1:${inspect}`] });
   const pid = daemon.process.pid;

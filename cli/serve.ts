@@ -9,19 +9,22 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../runtime/config.ts";
 import {
+  claudeAddCommand,
   DAEMON_DEFAULTS,
   type DaemonConfig,
   defaultDaemonConfigPath,
   ExecutorDaemon,
   type HttpServing,
-  isLoopback,
   loadDaemonConfig,
+  requireScopes,
   resolveConfigPath,
+  SCOPE_ADMIN,
   serveHttp,
   serveStdio,
 } from "../runtime/daemon/mod.ts";
 import { configureLogging } from "../runtime/log.ts";
 import { universalSentenceEncoder } from "../runtime/search/mod.ts";
+import { resolveServeAuth, type ServeAuth, tokenFilePath } from "./_serve_auth.ts";
 
 /** The text `--help` prints. */
 export const HELP = `Usage: mcpx serve [flags]
@@ -35,17 +38,26 @@ Flags:
                            --config; a missing default file means defaults, a missing given file is an error.
   --http                   Serve Streamable HTTP instead of stdio.
   --host <address>         HTTP bind address. Default: 127.0.0.1. Any address beyond loopback needs a bearer
-                           token (see --token-file), or the daemon refuses to start.
+                           token (see --token-file) or OAuth (auth.issuer), or the daemon refuses to start.
   --port <n>               HTTP port; 0 picks a free one. Default: 8787.
-  --token-file <path>      A file holding bearer tokens, one a line. Tokens are also read from the environment
-                           variable MCPX_TOKEN (or the one http.tokenEnv names). Never given as a flag value.
+  --token-file <path>      A file of bearer tokens, one "<principal> <token> [scope,scope,...]" a line (# starts
+                           a comment; tokens of at least 32 characters; no scopes: mcpx:execute,mcpx:skills).
+                           A token in the environment variable MCPX_TOKEN (or the one http.tokenEnv names) is
+                           the principal "default" with every scope. Never given as a flag value.
+  --no-auth                Accept HTTP requests without a token (loopback only; warns at every start).
+  --state-dir <path>       Where the generated token is kept. Default: $MCPX_STATE_DIR, else
+                           $XDG_STATE_HOME/mcp-executor, else ~/.local/state/mcp-executor.
   --drain-timeout <ms>     On SIGTERM/SIGINT (or stdin closing in stdio mode), how long running tasks may go on
                            before they are cancelled. Default: 10000.
   --log-level <level>      debug, info, warning or error; logs go to stderr. Default: info.
   -h, --help               Show this text.
 
-Endpoints with --http: POST/GET/DELETE /mcp (MCP Streamable HTTP), GET /healthz (JSON), GET /metrics
-(Prometheus text; behind the bearer token like /mcp when one is set).
+With --http and no token, no auth.issuer and no --no-auth, the daemon makes a random token at first start,
+keeps it in <state-dir>/http-token (mode 0600) and prints the claude mcp add line that uses it.
+
+Endpoints with --http: POST/GET/DELETE /mcp (MCP Streamable HTTP; scope mcpx:execute, save_skill also
+mcpx:skills), GET /healthz (JSON), GET /metrics (Prometheus text; scope mcpx:admin), and with auth.issuer
+GET /.well-known/oauth-protected-resource[/mcp] (RFC 9728, without a token). Every request needs a token.
 `;
 
 /** Settings resolved from the flags and mcp-executor.json. */
@@ -55,7 +67,8 @@ interface Settings {
   http: boolean;
   host: string;
   port: number;
-  tokens: string[];
+  /** Who may call over HTTP (decided only with --http). */
+  auth: ServeAuth | undefined;
   drainTimeoutMs: number;
 }
 
@@ -85,6 +98,8 @@ export async function main(args: string[]): Promise<number> {
         host: { type: "string" },
         port: { type: "string" },
         "token-file": { type: "string" },
+        "no-auth": { type: "boolean", default: false },
+        "state-dir": { type: "string" },
         "drain-timeout": { type: "string", default: "10000" },
         "log-level": { type: "string", default: "info" },
         help: { type: "boolean", short: "h", default: false },
@@ -123,6 +138,8 @@ async function resolveSettings(flags: {
   host?: string | undefined;
   port?: string | undefined;
   "token-file"?: string | undefined;
+  "no-auth": boolean;
+  "state-dir"?: string | undefined;
   "drain-timeout": string;
 }): Promise<Settings> {
   const given = flags["daemon-config"];
@@ -134,21 +151,22 @@ async function resolveSettings(flags: {
     ? http.port ?? DAEMON_DEFAULTS.port
     : wholeNumber("--port", flags.port);
   if (port > 65_535) throw new RangeError(`Invalid --port ${port}: the most is 65535`);
-  const tokens: string[] = [];
-  const fromEnv = Deno.env.get(http.tokenEnv ?? DAEMON_DEFAULTS.tokenEnv)?.trim();
-  if (fromEnv) tokens.push(fromEnv);
-  const tokenFile = flags["token-file"] ??
-    (http.tokenFile === undefined ? undefined : resolveConfigPath(daemonConfig, http.tokenFile));
-  if (tokenFile !== undefined) {
-    const text = await Deno.readTextFile(tokenFile).catch((error) => {
-      throw new Error(`Cannot read the token file ${tokenFile}: ${(error as Error).message}`);
-    });
-    const lines = text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
-    if (lines.length === 0) {
-      throw new Error(`Cannot use the token file ${tokenFile}: it holds no token`);
-    }
-    tokens.push(...lines);
+  if (flags["no-auth"] && !flags.http) {
+    throw new RangeError(
+      "Cannot use --no-auth without --http: over stdio there is nothing to authenticate",
+    );
   }
+  const host = flags.host ?? http.host ?? DAEMON_DEFAULTS.host;
+  const auth = flags.http
+    ? await resolveServeAuth({
+      daemonConfig,
+      host,
+      port,
+      noAuth: flags["no-auth"],
+      tokenFile: tokenFilePath(flags["token-file"], daemonConfig),
+      stateDir: flags["state-dir"],
+    })
+    : undefined;
   const sessions = daemonConfig.sessions ?? {};
   if (sessions.persist && sessions.dir === undefined) {
     throw new ConfigError(
@@ -160,9 +178,9 @@ async function resolveSettings(flags: {
     config: flags.config,
     daemonConfig,
     http: flags.http,
-    host: flags.host ?? http.host ?? DAEMON_DEFAULTS.host,
+    host,
     port,
-    tokens,
+    auth,
     drainTimeoutMs: wholeNumber("--drain-timeout", flags["drain-timeout"]),
   };
 }
@@ -171,16 +189,6 @@ async function run(settings: Settings): Promise<number> {
   const { daemonConfig } = settings;
   const sessions = daemonConfig.sessions ?? {};
   const http = daemonConfig.http ?? {};
-  if (settings.http && !isLoopback(settings.host) && settings.tokens.length === 0) {
-    console.error(
-      `Refusing to listen on ${settings.host}: beyond loopback the daemon needs a bearer token. Set it in the ` +
-        `${
-          http.tokenEnv ?? DAEMON_DEFAULTS.tokenEnv
-        } environment variable or in a file given with --token-file ` +
-        "(or http.tokenFile); never as a flag value, which other users see in ps",
-    );
-    return 1;
-  }
   const daemon = new ExecutorDaemon({
     orchestrator: {
       config: settings.config,
@@ -213,23 +221,45 @@ async function run(settings: Settings): Promise<number> {
   try {
     await daemon.initialize();
     if (settings.http) {
+      const auth = settings.auth ?? { noAuth: true };
       serving = serveHttp(daemon, {
         hostname: settings.host,
         port: settings.port,
-        tokens: settings.tokens,
+        ...(auth.authenticate === undefined ? {} : { authenticate: auth.authenticate }),
+        ...(auth.resourceMetadata === undefined ? {} : { resourceMetadata: auth.resourceMetadata }),
         allowedHosts: http.allowedHosts ?? [],
         allowedOrigins: http.allowedOrigins ?? [],
         idleTimeoutMs: sessions.idleTimeoutMs ?? DAEMON_DEFAULTS.idleTimeoutMs,
+        maxSessionsPerPrincipal: sessions.maxPerPrincipal ??
+          DAEMON_DEFAULTS.maxSessionsPerPrincipal,
+        maxSessions: sessions.max ?? DAEMON_DEFAULTS.maxSessions,
         routes: {
-          "/metrics": async () =>
-            new Response(await daemon.metrics.render(), {
-              headers: { "content-type": daemon.metrics.contentType },
-            }),
+          "/metrics": async (_request, principal) =>
+            requireScopes(principal, [SCOPE_ADMIN], auth.resourceMetadataUrl) ??
+              new Response(await daemon.metrics.render(), {
+                headers: { "content-type": daemon.metrics.contentType },
+              }),
         },
       });
       const { hostname, port } = serving.addr;
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-      console.error(`mcp-executor: serving MCP at http://${host}:${port}/mcp`);
+      const url = `http://${host}:${port}/mcp`;
+      console.error(`mcp-executor: serving MCP at ${url}`);
+      if (auth.noAuth) {
+        console.error(
+          "mcp-executor: warning: --no-auth: any program or user on this machine may call the daemon " +
+            "without a token",
+        );
+      }
+      if (auth.generated !== undefined) {
+        console.error(
+          `mcp-executor: bearer token ${
+            auth.generated.created ? "made and kept" : "read"
+          } in ${auth.generated.file}; connect Claude Code with:\n  ${
+            claudeAddCommand(url, auth.generated.token)
+          }`,
+        );
+      }
     } else {
       const { closed } = await serveStdio(daemon);
       void closed.then(() => requestStop("end of stdin"));

@@ -5,7 +5,16 @@
  * @module
  */
 
-/** The principal of a task, a skill or a sign-in that names none (library use, stdio, `MCPX_TOKEN`). */
+/**
+ * The principal of a task, a skill or a sign-in that names none (library use, stdio, `MCPX_TOKEN`).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PRINCIPAL, validatePrincipalId } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * assert.equal(validatePrincipalId(DEFAULT_PRINCIPAL), "default");
+ * ```
+ */
 export const DEFAULT_PRINCIPAL = "default";
 
 /**

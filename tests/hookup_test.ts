@@ -28,13 +28,21 @@ interface Entry {
   command?: string;
   args?: string[];
   url?: string;
+  headers?: Record<string, string>;
+}
+
+/** A shell line's words: double-quoted strings are one word, without their quotes. */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
 }
 
 /** Connects the SDK client to one config entry, runs a task through execute_code, and returns its data. */
 async function runThrough(entry: Entry): Promise<unknown> {
   const client = new Client({ name: "hookup-test", version: "1.0.0" });
   const transport = entry.url !== undefined
-    ? new StreamableHTTPClientTransport(new URL(entry.url))
+    ? new StreamableHTTPClientTransport(new URL(entry.url), {
+      requestInit: { headers: entry.headers ?? {} },
+    })
     : new StdioClientTransport({
       command: entry.command!,
       args: entry.args ?? [],
@@ -65,9 +73,11 @@ async function runThrough(entry: Entry): Promise<unknown> {
 Deno.test("README's hook-up snippets connect Claude Code, Claude Desktop, Cursor and VS Code configs to the daemon", async (t) => {
   await using dir = await daemonDir();
   const port = freePort();
+  // The bearer token the daemon makes at its first start, read from the line it prints.
+  let token = "";
   const fill = (text: string) =>
     text.replaceAll("/path/to/mcp-executor", ROOT).replaceAll("/path/to/mcp.json", dir.config)
-      .replaceAll("8787", String(port));
+      .replaceAll("8787", String(port)).replaceAll("<token>", token);
   const all = await snippets();
   assert.deepEqual([...all.keys()].sort(), [
     "claude-code",
@@ -82,6 +92,7 @@ Deno.test("README's hook-up snippets connect Claude Code, Claude Desktop, Cursor
   assert.equal(command, "deno");
   const daemon = new Deno.Command(Deno.execPath(), {
     args,
+    env: { MCPX_STATE_DIR: `${dir.dir}/state` },
     stdin: "null",
     stdout: "null",
     stderr: "piped",
@@ -89,11 +100,17 @@ Deno.test("README's hook-up snippets connect Claude Code, Claude Desktop, Cursor
     .spawn();
   const stderr = daemon.stderr.pipeThrough(new TextDecoderStream()).getReader();
   let seen = "";
-  while (!seen.includes(`serving MCP at http://127.0.0.1:${port}/mcp`)) {
+  const printed = new RegExp(
+    `claude mcp add --transport http mcp-executor http://127\\.0\\.0\\.1:${port}/mcp ` +
+      '--header "Authorization: Bearer ([A-Za-z0-9_-]{43})"\n',
+  );
+  while (!printed.test(seen)) {
     const { value, done } = await stderr.read();
-    assert.ok(!done, `the daemon stopped before listening: ${seen}`);
+    assert.ok(!done, `the daemon stopped before printing its token: ${seen}`);
     seen += value;
   }
+  assert.ok(seen.includes(`serving MCP at http://127.0.0.1:${port}/mcp`), seen);
+  token = printed.exec(seen)![1]!;
   // Keep draining stderr so the daemon never blocks on a full pipe.
   const drain = (async () => {
     while (!(await stderr.read()).done) { /* discard */ }
@@ -127,7 +144,7 @@ Deno.test("README's hook-up snippets connect Claude Code, Claude Desktop, Cursor
         const claude = async (line: string) => {
           assert.match(line, /^claude /);
           const out = await new Deno.Command("npx", {
-            args: ["-y", CLAUDE_CODE, ...line.slice("claude ".length).split(/\s+/)],
+            args: ["-y", CLAUDE_CODE, ...shellWords(line.slice("claude ".length))],
             cwd: dir.dir,
             env: {
               HOME: home,

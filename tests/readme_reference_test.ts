@@ -7,6 +7,10 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS } from "../runtime/mod.ts";
 import { DAEMON_DEFAULTS, daemonConfigShape } from "../runtime/daemon/daemon_config.ts";
+import {
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
+} from "../runtime/daemon/http_handler.ts";
 import { DEFAULT_AUDIT_KEEP, DEFAULT_AUDIT_MAX_BYTES } from "../runtime/daemon/audit_log.ts";
 import { DEFAULT_APPROVAL_TIMEOUT_MS } from "../runtime/approvals/mod.ts";
 import { BUILTIN_KINDS, DEFAULT_PII_TTL_MS } from "../runtime/privacy/mod.ts";
@@ -77,6 +81,17 @@ Deno.test("README lists every key of mcp-executor.json with the daemon's default
   assert.equal(firstNumber(rows.get("sessions.quotaMb")!), DAEMON_DEFAULTS.quotaMb);
   assert.equal(firstNumber(rows.get("sessions.idleTimeoutMs")!), DAEMON_DEFAULTS.idleTimeoutMs);
   assert.equal(firstNumber(rows.get("http.port")!), DAEMON_DEFAULTS.port);
+  assert.equal(
+    firstNumber(rows.get("sessions.maxPerPrincipal")!),
+    DAEMON_DEFAULTS.maxSessionsPerPrincipal,
+  );
+  assert.equal(DAEMON_DEFAULTS.maxSessionsPerPrincipal, DEFAULT_MAX_SESSIONS_PER_PRINCIPAL);
+  assert.equal(firstNumber(rows.get("sessions.max")!), DAEMON_DEFAULTS.maxSessions);
+  assert.equal(DAEMON_DEFAULTS.maxSessions, DEFAULT_MAX_SESSIONS);
+  assert.match(
+    rows.get("auth.introspectionSecretEnv")!,
+    new RegExp(DAEMON_DEFAULTS.introspectionSecretEnv),
+  );
   assert.match(rows.get("http.host")!, new RegExp(DAEMON_DEFAULTS.host.replaceAll(".", "\\.")));
   assert.match(rows.get("http.tokenEnv")!, new RegExp(DAEMON_DEFAULTS.tokenEnv));
   assert.equal(firstNumber(rows.get("audit.maxBytes")!), DEFAULT_AUDIT_MAX_BYTES);

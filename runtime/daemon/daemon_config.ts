@@ -7,7 +7,9 @@
  * {
  *   "sessions": { "quotaMb": 100, "idleTimeoutMs": 1800000, "persist": false },
  *   "http": { "host": "127.0.0.1", "port": 8787, "allowedOrigins": [], "allowedHosts": [],
- *             "tokenEnv": "MCPX_TOKEN", "tokenFile": "/etc/mcp-executor/token" },
+ *             "tokenEnv": "MCPX_TOKEN", "tokenFile": "/etc/mcp-executor/tokens",
+ *             "publicUrl": "https://mcp.example.com" },
+ *   "auth": { "issuer": "https://login.example.com" },
  *   "pii": { "enabled": true, "flows": [{ "from": "crm", "to": ["crm", "mailer"] }] }
  * }
  * ```
@@ -32,6 +34,10 @@ export const DAEMON_DEFAULTS = {
   host: "127.0.0.1",
   port: 8787,
   tokenEnv: "MCPX_TOKEN",
+  maxSessionsPerPrincipal: 16,
+  maxSessions: 256,
+  principalClaim: "sub",
+  introspectionSecretEnv: "MCPX_INTROSPECTION_SECRET",
 } as const;
 
 const sessionsSection = z.strictObject({
@@ -43,6 +49,10 @@ const sessionsSection = z.strictObject({
   persist: z.boolean().optional(),
   /** Where session folders live; relative to the config file. Default: a temporary folder. */
   dir: z.string().min(1).optional(),
+  /** The most HTTP sessions one principal may hold open. Default 16. */
+  maxPerPrincipal: z.number().int().min(1).optional(),
+  /** The most HTTP sessions open in all. Default 256. */
+  max: z.number().int().min(1).optional(),
 });
 
 const httpSection = z.strictObject({
@@ -54,8 +64,46 @@ const httpSection = z.strictObject({
   allowedHosts: z.array(z.string().min(1)).optional(),
   /** The environment variable holding the bearer token. Default `MCPX_TOKEN`. */
   tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
-  /** A file holding bearer tokens, one a line; relative to the config file. */
+  /** A file of bearer tokens, `<principal> <token> [scope,scope,...]` a line; relative to the config file. */
   tokenFile: z.string().min(1).optional(),
+  /**
+   * The URL clients reach the daemon at, without the `/mcp` path, e.g. `https://mcp.example.com`: the canonical
+   * resource URL is this plus `/mcp`. Default `http://<host>:<port>`.
+   */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+const authSection = z.strictObject({
+  /** The authorization server whose access tokens are accepted (its `iss`). */
+  issuer: z.url({ protocol: /^https?$/ }),
+  /** Its JWKS URL. Default: `jwks_uri` of its RFC 8414 or OpenID Connect metadata. */
+  jwksUri: z.url({ protocol: /^https?$/ }).optional(),
+  /** The `aud` tokens must name. Default `http.publicUrl` + `/mcp`. */
+  audience: z.string().min(1).optional(),
+  /** The claim naming the principal (`<iss>#<claim>`). Default `sub`. */
+  principalClaim: z.string().min(1).optional(),
+  /** The accepted JWT signing algorithms. Default RS256, PS256, ES256, EdDSA. */
+  algorithms: z.array(z.enum([
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "EdDSA",
+    "Ed25519",
+  ])).min(1).optional(),
+  /** Scopes every token must hold, besides what each request needs. Default none. */
+  requiredScopes: z.array(z.string().min(1)).optional(),
+  /** An RFC 7662 introspection endpoint for opaque (non-JWT) access tokens. */
+  introspectionUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** The client id the daemon introspects as (HTTP Basic). */
+  introspectionClientId: z.string().min(1).optional(),
+  /** The environment variable holding that client's secret. Default `MCPX_INTROSPECTION_SECRET`. */
+  introspectionSecretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
 });
 
 const searchSection = z.strictObject({
@@ -70,6 +118,8 @@ const searchSection = z.strictObject({
 export const daemonConfigShape = {
   sessions: sessionsSection.optional(),
   http: httpSection.optional(),
+  /** OAuth 2.1 resource server: access tokens of `issuer` are accepted besides the static tokens. */
+  auth: authSection.optional(),
   /** Approval rules: `"*"`, a server or `"server.tool"` to `"allow"`, `"ask"` or `"deny"`. */
   approvals: approvalsConfigSchema.optional(),
   /** How long a person has to answer an approval question, in milliseconds. */

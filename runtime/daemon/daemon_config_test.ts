@@ -93,3 +93,23 @@ Deno.test("loadDaemonConfig() reads a file, allows a missing optional one and re
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("parseDaemonConfig() reads the auth section, http.publicUrl and the session caps, refusing unknown keys", () => {
+  const config = parseDaemonConfig({
+    http: { publicUrl: "https://mcp.example.com" },
+    auth: { issuer: "https://login.example.com", principalClaim: "email", algorithms: ["ES256"] },
+    sessions: { maxPerPrincipal: 4, max: 64 },
+  });
+  assert.equal(config.auth?.issuer, "https://login.example.com");
+  assert.equal(config.sessions?.maxPerPrincipal, 4);
+  assert.throws(
+    () => parseDaemonConfig({ auth: { issuer: "https://login.example.com", isuer: "x" } }),
+    /"auth": .*isuer/,
+  );
+  assert.throws(() => parseDaemonConfig({ auth: {} }), /"auth\.issuer"/);
+  assert.throws(
+    () => parseDaemonConfig({ auth: { issuer: "https://i.example", algorithms: ["none"] } }),
+    /"auth\.algorithms\.0"/,
+  );
+  assert.throws(() => parseDaemonConfig({ sessions: { max: 0 } }), /"sessions\.max"/);
+});

@@ -207,7 +207,7 @@ export class ExecutorDaemon {
       }),
     );
     this.#hook("onSessionOpen", () => this.#options.onSessionOpen?.(id, server));
-    log.info("Session {id} opened", { id });
+    log.info("Session {id} opened for {principal}", { id, principal: principal.id });
     return server;
   }
 
@@ -273,7 +273,7 @@ export class ExecutorDaemon {
       );
     }
     this.#hook("onSessionClose", () => this.#options.onSessionClose?.(id));
-    log.info("Session {id} closed", { id });
+    log.info("Session {id} closed for {principal}", { id, principal: session.principal.id });
   }
 
   /**

@@ -1,46 +1,11 @@
 /**
- * The checks every HTTP request to the daemon passes before anything else: the bearer token, and the `Host` and
- * `Origin` headers against DNS rebinding.
+ * The checks every authenticated HTTP request to the daemon passes before routing: the `Host` and `Origin` headers
+ * against DNS rebinding. Who is calling is `auth/`'s question.
  *
  * @module
  */
 
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
-
-/**
- * Finds which accepted token a request carries in `Authorization: Bearer <token>`. Tokens are compared by their
- * SHA-256 digests in constant time.
- *
- * @param request The request.
- * @param tokens The accepted tokens; empty means no token is asked for.
- * @returns The index of the matching token, `-1` when none is asked for, `undefined` when the token is missing or
- *   wrong.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { tokenIndex } from "./http_checks.ts";
- * const request = new Request("http://127.0.0.1/mcp", { headers: { authorization: "Bearer b" } });
- * assert.equal(await tokenIndex(request, ["a", "b"]), 1);
- * assert.equal(await tokenIndex(request, ["a"]), undefined);
- * assert.equal(await tokenIndex(request, []), -1);
- * ```
- */
-export async function tokenIndex(
-  request: Request,
-  tokens: readonly string[],
-): Promise<number | undefined> {
-  if (tokens.length === 0) return -1;
-  const header = request.headers.get("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (match === null) return undefined;
-  const given = await digest(match[1]!);
-  let found: number | undefined;
-  for (const [index, token] of tokens.entries()) {
-    if (equalBytes(given, await digest(token)) && found === undefined) found = index;
-  }
-  return found;
-}
 
 /**
  * Checks the `Host` header: a loopback name (any port), the bound host, or one of `allowed` (with or without its
@@ -118,14 +83,4 @@ function hostName(host: string): string {
 
 function isWildcard(host: string): boolean {
   return host === "0.0.0.0" || host === "::" || host === "[::]";
-}
-
-async function digest(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }

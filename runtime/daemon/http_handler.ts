@@ -1,22 +1,38 @@
 /**
  * {@linkcode HttpHandler}: the daemon over Streamable HTTP, a `(Request) => Response` for `Deno.serve`.
  *
- * Every request passes, in this order: the bearer token (401), the `Host` and `Origin` checks against DNS
- * rebinding (403), then routing: `GET /healthz`, the extra routes, and the MCP endpoint. On the MCP endpoint a
- * session id that is unknown, or that another token opened, is refused with 404.
+ * Every request passes, in this order: the protected resource metadata (served without a token when OAuth is on),
+ * authentication (401, see {@linkcode Authenticator}), the `Host` and `Origin` checks against DNS rebinding (403),
+ * then routing: `GET /healthz`, the extra routes, and the MCP endpoint. On the MCP endpoint the JSON-RPC body
+ * decides the scope needed (403 `insufficient_scope` without it); a session id that is unknown, or that another
+ * principal opened, is refused with 404; an `initialize` past the session limits gets 429 or 503.
  *
  * @module
  */
 
 import { logger } from "../log.ts";
-import { isInitializeRequest, type JSONRPCMessage } from "../sdk.ts";
+import { isInitializeRequest } from "../sdk.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../sdk.ts";
 import type { ExecutorDaemon } from "./executor_daemon.ts";
-import { checkHost, checkOrigin, tokenIndex } from "./http_checks.ts";
+import { checkHost, checkOrigin } from "./http_checks.ts";
 import { EarlyCancels } from "./_early_cancels.ts";
+import { cancelOnDisconnect, jsonRpcError, MAX_BODY_BYTES, readJson } from "./_json_rpc_http.ts";
 import { DEFAULT_PRINCIPAL, type Principal } from "../principal.ts";
+import type { AuthInfo, OAuthProtectedResourceMetadata } from "../sdk.ts";
+import {
+  type Authenticator,
+  createAuthenticator,
+  missingScopes,
+  openAuthenticator,
+  refusalResponse,
+  resourceMetadataResponse,
+  resourceMetadataUrl,
+  scopesForMcp,
+} from "./auth/mod.ts";
 
 const log = logger("daemon");
+
+export { MAX_BODY_BYTES };
 
 /** A handler for an extra route, e.g. `/metrics`; it gets the request's authenticated principal. */
 export type RouteHandler = (
@@ -24,10 +40,29 @@ export type RouteHandler = (
   principal: Principal,
 ) => Response | Promise<Response>;
 
+/** Default of {@linkcode HttpHandlerOptions.maxSessionsPerPrincipal}. */
+export const DEFAULT_MAX_SESSIONS_PER_PRINCIPAL = 16;
+/** Default of {@linkcode HttpHandlerOptions.maxSessions}. */
+export const DEFAULT_MAX_SESSIONS = 256;
+
 /** Options for {@linkcode HttpHandler}. */
 export interface HttpHandlerOptions {
-  /** Bearer tokens accepted (`Authorization: Bearer <token>`); empty: no token is asked for. */
-  tokens: readonly string[];
+  /**
+   * Finds who sends each request (see `runtime/daemon/auth/`). Without it, `tokens` are accepted as the principal
+   * `default` with every scope, and without either, every request is `default` with every scope (`--no-auth`).
+   */
+  authenticate?: Authenticator;
+  /** Shorthand for an authenticator of these bearer tokens, all the principal `default` with every scope. */
+  tokens?: readonly string[];
+  /**
+   * RFC 9728 metadata, served without a token at `/.well-known/oauth-protected-resource[/<path>]` and named in
+   * every challenge's `resource_metadata`. Set it when OAuth tokens are accepted.
+   */
+  resourceMetadata?: OAuthProtectedResourceMetadata;
+  /** The most MCP sessions one principal may hold open. Default 16 (`sessions.maxPerPrincipal`). */
+  maxSessionsPerPrincipal?: number;
+  /** The most MCP sessions open in all. Default 256 (`sessions.max`). */
+  maxSessions?: number;
   /** `Host` values accepted besides the loopback names and the bound host (any port for loopback names). */
   allowedHosts?: readonly string[];
   /** Origins accepted besides `http://` loopback origins. A request without `Origin` is accepted. */
@@ -36,14 +71,18 @@ export interface HttpHandlerOptions {
   idleTimeoutMs?: number;
   /** The MCP endpoint's path. Default `/mcp`. */
   path?: string;
-  /** Extra routes by path, answered after the token and header checks (e.g. `/metrics`). */
+  /**
+   * Extra routes, answered after authentication and the header checks; each checks its own scopes. A key is an
+   * exact path (`"/metrics"`), or ends in `/` to take every path under it (`"/approvals/"` answers
+   * `/approvals/abc`; the longest such key wins).
+   */
   routes?: Record<string, RouteHandler>;
 }
 
 interface HttpSession {
   transport: WebStandardStreamableHTTPServerTransport;
-  /** The index of the token that opened it (-1 without tokens). */
-  owner: number;
+  /** The principal that opened it; only it may use the session. */
+  owner: Principal;
   lastSeen: number;
   cancels: EarlyCancels;
 }
@@ -53,7 +92,7 @@ interface HttpSession {
  *
  * @example
  * ```ts ignore
- * const handler = new HttpHandler(daemon, { tokens: [] });
+ * const handler = new HttpHandler(daemon, { authenticate: createAuthenticator({ tokens }) });
  * const server = Deno.serve({ hostname: "127.0.0.1", port: 8787 }, (req) => handler.handle(req));
  * ```
  */
@@ -63,14 +102,28 @@ export class HttpHandler {
   #sessions = new Map<string, HttpSession>();
   #boundHost: string | undefined;
   #sweeper: number;
+  #authenticate: Authenticator;
+  #metadataUrl: string | undefined;
 
   /**
    * @param daemon The daemon whose sessions this serves.
-   * @param options Tokens, allowed hosts and origins, idle timeout, path and extra routes.
+   * @param options Authentication, allowed hosts and origins, limits, idle timeout, path and extra routes.
    */
   constructor(daemon: ExecutorDaemon, options: HttpHandlerOptions) {
     this.#daemon = daemon;
     this.#options = options;
+    this.#authenticate = options.authenticate ?? (options.tokens?.length
+      ? createAuthenticator({
+        tokens: options.tokens.map((token) => ({
+          principal: DEFAULT_PRINCIPAL,
+          token,
+          scopes: ["mcpx:execute", "mcpx:skills", "mcpx:approve", "mcpx:admin"],
+        })),
+      })
+      : openAuthenticator());
+    this.#metadataUrl = options.resourceMetadata === undefined
+      ? undefined
+      : resourceMetadataUrl(options.resourceMetadata.resource);
     const idle = options.idleTimeoutMs ?? 30 * 60_000;
     const every = Math.min(60_000, Math.max(250, idle / 4));
     // Typed as a number: Deno.unrefTimer takes the id, and node typings in the graph widen it.
@@ -119,19 +172,21 @@ export class HttpHandler {
   }
 
   async #handle(request: Request): Promise<Response> {
-    const owner = await tokenIndex(request, this.#options.tokens);
-    if (owner === undefined) {
-      return new Response(
-        JSON.stringify({ error: "Unauthorized: a valid bearer token is required" }),
-        {
-          status: 401,
-          headers: {
-            "content-type": "application/json",
-            "www-authenticate": 'Bearer realm="mcp-executor"',
-          },
-        },
+    if (this.#options.resourceMetadata !== undefined) {
+      const metadata = resourceMetadataResponse(request, this.#options.resourceMetadata);
+      if (metadata !== undefined) return metadata;
+    }
+    const authentication = await this.#authenticate(request);
+    if ("refused" in authentication) {
+      const { refused } = authentication;
+      return refusalResponse(
+        refused.status === 401 && refused.scopes === undefined
+          ? { ...refused, scopes: ["mcpx:execute"] }
+          : refused,
+        this.#metadataUrl,
       );
     }
+    const { principal, authInfo } = authentication;
     const refused = checkHost(request, this.#options.allowedHosts ?? [], this.#boundHost) ??
       checkOrigin(request, this.#options.allowedOrigins ?? []);
     if (refused !== undefined) {
@@ -144,27 +199,32 @@ export class HttpHandler {
     if (pathname === "/healthz" && request.method === "GET") {
       return Response.json(this.#daemon.health());
     }
-    const route = this.#options.routes?.[pathname];
-    // Replaced by the authenticated principal once requests are authenticated per principal.
-    if (route !== undefined) return await route(request, { id: DEFAULT_PRINCIPAL, scopes: [] });
+    const route = findRoute(this.#options.routes ?? {}, pathname);
+    if (route !== undefined) return await route(request, principal);
     if (pathname !== (this.#options.path ?? "/mcp")) {
       return new Response("Not found\n", { status: 404 });
     }
     if (this.#daemon.closing) return jsonRpcError(503, -32000, "The daemon is shutting down");
-    return await this.#mcp(request, owner);
+    return await this.#mcp(request, principal, authInfo);
   }
 
-  async #mcp(request: Request, owner: number): Promise<Response> {
+  async #mcp(request: Request, owner: Principal, authInfo: AuthInfo): Promise<Response> {
     const sessionId = request.headers.get("mcp-session-id");
     if (sessionId !== null) {
       const session = this.#sessions.get(sessionId);
-      if (session === undefined || session.owner !== owner) {
+      if (session === undefined || session.owner.id !== owner.id) {
         return jsonRpcError(404, -32001, "Session not found");
       }
       session.lastSeen = Date.now();
-      if (request.method !== "POST") return await session.transport.handleRequest(request);
+      if (request.method !== "POST") {
+        const refused = this.#checkScopes(owner, ["mcpx:execute"]);
+        if (refused !== undefined) return refused;
+        return await session.transport.handleRequest(request, { authInfo });
+      }
       const body = await readJson(request);
       if (body instanceof Response) return body;
+      const refused = this.#checkScopes(owner, scopesForMcp(body));
+      if (refused !== undefined) return refused;
       const cancelled = session.cancels.check(body);
       if (cancelled !== undefined) {
         return jsonRpcError(
@@ -174,7 +234,10 @@ export class HttpHandler {
           cancelled,
         );
       }
-      const response = await session.transport.handleRequest(request, { parsedBody: body });
+      const response = await session.transport.handleRequest(request, {
+        parsedBody: body,
+        authInfo,
+      });
       return cancelOnDisconnect(response, body, session.transport);
     }
     if (request.method !== "POST") {
@@ -182,27 +245,88 @@ export class HttpHandler {
     }
     const body = await readJson(request);
     if (body instanceof Response) return body;
+    const refused = this.#checkScopes(owner, scopesForMcp(body));
+    if (refused !== undefined) return refused;
     const initialize = Array.isArray(body)
       ? body.some(isInitializeRequest)
       : isInitializeRequest(body);
     if (!initialize) {
       return jsonRpcError(400, -32000, "Bad Request: No valid session ID provided");
     }
-    return await this.#open(request, body, owner);
+    const limited = this.#checkLimits(owner, body);
+    if (limited !== undefined) return limited;
+    return await this.#open(request, body, owner, authInfo);
   }
 
-  async #open(request: Request, body: unknown, owner: number): Promise<Response> {
+  /** A 403 `insufficient_scope` naming every scope the request needs, or `undefined` when all are held. */
+  #checkScopes(principal: Principal, needed: readonly string[]): Response | undefined {
+    const missing = missingScopes(principal.scopes, needed);
+    if (missing.length === 0) return undefined;
+    return refusalResponse({
+      status: 403,
+      error: "insufficient_scope",
+      description: `This request needs the scope${missing.length === 1 ? "" : "s"} ${
+        missing.join(" ")
+      }`,
+      scopes: needed,
+    }, this.#metadataUrl);
+  }
+
+  /** The refusal of a new session past a limit: 429 for the principal's, 503 for the daemon's. */
+  #checkLimits(owner: Principal, body: unknown): Response | undefined {
+    const id = Array.isArray(body) ? null : (body as { id?: string | number }).id ?? null;
+    const max = this.#options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    if (this.#sessions.size >= max) {
+      log.warn("Session refused for {principal}: {count} sessions are open, the limit", {
+        principal: owner.id,
+        count: this.#sessions.size,
+      });
+      return jsonRpcError(
+        503,
+        -32000,
+        `Cannot open a session: the daemon holds ${this.#sessions.size} sessions, its limit ` +
+          `(sessions.max, ${max}); close one or raise sessions.max in mcp-executor.json`,
+        id,
+      );
+    }
+    const perPrincipal = this.#options.maxSessionsPerPrincipal ??
+      DEFAULT_MAX_SESSIONS_PER_PRINCIPAL;
+    let held = 0;
+    for (const session of this.#sessions.values()) if (session.owner.id === owner.id) held++;
+    if (held >= perPrincipal) {
+      log.warn("Session refused for {principal}: {count} sessions are open, its limit", {
+        principal: owner.id,
+        count: held,
+      });
+      return jsonRpcError(
+        429,
+        -32000,
+        `Cannot open a session: principal "${owner.id}" holds ${held} sessions, the limit ` +
+          `(sessions.maxPerPrincipal, ${perPrincipal}); close one or raise sessions.maxPerPrincipal in ` +
+          "mcp-executor.json",
+        id,
+      );
+    }
+    return undefined;
+  }
+
+  async #open(
+    request: Request,
+    body: unknown,
+    owner: Principal,
+    authInfo: AuthInfo,
+  ): Promise<Response> {
     const id = crypto.randomUUID();
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       onsessionclosed: (closed) => void this.#closeSession(closed),
     });
-    const server = this.#daemon.openSession(id);
+    const server = this.#daemon.openSession(id, { principal: owner });
     this.#sessions.set(id, { transport, owner, lastSeen: Date.now(), cancels: new EarlyCancels() });
     transport.onclose = () => void this.#closeSession(id);
     try {
       await server.connect(transport);
-      const response = await transport.handleRequest(request, { parsedBody: body });
+      const response = await transport.handleRequest(request, { parsedBody: body, authInfo });
       if (!response.ok) await this.#closeSession(id);
       return response;
     } catch (error) {
@@ -223,96 +347,31 @@ export class HttpHandler {
     const now = Date.now();
     for (const [id, session] of this.#sessions) {
       if (now - session.lastSeen > idleMs && this.#daemon.activeTasks(id) === 0) {
-        log.info("Session {id} expired after {ms} ms idle", { id, ms: idleMs });
+        log.info("Session {id} of {principal} expired after {ms} ms idle", {
+          id,
+          principal: session.owner.id,
+          ms: idleMs,
+        });
         void this.#closeSession(id);
       }
     }
   }
 }
 
-/** The largest request body accepted, in bytes. */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-/** The body as JSON, or the error response: 413 past {@linkcode MAX_BODY_BYTES}, 400 when not JSON. */
-async function readJson(request: Request): Promise<unknown> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body?.getReader();
-  while (reader !== undefined) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      return jsonRpcError(413, -32600, `Request too large: the limit is ${MAX_BODY_BYTES} bytes`);
+/** The handler of a path: an exact key, else the longest key ending in `/` that the path starts with. */
+function findRoute(
+  routes: Record<string, RouteHandler>,
+  pathname: string,
+): RouteHandler | undefined {
+  if (Object.hasOwn(routes, pathname)) return routes[pathname];
+  let best: string | undefined;
+  for (const key of Object.keys(routes)) {
+    if (
+      key.endsWith("/") && pathname.startsWith(key) &&
+      (best === undefined || key.length > best.length)
+    ) {
+      best = key;
     }
-    chunks.push(value);
   }
-  try {
-    const bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    return jsonRpcError(400, -32700, "Parse error: the body is not JSON");
-  }
-}
-
-/**
- * When the client goes away before a POST's response stream ends, its requests are cancelled the way the
- * client itself would cancel them: with `notifications/cancelled`, which aborts the running task.
- */
-function cancelOnDisconnect(
-  response: Response,
-  body: unknown,
-  transport: WebStandardStreamableHTTPServerTransport,
-): Response {
-  const messages = (Array.isArray(body) ? body : [body]) as Partial<JSONRPCMessage>[];
-  const ids = messages.flatMap((m) =>
-    m !== null && typeof m === "object" && "method" in m && "id" in m && m.id !== undefined
-      ? [m.id]
-      : []
-  );
-  if (ids.length === 0 || response.body === null) return response;
-  const reader = response.body.getReader();
-  let done = false;
-  const body$ = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const chunk = await reader.read();
-      if (chunk.done) {
-        done = true;
-        controller.close();
-      } else {
-        controller.enqueue(chunk.value);
-      }
-    },
-    cancel(reason) {
-      if (!done) {
-        for (const requestId of ids) {
-          transport.onmessage?.({
-            jsonrpc: "2.0",
-            method: "notifications/cancelled",
-            params: { requestId, reason: "The client disconnected" },
-          });
-        }
-      }
-      return reader.cancel(reason);
-    },
-  });
-  return new Response(body$, { status: response.status, headers: response.headers });
-}
-
-function jsonRpcError(
-  status: number,
-  code: number,
-  message: string,
-  id: string | number | null = null,
-): Response {
-  return new Response(JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id }), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
+  return best === undefined ? undefined : routes[best];
 }

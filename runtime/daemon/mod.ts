@@ -1,7 +1,9 @@
 /**
  * The daemon: mcp-executor as an MCP server. {@linkcode ExecutorDaemon} shares one orchestrator between client
  * sessions, each with its own `McpServer` holding the tools `search_tools` and `execute_code` and the `servers://`
- * resources; {@linkcode serveStdio} and {@linkcode serveHttp} connect clients; `mcp-executor.json` configures it.
+ * resources; {@linkcode serveStdio} and {@linkcode serveHttp} connect clients, over HTTP each authenticated as a
+ * principal (`auth/`: static tokens, a generated token, OAuth access tokens, `mcpx:` scopes); `mcp-executor.json`
+ * configures it.
  *
  * @module
  */
@@ -23,7 +25,37 @@ export {
   parseDaemonConfig,
   resolveConfigPath,
 } from "./daemon_config.ts";
-export { HttpHandler, type HttpHandlerOptions, type RouteHandler } from "./http_handler.ts";
+export {
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
+  HttpHandler,
+  type HttpHandlerOptions,
+  type RouteHandler,
+} from "./http_handler.ts";
+export {
+  ALL_SCOPES,
+  type Authentication,
+  type Authenticator,
+  claudeAddCommand,
+  createAuthenticator,
+  defaultStateDir,
+  type GeneratedToken,
+  generatedToken,
+  introspectionVerifier,
+  jwtVerifier,
+  loadTokenFile,
+  MIN_TOKEN_LENGTH,
+  oauthPrincipalId,
+  protectedResourceMetadata,
+  requireScopes,
+  resourceMetadataUrl,
+  SCOPE_ADMIN,
+  SCOPE_APPROVE,
+  SCOPE_EXECUTE,
+  SCOPE_SKILLS,
+  STATE_DIR_ENV,
+  type StaticToken,
+} from "./auth/mod.ts";
 export { type HttpServing, isLoopback, serveHttp, type ServeHttpOptions } from "./serve_http.ts";
 export { serveStdio, STDIO_SESSION } from "./serve_stdio.ts";
 export { inferServers, type ServerName } from "./infer_servers.ts";

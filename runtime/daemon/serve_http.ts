@@ -1,6 +1,6 @@
 /**
  * {@linkcode serveHttp}: the daemon over Streamable HTTP with `Deno.serve`, and the rule that a listener beyond
- * loopback needs a bearer token.
+ * loopback needs authentication.
  *
  * @module
  */
@@ -50,23 +50,25 @@ export function isLoopback(hostname: string): boolean {
  * Serves the daemon over Streamable HTTP.
  *
  * @param daemon The initialized daemon.
- * @param options Address, tokens, header checks, idle timeout and extra routes.
+ * @param options Address, authentication, header checks, limits, idle timeout and extra routes.
  * @returns The listener.
- * @throws {Error} When the address is not loopback and no token is given (the message says how to give one).
+ * @throws {Error} When the address is not loopback and neither `authenticate` nor `tokens` is given (the message
+ *   says how to give one).
  *
  * @example
  * ```ts ignore
- * const serving = serveHttp(daemon, { hostname: "127.0.0.1", port: 8787, tokens: [] });
+ * const serving = serveHttp(daemon, { hostname: "127.0.0.1", port: 8787, authenticate });
  * await serving.shutdown();
  * ```
  */
 export function serveHttp(daemon: ExecutorDaemon, options: ServeHttpOptions): HttpServing {
   const hostname = options.hostname ?? "127.0.0.1";
-  if (!isLoopback(hostname) && options.tokens.length === 0) {
+  if (!isLoopback(hostname) && options.authenticate === undefined && !options.tokens?.length) {
     throw new Error(
-      `Refusing to listen on ${hostname}: beyond loopback the daemon needs a bearer token. ` +
-        "Set it in the MCPX_TOKEN environment variable (or the one http.tokenEnv names) or in a file " +
-        "given with --token-file; never as a flag value, which other users see in ps",
+      `Refusing to listen on ${hostname}: beyond loopback the daemon needs authentication. ` +
+        "Give a token in the MCPX_TOKEN environment variable (or the one http.tokenEnv names), a token " +
+        "file (--token-file or http.tokenFile), or an OAuth issuer (auth.issuer); never a token as a flag " +
+        "value, which other users see in ps",
     );
   }
   const handler = new HttpHandler(daemon, options);

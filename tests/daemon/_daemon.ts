@@ -165,20 +165,39 @@ export interface HttpDaemon extends AsyncDisposable {
   output: Promise<string>;
 }
 
+/** Options for {@linkcode httpDaemon}. */
+export interface HttpDaemonOptions {
+  /** More flags. */
+  args?: string[];
+  /** Flags for `deno run` itself (e.g. `--inspect`). */
+  denoArgs?: string[];
+  /** More environment variables. */
+  env?: Record<string, string>;
+  /** The bearer token `/healthz` needs. */
+  token?: string;
+  /**
+   * Pass `--no-auth`. Default: `true` when no `token` is given, for the tests whose subject is not who may call;
+   * `false` leaves authentication to the flags, the environment and the config (a 401 from `/healthz` then
+   * counts as started).
+   */
+  noAuth?: boolean;
+  /** The port. Default: a free one. */
+  port?: number;
+}
+
 /**
  * Starts `cli/serve.ts --http` on a free port and waits until `/healthz` answers.
  *
  * @param config The mcp.json path.
- * @param options More flags, flags for `deno run` itself (e.g. `--inspect`), environment, and the token `/healthz`
- *   needs.
+ * @param options More flags and environment, the token, `--no-auth`, the port.
  * @returns The running daemon; disposing sends SIGTERM and waits for the exit.
  */
 export async function httpDaemon(
   config: string,
-  options: { args?: string[]; denoArgs?: string[]; env?: Record<string, string>; token?: string } =
-    {},
+  options: HttpDaemonOptions = {},
 ): Promise<HttpDaemon> {
-  const port = freePort();
+  const port = options.port ?? freePort();
+  const noAuth = options.noAuth ?? options.token === undefined;
   const process = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -190,6 +209,7 @@ export async function httpDaemon(
       "--http",
       "--port",
       String(port),
+      ...(noAuth ? ["--no-auth"] : []),
       ...(options.args ?? []),
     ],
     env: options.env ?? {},
@@ -208,6 +228,7 @@ export async function httpDaemon(
       const response = await fetch(`${base}/healthz`, { headers });
       await response.body?.cancel();
       if (response.ok) break;
+      if (response.status === 401 && !noAuth && options.token === undefined) break;
     } catch {
       // Not listening yet.
     }

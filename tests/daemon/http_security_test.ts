@@ -8,6 +8,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { daemonDir, httpClient, httpDaemon, SERVE } from "./_daemon.ts";
 
+const ALPHA = "alpha-token-1-0123456789abcdefghij";
+const BETA = "beta-token-2-0123456789abcdefghijk";
+const ENV_TOKEN = "env-token-3-0123456789abcdefghijkl";
+
 const INITIALIZE = JSON.stringify({
   jsonrpc: "2.0",
   id: 1,
@@ -72,13 +76,13 @@ Deno.test("daemon refuses to listen beyond loopback without a bearer token, and 
   );
 });
 
-Deno.test("daemon HTTP checks: 401 without the right token, 403 for a foreign Host or Origin, 404 for another client's session", async (t) => {
+Deno.test("daemon HTTP checks: 401 without the right token, 403 for a foreign Host or Origin, 404 for another principal's session", async (t) => {
   await using dir = await daemonDir();
   const tokenFile = join(dir.dir, "tokens");
-  await Deno.writeTextFile(tokenFile, "alpha-token-1\nbeta-token-2\n");
+  await Deno.writeTextFile(tokenFile, `# principal token [scopes]\nalpha ${ALPHA}\nbeta ${BETA}\n`);
   await using daemon = await httpDaemon(dir.config, {
     args: ["--token-file", tokenFile],
-    token: "alpha-token-1",
+    token: ALPHA,
   });
   const port = Number(new URL(daemon.base).port);
 
@@ -86,7 +90,7 @@ Deno.test("daemon HTTP checks: 401 without the right token, 403 for a foreign Ho
     const variants: Record<string, string>[] = [
       {},
       { authorization: "Bearer wrong" },
-      { authorization: "alpha-token-1" },
+      { authorization: ALPHA },
     ];
     for (const headers of variants) {
       for (
@@ -106,7 +110,7 @@ Deno.test("daemon HTTP checks: 401 without the right token, 403 for a foreign Ho
       }
     }
     const ok = await fetch(`${daemon.base}/healthz`, {
-      headers: { authorization: "Bearer beta-token-2" },
+      headers: { authorization: `Bearer ${BETA}` },
     });
     assert.equal(ok.status, 200);
     await ok.body?.cancel();
@@ -118,7 +122,7 @@ Deno.test("daemon HTTP checks: 401 without the right token, 403 for a foreign Ho
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
     await conn.write(new TextEncoder().encode(
       `GET /healthz HTTP/1.1\r\nHost: attacker.example:${port}\r\n` +
-        "Authorization: Bearer alpha-token-1\r\nConnection: close\r\n\r\n",
+        `Authorization: Bearer ${ALPHA}\r\nConnection: close\r\n\r\n`,
     ));
     const buffer = new Uint8Array(1024);
     const n = await conn.read(buffer);
@@ -130,7 +134,7 @@ Deno.test("daemon HTTP checks: 401 without the right token, 403 for a foreign Ho
     const response = await fetch(daemon.url, {
       method: "POST",
       headers: mcpHeaders({
-        authorization: "Bearer alpha-token-1",
+        authorization: `Bearer ${ALPHA}`,
         origin: "https://attacker.example",
       }),
       body: INITIALIZE,
@@ -140,12 +144,12 @@ Deno.test("daemon HTTP checks: 401 without the right token, 403 for a foreign Ho
     assert.match(body.error, /Origin "https:\/\/attacker\.example" is not allowed/);
   });
 
-  await t.step("a session id opened with another token, or unknown, gets 404", async () => {
-    await using alpha = await httpClient(daemon.url, "alpha-token-1");
+  await t.step("a session id another principal opened, or an unknown one, gets 404", async () => {
+    await using alpha = await httpClient(daemon.url, ALPHA);
     const sessionId = alpha.transport.sessionId!;
     const list = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" });
     for (
-      const [token, id] of [["beta-token-2", sessionId], ["alpha-token-1", crypto.randomUUID()]]
+      const [token, id] of [[BETA, sessionId], [ALPHA, crypto.randomUUID()]]
     ) {
       const response = await fetch(daemon.url, {
         method: "POST",
@@ -167,9 +171,9 @@ Deno.test("daemon listens beyond loopback when a token is given in the environme
   await using dir = await daemonDir();
   await using daemon = await httpDaemon(dir.config, {
     args: ["--host", "0.0.0.0"],
-    env: { MCPX_TOKEN: "env-token-3" },
-    token: "env-token-3",
+    env: { MCPX_TOKEN: ENV_TOKEN },
+    token: ENV_TOKEN,
   });
-  await using client = await httpClient(daemon.url, "env-token-3");
+  await using client = await httpClient(daemon.url, ENV_TOKEN);
   assert.equal((await client.client.listTools()).tools.length, 4);
 });

@@ -62,7 +62,8 @@ Deno.test("MCP Inspector CLI lists and calls the daemon's tools over stdio and H
   });
 
   await t.step("over Streamable HTTP", async () => {
-    await using daemon = await httpDaemon(dir.config);
+    // --no-auth on loopback: this checks that the Inspector's CLI speaks to the daemon, not who may call it.
+    await using daemon = await httpDaemon(dir.config, { noAuth: true });
     const called = await inspect(build, [
       daemon.url.href,
       "--method",

@@ -28,6 +28,8 @@ Deno.test("serve --help explains every flag", async () => {
       "--host",
       "--port",
       "--token-file",
+      "--no-auth",
+      "--state-dir",
       "--drain-timeout",
       "--log-level",
       "--help",
@@ -41,6 +43,9 @@ Deno.test("serve refuses unknown flags and bad numbers with exit 2, and a malfor
   const unknown = await serve(["--token", "secret"]);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /Unknown option '--token'/);
+  const stdioNoAuth = await serve(["--no-auth"]);
+  assert.equal(stdioNoAuth.code, 2);
+  assert.match(stdioNoAuth.stderr, /Cannot use --no-auth without --http/);
   const port = await serve(["--http", "--port", "eighty"]);
   assert.equal(port.code, 2);
   assert.match(port.stderr, /Invalid --port "eighty": expected a whole number/);
