@@ -9,6 +9,9 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../runtime/config.ts";
 import {
+  approvalsPage,
+  approvalsRoutes,
+  approvalsSettings,
   DAEMON_DEFAULTS,
   type DaemonConfig,
   defaultDaemonConfigPath,
@@ -45,7 +48,9 @@ Flags:
   -h, --help               Show this text.
 
 Endpoints with --http: POST/GET/DELETE /mcp (MCP Streamable HTTP), GET /healthz (JSON), GET /metrics
-(Prometheus text; behind the bearer token like /mcp when one is set).
+(Prometheus text; behind the bearer token like /mcp when one is set), GET /approvals and
+POST /approvals/<id> (operator approvals, with "approvals": { "approver": "operator" } in mcp-executor.json;
+a browser opening /approvals gets the approvals page).
 `;
 
 /** Settings resolved from the flags and mcp-executor.json. */
@@ -181,6 +186,7 @@ async function run(settings: Settings): Promise<number> {
     );
     return 1;
   }
+  const approvals = approvalsSettings(daemonConfig);
   const daemon = new ExecutorDaemon({
     orchestrator: {
       config: settings.config,
@@ -188,7 +194,7 @@ async function run(settings: Settings): Promise<number> {
         ? {}
         : { sessionsDir: resolveConfigPath(daemonConfig, sessions.dir) }),
       ...(sessions.quotaMb === undefined ? {} : { sessionQuotaMb: sessions.quotaMb }),
-      ...(daemonConfig.approvals === undefined ? {} : { approvals: daemonConfig.approvals }),
+      ...(approvals.rules === undefined ? {} : { approvals: approvals.rules }),
       ...(daemonConfig.approvalTimeoutMs === undefined
         ? {}
         : { approvalTimeoutMs: daemonConfig.approvalTimeoutMs }),
@@ -198,6 +204,8 @@ async function run(settings: Settings): Promise<number> {
         : {}),
     },
     persistSessions: sessions.persist ?? false,
+    approver: approvals.approver,
+    maxPendingApprovals: approvals.maxPending,
     ...(daemonConfig.audit === undefined ? {} : {
       audit: {
         ...daemonConfig.audit,
@@ -225,7 +233,9 @@ async function run(settings: Settings): Promise<number> {
             new Response(await daemon.metrics.render(), {
               headers: { "content-type": daemon.metrics.contentType },
             }),
+          ...approvalsRoutes(daemon.operatorApprovals),
         },
+        pages: { "/approvals": approvalsPage },
       });
       const { hostname, port } = serving.addr;
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;

@@ -18,6 +18,9 @@ import { DEFAULT_PRINCIPAL, type Principal } from "../principal.ts";
 
 const log = logger("daemon");
 
+/** The scopes of a request that passed the bearer token, until requests are authenticated per principal. */
+const ALL_SCOPES = ["mcpx:execute", "mcpx:skills", "mcpx:approve", "mcpx:admin"] as const;
+
 /** A handler for an extra route, e.g. `/metrics`; it gets the request's authenticated principal. */
 export type RouteHandler = (
   request: Request,
@@ -36,8 +39,17 @@ export interface HttpHandlerOptions {
   idleTimeoutMs?: number;
   /** The MCP endpoint's path. Default `/mcp`. */
   path?: string;
-  /** Extra routes by path, answered after the token and header checks (e.g. `/metrics`). */
+  /**
+   * Extra routes by path, answered after the token and header checks (e.g. `/metrics`). A key ending in `/`
+   * matches every path under it (`/approvals/` answers `/approvals/<id>`); an exact key wins.
+   */
   routes?: Record<string, RouteHandler>;
+  /**
+   * Pages by path: a `GET` whose `Accept` names `text/html` is answered without a bearer token (after the `Host`
+   * and `Origin` checks), so that a browser can open it. A page must hold no secret; it asks for the token and
+   * calls the routes with it (e.g. `/approvals`).
+   */
+  pages?: Record<string, () => Response | Promise<Response>>;
 }
 
 interface HttpSession {
@@ -119,6 +131,12 @@ export class HttpHandler {
   }
 
   async #handle(request: Request): Promise<Response> {
+    const page = this.#page(request);
+    if (page !== undefined) {
+      const refused = checkHost(request, this.#options.allowedHosts ?? [], this.#boundHost) ??
+        checkOrigin(request, this.#options.allowedOrigins ?? []);
+      if (refused === undefined) return await page();
+    }
     const owner = await tokenIndex(request, this.#options.tokens);
     if (owner === undefined) {
       return new Response(
@@ -144,14 +162,32 @@ export class HttpHandler {
     if (pathname === "/healthz" && request.method === "GET") {
       return Response.json(this.#daemon.health());
     }
-    const route = this.#options.routes?.[pathname];
-    // Replaced by the authenticated principal once requests are authenticated per principal.
-    if (route !== undefined) return await route(request, { id: DEFAULT_PRINCIPAL, scopes: [] });
+    const route = this.#route(pathname);
+    // Replaced by the authenticated principal once requests are authenticated per principal: until then a request
+    // that passed the bearer token acts as the default principal, with every scope (as stdio sessions do).
+    if (route !== undefined) {
+      return await route(request, { id: DEFAULT_PRINCIPAL, scopes: ALL_SCOPES });
+    }
     if (pathname !== (this.#options.path ?? "/mcp")) {
       return new Response("Not found\n", { status: 404 });
     }
     if (this.#daemon.closing) return jsonRpcError(503, -32000, "The daemon is shutting down");
     return await this.#mcp(request, owner);
+  }
+
+  #route(pathname: string): RouteHandler | undefined {
+    const routes = this.#options.routes ?? {};
+    if (Object.hasOwn(routes, pathname)) return routes[pathname];
+    const prefix = Object.keys(routes).find((key) => key.endsWith("/") && pathname.startsWith(key));
+    return prefix === undefined ? undefined : routes[prefix];
+  }
+
+  #page(request: Request): (() => Response | Promise<Response>) | undefined {
+    const pages = this.#options.pages;
+    if (pages === undefined || request.method !== "GET") return undefined;
+    if (!(request.headers.get("accept") ?? "").includes("text/html")) return undefined;
+    const { pathname } = new URL(request.url);
+    return Object.hasOwn(pages, pathname) ? pages[pathname] : undefined;
   }
 
   async #mcp(request: Request, owner: number): Promise<Response> {
