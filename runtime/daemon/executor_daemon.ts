@@ -41,9 +41,8 @@ export interface ExecutorDaemonOptions {
   /** Write the audit trail (one JSON line per tool call and per task) to this file. Default: none. */
   audit?: AuditLogOptions;
   /**
-   * Who answers approval questions: `"client"` (default), the MCP client of the task's session through
-   * elicitation; or `"operator"`, people holding `mcpx:approve` through `GET /approvals`, `POST /approvals/<id>`,
-   * the page or `mcpx approvals`, never the asking agent's client. An `approve` in `orchestrator` overrides both.
+   * Who answers approval questions: `"client"` (default), the session's MCP client through elicitation; or
+   * `"operator"`, people holding `mcpx:approve` (`/approvals`, `mcpx approvals`), never the asking agent's client.
    */
   approver?: "client" | "operator";
   /** With `approver: "operator"`: how many approvals may wait at once; over it a call is refused. Default 100. */
@@ -117,13 +116,6 @@ export class ExecutorDaemon {
   constructor(options: ExecutorDaemonOptions) {
     this.#options = options;
     const own = options.orchestrator.onTaskProgress;
-    if (options.approver !== undefined && !["client", "operator"].includes(options.approver)) {
-      throw new TypeError(
-        `Cannot start the daemon: approver must be "client" or "operator", got ${
-          JSON.stringify(options.approver)
-        }`,
-      );
-    }
     this.#operators = new OperatorApprovals(
       options.maxPendingApprovals === undefined ? {} : { maxPending: options.maxPendingApprovals },
     );
