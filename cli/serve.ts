@@ -241,6 +241,11 @@ async function run(settings: Settings): Promise<number> {
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
       console.error(`mcp-executor: serving MCP at http://${host}:${port}/mcp`);
     } else {
+      if (approvals.approver === "operator") {
+        console.error(
+          'mcp-executor: approvals.approver is "operator": answer at /approvals of an --http daemon',
+        );
+      }
       const { closed } = await serveStdio(daemon);
       void closed.then(() => requestStop("end of stdin"));
     }

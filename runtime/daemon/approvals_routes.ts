@@ -8,7 +8,11 @@
 import type { Principal } from "../principal.ts";
 import { acceptsHtml, approvalsPage } from "./approvals_page.ts";
 import type { RouteHandler } from "./http_handler.ts";
-import type { OperatorApprovalEvent, OperatorApprovals } from "./operator_approvals.ts";
+import {
+  type OperatorApprovalEvent,
+  type OperatorApprovals,
+  SelfApprovalError,
+} from "./operator_approvals.ts";
 
 /** The scope an operator needs to list and answer approvals. */
 export const APPROVE_SCOPE = "mcpx:approve";
@@ -36,7 +40,8 @@ function forbidden(principal: Principal): Response | undefined {
  * - `POST /approvals/<id>` with `{ "approve": true | false, "reason"?: string }`: answers one; the answering
  *   principal is recorded with the call (`approval.answeredBy` in the audit trail).
  *
- * Both need the principal to hold `mcpx:approve` (403 otherwise).
+ * Both need the principal to hold `mcpx:approve` (403 otherwise); a principal cannot answer a call its own task
+ * made (403), except the shared default principal of a daemon with a single token.
  *
  * @param approvals The daemon's pending approvals (`daemon.operatorApprovals`).
  * @returns The routes by path; `/approvals/` matches every path under it.
@@ -98,10 +103,16 @@ export function approvalsRoutes(approvals: OperatorApprovals): Record<string, Ro
           error: 'Cannot answer approval: expected { "approve": true | false, "reason"?: string }',
         });
       }
-      const answered = approvals.answer(id, {
-        approve: answer.approve,
-        ...(answer.reason === undefined ? {} : { reason: answer.reason as string }),
-      }, principal.id);
+      let answered: boolean;
+      try {
+        answered = approvals.answer(id, {
+          approve: answer.approve,
+          ...(answer.reason === undefined ? {} : { reason: answer.reason as string }),
+        }, principal.id);
+      } catch (error) {
+        if (error instanceof SelfApprovalError) return json(403, { error: error.message });
+        throw error;
+      }
       if (!answered) {
         return json(404, {
           error:
@@ -122,6 +133,10 @@ function eventStream(approvals: OperatorApprovals, signal: AbortSignal): Respons
       const event = (e: OperatorApprovalEvent) => {
         const { type, ...data } = e;
         send(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+        if (type === "closed") {
+          stop();
+          controller.close();
+        }
       };
       send(`event: snapshot\ndata: ${JSON.stringify({ pending: approvals.list() })}\n\n`);
       const unsubscribe = approvals.subscribe(event);

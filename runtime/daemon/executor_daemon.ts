@@ -336,6 +336,7 @@ export class ExecutorDaemon {
     await new Promise((r) => setTimeout(r, 50));
     await Promise.all([...this.#sessions.keys()].map((id) => this.closeSession(id)));
     this.#metrics.close();
+    this.#operators.close();
     await this.#audit?.close();
   }
 

@@ -19,6 +19,7 @@ export {
   OperatorApprovals,
   type OperatorApprovalsOptions,
   type PendingApproval,
+  SelfApprovalError,
 } from "./operator_approvals.ts";
 export { approvalsRoutes, APPROVE_SCOPE } from "./approvals_routes.ts";
 export { approvalsPage } from "./approvals_page.ts";

@@ -7,6 +7,7 @@
  */
 
 import type { ApprovalAnswer, ApprovalRequest, Approver } from "../approvals/mod.ts";
+import { DEFAULT_PRINCIPAL } from "../principal.ts";
 
 /** The default of `maxPending`: how many approvals may wait for an operator at once. */
 export const DEFAULT_MAX_PENDING_APPROVALS = 100;
@@ -34,11 +35,15 @@ export interface PendingApproval {
   askedAt: string;
 }
 
-/** What listeners hear: a new question, an operator's answer, or a question withdrawn (deadline, task ended). */
+/**
+ * What listeners hear: a new question, an operator's answer, a question withdrawn (deadline, task ended), or the
+ * end (the daemon stops; event streams close).
+ */
 export type OperatorApprovalEvent =
   | { type: "added"; approval: PendingApproval }
   | { type: "answered"; id: string; approved: boolean; answeredBy: string; reason?: string }
-  | { type: "withdrawn"; id: string };
+  | { type: "withdrawn"; id: string }
+  | { type: "closed" };
 
 /** An operator's answer to one pending approval. */
 export interface OperatorAnswer {
@@ -85,6 +90,7 @@ export class OperatorApprovals {
   #pending = new Map<string, Pending>();
   #listeners = new Set<(event: OperatorApprovalEvent) => void>();
   #max: number;
+  #closed = false;
 
   /**
    * @param options The bound on pending approvals.
@@ -119,6 +125,9 @@ export class OperatorApprovals {
    * @returns The operator's answer, with who answered.
    */
   readonly approve: Approver = (request: ApprovalRequest): Promise<ApprovalAnswer> => {
+    if (this.#closed) {
+      return Promise.resolve({ approved: false, reason: "the daemon is shutting down" });
+    }
     if (this.#pending.size >= this.#max) {
       return Promise.resolve({
         approved: false,
@@ -178,6 +187,8 @@ export class OperatorApprovals {
    * @param answeredBy The principal id of the operator who answered (recorded with the call and in the audit).
    * @returns `false` when no such approval is pending (answered already, withdrawn, or never asked).
    * @throws {TypeError} When `answer.approve` is not a boolean or `answer.reason` not a string.
+   * @throws {SelfApprovalError} When `answeredBy` is the principal whose task made the call (the shared
+   * {@linkcode DEFAULT_PRINCIPAL} of a single-token daemon excepted).
    */
   answer(id: string, answer: OperatorAnswer, answeredBy: string): boolean {
     if (typeof answer?.approve !== "boolean") {
@@ -188,6 +199,11 @@ export class OperatorApprovals {
     }
     const pending = this.#pending.get(id);
     if (pending === undefined) return false;
+    if (answeredBy === pending.approval.principal && answeredBy !== DEFAULT_PRINCIPAL) {
+      throw new SelfApprovalError(
+        `Cannot answer approval "${id}": principal "${answeredBy}" made the call; another operator must answer`,
+      );
+    }
     this.#pending.delete(id);
     const reason = answer.reason?.slice(0, 500);
     pending.settle(
@@ -218,6 +234,14 @@ export class OperatorApprovals {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Refuses later questions and tells listeners the end came (event streams close). Pending ones end with their tasks. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#emit({ type: "closed" });
+    this.#listeners.clear();
+  }
+
   #emit(event: OperatorApprovalEvent): void {
     for (const listener of this.#listeners) {
       try {
@@ -226,5 +250,33 @@ export class OperatorApprovals {
         // A listener that fails (a closed stream) must not stop the others.
       }
     }
+  }
+}
+
+/**
+ * An operator tried to answer a call their own task made: someone else must.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OperatorApprovals, SelfApprovalError } from "./operator_approvals.ts";
+ * const operators = new OperatorApprovals();
+ * void operators.approve({ server: "memory", tool: "delete_entities", args: {}, taskId: "t1", rule: "*",
+ *   principal: "alice", signal: new AbortController().signal });
+ * const id = operators.list()[0]!.id;
+ * assert.throws(() => operators.answer(id, { approve: true }, "alice"), SelfApprovalError);
+ * assert.equal(operators.answer(id, { approve: true }, "bob"), true);
+ * ```
+ */
+export class SelfApprovalError extends Error {
+  /** Always `"self_approval"`. */
+  readonly code = "self_approval" as const;
+
+  /**
+   * @param message What was refused.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "SelfApprovalError";
   }
 }

@@ -73,7 +73,7 @@ Deno.test("OperatorApprovals: a refusal names the operator and the reason; a bad
   });
 });
 
-Deno.test("approvalsRoutes: 403 without mcpx:approve, the page for text/html, 404 for an unknown id", async () => {
+Deno.test("approvalsRoutes: 403 without mcpx:approve or for the call's own principal, the page for text/html, 404 for an unknown id", async () => {
   const operators = new OperatorApprovals();
   const routes = approvalsRoutes(operators);
   const agent = { id: "agent-1", scopes: ["mcpx:execute", "mcpx:skills"] };
@@ -114,6 +114,14 @@ Deno.test("approvalsRoutes: 403 without mcpx:approve, the page for text/html, 40
   );
   assert.equal(notJson.status, 415);
   await notJson.body?.cancel();
+  const self = { id: "agent-1", scopes: ["mcpx:execute", "mcpx:approve"] };
+  const own = await answer(post(id, { approve: true }), self);
+  assert.equal(
+    own.status,
+    403,
+    "a principal cannot approve its own task's call, even with mcpx:approve",
+  );
+  assert.match((await own.json()).error, /principal "agent-1" made the call/);
   const ok = await answer(post(id, { approve: true }), operator);
   assert.deepEqual(await ok.json(), { id, approved: true, answeredBy: "alice" });
 });
@@ -145,4 +153,21 @@ Deno.test("ApprovalGate with OperatorApprovals: no answer within approvalTimeout
   );
   assert.deepEqual(events, ["added", "withdrawn"]);
   assert.equal(operators.size, 0);
+});
+
+Deno.test("OperatorApprovals.close() ends the event streams and refuses later questions", async () => {
+  const operators = new OperatorApprovals();
+  const routes = approvalsRoutes(operators);
+  const response = await routes["/approvals"]!(
+    new Request("http://localhost/approvals", { headers: { accept: "text/event-stream" } }),
+    { id: "alice", scopes: ["mcpx:approve"] },
+  );
+  operators.close();
+  const text = await response.text();
+  assert.match(text, /^event: snapshot\ndata: \{"pending":\[\]\}\n\n/);
+  assert.match(text, /event: closed\n/);
+  assert.deepEqual(await operators.approve(request()), {
+    approved: false,
+    reason: "the daemon is shutting down",
+  });
 });
