@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { MCPOrchestrator } from "../runtime/mod.ts";
 import { Client, StreamableHTTPClientTransport } from "../runtime/sdk.ts";
 import { daemonDir, httpDaemon } from "./daemon/_daemon.ts";
 import { mcpx } from "./helpers/mcpx.ts";
@@ -35,6 +36,24 @@ Deno.test("mcpx run without a terminal on stdin refuses a call that needs approv
   );
   assert.equal(line?.approval?.approved, false);
   assert.equal(line?.approval?.rule, "memory.delete_entities");
+});
+
+Deno.test("mcpx skills run without a terminal on stdin refuses a call that needs approval and says why", async () => {
+  await using dir = await daemonDir({ approvals: { rules: { memory: "ask" } } });
+  {
+    await using orch = new MCPOrchestrator({ config: dir.config, poolSize: 0 });
+    await orch.initialize();
+    await orch.saveSkill("delete-probe", {
+      description: "Creates a probe entity and deletes it",
+      code: DELETE("Skill CLI Probe"),
+    });
+  }
+  const run = await mcpx(dir.dir, "skills", "run", "delete-probe", "--json");
+  assert.equal(run.code, 1, run.stdout + run.stderr);
+  const result = JSON.parse(run.stdout);
+  assert.equal(result.error.code, "not_approved");
+  assert.match(result.error.message, /rule "memory" \("ask"\)/);
+  assert.match(result.error.message, /stdin is not a terminal/);
 });
 
 Deno.test("mcpx approvals --list, --approve and --deny answer a daemon's operator approvals", async () => {
