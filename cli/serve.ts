@@ -243,7 +243,7 @@ async function run(settings: Settings): Promise<number> {
     } else {
       if (approvals.approver === "operator") {
         console.error(
-          'mcp-executor: approvals.approver is "operator": answer at /approvals of an --http daemon',
+          'mcp-executor: approvals.approver is "operator", but only --http serves /approvals: questions time out',
         );
       }
       const { closed } = await serveStdio(daemon);
