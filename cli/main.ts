@@ -30,6 +30,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "run the daemon: an MCP server over stdio or HTTP",
     load: () => import("./serve.ts"),
   },
+  approvals: {
+    summary: "answer a daemon's approval questions as an operator",
+    load: () => import("./approvals.ts"),
+  },
   auth: {
     summary: "sign in to a remote server (OAuth), list or remove sign-ins",
     load: () => import("./auth.ts"),

@@ -15,7 +15,7 @@ import {
   stringFlag,
   UsageError,
 } from "./_common.ts";
-import { openOrchestrator } from "./_orchestrator.ts";
+import { openTaskOrchestrator } from "./_orchestrator.ts";
 
 const HELP =
   `Usage: mcpx run <file.ts> [--tools memory,filesystem] [--workspace name] [--timeout ms] [--json]
@@ -23,6 +23,10 @@ const HELP =
 Runs the file as the body of one task: top-level await and a top-level "return value" work, every server it may
 call is in scope as a namespace (memory.readGraph(), filesystem.readTextFile({ path })). Prints the status, the
 returned data, the logs and the token figures. The exit code is 0 when the task completed, 1 otherwise.
+
+Settings come from mcp-executor.json beside the config, as for mcpx serve: approval rules and approvalTimeoutMs,
+pii, audit. A call whose rule is "ask" is put to you on this terminal (y approves, anything else refuses); when
+stdin is not a terminal no one can answer, and the call is refused with a message that says so.
 
 Flags:
   --tools <list>       servers or server.tool names the code may call, comma-separated
@@ -63,7 +67,8 @@ export async function main(args: string[]): Promise<number> {
   }
   const timeoutMs = numberFlag(parsed, "timeout");
   const workspace = stringFlag(parsed, "workspace");
-  await using orch = await openOrchestrator(await configPath(parsed));
+  await using opened = await openTaskOrchestrator(await configPath(parsed));
+  const { orch } = opened;
   const tools =
     stringFlag(parsed, "tools")?.split(",").map((t) => t.trim()).filter((t) => t !== "") ??
       orch.getStats().servers.filter((s) => s.state === "connected").map((s) => s.name);

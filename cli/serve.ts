@@ -9,6 +9,9 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../runtime/config.ts";
 import {
+  approvalsPage,
+  approvalsRoutes,
+  approvalsSettings,
   claudeAddCommand,
   DAEMON_DEFAULTS,
   type DaemonConfig,
@@ -57,7 +60,9 @@ keeps it in <state-dir>/http-token (mode 0600) and prints the claude mcp add lin
 
 Endpoints with --http: POST/GET/DELETE /mcp (MCP Streamable HTTP; scope mcpx:execute, save_skill also
 mcpx:skills), GET /healthz (JSON), GET /metrics (Prometheus text; scope mcpx:admin), and with auth.issuer
-GET /.well-known/oauth-protected-resource[/mcp] (RFC 9728, without a token). Every request needs a token.
+GET /.well-known/oauth-protected-resource[/mcp] (RFC 9728, without a token), GET /approvals and
+POST /approvals/<id> (operator approvals, scope mcpx:approve, with "approvals": { "approver": "operator" }
+in mcp-executor.json; a browser opening /approvals gets the approvals page). Every other request needs a token.
 `;
 
 /** Settings resolved from the flags and mcp-executor.json. */
@@ -189,6 +194,7 @@ async function run(settings: Settings): Promise<number> {
   const { daemonConfig } = settings;
   const sessions = daemonConfig.sessions ?? {};
   const http = daemonConfig.http ?? {};
+  const approvals = approvalsSettings(daemonConfig);
   const daemon = new ExecutorDaemon({
     orchestrator: {
       config: settings.config,
@@ -196,7 +202,7 @@ async function run(settings: Settings): Promise<number> {
         ? {}
         : { sessionsDir: resolveConfigPath(daemonConfig, sessions.dir) }),
       ...(sessions.quotaMb === undefined ? {} : { sessionQuotaMb: sessions.quotaMb }),
-      ...(daemonConfig.approvals === undefined ? {} : { approvals: daemonConfig.approvals }),
+      ...(approvals.rules === undefined ? {} : { approvals: approvals.rules }),
       ...(daemonConfig.approvalTimeoutMs === undefined
         ? {}
         : { approvalTimeoutMs: daemonConfig.approvalTimeoutMs }),
@@ -206,6 +212,8 @@ async function run(settings: Settings): Promise<number> {
         : {}),
     },
     persistSessions: sessions.persist ?? false,
+    approver: approvals.approver,
+    maxPendingApprovals: approvals.maxPending,
     ...(daemonConfig.audit === undefined ? {} : {
       audit: {
         ...daemonConfig.audit,
@@ -239,7 +247,9 @@ async function run(settings: Settings): Promise<number> {
               new Response(await daemon.metrics.render(), {
                 headers: { "content-type": daemon.metrics.contentType },
               }),
+          ...approvalsRoutes(daemon.operatorApprovals),
         },
+        pages: { "/approvals": approvalsPage },
       });
       const { hostname, port } = serving.addr;
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
@@ -261,6 +271,11 @@ async function run(settings: Settings): Promise<number> {
         );
       }
     } else {
+      if (approvals.approver === "operator") {
+        console.error(
+          'mcp-executor: approvals.approver is "operator", but only --http serves /approvals: questions time out',
+        );
+      }
       const { closed } = await serveStdio(daemon);
       void closed.then(() => requestStop("end of stdin"));
     }

@@ -16,7 +16,7 @@ import {
   table,
   UsageError,
 } from "./_common.ts";
-import { openOrchestrator } from "./_orchestrator.ts";
+import { openOrchestrator, openTaskOrchestrator } from "./_orchestrator.ts";
 import { formatResult } from "./run.ts";
 
 const HELP = `Usage: mcpx skills <list|show|run|rm> [name] [flags]
@@ -26,7 +26,9 @@ const HELP = `Usage: mcpx skills <list|show|run|rm> [name] [flags]
   run <name>           runs it as a sandboxed task; --args '{"k":"v"}' are checked against its params
   rm <name>            removes it with every version (--force when other skills import it)
 
-Skills live in the skills/ folder beside the config (--dir to use another).
+Skills live in the skills/ folder beside the config (--dir to use another). run reads mcp-executor.json beside
+the config (approvals, pii, audit) and asks on this terminal before a call whose rule is "ask"; without a
+terminal on stdin such a call is refused.
 
 Flags:
   --args <json>        the arguments of run (default {})
@@ -75,10 +77,14 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const version = numberFlag(parsed, "version");
-  await using orch = await openOrchestrator(config, {
-    skillsDir: dir,
-    poolSize: sub === "run" ? 1 : 0,
-  });
+  // run reads mcp-executor.json (approvals, pii, audit) and asks on the terminal, like mcpx run.
+  await using opened = sub === "run"
+    ? await openTaskOrchestrator(config, { skillsDir: dir, poolSize: 1 })
+    : await openOrchestrator(config, { skillsDir: dir, poolSize: 0 }).then((orch) => ({
+      orch,
+      [Symbol.asyncDispose]: () => orch[Symbol.asyncDispose](),
+    }));
+  const { orch } = opened;
   if (sub === "list") {
     const skills = orch.listSkills();
     if (json) console.log(JSON.stringify(skills, null, 2));

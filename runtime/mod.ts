@@ -46,6 +46,7 @@ export {
 export {
   type ApprovalAction,
   type ApprovalAnswer,
+  type ApprovalPlaceholder,
   type ApprovalRequest,
   type ApprovalRules,
   type Approver,

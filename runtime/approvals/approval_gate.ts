@@ -46,12 +46,24 @@ export interface ApprovalRequest {
   server: string;
   /** The tool it calls. */
   tool: string;
-  /** The arguments the agent code passed (the approver may show them; they are never logged). */
+  /**
+   * The arguments the agent code passed (the approver may show them; they are never logged). With `pii` on they
+   * hold placeholders such as `[EMAIL_1]`: what the model saw.
+   */
   args: unknown;
+  /**
+   * With `pii` on: the arguments the call will carry, placeholders replaced by the real values. Show these only to
+   * a person who may see the data (an operator), never back to the agent's own client.
+   */
+  restoredArgs?: unknown;
+  /** With `pii` on: each placeholder in `args` and the kind of value it stands for (`EMAIL`, `PHONE`, ...). */
+  placeholders?: readonly ApprovalPlaceholder[];
   /** The id of the task whose code made the call. */
   taskId: string;
   /** The task's `session`, when it has one: the daemon routes the question to that client. */
   session?: string;
+  /** Who the task acts for (`AgentTask.principal`). */
+  principal?: string;
   /** The rule that asked: a key of `approvals`, or `"default:destructive"` / `"default:unknown"`. */
   rule: string;
   /** Aborted when the deadline passes or the task ends: stop asking then. */
@@ -59,7 +71,25 @@ export interface ApprovalRequest {
 }
 
 /**
- * An approver's answer: `true` lets the call out; an object may add why it was refused.
+ * A placeholder in a call's arguments and the kind of value it stands for.
+ *
+ * @example
+ * ```ts
+ * import type { ApprovalPlaceholder } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const placeholder: ApprovalPlaceholder = { token: "[EMAIL_1]", kind: "EMAIL" };
+ * assert.equal(placeholder.kind, "EMAIL");
+ * ```
+ */
+export interface ApprovalPlaceholder {
+  /** The placeholder as it appears in the arguments, e.g. `[EMAIL_1]`. */
+  token: string;
+  /** Its kind, upper case: `EMAIL`, `PHONE`, `CARD`, or a configured one. */
+  kind: string;
+}
+
+/**
+ * An approver's answer: `true` lets the call out; an object may add why it was refused, and who answered.
  *
  * @example
  * ```ts
@@ -73,7 +103,12 @@ export interface ApprovalRequest {
  * assert.deepEqual(answer, { approved: false, reason: "not on Fridays" });
  * ```
  */
-export type ApprovalAnswer = boolean | { approved: boolean; reason?: string };
+export type ApprovalAnswer = boolean | {
+  approved: boolean;
+  reason?: string;
+  /** Who answered (a principal id), recorded in the tool call's approval record and the audit trail. */
+  answeredBy?: string;
+};
 
 /**
  * Decides whether a call may go out. A throw, a rejection or a non-`true` answer refuses the call.
@@ -117,8 +152,13 @@ export interface GateCall {
   server: string;
   tool: string;
   args: unknown;
+  /** With `pii` on: the arguments with real values (see `ApprovalRequest.restoredArgs`). */
+  restoredArgs?: unknown;
+  /** With `pii` on: the placeholders in `args` and their kinds. */
+  placeholders?: readonly ApprovalPlaceholder[];
   taskId: string;
   session?: string;
+  principal?: string;
   signal: AbortSignal;
 }
 
@@ -193,6 +233,7 @@ export class ApprovalGate {
       action: "ask",
       approved: answer.approved,
       waitMs: Math.round(performance.now() - started),
+      ...(answer.answeredBy === undefined ? {} : { answeredBy: answer.answeredBy }),
     };
     if (answer.approved) return { record };
     return { record, refusal: refuse(answer.why, answer.code) };
@@ -201,7 +242,7 @@ export class ApprovalGate {
   async #ask(
     call: GateCall,
     rule: string,
-  ): Promise<{ approved: boolean; why: string; code?: "call_cancelled" }> {
+  ): Promise<{ approved: boolean; why: string; code?: "call_cancelled"; answeredBy?: string }> {
     const approve = this.#approve;
     if (approve === undefined) {
       return {
@@ -226,6 +267,9 @@ export class ApprovalGate {
       signal: controller.signal,
     };
     if (call.session !== undefined) request.session = call.session;
+    if (call.principal !== undefined) request.principal = call.principal;
+    if (call.restoredArgs !== undefined) request.restoredArgs = call.restoredArgs;
+    if (call.placeholders !== undefined) request.placeholders = call.placeholders;
     try {
       const answered = Promise.resolve().then(() => approve(request));
       // The approver may settle after the deadline: its late rejection must not go unhandled.
@@ -243,14 +287,18 @@ export class ApprovalGate {
           };
       }
       if (answer === true) return { approved: true, why: "" };
+      const by = typeof answer === "object" && answer !== null &&
+          typeof answer.answeredBy === "string"
+        ? { answeredBy: answer.answeredBy.slice(0, 256) }
+        : {};
       if (typeof answer === "object" && answer !== null && answer.approved === true) {
-        return { approved: true, why: "" };
+        return { approved: true, why: "", ...by };
       }
       const reason = typeof answer === "object" && answer !== null &&
           typeof answer.reason === "string"
         ? `: ${answer.reason.slice(0, 500)}`
         : "";
-      return { approved: false, why: `asks, and the approver declined${reason}` };
+      return { approved: false, why: `asks, and the approver declined${reason}`, ...by };
     } catch (error) {
       // Its message may hold host details: logged here, not shown to agent code.
       log.warn("The approver failed for {server}.{tool} of task {taskId}: {error}", {

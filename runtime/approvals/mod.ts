@@ -19,6 +19,7 @@ export {
   type ApprovalDecision,
   ApprovalGate,
   type ApprovalGateOptions,
+  type ApprovalPlaceholder,
   type ApprovalRequest,
   type Approver,
   DEFAULT_APPROVAL_TIMEOUT_MS,

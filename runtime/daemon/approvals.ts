@@ -13,6 +13,7 @@ import {
   DEFAULT_APPROVAL_TIMEOUT_MS,
 } from "../approvals/mod.ts";
 import type { ElicitingServer, ElicitRequestFormParams, RequestId } from "../mcp_types.ts";
+import { describePiiKind } from "../privacy/mod.ts";
 import { ErrorCode, McpError } from "../sdk.ts";
 
 /**
@@ -75,7 +76,10 @@ function compactArgs(args: unknown, max: number): string {
 }
 
 /**
- * The form the client shows: the question, and one `approve` checkbox (ticked by default) to accept or decline.
+ * The form the client shows: the question, and one `approve` checkbox (unticked by default). Only an accept with
+ * `approve` ticked lets the call out. The arguments are shown as agent code sent them: with `pii` on, placeholders
+ * such as `[EMAIL_1]`, each explained by its kind, never the real values (the client may be the model's own
+ * context).
  *
  * @param request The call waiting for approval.
  * @param maxArgsChars The most characters of the arguments shown.
@@ -100,6 +104,13 @@ export function approvalForm(
     `Server: ${printable(request.server)}`,
     `Tool: ${printable(request.tool)}`,
     `Arguments: ${compactArgs(request.args, maxArgsChars)}`,
+    ...(request.placeholders === undefined || request.placeholders.length === 0 ? [] : [
+      `Placeholders (personal data the call will carry, not shown here): ${
+        request.placeholders.slice(0, 50).map((p) =>
+          `${printable(p.token)} (${printable(describePiiKind(p.kind))})`
+        ).join(", ")
+      }`,
+    ]),
     `Task: ${printable(request.taskId)} (approval rule: ${printable(request.rule)})`,
   ].join("\n");
   return {
@@ -111,8 +122,9 @@ export function approvalForm(
         approve: {
           type: "boolean",
           title: "Approve this call",
-          description: "Accept with this ticked to let the call go out; decline to refuse it.",
-          default: true,
+          description:
+            "Tick this and accept to let the call go out; anything else (unticked, decline, cancel) refuses it.",
+          default: false,
         },
       },
     },
@@ -120,9 +132,10 @@ export function approvalForm(
 }
 
 /**
- * An approver that asks the client of one MCP session through elicitation. It answers `false` (with a reason)
- * when the client has no elicitation capability, declines, cancels, unticks `approve`, fails, or does not answer
- * in time; it never throws.
+ * An approver that asks the client of one MCP session through elicitation. It answers `true` only when the client
+ * accepts with `approve: true` in the content; it answers `false` (with a reason) when the client has no
+ * elicitation capability, declines, cancels, accepts without `approve: true` (no content included), fails, or does
+ * not answer in time; it never throws.
  *
  * @param server The SDK low-level `Server` of the client session (`McpServer.server`).
  * @param options The deadline, the related request and how much of the arguments to show.
@@ -162,9 +175,10 @@ export function elicitationApprover(
         ...(relatedRequestId === undefined ? {} : { relatedRequestId }),
       });
       if (result.action === "accept") {
-        return result.content?.approve === false
-          ? { approved: false, reason: "the user accepted the form with approve unticked" }
-          : true;
+        // Only an explicit tick approves: an accept without content, or with anything but true, refuses.
+        return result.content?.approve === true
+          ? true
+          : { approved: false, reason: "the user accepted the form without ticking approve" };
       }
       return {
         approved: false,

@@ -84,9 +84,43 @@ Deno.test("elicitationApprover() asks the client of the session and follows its 
     await using s2 = await session(() => ({ action: "accept", content: { approve: false } }));
     assert.deepEqual(await elicitationApprover(s2.mcp.server)(request()), {
       approved: false,
-      reason: "the user accepted the form with approve unticked",
+      reason: "the user accepted the form without ticking approve",
     });
   });
+
+  await t.step(
+    "an accept with no content, or with approve other than true, refuses; the box starts unticked",
+    async () => {
+      const forms: unknown[] = [];
+      for (const content of [undefined, {}, { approve: "true" }, { approve: 1 }]) {
+        await using s = await session(() =>
+          content === undefined
+            ? { action: "accept" }
+            : { action: "accept", content } as ElicitResult
+        );
+        const answer = await elicitationApprover(s.mcp.server)(request());
+        assert.equal((answer as { approved: boolean }).approved, false, JSON.stringify(content));
+      }
+      const { approvalForm } = await import("./approvals.ts");
+      forms.push(approvalForm(request()).requestedSchema.properties.approve);
+      assert.equal((forms[0] as { default?: boolean }).default, false);
+    },
+  );
+
+  await t.step(
+    "with pii on, the client sees placeholders and their kinds, never the restored values",
+    async () => {
+      await using s = await session(() => ({ action: "decline" }));
+      await elicitationApprover(s.mcp.server)(request({
+        args: { to: "[EMAIL_1]" },
+        restoredArgs: { to: "ann@example.com" },
+        placeholders: [{ token: "[EMAIL_1]", kind: "EMAIL" }],
+      }));
+      assert.match(s.asked[0]!, /Arguments: \{"to":"\[EMAIL_1\]"\}/);
+      assert.match(s.asked[0]!, /\[EMAIL_1\] \(an email address\)/);
+      assert.ok(!s.asked[0]!.includes("ann@example.com"), s.asked[0]);
+    },
+  );
 
   await t.step(
     "a client without the elicitation capability is not asked and the call is refused",

@@ -116,9 +116,13 @@ export function auditLine(event: OrchestratorEvent): string {
       errorCode: event.errorCode,
       argsBytes: event.argsBytes,
       resultBytes: event.resultBytes,
-      approval: a === undefined
-        ? undefined
-        : { rule: a.rule, action: a.action, approved: a.approved, waitMs: a.waitMs },
+      approval: a === undefined ? undefined : {
+        rule: a.rule,
+        action: a.action,
+        approved: a.approved,
+        waitMs: a.waitMs,
+        answeredBy: a.answeredBy,
+      },
     });
   }
   return JSON.stringify({

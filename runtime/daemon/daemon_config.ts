@@ -10,7 +10,8 @@
  *             "tokenEnv": "MCPX_TOKEN", "tokenFile": "/etc/mcp-executor/tokens",
  *             "publicUrl": "https://mcp.example.com" },
  *   "auth": { "issuer": "https://login.example.com" },
- *   "pii": { "enabled": true, "flows": [{ "from": "crm", "to": ["crm", "mailer"] }] }
+ *   "pii": { "enabled": true, "flows": [{ "from": "crm", "to": ["crm", "mailer"] }] },
+ *   "approvals": { "approver": "operator", "maxPending": 100, "rules": { "memory.delete_entities": "ask" } }
  * }
  * ```
  *
@@ -20,7 +21,12 @@
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../config.ts";
-import { approvalsConfigSchema, approvalTimeoutMsSchema } from "../approvals/mod.ts";
+import {
+  type ApprovalRules,
+  approvalsConfigSchema,
+  approvalTimeoutMsSchema,
+} from "../approvals/mod.ts";
+import { DEFAULT_MAX_PENDING_APPROVALS } from "./operator_approvals.ts";
 import { auditConfigSchema } from "./audit_log.ts";
 import { piiOptionsSchema } from "../privacy/mod.ts";
 
@@ -114,14 +120,80 @@ const searchSection = z.strictObject({
   embed: z.enum(["none", "universal-sentence-encoder"]).optional(),
 });
 
+/**
+ * The `approvals` section: either the rules map alone (`{ "memory": "ask" }`, the client approves), or an object
+ * `{ "rules": {...}, "approver": "client" | "operator", "maxPending": 100 }`.
+ */
+const approvalsSection = z.union([
+  z.strictObject({
+    /** The rules: `"*"`, a server or `"server.tool"` to `"allow"`, `"ask"` or `"deny"`. */
+    rules: approvalsConfigSchema.optional(),
+    /** Who answers: the session's MCP client (`"client"`, default) or people with `mcpx:approve`. */
+    approver: z.enum(["client", "operator"]).optional(),
+    /** How many approvals may wait for an operator at once. Default 100. */
+    maxPending: z.number().int().min(1).max(100_000).optional(),
+  }),
+  approvalsConfigSchema,
+]);
+
+/** The `approvals` section of `mcp-executor.json` in its one normalized form, with defaults applied. */
+export interface ApprovalsSettings {
+  /** The rules (none: only the defaults from tool annotations). */
+  rules?: ApprovalRules;
+  /** Who answers. Default `"client"`. */
+  approver: "client" | "operator";
+  /** How many approvals may wait for an operator at once. Default 100. */
+  maxPending: number;
+}
+
+/**
+ * Reads the `approvals` section in either form.
+ *
+ * @param config The daemon config.
+ * @returns The rules, the approver and the bound on pending approvals.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { approvalsSettings, parseDaemonConfig } from "./daemon_config.ts";
+ * assert.deepEqual(approvalsSettings(parseDaemonConfig({ approvals: { memory: "ask" } })),
+ *   { rules: { memory: "ask" }, approver: "client", maxPending: 100 });
+ * assert.deepEqual(approvalsSettings(parseDaemonConfig({ approvals: { approver: "operator", rules: { "*": "ask" } } })),
+ *   { rules: { "*": "ask" }, approver: "operator", maxPending: 100 });
+ * assert.throws(() => parseDaemonConfig({ approvals: { approver: "robot" } }), /approvals/);
+ * ```
+ */
+export function approvalsSettings(config: DaemonConfig): ApprovalsSettings {
+  const section = config.approvals;
+  const objectForm = section !== undefined &&
+    ("rules" in section || "approver" in section || "maxPending" in section) &&
+    !Object.values(section).every((v) =>
+      typeof v === "string" && ["allow", "ask", "deny"].includes(v)
+    );
+  const rules = objectForm
+    ? (section as { rules?: ApprovalRules }).rules
+    : section as ApprovalRules | undefined;
+  const more = objectForm
+    ? section as { approver?: "client" | "operator"; maxPending?: number }
+    : {};
+  return {
+    ...(rules === undefined ? {} : { rules }),
+    approver: more.approver ?? "client",
+    maxPending: more.maxPending ?? DEFAULT_MAX_PENDING_APPROVALS,
+  };
+}
+
 /** The sections of `mcp-executor.json`: add a key here for a new feature's section. */
 export const daemonConfigShape = {
   sessions: sessionsSection.optional(),
   http: httpSection.optional(),
   /** OAuth 2.1 resource server: access tokens of `issuer` are accepted besides the static tokens. */
   auth: authSection.optional(),
-  /** Approval rules: `"*"`, a server or `"server.tool"` to `"allow"`, `"ask"` or `"deny"`. */
-  approvals: approvalsConfigSchema.optional(),
+  /**
+   * Approval rules (`"*"`, a server or `"server.tool"` to `"allow"`, `"ask"` or `"deny"`), or
+   * `{ rules, approver, maxPending }`; read it with {@linkcode approvalsSettings}.
+   */
+  approvals: approvalsSection.optional(),
   /** How long a person has to answer an approval question, in milliseconds. */
   approvalTimeoutMs: approvalTimeoutMsSchema.optional(),
   /** The audit trail: `{ file, maxBytes?, keep? }`; `file` is relative to the config file. */
@@ -160,7 +232,17 @@ export type DaemonConfig = z.infer<typeof daemonConfigSchema> & {
 export function parseDaemonConfig(data: unknown, source = DAEMON_CONFIG_FILE): DaemonConfig {
   const result = daemonConfigSchema.safeParse(data);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
+    let issue = result.error.issues[0]!;
+    // Of a union (the two forms of "approvals"), report the branch that got furthest.
+    if (issue.code === "invalid_union" && "errors" in issue && Array.isArray(issue.errors)) {
+      const branches = (issue.errors as (typeof issue)[][]).map((b) => b[0]).filter((b) =>
+        b !== undefined
+      );
+      const best = branches.sort((a, b) => b.path.length - a.path.length)[0];
+      if (best !== undefined) {
+        issue = { ...best, path: [...issue.path, ...best.path] } as typeof issue;
+      }
+    }
     const field = issue.path.map(String).join(".");
     const keys = "keys" in issue && Array.isArray(issue.keys) ? `: ${issue.keys.join(", ")}` : "";
     throw new ConfigError(

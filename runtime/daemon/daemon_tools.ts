@@ -130,8 +130,10 @@ export function registerDaemonTools(server: McpServer, context: ToolContext): vo
   registerSkillTools(server, {
     orch: context.orch,
     session: context.session,
+    principal: context.principal.id,
     nextTaskId: context.nextTaskId,
-    track: (taskId, controller) => context.track(taskId, controller),
+    track: context.track,
+    explain: context.explain,
   });
 }
 

@@ -20,6 +20,7 @@ import { DEFAULT_PRINCIPAL, type Principal } from "../principal.ts";
 import { elicitationApprover, SessionApprovers } from "./approvals.ts";
 import { AuditLog, type AuditLogOptions } from "./audit_log.ts";
 import { registerDaemonTools, type ToolContext } from "./daemon_tools.ts";
+import { OperatorApprovals } from "./operator_approvals.ts";
 import { DaemonMetrics } from "./metrics.ts";
 import { relayAuthorizationUrl, relayElicitation } from "./elicitation_relay.ts";
 import type { ProgressNotifier } from "./progress_notifier.ts";
@@ -39,6 +40,13 @@ export interface ExecutorDaemonOptions {
   onSessionClose?: (session: string) => void;
   /** Write the audit trail (one JSON line per tool call and per task) to this file. Default: none. */
   audit?: AuditLogOptions;
+  /**
+   * Who answers approval questions: `"client"` (default), the session's MCP client through elicitation; or
+   * `"operator"`, people holding `mcpx:approve` (`/approvals`, `mcpx approvals`), never the asking agent's client.
+   */
+  approver?: "client" | "operator";
+  /** With `approver: "operator"`: how many approvals may wait at once; over it a call is refused. Default 100. */
+  maxPendingApprovals?: number;
 }
 
 /** What `GET /healthz` reports. */
@@ -96,6 +104,7 @@ export class ExecutorDaemon {
   #closing = false;
   #drainTimeoutMs = 0;
   #approvers = new SessionApprovers();
+  #operators: OperatorApprovals;
   #requests = new Map<string, RequestId>();
   #audit: AuditLog | undefined;
   #metrics: DaemonMetrics;
@@ -107,9 +116,12 @@ export class ExecutorDaemon {
   constructor(options: ExecutorDaemonOptions) {
     this.#options = options;
     const own = options.orchestrator.onTaskProgress;
+    this.#operators = new OperatorApprovals(
+      options.maxPendingApprovals === undefined ? {} : { maxPending: options.maxPendingApprovals },
+    );
     this.#orch = new MCPOrchestrator({
-      // Approval questions go to the client of the task's session, through elicitation.
-      approve: this.#approvers.approve,
+      // Approval questions go to the client of the task's session, through elicitation, or to the operators.
+      approve: options.approver === "operator" ? this.#operators.approve : this.#approvers.approve,
       // A backing server's questions and sign-ins go to the client of the task's session.
       onElicitation: relayElicitation(this.#relayHost()),
       onAuthorizationUrl: relayAuthorizationUrl(this.#relayHost()),
@@ -144,6 +156,11 @@ export class ExecutorDaemon {
   /** The Prometheus metrics of the daemon's orchestrator (served at `GET /metrics`). */
   get metrics(): DaemonMetrics {
     return this.#metrics;
+  }
+
+  /** The approvals waiting for an operator (empty unless `approver` is `"operator"`); serve it with `approvalsRoutes`. */
+  get operatorApprovals(): OperatorApprovals {
+    return this.#operators;
   }
 
   /** How many sessions are open. */
@@ -319,6 +336,7 @@ export class ExecutorDaemon {
     await new Promise((r) => setTimeout(r, 50));
     await Promise.all([...this.#sessions.keys()].map((id) => this.closeSession(id)));
     this.#metrics.close();
+    this.#operators.close();
     await this.#audit?.close();
   }
 

@@ -77,6 +77,12 @@ export interface HttpHandlerOptions {
    * `/approvals/abc`; the longest such key wins).
    */
   routes?: Record<string, RouteHandler>;
+  /**
+   * Pages by path: a `GET` whose `Accept` names `text/html` is answered without a bearer token (after the `Host`
+   * and `Origin` checks), so that a browser can open it. A page must hold no secret; it asks for the token and
+   * calls the routes with it (e.g. `/approvals`).
+   */
+  pages?: Record<string, () => Response | Promise<Response>>;
 }
 
 interface HttpSession {
@@ -176,6 +182,12 @@ export class HttpHandler {
       const metadata = resourceMetadataResponse(request, this.#options.resourceMetadata);
       if (metadata !== undefined) return metadata;
     }
+    const page = this.#page(request);
+    if (page !== undefined) {
+      const refused = checkHost(request, this.#options.allowedHosts ?? [], this.#boundHost) ??
+        checkOrigin(request, this.#options.allowedOrigins ?? []);
+      if (refused === undefined) return await page();
+    }
     const authentication = await this.#authenticate(request);
     if ("refused" in authentication) {
       const { refused } = authentication;
@@ -206,6 +218,14 @@ export class HttpHandler {
     }
     if (this.#daemon.closing) return jsonRpcError(503, -32000, "The daemon is shutting down");
     return await this.#mcp(request, principal, authInfo);
+  }
+
+  #page(request: Request): (() => Response | Promise<Response>) | undefined {
+    const pages = this.#options.pages;
+    if (pages === undefined || request.method !== "GET") return undefined;
+    if (!(request.headers.get("accept") ?? "").includes("text/html")) return undefined;
+    const { pathname } = new URL(request.url);
+    return Object.hasOwn(pages, pathname) ? pages[pathname] : undefined;
   }
 
   async #mcp(request: Request, owner: Principal, authInfo: AuthInfo): Promise<Response> {

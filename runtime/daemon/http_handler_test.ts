@@ -234,3 +234,46 @@ Deno.test("HttpHandler serves the protected resource metadata without a token an
   );
   await refused.body?.cancel();
 });
+
+Deno.test("HttpHandler: a route key ending in / matches the paths under it; a page opens without a token, after the Host check", async () => {
+  const dir = await Deno.makeTempDir();
+  const daemon = new ExecutorDaemon({
+    orchestrator: { config: { servers: {} }, serversDir: `${dir}/servers`, stateDir: dir },
+  });
+  const handler = new HttpHandler(daemon, {
+    tokens: ["secret"],
+    routes: {
+      "/approvals": () => new Response("list"),
+      "/approvals/": (request) => new Response(`one ${new URL(request.url).pathname}`),
+    },
+    pages: { "/approvals": () => new Response("<!doctype html>page") },
+  });
+  try {
+    const at = (path: string, headers: Record<string, string> = {}) =>
+      handler.handle(
+        new Request(`http://127.0.0.1:8787${path}`, {
+          headers: { host: "127.0.0.1:8787", ...headers },
+        }),
+      );
+    const bearer = { authorization: "Bearer secret" };
+    assert.equal(await (await at("/approvals", bearer)).text(), "list", "an exact key wins");
+    assert.equal(await (await at("/approvals/abc", bearer)).text(), "one /approvals/abc");
+    const noToken = await at("/approvals/abc");
+    assert.equal(noToken.status, 401);
+    await noToken.body?.cancel();
+    assert.equal(
+      await (await at("/approvals", { accept: "text/html" })).text(),
+      "<!doctype html>page",
+    );
+    const json = await at("/approvals", { accept: "application/json" });
+    assert.equal(json.status, 401, "only the page is open; the list needs the token");
+    await json.body?.cancel();
+    const rebound = await at("/approvals", { accept: "text/html", host: "evil.example:8787" });
+    assert.notEqual(rebound.status, 200, "the page is behind the Host check");
+    await rebound.body?.cancel();
+  } finally {
+    await handler.close();
+    await daemon.shutdown({ drainTimeoutMs: 0 });
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -15,6 +15,19 @@ export {
   type OpenSessionOptions,
 } from "./executor_daemon.ts";
 export {
+  DEFAULT_MAX_PENDING_APPROVALS,
+  type OperatorAnswer,
+  type OperatorApprovalEvent,
+  OperatorApprovals,
+  type OperatorApprovalsOptions,
+  type PendingApproval,
+  SelfApprovalError,
+} from "./operator_approvals.ts";
+export { approvalsRoutes, APPROVE_SCOPE } from "./approvals_routes.ts";
+export { approvalsPage } from "./approvals_page.ts";
+export {
+  type ApprovalsSettings,
+  approvalsSettings,
   DAEMON_CONFIG_FILE,
   DAEMON_DEFAULTS,
   type DaemonConfig,

@@ -8,7 +8,9 @@
 
 import { z } from "zod";
 import type { MCPOrchestrator } from "../orchestrator/mod.ts";
-import { type CallToolResult, type McpServer, ResourceTemplate } from "../sdk.ts";
+import { type CallToolResult, type McpServer, type RequestId, ResourceTemplate } from "../sdk.ts";
+import type { TaskResult } from "../types.ts";
+import { ProgressNotifier } from "./progress_notifier.ts";
 import { taskResultContent } from "./task_result_content.ts";
 
 /** Name and description of `save_skill`. */
@@ -56,8 +58,21 @@ export function registerSkillTools(
   context: {
     orch: MCPOrchestrator;
     session: string;
+    /** Who the session acts for (the principal id of its tasks). */
+    principal?: string;
     nextTaskId(): string;
-    track(taskId: string, controller: AbortController): () => void;
+    /**
+     * Registers a running task; with the notifier and the request id, its progress, approval questions and
+     * relayed elicitations travel on the `run_skill` request (its response stream over Streamable HTTP).
+     */
+    track(
+      taskId: string,
+      controller: AbortController,
+      notifier?: ProgressNotifier,
+      requestId?: RequestId,
+    ): () => void;
+    /** Rewrites a result's error where the daemon knows more (a shutdown). */
+    explain?(result: TaskResult): TaskResult;
   },
 ): void {
   const { orch } = context;
@@ -94,19 +109,35 @@ export function registerSkillTools(
     // No outputSchema: the result has execute_code's shape, and repeating that schema would cost ~100 tokens.
     { description: RUN_SKILL.description, inputSchema: runSkillInput },
     async (args, extra): Promise<CallToolResult> => {
+      if (extra.signal.aborted) {
+        return errorResult(
+          `Cannot run skill "${args.name}": the request was cancelled before the run started`,
+        );
+      }
       const id = context.nextTaskId();
+      const token = extra._meta?.progressToken;
+      const notifier = token === undefined
+        ? undefined
+        : new ProgressNotifier((params) =>
+          extra.sendNotification({
+            method: "notifications/progress",
+            params: { progressToken: token, ...params },
+          })
+        );
       const controller = new AbortController();
       const onAbort = () => controller.abort(extra.signal.reason);
       extra.signal.addEventListener("abort", onAbort, { once: true });
-      const untrack = context.track(id, controller);
+      const untrack = context.track(id, controller, notifier, extra.requestId);
       try {
         const result = await orch.executeSkill(args.name, args.args ?? {}, {
           id,
           session: context.session,
           signal: controller.signal,
+          ...(context.principal === undefined ? {} : { principal: context.principal }),
           ...(args.version === undefined ? {} : { version: args.version }),
         });
-        return taskResultContent(result);
+        await notifier?.flush();
+        return taskResultContent(context.explain?.(result) ?? result);
       } catch (error) {
         return errorResult(`Cannot run skill "${args.name}": ${(error as Error).message}`);
       } finally {

@@ -49,6 +49,8 @@ export interface ApprovalRecord {
   approved: boolean;
   /** How long the approver took, in milliseconds (0 for `"deny"`). */
   waitMs: number;
+  /** Who answered, when the approver said (an operator's principal id). */
+  answeredBy?: string;
 }
 
 /**

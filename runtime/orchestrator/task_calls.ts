@@ -37,7 +37,7 @@ export interface TaskCallsOptions {
   taskId: string;
   /** The task's session: reported in events and to the approver, and carried by an elicitation during its calls. */
   session?: string;
-  /** The task's principal: reported in events and audit lines. */
+  /** Who the task acts for: reported in events, audit lines and to the approver. */
   principal?: string;
   allow: Allowlist;
   maxToolCalls: number;
@@ -139,6 +139,11 @@ export class TaskCalls {
         { code: "limit_exceeded", server, tool },
       );
     }
+    const privacy = this.#options.privacy;
+    // Restored first: a call the data-flow rules refuse is never put to an approver, and an operator sees the
+    // values the call will carry (a client approver is shown the placeholders and their kinds instead).
+    const restored = privacy?.restoreArgs(server, tool, args);
+    const { session, principal } = this.#options;
     const approval = await this.#options.approvals?.check(
       {
         server,
@@ -146,15 +151,22 @@ export class TaskCalls {
         args,
         taskId,
         signal,
-        ...(this.#options.session === undefined ? {} : { session: this.#options.session }),
+        ...(session === undefined ? {} : { session }),
+        ...(principal === undefined ? {} : { principal }),
+        ...(privacy === undefined
+          ? {}
+          : { restoredArgs: restored, placeholders: privacy.placeholders(args) }),
       },
       this.#options.connections,
     );
     if (approval?.record !== undefined) report?.approval(approval.record);
     if (approval?.refusal !== undefined) throw approval.refusal;
-    const privacy = this.#options.privacy;
     if (privacy !== undefined) {
-      return await privacy.call(call, (restored) => this.#forward(call, restored, report, privacy));
+      return await privacy.call(
+        call,
+        (sent) => this.#forward(call, sent, report, privacy),
+        restored,
+      );
     }
     return await this.#forward(call, args, report);
   }

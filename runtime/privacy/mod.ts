@@ -16,6 +16,7 @@ export {
   piiOptionsSchema,
   type PiiPattern,
 } from "./pii_options.ts";
+export { describePiiKind } from "./describe_kind.ts";
 export { PiiDetector } from "./pii_detector.ts";
 export { PrivacyVault, type VaultEntry } from "./privacy_vault.ts";
 export { PrivacyVaults } from "./privacy_vaults.ts";

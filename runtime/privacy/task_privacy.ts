@@ -107,12 +107,54 @@ export class TaskPrivacy {
   }
 
   /**
+   * The placeholders in a call's arguments that this session issued, each with its kind, in order of first
+   * appearance: what an approver who must not see the values is shown instead.
+   *
+   * @param args The arguments as agent code sent them.
+   * @returns One entry a placeholder.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PrivacyVaults } from "./privacy_vaults.ts";
+   * using vaults = new PrivacyVaults({ enabled: true });
+   * const task = vaults.forTask({ id: "t1" });
+   * task.tokenizeResult("crm", "get", "ann@example.com");
+   * assert.deepEqual(task.placeholders({ to: ["[EMAIL_1]", "[EMAIL_9]"] }), [{ token: "[EMAIL_1]", kind: "EMAIL" }]);
+   * task.end();
+   * ```
+   */
+  placeholders(args: unknown): { token: string; kind: string }[] {
+    const found = new Map<string, string>();
+    const tokens = new RegExp(this.#policy.tokens.source, "g");
+    const visit = (node: unknown, depth: number): void => {
+      if (depth > 256 || found.size >= 1_000) return;
+      if (typeof node === "string") {
+        for (const token of node.match(tokens) ?? []) {
+          const entry = this.#vault.lookup(token);
+          if (entry !== undefined && !found.has(token)) found.set(token, entry.kind);
+        }
+      } else if (Array.isArray(node)) {
+        for (const item of node) visit(item, depth + 1);
+      } else if (node !== null && typeof node === "object") {
+        for (const [key, value] of Object.entries(node)) {
+          visit(key, depth + 1);
+          visit(value, depth + 1);
+        }
+      }
+    };
+    visit(args, 0);
+    return [...found].map(([token, kind]) => ({ token, kind }));
+  }
+
+  /**
    * Makes one tool call privately: restores the arguments (refusing unknown tokens and forbidden flows before
    * anything is sent), forwards them, tokenizes the result, and re-tokenizes the message of any error, since a
    * server may echo the real values it was sent.
    *
    * @param call The server, tool and arguments as agent code sent them.
    * @param forward Sends the restored arguments and returns the unwrapped result.
+   * @param restored The arguments already restored with {@linkcode TaskPrivacy.restoreArgs}, if they were.
    * @returns The tokenized result.
    * @throws {ToolError} `"unknown_token"`, `"data_flow"`, `"privacy_scan"` (a result too deep to scan), or the
    * forwarded call's error with its message tokenized.
@@ -120,9 +162,9 @@ export class TaskPrivacy {
   async call(
     call: { server: string; tool: string; args: unknown },
     forward: (args: unknown) => Promise<unknown>,
+    restored: unknown = this.restoreArgs(call.server, call.tool, call.args),
   ): Promise<unknown> {
     const { server, tool } = call;
-    const restored = this.restoreArgs(server, tool, call.args);
     let value: unknown;
     try {
       value = await forward(restored);

@@ -286,6 +286,7 @@ export class SkillManager {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.session === undefined ? {} : { session: options.session }),
+      ...(options.principal === undefined ? {} : { principal: options.principal }),
     };
     const changeText = (list: ToolChange[]) => list.map((c) => `${c.tool}: ${c.change}`).join("; ");
     let result: TaskResult;

@@ -92,6 +92,8 @@ export interface ExecuteSkillOptions {
   signal?: AbortSignal;
   /** The session the run belongs to (its workspace and approvals; see `AgentTask.session`). */
   session?: string;
+  /** Who the run acts for (see `AgentTask.principal`). */
+  principal?: string;
 }
 
 /**

@@ -1,0 +1,282 @@
+/**
+ * {@linkcode OperatorApprovals}: approval questions put to people who hold `mcpx:approve` (operators), never to
+ * the client of the session whose code made the call. It keeps the pending set, bounded, and tells listeners (the
+ * `GET /approvals` event stream) what was added and answered.
+ *
+ * @module
+ */
+
+import type { ApprovalAnswer, ApprovalRequest, Approver } from "../approvals/mod.ts";
+import { DEFAULT_PRINCIPAL } from "../principal.ts";
+
+/** The default of `maxPending`: how many approvals may wait for an operator at once. */
+export const DEFAULT_MAX_PENDING_APPROVALS = 100;
+
+/** A call waiting for an operator, as `GET /approvals` lists it. */
+export interface PendingApproval {
+  /** The approval's id: answer it at `POST /approvals/<id>`. */
+  id: string;
+  server: string;
+  tool: string;
+  /**
+   * The arguments the call will carry. With `pii` on these are the real values (restored from placeholders): an
+   * operator decides on what will actually be sent.
+   */
+  args: unknown;
+  /** With `pii` on: the placeholders agent code used, and their kinds. */
+  placeholders?: readonly { token: string; kind: string }[];
+  taskId: string;
+  session?: string;
+  /** Who the task acts for. */
+  principal?: string;
+  /** The approval rule that asked. */
+  rule: string;
+  /** When it was asked, ISO 8601. */
+  askedAt: string;
+}
+
+/**
+ * What listeners hear: a new question, an operator's answer, a question withdrawn (deadline, task ended), or the
+ * end (the daemon stops; event streams close).
+ */
+export type OperatorApprovalEvent =
+  | { type: "added"; approval: PendingApproval }
+  | { type: "answered"; id: string; approved: boolean; answeredBy: string; reason?: string }
+  | { type: "withdrawn"; id: string }
+  | { type: "closed" };
+
+/** An operator's answer to one pending approval. */
+export interface OperatorAnswer {
+  /** `true` lets the call out; anything else refuses it. */
+  approve: boolean;
+  /** Why, shown to the agent code on a refusal (at most 500 characters are kept). */
+  reason?: string;
+}
+
+/** Options for {@linkcode OperatorApprovals}. */
+export interface OperatorApprovalsOptions {
+  /** How many approvals may be pending at once; a call over it is refused at once. Default 100. */
+  maxPending?: number;
+}
+
+interface Pending {
+  approval: PendingApproval;
+  settle: (answer: ApprovalAnswer) => void;
+}
+
+/**
+ * The pending approvals an operator answers. Give {@linkcode OperatorApprovals.approve} to the orchestrator as its
+ * approver; answer with {@linkcode OperatorApprovals.answer}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OperatorApprovals } from "./operator_approvals.ts";
+ * const operators = new OperatorApprovals({ maxPending: 1 });
+ * const signal = new AbortController().signal;
+ * const asked = operators.approve({ server: "memory", tool: "delete_entities", args: { entityNames: ["Ada"] },
+ *   taskId: "t1", rule: "default:destructive", principal: "agent-1", signal });
+ * const [pending] = operators.list();
+ * assert.equal(pending?.principal, "agent-1");
+ * const full = await operators.approve({ server: "memory", tool: "delete_entities", args: {}, taskId: "t2",
+ *   rule: "*", signal });
+ * assert.match((full as { reason: string }).reason, /1 approval is pending \(limit "approvals\.maxPending"\)/);
+ * assert.equal(operators.answer(pending!.id, { approve: true }, "alice"), true);
+ * assert.deepEqual(await asked, { approved: true, answeredBy: "alice" });
+ * assert.equal(operators.size, 0);
+ * ```
+ */
+export class OperatorApprovals {
+  #pending = new Map<string, Pending>();
+  #listeners = new Set<(event: OperatorApprovalEvent) => void>();
+  #max: number;
+  #closed = false;
+
+  /**
+   * @param options The bound on pending approvals.
+   * @throws {RangeError} When `maxPending` is not a whole number of at least 1.
+   */
+  constructor(options: OperatorApprovalsOptions = {}) {
+    const max = options.maxPending ?? DEFAULT_MAX_PENDING_APPROVALS;
+    if (!Number.isInteger(max) || max < 1) {
+      throw new RangeError(
+        `Cannot use operator approvals: maxPending must be a whole number >= 1, got ${max}`,
+      );
+    }
+    this.#max = max;
+  }
+
+  /** How many approvals are pending. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  /** The most that may be pending. */
+  get maxPending(): number {
+    return this.#max;
+  }
+
+  /**
+   * The approver to give the orchestrator (a bound function): adds the call to the pending set and waits for an
+   * operator's answer. The gate's deadline (`approvalTimeoutMs`) or the task's end aborts `request.signal`, which
+   * withdraws the question. Over `maxPending` the call is refused at once.
+   *
+   * @param request The call waiting for approval.
+   * @returns The operator's answer, with who answered.
+   */
+  readonly approve: Approver = (request: ApprovalRequest): Promise<ApprovalAnswer> => {
+    if (this.#closed) {
+      return Promise.resolve({ approved: false, reason: "the daemon is shutting down" });
+    }
+    if (this.#pending.size >= this.#max) {
+      return Promise.resolve({
+        approved: false,
+        reason: `no operator can be asked: ${this.#max} approval${
+          this.#max === 1 ? " is" : "s are"
+        } pending (limit "approvals.maxPending")`,
+      });
+    }
+    if (request.signal.aborted) {
+      return Promise.resolve({ approved: false, reason: "the question was withdrawn" });
+    }
+    const id = crypto.randomUUID();
+    const approval: PendingApproval = {
+      id,
+      server: request.server,
+      tool: request.tool,
+      args: request.restoredArgs ?? request.args,
+      ...(request.placeholders === undefined ? {} : { placeholders: request.placeholders }),
+      taskId: request.taskId,
+      ...(request.session === undefined ? {} : { session: request.session }),
+      ...(request.principal === undefined ? {} : { principal: request.principal }),
+      rule: request.rule,
+      askedAt: new Date().toISOString(),
+    };
+    const { promise, resolve } = Promise.withResolvers<ApprovalAnswer>();
+    const onAbort = () => {
+      if (!this.#pending.delete(id)) return;
+      this.#emit({ type: "withdrawn", id });
+      resolve({ approved: false, reason: "the question was withdrawn" });
+    };
+    request.signal.addEventListener("abort", onAbort, { once: true });
+    this.#pending.set(id, {
+      approval,
+      settle: (answer) => {
+        request.signal.removeEventListener("abort", onAbort);
+        resolve(answer);
+      },
+    });
+    this.#emit({ type: "added", approval });
+    return promise;
+  };
+
+  /**
+   * The pending approvals, oldest first.
+   *
+   * @returns A copy of each.
+   */
+  list(): PendingApproval[] {
+    return [...this.#pending.values()].map((p) => ({ ...p.approval }));
+  }
+
+  /**
+   * Answers one pending approval.
+   *
+   * @param id The approval's id.
+   * @param answer Approve or not, and why.
+   * @param answeredBy The principal id of the operator who answered (recorded with the call and in the audit).
+   * @returns `false` when no such approval is pending (answered already, withdrawn, or never asked).
+   * @throws {TypeError} When `answer.approve` is not a boolean or `answer.reason` not a string.
+   * @throws {SelfApprovalError} When `answeredBy` is the principal whose task made the call (the shared
+   * {@linkcode DEFAULT_PRINCIPAL} of a single-token daemon excepted).
+   */
+  answer(id: string, answer: OperatorAnswer, answeredBy: string): boolean {
+    if (typeof answer?.approve !== "boolean") {
+      throw new TypeError("Cannot answer approval: approve must be true or false");
+    }
+    if (answer.reason !== undefined && typeof answer.reason !== "string") {
+      throw new TypeError("Cannot answer approval: reason must be a string");
+    }
+    const pending = this.#pending.get(id);
+    if (pending === undefined) return false;
+    if (answeredBy === pending.approval.principal && answeredBy !== DEFAULT_PRINCIPAL) {
+      throw new SelfApprovalError(
+        `Cannot answer approval "${id}": principal "${answeredBy}" made the call; another operator must answer`,
+      );
+    }
+    this.#pending.delete(id);
+    const reason = answer.reason?.slice(0, 500);
+    pending.settle(
+      answer.approve ? { approved: true, answeredBy } : {
+        approved: false,
+        answeredBy,
+        reason: `operator "${answeredBy}" refused it${reason ? `: ${reason}` : ""}`,
+      },
+    );
+    this.#emit({
+      type: "answered",
+      id,
+      approved: answer.approve,
+      answeredBy,
+      ...(reason === undefined ? {} : { reason }),
+    });
+    return true;
+  }
+
+  /**
+   * Listens for added, answered and withdrawn approvals.
+   *
+   * @param listener Called with each event; its throws are ignored.
+   * @returns The function that stops listening.
+   */
+  subscribe(listener: (event: OperatorApprovalEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Refuses later questions and tells listeners the end came (event streams close). Pending ones end with their tasks. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#emit({ type: "closed" });
+    this.#listeners.clear();
+  }
+
+  #emit(event: OperatorApprovalEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener that fails (a closed stream) must not stop the others.
+      }
+    }
+  }
+}
+
+/**
+ * An operator tried to answer a call their own task made: someone else must.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OperatorApprovals, SelfApprovalError } from "./operator_approvals.ts";
+ * const operators = new OperatorApprovals();
+ * void operators.approve({ server: "memory", tool: "delete_entities", args: {}, taskId: "t1", rule: "*",
+ *   principal: "alice", signal: new AbortController().signal });
+ * const id = operators.list()[0]!.id;
+ * assert.throws(() => operators.answer(id, { approve: true }, "alice"), SelfApprovalError);
+ * assert.equal(operators.answer(id, { approve: true }, "bob"), true);
+ * ```
+ */
+export class SelfApprovalError extends Error {
+  /** Always `"self_approval"`. */
+  readonly code = "self_approval" as const;
+
+  /**
+   * @param message What was refused.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "SelfApprovalError";
+  }
+}
