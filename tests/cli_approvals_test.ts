@@ -57,7 +57,7 @@ Deno.test("mcpx skills run without a terminal on stdin refuses a call that needs
 });
 
 Deno.test("mcpx approvals --list, --approve and --deny answer a daemon's operator approvals", async () => {
-  const token = "cli-approvals-token-41aa";
+  const token = "cli-approvals-token-41aa-0123456789abcdef";
   await using dir = await daemonDir({ approvals: { approver: "operator" } });
   await using daemon = await httpDaemon(dir.config, { env: { MCPX_TOKEN: token }, token });
   const client = new Client({ name: "agent", version: "1.0.0" });

@@ -83,7 +83,7 @@ Deno.test({
   name: "mcpx approvals in a terminal shows a daemon's pending call, and y approves it",
   ignore: !hasTmux(),
   fn: async () => {
-    const token = "tmux-approvals-token-77e0";
+    const token = "tmux-approvals-token-77e0-0123456789abcdef";
     await using dir = await daemonDir({ approvals: { approver: "operator" } });
     await using daemon = await httpDaemon(dir.config, { env: { MCPX_TOKEN: token }, token });
     const client = new Client({ name: "agent", version: "1.0.0" });

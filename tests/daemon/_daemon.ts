@@ -223,7 +223,14 @@ export async function httpDaemon(
     ? {}
     : { authorization: `Bearer ${options.token}` };
   const deadline = Date.now() + 60_000;
+  let exited: Deno.CommandStatus | undefined;
+  void process.status.then((status) => exited = status);
   while (true) {
+    if (exited !== undefined) {
+      throw new Error(
+        `The daemon exited with code ${exited.code} before it served: ${await output}`,
+      );
+    }
     try {
       const response = await fetch(`${base}/healthz`, { headers });
       await response.body?.cancel();

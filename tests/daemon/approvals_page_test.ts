@@ -10,7 +10,7 @@ import { Client, StreamableHTTPClientTransport } from "../../runtime/sdk.ts";
 import { daemonDir, httpDaemon } from "./_daemon.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
-const TOKEN = "page-test-token-93c2";
+const TOKEN = "page-test-token-93c2-0123456789abcdef0123";
 
 function hasChromium(): boolean {
   try {

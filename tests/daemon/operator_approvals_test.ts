@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Client, ElicitRequestSchema, StreamableHTTPClientTransport } from "../../runtime/sdk.ts";
 import { daemonDir, httpDaemon } from "./_daemon.ts";
 
-const TOKEN = "operator-test-token-5b1d";
+const TOKEN = "operator-test-token-5b1d-0123456789abcdef";
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 /** Creates a person named by an email address, reads it back (a placeholder now) and deletes it by placeholder. */
