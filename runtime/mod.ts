@@ -122,6 +122,7 @@ export {
   LoopbackListener,
   SIGN_IN_COMMAND,
   SignInRequiredError,
+  type SignInKey,
   type SignInSummary,
   type StoredSignIn,
   TOKEN_FILE_ENV,

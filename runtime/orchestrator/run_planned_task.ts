@@ -76,6 +76,7 @@ async function runWithCalls(
     ...(privacy === undefined ? {} : { privacy }),
     taskId: task.id,
     ...(task.session === undefined ? {} : { session: task.session }),
+    ...(task.principal === undefined ? {} : { principal: task.principal }),
     allow: plan.allow,
     approvals: context.approvals,
     events: context.events,

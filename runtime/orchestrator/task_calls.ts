@@ -37,6 +37,8 @@ export interface TaskCallsOptions {
   taskId: string;
   /** The task's session: reported in events and to the approver, and carried by an elicitation during its calls. */
   session?: string;
+  /** The principal the task acts for: a server that signs in per principal is called with their sign-in. */
+  principal?: string;
   allow: Allowlist;
   maxToolCalls: number;
   connections: ConnectionManager;
@@ -168,13 +170,14 @@ export class TaskCalls {
     // Arguments can be megabytes: counted later, in pieces, like results.
     this.#counting.push(settleCount(() => toolCallTokensAsync(tool, args)));
     const onProgress = this.#options.onProgress;
-    const session = this.#options.session;
+    const { session, principal } = this.#options;
     let raw: Awaited<ReturnType<ConnectionManager["callToolRaw"]>>;
     let value: unknown;
     try {
       raw = await this.#options.connections.callToolRaw(server, tool, sent, {
         signal,
         context: session === undefined ? { taskId } : { taskId, session },
+        ...(principal === undefined ? {} : { principal }),
         ...(onProgress === undefined ? {} : {
           onProgress: (p) =>
             onProgress(
