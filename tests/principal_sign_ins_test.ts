@@ -196,3 +196,35 @@ Deno.test("an entry with its own Authorization header is a deployment credential
   await assert.rejects(Deno.stat(join(dir, "other.json")), Deno.errors.NotFound);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("a token is sent only to the server it was issued for, whichever principal calls", async () => {
+  const dir = await Deno.makeTempDir();
+  await using work = startOAuthServer({ account: "nobody" });
+  await using home = startOAuthServer({ account: "nobody" });
+  const shown: AuthorizationUrlRequest[] = [];
+  await using servers = new ConnectionManager({
+    servers: {
+      work: { type: "http", url: work.url, headers: {} },
+      home: { type: "http", url: home.url, headers: {} },
+    },
+  }, { tokenFile: join(dir, "tokens.json"), onAuthorizationUrl: browsers(shown) });
+  await servers.connectAll();
+  for (const principal of ["alice", "bob", undefined]) {
+    for (const name of ["work", "home"]) {
+      const options = principal === undefined ? {} : { principal };
+      assert.equal(await servers.callTool(name, "whoami", {}, options), principal ?? "owner");
+    }
+  }
+  assert.equal(work.signIns + home.signIns, 6);
+  for (const [server, other] of [[work, home], [home, work]] as const) {
+    assert.ok(server.bearers.length > 0);
+    for (const bearer of server.bearers) {
+      assert.ok(!other.secrets.includes(bearer), "a token of one server was sent to the other");
+      assert.ok(
+        server.secrets.includes(bearer),
+        "every bearer was issued by the server it went to",
+      );
+    }
+  }
+  await Deno.remove(dir, { recursive: true });
+});

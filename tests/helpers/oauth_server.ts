@@ -41,6 +41,8 @@ export interface OAuthServer extends AsyncDisposable {
   accountOf(token: string): string | undefined;
   /** Every authorized MCP request: the access token it carried and that token's account. */
   requests: { token: string; account: string }[];
+  /** Every bearer token any request to the MCP endpoint carried, valid or not. */
+  bearers: string[];
 }
 
 function randomToken(prefix: string): string {
@@ -79,6 +81,7 @@ export function startOAuthServer(options: OAuthServerOptions): OAuthServer {
     accepts: (token) => (access.get(token) ?? 0) > Date.now(),
     accountOf: (token) => accounts.get(token),
     requests: [],
+    bearers: [],
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
   const issue = (account: string) => {
@@ -174,6 +177,7 @@ export function startOAuthServer(options: OAuthServerOptions): OAuthServer {
         // Stateless, answers as JSON: no standing SSE stream is offered, so none is left open.
         if (request.method === "GET") return new Response(null, { status: 405 });
         const bearer = request.headers.get("authorization")?.replace(/^Bearer /, "") ?? "";
+        if (bearer !== "") state.bearers.push(bearer);
         const expiry = access.get(bearer);
         if (expiry === undefined || expiry < Date.now()) {
           return new Response("Unauthorized", {
