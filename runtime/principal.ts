@@ -5,7 +5,20 @@
  * @module
  */
 
-/** The principal of a task, a skill or a sign-in that names none (library use, stdio, `MCPX_TOKEN`). */
+/**
+ * The principal of a task, a skill or a sign-in that names none (library use, stdio, `MCPX_TOKEN`).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PRINCIPAL, TokenStore } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const store = new TokenStore(`${dir}/tokens.json`);
+ * const url = "https://mcp.linear.app/mcp";
+ * await store.update("linear", url, (entry) => ({ ...entry, tokens: { access_token: "a", token_type: "Bearer" } }));
+ * assert.equal((await store.list())[0]?.principal, DEFAULT_PRINCIPAL);
+ * ```
+ */
 export const DEFAULT_PRINCIPAL = "default";
 
 /**
