@@ -18,8 +18,11 @@ import {
 } from "../../runtime/sdk.ts";
 import { actAsBrowser, startOAuthServer } from "../helpers/oauth_server.ts";
 
-/** A client of a session of `principal`; with `account`, it opens sign-in links in a browser signed in as that. */
-async function connect(daemon: ExecutorDaemon, principal: string, account?: string) {
+/**
+ * A client of a session of `principal`; with `account`, it opens sign-in links in a browser signed in as that
+ * (`null`: it can open links but declines).
+ */
+async function connect(daemon: ExecutorDaemon, principal: string, account?: string | null) {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await daemon.openSession(principal, { principal: { id: principal, scopes: ["mcpx:execute"] } })
     .connect(serverSide);
@@ -32,6 +35,7 @@ async function connect(daemon: ExecutorDaemon, principal: string, account?: stri
     client.setRequestHandler(ElicitRequestSchema, async (request) => {
       if (request.params.mode !== "url") return { action: "decline" };
       asked.push(request.params.message);
+      if (account === null) return { action: "decline" };
       await actAsBrowser({ url: new URL(request.params.url), redirectUrl: "" }, { account });
       return { action: "accept" };
     });
@@ -61,9 +65,12 @@ Deno.test("daemon: each principal's session signs in to a remote server as its o
     const alice = await connect(daemon, "alice", "alice");
     const bob = await connect(daemon, "bob", "bob");
     const carol = await connect(daemon, "carol");
+    const dave = await connect(daemon, "dave", null);
     const code = `return await linear.whoami({});`;
     const run = (client: Client) => client.callTool({ name: "execute_code", arguments: { code } });
-    const [a, b, c] = await Promise.all([alice, bob, carol].map(({ client }) => run(client)));
+    const [a, b, c, d] = await Promise.all(
+      [alice, bob, carol, dave].map(({ client }) => run(client)),
+    );
     const data = (r: unknown) =>
       (r as { structuredContent?: { data?: unknown } }).structuredContent?.data;
     assert.equal(data(a), "alice", JSON.stringify(a));
@@ -78,6 +85,12 @@ Deno.test("daemon: each principal's session signs in to a remote server as its o
       /principal \\"carol\\" must sign in to server \\"linear\\": run `deno task auth linear --principal carol`/,
     );
     assert.ok(!carolText.includes(dir), "no host path reaches the agent");
+    // dave's client could open the link but declined: he is told to accept it next time, or run the command.
+    assert.equal(dave.asked.length, 1);
+    assert.match(
+      JSON.stringify(d),
+      /principal \\"dave\\" must sign in to server \\"linear\\": open the sign-in link your client is sent on the next call to \\"linear\\", or run `deno task auth linear --principal dave`/,
+    );
     for (const secret of server.secrets) {
       assert.ok(
         ![a, b, c].some((r) => JSON.stringify(r).includes(secret)),
@@ -103,12 +116,13 @@ Deno.test("daemon: each principal's session signs in to a remote server as its o
       assert.ok(used.length > 0 && used.every((account) => account === principal));
     }
     assert.equal(await tokenOf("carol"), undefined);
+    assert.equal(await tokenOf("dave"), undefined);
     assert.deepEqual(
       [...new Set(server.requests.map((r) => r.account))].sort(),
       ["alice", "bob", "owner"],
       "no request acted as anyone but these three",
     );
-    await Promise.all([alice.client.close(), bob.client.close(), carol.client.close()]);
+    await Promise.all([alice, bob, carol, dave].map(({ client }) => client.close()));
   } finally {
     await daemon.shutdown({ drainTimeoutMs: 0 });
     await Deno.remove(dir, { recursive: true });
