@@ -158,6 +158,17 @@ Deno.test("principal connections are bounded by maxPrincipalConnections: the lea
     () => new ConnectionManager(configOf(server.url), { maxPrincipalConnections: -1 }),
     RangeError,
   );
+  await assert.rejects(whoami(servers, "a\nb"), TypeError);
+  await servers.close();
+  await assert.rejects(
+    whoami(servers, "carol"),
+    (e: unknown) => e instanceof ToolError && e.code === "server_unavailable",
+  );
+  assert.equal(
+    servers.get("linear", { principal: "carol" }),
+    undefined,
+    "nothing opens after close()",
+  );
   await Deno.remove(dir, { recursive: true });
 });
 

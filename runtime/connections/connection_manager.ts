@@ -15,7 +15,7 @@ import {
 import { unwrapResult } from "./unwrap_result.ts";
 import { TokenStore } from "./auth/mod.ts";
 import { signsInPerPrincipal } from "./signs_in_per_principal.ts";
-import { DEFAULT_PRINCIPAL } from "../principal.ts";
+import { DEFAULT_PRINCIPAL, validatePrincipalId } from "../principal.ts";
 
 /** Default of {@linkcode ConnectionManagerOptions.maxPrincipalConnections}. */
 const DEFAULT_MAX_PRINCIPAL_CONNECTIONS = 32;
@@ -223,6 +223,7 @@ export class ConnectionManager implements AsyncDisposable {
    * @returns The unwrapped value.
    * @throws {ToolError} `"unknown_tool"` for a server or tool that does not exist, `"tool_failed"` when the server
    * answered with `isError`, and the connection's codes otherwise.
+   * @throws {TypeError} When `options.principal` is not a valid principal id.
    */
   async callTool(
     server: string,
@@ -260,32 +261,46 @@ export class ConnectionManager implements AsyncDisposable {
         }),
       );
     }
-    const own = this.#connectionFor(server, connection, options.principal);
-    // The default principal's connection lists the tools; a principal's own one, when it is the only one up.
-    const listing = connection.state === "connected" ? connection : own;
-    if (listing.state === "connected" && !listing.tools.some((t) => t.name === tool)) {
-      return Promise.reject(
+    const unknown = (listing: ServerConnection) =>
+      listing.state === "connected" && !listing.tools.some((t) => t.name === tool);
+    const noSuchTool = () =>
+      Promise.reject(
         new ToolError(`Cannot call tool "${tool}": server "${server}" has no such tool`, {
           code: "unknown_tool",
           server,
           tool,
         }),
       );
+    // The default principal's connection lists the tools; a principal's own one, when it is the only one up.
+    if (unknown(connection)) return noSuchTool();
+    const principal = options.principal ?? DEFAULT_PRINCIPAL;
+    if (principal === DEFAULT_PRINCIPAL || !signsInPerPrincipal(connection.config)) {
+      return connection.callTool(tool, args, options);
     }
-    if (own === connection) return connection.callTool(tool, args, options);
+    try {
+      validatePrincipalId(principal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#closed) {
+      return Promise.reject(
+        new ToolError(
+          `Cannot call tool "${tool}" on server "${server}": the connections are shut down`,
+          {
+            code: "server_unavailable",
+            server,
+            tool,
+          },
+        ),
+      );
+    }
+    const own = this.#connectionFor(server, connection, principal);
+    if (connection.state !== "connected" && unknown(own)) return noSuchTool();
     return this.#inFlight(own, () => own.callTool(tool, args, options));
   }
 
-  /** The connection a call for `principal` goes through; another principal's is opened (lazily) on first use. */
-  #connectionFor(
-    server: string,
-    base: ServerConnection,
-    principal: string | undefined,
-  ): ServerConnection {
-    if (
-      principal === undefined || principal === DEFAULT_PRINCIPAL ||
-      !signsInPerPrincipal(base.config) || this.#closed
-    ) return base;
+  /** Another principal's connection to a per-principal server, opened (lazily) on their first call. */
+  #connectionFor(server: string, base: ServerConnection, principal: string): ServerConnection {
     const key = JSON.stringify([principal, server]);
     let connection = this.#principalConnections.get(key);
     if (connection !== undefined) {
