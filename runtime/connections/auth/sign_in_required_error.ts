@@ -34,6 +34,8 @@ export const SIGN_IN_COMMAND = "deno task auth";
  * assert.match(error.message, /sign in again with `deno task auth linear`/);
  * const alice = new SignInRequiredError("linear", "required", { principal: "alice" });
  * assert.match(alice.message, /^principal "alice" must sign in to server "linear": .*`deno task auth linear --principal alice`/);
+ * const spaced = new SignInRequiredError("linear", "required", { principal: "ada l" });
+ * assert.ok(spaced.message.endsWith("`deno task auth linear --principal 'ada l'`"));
  * ```
  */
 export class SignInRequiredError extends Error {
