@@ -3,12 +3,14 @@
  *
  * ```sh
  * deno task auth <server>            # sign in (prints the URL, opens a browser when there is one)
- * deno task auth --list              # the stored sign-ins, without secrets
+ * deno task auth <server> --principal alice   # sign in for the daemon's principal "alice"
+ * deno task auth --list              # the stored sign-ins, with their principal, without secrets
  * deno task auth --logout <server>   # forget a server's sign-in
  * ```
  *
  * Options: `--config <file>` (default `mcp.json`), `--token-file <file>` (default: the user's token file),
- * `--no-browser` (only print the URL).
+ * `--principal <id>` (whose sign-in; default the default principal, the user's own), `--no-browser` (only print
+ * the URL).
  *
  * @module
  */
@@ -17,12 +19,15 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../runtime/config.ts";
 import { type AuthorizationUrlRequest, TokenStore } from "../runtime/connections/auth/mod.ts";
 import { ServerConnection } from "../runtime/connections/server_connection.ts";
+import { DEFAULT_PRINCIPAL, validatePrincipalId } from "../runtime/principal.ts";
 
 const USAGE = `Usage:
   deno task auth <server>            sign in to a remote server of mcp.json
-  deno task auth --list              list the stored sign-ins
+  deno task auth --list              list the stored sign-ins, with whose they are
   deno task auth --logout <server>   forget a server's sign-in
 Options:
+  --principal <id>      whose sign-in: a principal of the daemon (default: "default", the
+                        sign-in of library use, stdio and the daemon's own tool list)
   --config <file>       the mcp.json to read (default: mcp.json)
   --token-file <file>   where sign-ins are kept (default: $MCP_EXECUTOR_TOKEN_FILE, else
                         $XDG_CONFIG_HOME/mcp-executor/tokens.json or ~/.config/mcp-executor/tokens.json)
@@ -63,13 +68,29 @@ function describeExpiry(expiresAt: number | undefined): string {
   return expiresAt < Date.now() ? `expired ${when}` : `expires ${when}`;
 }
 
-async function list(store: TokenStore): Promise<number> {
-  const entries = await store.list();
+/** A principal id as a column: as it is, or quoted when it holds a space. */
+function column(principal: string): string {
+  return /^\S+$/.test(principal) ? principal : JSON.stringify(principal);
+}
+
+/** `as principal "alice"` for another principal than the default one, else nothing. */
+function asPrincipal(principal: string): string {
+  return principal === DEFAULT_PRINCIPAL ? "" : ` as principal ${JSON.stringify(principal)}`;
+}
+
+async function list(store: TokenStore, principal: string | undefined): Promise<number> {
+  const entries = (await store.list()).filter((e) =>
+    principal === undefined || e.principal === principal
+  );
   if (entries.length === 0) {
-    console.log(`No stored sign-ins in ${store.path}.`);
+    console.log(
+      `No stored sign-ins${
+        principal === undefined ? "" : ` of principal ${JSON.stringify(principal)}`
+      } in ${store.path}.`,
+    );
     return 0;
   }
-  console.log(`Sign-ins in ${store.path}:`);
+  console.log(`Sign-ins in ${store.path} (principal, server, URL):`);
   for (const entry of entries) {
     const parts = [
       entry.signedIn ? "signed in" : "not signed in",
@@ -77,16 +98,22 @@ async function list(store: TokenStore): Promise<number> {
       describeExpiry(entry.expiresAt),
     ];
     if (entry.scope !== undefined) parts.push(`scope: ${entry.scope}`);
-    console.log(`  ${entry.server}  ${entry.url}  (${parts.join(", ")})`);
+    console.log(
+      `  ${column(entry.principal)}  ${entry.server}  ${entry.url}  (${parts.join(", ")})`,
+    );
   }
   return 0;
 }
 
-async function logout(store: TokenStore, server: string): Promise<number> {
-  if (await store.remove(server)) {
-    console.log(`Signed out of "${server}": its sign-in was removed from ${store.path}.`);
+async function logout(store: TokenStore, server: string, principal: string): Promise<number> {
+  if (await store.remove({ principal, server })) {
+    console.log(
+      `Signed out of "${server}"${
+        asPrincipal(principal)
+      }: its sign-in was removed from ${store.path}.`,
+    );
   } else {
-    console.log(`No stored sign-in for "${server}" in ${store.path}.`);
+    console.log(`No stored sign-in for "${server}"${asPrincipal(principal)} in ${store.path}.`);
   }
   return 0;
 }
@@ -94,8 +121,9 @@ async function logout(store: TokenStore, server: string): Promise<number> {
 async function signIn(
   store: TokenStore,
   server: string,
-  options: { config: string; browser: boolean },
+  options: { config: string; browser: boolean; principal: string },
 ): Promise<number> {
+  const { principal } = options;
   const config = await loadConfig(options.config);
   const entry = config.servers[server];
   if (entry === undefined) {
@@ -114,11 +142,11 @@ async function signIn(
     return 1;
   }
   // A new sign-in replaces the stored one (a registration of this client is kept).
-  await store.update(server, entry.url, (stored) => {
+  await store.update({ principal, server }, entry.url, (stored) => {
     const { tokens: _tokens, expiresAt: _expiresAt, ...rest } = stored;
     return rest;
   });
-  console.log(`Signing in to "${server}" (${entry.url}).`);
+  console.log(`Signing in to "${server}" (${entry.url})${asPrincipal(principal)}.`);
   let asked = false;
   const show = ({ url, redirectUrl }: AuthorizationUrlRequest): void => {
     asked = true;
@@ -132,6 +160,7 @@ async function signIn(
   };
   await using connection = new ServerConnection(server, entry, {
     tokenStore: store,
+    principal,
     onAuthorizationUrl: show,
     signInTimeoutMs: SIGN_IN_TIMEOUT_MS,
   });
@@ -147,7 +176,7 @@ async function signIn(
   }
   const count = connection.tools.length;
   console.log(
-    `Signed in to "${server}": ${count} tool${
+    `Signed in to "${server}"${asPrincipal(principal)}: ${count} tool${
       count === 1 ? "" : "s"
     }. The sign-in is stored in ${store.path}.`,
   );
@@ -177,6 +206,7 @@ export async function main(args: string[]): Promise<number> {
         list: { type: "boolean" },
         logout: { type: "string" },
         config: { type: "string" },
+        principal: { type: "string" },
         "token-file": { type: "string" },
         "no-browser": { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -196,13 +226,22 @@ export async function main(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
+  let principal: string | undefined;
+  try {
+    principal = values.principal === undefined ? undefined : validatePrincipalId(values.principal);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
   try {
     const store = new TokenStore(values["token-file"]);
-    if (values.list === true) return await list(store);
-    if (values.logout !== undefined) return await logout(store, values.logout);
+    if (values.list === true) return await list(store, principal);
+    const own = principal ?? DEFAULT_PRINCIPAL;
+    if (values.logout !== undefined) return await logout(store, values.logout, own);
     return await signIn(store, positionals[0]!, {
       config: values.config ?? "mcp.json",
       browser: values["no-browser"] !== true,
+      principal: own,
     });
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));

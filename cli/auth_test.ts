@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { TokenStore } from "../runtime/connections/auth/mod.ts";
 import { actAsBrowser, startOAuthServer } from "../tests/helpers/oauth_server.ts";
 
 const AUTH = fileURLToPath(new URL("./auth.ts", import.meta.url));
@@ -69,7 +70,7 @@ Signed in to "linear": 1 tool. The sign-in is stored in ${tokenFile}.
   assert.equal(listed.code, 0);
   assert.match(
     listed.stdout,
-    new RegExp(`^  linear  ${server.url}  \\(signed in, refreshes, expires `, "m"),
+    new RegExp(`^  default  linear  ${server.url}  \\(signed in, refreshes, expires `, "m"),
   );
   for (const secret of server.secrets) assert.ok(!listed.stdout.includes(secret));
 
@@ -121,5 +122,79 @@ Deno.test("auth <server> opens the browser through xdg-open when there is one", 
   assert.equal((await child.status).code, 0);
   const text = await stdout;
   assert.ok(text.includes(`\n  ${url}\n\n(A browser was opened.)\nWaiting for the browser`), text);
+  await Deno.remove(dir, { recursive: true });
+});
+
+/** Runs `auth <args>` and is the browser of the person signing in, as `account`. */
+async function signInAs(args: string[], account: string): Promise<string> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", AUTH, ...args, "--no-browser"],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  let stdout = "";
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  while (!/Waiting for the browser/.test(stdout)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stdout += value;
+  }
+  const url = stdout.match(/^ {2}(http\S+)$/m)?.[1];
+  if (url === undefined) assert.fail(stdout + (await stderr));
+  await actAsBrowser({ url: new URL(url), redirectUrl: "" }, { account });
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    stdout += chunk.value;
+  }
+  assert.equal((await child.status).code, 0, stdout + (await stderr));
+  return stdout.replace(url, "<authorization URL>");
+}
+
+Deno.test("auth <server> --principal signs in for that principal only; --list shows whose each sign-in is; --logout --principal", async () => {
+  const dir = await Deno.makeTempDir();
+  await using server = startOAuthServer({ account: "nobody" });
+  const config = join(dir, "mcp.json");
+  const tokenFile = join(dir, "tokens.json");
+  await Deno.writeTextFile(config, JSON.stringify({ mcpServers: { linear: { url: server.url } } }));
+  const common = ["--config", config, "--token-file", tokenFile];
+  const alice = await signInAs(["linear", "--principal", "alice", ...common], "alice");
+  assert.match(alice, /^Signing in to "linear" \(\S+\) as principal "alice"\.$/m);
+  assert.match(alice, /^Signed in to "linear" as principal "alice": 1 tool\. /m);
+  await signInAs(["linear", ...common], "owner");
+  const store = new TokenStore(tokenFile);
+  const aliceToken = (await store.get({ principal: "alice", server: "linear" }, server.url))?.tokens
+    ?.access_token;
+  const ownToken = (await store.get("linear", server.url))?.tokens?.access_token;
+  assert.equal(server.accountOf(aliceToken ?? ""), "alice");
+  assert.equal(
+    server.accountOf(ownToken ?? ""),
+    "owner",
+    "without --principal the sign-in is the default principal's",
+  );
+
+  const listed = await run(["--list", "--token-file", tokenFile]);
+  const lines = listed.stdout.split("\n").filter((line) => line.startsWith("  "));
+  assert.deepEqual(lines.map((line) => line.split("  ").slice(1, 4)), [
+    ["default", "linear", server.url],
+    ["alice", "linear", server.url],
+  ]);
+  for (const secret of server.secrets) assert.ok(!listed.stdout.includes(secret));
+  const onlyAlice = await run(["--list", "--principal", "alice", "--token-file", tokenFile]);
+  assert.equal(onlyAlice.stdout.split("\n").filter((line) => line.startsWith("  ")).length, 1);
+
+  const out = await run(["--logout", "linear", "--principal", "alice", "--token-file", tokenFile]);
+  assert.equal(
+    out.stdout,
+    `Signed out of "linear" as principal "alice": its sign-in was removed from ${tokenFile}.\n`,
+  );
+  assert.equal(await store.get({ principal: "alice", server: "linear" }, server.url), undefined);
+  assert.equal(
+    (await store.get("linear", server.url))?.tokens?.access_token,
+    ownToken,
+    "the default one is kept",
+  );
+  const bad = await run(["linear", "--principal", "", ...common]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Invalid principal ""/);
   await Deno.remove(dir, { recursive: true });
 });

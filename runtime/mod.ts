@@ -122,6 +122,7 @@ export {
   defaultTokenFile,
   LoopbackListener,
   SIGN_IN_COMMAND,
+  type SignInKey,
   SignInRequiredError,
   type SignInSummary,
   type StoredSignIn,

@@ -10,9 +10,13 @@
  *
  * @example
  * ```ts
- * import { DEFAULT_PRINCIPAL, validatePrincipalId } from "@mcp-executor/runtime";
+ * import { DEFAULT_PRINCIPAL, TokenStore } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
- * assert.equal(validatePrincipalId(DEFAULT_PRINCIPAL), "default");
+ * const dir = await Deno.makeTempDir();
+ * const store = new TokenStore(`${dir}/tokens.json`);
+ * const url = "https://mcp.linear.app/mcp";
+ * await store.update("linear", url, (entry) => ({ ...entry, tokens: { access_token: "a", token_type: "Bearer" } }));
+ * assert.equal((await store.list())[0]?.principal, DEFAULT_PRINCIPAL);
  * ```
  */
 export const DEFAULT_PRINCIPAL = "default";

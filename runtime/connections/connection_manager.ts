@@ -14,6 +14,11 @@ import {
 } from "./server_connection.ts";
 import { unwrapResult } from "./unwrap_result.ts";
 import { TokenStore } from "./auth/mod.ts";
+import { signsInPerPrincipal } from "./signs_in_per_principal.ts";
+import { DEFAULT_PRINCIPAL, validatePrincipalId } from "../principal.ts";
+
+/** Default of {@linkcode ConnectionManagerOptions.maxPrincipalConnections}. */
+const DEFAULT_MAX_PRINCIPAL_CONNECTIONS = 32;
 
 /**
  * How one server's start went.
@@ -71,11 +76,23 @@ export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, 
    * `mcp-executor/tokens.json` in `$XDG_CONFIG_HOME` or `~/.config`.
    */
   tokenFile?: string;
+  /**
+   * The most connections kept open for principals other than the default one (over every server that signs in
+   * per principal). Past it, the least recently used connection with no call in flight is closed; its principal's
+   * next call opens it again. Default 32.
+   */
+  maxPrincipalConnections?: number;
 }
 
 /**
  * Holds one {@linkcode ServerConnection} per configured server. One server failing to start does not stop the
  * others; {@linkcode ConnectionManager.status} says which failed and why.
+ *
+ * A remote server with no `Authorization` header of its own signs in per principal: the connection opened by
+ * {@linkcode ConnectionManager.connectAll} is the default principal's (it supplies the tool list), and a call made
+ * for another principal (`CallOptions.principal`) goes through that principal's own connection, opened on their
+ * first call with their own sign-in, never the default principal's or anyone else's. A stdio server, or a remote
+ * entry with its own `Authorization` header, is a deployment credential: one connection serves every principal.
  *
  * @example
  * ```ts ignore
@@ -98,6 +115,13 @@ export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, 
 export class ConnectionManager implements AsyncDisposable {
   #connections = new Map<string, ServerConnection>();
   #tokenFile: string | undefined;
+  #connectionOptions: ServerConnectionOptions;
+  /** Other principals' connections, least recently used first, by `JSON.stringify([principal, server])`. */
+  #principalConnections = new Map<string, ServerConnection>();
+  #maxPrincipalConnections: number;
+  #callsInFlight = new Map<ServerConnection, number>();
+  #closing = new Set<Promise<void>>();
+  #closed = false;
 
   /**
    * Creates the manager; nothing connects until {@linkcode ConnectionManager.connectAll}.
@@ -106,10 +130,18 @@ export class ConnectionManager implements AsyncDisposable {
    * @param options Timeouts and the tools/list_changed callback.
    */
   constructor(config: McpConfig, options: ConnectionManagerOptions = {}) {
-    const { onToolsChanged, tokenFile, ...rest } = options;
+    const { onToolsChanged, tokenFile, maxPrincipalConnections, principal: _, ...rest } = options;
+    const max = maxPrincipalConnections ?? DEFAULT_MAX_PRINCIPAL_CONNECTIONS;
+    if (!Number.isInteger(max) || max < 0) {
+      throw new RangeError(
+        `Invalid maxPrincipalConnections ${max}: expected an integer of at least 0`,
+      );
+    }
+    this.#maxPrincipalConnections = max;
     const remote = Object.values(config.servers).some((server) => server.type !== "stdio");
     if (remote && rest.tokenStore === undefined) rest.tokenStore = new TokenStore(tokenFile);
     this.#tokenFile = rest.tokenStore?.path;
+    this.#connectionOptions = rest;
     for (const [name, server] of Object.entries(config.servers)) {
       this.#connections.set(
         name,
@@ -162,13 +194,23 @@ export class ConnectionManager implements AsyncDisposable {
   }
 
   /**
-   * One server's connection.
+   * One server's connection: the default principal's, or another principal's when one is open for them.
    *
    * @param name The server's name.
-   * @returns Its connection, or `undefined` when no such server is configured.
+   * @param options `principal`: whose connection (default: the default principal's). A server that does not sign
+   * in per principal has one connection, returned for every principal.
+   * @returns The connection, or `undefined` when no such server is configured or the principal's connection is
+   * not open.
    */
-  get(name: string): ServerConnection | undefined {
-    return this.#connections.get(name);
+  get(name: string, options: { principal?: string } = {}): ServerConnection | undefined {
+    const base = this.#connections.get(name);
+    const principal = options.principal ?? DEFAULT_PRINCIPAL;
+    if (
+      base === undefined || principal === DEFAULT_PRINCIPAL || !signsInPerPrincipal(base.config)
+    ) {
+      return base;
+    }
+    return this.#principalConnections.get(JSON.stringify([principal, name]));
   }
 
   /**
@@ -177,10 +219,11 @@ export class ConnectionManager implements AsyncDisposable {
    * @param server The server's name.
    * @param tool The tool's name.
    * @param args The arguments.
-   * @param options Cancellation, timeout and progress.
+   * @param options Cancellation, timeout, progress and the principal the call acts for.
    * @returns The unwrapped value.
    * @throws {ToolError} `"unknown_tool"` for a server or tool that does not exist, `"tool_failed"` when the server
    * answered with `isError`, and the connection's codes otherwise.
+   * @throws {TypeError} When `options.principal` is not a valid principal id.
    */
   async callTool(
     server: string,
@@ -198,7 +241,7 @@ export class ConnectionManager implements AsyncDisposable {
    * @param server The server's name.
    * @param tool The tool's name.
    * @param args The arguments.
-   * @param options Cancellation, timeout and progress.
+   * @param options Cancellation, timeout, progress and the principal the call acts for.
    * @returns The raw `tools/call` result.
    * @throws {ToolError} As {@linkcode ConnectionManager.callTool}, except that `isError` results are returned.
    */
@@ -218,16 +261,86 @@ export class ConnectionManager implements AsyncDisposable {
         }),
       );
     }
-    if (connection.state === "connected" && !connection.tools.some((t) => t.name === tool)) {
-      return Promise.reject(
+    const unknown = (listing: ServerConnection) =>
+      listing.state === "connected" && !listing.tools.some((t) => t.name === tool);
+    const noSuchTool = () =>
+      Promise.reject(
         new ToolError(`Cannot call tool "${tool}": server "${server}" has no such tool`, {
           code: "unknown_tool",
           server,
           tool,
         }),
       );
+    // The default principal's connection lists the tools; a principal's own one, when it is the only one up.
+    if (unknown(connection)) return noSuchTool();
+    const principal = options.principal ?? DEFAULT_PRINCIPAL;
+    if (principal === DEFAULT_PRINCIPAL || !signsInPerPrincipal(connection.config)) {
+      return connection.callTool(tool, args, options);
     }
-    return connection.callTool(tool, args, options);
+    try {
+      validatePrincipalId(principal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#closed) {
+      return Promise.reject(
+        new ToolError(
+          `Cannot call tool "${tool}" on server "${server}": the connections are shut down`,
+          {
+            code: "server_unavailable",
+            server,
+            tool,
+          },
+        ),
+      );
+    }
+    const own = this.#connectionFor(server, connection, principal);
+    if (connection.state !== "connected" && unknown(own)) return noSuchTool();
+    return this.#inFlight(own, () => own.callTool(tool, args, options));
+  }
+
+  /** Another principal's connection to a per-principal server, opened (lazily) on their first call. */
+  #connectionFor(server: string, base: ServerConnection, principal: string): ServerConnection {
+    const key = JSON.stringify([principal, server]);
+    let connection = this.#principalConnections.get(key);
+    if (connection !== undefined) {
+      this.#principalConnections.delete(key); // Moved to the most recently used end.
+    } else {
+      // No onToolsChanged: the catalog is the default principal's connection's tool list.
+      connection = new ServerConnection(server, base.config, {
+        ...this.#connectionOptions,
+        principal,
+      });
+    }
+    this.#principalConnections.set(key, connection);
+    this.#evict(connection);
+    return connection;
+  }
+
+  /** Closes the least recently used idle principal connections past the bound (never `keep`). */
+  #evict(keep?: ServerConnection): void {
+    for (const [key, connection] of this.#principalConnections) {
+      if (this.#principalConnections.size <= this.#maxPrincipalConnections) return;
+      if (connection === keep || (this.#callsInFlight.get(connection) ?? 0) > 0) continue;
+      this.#principalConnections.delete(key);
+      const closing: Promise<void> = connection.close().catch(() => {}).finally(() =>
+        this.#closing.delete(closing)
+      );
+      this.#closing.add(closing);
+    }
+  }
+
+  async #inFlight<T>(connection: ServerConnection, call: () => Promise<T>): Promise<T> {
+    this.#callsInFlight.set(connection, (this.#callsInFlight.get(connection) ?? 0) + 1);
+    try {
+      return await call();
+    } finally {
+      const left = (this.#callsInFlight.get(connection) ?? 1) - 1;
+      if (left === 0) this.#callsInFlight.delete(connection);
+      else this.#callsInFlight.set(connection, left);
+      // A connection kept past the bound while it was busy is closed once idle.
+      if (left === 0) this.#evict();
+    }
   }
 
   /**
@@ -236,7 +349,14 @@ export class ConnectionManager implements AsyncDisposable {
    * @returns Resolves once all are closed.
    */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.#connections.values()].map((c) => c.close()));
+    this.#closed = true;
+    const principals = [...this.#principalConnections.values()];
+    this.#principalConnections.clear();
+    await Promise.allSettled([
+      ...[...this.#connections.values(), ...principals].map((c) => c.close()),
+      ...this.#closing,
+    ]);
+    this.#callsInFlight.clear();
   }
 
   /** Same as {@linkcode ConnectionManager.close}. */

@@ -75,6 +75,11 @@ export interface ServerConnectionOptions {
   onAuthorizationUrl?: AuthorizationUrlHandler;
   /** How long a sign-in may take once its URL was shown, in milliseconds. Default 300,000. */
   signInTimeoutMs?: number;
+  /**
+   * Whose OAuth sign-in a remote server without an `Authorization` header of its own uses. Default `"default"`
+   * (the user's own sign-ins, as `deno task auth <server>` stores them).
+   */
+  principal?: string;
 }
 
 /**
@@ -100,4 +105,9 @@ export interface CallOptions {
   onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
   /** Who the call is made for; an elicitation during the call carries it. */
   context?: CallContext;
+  /**
+   * The principal the call acts for (the calling task's). A server that signs in per principal is called with
+   * that principal's sign-in; other servers ignore it. Default `"default"`.
+   */
+  principal?: string;
 }

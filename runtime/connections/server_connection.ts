@@ -26,6 +26,7 @@ import type {
 import { createTransport, type RemoteTransport } from "./create_transport.ts";
 import { callError, classifyCallError } from "./call_error.ts";
 import { listAllTools } from "./list_all_tools.ts";
+import { signsInPerPrincipal } from "./signs_in_per_principal.ts";
 import {
   DEFAULT_ELICITATION_TIMEOUT_MS,
   elicitationCapabilities,
@@ -38,10 +39,6 @@ export type { CallOptions, ConnectionState, ServerConnectionOptions };
 const STDERR_LINES = 20;
 /** Sign-ins one connect or call may go through (a first sign-in, then one step-up) before it gives up. */
 const MAX_SIGN_INS = 2;
-
-function hasAuthorizationHeader(headers: Record<string, string>): boolean {
-  return Object.keys(headers).some((name) => name.toLowerCase() === "authorization");
-}
 
 /**
  * A connection to one MCP server over stdio, Streamable HTTP or legacy SSE.
@@ -102,11 +99,12 @@ export class ServerConnection implements AsyncDisposable {
     this.name = name;
     this.config = config;
     this.#options = options;
-    if (config.type !== "stdio" && !hasAuthorizationHeader(config.headers)) {
+    if (signsInPerPrincipal(config)) {
       this.#oauth = new StoredOAuthProvider({
         server: name,
         url: config.url,
         store: options.tokenStore ?? new TokenStore(),
+        ...(options.principal === undefined ? {} : { principal: options.principal }),
         ...(config.oauth === undefined ? {} : { oauth: config.oauth }),
         ...(options.onAuthorizationUrl === undefined ? {} : {
           // A sign-in that starts during a tool call names the call, so the daemon knows whom to ask.
@@ -121,6 +119,11 @@ export class ServerConnection implements AsyncDisposable {
         ...(options.clientInfo === undefined ? {} : { clientName: options.clientInfo.name }),
       });
     }
+  }
+
+  /** Whose sign-in the connection uses, for a server that signs in with OAuth; `undefined` for any other. */
+  get principal(): string | undefined {
+    return this.#oauth?.principal;
   }
 
   /** Whether the last attempt failed because the server needs its user to sign in (`deno task auth`). */
@@ -298,9 +301,11 @@ export class ServerConnection implements AsyncDisposable {
     if (this.#closed) {
       throw this.#toolError(tool, "server_unavailable", `server "${this.name}" is shut down`);
     }
+    const call = { tool, ...options.context };
     if (this.#state !== "connected") {
       try {
-        await this.connect();
+        // In the call's context: a sign-in the connection needs is shown to whoever made this call.
+        await this.#calls.run(call, () => this.connect());
       } catch {
         const why = this.#signInError?.message ?? `server "${this.name}" is not connected`;
         throw this.#toolError(tool, "server_unavailable", why);
@@ -308,7 +313,6 @@ export class ServerConnection implements AsyncDisposable {
     }
     const timeout = options.timeoutMs ?? this.config.timeoutMs ?? this.#options.callTimeoutMs ??
       60_000;
-    const call = { tool, ...options.context };
     for (let signIns = 0;; signIns++) {
       const client = this.#client!;
       try {

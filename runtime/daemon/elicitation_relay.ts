@@ -10,6 +10,7 @@
 import type { AuthorizationUrlHandler } from "../connections/auth/mod.ts";
 import { SignInRequiredError } from "../connections/auth/mod.ts";
 import type { ElicitationHandler, ElicitationRequest } from "../connections/elicitation.ts";
+import { DEFAULT_PRINCIPAL } from "../principal.ts";
 import type { ElicitResult, McpServer, RequestId } from "../sdk.ts";
 
 /** What the relay needs from the daemon: the session's server and the request a task runs in. */
@@ -18,6 +19,8 @@ export interface RelayHost {
   sessionServer(session: string): McpServer | undefined;
   /** The `execute_code` request a task runs in. */
   requestOf(taskId: string): RequestId | undefined;
+  /** The principal id an open session acts for. */
+  sessionPrincipal?(session: string): string | undefined;
 }
 
 /**
@@ -59,8 +62,9 @@ export function relayElicitation(host: RelayHost): ElicitationHandler {
 
 /**
  * An `onAuthorizationUrl` handler that asks the client of the session whose call needed the sign-in to open the
- * authorization URL (URL-mode elicitation, SEP-1036). Where no client can be asked, the sign-in fails with the
- * command to run instead.
+ * authorization URL (URL-mode elicitation, SEP-1036). The URL goes only to a session of the principal the sign-in
+ * is for: a sign-in completed in that client's browser is stored as that principal's. Where no such client can be
+ * asked, the sign-in fails with the command to run instead.
  *
  * @param host The daemon.
  * @returns The handler.
@@ -71,22 +75,28 @@ export function relayElicitation(host: RelayHost): ElicitationHandler {
  * ```
  */
 export function relayAuthorizationUrl(host: RelayHost): AuthorizationUrlHandler {
-  return async ({ server: name, url, call }) => {
-    const server = call?.session === undefined ? undefined : host.sessionServer(call.session);
-    if (
-      server === undefined || !server.isConnected() ||
-      server.server.getClientCapabilities()?.elicitation?.url === undefined
-    ) {
-      throw new SignInRequiredError(name, "required");
+  return async ({ server: name, url, call, principal = DEFAULT_PRINCIPAL }) => {
+    const session = call?.session;
+    const server = session === undefined ? undefined : host.sessionServer(session);
+    // Another principal's session is never shown the URL: whoever opens it signs in as `principal`.
+    const own = session !== undefined &&
+      (host.sessionPrincipal?.(session) ?? DEFAULT_PRINCIPAL) === principal;
+    const urlMode = server?.server.getClientCapabilities()?.elicitation?.url !== undefined;
+    if (server === undefined || !server.isConnected() || !own || !urlMode) {
+      throw new SignInRequiredError(name, "required", { principal });
     }
     const taskId = call?.taskId;
     const relatedRequestId = taskId === undefined ? undefined : host.requestOf(taskId);
     const answer = await server.server.elicitInput({
       mode: "url",
-      message: `Server "${name}" needs you to sign in. Open the link, sign in, then come back.`,
+      message: principal === DEFAULT_PRINCIPAL
+        ? `Server "${name}" needs you to sign in. Open the link, sign in, then come back.`
+        : `Server "${name}" needs principal "${principal}" to sign in. Open the link, sign in as yourself, then come back.`,
       url: url.href,
       elicitationId: crypto.randomUUID(),
     }, relatedRequestId === undefined ? {} : { relatedRequestId });
-    if (answer.action !== "accept") throw new SignInRequiredError(name, "required");
+    if (answer.action !== "accept") {
+      throw new SignInRequiredError(name, "required", { principal, urlMode: true });
+    }
   };
 }

@@ -366,6 +366,7 @@ export class ExecutorDaemon {
     return {
       sessionServer: (session: string) => this.#sessions.get(session)?.server,
       requestOf: (taskId: string) => this.#requests.get(taskId),
+      sessionPrincipal: (session: string) => this.#sessions.get(session)?.principal.id,
     };
   }
 

@@ -211,6 +211,12 @@ export interface OrchestratorOptions {
    * an error naming `deno task auth <server>`.
    */
   onAuthorizationUrl?: AuthorizationUrlHandler;
+  /**
+   * The most connections kept open for principals other than the default one, to servers that sign in per
+   * principal (remote servers without an `Authorization` header of their own); the least recently used idle one is
+   * closed past it. Default 32.
+   */
+  maxPrincipalConnections?: number;
 }
 
 /**

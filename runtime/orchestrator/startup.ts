@@ -153,6 +153,9 @@ function connectionHooks(options: OrchestratorOptions): ConnectionManagerOptions
     hooks.elicitationTimeoutMs = options.elicitationTimeoutMs;
   }
   if (options.tokenFile !== undefined) hooks.tokenFile = options.tokenFile;
+  if (options.maxPrincipalConnections !== undefined) {
+    hooks.maxPrincipalConnections = options.maxPrincipalConnections;
+  }
   if (options.onAuthorizationUrl !== undefined) {
     hooks.onAuthorizationUrl = options.onAuthorizationUrl;
   }

@@ -37,7 +37,10 @@ export interface TaskCallsOptions {
   taskId: string;
   /** The task's session: reported in events and to the approver, and carried by an elicitation during its calls. */
   session?: string;
-  /** Who the task acts for: reported in events, audit lines and to the approver. */
+  /**
+   * Who the task acts for: reported in events, audit lines and to the approver; a server that signs in per
+   * principal is called with their sign-in.
+   */
   principal?: string;
   allow: Allowlist;
   maxToolCalls: number;
@@ -183,13 +186,14 @@ export class TaskCalls {
     // Arguments can be megabytes: counted later, in pieces, like results.
     this.#counting.push(settleCount(() => toolCallTokensAsync(tool, args)));
     const onProgress = this.#options.onProgress;
-    const session = this.#options.session;
+    const { session, principal } = this.#options;
     let raw: Awaited<ReturnType<ConnectionManager["callToolRaw"]>>;
     let value: unknown;
     try {
       raw = await this.#options.connections.callToolRaw(server, tool, sent, {
         signal,
         context: session === undefined ? { taskId } : { taskId, session },
+        ...(principal === undefined ? {} : { principal }),
         ...(onProgress === undefined ? {} : {
           onProgress: (p) =>
             onProgress(

@@ -1,8 +1,11 @@
 /**
  * A protected MCP server for sign-in tests: an SDK `McpServer` over Streamable HTTP behind bearer tokens, with its
  * own small OAuth 2.1 authorization server on the same origin (RFC 9728 and RFC 8414 metadata, dynamic client
- * registration, authorization code with PKCE approved at once for one fixed account, refresh tokens). Every token
- * it issues is recorded, so that a test can search logs and results for them.
+ * registration, authorization code with PKCE approved at once, refresh tokens). A sign-in signs in as the account
+ * the browser names (`login_hint`, see {@linkcode actAsBrowser}), else the server's default account; `whoami` answers
+ * the account of the access token it was called with. Every token it issues is recorded with its account, and
+ * every MCP request with the token it carried, so that a test can search logs and results for them and check who
+ * acted.
  *
  * @module
  */
@@ -12,7 +15,7 @@ import { McpServer, WebStandardStreamableHTTPServerTransport } from "../../runti
 
 /** Options for {@linkcode startOAuthServer}. */
 export interface OAuthServerOptions {
-  /** The account every sign-in signs in as; the `whoami` tool returns it. */
+  /** The account a sign-in signs in as when the browser names none; `whoami` returns the caller's account. */
   account: string;
   /** Access token lifetime in seconds. Default 3600. */
   accessTtlSeconds?: number;
@@ -34,6 +37,12 @@ export interface OAuthServer extends AsyncDisposable {
   refuseRefresh(): void;
   /** Whether a bearer token is a valid access token of this server (for another resource server in front). */
   accepts(token: string): boolean;
+  /** The account an access or refresh token was issued to. */
+  accountOf(token: string): string | undefined;
+  /** Every authorized MCP request: the access token it carried and that token's account. */
+  requests: { token: string; account: string }[];
+  /** Every bearer token any request to the MCP endpoint carried, valid or not. */
+  bearers: string[];
 }
 
 function randomToken(prefix: string): string {
@@ -56,7 +65,8 @@ export function startOAuthServer(options: OAuthServerOptions): OAuthServer {
   const ttl = options.accessTtlSeconds ?? 3600;
   const access = new Map<string, number>(); // token -> expiry (ms)
   const refresh = new Set<string>();
-  const codes = new Map<string, { challenge: string; redirectUri: string }>();
+  const accounts = new Map<string, string>(); // access or refresh token -> account
+  const codes = new Map<string, { challenge: string; redirectUri: string; account: string }>();
   const clients = new Map<string, { secret: string; redirectUris: string[] }>();
   let refuse = false;
   const state: OAuthServer = {
@@ -69,13 +79,18 @@ export function startOAuthServer(options: OAuthServerOptions): OAuthServer {
       refuse = true;
     },
     accepts: (token) => (access.get(token) ?? 0) > Date.now(),
+    accountOf: (token) => accounts.get(token),
+    requests: [],
+    bearers: [],
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
-  const issue = () => {
+  const issue = (account: string) => {
     const accessToken = randomToken("at");
     const refreshToken = randomToken("rt");
     access.set(accessToken, Date.now() + ttl * 1000);
     refresh.add(refreshToken);
+    accounts.set(accessToken, account);
+    accounts.set(refreshToken, account);
     state.secrets.push(accessToken, refreshToken);
     return Response.json({
       access_token: accessToken,
@@ -124,7 +139,11 @@ export function startOAuthServer(options: OAuthServerOptions): OAuthServer {
           return oauthError("invalid_client");
         }
         const code = randomToken("code");
-        codes.set(code, { challenge: p.get("code_challenge") ?? "", redirectUri });
+        codes.set(code, {
+          challenge: p.get("code_challenge") ?? "",
+          redirectUri,
+          account: p.get("login_hint") ?? options.account,
+        });
         const back = new URL(redirectUri);
         back.searchParams.set("code", code);
         back.searchParams.set("state", p.get("state") ?? "");
@@ -144,13 +163,13 @@ export function startOAuthServer(options: OAuthServerOptions): OAuthServer {
             code.challenge !== await s256(form.get("code_verifier") ?? "")
           ) return oauthError("invalid_grant");
           state.signIns++;
-          return issue();
+          return issue(code.account);
         }
         if (form.get("grant_type") === "refresh_token") {
           const token = form.get("refresh_token") ?? "";
           if (refuse || !refresh.delete(token)) return oauthError("invalid_grant");
           state.refreshes++;
-          return issue();
+          return issue(accounts.get(token) ?? options.account);
         }
         return oauthError("unsupported_grant_type");
       }
@@ -158,6 +177,7 @@ export function startOAuthServer(options: OAuthServerOptions): OAuthServer {
         // Stateless, answers as JSON: no standing SSE stream is offered, so none is left open.
         if (request.method === "GET") return new Response(null, { status: 405 });
         const bearer = request.headers.get("authorization")?.replace(/^Bearer /, "") ?? "";
+        if (bearer !== "") state.bearers.push(bearer);
         const expiry = access.get(bearer);
         if (expiry === undefined || expiry < Date.now()) {
           return new Response("Unauthorized", {
@@ -168,9 +188,11 @@ export function startOAuthServer(options: OAuthServerOptions): OAuthServer {
             },
           });
         }
+        const account = accounts.get(bearer) ?? options.account;
+        state.requests.push({ token: bearer, account });
         const mcp = new McpServer({ name: "protected", version: "1.0.0" });
         mcp.registerTool("whoami", { inputSchema: { note: z.string().optional() } }, () => ({
-          content: [{ type: "text", text: options.account }],
+          content: [{ type: "text", text: account }],
         }));
         const transport = new WebStandardStreamableHTTPServerTransport({
           sessionIdGenerator: undefined,
@@ -191,10 +213,16 @@ export function startOAuthServer(options: OAuthServerOptions): OAuthServer {
  * Follows an authorization URL as a browser would, to the loopback redirect.
  *
  * @param request The URL and the redirect to stop at.
+ * @param options `account`: whom the person at this browser signs in as (sent as `login_hint`).
  * @returns Resolves once the loopback listener answered.
  */
-export async function actAsBrowser(request: { url: URL; redirectUrl: string }): Promise<void> {
-  const response = await fetch(request.url, { redirect: "manual" });
+export async function actAsBrowser(
+  request: { url: URL; redirectUrl: string },
+  options: { account?: string } = {},
+): Promise<void> {
+  const url = new URL(request.url);
+  if (options.account !== undefined) url.searchParams.set("login_hint", options.account);
+  const response = await fetch(url, { redirect: "manual" });
   await response.body?.cancel();
   const location = response.headers.get("location");
   if (location === null) throw new Error(`The authorization server answered ${response.status}`);

@@ -133,6 +133,17 @@ export class LoopbackListener implements AsyncDisposable {
   }
 
   /**
+   * Gives up waiting for one `state`: its wait fails, and a redirect that still comes with it is not recognised.
+   *
+   * @param state The `state` of the sign-in to give up.
+   */
+  cancel(state: string): void {
+    const waiter = this.#waiters.get(state);
+    this.#waiters.delete(state);
+    waiter?.reject(new Error("Sign-in failed: it was cancelled"));
+  }
+
+  /**
    * Stops listening; waits still under way fail.
    *
    * @returns Resolves once the port is free.

@@ -14,6 +14,7 @@ export {
 } from "./stored_oauth_provider.ts";
 export {
   defaultTokenFile,
+  type SignInKey,
   type SignInSummary,
   type StoredSignIn,
   TOKEN_FILE_ENV,

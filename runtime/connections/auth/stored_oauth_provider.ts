@@ -18,7 +18,8 @@ import {
 import { LoopbackListener } from "./loopback_listener.ts";
 import { shareRefreshes } from "./share_refreshes.ts";
 import { SignInRequiredError } from "./sign_in_required_error.ts";
-import type { StoredSignIn, TokenStore } from "./token_store.ts";
+import type { SignInKey, StoredSignIn, TokenStore } from "./token_store.ts";
+import { DEFAULT_PRINCIPAL } from "../../principal.ts";
 import type { InFlightCall } from "../elicitation.ts";
 
 const log = logger("auth");
@@ -39,6 +40,8 @@ const log = logger("auth");
 export interface AuthorizationUrlRequest {
   /** The server's name in mcp.json. */
   server: string;
+  /** Whose sign-in it is: the URL must reach that principal only. Absent: the default principal. */
+  principal?: string;
   /** The authorization URL (it carries the PKCE challenge and state, no secret). */
   url: URL;
   /** Where the browser comes back: the loopback listener. */
@@ -70,6 +73,8 @@ export type AuthorizationUrlHandler = (request: AuthorizationUrlRequest) => void
 export interface StoredOAuthProviderOptions {
   /** The server's name in mcp.json. */
   server: string;
+  /** Whose sign-in this provider reads and stores. Default {@linkcode DEFAULT_PRINCIPAL}. */
+  principal?: string;
   /** Its URL. */
   url: string;
   /** The entry's `oauth` field. */
@@ -128,6 +133,11 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     this.#options = options;
   }
 
+  /** Whose sign-in this provider reads and stores. */
+  get principal(): string {
+    return this.#options.principal ?? DEFAULT_PRINCIPAL;
+  }
+
   /** Whether a sign-in can happen here (someone is shown the URL). */
   get interactive(): boolean {
     return this.#options.onAuthorizationUrl !== undefined;
@@ -176,7 +186,7 @@ export class StoredOAuthProvider implements OAuthClientProvider {
     await this.reload();
     if (!this.interactive && this.#entry?.tokens === undefined) {
       // Nobody to show a URL to and nothing to refresh: registering now would only leave a stale client behind.
-      throw new SignInRequiredError(this.#options.server, this.#refused ? "expired" : "required");
+      throw this.#signInRequired();
     }
     const { clientId, clientSecret } = this.#options.oauth ?? {};
     if (clientId !== undefined) {
@@ -220,16 +230,29 @@ export class StoredOAuthProvider implements OAuthClientProvider {
   /** Shows the URL (or refuses, when no one can be shown it) and starts waiting for the redirect. */
   async redirectToAuthorization(url: URL): Promise<void> {
     const show = this.#options.onAuthorizationUrl;
-    if (show === undefined) {
-      throw new SignInRequiredError(this.#options.server, this.#refused ? "expired" : "required");
-    }
+    if (show === undefined) throw this.#signInRequired();
     const state = url.searchParams.get("state") ?? this.#state ?? "";
     const listener = this.#listener!;
     const wait = listener.waitForCode(state, this.#options.signInTimeoutMs ?? 300_000);
     this.#pending = wait;
     wait.catch(() => {}); // Observed by completeSignIn(); a sign-in nobody waits for must not go unhandled.
-    log.info("Sign-in to {server} started", { server: this.#options.server });
-    await show({ server: this.#options.server, url, redirectUrl: listener.redirectUrl });
+    log.info("Sign-in to {server} started for {principal}", {
+      server: this.#options.server,
+      principal: this.principal,
+    });
+    try {
+      await show({
+        server: this.#options.server,
+        principal: this.principal,
+        url,
+        redirectUrl: listener.redirectUrl,
+      });
+    } catch (error) {
+      // Nobody took the URL: the sign-in will not come back, and its state must not stay open on the listener.
+      this.#pending = undefined;
+      listener.cancel(state);
+      throw error;
+    }
   }
 
   /** Keeps the PKCE verifier in memory for the sign-in under way. */
@@ -284,7 +307,7 @@ export class StoredOAuthProvider implements OAuthClientProvider {
    * @returns Resolves once read.
    */
   async reload(): Promise<void> {
-    this.#entry = await this.#options.store.get(this.#options.server, this.#options.url);
+    this.#entry = await this.#options.store.get(this.#key(), this.#options.url);
     this.#loaded = true;
   }
 
@@ -345,8 +368,18 @@ export class StoredOAuthProvider implements OAuthClientProvider {
   }
 
   async #update(change: (entry: StoredSignIn) => StoredSignIn | undefined): Promise<void> {
-    const { server, url, store } = this.#options;
-    await store.update(server, url, change);
+    const { url, store } = this.#options;
+    await store.update(this.#key(), url, change);
     await this.reload();
+  }
+
+  #key(): SignInKey {
+    return { principal: this.principal, server: this.#options.server };
+  }
+
+  #signInRequired(): SignInRequiredError {
+    return new SignInRequiredError(this.#options.server, this.#refused ? "expired" : "required", {
+      principal: this.principal,
+    });
   }
 }

@@ -1,11 +1,13 @@
 /**
- * Where OAuth sign-ins are kept: one JSON file per user, readable by that user only.
+ * Where OAuth sign-ins are kept: one JSON file per user, readable by that user only, with the sign-ins of each
+ * principal apart.
  *
  * @module
  */
 
 import { dirname, join } from "node:path";
 import type { OAuthClientInformation, OAuthTokens } from "../../mcp_types.ts";
+import { DEFAULT_PRINCIPAL } from "../../principal.ts";
 
 /**
  * The variable that moves the token file; it wins over the default, an explicit option wins over it.
@@ -62,10 +64,13 @@ export interface StoredSignIn {
  * await store.update("linear", "https://mcp.linear.app/mcp", (entry) => ({ ...entry,
  *   tokens: { access_token: "a", token_type: "Bearer" } }));
  * const [summary]: SignInSummary[] = await store.list();
- * assert.deepEqual([summary?.server, summary?.signedIn, summary?.canRefresh], ["linear", true, false]);
+ * assert.deepEqual([summary?.principal, summary?.server, summary?.signedIn, summary?.canRefresh],
+ *   ["default", "linear", true, false]);
  * ```
  */
 export interface SignInSummary {
+  /** Whose sign-in it is: a principal id, {@linkcode DEFAULT_PRINCIPAL} for the user's own. */
+  principal: string;
   /** The server's name in mcp.json. */
   server: string;
   /** The URL the sign-in is for. */
@@ -82,9 +87,77 @@ export interface SignInSummary {
   savedAt?: string;
 }
 
+/**
+ * Whose sign-in to which server: a server name alone is the default principal's.
+ *
+ * @example
+ * ```ts
+ * import { type SignInKey, TokenStore } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const store = new TokenStore(`${dir}/tokens.json`);
+ * const url = "https://mcp.linear.app/mcp";
+ * const alice: SignInKey = { principal: "alice", server: "linear" };
+ * await store.update(alice, url, (entry) => ({ ...entry, tokens: { access_token: "a", token_type: "Bearer" } }));
+ * assert.equal((await store.get(alice, url))?.tokens?.access_token, "a");
+ * assert.equal(await store.get("linear", url), undefined);
+ * ```
+ */
+export type SignInKey = string | { principal: string; server: string };
+
+/**
+ * The file: `servers` holds the default principal's sign-ins (the only ones before principals existed, so an
+ * older file reads unchanged), `principals` every other principal's, by principal id then server name.
+ */
 interface FileShape {
-  version: 1;
+  version: 2;
   servers: Record<string, StoredSignIn>;
+  principals: Record<string, Record<string, StoredSignIn>>;
+}
+
+function keyOf(key: SignInKey): { principal: string; server: string } {
+  return typeof key === "string" ? { principal: DEFAULT_PRINCIPAL, server: key } : key;
+}
+
+/** The entries of one principal; created (and attached to the file) when `create` is set. */
+function entriesOf(
+  file: FileShape,
+  principal: string,
+  create: boolean,
+): Record<string, StoredSignIn> | undefined {
+  if (principal === DEFAULT_PRINCIPAL) return file.servers;
+  // An own property only: a principal named "__proto__" or "constructor" is a name like any other.
+  if (Object.hasOwn(file.principals, principal)) return file.principals[principal];
+  if (!create) return undefined;
+  const entries: Record<string, StoredSignIn> = {};
+  Object.defineProperty(file.principals, principal, {
+    value: entries,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+  return entries;
+}
+
+function entryOf(
+  entries: Record<string, StoredSignIn> | undefined,
+  server: string,
+): StoredSignIn | undefined {
+  return entries !== undefined && Object.hasOwn(entries, server) ? entries[server] : undefined;
+}
+
+function setEntry(
+  entries: Record<string, StoredSignIn>,
+  server: string,
+  entry: StoredSignIn,
+): void {
+  Object.defineProperty(entries, server, {
+    value: entry,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 /**
@@ -119,9 +192,12 @@ export function defaultTokenFile(
 }
 
 /**
- * The sign-ins of one user, by server name, in one file written with mode 0600 (its folder 0700). Each write
- * re-reads the file and replaces it atomically, so a sign-in made by `deno task auth` while a daemon runs is kept
- * by both. Token values never leave this class except through {@linkcode TokenStore.get} to the OAuth provider.
+ * The sign-ins of one user, by principal and server name, in one file written with mode 0600 (its folder 0700).
+ * The default principal's (library use, stdio, `deno task auth` without `--principal`) are the file's `servers`,
+ * as before principals existed; another principal's are kept apart under `principals`, so that no lookup for one
+ * principal can return another's. Each write re-reads the file and replaces it atomically, so a sign-in made by
+ * `deno task auth` while a daemon runs is kept by both. Token values never leave this class except through
+ * {@linkcode TokenStore.get} to the OAuth provider.
  *
  * @example
  * ```ts
@@ -153,15 +229,16 @@ export class TokenStore {
   }
 
   /**
-   * One server's sign-in.
+   * One principal's sign-in to one server.
    *
-   * @param server The server's name in mcp.json.
+   * @param key The server's name in mcp.json (the default principal's sign-in), or a principal and a server.
    * @param url Its URL; an entry stored for another URL does not count.
    * @returns The entry, or `undefined`.
    * @throws {Error} When the file exists but cannot be read or parsed.
    */
-  async get(server: string, url: string): Promise<StoredSignIn | undefined> {
-    const entry = (await this.#read()).servers[server];
+  async get(key: SignInKey, url: string): Promise<StoredSignIn | undefined> {
+    const { principal, server } = keyOf(key);
+    const entry = entryOf(entriesOf(await this.#read(), principal, false), server);
     return entry?.url === url ? entry : undefined;
   }
 
@@ -169,23 +246,29 @@ export class TokenStore {
    * Changes one server's entry: `change` receives the current entry (or an empty one for this URL) and returns the
    * new one, or `undefined` to remove it.
    *
-   * @param server The server's name.
+   * @param key The server's name (the default principal's entry), or a principal and a server.
    * @param url Its URL.
    * @param change Computes the new entry.
    * @returns Resolves once the file is written.
    * @throws {Error} When the file cannot be written.
    */
   update(
-    server: string,
+    key: SignInKey,
     url: string,
     change: (entry: StoredSignIn) => StoredSignIn | undefined,
   ): Promise<void> {
+    const { principal, server } = keyOf(key);
     const next = this.#writing.catch(() => {}).then(async () => {
       const file = await this.#read();
-      const current = file.servers[server];
+      const entries = entriesOf(file, principal, true)!;
+      const current = entryOf(entries, server);
       const updated = change(current?.url === url ? current : { url });
-      if (updated === undefined) delete file.servers[server];
-      else file.servers[server] = { ...updated, url, savedAt: new Date().toISOString() };
+      if (updated === undefined) {
+        delete entries[server];
+        if (principal !== DEFAULT_PRINCIPAL && Object.keys(entries).length === 0) {
+          delete file.principals[principal];
+        }
+      } else setEntry(entries, server, { ...updated, url, savedAt: new Date().toISOString() });
       await this.#write(file);
     });
     this.#writing = next;
@@ -193,19 +276,24 @@ export class TokenStore {
   }
 
   /**
-   * Removes one server's sign-in.
+   * Removes one principal's sign-in to one server.
    *
-   * @param server The server's name.
+   * @param key The server's name (the default principal's sign-in), or a principal and a server.
    * @returns Whether there was one.
    * @throws {Error} When the file cannot be written.
    */
-  async remove(server: string): Promise<boolean> {
+  async remove(key: SignInKey): Promise<boolean> {
+    const { principal, server } = keyOf(key);
     let found = false;
     const next = this.#writing.catch(() => {}).then(async () => {
       const file = await this.#read();
-      found = server in file.servers;
-      if (!found) return;
-      delete file.servers[server];
+      const entries = entriesOf(file, principal, false);
+      found = entryOf(entries, server) !== undefined;
+      if (!found || entries === undefined) return;
+      delete entries[server];
+      if (principal !== DEFAULT_PRINCIPAL && Object.keys(entries).length === 0) {
+        delete file.principals[principal];
+      }
       await this.#write(file);
     });
     this.#writing = next;
@@ -216,23 +304,21 @@ export class TokenStore {
   /**
    * Every stored sign-in, without secrets.
    *
-   * @returns One summary per server, sorted by name.
+   * @returns One summary per principal and server: the default principal's first, then by principal id, each
+   * principal's by server name.
    * @throws {Error} When the file exists but cannot be read or parsed.
    */
   async list(): Promise<SignInSummary[]> {
     const file = await this.#read();
-    return Object.keys(file.servers).sort().map((server) => {
-      const entry = file.servers[server]!;
-      const summary: SignInSummary = {
-        server,
-        url: entry.url,
-        signedIn: entry.tokens?.access_token !== undefined,
-        canRefresh: entry.tokens?.refresh_token !== undefined,
-      };
-      if (entry.expiresAt !== undefined) summary.expiresAt = entry.expiresAt;
-      if (entry.tokens?.scope !== undefined) summary.scope = entry.tokens.scope;
-      if (entry.savedAt !== undefined) summary.savedAt = entry.savedAt;
-      return summary;
+    const principals = [
+      DEFAULT_PRINCIPAL,
+      ...Object.keys(file.principals).filter((p) => p !== DEFAULT_PRINCIPAL).sort(),
+    ];
+    return principals.flatMap((principal) => {
+      const entries = entriesOf(file, principal, false) ?? {};
+      return Object.keys(entries).sort().map((server) =>
+        summarize(principal, server, entries[server]!)
+      );
     });
   }
 
@@ -241,15 +327,20 @@ export class TokenStore {
     try {
       text = await Deno.readTextFile(this.path);
     } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return { version: 1, servers: {} };
+      if (error instanceof Deno.errors.NotFound) return { version: 2, servers: {}, principals: {} };
       throw new Error(`Cannot read the token file "${this.path}": ${(error as Error).message}`);
     }
     try {
+      // Version 1 (no `principals`): every entry is the default principal's.
       const parsed = JSON.parse(text) as Partial<FileShape>;
       if (typeof parsed.servers !== "object" || parsed.servers === null) {
         throw new Error("no servers");
       }
-      return { version: 1, servers: parsed.servers };
+      const principals = parsed.principals ?? {};
+      if (typeof principals !== "object" || principals === null || Array.isArray(principals)) {
+        throw new Error("bad principals");
+      }
+      return { version: 2, servers: parsed.servers, principals };
     } catch {
       throw new Error(
         `Cannot read the token file "${this.path}": it is not a token file of mcp-executor (remove it and sign in again)`,
@@ -258,11 +349,16 @@ export class TokenStore {
   }
 
   async #write(file: FileShape): Promise<void> {
+    // Version 1, as before principals existed, while only the default principal has signed in; version 2 (with
+    // `principals`) once another principal has.
     const dir = dirname(this.path);
     await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
     const temp = `${this.path}.${crypto.randomUUID()}.tmp`;
     try {
-      await Deno.writeTextFile(temp, JSON.stringify(file, null, 2) + "\n", {
+      const shape = Object.keys(file.principals).length === 0
+        ? { version: 1, servers: file.servers }
+        : file;
+      await Deno.writeTextFile(temp, JSON.stringify(shape, null, 2) + "\n", {
         mode: 0o600,
         createNew: true,
       });
@@ -273,4 +369,18 @@ export class TokenStore {
       throw new Error(`Cannot write the token file "${this.path}": ${(error as Error).message}`);
     }
   }
+}
+
+function summarize(principal: string, server: string, entry: StoredSignIn): SignInSummary {
+  const summary: SignInSummary = {
+    principal,
+    server,
+    url: entry.url,
+    signedIn: entry.tokens?.access_token !== undefined,
+    canRefresh: entry.tokens?.refresh_token !== undefined,
+  };
+  if (entry.expiresAt !== undefined) summary.expiresAt = entry.expiresAt;
+  if (entry.tokens?.scope !== undefined) summary.scope = entry.tokens.scope;
+  if (entry.savedAt !== undefined) summary.savedAt = entry.savedAt;
+  return summary;
 }
