@@ -81,6 +81,7 @@ export type {
   WorkerPermissions,
 } from "./types.ts";
 export { DEFAULT_PRINCIPAL, type Principal, validatePrincipalId } from "./principal.ts";
+export { formatToolRef, parseToolRef, type ToolRef } from "./tool_ref.ts";
 export {
   ConfigError,
   loadConfig,
@@ -154,6 +155,7 @@ export {
   type RemoveSkillOptions,
   type SaveSkillFromTaskOptions,
   type SaveSkillInput,
+  type SaveSkillOptions,
   SKILL_INDEX_URI,
   type SkillHealth,
   type SkillHost,

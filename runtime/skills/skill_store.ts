@@ -19,6 +19,7 @@
 
 import { join, relative } from "node:path";
 import type { Tool } from "../sdk.ts";
+import { parseToolRef } from "../tool_ref.ts";
 import { fileSystemError, lockFolder, readTextIfExists, writeFileAtomic } from "./_fs.ts";
 import { removeEmptyFolders } from "./_fs.ts";
 import { checkSaveInput } from "./_save_input.ts";
@@ -34,6 +35,7 @@ import { parseSkillMd, renderSkillMd } from "./skill_md.ts";
 import { checkSkillName } from "./skill_name.ts";
 import { parseStats, updateStats } from "./skill_stats.ts";
 import { readRecord, type SkillRecord } from "./_read_record.ts";
+import { LruCache } from "./_lru_cache.ts";
 
 export type { SkillRecord };
 import { renderSkillBody } from "./skill_usage.ts";
@@ -50,10 +52,69 @@ export interface SaveContext {
   currentTools(server: string): readonly Tool[] | undefined;
   /** Checks the code before it is saved (the pattern blocker); throws to refuse it. */
   screen?(code: string): void;
+  /** The privacy vault's placeholders; code, description, tags and params holding one are refused. */
+  placeholders?: RegExp;
+  /** The principal saving, recorded as the version's `author`; absent for the default principal. */
+  author?: string;
+  /**
+   * Whether the saver may save a new version over the current one (checked under the skill's lock); returns why
+   * not, or `undefined` to go on. Default: always.
+   */
+  mayOverwrite?(current: SkillMetadata): string | undefined;
+  /**
+   * Where a skill this one imports is: its folder, and whether it can be used. Default: in this store. A private
+   * skill finds its owner's private skills first, then the shared ones.
+   */
+  findSkill?(name: string): { folder: string; usable: boolean };
 }
+
+/** Options of the {@linkcode SkillStore} constructor. */
+export interface SkillStoreOptions {
+  /** How long a save waits for another save of the same skill, in milliseconds. Default 10,000. */
+  lockTimeoutMs?: number;
+  /** How many versions are kept per skill; older ones are removed on save, never the current one. Default 50. */
+  maxVersions?: number;
+  /** The most bytes of code a skill may have. Default 262,144 (256 KiB). */
+  maxCodeBytes?: number;
+  /**
+   * The cache of read skills, keyed by folder: several stores (the shared one and each principal's) may share one.
+   * Default: a cache of its own with `cacheEntries` entries.
+   */
+  cache?: LruCache<string, CachedRecord>;
+  /** How many read skills a cache of its own keeps. Default 1,000. */
+  cacheEntries?: number;
+}
+
+/** A cached read of a skill folder, valid while the folder's files are unchanged. */
+export interface CachedRecord {
+  /** The files' modification times, sizes and inodes when read. */
+  key: string;
+  record: SkillRecord;
+}
+
+/** The defaults of {@linkcode SkillStoreOptions}. */
+export const SKILL_STORE_DEFAULTS = {
+  lockTimeoutMs: 10_000,
+  maxVersions: 50,
+  maxCodeBytes: 256 * 1024,
+  cacheEntries: 1_000,
+} as const;
 
 /** A version's files, in the order they replace the current ones: `SKILL.md`, which names the version, last. */
 const FILES = ["tools.json", "skill.ts", "SKILL.md"] as const;
+
+function limit(
+  name: "maxVersions" | "maxCodeBytes" | "cacheEntries",
+  value: number | undefined,
+): number {
+  const chosen = value ?? SKILL_STORE_DEFAULTS[name];
+  if (!Number.isInteger(chosen) || chosen < 1) {
+    throw new RangeError(
+      `Invalid skill option ${name}: expected a whole number of at least 1, got ${value}`,
+    );
+  }
+  return chosen;
+}
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -78,16 +139,22 @@ function errorText(error: unknown): string {
 export class SkillStore {
   #dir: string;
   #lockTimeoutMs: number;
-  #cache = new Map<string, { key: string; record: SkillRecord | undefined }>();
+  #maxVersions: number;
+  #maxCodeBytes: number;
+  #cache: LruCache<string, CachedRecord>;
   #statsWrites = new Map<string, Promise<void>>();
 
   /**
    * @param dir The skills folder (created on the first save).
-   * @param options How long a save waits for another save of the same skill. Default 10,000 ms.
+   * @param options The lock timeout and the limits; see {@linkcode SkillStoreOptions}.
+   * @throws {RangeError} When a limit is not a whole number of at least 1.
    */
-  constructor(dir: string, options: { lockTimeoutMs?: number } = {}) {
+  constructor(dir: string, options: SkillStoreOptions = {}) {
     this.#dir = dir;
-    this.#lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.#lockTimeoutMs = options.lockTimeoutMs ?? SKILL_STORE_DEFAULTS.lockTimeoutMs;
+    this.#maxVersions = limit("maxVersions", options.maxVersions);
+    this.#maxCodeBytes = limit("maxCodeBytes", options.maxCodeBytes);
+    this.#cache = options.cache ?? new LruCache(limit("cacheEntries", options.cacheEntries));
   }
 
   /** The skills folder. */
@@ -125,7 +192,10 @@ export class SkillStore {
   async save(name: string, input: SaveSkillInput, context: SaveContext): Promise<SkillMetadata> {
     checkSkillName(name);
     const what = `Cannot save skill "${name}"`;
-    const checked = checkSaveInput(input, what);
+    const checked = checkSaveInput(input, what, {
+      maxCodeBytes: this.#maxCodeBytes,
+      ...(context.placeholders === undefined ? {} : { placeholders: context.placeholders }),
+    });
     let info: SkillCodeInfo;
     try {
       info = analyzeSkillCode(checked.code, context.servers);
@@ -137,30 +207,38 @@ export class SkillStore {
     } catch (error) {
       throw new TypeError(`${what}: ${errorText(error)}`, { cause: error });
     }
+    const folder = join(this.#dir, name);
+    const skillPaths: Record<string, string> = {};
     for (const skill of info.skills) {
       if (skill === name) throw new TypeError(`${what}: it imports itself`);
-      if (this.read(skill)?.metadata === undefined) {
+      const found = context.findSkill?.(skill) ??
+        { folder: join(this.#dir, skill), usable: this.read(skill)?.metadata !== undefined };
+      if (!found.usable) {
         throw new TypeError(
           `${what}: it imports skill "${skill}", which does not exist or is broken`,
         );
       }
+      skillPaths[skill] = relative(folder, found.folder).replaceAll("\\", "/");
     }
     const tools = [...new Set([...info.tools, ...checked.tools])].sort();
     const recordedTools: Record<string, RecordedTool> = {};
+    const serverNames = context.servers.map((s) => s.name);
     for (const tool of tools) {
-      const dot = tool.indexOf(".");
-      const server = dot < 0 ? tool : tool.slice(0, dot);
-      const list = context.currentTools(server);
-      if (list === undefined) throw new TypeError(`${what}: server "${server}" is not connected`);
-      if (dot < 0) continue;
-      const found = list.find((t) => t.name === tool.slice(dot + 1));
+      // A server that is not configured reads as one that is not connected.
+      const ref = parseToolRef(tool, serverNames) ?? parseToolRef(tool);
+      if (ref === undefined) throw new TypeError(`${what}: invalid tool "${tool}"`);
+      const list = context.currentTools(ref.server);
+      if (list === undefined) {
+        throw new TypeError(`${what}: server "${ref.server}" is not connected`);
+      }
+      if (ref.tool === undefined) continue;
+      const found = list.find((t) => t.name === ref.tool);
       if (found === undefined) {
-        throw new TypeError(`${what}: server "${server}" has no tool "${tool.slice(dot + 1)}"`);
+        throw new TypeError(`${what}: server "${ref.server}" has no tool "${ref.tool}"`);
       }
       recordedTools[tool] = recordTool(found);
     }
     const namespaces = context.servers.filter((s) => info.namespaces.includes(s.name));
-    const folder = join(this.#dir, name);
     // A failed save of a new skill (a full disk) removes the folders it made, so no broken skill is listed.
     const created = !(await Deno.stat(folder).then(() => true, () => false));
     let saved = false;
@@ -177,6 +255,10 @@ export class SkillStore {
     try {
       await this.#finishInterrupted(name);
       const record = this.read(name);
+      const refusal = record?.metadata === undefined
+        ? undefined
+        : context.mayOverwrite?.(record.metadata);
+      if (refusal !== undefined) throw new TypeError(`${what}: ${refusal}`);
       let version = Math.max(0, record?.metadata?.version ?? 0, ...(record?.versions ?? [])) + 1;
       while (true) {
         const metadata: SkillMetadata = {
@@ -191,12 +273,14 @@ export class SkillStore {
           ),
           skills: info.skills,
           savedAt: new Date().toISOString(),
+          ...(context.author === undefined ? {} : { author: context.author }),
         };
         const liveModule = renderSkillModule(info, {
           name,
           version,
           serversPath: relative(folder, context.serversDir).replaceAll("\\", "/"),
           skillsPath: "..",
+          skillPaths,
           namespaces,
         });
         const files = {
@@ -207,6 +291,7 @@ export class SkillStore {
         if (await this.#writeVersion(folder, version, files, liveModule)) {
           for (const file of FILES) await writeFileAtomic(join(folder, file), files[file]);
           saved = true;
+          await this.#prune(folder, version);
           return metadata;
         }
         version++;
@@ -214,9 +299,20 @@ export class SkillStore {
     } catch (error) {
       throw fileSystemError(what, error);
     } finally {
-      this.#cache.delete(name);
+      this.#cache.delete(folder);
       await lock.release();
       await abandon();
+    }
+  }
+
+  /** Removes the oldest versions past `maxVersions` (call under the lock); the current one is never removed. */
+  async #prune(folder: string, current: number): Promise<void> {
+    const versions = readRecord(this.#dir, folder.slice(this.#dir.length + 1))?.versions ?? [];
+    const old = versions.filter((v) => v !== current);
+    for (const version of old.slice(0, Math.max(0, versions.length - this.#maxVersions))) {
+      const aside = join(folder, "versions", `.tmp-pruned-${version}-${crypto.randomUUID()}`);
+      await Deno.rename(join(folder, "versions", String(version)), aside);
+      await Deno.remove(aside, { recursive: true });
     }
   }
 
@@ -269,7 +365,7 @@ export class SkillStore {
         file === "skill.ts" ? rebaseSkillModule(text, newest, folder) : text,
       );
     }
-    this.#cache.delete(name);
+    this.#cache.delete(folder);
   }
 
   /**
@@ -292,10 +388,12 @@ export class SkillStore {
         }
       })
       .join("|");
-    const cached = this.#cache.get(name);
+    const cached = this.#cache.get(folder);
     if (cached?.key === key) return cached.record;
     const record = readRecord(this.#dir, name);
-    this.#cache.set(name, { key, record });
+    // Names that hold no skill are not cached: asking for many missing names must not fill the cache.
+    if (record === undefined) this.#cache.delete(folder);
+    else this.#cache.set(folder, { key, record });
     return record;
   }
 
@@ -338,7 +436,7 @@ export class SkillStore {
       throw new RangeError(
         `Cannot load skill "${name}": it has no version ${version} (versions: ${
           record.versions.join(", ")
-        })`,
+        }; the last ${this.#maxVersions} are kept: option maxVersions, skillMaxVersions in the orchestrator)`,
       );
     }
     const dir = version === current
@@ -384,7 +482,7 @@ export class SkillStore {
       const known = this.read(name)?.metadata?.tools ?? [];
       const updated = updateStats(stats, result, { known, record });
       await writeFileAtomic(path, `${JSON.stringify(updated, null, 2)}\n`);
-      this.#cache.delete(name);
+      this.#cache.delete(join(this.#dir, name));
     });
     const settled = next.catch(() => {});
     this.#statsWrites.set(name, settled);
