@@ -206,6 +206,7 @@ export class SkillManager {
       },
     };
     if (shared) {
+      context.keepAuthor = true;
       context.mayOverwrite = (current) =>
         admin || (current.author ?? DEFAULT_PRINCIPAL) === who.id
           ? undefined

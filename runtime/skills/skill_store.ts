@@ -57,6 +57,11 @@ export interface SaveContext {
   /** The principal saving, recorded as the version's `author`; absent for the default principal. */
   author?: string;
   /**
+   * Keep the current version's author (absent: the default principal) instead of `author`: a shared skill stays its
+   * author's when an admin saves a new version of it. Default `false`.
+   */
+  keepAuthor?: boolean;
+  /**
    * Whether the saver may save a new version over the current one (checked under the skill's lock); returns why
    * not, or `undefined` to go on. Default: always.
    */
@@ -259,6 +264,9 @@ export class SkillStore {
         ? undefined
         : context.mayOverwrite?.(record.metadata);
       if (refusal !== undefined) throw new TypeError(`${what}: ${refusal}`);
+      const author = context.keepAuthor === true && record?.metadata !== undefined
+        ? record.metadata.author
+        : context.author;
       let version = Math.max(0, record?.metadata?.version ?? 0, ...(record?.versions ?? [])) + 1;
       while (true) {
         const metadata: SkillMetadata = {
@@ -273,7 +281,7 @@ export class SkillStore {
           ),
           skills: info.skills,
           savedAt: new Date().toISOString(),
-          ...(context.author === undefined ? {} : { author: context.author }),
+          ...(author === undefined ? {} : { author }),
         };
         const liveModule = renderSkillModule(info, {
           name,
@@ -436,7 +444,11 @@ export class SkillStore {
       throw new RangeError(
         `Cannot load skill "${name}": it has no version ${version} (versions: ${
           record.versions.join(", ")
-        }; the last ${this.#maxVersions} are kept: option maxVersions, skillMaxVersions in the orchestrator)`,
+        })${
+          version !== undefined && version < (record.versions[0] ?? 0)
+            ? `: older versions are removed, the last ${this.#maxVersions} are kept (option maxVersions, skillMaxVersions in the orchestrator)`
+            : ""
+        }`,
       );
     }
     const dir = version === current
