@@ -232,3 +232,14 @@ Deno.test("skills per principal: principal ids from OAuth issuers get a safe, re
   const code = `import { run } from "skills/note/skill.ts";\nreturn await run({});`;
   assert.equal(data(await f.run(code, [], { principal: id })), "ann");
 });
+
+Deno.test("documented, not protected: agent code that knows the host path reads another principal's private skill file", async () => {
+  await using f = await startOrchestrator({ servers: "none" });
+  await f.orch.saveSkill("greet", returning("alice"), { principal: "alice" });
+  // Imports are resolved per principal, but the sandbox's read permission covers the whole skills/ folder.
+  const path = join(f.skillsDir, ".principals", "alice", "greet", "skill.ts");
+  const read = await f.run(`return await Deno.readTextFile(${JSON.stringify(path)});`, [], {
+    principal: "bob",
+  });
+  assert.match(String(data(read)), /return "alice";/);
+});

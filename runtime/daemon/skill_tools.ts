@@ -18,7 +18,7 @@ export const SAVE_SKILL = {
   name: "save_skill",
   description:
     "Save working execute_code code as a reusable skill (a new version if it exists). `args` holds the " +
-    "arguments in the code; params: JSON Schema of args. Private to you unless shared: true. search_tools " +
+    "arguments in the code; params: JSON Schema of args. Private unless shared: true. search_tools " +
     "finds skills.",
 } as const;
 
