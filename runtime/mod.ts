@@ -162,6 +162,7 @@ export {
   SkillManager,
   type SkillManagerOptions,
   type SkillMetadata,
+  type SkillReadOptions,
   type SkillResource,
   type SkillResourceContent,
   type SkillSearchHit,

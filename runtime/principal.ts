@@ -5,7 +5,20 @@
  * @module
  */
 
-/** The principal of a task, a skill or a sign-in that names none (library use, stdio, `MCPX_TOKEN`). */
+/**
+ * The principal of a task, a skill or a sign-in that names none (library use, stdio, `MCPX_TOKEN`). Its skills are
+ * the shared ones.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PRINCIPAL, MCPOrchestrator } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.saveSkill("one", { description: "Returns one", code: "return 1;" });
+ * assert.deepEqual(orch.listSkills({ principal: DEFAULT_PRINCIPAL }).map((s) => s.name), ["one"]);
+ * ```
+ */
 export const DEFAULT_PRINCIPAL = "default";
 
 /**

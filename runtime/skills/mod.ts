@@ -25,6 +25,7 @@ export type {
   SaveSkillOptions,
   SkillHost,
   SkillManagerOptions,
+  SkillReadOptions,
 } from "./skill_manager_options.ts";
 export { SkillStore } from "./skill_store.ts";
 export { removeSkill, type RemoveSkillOptions } from "./remove_skill.ts";

@@ -5,7 +5,7 @@
  */
 
 import { join } from "node:path";
-import { DEFAULT_PRINCIPAL, type Principal, validatePrincipalId } from "../principal.ts";
+import { DEFAULT_PRINCIPAL, validatePrincipalId } from "../principal.ts";
 import { parseToolRef } from "../tool_ref.ts";
 import type { AgentTask, TaskResult } from "../types.ts";
 import { LruCache } from "./_lru_cache.ts";
@@ -19,7 +19,7 @@ import {
   type SkillResourceContent,
 } from "./skill_resources.ts";
 import type { SaveContext, SkillStore } from "./skill_store.ts";
-import { SkillSpaces, type VisibleSkill } from "./skill_spaces.ts";
+import { SkillSpaces } from "./skill_spaces.ts";
 import { compareTools, recordTool } from "./tool_changes.ts";
 import type {
   JsonSchema,
@@ -29,7 +29,9 @@ import type {
   SkillSummary,
   ToolChange,
 } from "./types.ts";
-import { publicStats } from "./skill_stats.ts";
+import { overwriteRefusal, savePlan } from "./save_rights.ts";
+import { summarize } from "./_summarize.ts";
+import { skillTask } from "./_skill_task.ts";
 import type {
   BreakingChangePolicy,
   ExecuteSkillOptions,
@@ -37,6 +39,7 @@ import type {
   SaveSkillOptions,
   SkillHost,
   SkillManagerOptions,
+  SkillReadOptions,
 } from "./skill_manager_options.ts";
 
 /** How many completed tasks are remembered for `saveFromTask`. */
@@ -44,18 +47,6 @@ const REMEMBERED_TASKS = 100;
 
 /** How many principals' search indexes are kept. */
 const SEARCH_INDEXES = 32;
-
-/** The rights of a save without a principal: library use owns the folder. */
-const LIBRARY: Principal = { id: DEFAULT_PRINCIPAL, scopes: ["mcpx:skills", "mcpx:admin"] };
-
-/** What a principal named by a bare id holds. */
-const BARE_ID_SCOPES = ["mcpx:skills"] as const;
-
-/** Options of the reads that depend on who asks. */
-interface ForPrincipal {
-  /** Who asks. Default: the default principal (the shared skills). */
-  principal?: string;
-}
 
 /**
  * Skills for one orchestrator: the store on disk, the search index, run statistics and compatibility checks.
@@ -77,7 +68,9 @@ export class SkillManager {
   #host: SkillHost;
   #policy: BreakingChangePolicy;
   #indexes = new LruCache<string, SkillIndex>(SEARCH_INDEXES);
-  #tasks = new Map<string, { code: string; toolsCalled: string[]; principal: string }>();
+  #tasks = new LruCache<string, { code: string; toolsCalled: string[]; principal: string }>(
+    REMEMBERED_TASKS,
+  );
 
   /**
    * Creates the manager of one skills folder.
@@ -142,13 +135,11 @@ export class SkillManager {
    */
   remember(task: AgentTask, result: TaskResult): void {
     if (result.status !== "completed") return;
-    this.#tasks.delete(task.id);
     this.#tasks.set(task.id, {
       code: task.code,
       toolsCalled: [...result.stats.toolsCalled],
       principal: task.principal ?? DEFAULT_PRINCIPAL,
     });
-    if (this.#tasks.size > REMEMBERED_TASKS) this.#tasks.delete(this.#tasks.keys().next().value!);
   }
 
   /**
@@ -164,33 +155,13 @@ export class SkillManager {
    * @throws {RangeError} When the code is over `maxCodeBytes`.
    * @throws {SyntaxError} When the code does not parse (the message names the line and column).
    */
-  save(
+  async save(
     name: string,
     input: SaveSkillInput,
     options: SaveSkillOptions = {},
   ): Promise<SkillMetadata> {
-    try {
-      return this.#save(name, input, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  #save(name: string, input: SaveSkillInput, options: SaveSkillOptions): Promise<SkillMetadata> {
-    const who: Principal = options.principal === undefined
-      ? LIBRARY
-      : typeof options.principal === "string"
-      ? { id: options.principal, scopes: BARE_ID_SCOPES }
-      : options.principal;
-    validatePrincipalId(who.id);
-    const shared = who.id === DEFAULT_PRINCIPAL || options.shared === true;
-    if (shared && !who.scopes.includes("mcpx:skills")) {
-      throw new TypeError(
-        `Cannot save skill "${name}": sharing a skill needs the "mcpx:skills" scope; save it without shared: true`,
-      );
-    }
+    const { who, shared } = savePlan(name, options);
     const store = shared ? this.#spaces.shared : this.#spaces.store(who.id);
-    const admin = who.scopes.includes("mcpx:admin");
     const context: SaveContext = {
       servers: this.#host.servers(),
       serversDir: this.#host.serversDir,
@@ -198,22 +169,13 @@ export class SkillManager {
       ...(this.#host.screen === undefined ? {} : { screen: this.#host.screen }),
       ...(this.#host.placeholders === undefined ? {} : { placeholders: this.#host.placeholders }),
       ...(who.id === DEFAULT_PRINCIPAL ? {} : { author: who.id }),
-      findSkill: (dep) => {
-        const found = this.#spaces.findImport(dep, store);
-        return found === undefined
-          ? { folder: join(store.dir, dep), usable: false }
-          : { folder: join(found.store.dir, dep), usable: found.record.metadata !== undefined };
-      },
+      findSkill: (dep) => this.#spaces.importFolder(dep, store),
     };
     if (shared) {
       context.keepAuthor = true;
-      context.mayOverwrite = (current) =>
-        admin || (current.author ?? DEFAULT_PRINCIPAL) === who.id
-          ? undefined
-          : "another principal saved the shared skill of that name; only its author or a principal with the " +
-            '"mcpx:admin" scope may save a new version (save yours without shared: true to keep a private one)';
+      context.mayOverwrite = (current) => overwriteRefusal(who, current);
     }
-    return store.save(name, input, context);
+    return await store.save(name, input, context);
   }
 
   /**
@@ -225,31 +187,24 @@ export class SkillManager {
    * @returns The saved version's metadata.
    * @throws {TypeError} When no completed task with that id is remembered, or an input is invalid.
    */
-  saveFromTask(
+  async saveFromTask(
     taskId: string,
     name: string,
     options: SaveSkillFromTaskOptions,
   ): Promise<SkillMetadata> {
+    const { principal, shared, ...input } = options;
     const task = this.#tasks.get(taskId);
-    const principal = typeof options.principal === "string"
-      ? options.principal
-      : options.principal?.id ?? DEFAULT_PRINCIPAL;
     // Another principal's task is as unknown as a forgotten one: its code is not the saver's to keep.
-    if (task === undefined || task.principal !== principal) {
-      return Promise.reject(
-        new TypeError(
-          `Cannot save skill "${name}" from task "${taskId}": no completed task with that id (the last ${REMEMBERED_TASKS} are kept)`,
-        ),
+    if (task === undefined || task.principal !== savePlan(name, { principal }).who.id) {
+      throw new TypeError(
+        `Cannot save skill "${name}" from task "${taskId}": no completed task with that id (the last ${REMEMBERED_TASKS} are kept)`,
       );
     }
-    const { principal: _principal, shared: _shared, ...input } = options;
-    return this.save(name, {
-      ...input,
-      code: task.code,
-      tools: [...new Set([...(options.tools ?? []), ...task.toolsCalled])],
-    }, {
-      ...(options.principal === undefined ? {} : { principal: options.principal }),
-      ...(options.shared === undefined ? {} : { shared: options.shared }),
+    const code = task.code;
+    const tools = [...new Set([...(options.tools ?? []), ...task.toolsCalled])];
+    return await this.save(name, { ...input, code, tools }, {
+      ...(principal === undefined ? {} : { principal }),
+      ...(shared === undefined ? {} : { shared }),
     });
   }
 
@@ -260,45 +215,15 @@ export class SkillManager {
    * @param options Who asks.
    * @returns The skills, sorted by name.
    */
-  list(options: ForPrincipal = {}): SkillSummary[] {
+  list(options: SkillReadOptions = {}): SkillSummary[] {
     return this.#collect(options.principal).map(([summary]) => summary);
   }
 
   #collect(principal: string | undefined): Array<[SkillSummary, JsonSchema]> {
-    const summaries: Array<[SkillSummary, JsonSchema]> = [];
     const servers = this.#serverNames();
-    for (const { name, record, shared } of this.#spaces.visible(principal)) {
-      const { metadata, stats } = record;
-      const tools = [...new Set([...(metadata?.tools ?? []), ...stats.toolsCalled])].sort();
-      const changes = record.problem === undefined
-        ? compareTools(
-          tools,
-          { ...stats.observedTools, ...record.recordedTools },
-          (s) => this.#host.currentTools(s),
-          servers,
-        )
-        : [];
-      const summary: SkillSummary = {
-        name,
-        description: metadata?.description ?? "",
-        version: metadata?.version ?? 0,
-        tags: metadata?.tags ?? [],
-        tools,
-        health: record.problem !== undefined
-          ? "broken"
-          : changes.some((c) => c.kind === "breaking")
-          ? "breaking"
-          : changes.length > 0
-          ? "changed"
-          : "ok",
-        changes,
-        stats: publicStats(stats),
-      };
-      if (!shared) summary.private = true;
-      if (record.problem !== undefined) summary.problem = record.problem;
-      summaries.push([summary, metadata?.params ?? {}]);
-    }
-    return summaries;
+    return this.#spaces.visible(principal).map((skill) =>
+      summarize(skill, (server) => this.#host.currentTools(server), servers)
+    );
   }
 
   /**
@@ -310,7 +235,7 @@ export class SkillManager {
    * @returns The hits, best first.
    * @throws {TypeError} When the query is not a string.
    */
-  search(query: string, options: { limit?: number } & ForPrincipal = {}): SkillSearchHit[] {
+  search(query: string, options: { limit?: number } & SkillReadOptions = {}): SkillSearchHit[] {
     const principal = options.principal ?? DEFAULT_PRINCIPAL;
     const collected = this.#collect(principal);
     let index = this.#indexes.get(principal);
@@ -333,7 +258,7 @@ export class SkillManager {
    * @param options `limit` (default 5), and who asks.
    * @returns The lines, or `""` when nothing matches.
    */
-  searchText(query: string, options: { limit?: number } & ForPrincipal = {}): string {
+  searchText(query: string, options: { limit?: number } & SkillReadOptions = {}): string {
     return this.search(query, { ...options, limit: options.limit ?? 5 }).map((hit) => {
       const properties = Object.keys((hit.params.properties ?? {}) as object);
       const args = properties.length > 0 ? ` args: { ${properties.join(", ")} }` : "";
@@ -353,7 +278,7 @@ export class SkillManager {
    * @throws {RangeError} When there is no such version.
    * @throws {Error} When the skill is broken (the message names the file and the reason).
    */
-  load(name: string, options: { version?: number } & ForPrincipal = {}): Promise<LoadedSkill> {
+  load(name: string, options: { version?: number } & SkillReadOptions = {}): Promise<LoadedSkill> {
     const store = this.#storeOf(name, options.principal);
     return store.load(name, options.version === undefined ? {} : { version: options.version });
   }
@@ -396,25 +321,20 @@ export class SkillManager {
     );
     const { metadata } = skill;
     checkSkillArgs(name, metadata.params, args ?? {});
-    const { tools, changes } = this.#toolsOf(name, skill, store);
+    const { tools, recorded } = this.#spaces.runTools(skill, store);
+    const changes = compareTools(
+      tools,
+      recorded,
+      (s) => this.#host.currentTools(s),
+      this.#serverNames(),
+    );
     const breaking = changes.filter((c) => c.kind === "breaking");
-    // The sandbox resolves `skills/<name>/` for the task's principal as this lookup did: private first.
-    const specifier = skill.dir === join(store.dir, name)
-      ? `skills/${name}/skill.ts`
-      : `skills/${name}/versions/${metadata.version}/skill.ts`;
-    const task: AgentTask = {
-      id: options.id ?? `skill-${name}-${crypto.randomUUID().slice(0, 8)}`,
-      description: `skill ${name} v${metadata.version}`,
-      code: `import { run } from ${JSON.stringify(specifier)};\nreturn await run(JSON.parse(${
-        JSON.stringify(JSON.stringify(args ?? {}))
-      }));`,
-      requiredTools: tools,
-      status: "pending",
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.session === undefined ? {} : { session: options.session }),
-      ...(options.principal === undefined ? {} : { principal: options.principal }),
-    };
+    const task = skillTask(skill, {
+      args,
+      tools,
+      current: skill.dir === join(store.dir, name),
+      ...options,
+    });
     const changeText = (list: ToolChange[]) => list.map((c) => `${c.tool}: ${c.change}`).join("; ");
     let result: TaskResult;
     if (breaking.length > 0 && this.#policy === "fail") {
@@ -447,37 +367,6 @@ export class SkillManager {
     return result;
   }
 
-  /** The tools a run needs (its own and those of the skills it imports, transitively) and their changes. */
-  #toolsOf(
-    name: string,
-    skill: LoadedSkill,
-    store: SkillStore,
-  ): { tools: string[]; changes: ToolChange[] } {
-    const stats = store.read(name)?.stats;
-    const tools = new Set([...skill.metadata.tools, ...(stats?.toolsCalled ?? [])]);
-    const recorded = { ...stats?.observedTools, ...skill.recordedTools };
-    const seen = new Set([name]);
-    // Imports resolve as the saved files do: a shared skill's to shared skills, a private one's to its owner's first.
-    const queue: Array<[string, SkillStore]> = skill.metadata.skills.map((dep) => [dep, store]);
-    while (queue.length > 0) {
-      const [dep, from] = queue.shift()!;
-      const found: VisibleSkill | undefined = this.#spaces.findImport(dep, from);
-      const key = found === undefined ? dep : join(found.store.dir, dep);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const record = found?.record;
-      if (found === undefined || record?.metadata === undefined) continue;
-      for (const tool of [...record.metadata.tools, ...record.stats.toolsCalled]) tools.add(tool);
-      Object.assign(recorded, record.stats.observedTools, record.recordedTools);
-      queue.push(...record.metadata.skills.map((d): [string, SkillStore] => [d, found.store]));
-    }
-    const list = [...tools].sort();
-    return {
-      tools: list,
-      changes: compareTools(list, recorded, (s) => this.#host.currentTools(s), this.#serverNames()),
-    };
-  }
-
   /**
    * The skills as MCP resources: `skill://index.json`, then `skill://<name>/SKILL.md` and `skill://<name>/skill.ts`
    * for each skill a principal sees.
@@ -485,7 +374,7 @@ export class SkillManager {
    * @param options Who asks.
    * @returns The resource list.
    */
-  listResources(options: ForPrincipal = {}): SkillResource[] {
+  listResources(options: SkillReadOptions = {}): SkillResource[] {
     return listSkillResources(this.list(options));
   }
 
@@ -497,7 +386,7 @@ export class SkillManager {
    * @returns The text and its MIME type.
    * @throws {TypeError} When the URI names no skill file the principal sees.
    */
-  readResource(uri: string, options: ForPrincipal = {}): Promise<SkillResourceContent> {
+  readResource(uri: string, options: SkillReadOptions = {}): Promise<SkillResourceContent> {
     return readSkillResource(
       (name) => {
         const found = this.#spaces.find(name, options.principal);

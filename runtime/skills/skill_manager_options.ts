@@ -177,3 +177,24 @@ export interface SkillManagerOptions {
  * ```
  */
 export type SaveSkillFromTaskOptions = Omit<SaveSkillInput, "code"> & SaveSkillOptions;
+
+/**
+ * Options of the {@linkcode SkillManager} reads whose answer depends on who asks (`list`, `search`, `load`, the
+ * resources): a principal sees its own private skills and the shared ones.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type SkillReadOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await orch.saveSkill("mine", { description: "Returns one", code: "return 1;" }, { principal: "alice" });
+ * const options: SkillReadOptions = { principal: "bob" };
+ * assert.deepEqual(orch.skills.list(options), []);
+ * ```
+ */
+export interface SkillReadOptions {
+  /** Who asks. Default: the default principal (the shared skills). */
+  principal?: string;
+}

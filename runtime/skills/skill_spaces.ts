@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { DEFAULT_PRINCIPAL } from "../principal.ts";
 import { LruCache } from "./_lru_cache.ts";
 import type { SkillRecord } from "./_read_record.ts";
+import type { LoadedSkill, RecordedTool } from "./types.ts";
 import { principalFolders, PRINCIPALS_FOLDER } from "./principal_folder.ts";
 import {
   type CachedRecord,
@@ -125,6 +126,20 @@ export class SkillSpaces {
   }
 
   /**
+   * Where a skill imported by a skill of `store` is (see {@linkcode SkillSpaces.findImport}), for `SaveContext`.
+   *
+   * @param name The imported skill's name.
+   * @param store The importing skill's store.
+   * @returns Its folder, and whether it can be used (it exists and is not broken).
+   */
+  importFolder(name: string, store: SkillStore): { folder: string; usable: boolean } {
+    const found = this.findImport(name, store);
+    return found === undefined
+      ? { folder: join(store.dir, name), usable: false }
+      : { folder: join(found.store.dir, name), usable: found.record.metadata !== undefined };
+  }
+
+  /**
    * Every skill a principal sees, sorted by name.
    *
    * @param principal The principal's id. Default: the default principal.
@@ -135,5 +150,37 @@ export class SkillSpaces {
     const own = principal === DEFAULT_PRINCIPAL ? [] : this.store(principal).names();
     for (const name of own) names.add(name);
     return [...names].sort().flatMap((name) => this.find(name, principal) ?? []);
+  }
+
+  /**
+   * The tools a run of a skill needs, its own and those of the skills it imports (transitively, resolved as its
+   * saved files resolve them), with their definitions as recorded.
+   *
+   * @param skill The loaded skill.
+   * @param store Its store.
+   * @returns The tools, sorted, and their recorded definitions by `server.tool`.
+   */
+  runTools(
+    skill: LoadedSkill,
+    store: SkillStore,
+  ): { tools: string[]; recorded: Record<string, RecordedTool> } {
+    const { name } = skill.metadata;
+    const stats = store.read(name)?.stats;
+    const tools = new Set([...skill.metadata.tools, ...(stats?.toolsCalled ?? [])]);
+    const recorded = { ...stats?.observedTools, ...skill.recordedTools };
+    const seen = new Set([join(store.dir, name)]);
+    const queue: Array<[string, SkillStore]> = skill.metadata.skills.map((dep) => [dep, store]);
+    while (queue.length > 0) {
+      const [dep, from] = queue.shift()!;
+      const found = this.findImport(dep, from);
+      if (found === undefined || seen.has(join(found.store.dir, dep))) continue;
+      seen.add(join(found.store.dir, dep));
+      const { metadata, stats } = found.record;
+      if (metadata === undefined) continue;
+      for (const tool of [...metadata.tools, ...stats.toolsCalled]) tools.add(tool);
+      Object.assign(recorded, stats.observedTools, found.record.recordedTools);
+      queue.push(...metadata.skills.map((d): [string, SkillStore] => [d, found.store]));
+    }
+    return { tools: [...tools].sort(), recorded };
   }
 }

@@ -18,7 +18,6 @@
  */
 
 import { join, relative } from "node:path";
-import type { Tool } from "../sdk.ts";
 import { parseToolRef } from "../tool_ref.ts";
 import { fileSystemError, lockFolder, readTextIfExists, writeFileAtomic } from "./_fs.ts";
 import { removeEmptyFolders } from "./_fs.ts";
@@ -29,97 +28,26 @@ import {
   rebaseSkillModule,
   renderSkillModule,
   type SkillCodeInfo,
-  type SkillServer,
 } from "./skill_code.ts";
 import { parseSkillMd, renderSkillMd } from "./skill_md.ts";
 import { checkSkillName } from "./skill_name.ts";
 import { parseStats, updateStats } from "./skill_stats.ts";
 import { readRecord, type SkillRecord } from "./_read_record.ts";
+import { FILES, pruneVersions, writeVersion } from "./_version_folder.ts";
+import {
+  type CachedRecord,
+  type SaveContext,
+  SKILL_STORE_DEFAULTS,
+  type SkillStoreOptions,
+  storeLimit,
+} from "./skill_store_options.ts";
 import { LruCache } from "./_lru_cache.ts";
 
-export type { SkillRecord };
+export type { CachedRecord, SaveContext, SkillRecord, SkillStoreOptions };
+export { SKILL_STORE_DEFAULTS };
 import { renderSkillBody } from "./skill_usage.ts";
 import { recordTool } from "./tool_changes.ts";
 import type { LoadedSkill, RecordedTool, SaveSkillInput, SkillMetadata } from "./types.ts";
-
-/** What a save needs to know about the servers. */
-export interface SaveContext {
-  /** The configured servers (a server that is not connected has no tools). */
-  servers: readonly SkillServer[];
-  /** The generated `servers/` folder, absolute. */
-  serversDir: string;
-  /** A server's current tools; `undefined` when it is not connected. */
-  currentTools(server: string): readonly Tool[] | undefined;
-  /** Checks the code before it is saved (the pattern blocker); throws to refuse it. */
-  screen?(code: string): void;
-  /** The privacy vault's placeholders; code, description, tags and params holding one are refused. */
-  placeholders?: RegExp;
-  /** The principal saving, recorded as the version's `author`; absent for the default principal. */
-  author?: string;
-  /**
-   * Keep the current version's author (absent: the default principal) instead of `author`: a shared skill stays its
-   * author's when an admin saves a new version of it. Default `false`.
-   */
-  keepAuthor?: boolean;
-  /**
-   * Whether the saver may save a new version over the current one (checked under the skill's lock); returns why
-   * not, or `undefined` to go on. Default: always.
-   */
-  mayOverwrite?(current: SkillMetadata): string | undefined;
-  /**
-   * Where a skill this one imports is: its folder, and whether it can be used. Default: in this store. A private
-   * skill finds its owner's private skills first, then the shared ones.
-   */
-  findSkill?(name: string): { folder: string; usable: boolean };
-}
-
-/** Options of the {@linkcode SkillStore} constructor. */
-export interface SkillStoreOptions {
-  /** How long a save waits for another save of the same skill, in milliseconds. Default 10,000. */
-  lockTimeoutMs?: number;
-  /** How many versions are kept per skill; older ones are removed on save, never the current one. Default 50. */
-  maxVersions?: number;
-  /** The most bytes of code a skill may have. Default 262,144 (256 KiB). */
-  maxCodeBytes?: number;
-  /**
-   * The cache of read skills, keyed by folder: several stores (the shared one and each principal's) may share one.
-   * Default: a cache of its own with `cacheEntries` entries.
-   */
-  cache?: LruCache<string, CachedRecord>;
-  /** How many read skills a cache of its own keeps. Default 1,000. */
-  cacheEntries?: number;
-}
-
-/** A cached read of a skill folder, valid while the folder's files are unchanged. */
-export interface CachedRecord {
-  /** The files' modification times, sizes and inodes when read. */
-  key: string;
-  record: SkillRecord;
-}
-
-/** The defaults of {@linkcode SkillStoreOptions}. */
-export const SKILL_STORE_DEFAULTS = {
-  lockTimeoutMs: 10_000,
-  maxVersions: 50,
-  maxCodeBytes: 256 * 1024,
-  cacheEntries: 1_000,
-} as const;
-
-/** A version's files, in the order they replace the current ones: `SKILL.md`, which names the version, last. */
-const FILES = ["tools.json", "skill.ts", "SKILL.md"] as const;
-
-function limit(
-  name: "maxVersions" | "maxCodeBytes" | "cacheEntries",
-  value: number | undefined,
-): number {
-  const chosen = value ?? SKILL_STORE_DEFAULTS[name];
-  if (!Number.isInteger(chosen) || chosen < 1) {
-    throw new RangeError(
-      `Invalid skill option ${name}: expected a whole number of at least 1, got ${value}`,
-    );
-  }
-  return chosen;
-}
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -157,9 +85,9 @@ export class SkillStore {
   constructor(dir: string, options: SkillStoreOptions = {}) {
     this.#dir = dir;
     this.#lockTimeoutMs = options.lockTimeoutMs ?? SKILL_STORE_DEFAULTS.lockTimeoutMs;
-    this.#maxVersions = limit("maxVersions", options.maxVersions);
-    this.#maxCodeBytes = limit("maxCodeBytes", options.maxCodeBytes);
-    this.#cache = options.cache ?? new LruCache(limit("cacheEntries", options.cacheEntries));
+    this.#maxVersions = storeLimit("maxVersions", options.maxVersions);
+    this.#maxCodeBytes = storeLimit("maxCodeBytes", options.maxCodeBytes);
+    this.#cache = options.cache ?? new LruCache(storeLimit("cacheEntries", options.cacheEntries));
   }
 
   /** The skills folder. */
@@ -296,10 +224,10 @@ export class SkillStore {
           "skill.ts": liveModule,
           "tools.json": `${JSON.stringify(recordedTools, null, 2)}\n`,
         };
-        if (await this.#writeVersion(folder, version, files, liveModule)) {
+        if (await writeVersion(folder, version, files, liveModule)) {
           for (const file of FILES) await writeFileAtomic(join(folder, file), files[file]);
           saved = true;
-          await this.#prune(folder, version);
+          await pruneVersions(folder, { current: version, keep: this.#maxVersions });
           return metadata;
         }
         version++;
@@ -310,52 +238,6 @@ export class SkillStore {
       this.#cache.delete(folder);
       await lock.release();
       await abandon();
-    }
-  }
-
-  /** Removes the oldest versions past `maxVersions` (call under the lock); the current one is never removed. */
-  async #prune(folder: string, current: number): Promise<void> {
-    const versions = readRecord(this.#dir, folder.slice(this.#dir.length + 1))?.versions ?? [];
-    const old = versions.filter((v) => v !== current);
-    for (const version of old.slice(0, Math.max(0, versions.length - this.#maxVersions))) {
-      const aside = join(folder, "versions", `.tmp-pruned-${version}-${crypto.randomUUID()}`);
-      await Deno.rename(join(folder, "versions", String(version)), aside);
-      await Deno.remove(aside, { recursive: true });
-    }
-  }
-
-  /** Writes `versions/<n>/` through a temporary folder; `false` when that version already exists. */
-  async #writeVersion(
-    folder: string,
-    version: number,
-    files: Record<(typeof FILES)[number], string>,
-    liveModule: string,
-  ): Promise<boolean> {
-    const versions = join(folder, "versions");
-    // Leftovers of saves that were killed midway.
-    for (const parent of [folder, versions]) {
-      for await (const entry of Deno.readDir(parent)) {
-        if (/^(?:\.tmp-|(?:SKILL\.md|skill\.ts|tools\.json)\.tmp-)/.test(entry.name)) {
-          await Deno.remove(join(parent, entry.name), { recursive: true });
-        }
-      }
-    }
-    const temp = join(versions, `.tmp-${crypto.randomUUID()}`);
-    const target = join(versions, String(version));
-    await Deno.mkdir(temp);
-    try {
-      for (const file of FILES) {
-        const text = file === "skill.ts"
-          ? rebaseSkillModule(liveModule, folder, target)
-          : files[file];
-        await Deno.writeTextFile(join(temp, file), text);
-      }
-      await Deno.rename(temp, target);
-      return true;
-    } catch (error) {
-      await Deno.remove(temp, { recursive: true }).catch(() => {});
-      if (await Deno.stat(target).then(() => true, () => false)) return false;
-      throw error;
     }
   }
 
