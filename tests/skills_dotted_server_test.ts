@@ -50,6 +50,32 @@ return (await acme_crm.readGraph()).entities.length;`,
     });
 
     await t.step(
+      "a private skill on acme.crm finds servers/ from its deeper folder, old versions too",
+      async () => {
+        const save = (version: number) =>
+          orch.saveSkill("crm-size", {
+            description: `Counts the CRM's entities, version ${version}`,
+            code: `return [${version}, (await acme_crm.readGraph()).entities.length];`,
+          }, { principal: "team:sales/eu" });
+        await save(1);
+        await save(2);
+        const now = await orch.executeSkill("crm-size", {}, { principal: "team:sales/eu" });
+        assert.deepEqual(now.data, [2, 1], JSON.stringify(now.error));
+        const old = await orch.executeSkill("crm-size", {}, {
+          principal: "team:sales/eu",
+          version: 1,
+        });
+        assert.deepEqual(old.data, [1, 1], JSON.stringify(old.error));
+        const imported = await f.run(
+          `import { run } from "skills/crm-size/versions/1/skill.ts";\nreturn await run({});`,
+          ["acme.crm"],
+          { principal: "team:sales/eu" },
+        );
+        assert.deepEqual(imported.data, [1, 1], JSON.stringify(imported.error));
+      },
+    );
+
+    await t.step(
       "rule \"acme.crm.delete_entities\" denies acme.crm's tool, not acme's",
       async () => {
         const crm = await f.run(
