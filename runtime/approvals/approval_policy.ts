@@ -135,8 +135,8 @@ export class ApprovalPolicy {
    *
    * @param server The server's name.
    * @param tool The tool's definition from `tools/list`, or just its name when the definition is not known.
-   * @param servers The configured server names. Default: only `server`, which reads every key that starts with
-   *   `server.` as one of its tools.
+   * @param servers The configured server names (`server` is added when missing). Default: only `server`, which
+   *   reads every key that starts with `server.` as one of its tools.
    * @returns The action and the rule that gave it.
    *
    * @example A server name with a dot
@@ -155,6 +155,8 @@ export class ApprovalPolicy {
     servers: readonly string[] = [server],
   ): ApprovalRule {
     const name = typeof tool === "string" ? tool : tool.name;
+    // The call's own server is known even when the list does not hold it (a gate checked before connecting).
+    const names = servers.includes(server) ? servers : [...servers, server];
     let forServer: ApprovalRule | undefined;
     let forAll: ApprovalRule | undefined;
     for (const [key, action] of this.#rules) {
@@ -162,7 +164,7 @@ export class ApprovalPolicy {
         forAll = { action, rule: key };
         continue;
       }
-      const ref = parseToolRef(key, servers);
+      const ref = parseToolRef(key, names);
       if (ref?.server !== server) continue;
       if (ref.tool === name) return { action, rule: key };
       if (ref.tool === undefined) forServer = { action, rule: key };
