@@ -82,6 +82,7 @@ export type {
   WorkerPermissions,
 } from "./types.ts";
 export { DEFAULT_PRINCIPAL, type Principal, validatePrincipalId } from "./principal.ts";
+export { formatToolRef, parseToolRef, type ToolRef } from "./tool_ref.ts";
 export {
   ConfigError,
   loadConfig,
@@ -156,12 +157,14 @@ export {
   type RemoveSkillOptions,
   type SaveSkillFromTaskOptions,
   type SaveSkillInput,
+  type SaveSkillOptions,
   SKILL_INDEX_URI,
   type SkillHealth,
   type SkillHost,
   SkillManager,
   type SkillManagerOptions,
   type SkillMetadata,
+  type SkillReadOptions,
   type SkillResource,
   type SkillResourceContent,
   type SkillSearchHit,

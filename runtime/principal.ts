@@ -6,17 +6,17 @@
  */
 
 /**
- * The principal of a task, a skill or a sign-in that names none (library use, stdio, `MCPX_TOKEN`).
+ * The principal of a task, a skill or a sign-in that names none (library use, stdio, `MCPX_TOKEN`). Its skills are
+ * the shared ones.
  *
  * @example
  * ```ts
- * import { DEFAULT_PRINCIPAL, TokenStore } from "@mcp-executor/runtime";
+ * import { DEFAULT_PRINCIPAL, MCPOrchestrator } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
- * const store = new TokenStore(`${dir}/tokens.json`);
- * const url = "https://mcp.linear.app/mcp";
- * await store.update("linear", url, (entry) => ({ ...entry, tokens: { access_token: "a", token_type: "Bearer" } }));
- * assert.equal((await store.list())[0]?.principal, DEFAULT_PRINCIPAL);
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.saveSkill("one", { description: "Returns one", code: "return 1;" });
+ * assert.deepEqual(orch.listSkills({ principal: DEFAULT_PRINCIPAL }).map((s) => s.name), ["one"]);
  * ```
  */
 export const DEFAULT_PRINCIPAL = "default";

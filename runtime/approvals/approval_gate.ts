@@ -211,7 +211,7 @@ export class ApprovalGate {
     const definition = connection?.tools.find((t) => t.name === call.tool);
     // A connected server without the tool refuses it itself ("unknown_tool"); nothing goes out.
     if (definition === undefined && connection?.state === "connected") return {};
-    const rule = this.#policy.ruleFor(call.server, definition ?? call.tool);
+    const rule = this.#policy.ruleFor(call.server, definition ?? call.tool, connections.names);
     if (rule.action === "allow") return {};
     const refuse = (why: string, code: "not_approved" | "call_cancelled" = "not_approved") =>
       new ToolError(
@@ -317,9 +317,7 @@ export class ApprovalGate {
 
   #warnUnknownKeys(servers: readonly string[]): void {
     this.#checkedKeys = true;
-    const unknown = this.#policy.keys.filter((key) =>
-      key !== "*" && !servers.some((s) => key === s || key.startsWith(`${s}.`))
-    );
+    const unknown = this.#policy.unknownKeys(servers);
     if (unknown.length > 0) {
       log.warn("Approval rules name no configured server: {keys}", { keys: unknown.join(", ") });
     }

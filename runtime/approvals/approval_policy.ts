@@ -7,6 +7,7 @@
 
 import { z } from "zod";
 import type { Tool } from "../sdk.ts";
+import { parseToolRef } from "../tool_ref.ts";
 
 /**
  * What a rule says about a call: let it out, ask first, or refuse it.
@@ -128,24 +129,72 @@ export class ApprovalPolicy {
 
   /**
    * The rule for one call: `"server.tool"`, then `"server"`, then `"*"`, then the default from the tool's
-   * annotations.
+   * annotations. Keys are read with `parseToolRef`, so server names may hold dots: with servers `"acme"` and
+   * `"acme.crm"` configured, key `"acme.crm.delete"` is tool `"delete"` of `"acme.crm"`, never tool `"crm.delete"` of
+   * `"acme"`.
    *
    * @param server The server's name.
    * @param tool The tool's definition from `tools/list`, or just its name when the definition is not known.
+   * @param servers The configured server names (`server` is added when missing). Default: only `server`, which
+   *   reads every key that starts with `server.` as one of its tools.
    * @returns The action and the rule that gave it.
+   *
+   * @example A server name with a dot
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ApprovalPolicy } from "./approval_policy.ts";
+   * const policy = new ApprovalPolicy({ "acme.crm.delete": "deny", acme: "allow" });
+   * const servers = ["acme", "acme.crm"];
+   * assert.deepEqual(policy.ruleFor("acme.crm", "delete", servers), { action: "deny", rule: "acme.crm.delete" });
+   * assert.deepEqual(policy.ruleFor("acme", "crm.delete", servers), { action: "allow", rule: "acme" });
+   * ```
    */
-  ruleFor(server: string, tool: Tool | string): ApprovalRule {
+  ruleFor(
+    server: string,
+    tool: Tool | string,
+    servers: readonly string[] = [server],
+  ): ApprovalRule {
     const name = typeof tool === "string" ? tool : tool.name;
-    for (const key of [`${server}.${name}`, server, "*"]) {
-      const action = this.#rules.get(key);
-      if (action !== undefined) return { action, rule: key };
+    // The call's own server is known even when the list does not hold it (a gate checked before connecting).
+    const names = servers.includes(server) ? servers : [...servers, server];
+    let forServer: ApprovalRule | undefined;
+    let forAll: ApprovalRule | undefined;
+    for (const [key, action] of this.#rules) {
+      if (key === "*") {
+        forAll = { action, rule: key };
+        continue;
+      }
+      const ref = parseToolRef(key, names);
+      if (ref?.server !== server) continue;
+      if (ref.tool === name) return { action, rule: key };
+      if (ref.tool === undefined) forServer = { action, rule: key };
     }
+    if (forServer !== undefined) return forServer;
+    if (forAll !== undefined) return forAll;
     if (typeof tool === "string") return { action: "ask", rule: "default:unknown" };
     const hints = tool.annotations;
     if (hints?.destructiveHint === true && hints.readOnlyHint !== true) {
       return { action: "ask", rule: "default:destructive" };
     }
     return { action: "allow", rule: "default" };
+  }
+
+  /**
+   * The keys that name no configured server.
+   *
+   * @param servers The configured server names.
+   * @returns The keys, `"*"` excepted, that `parseToolRef` reads as no configured server.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ApprovalPolicy } from "./approval_policy.ts";
+   * const policy = new ApprovalPolicy({ "*": "ask", "acme.crm.delete": "deny", "github.push": "ask" });
+   * assert.deepEqual(policy.unknownKeys(["acme.crm"]), ["github.push"]);
+   * ```
+   */
+  unknownKeys(servers: readonly string[]): string[] {
+    return this.keys.filter((key) => key !== "*" && parseToolRef(key, servers) === undefined);
   }
 }
 

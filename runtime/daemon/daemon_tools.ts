@@ -67,7 +67,11 @@ export function registerDaemonTools(server: McpServer, context: ToolContext): vo
       inputSchema: searchToolsInput,
       annotations: { readOnlyHint: true },
     },
-    (args) => searchToolsResult(context.orch, args, context.session),
+    (args) =>
+      searchToolsResult(context.orch, args, {
+        session: context.session,
+        principal: context.principal.id,
+      }),
   );
   server.registerTool(
     EXECUTE_CODE.name,
@@ -130,7 +134,7 @@ export function registerDaemonTools(server: McpServer, context: ToolContext): vo
   registerSkillTools(server, {
     orch: context.orch,
     session: context.session,
-    principal: context.principal.id,
+    principal: context.principal,
     nextTaskId: context.nextTaskId,
     track: context.track,
     explain: context.explain,
@@ -143,7 +147,8 @@ export function registerDaemonTools(server: McpServer, context: ToolContext): vo
  *
  * @param orch The orchestrator.
  * @param args The tool's arguments, already validated against its input schema.
- * @param session The session searching (for learning from use), if any.
+ * @param who The session searching (for learning from use), if any, as its id or with its principal (whose
+ *   private skills are searched with the shared ones; default: the default principal's, the shared ones).
  * @returns The tool result.
  *
  * @example
@@ -159,8 +164,11 @@ export async function searchToolsResult(
     limit?: number;
     server?: string;
   },
-  session?: string,
+  who?: string | { session?: string; principal?: string },
 ): Promise<CallToolResult> {
+  const { session, principal } = typeof who === "string"
+    ? { session: who, principal: undefined }
+    : who ?? {};
   const detail = args.detail ?? "description";
   if (args.query.trim() === "") {
     const servers = orch.listServers();
@@ -189,7 +197,10 @@ export async function searchToolsResult(
   });
   // Saved skills first: a program that already works beats writing a new one.
   const skills = args.server === undefined
-    ? orch.skills.searchText(args.query, { limit: Math.min(limit, 5) })
+    ? orch.skills.searchText(args.query, {
+      limit: Math.min(limit, 5),
+      ...(principal === undefined ? {} : { principal }),
+    })
     : "";
   const text = skills === ""
     ? tools

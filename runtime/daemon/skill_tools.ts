@@ -1,13 +1,15 @@
 /**
  * The daemon's skill tools and resources: `save_skill` keeps a working program, `run_skill` runs one with new
- * arguments, and every skill's files are readable as `skill://` resources. Skills belong to the deployment: every
- * session sees the same skills.
+ * arguments, and every skill's files are readable as `skill://` resources. A session sees its principal's private
+ * skills and the shared ones, never another principal's private ones; `save_skill` saves privately unless `shared`
+ * is set.
  *
  * @module
  */
 
 import { z } from "zod";
 import type { MCPOrchestrator } from "../orchestrator/mod.ts";
+import { DEFAULT_PRINCIPAL, type Principal } from "../principal.ts";
 import { type CallToolResult, type McpServer, type RequestId, ResourceTemplate } from "../sdk.ts";
 import type { TaskResult } from "../types.ts";
 import { ProgressNotifier } from "./progress_notifier.ts";
@@ -18,7 +20,8 @@ export const SAVE_SKILL = {
   name: "save_skill",
   description:
     "Save working execute_code code as a reusable skill (a new version if it exists). `args` holds the " +
-    "arguments in the code; params: JSON Schema of args. search_tools finds skills.",
+    "arguments in the code; params: JSON Schema of args. Private unless shared: true. search_tools " +
+    "finds skills.",
 } as const;
 
 /** Name and description of `run_skill`. */
@@ -34,6 +37,7 @@ const saveSkillInput = {
   code: z.string(),
   params: z.record(z.string(), z.unknown()).optional(),
   tags: z.array(z.string().max(64)).max(20).optional(),
+  shared: z.boolean().optional(),
 };
 
 const runSkillInput = {
@@ -50,7 +54,7 @@ const runSkillInput = {
  *
  * @example
  * ```ts ignore
- * registerSkillTools(server, { orch, session: "s1", nextTaskId: () => "s1.1" });
+ * registerSkillTools(server, { orch, session: "s1", principal, nextTaskId: () => "s1.1", track });
  * ```
  */
 export function registerSkillTools(
@@ -58,8 +62,8 @@ export function registerSkillTools(
   context: {
     orch: MCPOrchestrator;
     session: string;
-    /** Who the session acts for (the principal id of its tasks). */
-    principal?: string;
+    /** Who the session acts for: whose private skills it sees and saves. */
+    principal: Principal;
     nextTaskId(): string;
     /**
      * Registers a running task; with the notifier and the request id, its progress, approval questions and
@@ -75,7 +79,7 @@ export function registerSkillTools(
     explain?(result: TaskResult): TaskResult;
   },
 ): void {
-  const { orch } = context;
+  const { orch, principal } = context;
   server.registerTool(
     SAVE_SKILL.name,
     { description: SAVE_SKILL.description, inputSchema: saveSkillInput },
@@ -86,9 +90,11 @@ export function registerSkillTools(
           code: args.code,
           ...(args.params === undefined ? {} : { params: args.params }),
           ...(args.tags === undefined ? {} : { tags: args.tags }),
-        });
+        }, { principal, shared: args.shared === true });
         const text =
-          `Saved skill "${saved.name}" v${saved.version} (tools: ${
+          `Saved skill "${saved.name}" v${saved.version} (${
+            args.shared === true || principal.id === DEFAULT_PRINCIPAL ? "shared" : "private"
+          }; tools: ${
             saved.tools.join(", ") || "none"
           }). Run it with run_skill { name: "${saved.name}", args }, or in code: ` +
           `import { run } from "skills/${saved.name}/skill.ts";`;
@@ -132,8 +138,8 @@ export function registerSkillTools(
         const result = await orch.executeSkill(args.name, args.args ?? {}, {
           id,
           session: context.session,
+          principal: principal.id,
           signal: controller.signal,
-          ...(context.principal === undefined ? {} : { principal: context.principal }),
           ...(args.version === undefined ? {} : { version: args.version }),
         });
         await notifier?.flush();
@@ -150,7 +156,7 @@ export function registerSkillTools(
     "skills",
     new ResourceTemplate("skill://{+path}", {
       list: () => ({
-        resources: orch.skills.listResources().map((r) => ({
+        resources: orch.skills.listResources({ principal: principal.id }).map((r) => ({
           uri: r.uri,
           name: r.name,
           mimeType: r.mimeType,
@@ -160,7 +166,7 @@ export function registerSkillTools(
     }),
     { description: "Saved skills: SKILL.md and skill.ts of each, and skill://index.json" },
     async (uri) => {
-      const file = await orch.skills.readResource(uri.href);
+      const file = await orch.skills.readResource(uri.href, { principal: principal.id });
       return { contents: [{ uri: uri.href, mimeType: file.mimeType, text: file.text }] };
     },
   );

@@ -5,12 +5,14 @@
  * @module
  */
 
+import { parseToolRef } from "../tool_ref.ts";
+
 /** Which tools of which servers a task may call. `"*"` means every tool of that server. */
 export type Allowlist = Map<string, "*" | Set<string>>;
 
 /**
  * Parses `requiredTools` entries: a server name (`"memory"`), or a server and a tool (`"memory.read_graph"`).
- * Server names may contain dots; the longest configured name that fits wins.
+ * Server names may contain dots; the longest configured name that fits wins (see `parseToolRef`).
  *
  * @param requiredTools The task's entries.
  * @param servers The configured server names.
@@ -32,7 +34,6 @@ export function parseAllowlist(
   servers: readonly string[],
 ): Allowlist {
   const allow: Allowlist = new Map();
-  const byLength = [...servers].sort((a, b) => b.length - a.length);
   for (const entry of requiredTools) {
     if (typeof entry !== "string" || entry === "") {
       throw new TypeError(
@@ -41,19 +42,19 @@ export function parseAllowlist(
         }`,
       );
     }
-    if (servers.includes(entry)) {
-      allow.set(entry, "*");
-      continue;
-    }
-    const server = byLength.find((name) => entry.startsWith(`${name}.`));
-    if (server === undefined) {
+    const ref = parseToolRef(entry, servers);
+    if (ref === undefined) {
       throw new TypeError(
         `Cannot run task: requiredTools entry "${entry}" names no configured server (configured: ${
           servers.map((s) => `"${s}"`).join(", ") || "none"
         })`,
       );
     }
-    const tool = entry.slice(server.length + 1);
+    const { server, tool } = ref;
+    if (tool === undefined) {
+      allow.set(server, "*");
+      continue;
+    }
     const current = allow.get(server);
     if (current === "*") continue;
     const tools = current ?? new Set<string>();

@@ -153,6 +153,12 @@ export interface OrchestratorOptions {
    * `"warn"` runs it and adds a warning to the result. Default `"fail"`.
    */
   skillBreakingChanges?: "fail" | "warn";
+  /** How many versions are kept per skill; the oldest are removed on save, never the current one. Default 50. */
+  skillMaxVersions?: number;
+  /** The most bytes (UTF-8) of code a skill may have; a larger one is refused on save. Default 262,144 (256 KiB). */
+  skillMaxCodeBytes?: number;
+  /** How many read skills the skill store caches (least recently used dropped first). Default 1,000. */
+  skillCacheEntries?: number;
   /**
    * Privacy: with `{ enabled: true }`, personal data and secrets in tool results are replaced by tokens before they
    * enter the sandbox, and restored in later calls' arguments as the data-flow rules allow. Off by default.

@@ -130,9 +130,17 @@ import type { TaskResult } from "../types.ts";
     return this.skillManager;
   }
 
-  /** Saves a skill as a new version; see {@linkcode Skills.SkillManager.save} for its arguments, result and errors. */
-  saveSkill(name: string, input: Skills.SaveSkillInput): Promise<Skills.SkillMetadata> {
-    return this.initialize().then(() => this.skills.save(name, input));
+  /**
+   * Saves a skill as a new version, into the principal's private skills or the shared ones; see
+   * {@linkcode Skills.SkillManager.save} for its arguments, result and errors, and {@linkcode Skills.SaveSkillOptions}
+   * for who may save what.
+   */
+  saveSkill(
+    name: string,
+    input: Skills.SaveSkillInput,
+    options: Skills.SaveSkillOptions = {},
+  ): Promise<Skills.SkillMetadata> {
+    return this.initialize().then(() => this.skills.save(name, input, options));
   }
 
   /** Saves a completed task as a skill; see {@linkcode Skills.SkillManager.saveFromTask}. */
@@ -145,17 +153,23 @@ import type { TaskResult } from "../types.ts";
   }
 
   /** Every skill with its health and statistics; see {@linkcode Skills.SkillManager.list}. */
-  listSkills(): Skills.SkillSummary[] {
-    return this.skills.list();
+  listSkills(options: { principal?: string } = {}): Skills.SkillSummary[] {
+    return this.skills.list(options);
   }
 
   /** Finds skills by what they do; see {@linkcode Skills.SkillManager.search}. */
-  searchSkills(query: string, options: { limit?: number } = {}): Skills.SkillSearchHit[] {
+  searchSkills(
+    query: string,
+    options: { limit?: number; principal?: string } = {},
+  ): Skills.SkillSearchHit[] {
     return this.skills.search(query, options);
   }
 
   /** A skill's files, metadata and versions; see {@linkcode Skills.SkillManager.load}. */
-  loadSkill(name: string, options: { version?: number } = {}): Promise<Skills.LoadedSkill> {
+  loadSkill(
+    name: string,
+    options: { version?: number; principal?: string } = {},
+  ): Promise<Skills.LoadedSkill> {
     return this.initialize().then(() => this.skills.load(name, options));
   }
 
@@ -172,10 +186,15 @@ import type { TaskResult } from "../types.ts";
    * Removes a skill with every version; see {@linkcode removeSkill} for its options and errors.
    *
    * @param name The skill's name.
-   * @param options `force` removes a skill other skills import.
+   * @param options `force` removes a skill other skills import; `principal` removes one of its private skills
+   *   (default: a shared skill).
    * @returns The versions removed.
    */
-  removeSkill(name: string, options: RemoveSkillOptions = {}): Promise<number[]> {
-    return this.initialize().then(() => removeSkill(this.skills.dir, name, options));
+  removeSkill(
+    name: string,
+    options: RemoveSkillOptions & { principal?: string } = {},
+  ): Promise<number[]> {
+    const { principal, ...rest } = options;
+    return this.initialize().then(() => removeSkill(this.skills.dirOf(principal), name, rest));
   }
 }

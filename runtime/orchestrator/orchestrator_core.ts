@@ -247,6 +247,7 @@ export class OrchestratorCore implements AsyncDisposable {
           ...(this.#privacy === undefined ? {} : { privacy: this.#privacy }),
           sessions: this.#sessions!,
           onCatalog: (request) => this.#catalog.answer(request, session),
+          privateSkillFolder: (name) => this.#skills?.privateFolder(name, task.principal),
           baseTokens: () => this.#catalog.definitionTokens(),
           closing: () => this.#closing,
           workspacePath: (name) =>

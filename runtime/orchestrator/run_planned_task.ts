@@ -38,6 +38,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Answers agent code's reads of the tool catalog (`tools.search`, `tools.list`). */
   onCatalog?: (request: CatalogRequest) => Promise<unknown>;
+  /** The folder of the task principal's private skill `name`, which `skills/<name>/...` imports resolve to. */
+  privateSkillFolder?: (name: string) => string | undefined;
 }
 
 /**
@@ -99,6 +101,9 @@ async function runWithCalls(
     signal: context.signal,
     onToolCall: (call) => calls.handle(call),
     ...(context.onCatalog === undefined ? {} : { onCatalog: context.onCatalog }),
+    ...(context.privateSkillFolder === undefined
+      ? {}
+      : { privateSkillFolder: context.privateSkillFolder }),
     ...(hooks.onProgress === undefined ? {} : { onProgress: hooks.onProgress }),
   });
   const result = await resultOfRun(task, run, {

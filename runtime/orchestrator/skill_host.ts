@@ -7,6 +7,7 @@
 
 import { toServerDirName } from "../codegen/mod.ts";
 import { BlockedCodeError, screenCode } from "../blocker/mod.ts";
+import { BUILTIN_KINDS, tokenPattern } from "../privacy/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import { SkillManager } from "../skills/mod.ts";
@@ -56,6 +57,7 @@ export function createSkillManager(parts: SkillHostParts): SkillManager {
     currentTools: (server) => connected(server)?.tools,
     runTask: parts.runTask,
     refuse: parts.refuse,
+    placeholders: placeholderPattern(parts.options),
     screen: (code) => {
       const policy = parts.options.blockerPolicy;
       const screen = screenCode(code, policy === undefined ? {} : { policy });
@@ -63,5 +65,29 @@ export function createSkillManager(parts: SkillHostParts): SkillManager {
         throw new BlockedCodeError(screen.findings);
       }
     },
-  }, { dir: parts.skillsDir, onBreakingChange: parts.options.skillBreakingChanges ?? "fail" });
+  }, {
+    dir: parts.skillsDir,
+    onBreakingChange: parts.options.skillBreakingChanges ?? "fail",
+    ...(parts.options.skillMaxVersions === undefined
+      ? {}
+      : { maxVersions: parts.options.skillMaxVersions }),
+    ...(parts.options.skillMaxCodeBytes === undefined
+      ? {}
+      : { maxCodeBytes: parts.options.skillMaxCodeBytes }),
+    ...(parts.options.skillCacheEntries === undefined
+      ? {}
+      : { cacheEntries: parts.options.skillCacheEntries }),
+  });
+}
+
+/**
+ * The privacy vault's placeholders a saved skill may not hold: those of the built-in kinds, whether or not privacy
+ * is on (a skill outlives the configuration it was saved under), and of the configured patterns and field rules.
+ */
+function placeholderPattern(options: OrchestratorOptions): RegExp {
+  const kinds = new Set<string>(BUILTIN_KINDS);
+  for (const rule of [...(options.pii?.patterns ?? []), ...(options.pii?.fields ?? [])]) {
+    if (/^[A-Z][A-Z0-9_]{0,31}$/.test(rule.kind)) kinds.add(rule.kind);
+  }
+  return tokenPattern(kinds);
 }

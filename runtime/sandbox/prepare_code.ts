@@ -48,6 +48,11 @@ export interface PrepareCodeOptions {
   serversUrl: string;
   /** The `file:` URL of the `skills/` folder, ending in `/`; without it, skill imports are refused. */
   skillsUrl?: string;
+  /**
+   * The `file:` URL (ending in `/`) that `skills/<name>/...` resolves to instead of `<skillsUrl><name>/`: the task
+   * principal's private skill of that name; `undefined` for a name without one. Default: none.
+   */
+  skillFolderUrl?: (name: string) => string | undefined;
   /** Always produce a module (Deno transpiles it), never a script. Default: `false`. */
   forceModule?: boolean;
   /** The code's AST from {@linkcode parseAgentCode}, when the caller parsed it already (the blocker did). */
@@ -321,8 +326,20 @@ function resolveSpecifier(node: ImportDeclaration, options: PrepareCodeOptions):
   }
   // `servers/memory` is short for `servers/memory/index.ts`.
   const path = /^[\w.-]+$/.test(rest) && !rest.includes(".") ? `${rest}/index.ts` : rest;
-  const url = new URL(path, base.endsWith("/") ? base : `${base}/`).href;
-  if (!url.startsWith(base) || /%2e|%2f|%5c/i.test(path)) {
+  if (folder === "skills" && rest.startsWith(".")) {
+    // `skills/.principals/` holds each principal's private skills: code reaches its own by `skills/<name>/`.
+    throw refusal(
+      node,
+      `cannot import ${JSON.stringify(specifier)}: hidden folders of skills/ cannot be imported`,
+    );
+  }
+  const slash = path.indexOf("/");
+  const own = folder === "skills" && slash > 0
+    ? options.skillFolderUrl?.(path.slice(0, slash))
+    : undefined;
+  const root = own ?? (base.endsWith("/") ? base : `${base}/`);
+  const url = new URL(own === undefined ? path : path.slice(slash + 1), root).href;
+  if (!url.startsWith(root) || /%2e|%2f|%5c/i.test(path)) {
     throw refusal(
       node,
       `cannot import ${JSON.stringify(specifier)}: it leaves the ${folder}/ folder`,

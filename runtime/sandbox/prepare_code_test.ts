@@ -53,6 +53,22 @@ Deno.test("prepareCode() rewrites servers/ and skills/ specifiers to file: URLs"
   }
 });
 
+Deno.test("prepareCode() resolves skills/<name>/ to the principal's private folder and refuses hidden folders", () => {
+  const skillFolderUrl = (name: string) =>
+    name === "greet" ? "file:///app/skills/.principals/alice/greet/" : undefined;
+  const options = { serversUrl: SERVERS_URL, skillsUrl: SKILLS_URL, skillFolderUrl };
+  const own = prepareCode('import { run } from "skills/greet/versions/2/skill.ts";', options);
+  assert.ok(
+    own.source.includes('"file:///app/skills/.principals/alice/greet/versions/2/skill.ts"'),
+  );
+  const shared = prepareCode('import { run } from "skills/motto/skill.ts";', options);
+  assert.ok(shared.source.includes('"file:///app/skills/motto/skill.ts"'));
+  assert.throws(
+    () => prepareCode('import { run } from "skills/.principals/alice/greet/skill.ts";', options),
+    /hidden folders of skills\/ cannot be imported/,
+  );
+});
+
 Deno.test("prepareCode() turns every import form into await import() in a script", () => {
   const code = [
     'import def, { a, b as c, type T, "x-y" as xy } from "servers/s/index.ts";',

@@ -135,6 +135,12 @@ export class SandboxPool implements AsyncDisposable {
         servers: options.servers ?? [],
         serversUrl: dirUrl(settings.serversDir),
         ...(settings.skillsDir === undefined ? {} : { skillsUrl: dirUrl(settings.skillsDir) }),
+        ...(options.privateSkillFolder === undefined ? {} : {
+          skillFolderUrl: (name: string) => {
+            const folder = options.privateSkillFolder!(name);
+            return folder === undefined ? undefined : dirUrl(folder);
+          },
+        }),
         moduleUrls: this.#moduleUrls,
       });
     } catch (error) {

@@ -42,4 +42,9 @@ export interface SandboxRunOptions {
   onProgress?(report: AgentProgress): void;
   /** Answers agent code's reads of the tool catalog (`tools.search`, `tools.list`). Default: they fail. */
   onCatalog?(request: CatalogRequest): Promise<unknown>;
+  /**
+   * The folder (absolute) that `skills/<name>/...` imports resolve to instead of `<skills>/<name>/`: the task
+   * principal's private skill of that name. `undefined` for a name it has no private skill of. Default: none.
+   */
+  privateSkillFolder?(name: string): string | undefined;
 }

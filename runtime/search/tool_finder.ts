@@ -9,6 +9,7 @@
 import { addLearned, blendSemantic, cosine, type Scored } from "./_fusion.ts";
 import { SearchHistory } from "./_search_history.ts";
 import type { ToolIndex } from "./tool_index.ts";
+import { parseToolRef } from "../tool_ref.ts";
 import { validateSearch } from "./validate_search.ts";
 import type { ToolSearchHit, ToolSearchOptions } from "./types.ts";
 import type { UsageMemory } from "./usage_memory.ts";
@@ -257,14 +258,12 @@ export class ToolFinder {
     return hits;
   }
 
-  /** Splits `server.tool` at the dot that leaves an indexed server (server names may hold dots). */
+  /** Splits `server.tool` with the indexed servers' names (which may hold dots); `undefined` for an unknown tool. */
   #split(name: string): [string, string] | undefined {
-    for (let i = name.indexOf("."); i > 0; i = name.indexOf(".", i + 1)) {
-      const server = name.slice(0, i);
-      if (this.#index.getTool(server, name.slice(i + 1)) !== undefined) {
-        return [server, name.slice(i + 1)];
-      }
+    const ref = parseToolRef(name, this.#index.listServers().map((s) => s.name));
+    if (ref?.tool === undefined || this.#index.getTool(ref.server, ref.tool) === undefined) {
+      return undefined;
     }
-    return undefined;
+    return [ref.server, ref.tool];
   }
 }

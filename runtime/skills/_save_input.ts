@@ -6,6 +6,7 @@
 
 import { Validator } from "@cfworker/json-schema";
 import type { JsonSchema, SaveSkillInput } from "./types.ts";
+import { parseToolRef } from "../tool_ref.ts";
 
 /** What {@linkcode checkSaveInput} returns: the input with defaults filled in. */
 export interface CheckedSaveInput {
@@ -17,17 +18,30 @@ export interface CheckedSaveInput {
 }
 
 const TAG_RE = /^[^\s]{1,64}$/;
-const TOOL_RE = /^[^\s.]+(?:\.[^\s]+)?$/;
+
+/** The limits and the placeholder pattern a save's input is checked against. */
+export interface SaveInputLimits {
+  /** The most bytes of code (UTF-8). */
+  maxCodeBytes: number;
+  /** The privacy vault's placeholders (`[EMAIL_1]`), from `tokenPattern`; none are looked for without it. */
+  placeholders?: RegExp;
+}
 
 /**
  * Checks a save's input.
  *
  * @param input What the caller passed.
  * @param what The start of every error message, e.g. `Cannot save skill "x"`.
+ * @param limits The code size limit and the placeholder pattern.
  * @returns The checked input, with defaults: no tags, params `{ type: "object" }`, no extra tools.
- * @throws {TypeError} When a field is missing or invalid; the message names it.
+ * @throws {TypeError} When a field is missing or invalid, or holds a vault placeholder; the message names it.
+ * @throws {RangeError} When the code is over `maxCodeBytes`.
  */
-export function checkSaveInput(input: SaveSkillInput, what: string): CheckedSaveInput {
+export function checkSaveInput(
+  input: SaveSkillInput,
+  what: string,
+  limits: SaveInputLimits = { maxCodeBytes: Infinity },
+): CheckedSaveInput {
   if (input === null || typeof input !== "object") {
     throw new TypeError(`${what}: expected an options object`);
   }
@@ -43,6 +57,14 @@ export function checkSaveInput(input: SaveSkillInput, what: string): CheckedSave
   if (typeof code !== "string" || code.trim() === "") {
     throw new TypeError(`${what}: "code" must be a non-empty string`);
   }
+  const codeBytes = new TextEncoder().encode(code).length;
+  if (codeBytes > limits.maxCodeBytes) {
+    throw new RangeError(
+      `${what}: its code is ${codeBytes.toLocaleString("en-US")} bytes, over the limit of ${
+        limits.maxCodeBytes.toLocaleString("en-US")
+      } (option maxCodeBytes, skillMaxCodeBytes in the orchestrator)`,
+    );
+  }
   const tags = input.tags ?? [];
   if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== "string" || !TAG_RE.test(tag))) {
     throw new TypeError(
@@ -51,7 +73,10 @@ export function checkSaveInput(input: SaveSkillInput, what: string): CheckedSave
   }
   const tools = input.tools ?? [];
   if (
-    !Array.isArray(tools) || tools.some((tool) => typeof tool !== "string" || !TOOL_RE.test(tool))
+    !Array.isArray(tools) ||
+    tools.some((tool) =>
+      typeof tool !== "string" || /\s/.test(tool) || parseToolRef(tool) === undefined
+    )
   ) {
     throw new TypeError(`${what}: "tools" must be an array of "server.tool" names`);
   }
@@ -77,6 +102,14 @@ export function checkSaveInput(input: SaveSkillInput, what: string): CheckedSave
       `${what}: "params" is not a usable JSON Schema: ${(error as Error).message}`,
     );
   }
+  if (limits.placeholders !== undefined) {
+    checkPlaceholders(what, limits.placeholders, [
+      ["code", code],
+      ["description", description],
+      ...tags.map((tag, i): [string, string] => [`tags[${i}]`, tag]),
+      ...stringsOf(params, "params"),
+    ]);
+  }
   return {
     description,
     code,
@@ -101,4 +134,49 @@ function nestingDepth(value: unknown, limit: number): number {
     for (const child of Object.values(node)) stack.push([child, depth + 1]);
   }
   return deepest;
+}
+
+/**
+ * Refuses text that holds a privacy vault placeholder: a skill outlives the session whose vault could restore it, and
+ * the value behind it is one person's data, not a program's.
+ */
+function checkPlaceholders(
+  what: string,
+  pattern: RegExp,
+  fields: ReadonlyArray<[string, string]>,
+): void {
+  const global = new RegExp(
+    pattern.source,
+    pattern.flags.includes("g") ? pattern.flags : `${pattern.flags}g`,
+  );
+  for (const [field, text] of fields) {
+    global.lastIndex = 0;
+    const found = global.exec(text);
+    if (found === null) continue;
+    const line = field === "code"
+      ? ` at line ${text.slice(0, found.index).split("\n").length}`
+      : "";
+    throw new TypeError(
+      `${what}: "${field}" holds the privacy placeholder ${found[0]}${line}: ` +
+        "a placeholder stands for one session's value and never resolves in a skill; pass the value in args instead",
+    );
+  }
+}
+
+/** Every string in a JSON value (object keys included), with its path, e.g. `params.properties.to.default`. */
+function stringsOf(value: unknown, path: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const stack: Array<[unknown, string]> = [[value, path]];
+  while (stack.length > 0) {
+    const [node, at] = stack.pop()!;
+    if (typeof node === "string") out.push([at, node]);
+    else if (Array.isArray(node)) node.forEach((child, i) => stack.push([child, `${at}[${i}]`]));
+    else if (node !== null && typeof node === "object") {
+      for (const [key, child] of Object.entries(node)) {
+        out.push([at, key]);
+        stack.push([child, `${at}.${key}`]);
+      }
+    }
+  }
+  return out;
 }

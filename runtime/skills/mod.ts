@@ -16,16 +16,21 @@
  */
 
 export { SkillManager } from "./skill_manager.ts";
+export { SkillSpaces, type VisibleSkill } from "./skill_spaces.ts";
+export { principalFolders, principalFromFolders, PRINCIPALS_FOLDER } from "./principal_folder.ts";
 export type {
   BreakingChangePolicy,
   ExecuteSkillOptions,
   SaveSkillFromTaskOptions,
+  SaveSkillOptions,
   SkillHost,
   SkillManagerOptions,
+  SkillReadOptions,
 } from "./skill_manager_options.ts";
 export { SkillStore } from "./skill_store.ts";
 export { removeSkill, type RemoveSkillOptions } from "./remove_skill.ts";
-export type { SaveContext, SkillRecord } from "./skill_store.ts";
+export type { CachedRecord, SaveContext, SkillRecord, SkillStoreOptions } from "./skill_store.ts";
+export { SKILL_STORE_DEFAULTS } from "./skill_store.ts";
 export { SkillIndex } from "./skill_index.ts";
 export type { SkillSearchHit } from "./skill_index.ts";
 export { listSkillResources, readSkillResource, SKILL_INDEX_URI } from "./skill_resources.ts";

@@ -11,6 +11,7 @@
 
 import { parse } from "@babel/parser";
 import { assignFunctionNames } from "../codegen/mod.ts";
+import { parseToolRef } from "../tool_ref.ts";
 
 type Program = ReturnType<typeof parse>["program"];
 type Statement = Program["body"][number];
@@ -204,9 +205,10 @@ export function analyzeSkillCode(code: string, servers: readonly SkillServer[]):
     tools.add(server.name);
   });
   // A whole server covers its single tools.
+  const serverNames = servers.map((s) => s.name);
   for (const tool of [...tools]) {
-    const [server] = tool.split(".");
-    if (tool.includes(".") && tools.has(server!)) tools.delete(tool);
+    const ref = parseToolRef(tool, serverNames);
+    if (ref?.tool !== undefined && tools.has(ref.server)) tools.delete(tool);
   }
   return {
     tools: [...tools].sort(),
@@ -258,6 +260,11 @@ export interface SkillModuleOptions {
   serversPath: string;
   /** The relative path from the file's folder to `skills/`, e.g. `..`. */
   skillsPath: string;
+  /**
+   * The relative path from the file's folder to the folder of each skill it imports, where that is not under
+   * `skillsPath` (a private skill importing a shared one). Default: `<skillsPath>/<name>`.
+   */
+  skillPaths?: Readonly<Record<string, string>>;
   /** The servers whose namespaces the code uses, as `{ identifier, dirName }`. */
   namespaces: ReadonlyArray<{ identifier: string; dirName: string }>;
 }
@@ -339,7 +346,9 @@ function rebase(specifier: string, options: SkillModuleOptions): string {
     const path = !rest.includes(".") ? `${rest}/index.ts` : rest;
     return `${options.serversPath}/${server[1]}/${server[2] === undefined ? "index.ts" : path}`;
   }
-  return `${options.skillsPath}/${specifier.replace(/^(?:\.\/)?skills\//, "")}`;
+  const skill = /^(?:\.\/)?skills\/([^/]+)\/(.*)$/.exec(specifier);
+  if (skill === null) return `${options.skillsPath}/${specifier.replace(/^(?:\.\/)?skills\//, "")}`;
+  return `${options.skillPaths?.[skill[1]!] ?? `${options.skillsPath}/${skill[1]}`}/${skill[2]}`;
 }
 
 export { checkSkillModule, rebaseSkillModule } from "./skill_module.ts";

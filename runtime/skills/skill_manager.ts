@@ -5,8 +5,12 @@
  */
 
 import { join } from "node:path";
+import { DEFAULT_PRINCIPAL, validatePrincipalId } from "../principal.ts";
+import { parseToolRef } from "../tool_ref.ts";
 import type { AgentTask, TaskResult } from "../types.ts";
+import { LruCache } from "./_lru_cache.ts";
 import { checkSkillArgs } from "./skill_args.ts";
+import { SKILL_NAME_RE } from "./skill_name.ts";
 import { SkillIndex, type SkillSearchHit } from "./skill_index.ts";
 import {
   listSkillResources,
@@ -14,7 +18,8 @@ import {
   type SkillResource,
   type SkillResourceContent,
 } from "./skill_resources.ts";
-import { SkillStore } from "./skill_store.ts";
+import type { SaveContext, SkillStore } from "./skill_store.ts";
+import { SkillSpaces } from "./skill_spaces.ts";
 import { compareTools, recordTool } from "./tool_changes.ts";
 import type {
   JsonSchema,
@@ -24,17 +29,24 @@ import type {
   SkillSummary,
   ToolChange,
 } from "./types.ts";
-import { publicStats } from "./skill_stats.ts";
+import { overwriteRefusal, savePlan } from "./save_rights.ts";
+import { summarize } from "./_summarize.ts";
+import { skillTask } from "./_skill_task.ts";
 import type {
   BreakingChangePolicy,
   ExecuteSkillOptions,
   SaveSkillFromTaskOptions,
+  SaveSkillOptions,
   SkillHost,
   SkillManagerOptions,
+  SkillReadOptions,
 } from "./skill_manager_options.ts";
 
 /** How many completed tasks are remembered for `saveFromTask`. */
 const REMEMBERED_TASKS = 100;
+
+/** How many principals' search indexes are kept. */
+const SEARCH_INDEXES = 32;
 
 /**
  * Skills for one orchestrator: the store on disk, the search index, run statistics and compatibility checks.
@@ -52,19 +64,23 @@ const REMEMBERED_TASKS = 100;
  * ```
  */
 export class SkillManager {
-  #store: SkillStore;
+  #spaces: SkillSpaces;
   #host: SkillHost;
   #policy: BreakingChangePolicy;
-  #index = new SkillIndex();
-  #tasks = new Map<string, { code: string; toolsCalled: string[] }>();
+  #indexes = new LruCache<string, SkillIndex>(SEARCH_INDEXES);
+  #tasks = new LruCache<string, { code: string; toolsCalled: string[]; principal: string }>(
+    REMEMBERED_TASKS,
+  );
 
   /**
    * Creates the manager of one skills folder.
    *
    * @param host The orchestrator's side: servers, tools, how tasks run.
-   * @param options The skills folder, `onBreakingChange` (default `"fail"`) and how long a save waits for another
-   *   save's lock (default 10,000 ms).
+   * @param options The skills folder, `onBreakingChange` (default `"fail"`), how long a save waits for another
+   *   save's lock (default 10,000 ms) and the limits: `maxVersions` (50), `maxCodeBytes` (256 KiB), `cacheEntries`
+   *   (1,000).
    * @throws {TypeError} When the policy is not `"fail"` or `"warn"`.
+   * @throws {RangeError} When a limit is not a whole number of at least 1.
    */
   constructor(host: SkillHost, options: SkillManagerOptions) {
     if (
@@ -76,17 +92,39 @@ export class SkillManager {
         }: expected "fail" or "warn"`,
       );
     }
-    this.#store = new SkillStore(
-      options.dir,
-      options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs },
-    );
+    const { dir: _dir, onBreakingChange: _policy, ...storeOptions } = options;
+    this.#spaces = new SkillSpaces(options.dir, storeOptions);
     this.#host = host;
     this.#policy = options.onBreakingChange ?? "fail";
   }
 
   /** The skills folder. */
   get dir(): string {
-    return this.#store.dir;
+    return this.#spaces.shared.dir;
+  }
+
+  /**
+   * The folder a principal's own skills are in: its private folder, or the shared one for the default principal.
+   *
+   * @param principal The principal's id. Default: the default principal.
+   * @returns The folder, absolute when `dir` is.
+   */
+  dirOf(principal: string = DEFAULT_PRINCIPAL): string {
+    return this.#spaces.store(validatePrincipalId(principal)).dir;
+  }
+
+  /**
+   * The folder of the private skill a principal's code gets when it imports `skills/<name>/...`, for the sandbox to
+   * resolve the import to; `undefined` when that is the shared one (or none).
+   *
+   * @param name The skill's name as imported.
+   * @param principal The principal's id. Default: the default principal.
+   * @returns The folder, or `undefined`.
+   */
+  privateFolder(name: string, principal: string = DEFAULT_PRINCIPAL): string | undefined {
+    if (principal === DEFAULT_PRINCIPAL || !SKILL_NAME_RE.test(name)) return undefined;
+    const found = this.#spaces.find(name, principal);
+    return found === undefined || found.shared ? undefined : join(found.store.dir, name);
   }
 
   /**
@@ -97,27 +135,47 @@ export class SkillManager {
    */
   remember(task: AgentTask, result: TaskResult): void {
     if (result.status !== "completed") return;
-    this.#tasks.delete(task.id);
-    this.#tasks.set(task.id, { code: task.code, toolsCalled: [...result.stats.toolsCalled] });
-    if (this.#tasks.size > REMEMBERED_TASKS) this.#tasks.delete(this.#tasks.keys().next().value!);
+    this.#tasks.set(task.id, {
+      code: task.code,
+      toolsCalled: [...result.stats.toolsCalled],
+      principal: task.principal ?? DEFAULT_PRINCIPAL,
+    });
   }
 
   /**
-   * Saves a skill: a new version, atomically. See `SkillStore.save`.
+   * Saves a skill: a new version, atomically, into the saver's private skills or the shared ones (see
+   * {@linkcode SaveSkillOptions} for who may save what). See `SkillStore.save`.
    *
    * @param name 1 to 64 lowercase letters, digits and single hyphens.
    * @param input Description, code, tags, params schema and extra tools.
+   * @param options Who saves, and `shared`.
    * @returns The saved version's metadata.
-   * @throws {TypeError} When an input is invalid (the message names it) or the code is blocked.
+   * @throws {TypeError} When an input is invalid (the message names it), holds a privacy placeholder, the code is
+   *   blocked, or the saver may not share it or overwrite the shared skill.
+   * @throws {RangeError} When the code is over `maxCodeBytes`.
    * @throws {SyntaxError} When the code does not parse (the message names the line and column).
    */
-  save(name: string, input: SaveSkillInput): Promise<SkillMetadata> {
-    return this.#store.save(name, input, {
+  async save(
+    name: string,
+    input: SaveSkillInput,
+    options: SaveSkillOptions = {},
+  ): Promise<SkillMetadata> {
+    const { who, shared } = savePlan(name, options);
+    const store = shared ? this.#spaces.shared : this.#spaces.store(who.id);
+    const context: SaveContext = {
       servers: this.#host.servers(),
       serversDir: this.#host.serversDir,
       currentTools: (server) => this.#host.currentTools(server),
       ...(this.#host.screen === undefined ? {} : { screen: this.#host.screen }),
-    });
+      ...(this.#host.placeholders === undefined ? {} : { placeholders: this.#host.placeholders }),
+      ...(who.id === DEFAULT_PRINCIPAL ? {} : { author: who.id }),
+      findSkill: (dep) => this.#spaces.importFolder(dep, store),
+    };
+    if (shared) {
+      context.keepAuthor = true;
+      context.mayOverwrite = (current) => overwriteRefusal(who, current);
+    }
+    return await store.save(name, input, context);
   }
 
   /**
@@ -129,70 +187,43 @@ export class SkillManager {
    * @returns The saved version's metadata.
    * @throws {TypeError} When no completed task with that id is remembered, or an input is invalid.
    */
-  saveFromTask(
+  async saveFromTask(
     taskId: string,
     name: string,
     options: SaveSkillFromTaskOptions,
   ): Promise<SkillMetadata> {
+    const { principal, shared, ...input } = options;
     const task = this.#tasks.get(taskId);
-    if (task === undefined) {
-      return Promise.reject(
-        new TypeError(
-          `Cannot save skill "${name}" from task "${taskId}": no completed task with that id (the last ${REMEMBERED_TASKS} are kept)`,
-        ),
+    // Another principal's task is as unknown as a forgotten one: its code is not the saver's to keep.
+    if (task === undefined || task.principal !== savePlan(name, { principal }).who.id) {
+      throw new TypeError(
+        `Cannot save skill "${name}" from task "${taskId}": no completed task with that id (the last ${REMEMBERED_TASKS} are kept)`,
       );
     }
-    return this.save(name, {
-      ...options,
-      code: task.code,
-      tools: [...new Set([...(options.tools ?? []), ...task.toolsCalled])],
+    const code = task.code;
+    const tools = [...new Set([...(options.tools ?? []), ...task.toolsCalled])];
+    return await this.save(name, { ...input, code, tools }, {
+      ...(principal === undefined ? {} : { principal }),
+      ...(shared === undefined ? {} : { shared }),
     });
   }
 
   /**
    * Every skill with its health: `broken` ones with the file and the reason, `breaking` and `changed` ones with
-   * what changed in their tools since they were saved.
+   * what changed in their tools since they were saved. A principal sees its own private skills and the shared ones.
    *
+   * @param options Who asks.
    * @returns The skills, sorted by name.
    */
-  list(): SkillSummary[] {
-    return this.#collect().map(([summary]) => summary);
+  list(options: SkillReadOptions = {}): SkillSummary[] {
+    return this.#collect(options.principal).map(([summary]) => summary);
   }
 
-  #collect(): Array<[SkillSummary, JsonSchema]> {
-    const summaries: Array<[SkillSummary, JsonSchema]> = [];
-    for (const name of this.#store.names()) {
-      const record = this.#store.read(name);
-      if (record === undefined) continue;
-      const { metadata, stats } = record;
-      const tools = [...new Set([...(metadata?.tools ?? []), ...stats.toolsCalled])].sort();
-      const changes = record.problem === undefined
-        ? compareTools(
-          tools,
-          { ...stats.observedTools, ...record.recordedTools },
-          (s) => this.#host.currentTools(s),
-        )
-        : [];
-      const summary: SkillSummary = {
-        name,
-        description: metadata?.description ?? "",
-        version: metadata?.version ?? 0,
-        tags: metadata?.tags ?? [],
-        tools,
-        health: record.problem !== undefined
-          ? "broken"
-          : changes.some((c) => c.kind === "breaking")
-          ? "breaking"
-          : changes.length > 0
-          ? "changed"
-          : "ok",
-        changes,
-        stats: publicStats(stats),
-      };
-      if (record.problem !== undefined) summary.problem = record.problem;
-      summaries.push([summary, metadata?.params ?? {}]);
-    }
-    return summaries;
+  #collect(principal: string | undefined): Array<[SkillSummary, JsonSchema]> {
+    const servers = this.#serverNames();
+    return this.#spaces.visible(principal).map((skill) =>
+      summarize(skill, (server) => this.#host.currentTools(server), servers)
+    );
   }
 
   /**
@@ -200,17 +231,23 @@ export class SkillManager {
    * incompatibly, ranks below one that works. Broken skills are left out.
    *
    * @param query Free text.
-   * @param options `limit` (default 10).
+   * @param options `limit` (default 10), and who asks (its private skills and the shared ones are searched).
    * @returns The hits, best first.
    * @throws {TypeError} When the query is not a string.
    */
-  search(query: string, options: { limit?: number } = {}): SkillSearchHit[] {
-    const collected = this.#collect();
-    this.#index.update(
+  search(query: string, options: { limit?: number } & SkillReadOptions = {}): SkillSearchHit[] {
+    const principal = options.principal ?? DEFAULT_PRINCIPAL;
+    const collected = this.#collect(principal);
+    let index = this.#indexes.get(principal);
+    if (index === undefined) {
+      index = new SkillIndex();
+      this.#indexes.set(principal, index);
+    }
+    index.update(
       collected.map(([summary]) => summary),
       new Map(collected.map(([summary, params]) => [summary.name, params])),
     );
-    return this.#index.search(query, options);
+    return index.search(query, options.limit === undefined ? {} : { limit: options.limit });
   }
 
   /**
@@ -218,11 +255,11 @@ export class SkillManager {
    * to its tool hits): one line a skill, marked `skill`, with its import line, description, arguments and health.
    *
    * @param query Free text.
-   * @param options `limit` (default 5).
+   * @param options `limit` (default 5), and who asks.
    * @returns The lines, or `""` when nothing matches.
    */
-  searchText(query: string, options: { limit?: number } = {}): string {
-    return this.search(query, { limit: options.limit ?? 5 }).map((hit) => {
+  searchText(query: string, options: { limit?: number } & SkillReadOptions = {}): string {
+    return this.search(query, { ...options, limit: options.limit ?? 5 }).map((hit) => {
       const properties = Object.keys((hit.params.properties ?? {}) as object);
       const args = properties.length > 0 ? ` args: { ${properties.join(", ")} }` : "";
       const health = hit.health === "ok" ? "" : ` [${hit.health}]`;
@@ -235,14 +272,24 @@ export class SkillManager {
    * Loads a skill's files, metadata and versions.
    *
    * @param name The skill's name.
-   * @param options `version`: an older version.
+   * @param options `version`: an older version; who asks (its own private skill wins over a shared one).
    * @returns The loaded skill.
    * @throws {TypeError} When there is no such skill.
    * @throws {RangeError} When there is no such version.
    * @throws {Error} When the skill is broken (the message names the file and the reason).
    */
-  load(name: string, options: { version?: number } = {}): Promise<LoadedSkill> {
-    return this.#store.load(name, options);
+  load(name: string, options: { version?: number } & SkillReadOptions = {}): Promise<LoadedSkill> {
+    const store = this.#storeOf(name, options.principal);
+    return store.load(name, options.version === undefined ? {} : { version: options.version });
+  }
+
+  /** The store a principal gets a skill from; the shared one when it sees none (whose load then says so). */
+  #storeOf(name: string, principal: string | undefined): SkillStore {
+    return this.#spaces.find(name, principal)?.store ?? this.#spaces.shared;
+  }
+
+  #serverNames(): string[] {
+    return this.#host.servers().map((s) => s.name);
   }
 
   /**
@@ -252,7 +299,8 @@ export class SkillManager {
    *
    * @param name The skill's name.
    * @param args Its arguments.
-   * @param options An older `version`, the task's id, timeout and abort signal.
+   * @param options An older `version`, the task's id, timeout, abort signal, session and principal (whose private
+   *   skill of that name wins over a shared one).
    * @returns The task's result. A refusal for incompatible tools is a failed result with code
    *   `"skill_incompatible"`.
    * @throws {TypeError} When there is no such skill, or the arguments do not match (the message names the field).
@@ -264,30 +312,29 @@ export class SkillManager {
     args: unknown,
     options: ExecuteSkillOptions = {},
   ): Promise<TaskResult> {
-    const skill = await this.#store.load(
+    const principal = options.principal ?? DEFAULT_PRINCIPAL;
+    validatePrincipalId(principal);
+    const store = this.#storeOf(name, principal);
+    const skill = await store.load(
       name,
       options.version === undefined ? {} : { version: options.version },
     );
     const { metadata } = skill;
     checkSkillArgs(name, metadata.params, args ?? {});
-    const { tools, changes } = this.#toolsOf(name, skill);
+    const { tools, recorded } = this.#spaces.runTools(skill, store);
+    const changes = compareTools(
+      tools,
+      recorded,
+      (s) => this.#host.currentTools(s),
+      this.#serverNames(),
+    );
     const breaking = changes.filter((c) => c.kind === "breaking");
-    const specifier = skill.dir === join(this.#store.dir, name)
-      ? `skills/${name}/skill.ts`
-      : `skills/${name}/versions/${metadata.version}/skill.ts`;
-    const task: AgentTask = {
-      id: options.id ?? `skill-${name}-${crypto.randomUUID().slice(0, 8)}`,
-      description: `skill ${name} v${metadata.version}`,
-      code: `import { run } from ${JSON.stringify(specifier)};\nreturn await run(JSON.parse(${
-        JSON.stringify(JSON.stringify(args ?? {}))
-      }));`,
-      requiredTools: tools,
-      status: "pending",
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.session === undefined ? {} : { session: options.session }),
-      ...(options.principal === undefined ? {} : { principal: options.principal }),
-    };
+    const task = skillTask(skill, {
+      args,
+      tools,
+      current: skill.dir === join(store.dir, name),
+      ...options,
+    });
     const changeText = (list: ToolChange[]) => list.map((c) => `${c.tool}: ${c.change}`).join("; ");
     let result: TaskResult;
     if (breaking.length > 0 && this.#policy === "fail") {
@@ -307,9 +354,12 @@ export class SkillManager {
         ];
       }
     }
-    await this.#store.recordRun(name, result, (tool) => {
-      const [server, toolName] = tool.split(".");
-      const found = this.#host.currentTools(server!)?.find((t) => t.name === toolName);
+    const servers = this.#serverNames();
+    await store.recordRun(name, result, (tool) => {
+      const ref = parseToolRef(tool, servers);
+      const found = ref?.tool === undefined
+        ? undefined
+        : this.#host.currentTools(ref.server)?.find((t) => t.name === ref.tool);
       return found === undefined ? undefined : recordTool(found);
     }).catch(() => {
       // Statistics are best effort: a read-only skills folder must not fail the run.
@@ -317,48 +367,33 @@ export class SkillManager {
     return result;
   }
 
-  /** The tools a run needs (its own and those of the skills it imports, transitively) and their changes. */
-  #toolsOf(name: string, skill: LoadedSkill): { tools: string[]; changes: ToolChange[] } {
-    const stats = this.#store.read(name)?.stats;
-    const tools = new Set([...skill.metadata.tools, ...(stats?.toolsCalled ?? [])]);
-    const recorded = { ...stats?.observedTools, ...skill.recordedTools };
-    const seen = new Set([name]);
-    const queue = [...skill.metadata.skills];
-    while (queue.length > 0) {
-      const dep = queue.shift()!;
-      if (seen.has(dep)) continue;
-      seen.add(dep);
-      const record = this.#store.read(dep);
-      if (record?.metadata === undefined) continue;
-      for (const tool of [...record.metadata.tools, ...record.stats.toolsCalled]) tools.add(tool);
-      Object.assign(recorded, record.stats.observedTools, record.recordedTools);
-      queue.push(...record.metadata.skills);
-    }
-    const list = [...tools].sort();
-    return {
-      tools: list,
-      changes: compareTools(list, recorded, (s) => this.#host.currentTools(s)),
-    };
-  }
-
   /**
    * The skills as MCP resources: `skill://index.json`, then `skill://<name>/SKILL.md` and `skill://<name>/skill.ts`
-   * for each skill.
+   * for each skill a principal sees.
    *
+   * @param options Who asks.
    * @returns The resource list.
    */
-  listResources(): SkillResource[] {
-    return listSkillResources(this.list());
+  listResources(options: SkillReadOptions = {}): SkillResource[] {
+    return listSkillResources(this.list(options));
   }
 
   /**
    * Reads a skill resource.
    *
    * @param uri A URI from {@linkcode SkillManager.listResources}.
+   * @param options Who asks: another principal's private skill is as unknown as a missing one.
    * @returns The text and its MIME type.
-   * @throws {TypeError} When the URI names no skill file.
+   * @throws {TypeError} When the URI names no skill file the principal sees.
    */
-  readResource(uri: string): Promise<SkillResourceContent> {
-    return readSkillResource(this.#store.dir, uri, uri === "skill://index.json" ? this.list() : []);
+  readResource(uri: string, options: SkillReadOptions = {}): Promise<SkillResourceContent> {
+    return readSkillResource(
+      (name) => {
+        const found = this.#spaces.find(name, options.principal);
+        return found === undefined ? undefined : join(found.store.dir, name);
+      },
+      uri,
+      uri === "skill://index.json" ? this.list(options) : [],
+    );
   }
 }

@@ -5,6 +5,7 @@
  */
 
 import type { Tool } from "../mcp_types.ts";
+import type { Principal } from "../principal.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 import type { SkillServer } from "./skill_code.ts";
 import type { SaveSkillInput } from "./types.ts";
@@ -45,6 +46,8 @@ export interface SkillHost {
   refuse(task: AgentTask, error: TaskErrorInfo): Promise<TaskResult>;
   /** Checks code with the pattern blocker; throws to refuse it. */
   screen?(code: string): void;
+  /** The privacy vault's placeholders (`[EMAIL_1]`); a save holding one is refused. Default: none looked for. */
+  placeholders?: RegExp;
 }
 
 /**
@@ -92,8 +95,40 @@ export interface ExecuteSkillOptions {
   signal?: AbortSignal;
   /** The session the run belongs to (its workspace and approvals; see `AgentTask.session`). */
   session?: string;
-  /** Who the run acts for (see `AgentTask.principal`). */
+  /**
+   * Who runs it: the skill is looked up among that principal's private skills first, then the shared ones, and the
+   * task acts for it. Default: the default principal (the shared skills).
+   */
   principal?: string;
+}
+
+/**
+ * Options of {@linkcode SkillManager.save}: who saves, and whether into the shared skills.
+ *
+ * A principal saves into its own private skills unless `shared` is true. Sharing needs the `mcpx:skills` scope, and
+ * a new version of an existing shared skill needs to be its author or to hold `mcpx:admin`. Without `principal`
+ * (library use) the save is the default principal's, into the shared skills, with every right. A principal given as
+ * a bare id holds `mcpx:skills` but not `mcpx:admin`. The default principal always saves shared: the shared skills
+ * are its own.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type SaveSkillOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * const options: SaveSkillOptions = { principal: "alice" };
+ * await orch.saveSkill("five", { description: "Returns five", code: "return 5;" }, options);
+ * assert.deepEqual(orch.listSkills({ principal: "alice" }).map((s) => s.name), ["five"]);
+ * assert.deepEqual(orch.listSkills({ principal: "bob" }), []);
+ * ```
+ */
+export interface SaveSkillOptions {
+  /** Who saves: an id, or a principal with its scopes. Default: the default principal, with every right. */
+  principal?: string | Principal;
+  /** Save into the shared skills, which every principal sees. Default `false` (always shared for the default). */
+  shared?: boolean;
 }
 
 /**
@@ -118,6 +153,12 @@ export interface SkillManagerOptions {
   onBreakingChange?: BreakingChangePolicy;
   /** How long a save waits for another save of the same skill, in milliseconds. Default 10,000. */
   lockTimeoutMs?: number;
+  /** How many versions are kept per skill; the oldest are removed on save, never the current one. Default 50. */
+  maxVersions?: number;
+  /** The most bytes (UTF-8) of code a skill may have; a larger one is refused. Default 262,144 (256 KiB). */
+  maxCodeBytes?: number;
+  /** How many read skills are cached (least recently used dropped first). Default 1,000. */
+  cacheEntries?: number;
 }
 
 /**
@@ -135,4 +176,25 @@ export interface SkillManagerOptions {
  * assert.equal((await orch.saveSkillFromTask("t1", "five", options)).name, "five");
  * ```
  */
-export type SaveSkillFromTaskOptions = Omit<SaveSkillInput, "code">;
+export type SaveSkillFromTaskOptions = Omit<SaveSkillInput, "code"> & SaveSkillOptions;
+
+/**
+ * Options of the {@linkcode SkillManager} reads whose answer depends on who asks (`list`, `search`, `load`, the
+ * resources): a principal sees its own private skills and the shared ones.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type SkillReadOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * await orch.initialize();
+ * await orch.saveSkill("mine", { description: "Returns one", code: "return 1;" }, { principal: "alice" });
+ * const options: SkillReadOptions = { principal: "bob" };
+ * assert.deepEqual(orch.skills.list(options), []);
+ * ```
+ */
+export interface SkillReadOptions {
+  /** Who asks. Default: the default principal (the shared skills). */
+  principal?: string;
+}

@@ -4,7 +4,7 @@
  * The front matter keeps to what the reference reader (`skills-ref`, which parses with StrictYAML) accepts: only the
  * fields the spec lists, no flow-style collections, `metadata` as a map of strings, and no `---` inside it. The
  * skill's own data lives under `metadata`: `version`, `tags` and `tools` as space-separated words, `params` and
- * `tool-hashes` as JSON text.
+ * `tool-hashes` as JSON text, and `author` (the principal that saved a shared skill, when not the default one).
  *
  * @module
  */
@@ -94,6 +94,7 @@ export function renderSkillMd(metadata: SkillMetadata, body: string): string {
     params: jsonText(metadata.params),
     "tool-hashes": jsonText(metadata.toolHashes),
   };
+  if (metadata.author !== undefined) meta.author = metadata.author;
   front.metadata = meta;
   const yaml = stringify(front, { lineWidth: 0, collectionStyle: "block" });
   return `---\n${yaml}---\n${body}`;
@@ -164,6 +165,7 @@ export function parseSkillMd(
       toolHashes: jsonField(m["tool-hashes"], "tool-hashes") as Record<string, string>,
       skills: wordList(m.skills),
       savedAt: typeof m["saved-at"] === "string" ? m["saved-at"] : "",
+      ...(typeof m.author === "string" && m.author !== "" ? { author: m.author } : {}),
     },
     body,
   };

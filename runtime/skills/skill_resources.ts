@@ -125,7 +125,8 @@ export function listSkillResources(skills: readonly SkillSummary[]): SkillResour
 /**
  * Reads one skill resource.
  *
- * @param skillsDir The skills folder.
+ * @param skillsDir The skills folder, or the folder of each skill by name (`undefined` for one the reader does not
+ *   see: a principal's private skills for another principal).
  * @param uri `skill://index.json` or `skill://<name>/SKILL.md` or `skill://<name>/skill.ts`.
  * @param skills The skills, for the index.
  * @returns The content.
@@ -141,7 +142,7 @@ export function listSkillResources(skills: readonly SkillSummary[]): SkillResour
  * ```
  */
 export async function readSkillResource(
-  skillsDir: string,
+  skillsDir: string | ((name: string) => string | undefined),
   uri: string,
   skills: readonly SkillSummary[],
 ): Promise<SkillResourceContent> {
@@ -166,8 +167,10 @@ export async function readSkillResource(
       }: expected skill://<name>/SKILL.md or skill://<name>/skill.ts`,
     );
   }
+  const folder = typeof skillsDir === "string" ? join(skillsDir, match[1]!) : skillsDir(match[1]!);
   try {
-    return { uri, mimeType, text: await Deno.readTextFile(join(skillsDir, match[1]!, match[2]!)) };
+    if (folder === undefined) throw new Deno.errors.NotFound();
+    return { uri, mimeType, text: await Deno.readTextFile(join(folder, match[2]!)) };
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       throw new TypeError(

@@ -18,7 +18,7 @@
  */
 
 import { join, relative } from "node:path";
-import type { Tool } from "../sdk.ts";
+import { parseToolRef } from "../tool_ref.ts";
 import { fileSystemError, lockFolder, readTextIfExists, writeFileAtomic } from "./_fs.ts";
 import { removeEmptyFolders } from "./_fs.ts";
 import { checkSaveInput } from "./_save_input.ts";
@@ -28,32 +28,26 @@ import {
   rebaseSkillModule,
   renderSkillModule,
   type SkillCodeInfo,
-  type SkillServer,
 } from "./skill_code.ts";
 import { parseSkillMd, renderSkillMd } from "./skill_md.ts";
 import { checkSkillName } from "./skill_name.ts";
 import { parseStats, updateStats } from "./skill_stats.ts";
 import { readRecord, type SkillRecord } from "./_read_record.ts";
+import { FILES, pruneVersions, writeVersion } from "./_version_folder.ts";
+import {
+  type CachedRecord,
+  type SaveContext,
+  SKILL_STORE_DEFAULTS,
+  type SkillStoreOptions,
+  storeLimit,
+} from "./skill_store_options.ts";
+import { LruCache } from "./_lru_cache.ts";
 
-export type { SkillRecord };
+export type { CachedRecord, SaveContext, SkillRecord, SkillStoreOptions };
+export { SKILL_STORE_DEFAULTS };
 import { renderSkillBody } from "./skill_usage.ts";
 import { recordTool } from "./tool_changes.ts";
 import type { LoadedSkill, RecordedTool, SaveSkillInput, SkillMetadata } from "./types.ts";
-
-/** What a save needs to know about the servers. */
-export interface SaveContext {
-  /** The configured servers (a server that is not connected has no tools). */
-  servers: readonly SkillServer[];
-  /** The generated `servers/` folder, absolute. */
-  serversDir: string;
-  /** A server's current tools; `undefined` when it is not connected. */
-  currentTools(server: string): readonly Tool[] | undefined;
-  /** Checks the code before it is saved (the pattern blocker); throws to refuse it. */
-  screen?(code: string): void;
-}
-
-/** A version's files, in the order they replace the current ones: `SKILL.md`, which names the version, last. */
-const FILES = ["tools.json", "skill.ts", "SKILL.md"] as const;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -78,16 +72,22 @@ function errorText(error: unknown): string {
 export class SkillStore {
   #dir: string;
   #lockTimeoutMs: number;
-  #cache = new Map<string, { key: string; record: SkillRecord | undefined }>();
+  #maxVersions: number;
+  #maxCodeBytes: number;
+  #cache: LruCache<string, CachedRecord>;
   #statsWrites = new Map<string, Promise<void>>();
 
   /**
    * @param dir The skills folder (created on the first save).
-   * @param options How long a save waits for another save of the same skill. Default 10,000 ms.
+   * @param options The lock timeout and the limits; see {@linkcode SkillStoreOptions}.
+   * @throws {RangeError} When a limit is not a whole number of at least 1.
    */
-  constructor(dir: string, options: { lockTimeoutMs?: number } = {}) {
+  constructor(dir: string, options: SkillStoreOptions = {}) {
     this.#dir = dir;
-    this.#lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.#lockTimeoutMs = options.lockTimeoutMs ?? SKILL_STORE_DEFAULTS.lockTimeoutMs;
+    this.#maxVersions = storeLimit("maxVersions", options.maxVersions);
+    this.#maxCodeBytes = storeLimit("maxCodeBytes", options.maxCodeBytes);
+    this.#cache = options.cache ?? new LruCache(storeLimit("cacheEntries", options.cacheEntries));
   }
 
   /** The skills folder. */
@@ -125,7 +125,10 @@ export class SkillStore {
   async save(name: string, input: SaveSkillInput, context: SaveContext): Promise<SkillMetadata> {
     checkSkillName(name);
     const what = `Cannot save skill "${name}"`;
-    const checked = checkSaveInput(input, what);
+    const checked = checkSaveInput(input, what, {
+      maxCodeBytes: this.#maxCodeBytes,
+      ...(context.placeholders === undefined ? {} : { placeholders: context.placeholders }),
+    });
     let info: SkillCodeInfo;
     try {
       info = analyzeSkillCode(checked.code, context.servers);
@@ -137,30 +140,38 @@ export class SkillStore {
     } catch (error) {
       throw new TypeError(`${what}: ${errorText(error)}`, { cause: error });
     }
+    const folder = join(this.#dir, name);
+    const skillPaths: Record<string, string> = {};
     for (const skill of info.skills) {
       if (skill === name) throw new TypeError(`${what}: it imports itself`);
-      if (this.read(skill)?.metadata === undefined) {
+      const found = context.findSkill?.(skill) ??
+        { folder: join(this.#dir, skill), usable: this.read(skill)?.metadata !== undefined };
+      if (!found.usable) {
         throw new TypeError(
           `${what}: it imports skill "${skill}", which does not exist or is broken`,
         );
       }
+      skillPaths[skill] = relative(folder, found.folder).replaceAll("\\", "/");
     }
     const tools = [...new Set([...info.tools, ...checked.tools])].sort();
     const recordedTools: Record<string, RecordedTool> = {};
+    const serverNames = context.servers.map((s) => s.name);
     for (const tool of tools) {
-      const dot = tool.indexOf(".");
-      const server = dot < 0 ? tool : tool.slice(0, dot);
-      const list = context.currentTools(server);
-      if (list === undefined) throw new TypeError(`${what}: server "${server}" is not connected`);
-      if (dot < 0) continue;
-      const found = list.find((t) => t.name === tool.slice(dot + 1));
+      // A server that is not configured reads as one that is not connected.
+      const ref = parseToolRef(tool, serverNames) ?? parseToolRef(tool);
+      if (ref === undefined) throw new TypeError(`${what}: invalid tool "${tool}"`);
+      const list = context.currentTools(ref.server);
+      if (list === undefined) {
+        throw new TypeError(`${what}: server "${ref.server}" is not connected`);
+      }
+      if (ref.tool === undefined) continue;
+      const found = list.find((t) => t.name === ref.tool);
       if (found === undefined) {
-        throw new TypeError(`${what}: server "${server}" has no tool "${tool.slice(dot + 1)}"`);
+        throw new TypeError(`${what}: server "${ref.server}" has no tool "${ref.tool}"`);
       }
       recordedTools[tool] = recordTool(found);
     }
     const namespaces = context.servers.filter((s) => info.namespaces.includes(s.name));
-    const folder = join(this.#dir, name);
     // A failed save of a new skill (a full disk) removes the folders it made, so no broken skill is listed.
     const created = !(await Deno.stat(folder).then(() => true, () => false));
     let saved = false;
@@ -177,6 +188,13 @@ export class SkillStore {
     try {
       await this.#finishInterrupted(name);
       const record = this.read(name);
+      const refusal = record?.metadata === undefined
+        ? undefined
+        : context.mayOverwrite?.(record.metadata);
+      if (refusal !== undefined) throw new TypeError(`${what}: ${refusal}`);
+      const author = context.keepAuthor === true && record?.metadata !== undefined
+        ? record.metadata.author
+        : context.author;
       let version = Math.max(0, record?.metadata?.version ?? 0, ...(record?.versions ?? [])) + 1;
       while (true) {
         const metadata: SkillMetadata = {
@@ -191,12 +209,14 @@ export class SkillStore {
           ),
           skills: info.skills,
           savedAt: new Date().toISOString(),
+          ...(author === undefined ? {} : { author }),
         };
         const liveModule = renderSkillModule(info, {
           name,
           version,
           serversPath: relative(folder, context.serversDir).replaceAll("\\", "/"),
           skillsPath: "..",
+          skillPaths,
           namespaces,
         });
         const files = {
@@ -204,9 +224,10 @@ export class SkillStore {
           "skill.ts": liveModule,
           "tools.json": `${JSON.stringify(recordedTools, null, 2)}\n`,
         };
-        if (await this.#writeVersion(folder, version, files, liveModule)) {
+        if (await writeVersion(folder, version, files, liveModule)) {
           for (const file of FILES) await writeFileAtomic(join(folder, file), files[file]);
           saved = true;
+          await pruneVersions(folder, { current: version, keep: this.#maxVersions });
           return metadata;
         }
         version++;
@@ -214,44 +235,9 @@ export class SkillStore {
     } catch (error) {
       throw fileSystemError(what, error);
     } finally {
-      this.#cache.delete(name);
+      this.#cache.delete(folder);
       await lock.release();
       await abandon();
-    }
-  }
-
-  /** Writes `versions/<n>/` through a temporary folder; `false` when that version already exists. */
-  async #writeVersion(
-    folder: string,
-    version: number,
-    files: Record<(typeof FILES)[number], string>,
-    liveModule: string,
-  ): Promise<boolean> {
-    const versions = join(folder, "versions");
-    // Leftovers of saves that were killed midway.
-    for (const parent of [folder, versions]) {
-      for await (const entry of Deno.readDir(parent)) {
-        if (/^(?:\.tmp-|(?:SKILL\.md|skill\.ts|tools\.json)\.tmp-)/.test(entry.name)) {
-          await Deno.remove(join(parent, entry.name), { recursive: true });
-        }
-      }
-    }
-    const temp = join(versions, `.tmp-${crypto.randomUUID()}`);
-    const target = join(versions, String(version));
-    await Deno.mkdir(temp);
-    try {
-      for (const file of FILES) {
-        const text = file === "skill.ts"
-          ? rebaseSkillModule(liveModule, folder, target)
-          : files[file];
-        await Deno.writeTextFile(join(temp, file), text);
-      }
-      await Deno.rename(temp, target);
-      return true;
-    } catch (error) {
-      await Deno.remove(temp, { recursive: true }).catch(() => {});
-      if (await Deno.stat(target).then(() => true, () => false)) return false;
-      throw error;
     }
   }
 
@@ -269,7 +255,7 @@ export class SkillStore {
         file === "skill.ts" ? rebaseSkillModule(text, newest, folder) : text,
       );
     }
-    this.#cache.delete(name);
+    this.#cache.delete(folder);
   }
 
   /**
@@ -292,10 +278,12 @@ export class SkillStore {
         }
       })
       .join("|");
-    const cached = this.#cache.get(name);
+    const cached = this.#cache.get(folder);
     if (cached?.key === key) return cached.record;
     const record = readRecord(this.#dir, name);
-    this.#cache.set(name, { key, record });
+    // Names that hold no skill are not cached: asking for many missing names must not fill the cache.
+    if (record === undefined) this.#cache.delete(folder);
+    else this.#cache.set(folder, { key, record });
     return record;
   }
 
@@ -338,7 +326,11 @@ export class SkillStore {
       throw new RangeError(
         `Cannot load skill "${name}": it has no version ${version} (versions: ${
           record.versions.join(", ")
-        })`,
+        })${
+          version !== undefined && version < (record.versions[0] ?? 0)
+            ? `: older versions are removed, the last ${this.#maxVersions} are kept (option maxVersions, skillMaxVersions in the orchestrator)`
+            : ""
+        }`,
       );
     }
     const dir = version === current
@@ -384,7 +376,7 @@ export class SkillStore {
       const known = this.read(name)?.metadata?.tools ?? [];
       const updated = updateStats(stats, result, { known, record });
       await writeFileAtomic(path, `${JSON.stringify(updated, null, 2)}\n`);
-      this.#cache.delete(name);
+      this.#cache.delete(join(this.#dir, name));
     });
     const settled = next.catch(() => {});
     this.#statsWrites.set(name, settled);

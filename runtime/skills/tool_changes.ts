@@ -6,6 +6,7 @@
 
 import { canonicalJsonHash } from "../codegen/mod.ts";
 import type { Tool } from "../sdk.ts";
+import { parseToolRef } from "../tool_ref.ts";
 import type { JsonSchema, RecordedTool, ToolChange } from "./types.ts";
 
 /**
@@ -122,6 +123,8 @@ export function compareTool(name: string, before: RecordedTool, after: Tool): To
  * @param tools The tools the skill uses, as `server.tool` (a bare `server` is checked for presence only).
  * @param recorded The definitions recorded at save time, by `server.tool`.
  * @param current The current tools of a server; `undefined` when it is not connected.
+ * @param servers The configured server names, to read `server.tool` with `parseToolRef` (server names may hold
+ *   dots). Default: unknown, so names split at their first dot.
  * @returns Every change; a removed tool is breaking, an unconnected server is reported as compatible.
  *
  * @example
@@ -136,11 +139,14 @@ export function compareTools(
   tools: readonly string[],
   recorded: Readonly<Record<string, RecordedTool>>,
   current: (server: string) => readonly Tool[] | undefined,
+  servers?: readonly string[],
 ): ToolChange[] {
   const changes: ToolChange[] = [];
   for (const name of tools) {
-    const dot = name.indexOf(".");
-    const server = dot < 0 ? name : name.slice(0, dot);
+    // A server no longer configured reads as one that is not connected.
+    const ref = parseToolRef(name, servers) ?? parseToolRef(name);
+    if (ref === undefined) continue;
+    const { server } = ref;
     const list = current(server);
     if (list === undefined) {
       changes.push({
@@ -150,8 +156,8 @@ export function compareTools(
       });
       continue;
     }
-    if (dot < 0) continue;
-    const tool = list.find((t) => t.name === name.slice(dot + 1));
+    if (ref.tool === undefined) continue;
+    const tool = list.find((t) => t.name === ref.tool);
     if (tool === undefined) {
       changes.push({ tool: name, kind: "breaking", change: "removed tool" });
       continue;

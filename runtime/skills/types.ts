@@ -55,6 +55,11 @@ export interface SkillMetadata {
   skills: string[];
   /** When this version was saved, as an ISO date. */
   savedAt: string;
+  /**
+   * The principal that saved this version, when not the default one. Only its author, a principal with the
+   * `mcpx:admin` scope, or the library's own calls may save a new version of a shared skill.
+   */
+  author?: string;
 }
 
 /**
@@ -189,6 +194,8 @@ export interface SkillSummary {
   problem?: { file: string; reason: string };
   /** Its run statistics. */
   stats: SkillStats;
+  /** `true` for a private skill of the principal that listed it; absent for a shared one. */
+  private?: true;
 }
 
 /**

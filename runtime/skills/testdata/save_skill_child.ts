@@ -10,7 +10,8 @@
 import { SkillStore } from "../skill_store.ts";
 
 const [dir, name, mode, token = "", barrier = ""] = Deno.args;
-const store = new SkillStore(dir!);
+// The padding (over the default code limit) makes a save slow enough to be killed midway; every version is kept.
+const store = new SkillStore(dir!, { maxCodeBytes: 2 ** 20, maxVersions: 10_000 });
 const context = { servers: [], serversDir: `${dir}/../servers`, currentTools: () => undefined };
 // A long body makes each save write enough for a kill to land inside it.
 const padding = Array.from({ length: 4000 }, (_, i) => `// padding line ${i} ${"x".repeat(60)}`)

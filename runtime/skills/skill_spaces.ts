@@ -1,0 +1,186 @@
+/**
+ * {@linkcode SkillSpaces}: the shared skills and each principal's private ones, and which skill a principal gets by
+ * a name.
+ *
+ * ```text
+ * skills/<name>/                                  shared: every principal sees them; the default principal's own
+ * skills/.principals/<encoded id>/<name>/         private to one principal (see principal_folder.ts)
+ * ```
+ *
+ * A principal sees its own private skills and the shared ones, never another's private ones; its own private skill
+ * wins over a shared one of the same name. The default principal (library use, stdio) has no private folder: its
+ * skills are the shared ones, as before principals existed.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { DEFAULT_PRINCIPAL } from "../principal.ts";
+import { LruCache } from "./_lru_cache.ts";
+import type { SkillRecord } from "./_read_record.ts";
+import type { LoadedSkill, RecordedTool } from "./types.ts";
+import { principalFolders, PRINCIPALS_FOLDER } from "./principal_folder.ts";
+import {
+  type CachedRecord,
+  SKILL_STORE_DEFAULTS,
+  SkillStore,
+  type SkillStoreOptions,
+} from "./skill_store.ts";
+
+/** A skill a principal sees: the store it is in and whether that is the shared one. */
+export interface VisibleSkill {
+  name: string;
+  store: SkillStore;
+  shared: boolean;
+  record: SkillRecord;
+}
+
+/**
+ * The stores of one skills folder: the shared one and one per principal, sharing one bounded cache.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SkillSpaces } from "./skill_spaces.ts";
+ * const dir = await Deno.makeTempDir();
+ * const spaces = new SkillSpaces(dir);
+ * assert.equal(spaces.store("default"), spaces.shared);
+ * assert.equal(spaces.store("team:ops").dir, `${dir}/.principals/team%3aops`);
+ * ```
+ */
+export class SkillSpaces {
+  /** The shared store: `skills/`. */
+  readonly shared: SkillStore;
+  #dir: string;
+  #options: SkillStoreOptions & { cache: LruCache<string, CachedRecord> };
+  #private = new Map<string, SkillStore>();
+
+  /**
+   * @param dir The skills folder.
+   * @param options The stores' lock timeout and limits; one cache of `cacheEntries` entries serves them all.
+   * @throws {RangeError} When a limit is not a whole number of at least 1.
+   */
+  constructor(dir: string, options: Omit<SkillStoreOptions, "cache"> = {}) {
+    this.#dir = dir;
+    const entries = options.cacheEntries ?? SKILL_STORE_DEFAULTS.cacheEntries;
+    if (!Number.isInteger(entries) || entries < 1) {
+      throw new RangeError(
+        `Invalid skill option cacheEntries: expected a whole number of at least 1, got ${entries}`,
+      );
+    }
+    this.#options = { ...options, cache: new LruCache(entries) };
+    this.shared = new SkillStore(dir, this.#options);
+  }
+
+  /**
+   * The store a principal saves private skills into; the shared one for the default principal.
+   *
+   * @param principal The principal's id. Default: the default principal.
+   * @returns The store.
+   */
+  store(principal: string = DEFAULT_PRINCIPAL): SkillStore {
+    if (principal === DEFAULT_PRINCIPAL) return this.shared;
+    let store = this.#private.get(principal);
+    if (store === undefined) {
+      store = new SkillStore(
+        join(this.#dir, PRINCIPALS_FOLDER, ...principalFolders(principal)),
+        this.#options,
+      );
+      this.#private.set(principal, store);
+    }
+    return store;
+  }
+
+  /**
+   * The skill a principal gets by a name: its own private one, else the shared one.
+   *
+   * @param name The skill's name.
+   * @param principal The principal's id. Default: the default principal.
+   * @returns The skill, or `undefined` when the principal sees none by that name.
+   */
+  find(name: string, principal: string = DEFAULT_PRINCIPAL): VisibleSkill | undefined {
+    if (principal !== DEFAULT_PRINCIPAL) {
+      const store = this.store(principal);
+      const record = store.read(name);
+      if (record !== undefined) return { name, store, shared: false, record };
+    }
+    const record = this.shared.read(name);
+    return record === undefined ? undefined : { name, store: this.shared, shared: true, record };
+  }
+
+  /**
+   * Where a skill imported by a skill of `store` is: a shared skill imports shared skills only; a private one its
+   * owner's private skills first, then the shared ones.
+   *
+   * @param name The imported skill's name.
+   * @param store The importing skill's store.
+   * @returns The imported skill, or `undefined`.
+   */
+  findImport(name: string, store: SkillStore): VisibleSkill | undefined {
+    if (store !== this.shared) {
+      const record = store.read(name);
+      if (record !== undefined) return { name, store, shared: false, record };
+    }
+    const record = this.shared.read(name);
+    return record === undefined ? undefined : { name, store: this.shared, shared: true, record };
+  }
+
+  /**
+   * Where a skill imported by a skill of `store` is (see {@linkcode SkillSpaces.findImport}), for `SaveContext`.
+   *
+   * @param name The imported skill's name.
+   * @param store The importing skill's store.
+   * @returns Its folder, and whether it can be used (it exists and is not broken).
+   */
+  importFolder(name: string, store: SkillStore): { folder: string; usable: boolean } {
+    const found = this.findImport(name, store);
+    return found === undefined
+      ? { folder: join(store.dir, name), usable: false }
+      : { folder: join(found.store.dir, name), usable: found.record.metadata !== undefined };
+  }
+
+  /**
+   * Every skill a principal sees, sorted by name.
+   *
+   * @param principal The principal's id. Default: the default principal.
+   * @returns The skills.
+   */
+  visible(principal: string = DEFAULT_PRINCIPAL): VisibleSkill[] {
+    const names = new Set(this.shared.names());
+    const own = principal === DEFAULT_PRINCIPAL ? [] : this.store(principal).names();
+    for (const name of own) names.add(name);
+    return [...names].sort().flatMap((name) => this.find(name, principal) ?? []);
+  }
+
+  /**
+   * The tools a run of a skill needs, its own and those of the skills it imports (transitively, resolved as its
+   * saved files resolve them), with their definitions as recorded.
+   *
+   * @param skill The loaded skill.
+   * @param store Its store.
+   * @returns The tools, sorted, and their recorded definitions by `server.tool`.
+   */
+  runTools(
+    skill: LoadedSkill,
+    store: SkillStore,
+  ): { tools: string[]; recorded: Record<string, RecordedTool> } {
+    const { name } = skill.metadata;
+    const stats = store.read(name)?.stats;
+    const tools = new Set([...skill.metadata.tools, ...(stats?.toolsCalled ?? [])]);
+    const recorded = { ...stats?.observedTools, ...skill.recordedTools };
+    const seen = new Set([join(store.dir, name)]);
+    const queue: Array<[string, SkillStore]> = skill.metadata.skills.map((dep) => [dep, store]);
+    while (queue.length > 0) {
+      const [dep, from] = queue.shift()!;
+      const found = this.findImport(dep, from);
+      if (found === undefined || seen.has(join(found.store.dir, dep))) continue;
+      seen.add(join(found.store.dir, dep));
+      const { metadata, stats } = found.record;
+      if (metadata === undefined) continue;
+      for (const tool of [...metadata.tools, ...stats.toolsCalled]) tools.add(tool);
+      Object.assign(recorded, stats.observedTools, found.record.recordedTools);
+      queue.push(...metadata.skills.map((d): [string, SkillStore] => [d, found.store]));
+    }
+    return { tools: [...tools].sort(), recorded };
+  }
+}
