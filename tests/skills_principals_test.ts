@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Principal, TaskResult } from "../runtime/mod.ts";
 import { startOrchestrator } from "./helpers/orchestrator_fixture.ts";
 
@@ -22,6 +22,11 @@ function data(result: TaskResult): unknown {
   return result.data;
 }
 
+/** The private skills folder of an orchestrator fixture: `principal-skills/` beside its `skills/`. */
+function privateDir(f: { skillsDir: string }): string {
+  return join(dirname(f.skillsDir), "principal-skills");
+}
+
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
@@ -34,10 +39,10 @@ Deno.test("skills per principal: two principals keep separate private skills and
   await orch.saveSkill("motto", returning("shared"));
 
   await t.step(
-    "the layout: private skills under skills/.principals/<id>/, shared ones in skills/",
+    "the layout: private skills under principal-skills/<id>/ beside skills/, shared ones in skills/",
     async () => {
-      assert.ok(await exists(join(f.skillsDir, ".principals", "alice", "greet", "SKILL.md")));
-      assert.ok(await exists(join(f.skillsDir, ".principals", "bob", "greet", "SKILL.md")));
+      assert.ok(await exists(join(privateDir(f), "alice", "greet", "SKILL.md")));
+      assert.ok(await exists(join(privateDir(f), "bob", "greet", "SKILL.md")));
       assert.ok(await exists(join(f.skillsDir, "motto", "SKILL.md")));
       assert.ok(!(await exists(join(f.skillsDir, "greet"))));
     },
@@ -222,8 +227,7 @@ Deno.test("skills per principal: principal ids from OAuth issuers get a safe, re
   const id = "https://issuer.example/#Ann:../x";
   await f.orch.saveSkill("note", returning("ann"), { principal: id });
   const folder = join(
-    f.skillsDir,
-    ".principals",
+    privateDir(f),
     "https%3a%2f%2fissuer%2eexample%2f%23%41nn%3a%2e%2e%2fx",
   );
   assert.ok(await exists(join(folder, "note", "SKILL.md")));
@@ -233,13 +237,38 @@ Deno.test("skills per principal: principal ids from OAuth issuers get a safe, re
   assert.equal(data(await f.run(code, [], { principal: id })), "ann");
 });
 
-Deno.test("documented, not protected: agent code that knows the host path reads another principal's private skill file", async () => {
+Deno.test("a task cannot read another principal's private skill files, even by their host path", async (t) => {
   await using f = await startOrchestrator({ servers: "none" });
   await f.orch.saveSkill("greet", returning("alice"), { principal: "alice" });
-  // Imports are resolved per principal, but the sandbox's read permission covers the whole skills/ folder.
-  const path = join(f.skillsDir, ".principals", "alice", "greet", "skill.ts");
-  const read = await f.run(`return await Deno.readTextFile(${JSON.stringify(path)});`, [], {
-    principal: "bob",
+  await f.orch.saveSkill("greet", returning("bob"), { principal: "bob" });
+  await f.orch.saveSkill("motto", returning("shared"));
+  const alicePath = join(privateDir(f), "alice", "greet", "skill.ts");
+  const read = (path: string) => `return await Deno.readTextFile(${JSON.stringify(path)});`;
+
+  await t.step("a pooled task of another principal, or of none, is refused", async () => {
+    for (const principal of ["bob", undefined]) {
+      const result = await f.run(read(alicePath), [], principal === undefined ? {} : { principal });
+      assert.equal(result.status, "failed");
+      assert.match(result.error?.message ?? "", /NotCapable|Requires read access/);
+    }
   });
-  assert.match(String(data(read)), /return "alice";/);
+
+  await t.step(
+    "a task that imports its own private skill still cannot read another principal's",
+    async () => {
+      const code = `import { run } from "skills/greet/skill.ts";
+const own = await run({});
+try { await Deno.readTextFile(${
+        JSON.stringify(alicePath)
+      }); return "read"; } catch (e) { return [own, e.name]; }`;
+      const result = await f.run(code, [], { principal: "bob" });
+      assert.deepEqual(data(result), ["bob", "NotCapable"]);
+    },
+  );
+
+  await t.step("the shared skills folder holds no private skill", async () => {
+    const names: string[] = [];
+    for await (const entry of Deno.readDir(f.skillsDir)) names.push(entry.name);
+    assert.deepEqual(names, ["motto"]);
+  });
 });

@@ -108,6 +108,13 @@ export interface OrchestratorOptions {
   serversDir?: string;
   /** Where skills are kept. Default: `skills/` beside `serversDir`. */
   skillsDir?: string;
+  /**
+   * Where principals' private skills are kept, one folder each (`<dir>/<encoded id>/<name>/`). It lies outside
+   * `skillsDir` so that a sandbox can read the shared skills without reading anyone's private ones: a task that
+   * imports its principal's private skill gets read access to that principal's folder only. Default:
+   * `principal-skills/` beside `skillsDir`.
+   */
+  privateSkillsDir?: string;
   /** Scratch space for sandbox processes (their DENO_DIR and sockets). Default: a new temporary folder. */
   stateDir?: string;
   /** Where task workspaces live, one folder each. Default: `workspaces/` in `stateDir`. */

@@ -17,6 +17,7 @@ import type { OrchestratorOptions } from "./options.ts";
 /** What {@linkcode createSkillManager} needs from the orchestrator. */
 export interface SkillHostParts {
   skillsDir: string;
+  privateSkillsDir: string;
   serversDir: string;
   connections: ConnectionManager;
   bindings: ReadonlyMap<string, ServerBinding>;
@@ -67,6 +68,7 @@ export function createSkillManager(parts: SkillHostParts): SkillManager {
     },
   }, {
     dir: parts.skillsDir,
+    privateDir: parts.privateSkillsDir,
     onBreakingChange: parts.options.skillBreakingChanges ?? "fail",
     ...(parts.options.skillMaxVersions === undefined
       ? {}

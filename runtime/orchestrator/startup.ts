@@ -36,6 +36,7 @@ export interface Started {
   bindings: Map<string, ServerBinding>;
   serversDir: string;
   skillsDir: string;
+  privateSkillsDir: string;
   workspacesDir: string;
   /** The folder holding one folder per session. */
   sessionsDir: string;
@@ -66,6 +67,9 @@ export async function startOrchestrator(
   const base = config.path === undefined ? Deno.cwd() : dirname(config.path);
   const serversDir = resolve(options.serversDir ?? join(base, "servers"));
   const skillsDir = resolve(options.skillsDir ?? join(dirname(serversDir), "skills"));
+  const privateSkillsDir = resolve(
+    options.privateSkillsDir ?? join(dirname(skillsDir), "principal-skills"),
+  );
   const connections = new ConnectionManager(config, {
     callTimeoutMs: options.callTimeoutMs ?? DEFAULT_LIMITS.callTimeoutMs,
     ...(options.connectTimeoutMs === undefined
@@ -120,6 +124,7 @@ export async function startOrchestrator(
   const pool = await SandboxPool.create({
     serversDir,
     skillsDir,
+    privateSkillsDir,
     stateDir,
     poolSize: hooks.poolSize,
     timeoutMs: options.taskTimeoutMs ?? DEFAULT_LIMITS.taskTimeoutMs,
@@ -139,6 +144,7 @@ export async function startOrchestrator(
     bindings,
     serversDir,
     skillsDir,
+    privateSkillsDir,
     workspacesDir,
     sessionsDir,
     stateDir,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { RUNTIME_MODULE_FILE } from "../codegen/runtime_module.ts";
 import type { WorkerPermissions } from "../sandbox_runtime/protocol.ts";
@@ -17,6 +17,12 @@ export interface SandboxPoolOptions {
   stateDir: string;
   /** The `skills/` folder; agent code may import from it when given. */
   skillsDir?: string;
+  /**
+   * The folder of the principals' private skills. No pooled process may read it; a task that imports a private
+   * skill runs in a process of its own that may read that principal's folder only. Named here so that its paths in
+   * stack traces read `skills/...` and never show the host's folder.
+   */
+  privateSkillsDir?: string;
   /** The sandbox runtime's folder. Default: `../sandbox_runtime/` beside this module (must be on disk). */
   runtimeDir?: string;
   /** How many idle processes to keep ready. Default: 2. */
@@ -51,6 +57,7 @@ export interface PoolSettings {
   serversDir: string;
   stateDir: string;
   skillsDir: string | undefined;
+  privateSkillsDir: string | undefined;
   runtimeDir: string;
   poolSize: number;
   timeoutMs: number;
@@ -85,6 +92,9 @@ export function resolvePoolSettings(options: SandboxPoolOptions): PoolSettings {
     serversDir: resolve(options.serversDir),
     stateDir: resolve(options.stateDir),
     skillsDir: options.skillsDir === undefined ? undefined : resolve(options.skillsDir),
+    privateSkillsDir: options.privateSkillsDir === undefined
+      ? undefined
+      : resolve(options.privateSkillsDir),
     runtimeDir: resolve(runtimeDir),
     poolSize: options.poolSize ?? 2,
     timeoutMs: options.timeoutMs ?? 30_000,
@@ -214,7 +224,7 @@ export function dirUrl(path: string): string {
  * ```
  */
 export function pathAliases(settings: PoolSettings): Record<string, string> {
-  const { serversDir, skillsDir, runtimeDir } = settings;
+  const { serversDir, skillsDir, privateSkillsDir, runtimeDir } = settings;
   const aliases: Record<string, string> = {
     [dirUrl(serversDir)]: "servers/",
     [`${serversDir}/`]: "servers/",
@@ -223,6 +233,10 @@ export function pathAliases(settings: PoolSettings): Record<string, string> {
   if (skillsDir !== undefined) {
     aliases[dirUrl(skillsDir)] = "skills/";
     aliases[`${skillsDir}/`] = "skills/";
+  }
+  if (privateSkillsDir !== undefined) {
+    aliases[dirUrl(privateSkillsDir)] = "skills/<private>/";
+    aliases[`${privateSkillsDir}/`] = "skills/<private>/";
   }
   return aliases;
 }
@@ -242,11 +256,12 @@ export function pathAliases(settings: PoolSettings): Record<string, string> {
  * ```
  */
 export function pathRedactions(settings: PoolSettings): Record<string, string> {
-  const { serversDir, skillsDir, runtimeDir, stateDir } = settings;
+  const { serversDir, skillsDir, privateSkillsDir, runtimeDir, stateDir } = settings;
   const redactions: Record<string, string> = {};
   const named: Array<[string | undefined, string]> = [
     [serversDir, "<servers>"],
     [skillsDir, "<skills>"],
+    [privateSkillsDir, "<private skills>"],
     [runtimeDir, "<runtime>"],
     [stateDir, "<state>"],
   ];
@@ -256,4 +271,63 @@ export function pathRedactions(settings: PoolSettings): Record<string, string> {
     redactions[pathToFileURL(path).href] = name;
   }
   return redactions;
+}
+
+/**
+ * The folder a private skill's principal owns: its parent under the private skills folder (the skill's own folder
+ * when the private folder is unknown, which grants less).
+ *
+ * @param skillFolder A private skill's folder.
+ * @param privateSkillsDir The private skills folder, when known.
+ * @returns The folder a task that imports the skill may read.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { principalFolderOf } from "./pool_settings.ts";
+ * assert.equal(principalFolderOf("/app/principal-skills/alice/greet", "/app/principal-skills"), "/app/principal-skills/alice");
+ * ```
+ */
+export function principalFolderOf(
+  skillFolder: string,
+  privateSkillsDir: string | undefined,
+): string {
+  const parent = dirname(skillFolder);
+  return privateSkillsDir !== undefined && parent.startsWith(`${privateSkillsDir}/`)
+    ? parent
+    : skillFolder;
+}
+
+/**
+ * How `skills/<name>/` imports resolve to a task principal's private skills, noting in `used` the principal folder
+ * of each one resolved (the folders the task's sandbox must be allowed to read).
+ *
+ * @param privateSkillFolder The task's lookup: a private skill's folder by name, or `undefined`.
+ * @param settings The pool's settings (for the private skills folder).
+ * @param used Receives the principal folders of the private skills resolved.
+ * @returns The `skillFolderUrl` lookup for `prepareCode`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { privateSkillUrls, resolvePoolSettings } from "./pool_settings.ts";
+ * const settings = resolvePoolSettings({ serversDir: "/app/servers", stateDir: "/s", privateSkillsDir: "/app/p" });
+ * const used = new Set<string>();
+ * const url = privateSkillUrls((n) => n === "greet" ? "/app/p/alice/greet" : undefined, settings, used);
+ * assert.equal(url("greet"), "file:///app/p/alice/greet/");
+ * assert.equal(url("other"), undefined);
+ * assert.deepEqual([...used], ["/app/p/alice"]);
+ * ```
+ */
+export function privateSkillUrls(
+  privateSkillFolder: (name: string) => string | undefined,
+  settings: PoolSettings,
+  used: Set<string>,
+): (name: string) => string | undefined {
+  return (name) => {
+    const folder = privateSkillFolder(name);
+    if (folder === undefined) return undefined;
+    used.add(principalFolderOf(folder, settings.privateSkillsDir));
+    return dirUrl(folder);
+  };
 }

@@ -327,7 +327,7 @@ function resolveSpecifier(node: ImportDeclaration, options: PrepareCodeOptions):
   // `servers/memory` is short for `servers/memory/index.ts`.
   const path = /^[\w.-]+$/.test(rest) && !rest.includes(".") ? `${rest}/index.ts` : rest;
   if (folder === "skills" && rest.startsWith(".")) {
-    // `skills/.principals/` holds each principal's private skills: code reaches its own by `skills/<name>/`.
+    // Hidden folders are no skills; a principal's private skills are reached by `skills/<name>/` alone.
     throw refusal(
       node,
       `cannot import ${JSON.stringify(specifier)}: hidden folders of skills/ cannot be imported`,

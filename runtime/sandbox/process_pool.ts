@@ -17,6 +17,7 @@ import {
   pathAliases,
   pathRedactions,
   type PoolSettings,
+  privateSkillUrls,
   resolvePoolSettings,
   type SandboxPoolOptions,
 } from "./pool_settings.ts";
@@ -129,6 +130,8 @@ export class SandboxPool implements AsyncDisposable {
     const started = performance.now();
     const settings = this.#settings;
     let prepared: PreparedCode;
+    // The principal folders of the private skills the code imports: its own process may read them, no pooled one.
+    const privateFolders = new Set<string>();
     try {
       prepared = prepareCode(options.code, {
         ...(options.program === undefined ? {} : { program: options.program }),
@@ -136,10 +139,7 @@ export class SandboxPool implements AsyncDisposable {
         serversUrl: dirUrl(settings.serversDir),
         ...(settings.skillsDir === undefined ? {} : { skillsUrl: dirUrl(settings.skillsDir) }),
         ...(options.privateSkillFolder === undefined ? {} : {
-          skillFolderUrl: (name: string) => {
-            const folder = options.privateSkillFolder!(name);
-            return folder === undefined ? undefined : dirUrl(folder);
-          },
+          skillFolderUrl: privateSkillUrls(options.privateSkillFolder, settings, privateFolders),
         }),
         moduleUrls: this.#moduleUrls,
       });
@@ -153,12 +153,13 @@ export class SandboxPool implements AsyncDisposable {
     }
     const heapMb = options.heapMb ?? settings.heapMb;
     const pooled = isDefaultPermissions(options.permissions) && heapMb === settings.heapMb &&
-      options.cwd === undefined;
+      options.cwd === undefined && privateFolders.size === 0;
     let sandbox: SandboxProcess | undefined;
     try {
-      sandbox = pooled
+      const own = pooled ? undefined : this.#workerPermissions(options.permissions, privateFolders);
+      sandbox = own === undefined
         ? await this.#takeSpare()
-        : await this.#start(this.#workerPermissions(options.permissions), heapMb, [], options.cwd);
+        : await this.#start(own, heapMb, [], options.cwd);
       if (pooled) this.#lent++;
       return await sandbox.run({
         taskId: options.taskId,
@@ -266,7 +267,7 @@ export class SandboxPool implements AsyncDisposable {
   /** A process for pooled tasks: default permissions and heap cap, servers preloaded. */
   #startPooled(): Promise<SandboxProcess> {
     const { heapMb } = this.#settings;
-    return this.#start(this.#workerPermissions(undefined), heapMb, this.#preload, "/", true);
+    return this.#start(this.#workerPermissions(), heapMb, this.#preload, "/", true);
   }
 
   /** A pooled process whose task ended: it rejoins the idle ones if it can be reused and is wanted. */
@@ -374,10 +375,12 @@ export class SandboxPool implements AsyncDisposable {
     }
   }
 
-  #workerPermissions(extra: WorkerPermissions | undefined): WorkerPermissions {
+  /** The servers and shared skills, what the task asked for, and the principal folders of its private skills. */
+  #workerPermissions(extra?: WorkerPermissions, folders: Iterable<string> = []): WorkerPermissions {
     const { serversDir, skillsDir } = this.#settings;
+    const skills = skillsDir === undefined ? [] : [skillsDir];
     return {
-      read: [serversDir, ...(skillsDir === undefined ? [] : [skillsDir]), ...(extra?.read ?? [])],
+      read: [serversDir, ...skills, ...(extra?.read ?? []), ...folders],
       write: [...(extra?.write ?? [])],
       net: [...(extra?.net ?? [])],
     };

@@ -17,7 +17,7 @@
 
 export { SkillManager } from "./skill_manager.ts";
 export { SkillSpaces, type VisibleSkill } from "./skill_spaces.ts";
-export { principalFolders, principalFromFolders, PRINCIPALS_FOLDER } from "./principal_folder.ts";
+export { principalFolders, principalFromFolders } from "./principal_folder.ts";
 export type {
   BreakingChangePolicy,
   ExecuteSkillOptions,

@@ -1,6 +1,6 @@
 /**
- * Where a principal's private skills live: `skills/.principals/<encoded id>/<name>/`, beside the shared skills in
- * `skills/<name>/`.
+ * Where a principal's private skills live: `principal-skills/<encoded id>/<name>/`, a folder of its own beside the
+ * shared skills in `skills/<name>/` (so that a sandbox allowed to read `skills/` reads no one's private skills).
  *
  * Principal ids come from token files and OAuth issuers and may hold `:`, `/`, `#`, `.`, capitals and any other
  * printable character. A folder name keeps lowercase ASCII letters, digits, `_` and `-` as they are and writes every
@@ -13,14 +13,11 @@
  * @module
  */
 
-/** The hidden folder under `skills/` that holds the private skills. */
-export const PRINCIPALS_FOLDER = ".principals";
-
 /** The longest folder name a principal's id is written in, before it is cut. */
 const SEGMENT = 200;
 
 /**
- * The folders, under `skills/.principals/`, of a principal's private skills.
+ * The folders, under the private skills folder (`principal-skills/`), of a principal's private skills.
  *
  * @param id The principal's id (see `validatePrincipalId`).
  * @returns One folder name, or several (nested) for a long id.

@@ -92,8 +92,8 @@ export class SkillManager {
         }: expected "fail" or "warn"`,
       );
     }
-    const { dir: _dir, onBreakingChange: _policy, ...storeOptions } = options;
-    this.#spaces = new SkillSpaces(options.dir, storeOptions);
+    const { dir: _dir, onBreakingChange: _policy, ...spaceOptions } = options;
+    this.#spaces = new SkillSpaces(options.dir, spaceOptions);
     this.#host = host;
     this.#policy = options.onBreakingChange ?? "fail";
   }

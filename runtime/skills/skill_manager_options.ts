@@ -147,8 +147,13 @@ export interface SaveSkillOptions {
  * ```
  */
 export interface SkillManagerOptions {
-  /** The skills folder. */
+  /** The skills folder: the shared skills. */
   dir: string;
+  /**
+   * The folder of the principals' private skills, one folder each. Default: `principal-skills/` beside `dir`.
+   * Keep it outside `dir`: a sandbox may read `dir` whole.
+   */
+  privateDir?: string;
   /** What running a skill whose tools changed incompatibly does. Default `"fail"`. */
   onBreakingChange?: BreakingChangePolicy;
   /** How long a save waits for another save of the same skill, in milliseconds. Default 10,000. */

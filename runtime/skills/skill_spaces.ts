@@ -4,7 +4,9 @@
  *
  * ```text
  * skills/<name>/                                  shared: every principal sees them; the default principal's own
- * skills/.principals/<encoded id>/<name>/         private to one principal (see principal_folder.ts)
+ * principal-skills/<encoded id>/<name>/          private to one principal (see principal_folder.ts); a folder of
+ *                                                 its own beside skills/, so that a sandbox that reads skills/
+ *                                                 reads no one's private skills
  * ```
  *
  * A principal sees its own private skills and the shared ones, never another's private ones; its own private skill
@@ -14,12 +16,12 @@
  * @module
  */
 
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DEFAULT_PRINCIPAL } from "../principal.ts";
 import { LruCache } from "./_lru_cache.ts";
 import type { SkillRecord } from "./_read_record.ts";
 import type { LoadedSkill, RecordedTool } from "./types.ts";
-import { principalFolders, PRINCIPALS_FOLDER } from "./principal_folder.ts";
+import { principalFolders } from "./principal_folder.ts";
 import {
   type CachedRecord,
   SKILL_STORE_DEFAULTS,
@@ -43,32 +45,37 @@ export interface VisibleSkill {
  * import assert from "node:assert/strict";
  * import { SkillSpaces } from "./skill_spaces.ts";
  * const dir = await Deno.makeTempDir();
- * const spaces = new SkillSpaces(dir);
+ * const spaces = new SkillSpaces(`${dir}/skills`);
  * assert.equal(spaces.store("default"), spaces.shared);
- * assert.equal(spaces.store("team:ops").dir, `${dir}/.principals/team%3aops`);
+ * assert.equal(spaces.store("team:ops").dir, `${dir}/principal-skills/team%3aops`);
  * ```
  */
 export class SkillSpaces {
   /** The shared store: `skills/`. */
   readonly shared: SkillStore;
-  #dir: string;
+  #privateDir: string;
   #options: SkillStoreOptions & { cache: LruCache<string, CachedRecord> };
   #private = new Map<string, SkillStore>();
 
   /**
-   * @param dir The skills folder.
-   * @param options The stores' lock timeout and limits; one cache of `cacheEntries` entries serves them all.
+   * @param dir The shared skills folder.
+   * @param options The stores' lock timeout and limits (one cache of `cacheEntries` entries serves them all), and
+   *   `privateDir`, the folder of the private skills (default: `principal-skills/` beside `dir`).
    * @throws {RangeError} When a limit is not a whole number of at least 1.
    */
-  constructor(dir: string, options: Omit<SkillStoreOptions, "cache"> = {}) {
-    this.#dir = dir;
+  constructor(
+    dir: string,
+    options: Omit<SkillStoreOptions, "cache"> & { privateDir?: string } = {},
+  ) {
+    const { privateDir, ...storeOptions } = options;
+    this.#privateDir = privateDir ?? join(dirname(dir), "principal-skills");
     const entries = options.cacheEntries ?? SKILL_STORE_DEFAULTS.cacheEntries;
     if (!Number.isInteger(entries) || entries < 1) {
       throw new RangeError(
         `Invalid skill option cacheEntries: expected a whole number of at least 1, got ${entries}`,
       );
     }
-    this.#options = { ...options, cache: new LruCache(entries) };
+    this.#options = { ...storeOptions, cache: new LruCache(entries) };
     this.shared = new SkillStore(dir, this.#options);
   }
 
@@ -83,7 +90,7 @@ export class SkillSpaces {
     let store = this.#private.get(principal);
     if (store === undefined) {
       store = new SkillStore(
-        join(this.#dir, PRINCIPALS_FOLDER, ...principalFolders(principal)),
+        join(this.#privateDir, ...principalFolders(principal)),
         this.#options,
       );
       this.#private.set(principal, store);
