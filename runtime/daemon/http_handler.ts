@@ -22,6 +22,7 @@ import type { AuthInfo, OAuthProtectedResourceMetadata } from "../sdk.ts";
 import {
   type Authenticator,
   createAuthenticator,
+  DEFAULT_TOKEN_SCOPES,
   missingScopes,
   openAuthenticator,
   refusalResponse,
@@ -191,9 +192,11 @@ export class HttpHandler {
     const authentication = await this.#authenticate(request);
     if ("refused" in authentication) {
       const { refused } = authentication;
+      // A 401 asks for the scopes an agent's session works with (running code and saving skills), so that a client
+      // signs in once for both; approving and admin scopes are asked for by their own endpoints' 403.
       return refusalResponse(
         refused.status === 401 && refused.scopes === undefined
-          ? { ...refused, scopes: ["mcpx:execute"] }
+          ? { ...refused, scopes: DEFAULT_TOKEN_SCOPES }
           : refused,
         this.#metadataUrl,
       );

@@ -230,7 +230,7 @@ Deno.test("HttpHandler serves the protected resource metadata without a token an
     refused.headers.get("www-authenticate"),
     'Bearer realm="mcp-executor", ' +
       'resource_metadata="http://127.0.0.1:8787/.well-known/oauth-protected-resource/mcp", ' +
-      'scope="mcpx:execute"',
+      'scope="mcpx:execute mcpx:skills"',
   );
   await refused.body?.cancel();
 });

@@ -68,7 +68,7 @@ Deno.test(
         metadataUrl,
         `http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp`,
       );
-      assert.match(header, /scope="mcpx:execute"/);
+      assert.match(header, /scope="mcpx:execute mcpx:skills"/);
       const metadata = await fetch(metadataUrl!, { headers: { origin: "https://app.example" } });
       assert.equal(metadata.headers.get("access-control-allow-origin"), "*");
       const document = await metadata.json();

@@ -50,6 +50,12 @@ export async function startOidcServer(
     resource: string;
     clients: readonly OidcClient[];
     accessTokenFormat?: "jwt" | "opaque";
+    /**
+     * People sign in too: dynamic client registration and the authorization code flow with PKCE, through the
+     * provider's development login pages (any login, any password; `tests/helpers/oidc_login.ts` fills them).
+     * Default `false`: client credentials only.
+     */
+    interactive?: boolean;
   },
 ): Promise<OidcServer> {
   const port = freePort();
@@ -79,10 +85,21 @@ export async function startOidcServer(
       },
     ],
     jwks: { keys: [signing] },
+    ...(options.interactive === true
+      ? {
+        pkce: { required: () => true },
+        // The login typed on the development page is the account, and its `sub`.
+        findAccount: (_ctx: unknown, sub: string) => ({
+          accountId: sub,
+          claims: () => ({ sub }),
+        }),
+      }
+      : {}),
     ttl: { ClientCredentials: 600 },
     scopes: allScopes,
     features: {
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: options.interactive === true },
+      registration: { enabled: options.interactive === true },
       clientCredentials: { enabled: true },
       introspection: {
         enabled: true,
