@@ -202,6 +202,9 @@ async function run(settings: Settings): Promise<number> {
         ? {}
         : { sessionsDir: resolveConfigPath(daemonConfig, sessions.dir) }),
       ...(sessions.quotaMb === undefined ? {} : { sessionQuotaMb: sessions.quotaMb }),
+      ...(sessions.maxQueuedTasks === undefined
+        ? {}
+        : { maxQueuedTasksPerSession: sessions.maxQueuedTasks }),
       ...(approvals.rules === undefined ? {} : { approvals: approvals.rules }),
       ...(daemonConfig.approvalTimeoutMs === undefined
         ? {}

@@ -59,6 +59,8 @@ const sessionsSection = z.strictObject({
   maxPerPrincipal: z.number().int().min(1).optional(),
   /** The most HTTP sessions open in all. Default 256. */
   max: z.number().int().min(1).optional(),
+  /** Tasks of one session that may wait for a place; one more fails with `queue_full`. Default 64. */
+  maxQueuedTasks: z.number().int().min(1).optional(),
 });
 
 const httpSection = z.strictObject({
