@@ -11,10 +11,11 @@ import { type CallToolResult, type McpServer, type RequestId, ResourceTemplate }
 import type { AgentTask, TaskResult } from "../types.ts";
 import type { Principal } from "../principal.ts";
 import { inferServers } from "./infer_servers.ts";
-import { ProgressNotifier } from "./progress_notifier.ts";
+import type { ProgressNotifier } from "./progress_notifier.ts";
+import { startRequestTask } from "./request_task.ts";
 import { registerSkillTools } from "./skill_tools.ts";
 import { listServerFiles, readServerFile } from "./server_resources.ts";
-import { taskResultContent } from "./task_result_content.ts";
+import { errorResult, taskResultContent } from "./task_result_content.ts";
 import {
   EXECUTE_CODE,
   executeCodeInput,
@@ -82,37 +83,19 @@ export function registerDaemonTools(server: McpServer, context: ToolContext): vo
     },
     async (args, extra) => {
       const taskId = context.nextTaskId();
-      const token = extra._meta?.progressToken;
-      const notifier = token === undefined
-        ? undefined
-        : new ProgressNotifier((params) =>
-          extra.sendNotification({
-            method: "notifications/progress",
-            params: { progressToken: token, ...params },
-          })
-        );
-      const controller = new AbortController();
-      const onAbort = () => controller.abort(extra.signal.reason);
-      extra.signal.addEventListener("abort", onAbort, { once: true });
-      if (extra.signal.aborted) onAbort();
-      const untrack = context.track(taskId, controller, notifier, extra.requestId);
+      using running = startRequestTask(extra, taskId, context.track);
       const task = executeCodeTask(context.orch, args, {
         id: taskId,
         session: context.session,
         principal: context.principal.id,
-        signal: controller.signal,
+        signal: running.signal,
       });
       try {
         const result = context.explain(await context.orch.executeTask(task));
-        await notifier?.flush();
+        await running.flush();
         return taskResultContent(result);
       } catch (error) {
         return errorResult(`Cannot run the code: ${(error as Error).message}`);
-      } finally {
-        // No progress notification may follow the response, whichever way the task ended.
-        notifier?.close();
-        extra.signal.removeEventListener("abort", onAbort);
-        untrack();
       }
     },
   );
@@ -245,8 +228,4 @@ export function executeCodeTask(
     ...(args.timeout === undefined ? {} : { timeoutMs: args.timeout }),
     ...(args.workspace === undefined ? {} : { workspace: args.workspace }),
   };
-}
-
-function errorResult(text: string): CallToolResult {
-  return { content: [{ type: "text", text }], isError: true };
 }

@@ -12,8 +12,9 @@ import type { MCPOrchestrator } from "../orchestrator/mod.ts";
 import { DEFAULT_PRINCIPAL, type Principal } from "../principal.ts";
 import { type CallToolResult, type McpServer, type RequestId, ResourceTemplate } from "../sdk.ts";
 import type { TaskResult } from "../types.ts";
-import { ProgressNotifier } from "./progress_notifier.ts";
-import { taskResultContent } from "./task_result_content.ts";
+import type { ProgressNotifier } from "./progress_notifier.ts";
+import { startRequestTask } from "./request_task.ts";
+import { errorResult, taskResultContent } from "./task_result_content.ts";
 
 /** Name and description of `save_skill`. */
 export const SAVE_SKILL = {
@@ -121,34 +122,19 @@ export function registerSkillTools(
         );
       }
       const id = context.nextTaskId();
-      const token = extra._meta?.progressToken;
-      const notifier = token === undefined
-        ? undefined
-        : new ProgressNotifier((params) =>
-          extra.sendNotification({
-            method: "notifications/progress",
-            params: { progressToken: token, ...params },
-          })
-        );
-      const controller = new AbortController();
-      const onAbort = () => controller.abort(extra.signal.reason);
-      extra.signal.addEventListener("abort", onAbort, { once: true });
-      const untrack = context.track(id, controller, notifier, extra.requestId);
+      using running = startRequestTask(extra, id, context.track);
       try {
         const result = await orch.executeSkill(args.name, args.args ?? {}, {
           id,
           session: context.session,
           principal: principal.id,
-          signal: controller.signal,
+          signal: running.signal,
           ...(args.version === undefined ? {} : { version: args.version }),
         });
-        await notifier?.flush();
+        await running.flush();
         return taskResultContent(context.explain?.(result) ?? result);
       } catch (error) {
         return errorResult(`Cannot run skill "${args.name}": ${(error as Error).message}`);
-      } finally {
-        extra.signal.removeEventListener("abort", onAbort);
-        untrack();
       }
     },
   );
@@ -170,8 +156,4 @@ export function registerSkillTools(
       return { contents: [{ uri: uri.href, mimeType: file.mimeType, text: file.text }] };
     },
   );
-}
-
-function errorResult(text: string): CallToolResult {
-  return { content: [{ type: "text", text }], isError: true };
 }

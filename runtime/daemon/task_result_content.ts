@@ -95,3 +95,20 @@ export function taskResultContent(result: TaskResult): CallToolResult {
   if (result.status !== "completed") out.isError = true;
   return out;
 }
+
+/**
+ * A tool result that reports an error to the client (and its model) as text, with `isError` set.
+ *
+ * @param text What went wrong, in the project's `Cannot X: reason` style.
+ * @returns The result.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { errorResult } from "./task_result_content.ts";
+ * assert.deepEqual(errorResult("Cannot run: no"), { content: [{ type: "text", text: "Cannot run: no" }], isError: true });
+ * ```
+ */
+export function errorResult(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}
