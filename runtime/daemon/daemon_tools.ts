@@ -7,12 +7,11 @@
 
 import { assignServerIdentifiers, toServerDirName } from "../codegen/mod.ts";
 import type { MCPOrchestrator } from "../orchestrator/mod.ts";
-import { type CallToolResult, type McpServer, type RequestId, ResourceTemplate } from "../sdk.ts";
+import { type CallToolResult, type McpServer, ResourceTemplate } from "../sdk.ts";
 import type { AgentTask, TaskResult } from "../types.ts";
 import type { Principal } from "../principal.ts";
 import { inferServers } from "./infer_servers.ts";
-import type { ProgressNotifier } from "./progress_notifier.ts";
-import { startRequestTask } from "./request_task.ts";
+import { startRequestTask, type TrackTask } from "./request_task.ts";
 import { registerSkillTools } from "./skill_tools.ts";
 import { listServerFiles, readServerFile } from "./server_resources.ts";
 import { errorResult, taskResultContent } from "./task_result_content.ts";
@@ -35,12 +34,7 @@ export interface ToolContext {
   /** A new task id. */
   nextTaskId(): string;
   /** Registers a running task and its progress notifier; returns the function that unregisters it. */
-  track(
-    taskId: string,
-    controller: AbortController,
-    notifier?: ProgressNotifier,
-    requestId?: RequestId,
-  ): () => void;
+  track: TrackTask;
   /** Rewrites a result's error where the daemon knows more (a shutdown). */
   explain(result: TaskResult): TaskResult;
 }

@@ -10,10 +10,9 @@
 import { z } from "zod";
 import type { MCPOrchestrator } from "../orchestrator/mod.ts";
 import { DEFAULT_PRINCIPAL, type Principal } from "../principal.ts";
-import { type CallToolResult, type McpServer, type RequestId, ResourceTemplate } from "../sdk.ts";
+import { type CallToolResult, type McpServer, ResourceTemplate } from "../sdk.ts";
 import type { TaskResult } from "../types.ts";
-import type { ProgressNotifier } from "./progress_notifier.ts";
-import { startRequestTask } from "./request_task.ts";
+import { startRequestTask, type TrackTask } from "./request_task.ts";
 import { errorResult, taskResultContent } from "./task_result_content.ts";
 
 /** Name and description of `save_skill`. */
@@ -70,12 +69,7 @@ export function registerSkillTools(
      * Registers a running task; with the notifier and the request id, its progress, approval questions and
      * relayed elicitations travel on the `run_skill` request (its response stream over Streamable HTTP).
      */
-    track(
-      taskId: string,
-      controller: AbortController,
-      notifier?: ProgressNotifier,
-      requestId?: RequestId,
-    ): () => void;
+    track: TrackTask;
     /** Rewrites a result's error where the daemon knows more (a shutdown). */
     explain?(result: TaskResult): TaskResult;
   },
