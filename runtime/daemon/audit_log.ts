@@ -5,10 +5,10 @@
  * @module
  */
 
-import { dirname } from "node:path";
 import { z } from "zod";
 import { logger } from "../log.ts";
 import type { OrchestratorEvent, OrchestratorEventListener } from "../orchestrator/mod.ts";
+import { type AuditChain, type AuditRecord, FileAuditChain } from "../state/mod.ts";
 
 const log = logger("audit");
 
@@ -101,9 +101,14 @@ export interface AuditLogOptions {
  * ```
  */
 export function auditLine(event: OrchestratorEvent): string {
+  return JSON.stringify(auditRecord(event));
+}
+
+/** The fields of an event's audit line, before the chain adds `seq`, `prev` and `hash`. */
+function auditRecord(event: OrchestratorEvent): AuditRecord {
   if (event.type === "tool_call") {
     const a = event.approval;
-    return JSON.stringify({
+    return {
       time: event.time,
       type: "tool_call",
       principal: event.principal,
@@ -123,9 +128,9 @@ export function auditLine(event: OrchestratorEvent): string {
         waitMs: a.waitMs,
         answeredBy: a.answeredBy,
       },
-    });
+    };
   }
-  return JSON.stringify({
+  return {
     time: event.time,
     type: "task",
     principal: event.principal,
@@ -137,13 +142,14 @@ export function auditLine(event: OrchestratorEvent): string {
     toolCalls: event.toolCalls,
     tokensUsed: event.tokensUsed,
     tokensDirect: event.tokensDirect,
-  });
+  };
 }
 
 /**
- * Appends audit lines to a file from one writer, in order, in batches, without holding the event loop. The file is
- * rotated before it would pass `maxBytes`. A write failure (disk full, folder removed) is logged once, the lines
- * are counted as lost, and the next write tries again; once it works, a line
+ * Appends audit lines from one writer, in order, in batches, without holding the event loop, to a chained file
+ * (rotated before it would pass `maxBytes`) or to a state store's {@linkcode AuditChain} (`{ chain }`). Each line
+ * carries `seq`, `prev` and `hash` (see `mcpx audit verify`). A write failure (disk full, folder removed, database
+ * down) is logged once, the lines are counted as lost, and the next write tries again; once it works, a line
  * `{"type":"audit_gap","lost":N}` says how many were lost.
  *
  * @example
@@ -155,47 +161,51 @@ export function auditLine(event: OrchestratorEvent): string {
  * audit.write({ type: "task", time: new Date().toISOString(), taskId: "t1", status: "completed",
  *   durationMs: 5, toolCalls: 0, tokensUsed: 10, tokensDirect: 20 });
  * await audit.flush();
- * assert.match(await Deno.readTextFile(`${dir}/audit.jsonl`), /"taskId":"t1"/);
+ * assert.match(await Deno.readTextFile(`${dir}/audit.jsonl`), /"taskId":"t1".*"seq":1/);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class AuditLog implements AsyncDisposable {
-  #path: string;
-  #maxBytes: number;
-  #keep: number;
-  #file: Deno.FsFile | undefined;
-  #size = 0;
-  #queue: string[] = [];
+  #chain: AuditChain;
+  #ownsChain: boolean;
+  #queue: AuditRecord[] = [];
   #busy = false;
   #waiters: (() => void)[] = [];
   #failing = false;
   #unreported = 0;
   #lost = 0;
   #closed = false;
-  #encoder = new TextEncoder();
 
   /**
-   * Prepares the log; the file is opened on the first write.
+   * Prepares the log; a file is opened on the first write.
    *
-   * @param options The file, the rotation size and how many rotated files to keep.
-   * @throws {TypeError} When the options do not match {@linkcode auditConfigSchema}.
+   * @param target A file with its rotation settings, or `{ chain }`: a store's audit chain, which the store closes.
+   * @throws {TypeError} When file options do not match {@linkcode auditConfigSchema}.
    */
-  constructor(options: AuditLogOptions) {
-    const parsed = auditConfigSchema.safeParse(options);
+  constructor(target: AuditLogOptions | { chain: AuditChain }) {
+    if ("chain" in target) {
+      this.#chain = target.chain;
+      this.#ownsChain = false;
+      return;
+    }
+    const parsed = auditConfigSchema.safeParse(target);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new TypeError(
         `Cannot open audit log: field "${issue?.path.join(".") ?? ""}": ${issue?.message ?? ""}`,
       );
     }
-    this.#path = options.file;
-    this.#maxBytes = options.maxBytes ?? DEFAULT_AUDIT_MAX_BYTES;
-    this.#keep = options.keep ?? DEFAULT_AUDIT_KEEP;
+    this.#chain = new FileAuditChain({
+      file: target.file,
+      maxBytes: target.maxBytes ?? DEFAULT_AUDIT_MAX_BYTES,
+      keep: target.keep ?? DEFAULT_AUDIT_KEEP,
+    });
+    this.#ownsChain = true;
   }
 
-  /** The file lines go to. */
+  /** Where lines go: the file, or the store's table. */
   get path(): string {
-    return this.#path;
+    return this.#chain.where;
   }
 
   /** Lines lost since start: while writing failed, or past the in-memory queue's limit. */
@@ -224,7 +234,7 @@ export class AuditLog implements AsyncDisposable {
       this.#lose(1);
       return;
     }
-    this.#queue.push(auditLine(event));
+    this.#queue.push(auditRecord(event));
     if (!this.#busy) {
       this.#busy = true;
       void this.#drain();
@@ -242,14 +252,14 @@ export class AuditLog implements AsyncDisposable {
   }
 
   /**
-   * Writes what is queued and closes the file; later events are ignored.
+   * Writes what is queued and closes the file (a store's chain is left to the store); later events are ignored.
    *
    * @returns Resolves once closed.
    */
   async close(): Promise<void> {
     await this.flush();
     this.#closed = true;
-    this.#closeFile();
+    if (this.#ownsChain) await this.#chain.close();
   }
 
   /** Same as {@linkcode AuditLog.close}. */
@@ -259,43 +269,36 @@ export class AuditLog implements AsyncDisposable {
 
   async #drain(): Promise<void> {
     while (this.#queue.length > 0) {
-      const lines = this.#queue.splice(0, BATCH_LINES);
-      await this.#writeBatch(lines);
+      const records = this.#queue.splice(0, BATCH_LINES);
+      await this.#writeBatch(records);
     }
     this.#busy = false;
     for (const resolve of this.#waiters.splice(0)) resolve();
   }
 
-  async #writeBatch(lines: string[]): Promise<void> {
+  async #writeBatch(records: AuditRecord[]): Promise<void> {
     const gap = this.#unreported;
-    if (gap > 0) {
-      lines.unshift(
-        JSON.stringify({ time: new Date().toISOString(), type: "audit_gap", lost: gap }),
-      );
-    }
-    const data = this.#encoder.encode(lines.join("\n") + "\n");
+    if (gap > 0) records.unshift({ time: new Date().toISOString(), type: "audit_gap", lost: gap });
     try {
-      if (this.#file === undefined) await this.#open();
-      if (this.#size > 0 && this.#size + data.length > this.#maxBytes) await this.#rotate();
-      let written = 0;
-      while (written < data.length) written += await this.#file!.write(data.subarray(written));
-      this.#size += data.length;
+      await this.#chain.append(records);
       this.#unreported -= gap;
       if (this.#failing) {
         this.#failing = false;
         log.info("Writing the audit log {file} works again; {lost} lines were lost", {
-          file: this.#path,
+          file: this.#chain.where,
           lost: gap,
         });
       }
     } catch (error) {
-      this.#closeFile();
-      this.#lose(lines.length - (gap > 0 ? 1 : 0));
+      this.#lose(records.length - (gap > 0 ? 1 : 0));
       if (!this.#failing) {
         this.#failing = true;
         log.error(
           "Cannot write the audit log {file}: {error}; lines are lost until a write works again",
-          { file: this.#path, error: error instanceof Error ? error.message : String(error) },
+          {
+            file: this.#chain.where,
+            error: error instanceof Error ? error.message : String(error),
+          },
         );
       }
     }
@@ -304,41 +307,5 @@ export class AuditLog implements AsyncDisposable {
   #lose(count: number): void {
     this.#lost += count;
     this.#unreported += count;
-  }
-
-  async #open(): Promise<void> {
-    await Deno.mkdir(dirname(this.#path), { recursive: true, mode: 0o700 });
-    const file = await Deno.open(this.#path, { append: true, create: true, mode: 0o600 });
-    try {
-      this.#size = (await file.stat()).size;
-    } catch (error) {
-      file.close();
-      throw error;
-    }
-    this.#file = file;
-  }
-
-  async #rotate(): Promise<void> {
-    this.#closeFile();
-    if (this.#keep === 0) {
-      await Deno.remove(this.#path).catch(() => {});
-    } else {
-      for (let i = this.#keep - 1; i >= 1; i--) {
-        await Deno.rename(`${this.#path}.${i}`, `${this.#path}.${i + 1}`).catch((error) => {
-          if (!(error instanceof Deno.errors.NotFound)) throw error;
-        });
-      }
-      await Deno.rename(this.#path, `${this.#path}.1`);
-    }
-    await this.#open();
-  }
-
-  #closeFile(): void {
-    try {
-      this.#file?.close();
-    } catch {
-      // Already closed.
-    }
-    this.#file = undefined;
   }
 }

@@ -19,6 +19,7 @@ import type { TaskResult } from "../types.ts";
 import { DEFAULT_PRINCIPAL, type Principal } from "../principal.ts";
 import { elicitationApprover, SessionApprovers } from "./approvals.ts";
 import { AuditLog, type AuditLogOptions } from "./audit_log.ts";
+import type { AuditChain } from "../state/mod.ts";
 import { registerDaemonTools, type ToolContext } from "./daemon_tools.ts";
 import { OperatorApprovals } from "./operator_approvals.ts";
 import { DaemonMetrics } from "./metrics.ts";
@@ -38,8 +39,8 @@ export interface ExecutorDaemonOptions {
   onSessionOpen?: (session: string, server: McpServer) => void;
   /** Called after a session has closed. */
   onSessionClose?: (session: string) => void;
-  /** Write the audit trail (one JSON line per tool call and per task) to this file. Default: none. */
-  audit?: AuditLogOptions;
+  /** The audit trail (a chained line per call and task): a file, or `{ chain: store.audit }`. Default: none. */
+  audit?: AuditLogOptions | { chain: AuditChain };
   /**
    * Who answers approval questions: `"client"` (default), the session's MCP client through elicitation; or
    * `"operator"`, people holding `mcpx:approve` (`/approvals`, `mcpx approvals`), never the asking agent's client.

@@ -1,0 +1,102 @@
+/**
+ * The PostgreSQL schema as versioned migrations, applied at start: each in its own transaction, under an advisory
+ * lock, recorded in `mcpx_schema_migrations`, so two replicas starting at once apply each migration once.
+ *
+ * @module
+ */
+
+import type { Sql } from "postgres";
+
+/**
+ * One schema change. Versions only grow; a shipped migration is never edited, a new one is added.
+ *
+ * @example
+ * ```ts
+ * import { MIGRATIONS, type Migration } from "./migrations.ts";
+ * import assert from "node:assert/strict";
+ * const first: Migration = MIGRATIONS[0]!;
+ * assert.equal(first.version, 1);
+ * ```
+ */
+export interface Migration {
+  /** 1, 2, 3, ... in order. */
+  version: number;
+  /** What it is for. */
+  name: string;
+  /** The SQL, run in one transaction. */
+  sql: string;
+}
+
+/**
+ * Every migration, oldest first.
+ *
+ * @example
+ * ```ts
+ * import { MIGRATIONS } from "./migrations.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(MIGRATIONS.map((m) => m.version), MIGRATIONS.map((_, i) => i + 1));
+ * ```
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "audit",
+    sql: `
+      CREATE TABLE mcpx_audit (
+        seq bigint PRIMARY KEY,
+        prev text,
+        hash text NOT NULL,
+        line text NOT NULL,
+        written_at timestamptz NOT NULL DEFAULT now()
+      )`,
+  },
+];
+
+/** The advisory lock key migrations run under ("mcpx" and 1). */
+const MIGRATE_LOCK = 0x6d637078_0001;
+
+/**
+ * Applies the migrations the database lacks, each in a transaction that first takes the advisory lock and checks
+ * `mcpx_schema_migrations` again, so concurrent callers apply each one once.
+ *
+ * @param sql A `postgres` client.
+ * @param migrations The migrations, oldest first. Default: {@linkcode MIGRATIONS}.
+ * @returns The versions this call applied.
+ *
+ * @example
+ * ```ts ignore
+ * import postgres from "postgres";
+ * import { migrate } from "./migrations.ts";
+ * const sql = postgres(Deno.env.get("MCPX_TEST_PG_URL")!);
+ * console.log(await migrate(sql));
+ * await sql.end();
+ * ```
+ */
+export async function migrate(
+  sql: Sql,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${MIGRATE_LOCK}::bigint)`;
+    await tx`CREATE TABLE IF NOT EXISTS mcpx_schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`;
+  });
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    const done = await sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(${MIGRATE_LOCK}::bigint)`;
+      const rows =
+        await tx`SELECT 1 FROM mcpx_schema_migrations WHERE version = ${migration.version}`;
+      if (rows.length > 0) return false;
+      await tx.unsafe(migration.sql);
+      await tx`INSERT INTO mcpx_schema_migrations (version, name)
+        VALUES (${migration.version}, ${migration.name})`;
+      return true;
+    });
+    if (done) applied.push(migration.version);
+  }
+  return applied;
+}

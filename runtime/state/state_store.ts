@@ -1,0 +1,51 @@
+/**
+ * `StateStore`: everything the daemon keeps, behind one interface, so one machine keeps files and several replicas
+ * share PostgreSQL. Today it holds the audit trail; skills, search usage, sign-ins, sessions, PII vaults and
+ * approvals join it as further members.
+ *
+ * @module
+ */
+
+import type { AuditChain } from "./audit_chain.ts";
+
+/**
+ * What `health()` says about a store.
+ *
+ * @example
+ * ```ts
+ * import type { StateHealth } from "./state_store.ts";
+ * import assert from "node:assert/strict";
+ * const health: StateHealth = { engine: "files", ok: true };
+ * assert.ok(health.ok);
+ * ```
+ */
+export interface StateHealth {
+  /** `"files"` (embedded) or `"postgres"`. */
+  engine: "files" | "postgres";
+  /** True when the store answers. */
+  ok: boolean;
+  /** Why not, when it does not. */
+  error?: string;
+}
+
+/**
+ * The daemon's state, one member per kind of thing kept.
+ *
+ * @example
+ * ```ts
+ * import { FileStateStore, type StateStore } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using store: StateStore = new FileStateStore({ audit: { file: `${dir}/audit.jsonl` } });
+ * await store.audit.append([{ type: "task" }]);
+ * assert.deepEqual(await store.health(), { engine: "files", ok: true });
+ * ```
+ */
+export interface StateStore extends AsyncDisposable {
+  /** The tamper-evident audit trail. */
+  readonly audit: AuditChain;
+  /** Whether the store answers. Never throws. */
+  health(): Promise<StateHealth>;
+  /** Releases files and connections; call it once, at shutdown. */
+  close(): Promise<void>;
+}
