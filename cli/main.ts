@@ -38,6 +38,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "sign in to a remote server (OAuth), list or remove sign-ins",
     load: () => import("./auth.ts"),
   },
+  audit: {
+    summary: "verify the audit trail's hash chain (a file or the state store)",
+    load: () => import("./audit.ts"),
+  },
   bench: { summary: "run a benchmark script from bench/", load: () => import("./bench.ts") },
 };
 
