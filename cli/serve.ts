@@ -24,7 +24,9 @@ import {
   SCOPE_ADMIN,
   serveHttp,
   serveStdio,
+  stateUrl,
 } from "../runtime/daemon/mod.ts";
+import { FileStateStore, PostgresStateStore, type StateStore } from "../runtime/state/mod.ts";
 import { configureLogging } from "../runtime/log.ts";
 import { universalSentenceEncoder } from "../runtime/search/mod.ts";
 import { resolveServeAuth, type ServeAuth, tokenFilePath } from "./_serve_auth.ts";
@@ -75,6 +77,8 @@ interface Settings {
   /** Who may call over HTTP (decided only with --http). */
   auth: ServeAuth | undefined;
   drainTimeoutMs: number;
+  /** The PostgreSQL state store (`state.url` or `MCPX_STATE_URL`); files when unset. */
+  stateUrl: string | undefined;
 }
 
 /**
@@ -187,6 +191,7 @@ async function resolveSettings(flags: {
     port,
     auth,
     drainTimeoutMs: wholeNumber("--drain-timeout", flags["drain-timeout"]),
+    stateUrl: stateUrl(daemonConfig),
   };
 }
 
@@ -195,6 +200,13 @@ async function run(settings: Settings): Promise<number> {
   const sessions = daemonConfig.sessions ?? {};
   const http = daemonConfig.http ?? {};
   const approvals = approvalsSettings(daemonConfig);
+  let store: StateStore | undefined;
+  try {
+    store = await openStore(settings);
+  } catch (error) {
+    console.error(`mcp-executor: cannot start: ${(error as Error).message}`);
+    return 1;
+  }
   const daemon = new ExecutorDaemon({
     orchestrator: {
       config: settings.config,
@@ -217,12 +229,7 @@ async function run(settings: Settings): Promise<number> {
     persistSessions: sessions.persist ?? false,
     approver: approvals.approver,
     maxPendingApprovals: approvals.maxPending,
-    ...(daemonConfig.audit === undefined ? {} : {
-      audit: {
-        ...daemonConfig.audit,
-        file: resolveConfigPath(daemonConfig, daemonConfig.audit.file),
-      },
-    }),
+    ...(store === undefined ? {} : { audit: { chain: store.audit } }),
   });
   const { promise: stop, resolve: requestStop } = Promise.withResolvers<string>();
   const signals: Deno.Signal[] = ["SIGTERM", "SIGINT"];
@@ -289,13 +296,38 @@ async function run(settings: Settings): Promise<number> {
   } catch (error) {
     console.error(`mcp-executor: cannot start: ${(error as Error).message}`);
     await daemon.shutdown({ drainTimeoutMs: 0 }).catch(() => {});
+    await store?.close().catch(() => {});
     return 1;
   } finally {
     for (const signal of signals) Deno.removeSignalListener(signal, onSignal[signal]!);
   }
   await daemon.shutdown({ drainTimeoutMs: settings.drainTimeoutMs });
   await serving?.shutdown();
+  await store?.close();
   return 0;
+}
+
+/**
+ * The state store: PostgreSQL when a URL is set (the audit trail goes to its table), else files when
+ * `audit.file` is set, else none.
+ */
+async function openStore(settings: Settings): Promise<StateStore | undefined> {
+  const { daemonConfig } = settings;
+  if (settings.stateUrl !== undefined) {
+    const store = await PostgresStateStore.open(settings.stateUrl);
+    console.error(
+      `mcp-executor: state in PostgreSQL; the audit trail goes to ${store.audit.where}` +
+        (daemonConfig.audit === undefined ? "" : " (audit.file is not used)"),
+    );
+    return store;
+  }
+  if (daemonConfig.audit === undefined) return undefined;
+  return new FileStateStore({
+    audit: {
+      ...daemonConfig.audit,
+      file: resolveConfigPath(daemonConfig, daemonConfig.audit.file),
+    },
+  });
 }
 
 function wholeNumber(flag: string, value: string): number {

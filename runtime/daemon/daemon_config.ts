@@ -63,6 +63,11 @@ const sessionsSection = z.strictObject({
   maxQueuedTasks: z.number().int().min(1).optional(),
 });
 
+const stateSection = z.strictObject({
+  /** The shared state store, `postgres://...`; `MCPX_STATE_URL` gives it too. Needs `sessions.dir`. */
+  url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'expected a "postgres://" URL'),
+});
+
 const httpSection = z.strictObject({
   host: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65_535).optional(),
@@ -204,6 +209,8 @@ export const daemonConfigShape = {
   pii: piiOptionsSchema.optional(),
   /** Tool search: `{ embed }`. */
   search: searchSection.optional(),
+  /** Where the daemon's state lives: `{ url }` of PostgreSQL, shared by replicas; default files. */
+  state: stateSection.optional(),
 };
 
 /** The zod schema of `mcp-executor.json`. */

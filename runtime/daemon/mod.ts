@@ -38,6 +38,7 @@ export {
   parseDaemonConfig,
   resolveConfigPath,
 } from "./daemon_config.ts";
+export { stateUrl } from "./state_url.ts";
 export {
   DEFAULT_MAX_SESSIONS,
   DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
