@@ -75,7 +75,8 @@ export async function main(args: string[]): Promise<number> {
     : ` (${verdict.unchained} older lines without a hash before the chain)`;
   const b = verdict.break;
   if (b === undefined) {
-    console.log(`Intact: ${range}${unchained}`);
+    const last = verdict.head.hash === null ? "" : `; last hash ${verdict.head.hash}`;
+    console.log(`Intact: ${range}${unchained}${last}`);
     return 0;
   }
   const where = b.file === undefined
