@@ -57,7 +57,8 @@ export async function main(args: string[]): Promise<number> {
   }
   let verdict: AuditVerdict;
   if (file === undefined) {
-    await using store = await PostgresStateStore.open(target);
+    // A check changes nothing: no migration (a database without the table fails, naming it).
+    await using store = await PostgresStateStore.open(target, { max: 1, migrate: false });
     verdict = await store.audit.verify();
   } else {
     try {

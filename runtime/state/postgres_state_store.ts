@@ -37,12 +37,16 @@ export class PostgresStateStore implements StateStore {
    * Connects and applies the migrations the database lacks.
    *
    * @param url A `postgres://` or `postgresql://` URL.
-   * @param options `max`: connections in the pool (default 10).
+   * @param options `max`: connections in the pool (default 10); `migrate: false` leaves the schema as it is (for
+   *   readers such as `mcpx audit verify`).
    * @returns The open store.
    * @throws {TypeError} When the URL is not a PostgreSQL URL.
    * @throws {Error} `Cannot open the state store: ...` when the database cannot be reached or migrated.
    */
-  static async open(url: string, options: { max?: number } = {}): Promise<PostgresStateStore> {
+  static async open(
+    url: string,
+    options: { max?: number; migrate?: boolean } = {},
+  ): Promise<PostgresStateStore> {
     if (!/^postgres(ql)?:\/\//.test(url)) {
       throw new TypeError('Cannot open the state store: the URL must start with "postgres://"');
     }
@@ -52,7 +56,7 @@ export class PostgresStateStore implements StateStore {
       connect_timeout: 10,
     });
     try {
-      return new PostgresStateStore(sql, await migrate(sql));
+      return new PostgresStateStore(sql, options.migrate === false ? [] : await migrate(sql));
     } catch (error) {
       await sql.end({ timeout: 1 }).catch(() => {});
       throw new Error(`Cannot open the state store: ${(error as Error).message}`, { cause: error });
