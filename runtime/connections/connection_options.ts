@@ -5,7 +5,7 @@
  */
 
 import type { Tool } from "../mcp_types.ts";
-import type { AuthorizationUrlHandler, TokenStore } from "./auth/mod.ts";
+import type { AuthorizationUrlHandler, SignInStore } from "./auth/mod.ts";
 import type { CallContext, ElicitationHandler } from "./elicitation.ts";
 
 /**
@@ -66,8 +66,11 @@ export interface ServerConnectionOptions {
   onElicitation?: ElicitationHandler;
   /** How long an elicitation may wait for its answer before it is declined, in milliseconds. Default 600,000. */
   elicitationTimeoutMs?: number;
-  /** Where OAuth sign-ins are kept (remote servers). Default: a {@linkcode TokenStore} on its default file. */
-  tokenStore?: TokenStore;
+  /**
+   * Where OAuth sign-ins are kept (remote servers). Default: a `TokenStore` on its default file; the daemon with
+   * `state.url` gives a `SharedTokenStore`.
+   */
+  tokenStore?: SignInStore;
   /**
    * Shows the authorization URL of a sign-in to the user. Without it, a server that needs a sign-in fails with an
    * error naming `deno task auth <server>`.

@@ -28,13 +28,15 @@ export interface Migration {
 }
 
 /**
- * Every migration, oldest first.
+ * Every migration, oldest first. Versions are reserved per kind of state (2 skills, 3 sessions, 4 sign-ins, PII
+ * vaults and approvals), so a list may skip a number until its migration lands; each applies on its own.
  *
  * @example
  * ```ts
  * import { MIGRATIONS } from "./migrations.ts";
  * import assert from "node:assert/strict";
- * assert.deepEqual(MIGRATIONS.map((m) => m.version), MIGRATIONS.map((_, i) => i + 1));
+ * const versions = MIGRATIONS.map((m) => m.version);
+ * assert.deepEqual(versions, [...versions].sort((a, b) => a - b));
  * ```
  */
 export const MIGRATIONS: readonly Migration[] = [
@@ -48,6 +50,19 @@ export const MIGRATIONS: readonly Migration[] = [
         hash text NOT NULL,
         line text NOT NULL,
         written_at timestamptz NOT NULL DEFAULT now()
+      )`,
+  },
+  {
+    version: 4,
+    name: "secrets",
+    sql: `
+      CREATE TABLE mcpx_sign_ins (
+        principal text NOT NULL,
+        server text NOT NULL,
+        url text NOT NULL,
+        sealed bytea NOT NULL,
+        saved_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (principal, server, url)
       )`,
   },
 ];

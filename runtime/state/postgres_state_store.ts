@@ -8,6 +8,8 @@
 import postgres, { type Sql } from "postgres";
 import { migrate } from "./migrations.ts";
 import { PostgresAuditChain } from "./postgres_audit_chain.ts";
+import { PostgresSignIns } from "./postgres_sign_ins.ts";
+import type { StateCipher } from "./state_cipher.ts";
 import type { StateHealth, StateStore } from "./state_store.ts";
 
 /**
@@ -26,11 +28,30 @@ export class PostgresStateStore implements StateStore {
   /** The migration versions this store applied when it opened (empty when another replica had). */
   readonly migrated: readonly number[];
   #sql: Sql;
+  #cipher: StateCipher | undefined;
 
-  private constructor(sql: Sql, migrated: number[]) {
+  private constructor(sql: Sql, migrated: number[], cipher: StateCipher | undefined) {
     this.#sql = sql;
     this.audit = new PostgresAuditChain(sql);
     this.migrated = migrated;
+    this.#cipher = cipher;
+  }
+
+  /**
+   * Upstream sign-ins, encrypted with the cipher the store was opened with.
+   *
+   * @returns The sign-in rows.
+   * @throws {Error} When the store was opened without a cipher.
+   */
+  get signIns(): PostgresSignIns {
+    return new PostgresSignIns(this.#sql, this.#need());
+  }
+
+  #need(): StateCipher {
+    if (this.#cipher === undefined) {
+      throw new Error("Cannot use encrypted state: the state store was opened without a key");
+    }
+    return this.#cipher;
   }
 
   /**
@@ -38,14 +59,15 @@ export class PostgresStateStore implements StateStore {
    *
    * @param url A `postgres://` or `postgresql://` URL.
    * @param options `max`: connections in the pool (default 10); `migrate: false` leaves the schema as it is (for
-   *   readers such as `mcpx audit verify`).
+   *   readers such as `mcpx audit verify`); `cipher` encrypts sign-ins and PII vaults (without it they are not
+   *   available).
    * @returns The open store.
    * @throws {TypeError} When the URL is not a PostgreSQL URL.
    * @throws {Error} `Cannot open the state store: ...` when the database cannot be reached or migrated.
    */
   static async open(
     url: string,
-    options: { max?: number; migrate?: boolean } = {},
+    options: { max?: number; migrate?: boolean; cipher?: StateCipher } = {},
   ): Promise<PostgresStateStore> {
     if (!/^postgres(ql)?:\/\//.test(url)) {
       throw new TypeError('Cannot open the state store: the URL must start with "postgres://"');
@@ -56,7 +78,8 @@ export class PostgresStateStore implements StateStore {
       connect_timeout: 10,
     });
     try {
-      return new PostgresStateStore(sql, options.migrate === false ? [] : await migrate(sql));
+      const migrated = options.migrate === false ? [] : await migrate(sql);
+      return new PostgresStateStore(sql, migrated, options.cipher);
     } catch (error) {
       await sql.end({ timeout: 1 }).catch(() => {});
       throw new Error(`Cannot open the state store: ${(error as Error).message}`, { cause: error });

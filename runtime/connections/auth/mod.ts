@@ -12,10 +12,12 @@ export {
   StoredOAuthProvider,
   type StoredOAuthProviderOptions,
 } from "./stored_oauth_provider.ts";
+export { SharedTokenStore } from "./shared_token_store.ts";
+export type { SignInStore } from "./sign_in_store.ts";
+export { type SignInSummary, summarizeSignIn } from "./sign_in_summary.ts";
 export {
   defaultTokenFile,
   type SignInKey,
-  type SignInSummary,
   type StoredSignIn,
   TOKEN_FILE_ENV,
   TokenStore,

@@ -15,7 +15,22 @@ interface Answer {
   body: string;
 }
 
-function refreshTokenOf(init: RequestInit | undefined): string | undefined {
+/**
+ * The refresh token a token request carries, when it is one with the `refresh_token` grant.
+ *
+ * @param init The request's init, as `fetch` gets it.
+ * @returns The refresh token, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refreshTokenOf } from "./share_refreshes.ts";
+ * const body = new URLSearchParams({ grant_type: "refresh_token", refresh_token: "r" });
+ * assert.equal(refreshTokenOf({ method: "POST", body }), "r");
+ * assert.equal(refreshTokenOf({ method: "GET" }), undefined);
+ * ```
+ */
+export function refreshTokenOf(init: RequestInit | undefined): string | undefined {
   if (init?.method?.toUpperCase() !== "POST") return undefined;
   const body = init.body;
   const params = body instanceof URLSearchParams

@@ -16,9 +16,10 @@ import {
   UnauthorizedError,
 } from "../../sdk.ts";
 import { LoopbackListener } from "./loopback_listener.ts";
-import { shareRefreshes } from "./share_refreshes.ts";
+import { refreshTokenOf, shareRefreshes } from "./share_refreshes.ts";
+import type { SignInStore } from "./sign_in_store.ts";
 import { SignInRequiredError } from "./sign_in_required_error.ts";
-import type { SignInKey, StoredSignIn, TokenStore } from "./token_store.ts";
+import type { SignInKey, StoredSignIn } from "./token_store.ts";
 import { DEFAULT_PRINCIPAL } from "../../principal.ts";
 import type { InFlightCall } from "../elicitation.ts";
 
@@ -79,8 +80,8 @@ export interface StoredOAuthProviderOptions {
   url: string;
   /** The entry's `oauth` field. */
   oauth?: OAuthConfig;
-  /** Where sign-ins are kept. */
-  store: TokenStore;
+  /** Where sign-ins are kept: the token file, or the shared state store. */
+  store: SignInStore;
   /** Shows the authorization URL; without it a needed sign-in fails with {@linkcode SignInRequiredError}. */
   onAuthorizationUrl?: AuthorizationUrlHandler;
   /** How long a sign-in may take once the URL was shown, in milliseconds. Default 300,000. */
@@ -103,7 +104,7 @@ function randomState(): string {
 
 /**
  * One server's OAuth client: the SDK runs discovery, registration, PKCE, token exchange, refresh and step-up
- * through it; this class keeps the results in the {@linkcode TokenStore} and runs the loopback redirect.
+ * through it; this class keeps the results in the {@linkcode SignInStore} and runs the loopback redirect.
  *
  * @example
  * ```ts ignore
@@ -112,9 +113,11 @@ function randomState(): string {
  * ```
  */
 export class StoredOAuthProvider implements OAuthClientProvider {
-  /** The fetch to give the transport: concurrent refreshes with one refresh token share one request. */
-  readonly fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response> =
-    shareRefreshes();
+  /**
+   * The fetch to give the transport: concurrent refreshes with one refresh token share one request; with a shared
+   * store, one request across every process that shares it.
+   */
+  readonly fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   #options: StoredOAuthProviderOptions;
   #entry: StoredSignIn | undefined;
   #loaded = false;
@@ -131,6 +134,15 @@ export class StoredOAuthProvider implements OAuthClientProvider {
    */
   constructor(options: StoredOAuthProviderOptions) {
     this.#options = options;
+    const { store, url } = options;
+    this.fetch = shareRefreshes(
+      store.refreshOnce === undefined ? fetch : (input, init) => {
+        const token = refreshTokenOf(init);
+        return token === undefined
+          ? fetch(input, init)
+          : store.refreshOnce!(this.#key(), url, token, () => fetch(input, init));
+      },
+    );
   }
 
   /** Whose sign-in this provider reads and stores. */

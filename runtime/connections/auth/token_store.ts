@@ -8,6 +8,8 @@
 import { dirname, join } from "node:path";
 import type { OAuthClientInformation, OAuthTokens } from "../../mcp_types.ts";
 import { DEFAULT_PRINCIPAL } from "../../principal.ts";
+import type { SignInStore } from "./sign_in_store.ts";
+import { type SignInSummary, summarizeSignIn } from "./sign_in_summary.ts";
 
 /**
  * The variable that moves the token file; it wins over the default, an explicit option wins over it.
@@ -48,42 +50,6 @@ export interface StoredSignIn {
   /** When the access token expires, in milliseconds since the epoch, if the server said. */
   expiresAt?: number;
   /** When this entry was last written (ISO 8601). */
-  savedAt?: string;
-}
-
-/**
- * One line of {@linkcode TokenStore.list}: what a user may see, no secret.
- *
- * @example
- * ```ts
- * import { type SignInSummary, TokenStore } from "@mcp-executor/runtime";
- * import assert from "node:assert/strict";
- *
- * const dir = await Deno.makeTempDir();
- * const store = new TokenStore(`${dir}/tokens.json`);
- * await store.update("linear", "https://mcp.linear.app/mcp", (entry) => ({ ...entry,
- *   tokens: { access_token: "a", token_type: "Bearer" } }));
- * const [summary]: SignInSummary[] = await store.list();
- * assert.deepEqual([summary?.principal, summary?.server, summary?.signedIn, summary?.canRefresh],
- *   ["default", "linear", true, false]);
- * ```
- */
-export interface SignInSummary {
-  /** Whose sign-in it is: a principal id, {@linkcode DEFAULT_PRINCIPAL} for the user's own. */
-  principal: string;
-  /** The server's name in mcp.json. */
-  server: string;
-  /** The URL the sign-in is for. */
-  url: string;
-  /** Whether an access token is stored. */
-  signedIn: boolean;
-  /** Whether a refresh token is stored. */
-  canRefresh: boolean;
-  /** When the access token expires, in milliseconds since the epoch, if the server said. */
-  expiresAt?: number;
-  /** The scopes the authorization server granted, if it said. */
-  scope?: string;
-  /** When the entry was last written (ISO 8601). */
   savedAt?: string;
 }
 
@@ -214,7 +180,7 @@ export function defaultTokenFile(
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export class TokenStore {
+export class TokenStore implements SignInStore {
   /** The file's path. */
   readonly path: string;
   #writing: Promise<unknown> = Promise.resolve();
@@ -317,7 +283,7 @@ export class TokenStore {
     return principals.flatMap((principal) => {
       const entries = entriesOf(file, principal, false) ?? {};
       return Object.keys(entries).sort().map((server) =>
-        summarize(principal, server, entries[server]!)
+        summarizeSignIn(principal, server, entries[server]!)
       );
     });
   }
@@ -369,18 +335,4 @@ export class TokenStore {
       throw new Error(`Cannot write the token file "${this.path}": ${(error as Error).message}`);
     }
   }
-}
-
-function summarize(principal: string, server: string, entry: StoredSignIn): SignInSummary {
-  const summary: SignInSummary = {
-    principal,
-    server,
-    url: entry.url,
-    signedIn: entry.tokens?.access_token !== undefined,
-    canRefresh: entry.tokens?.refresh_token !== undefined,
-  };
-  if (entry.expiresAt !== undefined) summary.expiresAt = entry.expiresAt;
-  if (entry.tokens?.scope !== undefined) summary.scope = entry.tokens.scope;
-  if (entry.savedAt !== undefined) summary.savedAt = entry.savedAt;
-  return summary;
 }
