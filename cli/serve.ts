@@ -26,7 +26,13 @@ import {
   serveStdio,
   stateUrl,
 } from "../runtime/daemon/mod.ts";
-import { FileStateStore, PostgresStateStore, type StateStore } from "../runtime/state/mod.ts";
+import {
+  FileStateStore,
+  PostgresStateStore,
+  StateCipher,
+  type StateStore,
+} from "../runtime/state/mod.ts";
+import { SharedTokenStore } from "../runtime/connections/auth/mod.ts";
 import { configureLogging } from "../runtime/log.ts";
 import { universalSentenceEncoder } from "../runtime/search/mod.ts";
 import { resolveServeAuth, type ServeAuth, tokenFilePath } from "./_serve_auth.ts";
@@ -210,6 +216,9 @@ async function run(settings: Settings): Promise<number> {
   const daemon = new ExecutorDaemon({
     orchestrator: {
       config: settings.config,
+      ...(store instanceof PostgresStateStore
+        ? { signInStore: new SharedTokenStore(store.signIns) }
+        : {}),
       ...(sessions.dir === undefined
         ? {}
         : { sessionsDir: resolveConfigPath(daemonConfig, sessions.dir) }),
@@ -308,15 +317,21 @@ async function run(settings: Settings): Promise<number> {
 }
 
 /**
- * The state store: PostgreSQL when a URL is set (the audit trail goes to its table), else files when
+ * The state store: PostgreSQL when a URL is set (the audit trail goes to its table; sign-ins are kept there,
+ * encrypted with the key of `state.keyFile` or `MCPX_STATE_KEY`, refused when neither is set), else files when
  * `audit.file` is set, else none.
  */
 async function openStore(settings: Settings): Promise<StateStore | undefined> {
   const { daemonConfig } = settings;
   if (settings.stateUrl !== undefined) {
-    const store = await PostgresStateStore.open(settings.stateUrl);
+    const keyFile = daemonConfig.state?.keyFile;
+    const cipher = await StateCipher.load(
+      keyFile === undefined ? {} : { keyFile: resolveConfigPath(daemonConfig, keyFile) },
+    );
+    const store = await PostgresStateStore.open(settings.stateUrl, { cipher });
     console.error(
-      `mcp-executor: state in PostgreSQL; the audit trail goes to ${store.audit.where}` +
+      `mcp-executor: state in PostgreSQL; the audit trail goes to ${store.audit.where}, sign-ins are ` +
+        "encrypted in mcpx_sign_ins" +
         (daemonConfig.audit === undefined ? "" : " (audit.file is not used)"),
     );
     return store;

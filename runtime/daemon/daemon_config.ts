@@ -65,7 +65,12 @@ const sessionsSection = z.strictObject({
 
 const stateSection = z.strictObject({
   /** The shared state store, `postgres://...`; `MCPX_STATE_URL` gives it too. Needs `sessions.dir`. */
-  url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'expected a "postgres://" URL'),
+  url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'expected a "postgres://" URL').optional(),
+  /**
+   * The file holding the key (base64 of 32 bytes) that encrypts sign-ins and PII vaults in the store;
+   * `MCPX_STATE_KEY` gives the key itself. Never kept in the database.
+   */
+  keyFile: z.string().min(1).optional(),
 });
 
 const httpSection = z.strictObject({

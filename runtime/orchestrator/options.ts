@@ -9,7 +9,7 @@ import type { RuleAction, RuleName } from "../blocker/mod.ts";
 import type { McpConfig } from "../config.ts";
 import type { ServerStatus } from "../connections/connection_manager.ts";
 import type { EmbedFunction, SearchDetail, UsageMemoryOptions } from "../search/mod.ts";
-import type { AuthorizationUrlHandler } from "../connections/auth/mod.ts";
+import type { AuthorizationUrlHandler, SignInStore } from "../connections/auth/mod.ts";
 import type { ElicitationHandler } from "../connections/elicitation.ts";
 import type { PiiOptions } from "../privacy/mod.ts";
 import type { TaskResult } from "../types.ts";
@@ -219,6 +219,11 @@ export interface OrchestratorOptions {
    * `mcp-executor/tokens.json` in `$XDG_CONFIG_HOME` or `~/.config`.
    */
   tokenFile?: string;
+  /**
+   * Where OAuth sign-ins are kept instead of `tokenFile`: the daemon with `state.url` gives the shared, encrypted
+   * store of every replica (`SharedTokenStore`).
+   */
+  signInStore?: SignInStore;
   /**
    * Shows a sign-in's authorization URL to the user. Without it a server that needs a sign-in fails to start with
    * an error naming `deno task auth <server>`.

@@ -159,6 +159,7 @@ function connectionHooks(options: OrchestratorOptions): ConnectionManagerOptions
     hooks.elicitationTimeoutMs = options.elicitationTimeoutMs;
   }
   if (options.tokenFile !== undefined) hooks.tokenFile = options.tokenFile;
+  if (options.signInStore !== undefined) hooks.tokenStore = options.signInStore;
   if (options.maxPrincipalConnections !== undefined) {
     hooks.maxPrincipalConnections = options.maxPrincipalConnections;
   }

@@ -1,6 +1,7 @@
 /**
  * The daemon on the PostgreSQL state store: a real `cli/serve.ts` process with `state.url` writes its audit trail
- * to the table, chained; `state.url` (or `MCPX_STATE_URL`) without `sessions.dir` is refused.
+ * to the table, chained; `state.url` (or `MCPX_STATE_URL`) without `sessions.dir` is refused, and without a key
+ * (`MCPX_STATE_KEY` or `state.keyFile`) too.
  */
 
 import assert from "node:assert/strict";
@@ -17,10 +18,11 @@ Deno.test({
   async fn() {
     await using db = await freshDatabase();
     await using dir = await daemonDir({
-      state: { url: db.url },
+      state: { url: db.url, keyFile: "state.key" },
       sessions: { dir: "sessions" },
       audit: { file: "audit.jsonl" },
     });
+    await Deno.writeTextFile(join(dir.dir, "state.key"), btoa("k".repeat(32)));
     {
       await using daemon = await httpDaemon(dir.config);
       await using mcp = await httpClient(daemon.url);
@@ -74,6 +76,45 @@ Deno.test("daemon: state.url or MCPX_STATE_URL without sessions.dir is refused, 
         stderr,
         new RegExp(`${c.name.replace(".", "\\.")} is set but sessions\\.dir is not`),
       );
+    });
+  }
+});
+
+Deno.test("daemon: state.url without MCPX_STATE_KEY or state.keyFile is refused at start, naming both", async (t) => {
+  const url = "postgres://u@127.0.0.1:1/db";
+  const cases: { name: string; config: unknown; env: Record<string, string>; error: RegExp }[] = [
+    {
+      name: "no key",
+      config: { state: { url }, sessions: { dir: "sessions" } },
+      env: {},
+      error: /cannot start: .*MCPX_STATE_KEY.*state\.keyFile/,
+    },
+    {
+      name: "a key of the wrong length",
+      config: { state: { url }, sessions: { dir: "sessions" } },
+      env: { MCPX_STATE_KEY: btoa("short") },
+      error: /cannot start: .*MCPX_STATE_KEY holds 5 bytes, expected 32/,
+    },
+    {
+      name: "a key file that is not there",
+      config: { state: { url, keyFile: "missing.key" }, sessions: { dir: "sessions" } },
+      env: {},
+      error: /cannot start: .*cannot read state\.keyFile/,
+    },
+  ];
+  for (const c of cases) {
+    await t.step(c.name, async () => {
+      await using dir = await daemonDir(c.config);
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", SERVE, "--config", dir.config],
+        env: c.env,
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 1, stderr);
+      assert.match(stderr, c.error);
     });
   }
 });
