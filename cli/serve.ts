@@ -33,6 +33,7 @@ import {
   type StateStore,
 } from "../runtime/state/mod.ts";
 import { SharedTokenStore } from "../runtime/connections/auth/mod.ts";
+import type { VaultRecord } from "../runtime/privacy/mod.ts";
 import { configureLogging } from "../runtime/log.ts";
 import { universalSentenceEncoder } from "../runtime/search/mod.ts";
 import { resolveServeAuth, type ServeAuth, tokenFilePath } from "./_serve_auth.ts";
@@ -217,7 +218,10 @@ async function run(settings: Settings): Promise<number> {
     orchestrator: {
       config: settings.config,
       ...(store instanceof PostgresStateStore
-        ? { signInStore: new SharedTokenStore(store.signIns) }
+        ? {
+          signInStore: new SharedTokenStore(store.signIns),
+          piiVaultStore: store.piiVaults<VaultRecord>(),
+        }
         : {}),
       ...(sessions.dir === undefined
         ? {}
@@ -330,8 +334,8 @@ async function openStore(settings: Settings): Promise<StateStore | undefined> {
     );
     const store = await PostgresStateStore.open(settings.stateUrl, { cipher });
     console.error(
-      `mcp-executor: state in PostgreSQL; the audit trail goes to ${store.audit.where}, sign-ins are ` +
-        "encrypted in mcpx_sign_ins" +
+      `mcp-executor: state in PostgreSQL; the audit trail goes to ${store.audit.where}, sign-ins and PII ` +
+        "vaults are encrypted in mcpx_sign_ins and mcpx_pii_vaults" +
         (daemonConfig.audit === undefined ? "" : " (audit.file is not used)"),
     );
     return store;

@@ -125,6 +125,7 @@ export {
   SIGN_IN_COMMAND,
   type SignInKey,
   SignInRequiredError,
+  type SignInStore,
   type SignInSummary,
   type StoredSignIn,
   TOKEN_FILE_ENV,
@@ -221,4 +222,6 @@ export {
   PrivacyVaults,
   type Span,
   TaskPrivacy,
+  type VaultRecord,
+  type VaultStore,
 } from "./privacy/mod.ts";

@@ -11,7 +11,7 @@ import type { ServerStatus } from "../connections/connection_manager.ts";
 import type { EmbedFunction, SearchDetail, UsageMemoryOptions } from "../search/mod.ts";
 import type { AuthorizationUrlHandler, SignInStore } from "../connections/auth/mod.ts";
 import type { ElicitationHandler } from "../connections/elicitation.ts";
-import type { PiiOptions } from "../privacy/mod.ts";
+import type { PiiOptions, VaultStore } from "../privacy/mod.ts";
 import type { TaskResult } from "../types.ts";
 import type { OrchestratorEventListener } from "./orchestrator_events.ts";
 
@@ -171,6 +171,11 @@ export interface OrchestratorOptions {
    * enter the sandbox, and restored in later calls' arguments as the data-flow rules allow. Off by default.
    */
   pii?: PiiOptions;
+  /**
+   * Where session vaults are shared with other replicas, so a token issued on one is restored on another for the
+   * same session: the daemon with `state.url` gives the encrypted rows of PostgreSQL. Default: in this process.
+   */
+  piiVaultStore?: VaultStore;
   /** Receives the progress notifications servers send during tool calls. */
   onProgress?: (event: ToolProgressEvent) => void;
   /** Receives each finished tool call of a task and the agent code's own `progress()` reports. */

@@ -83,7 +83,9 @@ export class OrchestratorCore implements AsyncDisposable {
       maxWaitingPerKey: options.maxQueuedTasksPerSession ??
         DEFAULT_LIMITS.maxQueuedTasksPerSession,
     });
-    if (options.pii?.enabled === true) this.#privacy = new PrivacyVaults(options.pii);
+    if (options.pii?.enabled === true) {
+      this.#privacy = new PrivacyVaults(options.pii, options.piiVaultStore);
+    }
     this.#catalog = new ToolCatalog({
       learn: options.learnFromUse === undefined || options.learnFromUse,
       ...(options.embed === undefined ? {} : { embed: options.embed }),

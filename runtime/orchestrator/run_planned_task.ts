@@ -7,6 +7,7 @@
 
 import type { ApprovalGate } from "../approvals/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
+import { logger } from "../log.ts";
 import type { CatalogRequest, SandboxPool } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { AgentTask, TaskResult } from "../types.ts";
@@ -18,6 +19,8 @@ import { TaskCalls } from "./task_calls.ts";
 import { progressHooks, withQuotaFailure } from "./task_checks.ts";
 import type { TaskPlan } from "./task_plan.ts";
 import { resultOfRun } from "./task_result.ts";
+
+const log = logger("orchestrator");
 
 /** What {@linkcode runPlannedTask} runs against. */
 export interface RunContext {
@@ -58,11 +61,21 @@ export async function runPlannedTask(
   task: AgentTask,
   context: RunContext & { plan: TaskPlan },
 ): Promise<TaskResult> {
+  // With a shared vault store, the session's tokens issued on other replicas are taken in first and this task's
+  // are stored after it.
+  const session = task.session;
+  if (session !== undefined) await context.privacy?.pull(session);
   const privacy = context.privacy?.forTask(task);
   try {
     return await runWithCalls(task, context, privacy);
   } finally {
     privacy?.end();
+    // The result stands: only other replicas miss this task's new tokens until the next task of the session.
+    if (session !== undefined) {
+      await context.privacy?.push(session).catch((error) =>
+        log.warn("{message}", { message: (error as Error).message })
+      );
+    }
   }
 }
 

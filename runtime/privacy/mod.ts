@@ -18,8 +18,9 @@ export {
 } from "./pii_options.ts";
 export { describePiiKind } from "./describe_kind.ts";
 export { PiiDetector } from "./pii_detector.ts";
-export { PrivacyVault, type VaultEntry } from "./privacy_vault.ts";
+export { PrivacyVault, type VaultEntry, type VaultRecord } from "./privacy_vault.ts";
 export { PrivacyVaults } from "./privacy_vaults.ts";
+export type { VaultStore } from "./vault_store.ts";
 export { type PrivacyPolicy, TaskPrivacy } from "./task_privacy.ts";
 export { resolveSpans, type Span } from "./resolve_spans.ts";
 export { type JsonPath, matchesJsonPath, parseJsonPath, type PathStep } from "./json_path.ts";

@@ -18,6 +18,28 @@ export interface VaultEntry {
 }
 
 /**
+ * One entry as plain data, for a vault shared through the state store.
+ *
+ * @example
+ * ```ts
+ * import type { VaultRecord } from "./privacy_vault.ts";
+ * import assert from "node:assert/strict";
+ * const record: VaultRecord = { token: "[EMAIL_1]", kind: "EMAIL", value: "ann@example.com", origins: ["crm"] };
+ * assert.equal(record.kind, "EMAIL");
+ * ```
+ */
+export interface VaultRecord {
+  /** The token, e.g. `"[EMAIL_1]"`. */
+  token: string;
+  /** Its kind. */
+  kind: string;
+  /** The real value. */
+  value: string | number;
+  /** The servers whose results held the value. */
+  origins: string[];
+}
+
+/**
  * Whether a value is looked for again in other texts: at least 3 characters with a letter or a digit. A field rule
  * may select `"-"`, `" "` or `"no"`; replacing every such piece of text with a token would garble the results.
  */
@@ -115,6 +137,57 @@ export class PrivacyVault {
    */
   findKnown(text: string): KnownMatch<VaultEntry>[] {
     return this.#known.find(text);
+  }
+
+  /**
+   * Every entry as plain data.
+   *
+   * @returns The records, in the order they were issued.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { PrivacyVault } from "./privacy_vault.ts";
+   * const a = new PrivacyVault();
+   * a.tokenize("ann@example.com", { kind: "EMAIL", origin: "crm" });
+   * const b = new PrivacyVault();
+   * b.absorb(a.records());
+   * assert.equal(b.lookup("[EMAIL_1]")?.value, "ann@example.com");
+   * assert.equal(b.tokenize("bob@example.com", { kind: "EMAIL", origin: "crm" }), "[EMAIL_2]");
+   * ```
+   */
+  records(): VaultRecord[] {
+    return [...this.#byToken.values()].map((e) => ({
+      token: e.token,
+      kind: e.kind,
+      value: e.value,
+      origins: [...e.origins],
+    }));
+  }
+
+  /**
+   * Takes in entries issued elsewhere (the same session on another replica): a token this vault already holds
+   * keeps its entry, and new tokens are numbered past every token taken in.
+   *
+   * @param records Entries as {@linkcode PrivacyVault.records} gives them.
+   */
+  absorb(records: readonly VaultRecord[]): void {
+    for (const record of records) {
+      const n = Number(/_(\d+)\]$/.exec(record.token)?.[1] ?? 0);
+      if (n > (this.#counters.get(record.kind) ?? 0)) this.#counters.set(record.kind, n);
+      const held = this.#byToken.get(record.token);
+      if (held !== undefined) {
+        for (const origin of record.origins) held.origins.add(origin);
+        continue;
+      }
+      const text = String(record.value);
+      const entry: VaultEntry = { ...record, origins: new Set(record.origins) };
+      this.#byToken.set(entry.token, entry);
+      if (!this.#byValue.has(text)) {
+        this.#byValue.set(text, entry);
+        if (refindable(text)) this.#known.add(text, entry);
+      }
+    }
   }
 
   /** Forgets every value and token. */

@@ -11,6 +11,7 @@ import { DEFAULT_PII_TTL_MS, parsePiiOptions, type PiiOptions } from "./pii_opti
 import { PrivacyVault } from "./privacy_vault.ts";
 import { tokenPattern } from "./restore_args.ts";
 import { type PrivacyPolicy, TaskPrivacy } from "./task_privacy.ts";
+import type { VaultStore } from "./vault_store.ts";
 
 interface Held {
   vault: PrivacyVault;
@@ -40,15 +41,19 @@ export class PrivacyVaults implements Disposable {
   #policy: PrivacyPolicy;
   #ttlMs: number;
   #held = new Map<string, Held>();
+  #store: VaultStore | undefined;
 
   /**
    * Validates the options and compiles the detectors, field rules and flow rules every session shares.
    *
    * @param options The `pii` options (validated here).
+   * @param store Where session vaults are shared with other replicas ({@linkcode PrivacyVaults.pull} and
+   *   {@linkcode PrivacyVaults.push}); without it they stay in this process.
    * @throws {TypeError} When the options are invalid (see `parsePiiOptions`), or a field rule's path does not
    * parse.
    */
-  constructor(options: PiiOptions) {
+  constructor(options: PiiOptions, store?: VaultStore) {
+    this.#store = store;
     const parsed = parsePiiOptions(options);
     const detector = new PiiDetector(parsed);
     const fields = (parsed.fields ?? []).map((f, i) => {
@@ -87,12 +92,7 @@ export class PrivacyVaults implements Disposable {
       return new TaskPrivacy(vault, this.#policy, () => vault.clear());
     }
     const session = task.session;
-    let held = this.#held.get(session);
-    if (held === undefined) {
-      held = { vault: new PrivacyVault(), active: 0, timer: undefined };
-      this.#held.set(session, held);
-    }
-    const h = held;
+    const h = this.#hold(session);
     h.active++;
     this.#arm(session, h);
     return new TaskPrivacy(h.vault, this.#policy, () => {
@@ -101,12 +101,72 @@ export class PrivacyVaults implements Disposable {
     });
   }
 
+  /**
+   * Takes in what is stored for a session (by any replica), before one of its tasks starts: when none of its tasks
+   * runs here, the stored vault replaces the one held. Nothing without a store.
+   *
+   * @param session The session's id.
+   * @returns Resolves once taken in.
+   * @throws {Error} `Cannot load the PII vault of session "...": ...` when the store fails.
+   */
+  async pull(session: string): Promise<void> {
+    if (this.#store === undefined) return;
+    let records;
+    try {
+      records = await this.#store.load(session);
+    } catch (error) {
+      throw new Error(
+        `Cannot load the PII vault of session "${session}": the state store failed: ${
+          (error as Error).message
+        }`,
+        { cause: error },
+      );
+    }
+    // The store is the truth between tasks: a vault dropped or expired there is gone here too. A task of the
+    // session still running here keeps what it holds.
+    const held = this.#hold(session);
+    if (held.active === 0) held.vault.clear();
+    if (records !== undefined) held.vault.absorb(records);
+  }
+
+  /**
+   * Stores a session's vault for other replicas, after one of its tasks, and keeps it for the TTL from now. Nothing
+   * without a store.
+   *
+   * @param session The session's id.
+   * @returns Resolves once stored.
+   * @throws {Error} `Cannot store the PII vault of session "...": ...` when the store fails.
+   */
+  async push(session: string): Promise<void> {
+    const held = this.#held.get(session);
+    if (this.#store === undefined || held === undefined) return;
+    try {
+      held.vault.absorb(await this.#store.save(session, held.vault.records(), this.#ttlMs));
+    } catch (error) {
+      throw new Error(
+        `Cannot store the PII vault of session "${session}": the state store failed: ${
+          (error as Error).message
+        }`,
+        { cause: error },
+      );
+    }
+  }
+
+  #hold(session: string): Held {
+    let held = this.#held.get(session);
+    if (held === undefined) {
+      held = { vault: new PrivacyVault(), active: 0, timer: undefined };
+      this.#held.set(session, held);
+    }
+    return held;
+  }
+
   #arm(session: string, held: Held): void {
     clearTimeout(held.timer);
     const timer = setTimeout(() => {
       held.timer = undefined;
       if (held.active > 0) this.#arm(session, held);
-      else if (this.#held.get(session) === held) this.drop(session);
+      else if (this.#held.get(session) === held) this.#forget(session);
     }, this.#ttlMs);
     // A vault waiting for its TTL never keeps the process alive.
     Deno.unrefTimer(timer);
@@ -114,13 +174,19 @@ export class PrivacyVaults implements Disposable {
   }
 
   /**
-   * Drops a session's vault: its values are forgotten and its tokens can no longer be restored. Call it when the
-   * session ends.
+   * Drops a session's vault: its values are forgotten and its tokens can no longer be restored, here and (with a
+   * store) on every replica. Call it when the session ends.
    *
    * @param session The session's name.
    * @returns `true` when the session had a vault.
    */
   drop(session: string): boolean {
+    // The stored vault goes whether or not this replica held it; a failure leaves it to expire with its TTL.
+    this.#store?.drop(session).catch(() => {});
+    return this.#forget(session);
+  }
+
+  #forget(session: string): boolean {
     const held = this.#held.get(session);
     if (held === undefined) return false;
     clearTimeout(held.timer);
@@ -129,9 +195,9 @@ export class PrivacyVaults implements Disposable {
     return true;
   }
 
-  /** Drops every vault and stops the TTL timers. */
+  /** Drops every vault held in this process and stops the TTL timers; stored vaults stay for other replicas. */
   close(): void {
-    for (const session of [...this.#held.keys()]) this.drop(session);
+    for (const session of [...this.#held.keys()]) this.#forget(session);
   }
 
   /** Same as {@linkcode PrivacyVaults.close}. */

@@ -63,7 +63,13 @@ export const MIGRATIONS: readonly Migration[] = [
         sealed bytea NOT NULL,
         saved_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (principal, server, url)
-      )`,
+      );
+      CREATE TABLE mcpx_pii_vaults (
+        session text PRIMARY KEY,
+        sealed bytea NOT NULL,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX mcpx_pii_vaults_expiry ON mcpx_pii_vaults (expires_at)`,
   },
 ];
 

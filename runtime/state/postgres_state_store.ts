@@ -8,6 +8,7 @@
 import postgres, { type Sql } from "postgres";
 import { migrate } from "./migrations.ts";
 import { PostgresAuditChain } from "./postgres_audit_chain.ts";
+import { PostgresPiiVaults } from "./postgres_pii_vaults.ts";
 import { PostgresSignIns } from "./postgres_sign_ins.ts";
 import type { StateCipher } from "./state_cipher.ts";
 import type { StateHealth, StateStore } from "./state_store.ts";
@@ -45,6 +46,17 @@ export class PostgresStateStore implements StateStore {
    */
   get signIns(): PostgresSignIns {
     return new PostgresSignIns(this.#sql, this.#need());
+  }
+
+  /**
+   * PII vaults per session, encrypted with the cipher the store was opened with.
+   *
+   * @typeParam R The records the caller keeps (each with its `token`).
+   * @returns The vault rows.
+   * @throws {Error} When the store was opened without a cipher.
+   */
+  piiVaults<R extends { token: string } = { token: string }>(): PostgresPiiVaults<R> {
+    return new PostgresPiiVaults<R>(this.#sql, this.#need());
   }
 
   #need(): StateCipher {
