@@ -19,6 +19,7 @@ import {
   ExecutorDaemon,
   type HttpServing,
   loadDaemonConfig,
+  type PendingApproval,
   requireScopes,
   resolveConfigPath,
   SCOPE_ADMIN,
@@ -242,6 +243,9 @@ async function run(settings: Settings): Promise<number> {
     persistSessions: sessions.persist ?? false,
     approver: approvals.approver,
     maxPendingApprovals: approvals.maxPending,
+    ...(store instanceof PostgresStateStore
+      ? { approvalBus: store.approvals<PendingApproval>() }
+      : {}),
     ...(store === undefined ? {} : { audit: { chain: store.audit } }),
   });
   const { promise: stop, resolve: requestStop } = Promise.withResolvers<string>();
@@ -334,8 +338,8 @@ async function openStore(settings: Settings): Promise<StateStore | undefined> {
     );
     const store = await PostgresStateStore.open(settings.stateUrl, { cipher });
     console.error(
-      `mcp-executor: state in PostgreSQL; the audit trail goes to ${store.audit.where}, sign-ins and PII ` +
-        "vaults are encrypted in mcpx_sign_ins and mcpx_pii_vaults" +
+      `mcp-executor: state in PostgreSQL; the audit trail goes to ${store.audit.where}, sign-ins, PII vaults ` +
+        "and pending approvals are shared there, encrypted" +
         (daemonConfig.audit === undefined ? "" : " (audit.file is not used)"),
     );
     return store;

@@ -105,7 +105,7 @@ export function approvalsRoutes(approvals: OperatorApprovals): Record<string, Ro
       }
       let answered: boolean;
       try {
-        answered = approvals.answer(id, {
+        answered = await approvals.decide(id, {
           approve: answer.approve,
           ...(answer.reason === undefined ? {} : { reason: answer.reason as string }),
         }, principal.id);

@@ -23,6 +23,7 @@ export {
   type PendingApproval,
   SelfApprovalError,
 } from "./operator_approvals.ts";
+export type { ApprovalBus } from "./approval_bus.ts";
 export { approvalsRoutes, APPROVE_SCOPE } from "./approvals_routes.ts";
 export { approvalsPage } from "./approvals_page.ts";
 export {

@@ -7,7 +7,14 @@
  */
 
 import type { ApprovalAnswer, ApprovalRequest, Approver } from "../approvals/mod.ts";
-import { DEFAULT_PRINCIPAL } from "../principal.ts";
+import { logger } from "../log.ts";
+import type { ApprovalNotice } from "../state/mod.ts";
+import type { ApprovalBus } from "./approval_bus.ts";
+import { checkOperatorAnswer as checkAnswer } from "./self_approval_error.ts";
+
+export { SelfApprovalError } from "./self_approval_error.ts";
+
+const log = logger("daemon");
 
 /** The default of `maxPending`: how many approvals may wait for an operator at once. */
 export const DEFAULT_MAX_PENDING_APPROVALS = 100;
@@ -57,6 +64,11 @@ export interface OperatorAnswer {
 export interface OperatorApprovalsOptions {
   /** How many approvals may be pending at once; a call over it is refused at once. Default 100. */
   maxPending?: number;
+  /**
+   * Shares questions and answers with other replicas (the state store's `approvals()`): an operator sees every
+   * replica's questions, and an answer given on any replica reaches the waiting task.
+   */
+  shared?: ApprovalBus;
 }
 
 interface Pending {
@@ -91,6 +103,12 @@ export class OperatorApprovals {
   #listeners = new Set<(event: OperatorApprovalEvent) => void>();
   #max: number;
   #closed = false;
+  #shared: ApprovalBus | undefined;
+  /** Questions asked on other replicas, as their notices told. */
+  #remote = new Map<string, PendingApproval>();
+  #joined: Promise<() => Promise<void>> | undefined;
+  /** Each local question's row being written: its withdrawal or answer goes to the store after it. */
+  #asking = new Map<string, Promise<void>>();
 
   /**
    * @param options The bound on pending approvals.
@@ -104,6 +122,59 @@ export class OperatorApprovals {
       );
     }
     this.#max = max;
+    this.#shared = options.shared;
+    if (this.#shared !== undefined) this.#joined = this.#join(this.#shared);
+  }
+
+  /**
+   * Resolves once the shared questions are loaded and notices heard (at once without `shared`).
+   *
+   * @returns Resolves when ready; a store failure is logged, not thrown.
+   */
+  async ready(): Promise<void> {
+    await this.#joined?.catch(() => {});
+  }
+
+  async #join(bus: ApprovalBus): Promise<() => Promise<void>> {
+    try {
+      const stop = await bus.listen((notice) => void this.#hear(bus, notice));
+      for (const approval of await bus.pending()) {
+        if (!this.#pending.has(approval.id)) this.#remote.set(approval.id, approval);
+      }
+      return stop;
+    } catch (error) {
+      log.error("Cannot share approvals through the state store: {message}", {
+        message: (error as Error).message,
+      });
+      throw error;
+    }
+  }
+
+  async #hear(bus: ApprovalBus, notice: ApprovalNotice): Promise<void> {
+    if (notice.origin === bus.origin || this.#closed) return;
+    if (notice.type === "added") {
+      const approval = await bus.get(notice.id).catch(() => undefined);
+      if (approval === undefined || this.#pending.has(notice.id)) return;
+      this.#remote.set(notice.id, approval);
+      this.#emit({ type: "added", approval });
+    } else if (notice.type === "withdrawn") {
+      if (this.#remote.delete(notice.id)) this.#emit({ type: "withdrawn", id: notice.id });
+    } else {
+      const pending = this.#pending.get(notice.id);
+      const { approved, answeredBy, reason } = notice;
+      if (pending !== undefined) {
+        this.#asking.delete(notice.id);
+        this.#settle(notice.id, pending, approved, answeredBy, reason);
+      } else if (this.#remote.delete(notice.id)) {
+        this.#emit({
+          type: "answered",
+          id: notice.id,
+          approved,
+          answeredBy,
+          ...(reason === undefined ? {} : { reason }),
+        });
+      }
+    }
   }
 
   /** How many approvals are pending. */
@@ -155,6 +226,7 @@ export class OperatorApprovals {
     const { promise, resolve } = Promise.withResolvers<ApprovalAnswer>();
     const onAbort = () => {
       if (!this.#pending.delete(id)) return;
+      this.#afterAsked(id, (bus) => bus.withdraw(id));
       this.#emit({ type: "withdrawn", id });
       resolve({ approved: false, reason: "the question was withdrawn" });
     };
@@ -167,16 +239,57 @@ export class OperatorApprovals {
       },
     });
     this.#emit({ type: "added", approval });
+    const shared = this.#shared?.ask(approval).catch((error) =>
+      log.warn("Cannot share approval {id}: {message}", { id, message: (error as Error).message })
+    );
+    if (shared !== undefined) this.#asking.set(id, shared);
     return promise;
   };
 
   /**
-   * The pending approvals, oldest first.
+   * The pending approvals, oldest first: this replica's, and with `shared` every other replica's.
    *
    * @returns A copy of each.
    */
   list(): PendingApproval[] {
-    return [...this.#pending.values()].map((p) => ({ ...p.approval }));
+    const all = [...this.#pending.values()].map((p) => ({ ...p.approval }));
+    all.push(...[...this.#remote.values()].map((a) => ({ ...a })));
+    return all.sort((a, b) => a.askedAt.localeCompare(b.askedAt));
+  }
+
+  /**
+   * Answers a pending approval wherever it was asked: here (as {@linkcode OperatorApprovals.answer}), or with
+   * `shared` on another replica, whose waiting task gets the answer; the first answer wins.
+   *
+   * @param id The approval's id.
+   * @param answer Approve or not, and why.
+   * @param answeredBy The principal id of the operator who answered.
+   * @returns `false` when no such approval is pending anywhere.
+   * @throws {TypeError} As {@linkcode OperatorApprovals.answer}.
+   * @throws {SelfApprovalError} As {@linkcode OperatorApprovals.answer}.
+   */
+  async decide(id: string, answer: OperatorAnswer, answeredBy: string): Promise<boolean> {
+    const remote = this.#remote.get(id);
+    if (remote === undefined || this.#shared === undefined) {
+      return this.answer(id, answer, answeredBy);
+    }
+    checkAnswer(id, answer, answeredBy, remote.principal);
+    const reason = answer.reason?.slice(0, 500);
+    const first = await this.#shared.answer(id, {
+      approved: answer.approve,
+      answeredBy,
+      ...(reason === undefined ? {} : { reason }),
+    });
+    if (this.#remote.delete(id)) {
+      this.#emit({
+        type: "answered",
+        id,
+        approved: answer.approve,
+        answeredBy,
+        ...(reason === undefined ? {} : { reason }),
+      });
+    }
+    return first;
   }
 
   /**
@@ -188,26 +301,41 @@ export class OperatorApprovals {
    * @returns `false` when no such approval is pending (answered already, withdrawn, or never asked).
    * @throws {TypeError} When `answer.approve` is not a boolean or `answer.reason` not a string.
    * @throws {SelfApprovalError} When `answeredBy` is the principal whose task made the call (the shared
-   * {@linkcode DEFAULT_PRINCIPAL} of a single-token daemon excepted).
+   * `DEFAULT_PRINCIPAL` of a single-token daemon excepted).
    */
   answer(id: string, answer: OperatorAnswer, answeredBy: string): boolean {
-    if (typeof answer?.approve !== "boolean") {
-      throw new TypeError("Cannot answer approval: approve must be true or false");
-    }
-    if (answer.reason !== undefined && typeof answer.reason !== "string") {
-      throw new TypeError("Cannot answer approval: reason must be a string");
-    }
     const pending = this.#pending.get(id);
+    checkAnswer(id, answer, answeredBy, pending?.approval.principal);
     if (pending === undefined) return false;
-    if (answeredBy === pending.approval.principal && answeredBy !== DEFAULT_PRINCIPAL) {
-      throw new SelfApprovalError(
-        `Cannot answer approval "${id}": principal "${answeredBy}" made the call; another operator must answer`,
-      );
-    }
-    this.#pending.delete(id);
     const reason = answer.reason?.slice(0, 500);
+    this.#settle(id, pending, answer.approve, answeredBy, reason);
+    this.#afterAsked(id, (bus) =>
+      bus.answer(id, {
+        approved: answer.approve,
+        answeredBy,
+        ...(reason === undefined ? {} : { reason }),
+      }));
+    return true;
+  }
+
+  #afterAsked(id: string, then: (bus: ApprovalBus) => Promise<unknown>): void {
+    const bus = this.#shared;
+    if (bus === undefined) return;
+    const asked = this.#asking.get(id) ?? Promise.resolve();
+    this.#asking.delete(id);
+    void asked.then(() => then(bus)).catch(() => {});
+  }
+
+  #settle(
+    id: string,
+    pending: Pending,
+    approve: boolean,
+    answeredBy: string,
+    reason: string | undefined,
+  ): void {
+    this.#pending.delete(id);
     pending.settle(
-      answer.approve ? { approved: true, answeredBy } : {
+      approve ? { approved: true, answeredBy } : {
         approved: false,
         answeredBy,
         reason: `operator "${answeredBy}" refused it${reason ? `: ${reason}` : ""}`,
@@ -216,11 +344,10 @@ export class OperatorApprovals {
     this.#emit({
       type: "answered",
       id,
-      approved: answer.approve,
+      approved: approve,
       answeredBy,
       ...(reason === undefined ? {} : { reason }),
     });
-    return true;
   }
 
   /**
@@ -238,6 +365,7 @@ export class OperatorApprovals {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    void this.#joined?.then((stop) => stop()).catch(() => {});
     this.#emit({ type: "closed" });
     this.#listeners.clear();
   }
@@ -250,33 +378,5 @@ export class OperatorApprovals {
         // A listener that fails (a closed stream) must not stop the others.
       }
     }
-  }
-}
-
-/**
- * An operator tried to answer a call their own task made: someone else must.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { OperatorApprovals, SelfApprovalError } from "./operator_approvals.ts";
- * const operators = new OperatorApprovals();
- * void operators.approve({ server: "memory", tool: "delete_entities", args: {}, taskId: "t1", rule: "*",
- *   principal: "alice", signal: new AbortController().signal });
- * const id = operators.list()[0]!.id;
- * assert.throws(() => operators.answer(id, { approve: true }, "alice"), SelfApprovalError);
- * assert.equal(operators.answer(id, { approve: true }, "bob"), true);
- * ```
- */
-export class SelfApprovalError extends Error {
-  /** Always `"self_approval"`. */
-  readonly code = "self_approval" as const;
-
-  /**
-   * @param message What was refused.
-   */
-  constructor(message: string) {
-    super(message);
-    this.name = "SelfApprovalError";
   }
 }

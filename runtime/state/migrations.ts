@@ -69,7 +69,12 @@ export const MIGRATIONS: readonly Migration[] = [
         sealed bytea NOT NULL,
         expires_at timestamptz NOT NULL
       );
-      CREATE INDEX mcpx_pii_vaults_expiry ON mcpx_pii_vaults (expires_at)`,
+      CREATE INDEX mcpx_pii_vaults_expiry ON mcpx_pii_vaults (expires_at);
+      CREATE TABLE mcpx_approvals (
+        id text PRIMARY KEY,
+        sealed bytea NOT NULL,
+        asked_at timestamptz NOT NULL DEFAULT now()
+      )`,
   },
 ];
 

@@ -29,6 +29,7 @@ export { FileAuditChain, type FileAuditChainOptions, verifyAuditFile } from "./f
 export { FileStateStore, type FileStateStoreOptions } from "./file_state_store.ts";
 export { migrate, type Migration, MIGRATIONS } from "./migrations.ts";
 export { PostgresAuditChain } from "./postgres_audit_chain.ts";
+export { type ApprovalNotice, PostgresApprovals } from "./postgres_approvals.ts";
 export { PostgresPiiVaults } from "./postgres_pii_vaults.ts";
 export { PostgresSignIns, type SignInRow } from "./postgres_sign_ins.ts";
 export { PostgresStateStore } from "./postgres_state_store.ts";

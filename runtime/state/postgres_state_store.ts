@@ -8,6 +8,7 @@
 import postgres, { type Sql } from "postgres";
 import { migrate } from "./migrations.ts";
 import { PostgresAuditChain } from "./postgres_audit_chain.ts";
+import { PostgresApprovals } from "./postgres_approvals.ts";
 import { PostgresPiiVaults } from "./postgres_pii_vaults.ts";
 import { PostgresSignIns } from "./postgres_sign_ins.ts";
 import type { StateCipher } from "./state_cipher.ts";
@@ -57,6 +58,17 @@ export class PostgresStateStore implements StateStore {
    */
   piiVaults<R extends { token: string } = { token: string }>(): PostgresPiiVaults<R> {
     return new PostgresPiiVaults<R>(this.#sql, this.#need());
+  }
+
+  /**
+   * Pending approvals of every replica, the questions encrypted, with `NOTIFY` between replicas.
+   *
+   * @typeParam T The questions the caller keeps (each with its `id`).
+   * @returns The approval rows; one object per replica (its `origin` names it in notices).
+   * @throws {Error} When the store was opened without a cipher.
+   */
+  approvals<T extends { id: string } = { id: string }>(): PostgresApprovals<T> {
+    return new PostgresApprovals<T>(this.#sql, this.#need());
   }
 
   #need(): StateCipher {
