@@ -21,8 +21,7 @@ import { elicitationApprover, SessionApprovers } from "./approvals.ts";
 import { AuditLog, type AuditLogOptions } from "./audit_log.ts";
 import type { AuditChain } from "../state/mod.ts";
 import { registerDaemonTools, type ToolContext } from "./daemon_tools.ts";
-import type { ApprovalBus } from "./approval_bus.ts";
-import { OperatorApprovals } from "./operator_approvals.ts";
+import { OperatorApprovals, type OperatorApprovalsOptions } from "./operator_approvals.ts";
 import { DaemonMetrics } from "./metrics.ts";
 import { relayAuthorizationUrl, relayElicitation } from "./elicitation_relay.ts";
 import type { ProgressNotifier } from "./progress_notifier.ts";
@@ -50,7 +49,7 @@ export interface ExecutorDaemonOptions {
   /** With `approver: "operator"`: how many approvals may wait at once; over it a call is refused. Default 100. */
   maxPendingApprovals?: number;
   /** Shares operator approvals with other replicas (the state store's `approvals()`). Default: this process only. */
-  approvalBus?: ApprovalBus;
+  approvalBus?: OperatorApprovalsOptions["shared"];
 }
 
 /** What `GET /healthz` reports. */
@@ -120,12 +119,8 @@ export class ExecutorDaemon {
   constructor(options: ExecutorDaemonOptions) {
     this.#options = options;
     const own = options.orchestrator.onTaskProgress;
-    this.#operators = new OperatorApprovals({
-      ...(options.maxPendingApprovals === undefined
-        ? {}
-        : { maxPending: options.maxPendingApprovals }),
-      ...(options.approvalBus === undefined ? {} : { shared: options.approvalBus }),
-    });
+    const { maxPendingApprovals: maxPending, approvalBus: shared } = options;
+    this.#operators = new OperatorApprovals({ maxPending, shared });
     this.#orch = new MCPOrchestrator({
       // Approval questions go to the client of the task's session, through elicitation, or to the operators.
       approve: options.approver === "operator" ? this.#operators.approve : this.#approvers.approve,

@@ -63,12 +63,12 @@ export interface OperatorAnswer {
 /** Options for {@linkcode OperatorApprovals}. */
 export interface OperatorApprovalsOptions {
   /** How many approvals may be pending at once; a call over it is refused at once. Default 100. */
-  maxPending?: number;
+  maxPending?: number | undefined;
   /**
    * Shares questions and answers with other replicas (the state store's `approvals()`): an operator sees every
    * replica's questions, and an answer given on any replica reaches the waiting task.
    */
-  shared?: ApprovalBus;
+  shared?: ApprovalBus | undefined;
 }
 
 interface Pending {
