@@ -109,6 +109,8 @@ export class OperatorApprovals {
   #joined: Promise<() => Promise<void>> | undefined;
   /** Each local question's row being written: its withdrawal or answer goes to the store after it. */
   #asking = new Map<string, Promise<void>>();
+  /** Questions of other replicas answered or withdrawn lately, so a late read does not list them again. */
+  #gone = new Set<string>();
 
   /**
    * @param options The bound on pending approvals.
@@ -155,11 +157,15 @@ export class OperatorApprovals {
     if (notice.type === "added") {
       const approval = await bus.get(notice.id).catch(() => undefined);
       if (approval === undefined || this.#pending.has(notice.id)) return;
+      // Answered or withdrawn while it was being read: its notice came first.
+      if (this.#gone.has(notice.id)) return;
       this.#remote.set(notice.id, approval);
       this.#emit({ type: "added", approval });
     } else if (notice.type === "withdrawn") {
+      this.#markGone(notice.id);
       if (this.#remote.delete(notice.id)) this.#emit({ type: "withdrawn", id: notice.id });
     } else {
+      this.#markGone(notice.id);
       const pending = this.#pending.get(notice.id);
       const { approved, answeredBy, reason } = notice;
       if (pending !== undefined) {
@@ -316,6 +322,11 @@ export class OperatorApprovals {
         ...(reason === undefined ? {} : { reason }),
       }));
     return true;
+  }
+
+  #markGone(id: string): void {
+    if (this.#gone.size >= 1_000) this.#gone.clear();
+    this.#gone.add(id);
   }
 
   #afterAsked(id: string, then: (bus: ApprovalBus) => Promise<unknown>): void {
