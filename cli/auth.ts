@@ -9,15 +9,22 @@
  * ```
  *
  * Options: `--config <file>` (default `mcp.json`), `--token-file <file>` (default: the user's token file),
- * `--principal <id>` (whose sign-in; default the default principal, the user's own), `--no-browser` (only print
- * the URL).
+ * `--state-url <url>` (or `MCPX_STATE_URL`: the daemon's shared PostgreSQL state store instead of the file, with
+ * the key of `MCPX_STATE_KEY` or `--state-key-file`), `--principal <id>` (whose sign-in; default the default
+ * principal, the user's own), `--no-browser` (only print the URL).
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
 import { loadConfig } from "../runtime/config.ts";
-import { type AuthorizationUrlRequest, TokenStore } from "../runtime/connections/auth/mod.ts";
+import {
+  type AuthorizationUrlRequest,
+  SharedTokenStore,
+  type SignInStore,
+  TokenStore,
+} from "../runtime/connections/auth/mod.ts";
+import { PostgresStateStore, StateCipher } from "../runtime/state/mod.ts";
 import { ServerConnection } from "../runtime/connections/server_connection.ts";
 import { DEFAULT_PRINCIPAL, validatePrincipalId } from "../runtime/principal.ts";
 
@@ -31,6 +38,8 @@ Options:
   --config <file>       the mcp.json to read (default: mcp.json)
   --token-file <file>   where sign-ins are kept (default: $MCP_EXECUTOR_TOKEN_FILE, else
                         $XDG_CONFIG_HOME/mcp-executor/tokens.json or ~/.config/mcp-executor/tokens.json)
+  --state-url <url>     the daemon's PostgreSQL state store instead (also MCPX_STATE_URL); its key
+                        from MCPX_STATE_KEY or --state-key-file <file>
   --no-browser          print the sign-in URL without opening a browser`;
 
 const SIGN_IN_TIMEOUT_MS = 300_000;
@@ -68,6 +77,11 @@ function describeExpiry(expiresAt: number | undefined): string {
   return expiresAt < Date.now() ? `expired ${when}` : `expires ${when}`;
 }
 
+/** Where a store keeps sign-ins, for messages. */
+function whereOf(store: SignInStore): string {
+  return store.path ?? "the state store (PostgreSQL table mcpx_sign_ins)";
+}
+
 /** A principal id as a column: as it is, or quoted when it holds a space. */
 function column(principal: string): string {
   return /^\S+$/.test(principal) ? principal : JSON.stringify(principal);
@@ -78,7 +92,7 @@ function asPrincipal(principal: string): string {
   return principal === DEFAULT_PRINCIPAL ? "" : ` as principal ${JSON.stringify(principal)}`;
 }
 
-async function list(store: TokenStore, principal: string | undefined): Promise<number> {
+async function list(store: SignInStore, principal: string | undefined): Promise<number> {
   const entries = (await store.list()).filter((e) =>
     principal === undefined || e.principal === principal
   );
@@ -86,11 +100,11 @@ async function list(store: TokenStore, principal: string | undefined): Promise<n
     console.log(
       `No stored sign-ins${
         principal === undefined ? "" : ` of principal ${JSON.stringify(principal)}`
-      } in ${store.path}.`,
+      } in ${whereOf(store)}.`,
     );
     return 0;
   }
-  console.log(`Sign-ins in ${store.path} (principal, server, URL):`);
+  console.log(`Sign-ins in ${whereOf(store)} (principal, server, URL):`);
   for (const entry of entries) {
     const parts = [
       entry.signedIn ? "signed in" : "not signed in",
@@ -105,21 +119,21 @@ async function list(store: TokenStore, principal: string | undefined): Promise<n
   return 0;
 }
 
-async function logout(store: TokenStore, server: string, principal: string): Promise<number> {
+async function logout(store: SignInStore, server: string, principal: string): Promise<number> {
   if (await store.remove({ principal, server })) {
     console.log(
-      `Signed out of "${server}"${
-        asPrincipal(principal)
-      }: its sign-in was removed from ${store.path}.`,
+      `Signed out of "${server}"${asPrincipal(principal)}: its sign-in was removed from ${
+        whereOf(store)
+      }.`,
     );
   } else {
-    console.log(`No stored sign-in for "${server}"${asPrincipal(principal)} in ${store.path}.`);
+    console.log(`No stored sign-in for "${server}"${asPrincipal(principal)} in ${whereOf(store)}.`);
   }
   return 0;
 }
 
 async function signIn(
-  store: TokenStore,
+  store: SignInStore,
   server: string,
   options: { config: string; browser: boolean; principal: string },
 ): Promise<number> {
@@ -178,7 +192,7 @@ async function signIn(
   console.log(
     `Signed in to "${server}"${asPrincipal(principal)}: ${count} tool${
       count === 1 ? "" : "s"
-    }. The sign-in is stored in ${store.path}.`,
+    }. The sign-in is stored in ${whereOf(store)}.`,
   );
   return 0;
 }
@@ -208,6 +222,8 @@ export async function main(args: string[]): Promise<number> {
         config: { type: "string" },
         principal: { type: "string" },
         "token-file": { type: "string" },
+        "state-url": { type: "string" },
+        "state-key-file": { type: "string" },
         "no-browser": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -233,8 +249,17 @@ export async function main(args: string[]): Promise<number> {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
   }
+  const stateUrl = values["state-url"] ?? (Deno.env.get("MCPX_STATE_URL") || undefined);
+  let state: PostgresStateStore | undefined;
   try {
-    const store = new TokenStore(values["token-file"]);
+    const keyFile = values["state-key-file"];
+    if (stateUrl !== undefined) {
+      const cipher = await StateCipher.load(keyFile === undefined ? {} : { keyFile });
+      state = await PostgresStateStore.open(stateUrl, { cipher, max: 2 });
+    }
+    const store = state === undefined
+      ? new TokenStore(values["token-file"])
+      : new SharedTokenStore(state.signIns);
     if (values.list === true) return await list(store, principal);
     const own = principal ?? DEFAULT_PRINCIPAL;
     if (values.logout !== undefined) return await logout(store, values.logout, own);
@@ -246,6 +271,8 @@ export async function main(args: string[]): Promise<number> {
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     return 1;
+  } finally {
+    await state?.close();
   }
 }
 
