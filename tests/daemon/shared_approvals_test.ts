@@ -1,7 +1,7 @@
 /**
  * Operator approvals shared by replicas through PostgreSQL: two `OperatorApprovals`, each on its own connection
- * pool to one database, as two daemons would hold them. A question asked on one is listed and answered on the
- * other, and the answer reaches the task waiting on the first.
+ * pool to one database, as two daemons would hold them, and two real daemon processes. A question asked on one is
+ * listed and answered on the other, and the answer reaches the task waiting on the first.
  */
 
 import assert from "node:assert/strict";
@@ -15,6 +15,8 @@ import {
 } from "../../runtime/daemon/mod.ts";
 import { PostgresStateStore, StateCipher } from "../../runtime/state/mod.ts";
 import { freshDatabase, PG_URL } from "../helpers/postgres.ts";
+import { Client, StreamableHTTPClientTransport } from "../../runtime/sdk.ts";
+import { daemonDir, httpDaemon } from "./_daemon.ts";
 
 async function until(what: string, check: () => boolean): Promise<void> {
   for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
@@ -140,6 +142,61 @@ Deno.test({
     } finally {
       a.close();
       b.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "shared approvals: two daemons on one database, the call waiting on one is approved over HTTP on the other",
+  ignore: PG_URL === undefined,
+  async fn() {
+    await using db = await freshDatabase();
+    const token = "shared-approvals-token-0123456789abcdef";
+    const auth = { authorization: `Bearer ${token}` };
+    await using dir = await daemonDir({
+      state: { url: db.url },
+      sessions: { dir: "sessions" },
+      approvals: { approver: "operator" },
+    });
+    const env = {
+      MCPX_TOKEN: token,
+      MCPX_STATE_KEY: btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
+    };
+    await using one = await httpDaemon(dir.config, { env, token });
+    await using two = await httpDaemon(dir.config, { env, token });
+    const client = new Client({ name: "agent", version: "1.0.0" });
+    await client.connect(
+      new StreamableHTTPClientTransport(one.url, { requestInit: { headers: auth } }),
+    );
+    try {
+      const running = client.callTool({
+        name: "execute_code",
+        arguments: {
+          code:
+            `await memory.createEntities({ entities: [{ name: "Ada", entityType: "person", observations: [] }] });
+await memory.deleteEntities({ entityNames: ["Ada"] });
+return (await memory.readGraph()).entities.length;`,
+        },
+      }) as Promise<{ isError?: boolean; content: { text: string }[] }>;
+      let pending: { id: string; tool: string }[] = [];
+      for (const deadline = Date.now() + 30_000; pending.length === 0 && Date.now() < deadline;) {
+        const response = await fetch(`${two.base}/approvals`, { headers: auth });
+        pending = (await response.json() as { pending: { id: string; tool: string }[] }).pending;
+        if (pending.length === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(pending[0]?.tool, "delete_entities", "the other daemon lists the question");
+      const answer = await fetch(`${two.base}/approvals/${pending[0]!.id}`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ approve: true }),
+      });
+      assert.equal(answer.status, 200, await answer.text());
+      const result = await running;
+      assert.equal(result.isError ?? false, false, JSON.stringify(result));
+      assert.match(JSON.stringify(result.content), /0/);
+    } finally {
+      await client.close();
     }
   },
 });
