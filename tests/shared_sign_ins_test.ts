@@ -71,20 +71,27 @@ Deno.test({
   async fn() {
     await using db = await freshDatabase();
     const key = randomKey();
-    // Access tokens live 2 s: a refresh is due once less than half of that is left.
-    await using server = startOAuthServer({ account: "alice", accessTtlSeconds: 2 });
+    // Access tokens live 60 s: a refresh is due once less than half of that is left.
+    await using server = startOAuthServer({ account: "alice", accessTtlSeconds: 60 });
     {
       await using state = await openShared(db.url, key);
+      const tokenStore = new SharedTokenStore(state.signIns);
       await using signIn = new ConnectionManager(configOf(server.url), {
-        tokenStore: new SharedTokenStore(state.signIns),
+        tokenStore,
         onAuthorizationUrl: actAsBrowser,
       });
       const [status] = await signIn.connectAll();
       assert.equal(status?.state, "connected", status?.error);
+      // 10 s left: both replicas find a refresh due; the new tokens have 60 s, not due again during the test.
+      await tokenStore.update(
+        "s",
+        server.url,
+        (entry) => ({ ...entry, expiresAt: Date.now() + 10_000 }),
+      );
     }
     assert.equal(server.signIns, 1);
+    assert.equal(server.refreshes, 0);
     const replicas = await Promise.all([1, 2].map(() => startReplica(db.url, key, server.url)));
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
     await Promise.all(replicas.map((r) => r.go()));
     const results = await Promise.all(replicas.map((r) => r.result()));
     assert.equal(server.refreshes, 1, "one refresh request reached the authorization server");
