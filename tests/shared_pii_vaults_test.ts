@@ -124,6 +124,17 @@ Deno.test({
     const moved = await two.run(write(join(data, "other.txt"), "[EMAIL_1]"), "s2");
     assert.equal(moved.status, "failed");
     await assert.rejects(() => Deno.stat(join(data, "other.txt")), Deno.errors.NotFound);
+
+    // A replica that stops (its shutdown closes its sessions) leaves their vaults for the one that takes them over.
+    {
+      await using three = await replica(db.url, key, data);
+      assert.equal((await three.run(read(join(data, "c.txt")), "s4")).data, "[EMAIL_1]");
+      await three.orch.shutdown({ drainTimeoutMs: 0 });
+      three.orch.privacyVaults?.drop("s4");
+    }
+    const takenOver = await two.run(write(join(data, "out.txt"), "[EMAIL_1]"), "s4");
+    assert.equal(takenOver.status, "completed", JSON.stringify(takenOver.error));
+    assert.equal(await Deno.readTextFile(join(data, "out.txt")), EMAILS[2]);
     await Deno.remove(data, { recursive: true });
   },
 });

@@ -42,6 +42,7 @@ export class PrivacyVaults implements Disposable {
   #ttlMs: number;
   #held = new Map<string, Held>();
   #store: VaultStore | undefined;
+  #closed = false;
 
   /**
    * Validates the options and compiles the detectors, field rules and flow rules every session shares.
@@ -181,8 +182,10 @@ export class PrivacyVaults implements Disposable {
    * @returns `true` when the session had a vault.
    */
   drop(session: string): boolean {
-    // The stored vault goes whether or not this replica held it; a failure leaves it to expire with its TTL.
-    this.#store?.drop(session).catch(() => {});
+    // The stored vault goes whether or not this replica held it; a failure leaves it to expire with its TTL. Once
+    // this process is closing, sessions closed by its shutdown keep their stored vault for the replica that takes
+    // them over.
+    if (!this.#closed) this.#store?.drop(session).catch(() => {});
     return this.#forget(session);
   }
 
@@ -195,8 +198,12 @@ export class PrivacyVaults implements Disposable {
     return true;
   }
 
-  /** Drops every vault held in this process and stops the TTL timers; stored vaults stay for other replicas. */
+  /**
+   * Drops every vault held in this process and stops the TTL timers; stored vaults stay for other replicas, and a
+   * later {@linkcode PrivacyVaults.drop} forgets only what this process holds.
+   */
   close(): void {
+    this.#closed = true;
     for (const session of [...this.#held.keys()]) this.#forget(session);
   }
 
