@@ -1,7 +1,8 @@
 /**
  * What the daemon keeps, behind one interface ({@linkcode StateStore}), in two engines: files on one machine
  * ({@linkcode FileStateStore}, the default) or PostgreSQL shared by several replicas
- * ({@linkcode PostgresStateStore}). Today the store holds the tamper-evident audit trail.
+ * ({@linkcode PostgresStateStore}). Today the store holds the tamper-evident audit trail; the PostgreSQL engine
+ * also keeps upstream sign-ins, PII vaults and pending approvals, encrypted with a {@linkcode StateCipher}.
  *
  * @example
  * ```ts
