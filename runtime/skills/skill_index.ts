@@ -225,3 +225,17 @@ export class SkillIndex {
     });
   }
 }
+
+/**
+ * One hit as the line a model reads: import line, description, arguments, health and run record.
+ *
+ * @param hit The hit.
+ * @returns The line.
+ */
+export function skillHitLine(hit: SkillSearchHit): string {
+  const properties = Object.keys((hit.params.properties ?? {}) as object);
+  const args = properties.length > 0 ? ` args: { ${properties.join(", ")} }` : "";
+  const health = hit.health === "ok" ? "" : ` [${hit.health}]`;
+  const record = hit.runs > 0 ? ` (${hit.successes}/${hit.runs} runs ok)` : "";
+  return `${hit.importLine} // skill ${hit.name} v${hit.version}: ${hit.description}${args}${health}${record}`;
+}

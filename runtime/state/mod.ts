@@ -29,5 +29,9 @@ export { FileAuditChain, type FileAuditChainOptions, verifyAuditFile } from "./f
 export { FileStateStore, type FileStateStoreOptions } from "./file_state_store.ts";
 export { migrate, type Migration, MIGRATIONS } from "./migrations.ts";
 export { PostgresAuditChain } from "./postgres_audit_chain.ts";
+export { PostgresSkillRows, SKILLS_CHANNEL } from "./postgres_skill_rows.ts";
 export { PostgresStateStore } from "./postgres_state_store.ts";
+export { PostgresUsageRows } from "./postgres_usage_rows.ts";
+export type { SkillFiles, SkillHead, SkillListener, SkillRow, SkillRows } from "./skill_rows.ts";
 export type { StateHealth, StateStore } from "./state_store.ts";
+export type { UsageEntry, UsageRows } from "./usage_rows.ts";

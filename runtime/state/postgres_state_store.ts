@@ -8,6 +8,8 @@
 import postgres, { type Sql } from "postgres";
 import { migrate } from "./migrations.ts";
 import { PostgresAuditChain } from "./postgres_audit_chain.ts";
+import { PostgresSkillRows } from "./postgres_skill_rows.ts";
+import { PostgresUsageRows } from "./postgres_usage_rows.ts";
 import type { StateHealth, StateStore } from "./state_store.ts";
 
 /**
@@ -23,6 +25,10 @@ import type { StateHealth, StateStore } from "./state_store.ts";
 export class PostgresStateStore implements StateStore {
   /** The audit trail: one chain for the deployment. */
   readonly audit: PostgresAuditChain;
+  /** Saved skills: every version a row, saves announced with `NOTIFY`. */
+  readonly skills: PostgresSkillRows;
+  /** Learned search use: counters upserted by every replica. */
+  readonly usage: PostgresUsageRows;
   /** The migration versions this store applied when it opened (empty when another replica had). */
   readonly migrated: readonly number[];
   #sql: Sql;
@@ -30,6 +36,8 @@ export class PostgresStateStore implements StateStore {
   private constructor(sql: Sql, migrated: number[]) {
     this.#sql = sql;
     this.audit = new PostgresAuditChain(sql);
+    this.skills = new PostgresSkillRows(sql);
+    this.usage = new PostgresUsageRows(sql);
     this.migrated = migrated;
   }
 

@@ -1,0 +1,138 @@
+/**
+ * The PostgreSQL engine's skills: every version a row of `mcpx_skill_versions` (primary key principal, name,
+ * version); a save runs in one transaction under an advisory lock keyed by the skill, and announces itself with
+ * `NOTIFY mcpx_skills` on commit.
+ *
+ * @module
+ */
+
+import type { Sql } from "postgres";
+import type { SkillHead, SkillListener, SkillRow, SkillRows } from "./skill_rows.ts";
+
+/** The channel saves are announced on. */
+export const SKILLS_CHANNEL = "mcpx_skills";
+
+interface Row {
+  principal: string;
+  name: string;
+  version: number;
+  skill_md: string;
+  skill_ts: string;
+  tools_json: string;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * Skills in the table `mcpx_skill_versions` (created by the migrations).
+ *
+ * @example
+ * ```ts ignore
+ * import { PostgresStateStore } from "./mod.ts";
+ * await using store = await PostgresStateStore.open(Deno.env.get("MCPX_TEST_PG_URL")!);
+ * console.log(await store.skills.heads());
+ * ```
+ */
+export class PostgresSkillRows implements SkillRows {
+  #sql: Sql;
+
+  /**
+   * @param sql A `postgres` client on a migrated database; the store owns and ends it.
+   */
+  constructor(sql: Sql) {
+    this.#sql = sql;
+  }
+
+  /**
+   * Saves a version under the skill's advisory lock; see {@linkcode SkillRows.save}.
+   *
+   * @param principal `""` for a shared skill.
+   * @param name The skill's name.
+   * @param write Makes the new version (under the lock).
+   * @returns The row saved.
+   * @throws {Error} When the database fails or the version exists (unique violation): nothing is saved.
+   */
+  async save(principal: string, name: string, write: () => Promise<SkillRow>): Promise<SkillRow> {
+    return await this.#sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(hashtextextended(${`mcpx skill ${principal}/${name}`}, 0))`;
+      const row = await write();
+      if (row.principal !== principal || row.name !== name) {
+        throw new TypeError(`Cannot save skill "${name}": the row names another skill`);
+      }
+      await tx`INSERT INTO mcpx_skill_versions
+        (principal, name, version, skill_md, skill_ts, tools_json, metadata)
+        VALUES (${principal}, ${name}, ${row.version}, ${row.files["SKILL.md"]}, ${
+        row.files["skill.ts"]
+      },
+          ${row.files["tools.json"]}, ${tx.json(row.metadata as never)})`;
+      const head: SkillHead = { principal, name, version: row.version };
+      await tx`SELECT pg_notify(${SKILLS_CHANNEL}, ${JSON.stringify(head)})`;
+      return row;
+    }) as SkillRow;
+  }
+
+  /**
+   * The versions of a skill after one, oldest first.
+   *
+   * @param principal `""` for a shared skill.
+   * @param name The skill's name.
+   * @param options `after` (default 0) and `limit` (the newest this many).
+   * @returns The rows.
+   */
+  async versions(
+    principal: string,
+    name: string,
+    options: { after?: number; limit?: number } = {},
+  ): Promise<SkillRow[]> {
+    const rows = await this.#sql<Row[]>`
+      SELECT principal, name, version, skill_md, skill_ts, tools_json, metadata FROM mcpx_skill_versions
+      WHERE principal = ${principal} AND name = ${name} AND version > ${options.after ?? 0}
+      ORDER BY version DESC LIMIT ${options.limit ?? 2_147_483_647}`;
+    return rows.reverse().map(toSkillRow);
+  }
+
+  /**
+   * Every skill's newest version.
+   *
+   * @returns The heads, sorted by principal and name.
+   */
+  async heads(): Promise<SkillHead[]> {
+    const rows = await this.#sql<SkillHead[]>`
+      SELECT principal, name, max(version) AS version FROM mcpx_skill_versions
+      GROUP BY principal, name ORDER BY principal, name`;
+    return rows.map((r) => ({ principal: r.principal, name: r.name, version: Number(r.version) }));
+  }
+
+  /**
+   * `LISTEN mcpx_skills` on a connection of its own (the `postgres` package reconnects it and calls `onConnect`
+   * again).
+   *
+   * @param onSave Called with each saved version's head.
+   * @param onConnect Called on every (re)connection.
+   * @returns The subscription.
+   */
+  async listen(
+    onSave: (head: SkillHead) => void,
+    onConnect: () => void = () => {},
+  ): Promise<SkillListener> {
+    const meta = await this.#sql.listen(SKILLS_CHANNEL, (payload) => {
+      let head: SkillHead;
+      try {
+        head = JSON.parse(payload);
+      } catch {
+        return;
+      }
+      onSave(head);
+    }, onConnect);
+    return { unlisten: () => meta.unlisten() };
+  }
+}
+
+function toSkillRow(row: Row): SkillRow {
+  return {
+    principal: row.principal,
+    name: row.name,
+    version: Number(row.version),
+    files: { "SKILL.md": row.skill_md, "skill.ts": row.skill_ts, "tools.json": row.tools_json },
+    metadata: row.metadata,
+  };
+}

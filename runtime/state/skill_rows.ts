@@ -1,0 +1,113 @@
+/**
+ * {@linkcode SkillRows}: saved skills as rows with versions, the shape the PostgreSQL engine keeps them in, so
+ * that every replica sees a skill saved on any of them. The embedded engine has none: skills stay folders.
+ *
+ * @module
+ */
+
+/** The files of one skill version, as the skills folder holds them. */
+export interface SkillFiles {
+  /** Front matter and usage text. */
+  "SKILL.md": string;
+  /** The program, its imports relative to the skill's folder. */
+  "skill.ts": string;
+  /** The definitions of the tools it uses, as they were at save time. */
+  "tools.json": string;
+}
+
+/**
+ * One saved version of one skill.
+ *
+ * @example
+ * ```ts
+ * import type { SkillRow } from "./skill_rows.ts";
+ * import assert from "node:assert/strict";
+ * const row: SkillRow = {
+ *   principal: "", name: "add", version: 1, metadata: { name: "add" },
+ *   files: { "SKILL.md": "---\nname: add\n---\n", "skill.ts": "export function run() {}\n", "tools.json": "{}\n" },
+ * };
+ * assert.equal(row.principal, "", "shared");
+ * ```
+ */
+export interface SkillRow {
+  /** The owner of a private skill; `""` for a shared one. */
+  principal: string;
+  /** The skill's name. */
+  name: string;
+  /** 1, 2, 3, ...: unique per principal and name. */
+  version: number;
+  /** The version's files. */
+  files: SkillFiles;
+  /** Its metadata (the front matter as JSON). */
+  metadata: Record<string, unknown>;
+}
+
+/** Which skill a row is about: what a change announces and what `heads()` lists. */
+export interface SkillHead {
+  /** `""` for a shared skill. */
+  principal: string;
+  /** The skill's name. */
+  name: string;
+  /** Its newest version. */
+  version: number;
+}
+
+/** A subscription to saves; stop it with `unlisten()`. */
+export interface SkillListener {
+  /** Stops listening. */
+  unlisten(): Promise<void>;
+}
+
+/**
+ * Saved skills as rows, shared by every replica of a deployment.
+ *
+ * @example
+ * ```ts
+ * import type { SkillRows } from "./skill_rows.ts";
+ * import assert from "node:assert/strict";
+ * const rows: Pick<SkillRows, "heads"> = { heads: () => Promise.resolve([]) };
+ * assert.deepEqual(await rows.heads(), []);
+ * ```
+ */
+export interface SkillRows {
+  /**
+   * Saves a version while holding the deployment-wide lock of that skill: `write` runs under the lock (it may read
+   * the versions saved so far and must return the new one), then the row is inserted and announced to every
+   * listener when the transaction commits. Two replicas saving one skill at once take turns, so each version is
+   * distinct and none is lost; a version that exists already is refused.
+   *
+   * @param principal `""` for a shared skill.
+   * @param name The skill's name.
+   * @param write Makes the new version (under the lock).
+   * @returns The row saved.
+   */
+  save(principal: string, name: string, write: () => Promise<SkillRow>): Promise<SkillRow>;
+  /**
+   * The newest versions of a skill after one, oldest first.
+   *
+   * @param principal `""` for a shared skill.
+   * @param name The skill's name.
+   * @param options `after` (default 0) and `limit`: the newest this many only (default all).
+   * @returns The rows.
+   */
+  versions(
+    principal: string,
+    name: string,
+    options?: { after?: number; limit?: number },
+  ): Promise<SkillRow[]>;
+  /**
+   * Every skill's newest version.
+   *
+   * @returns The heads, sorted by principal and name.
+   */
+  heads(): Promise<SkillHead[]>;
+  /**
+   * Calls `onSave` for every version saved from now on, by any replica (this one included), and `onConnect` each
+   * time the subscription is (re)established, when saves may have been missed.
+   *
+   * @param onSave Called with the saved version's head.
+   * @param onConnect Called on every (re)connection.
+   * @returns The subscription.
+   */
+  listen(onSave: (head: SkillHead) => void, onConnect?: () => void): Promise<SkillListener>;
+}
