@@ -18,6 +18,7 @@
 export { SkillManager } from "./skill_manager.ts";
 export { SkillSpaces, type VisibleSkill } from "./skill_spaces.ts";
 export { SkillMirror } from "./skill_mirror.ts";
+export { exportSkillRows } from "./export_skill_rows.ts";
 export { principalFolders, principalFromFolders } from "./principal_folder.ts";
 export type {
   BreakingChangePolicy,
