@@ -1,8 +1,8 @@
 /**
  * Skills and search usage shared through the PostgreSQL state store: two orchestrators on one database stand for
- * two replicas. A skill saved through one is found by search and run through the other within 1 s; saves of one
- * skill at once from both keep every version; a private skill reaches only its principal's folder; usage counters
- * from two stores add up. Ignored without `MCPX_TEST_PG_URL` (`.ci/run` sets it).
+ * two replicas. A skill saved through one is found by search and run through the other within 1 s, and runs on
+ * both count in its statistics; saves of one skill at once from both keep every version; a private skill reaches
+ * only its principal's folder; usage counters from two stores add up. Ignored without `MCPX_TEST_PG_URL` (`.ci/run` sets it).
  */
 
 import assert from "node:assert/strict";
@@ -85,6 +85,29 @@ Deno.test({
         5,
       );
     });
+    await t.step(
+      "runs on both replicas add up in the shared statistics, seen by both",
+      async () => {
+        const runs = () => one.orch.listSkills().find((s) => s.name === "add-numbers")?.stats.runs;
+        const before = runs() ?? 0;
+        await Promise.all([
+          one.orch.executeSkill("add-numbers", { a: 1, b: 1 }),
+          two.orch.executeSkill("add-numbers", { a: 1, b: 1 }),
+          two.orch.executeSkill("add-numbers", { a: 1, b: 1 }),
+        ]);
+        for (const replica of [one, two]) {
+          assert.ok(
+            await within(
+              1_000,
+              () =>
+                replica.orch.listSkills().find((s) => s.name === "add-numbers")?.stats.runs ===
+                  before + 3,
+            ),
+            `runs seen by ${replica === one ? "one" : "two"}`,
+          );
+        }
+      },
+    );
     await t.step(
       "a private skill reaches its principal's folder on the other replica, no one else's",
       async () => {

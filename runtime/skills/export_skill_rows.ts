@@ -40,11 +40,14 @@ const ALL_VERSIONS = 1_000_000_000;
  *   save: () => Promise.reject(new Error("read only")),
  *   versions: () => Promise.resolve([row]),
  *   heads: () => Promise.resolve([{ principal: "", name: "say-hi", version: 1 }]),
+ *   updateStats: () => Promise.reject(new Error("read only")),
+ *   stats: () => Promise.resolve({ runs: 2, successes: 2 }),
  *   listen: () => Promise.reject(new Error("not here")),
  * };
  * const dir = await Deno.makeTempDir();
  * assert.deepEqual(await exportSkillRows(rows, dir), { shared: 1, private: 0 });
  * assert.equal(new SkillStore(`${dir}/skills`).read("say-hi")?.versions.length, 1);
+ * assert.equal(new SkillStore(`${dir}/skills`).read("say-hi")?.stats.runs, 2);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

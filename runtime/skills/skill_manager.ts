@@ -356,7 +356,7 @@ export class SkillManager {
       }
     }
     const servers = this.#serverNames();
-    await store.recordRun(name, result, (tool) => {
+    await this.#spaces.recordRun(store, name, result, (tool) => {
       const ref = parseToolRef(tool, servers);
       const found = ref?.tool === undefined
         ? undefined

@@ -39,6 +39,8 @@ import type { SkillMetadata } from "./types.ts";
  *   save: async (_p, _n, write) => { const row = await write(); saved.push(row); return row; },
  *   versions: (p, n, o = {}) => Promise.resolve(saved.filter((r) => r.principal === p && r.name === n && r.version > (o.after ?? 0))),
  *   heads: () => Promise.resolve(saved.map((r) => ({ principal: r.principal, name: r.name, version: r.version }))),
+ *   updateStats: (_p, _n, update) => Promise.resolve(update(undefined)),
+ *   stats: () => Promise.resolve(undefined),
  *   listen: () => Promise.resolve({ unlisten: () => Promise.resolve() }),
  * };
  * const dir = await Deno.makeTempDir();
@@ -100,18 +102,55 @@ export class SkillMirror {
    * @returns Resolves once written.
    */
   async pullAll(): Promise<void> {
-    for (const head of await this.#rows.heads()) await this.pull(head);
+    for (const head of await this.#rows.heads()) await this.pull({ ...head, stats: true });
   }
 
   /**
-   * Writes the versions of one skill its folder lacks (one pull of a skill at a time).
+   * Writes the versions of one skill its folder lacks, and its run statistics when `head.stats` is set (one pull
+   * or statistics write of a skill at a time).
    *
-   * @param head The skill, and its newest version.
+   * @param head The skill, its newest version, and whether its statistics changed.
    * @returns Resolves once written.
    */
   pull(head: SkillHead): Promise<void> {
-    const key = `${head.principal}\u0000${head.name}`;
-    const next = (this.#pulls.get(key) ?? Promise.resolve()).then(() => this.#pull(head));
+    return this.#turn(head.principal, head.name, async () => {
+      await this.#pull(head);
+      if (head.stats === true && !this.#closed) {
+        const store = this.#store(head.principal);
+        const stats = await this.#rows.stats(head.principal, head.name);
+        if (stats !== undefined) await writeStats(store, head.name, stats);
+      }
+    });
+  }
+
+  /**
+   * Adds a run to a skill's statistics in the store (so runs on every replica count), then writes them into the
+   * folder's `stats.json`.
+   *
+   * @param store The skill's store.
+   * @param name The skill's name.
+   * @param update The new statistics from the stored ones (`parseStats` and `updateStats`).
+   * @returns Resolves once written.
+   */
+  recordRun(
+    store: SkillStore,
+    name: string,
+    update: (current: string | undefined) => unknown,
+  ): Promise<void> {
+    const principal = this.#owner(store);
+    return this.#turn(principal, name, async () => {
+      const stats = await this.#rows.updateStats(
+        principal,
+        name,
+        (current) => update(current === undefined ? undefined : JSON.stringify(current)),
+      );
+      await writeStats(store, name, stats);
+    });
+  }
+
+  #turn(principal: string, name: string, step: () => Promise<void>): Promise<void> {
+    const key = `${principal}\u0000${name}`;
+    const next = (this.#pulls.get(key) ?? Promise.resolve()).then(step);
     const settled = next.catch(() => {});
     this.#pulls.set(key, settled);
     void settled.then(() => {
@@ -170,7 +209,7 @@ export class SkillMirror {
     store: SkillStore,
     save: () => Promise<SkillMetadata>,
   ): Promise<SkillMetadata> {
-    const owner = principal === DEFAULT_PRINCIPAL || store === this.#spaces.shared ? "" : principal;
+    const owner = principal === DEFAULT_PRINCIPAL ? "" : this.#owner(store);
     let metadata: SkillMetadata | undefined;
     let refused: { error: unknown } | undefined;
     try {
@@ -208,6 +247,11 @@ export class SkillMirror {
     return metadata!;
   }
 
+  /** The principal whose private store `store` is; `""` for the shared one. */
+  #owner(store: SkillStore): string {
+    return store === this.#spaces.shared ? "" : this.#spaces.ownerOf(store) ?? "";
+  }
+
   #store(principal: string): SkillStore {
     return principal === "" ? this.#spaces.shared : this.#spaces.store(principal);
   }
@@ -228,6 +272,16 @@ export class SkillMirror {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** Writes statistics into a skill's folder, when the folder is there and they changed. */
+async function writeStats(store: SkillStore, name: string, stats: unknown): Promise<void> {
+  const folder = join(store.dir, name);
+  if (!(await Deno.stat(folder).then(() => true, () => false))) return;
+  const text = `${JSON.stringify(stats, null, 2)}\n`;
+  const path = join(folder, "stats.json");
+  if (await Deno.readTextFile(path).catch(() => undefined) === text) return;
+  await writeFileAtomic(path, text);
 }
 
 /** The newest version a folder holds (0 when none). */

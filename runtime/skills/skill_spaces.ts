@@ -24,6 +24,8 @@ import type { LoadedSkill, RecordedTool, SkillMetadata } from "./types.ts";
 import type { SkillRows } from "../state/mod.ts";
 import { principalFolders } from "./principal_folder.ts";
 import { SkillMirror } from "./skill_mirror.ts";
+import { parseStats, updateStats } from "./skill_stats.ts";
+import type { TaskResult } from "../types.ts";
 import {
   type CachedRecord,
   SKILL_STORE_DEFAULTS,
@@ -123,6 +125,42 @@ export class SkillSpaces {
       this.#private.set(principal, store);
     }
     return store;
+  }
+
+  /**
+   * Whose private store `store` is.
+   *
+   * @param store A store of these spaces.
+   * @returns The principal's id; `undefined` for the shared store (or one not of these spaces).
+   */
+  ownerOf(store: SkillStore): string | undefined {
+    for (const [principal, own] of this.#private) if (own === store) return principal;
+    return undefined;
+  }
+
+  /**
+   * Adds a run to a skill's statistics: in the shared rows when there are any (runs on every replica count), else
+   * in its `stats.json`.
+   *
+   * @param store The skill's store.
+   * @param name The skill's name.
+   * @param result The run's result.
+   * @param record Records a tool the run called that the skill was not saved with.
+   * @returns Resolves once written.
+   */
+  recordRun(
+    store: SkillStore,
+    name: string,
+    result: TaskResult,
+    record: (tool: string) => RecordedTool | undefined,
+  ): Promise<void> {
+    if (this.mirror === undefined) return store.recordRun(name, result, record);
+    const known = store.read(name)?.metadata?.tools ?? [];
+    return this.mirror.recordRun(
+      store,
+      name,
+      (current) => updateStats(parseStats(current), result, { known, record }),
+    );
   }
 
   /**

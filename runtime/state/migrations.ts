@@ -65,6 +65,13 @@ export const MIGRATIONS: readonly Migration[] = [
         saved_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (principal, name, version)
       );
+      CREATE TABLE mcpx_skill_stats (
+        principal text NOT NULL,
+        name text NOT NULL,
+        stats jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (principal, name)
+      );
       CREATE TABLE mcpx_search_usage (
         term text NOT NULL,
         tool text NOT NULL,

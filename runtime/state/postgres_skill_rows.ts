@@ -91,6 +91,50 @@ export class PostgresSkillRows implements SkillRows {
   }
 
   /**
+   * Updates a skill's statistics in one transaction, the row locked (`FOR UPDATE`; a first run inserts it under the
+   * skill's advisory lock), and announces it with `NOTIFY`.
+   *
+   * @param principal `""` for a shared skill.
+   * @param name The skill's name.
+   * @param update The new statistics from the stored ones.
+   * @returns The statistics stored.
+   */
+  async updateStats(
+    principal: string,
+    name: string,
+    update: (current: unknown) => unknown,
+  ): Promise<unknown> {
+    return await this.#sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(hashtextextended(${`mcpx skill stats ${principal}/${name}`}, 0))`;
+      const [row] = await tx<{ stats: unknown }[]>`
+        SELECT stats FROM mcpx_skill_stats WHERE principal = ${principal} AND name = ${name} FOR UPDATE`;
+      const stats = update(row?.stats);
+      await tx`INSERT INTO mcpx_skill_stats (principal, name, stats)
+        VALUES (${principal}, ${name}, ${tx.json(stats as never)})
+        ON CONFLICT (principal, name) DO UPDATE SET stats = EXCLUDED.stats, updated_at = now()`;
+      const [head] = await tx<{ version: number | null }[]>`
+        SELECT max(version) AS version FROM mcpx_skill_versions
+        WHERE principal = ${principal} AND name = ${name}`;
+      const announced: SkillHead = { principal, name, version: head?.version ?? 0, stats: true };
+      await tx`SELECT pg_notify(${SKILLS_CHANNEL}, ${JSON.stringify(announced)})`;
+      return stats;
+    });
+  }
+
+  /**
+   * A skill's statistics.
+   *
+   * @param principal `""` for a shared skill.
+   * @param name The skill's name.
+   * @returns The statistics, or `undefined`.
+   */
+  async stats(principal: string, name: string): Promise<unknown> {
+    const [row] = await this.#sql<{ stats: unknown }[]>`
+      SELECT stats FROM mcpx_skill_stats WHERE principal = ${principal} AND name = ${name}`;
+    return row?.stats;
+  }
+
+  /**
    * Every skill's newest version.
    *
    * @returns The heads, sorted by principal and name.

@@ -50,6 +50,8 @@ export interface SkillHead {
   name: string;
   /** Its newest version. */
   version: number;
+  /** Set when what changed is the skill's run statistics, not a new version. */
+  stats?: true;
 }
 
 /** A subscription to saves; stop it with `unlisten()`. */
@@ -95,6 +97,28 @@ export interface SkillRows {
     name: string,
     options?: { after?: number; limit?: number },
   ): Promise<SkillRow[]>;
+  /**
+   * Updates a skill's run statistics (a JSON object) under a row lock (`SELECT ... FOR UPDATE`), so runs on every
+   * replica count, and announces the change.
+   *
+   * @param principal `""` for a shared skill.
+   * @param name The skill's name.
+   * @param update The new statistics from the stored ones (`undefined` when there are none yet).
+   * @returns The statistics stored.
+   */
+  updateStats(
+    principal: string,
+    name: string,
+    update: (current: unknown) => unknown,
+  ): Promise<unknown>;
+  /**
+   * A skill's run statistics.
+   *
+   * @param principal `""` for a shared skill.
+   * @param name The skill's name.
+   * @returns The statistics, or `undefined` when it never ran.
+   */
+  stats(principal: string, name: string): Promise<unknown>;
   /**
    * Every skill's newest version.
    *
