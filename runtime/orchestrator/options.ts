@@ -12,7 +12,7 @@ import type { EmbedFunction, SearchDetail, UsageMemoryOptions } from "../search/
 import type { AuthorizationUrlHandler } from "../connections/auth/mod.ts";
 import type { ElicitationHandler } from "../connections/elicitation.ts";
 import type { PiiOptions } from "../privacy/mod.ts";
-import type { StateStore } from "../state/mod.ts";
+import type { SkillRows, UsageRows } from "../state/mod.ts";
 import type { TaskResult } from "../types.ts";
 import type { OrchestratorEventListener } from "./orchestrator_events.ts";
 
@@ -213,7 +213,7 @@ export interface OrchestratorOptions {
    * folders a copy it keeps in step) and learned search use its counters (instead of `search_usage.json`). The
    * caller opens and closes it. Default: none, everything in files.
    */
-  state?: Pick<StateStore, "skills" | "usage">;
+  state?: { skills?: SkillRows | undefined; usage?: UsageRows | undefined };
   /**
    * Answers a server's `elicitation/create` (form or URL mode); the request names the task whose tool call it
    * belongs to when that is known. Without it servers are told the client cannot elicit.

@@ -57,7 +57,7 @@ export async function exportSkillRows(
 ): Promise<{ shared: number; private: number }> {
   const spaces = new SkillSpaces(join(dir, "skills"), { rows, maxVersions: ALL_VERSIONS });
   const heads = await rows.heads();
-  for (const head of heads) await spaces.mirror!.pull(head);
+  for (const head of heads) await spaces.mirror!.pull({ ...head, stats: true });
   const shared = heads.filter((h) => h.principal === "").length;
   return { shared, private: heads.length - shared };
 }

@@ -17,6 +17,7 @@
  */
 
 import { join } from "node:path";
+import { logger } from "../log.ts";
 import { DEFAULT_PRINCIPAL } from "../principal.ts";
 import type { SkillHead, SkillListener, SkillRow, SkillRows } from "../state/mod.ts";
 import { lockFolder, writeFileAtomic } from "./_fs.ts";
@@ -24,6 +25,8 @@ import { FILES, pruneVersions, writeVersion } from "./_version_folder.ts";
 import type { SkillSpaces } from "./skill_spaces.ts";
 import type { SkillStore } from "./skill_store.ts";
 import type { SkillMetadata } from "./types.ts";
+
+const log = logger("skills");
 
 /**
  * Keeps one replica's skills folders in step with the shared rows.
@@ -88,9 +91,12 @@ export class SkillMirror {
    * @throws {Error} When the rows cannot be read.
    */
   async start(): Promise<this> {
+    // A copy that fails (a full disk, the database away) is logged; the next save of it or reconnection retries.
+    const warn = (error: unknown) =>
+      log.warn("Cannot copy skills from the state store: {error}", { error: String(error) });
     this.#listener = await this.#rows.listen(
-      (head) => void this.pull(head).catch(() => {}),
-      () => void this.pullAll().catch(() => {}),
+      (head) => void this.pull(head).catch(warn),
+      () => void this.pullAll().catch(warn),
     );
     await this.pullAll();
     return this;
