@@ -9,7 +9,16 @@
 import type { Sql } from "postgres";
 import type { SkillHead, SkillListener, SkillRow, SkillRows } from "./skill_rows.ts";
 
-/** The channel saves are announced on. */
+/**
+ * The channel saves and statistics changes are announced on (`NOTIFY`, payload a `SkillHead` as JSON).
+ *
+ * @example
+ * ```ts
+ * import { SKILLS_CHANNEL } from "./postgres_skill_rows.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(SKILLS_CHANNEL, "mcpx_skills");
+ * ```
+ */
 export const SKILLS_CHANNEL = "mcpx_skills";
 
 interface Row {

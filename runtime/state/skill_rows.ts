@@ -5,7 +5,17 @@
  * @module
  */
 
-/** The files of one skill version, as the skills folder holds them. */
+/**
+ * The files of one skill version, as the skills folder holds them.
+ *
+ * @example
+ * ```ts
+ * import type { SkillFiles } from "./skill_rows.ts";
+ * import assert from "node:assert/strict";
+ * const files: SkillFiles = { "SKILL.md": "---\nname: add\n---\n", "skill.ts": "", "tools.json": "{}\n" };
+ * assert.deepEqual(Object.keys(files), ["SKILL.md", "skill.ts", "tools.json"]);
+ * ```
+ */
 export interface SkillFiles {
   /** Front matter and usage text. */
   "SKILL.md": string;
@@ -42,7 +52,17 @@ export interface SkillRow {
   metadata: Record<string, unknown>;
 }
 
-/** Which skill a row is about: what a change announces and what `heads()` lists. */
+/**
+ * Which skill a row is about: what a change announces and what `heads()` lists.
+ *
+ * @example
+ * ```ts
+ * import type { SkillHead } from "./skill_rows.ts";
+ * import assert from "node:assert/strict";
+ * const head: SkillHead = { principal: "alice", name: "greet", version: 3 };
+ * assert.equal(head.stats, undefined, "a new version, not new statistics");
+ * ```
+ */
 export interface SkillHead {
   /** `""` for a shared skill. */
   principal: string;
@@ -54,7 +74,19 @@ export interface SkillHead {
   stats?: true;
 }
 
-/** A subscription to saves; stop it with `unlisten()`. */
+/**
+ * A subscription to saves; stop it with `unlisten()`.
+ *
+ * @example
+ * ```ts
+ * import type { SkillListener } from "./skill_rows.ts";
+ * import assert from "node:assert/strict";
+ * let listening = true;
+ * const listener: SkillListener = { unlisten: () => Promise.resolve(void (listening = false)) };
+ * await listener.unlisten();
+ * assert.equal(listening, false);
+ * ```
+ */
 export interface SkillListener {
   /** Stops listening. */
   unlisten(): Promise<void>;

@@ -5,7 +5,17 @@
  * @module
  */
 
-/** One remembered pair: a query term, a `server.tool`, its weight and when the weight was last set (ms). */
+/**
+ * One remembered pair: a query term, a `server.tool`, its weight and when the weight was last set (ms).
+ *
+ * @example
+ * ```ts
+ * import type { UsageEntry } from "./usage_rows.ts";
+ * import assert from "node:assert/strict";
+ * const [term, tool]: UsageEntry = ["send", "mail.send", 2.5, Date.now()];
+ * assert.equal(`${term} -> ${tool}`, "send -> mail.send");
+ * ```
+ */
 export type UsageEntry = [term: string, tool: string, weight: number, updatedMs: number];
 
 /**
