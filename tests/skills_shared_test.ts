@@ -1,8 +1,9 @@
 /**
  * Skills and search usage shared through the PostgreSQL state store: two orchestrators on one database stand for
  * two replicas. A skill saved through one is found by search and run through the other within 1 s, and runs on
- * both count in its statistics; saves of one skill at once from both keep every version; a private skill reaches
- * only its principal's folder; usage counters from two stores add up. Ignored without `MCPX_TEST_PG_URL` (`.ci/run` sets it).
+ * both count in its statistics; a removal on one removes the other's copy; saves of one skill at once from both
+ * keep every version; a private skill reaches only its principal's folder; usage counters from two stores add
+ * up. Ignored without `MCPX_TEST_PG_URL` (`.ci/run` sets it).
  */
 
 import assert from "node:assert/strict";
@@ -106,6 +107,21 @@ Deno.test({
             `runs seen by ${replica === one ? "one" : "two"}`,
           );
         }
+      },
+    );
+    await t.step(
+      "a removal on one replica removes the rows and the other replica's copy",
+      async () => {
+        await one.orch.saveSkill("short-lived", { description: "Returns soon", code: "return 1;" });
+        assert.ok(
+          await within(1_000, () => two.orch.listSkills().some((s) => s.name === "short-lived")),
+        );
+        assert.deepEqual(await two.orch.removeSkill("short-lived"), [1]);
+        assert.deepEqual(await cluster.stores[0]!.skills.versions("", "short-lived"), []);
+        assert.ok(
+          await within(1_000, () => !one.orch.listSkills().some((s) => s.name === "short-lived")),
+        );
+        assert.equal(one.orch.skills.searchText("returns soon"), "");
       },
     );
     await t.step(

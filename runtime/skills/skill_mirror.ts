@@ -9,6 +9,7 @@
  *   `versions/<n>/`, then the current files, under the folder's lock), so the next `search_tools` finds it.
  * - At start, and whenever the subscription reconnects, every skill whose newest row is newer than the local
  *   folder is brought up to date.
+ * - A removal deletes the rows and announces version 0: every replica listening removes its copy.
  *
  * Skill files are written as they were saved: their imports of `servers/` and of other skills are relative to the
  * skill's folder, so every replica keeps the same layout (the daemon's default).
@@ -22,6 +23,7 @@ import { DEFAULT_PRINCIPAL } from "../principal.ts";
 import type { SkillHead, SkillListener, SkillRow, SkillRows } from "../state/mod.ts";
 import { lockFolder, writeFileAtomic } from "./_fs.ts";
 import { FILES, pruneVersions, writeVersion } from "./_version_folder.ts";
+import { removeSkill } from "./remove_skill.ts";
 import type { SkillSpaces } from "./skill_spaces.ts";
 import type { SkillStore } from "./skill_store.ts";
 import type { SkillMetadata } from "./types.ts";
@@ -45,6 +47,7 @@ const log = logger("skills");
  *   updateStats: (_p, _n, update) => Promise.resolve(update(undefined)),
  *   stats: () => Promise.resolve(undefined),
  *   listen: () => Promise.resolve({ unlisten: () => Promise.resolve() }),
+ *   remove: () => Promise.resolve([]),
  * };
  * const dir = await Deno.makeTempDir();
  * const spaces = new SkillSpaces(`${dir}/a/skills`);
@@ -168,6 +171,16 @@ export class SkillMirror {
   async #pull(head: SkillHead): Promise<void> {
     if (this.#closed) return;
     const store = this.#store(head.principal);
+    if (head.version === 0) {
+      // Removed on some replica: this copy goes too (if it is still here).
+      if (store.names().includes(head.name)) {
+        await removeSkill(store.dir, head.name, {
+          force: true,
+          lockTimeoutMs: this.#lockTimeoutMs,
+        });
+      }
+      return;
+    }
     if (localVersion(store, head.name) >= head.version) return;
     const rows = await this.#rows.versions(head.principal, head.name, {
       after: localVersion(store, head.name),

@@ -100,6 +100,25 @@ export class PostgresSkillRows implements SkillRows {
   }
 
   /**
+   * Deletes a skill's rows in one transaction under its advisory lock, and announces version 0.
+   *
+   * @param principal `""` for a shared skill.
+   * @param name The skill's name.
+   * @returns The versions removed, oldest first.
+   */
+  async remove(principal: string, name: string): Promise<number[]> {
+    return await this.#sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(hashtextextended(${`mcpx skill ${principal}/${name}`}, 0))`;
+      const rows = await tx<{ version: number }[]>`
+        DELETE FROM mcpx_skill_versions WHERE principal = ${principal} AND name = ${name} RETURNING version`;
+      await tx`DELETE FROM mcpx_skill_stats WHERE principal = ${principal} AND name = ${name}`;
+      const head: SkillHead = { principal, name, version: 0 };
+      await tx`SELECT pg_notify(${SKILLS_CHANNEL}, ${JSON.stringify(head)})`;
+      return rows.map((r) => Number(r.version)).sort((a, b) => a - b);
+    }) as number[];
+  }
+
+  /**
    * Updates a skill's statistics in one transaction, the row locked (`FOR UPDATE`; a first run inserts it under the
    * skill's advisory lock), and announces it with `NOTIFY`.
    *

@@ -68,7 +68,7 @@ export interface SkillHead {
   principal: string;
   /** The skill's name. */
   name: string;
-  /** Its newest version. */
+  /** Its newest version; 0 announces that the skill was removed. */
   version: number;
   /** Set when what changed is the skill's run statistics, not a new version. */
   stats?: true;
@@ -129,6 +129,15 @@ export interface SkillRows {
     name: string,
     options?: { after?: number; limit?: number },
   ): Promise<SkillRow[]>;
+  /**
+   * Removes every version of a skill and its statistics, under the skill's lock, and announces it (as version 0),
+   * so every replica removes its copy.
+   *
+   * @param principal `""` for a shared skill.
+   * @param name The skill's name.
+   * @returns The versions removed, oldest first.
+   */
+  remove(principal: string, name: string): Promise<number[]>;
   /**
    * Updates a skill's run statistics (a JSON object) under a row lock (`SELECT ... FOR UPDATE`), so runs on every
    * replica count, and announces the change.
