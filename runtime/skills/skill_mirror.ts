@@ -41,7 +41,7 @@ const log = logger("skills");
  * import type { SkillRow, SkillRows } from "../state/mod.ts";
  * const saved: SkillRow[] = [];
  * const rows: SkillRows = {
- *   save: async (_p, _n, write) => { const row = await write(); saved.push(row); return row; },
+ *   save: async (_p, _n, write) => { const row = await write(() => Promise.resolve([])); saved.push(row); return row; },
  *   versions: (p, n, o = {}) => Promise.resolve(saved.filter((r) => r.principal === p && r.name === n && r.version > (o.after ?? 0))),
  *   heads: () => Promise.resolve(saved.map((r) => ({ principal: r.principal, name: r.name, version: r.version }))),
  *   updateStats: (_p, _n, update) => Promise.resolve(update(undefined)),
@@ -232,11 +232,8 @@ export class SkillMirror {
     let metadata: SkillMetadata | undefined;
     let refused: { error: unknown } | undefined;
     try {
-      await this.#rows.save(owner, name, async () => {
-        const rows = await this.#rows.versions(owner, name, {
-          after: localVersion(store, name),
-          limit: this.#keep,
-        });
+      await this.#rows.save(owner, name, async (versionsAfter) => {
+        const rows = await versionsAfter(localVersion(store, name), this.#keep);
         if (rows.length > 0) await this.#write(store, name, rows);
         try {
           metadata = await save();

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Sql } from "postgres";
+import type { Sql, TransactionSql } from "postgres";
 import type { SkillHead, SkillListener, SkillRow, SkillRows } from "./skill_rows.ts";
 
 /**
@@ -60,10 +60,19 @@ export class PostgresSkillRows implements SkillRows {
    * @returns The row saved.
    * @throws {Error} When the database fails or the version exists (unique violation): nothing is saved.
    */
-  async save(principal: string, name: string, write: () => Promise<SkillRow>): Promise<SkillRow> {
+  async save(
+    principal: string,
+    name: string,
+    write: (
+      versionsAfter: (after: number, limit: number) => Promise<SkillRow[]>,
+    ) => Promise<SkillRow>,
+  ): Promise<SkillRow> {
     return await this.#sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(hashtextextended(${`mcpx skill ${principal}/${name}`}, 0))`;
-      const row = await write();
+      // Reads go through the transaction's connection: saves waiting for the lock hold the others.
+      const row = await write((after, limit) =>
+        readVersions(tx, principal, name, { after, limit })
+      );
       if (row.principal !== principal || row.name !== name) {
         throw new TypeError(`Cannot save skill "${name}": the row names another skill`);
       }
@@ -87,16 +96,12 @@ export class PostgresSkillRows implements SkillRows {
    * @param options `after` (default 0) and `limit` (the newest this many).
    * @returns The rows.
    */
-  async versions(
+  versions(
     principal: string,
     name: string,
     options: { after?: number; limit?: number } = {},
   ): Promise<SkillRow[]> {
-    const rows = await this.#sql<Row[]>`
-      SELECT principal, name, version, skill_md, skill_ts, tools_json, metadata FROM mcpx_skill_versions
-      WHERE principal = ${principal} AND name = ${name} AND version > ${options.after ?? 0}
-      ORDER BY version DESC LIMIT ${options.limit ?? 2_147_483_647}`;
-    return rows.reverse().map(toSkillRow);
+    return readVersions(this.#sql, principal, name, options);
   }
 
   /**
@@ -197,6 +202,19 @@ export class PostgresSkillRows implements SkillRows {
     }, onConnect);
     return { unlisten: () => meta.unlisten() };
   }
+}
+
+async function readVersions(
+  sql: Sql | TransactionSql,
+  principal: string,
+  name: string,
+  options: { after?: number; limit?: number },
+): Promise<SkillRow[]> {
+  const rows = await sql<Row[]>`
+    SELECT principal, name, version, skill_md, skill_ts, tools_json, metadata FROM mcpx_skill_versions
+    WHERE principal = ${principal} AND name = ${name} AND version > ${options.after ?? 0}
+    ORDER BY version DESC LIMIT ${options.limit ?? 2_147_483_647}`;
+  return rows.reverse().map(toSkillRow);
 }
 
 function toSkillRow(row: Row): SkillRow {

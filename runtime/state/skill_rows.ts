@@ -105,17 +105,23 @@ export interface SkillListener {
  */
 export interface SkillRows {
   /**
-   * Saves a version while holding the deployment-wide lock of that skill: `write` runs under the lock (it may read
-   * the versions saved so far and must return the new one), then the row is inserted and announced to every
-   * listener when the transaction commits. Two replicas saving one skill at once take turns, so each version is
-   * distinct and none is lost; a version that exists already is refused.
+   * Saves a version while holding the deployment-wide lock of that skill: `write` runs under the lock (it reads
+   * the versions saved so far through `versionsAfter`, in the same transaction, and returns the new one), then the
+   * row is inserted and announced to every listener when the transaction commits. Two replicas saving one skill
+   * at once take turns, so each version is distinct and none is lost; a version that exists already is refused.
    *
    * @param principal `""` for a shared skill.
    * @param name The skill's name.
-   * @param write Makes the new version (under the lock).
+   * @param write Makes the new version (under the lock), given the skill's versions after one (newest `limit`).
    * @returns The row saved.
    */
-  save(principal: string, name: string, write: () => Promise<SkillRow>): Promise<SkillRow>;
+  save(
+    principal: string,
+    name: string,
+    write: (
+      versionsAfter: (after: number, limit: number) => Promise<SkillRow[]>,
+    ) => Promise<SkillRow>,
+  ): Promise<SkillRow>;
   /**
    * The newest versions of a skill after one, oldest first.
    *
