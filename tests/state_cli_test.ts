@@ -1,7 +1,8 @@
 /**
  * `mcpx state migrate` and `mcpx state export <dir>` as real processes against a real PostgreSQL: migrate names
  * the migrations it ran, then says there is nothing to do; export writes the skills saved through the store as
- * folders that an orchestrator without a database reads and runs. Ignored without `MCPX_TEST_PG_URL`.
+ * folders that an orchestrator without a database reads and runs; `mcpx skills rm --state-url` removes a shared
+ * skill's rows. Ignored without `MCPX_TEST_PG_URL`.
  */
 
 import assert from "node:assert/strict";
@@ -44,7 +45,7 @@ Deno.test("mcpx state: a missing subcommand or export folder is a usage mistake 
 
 Deno.test({
   name:
-    "mcpx state export writes shared and private skills as folders the embedded store reads back",
+    "mcpx state export writes shared and private skills as folders the embedded store reads back; skills rm --state-url removes rows",
   ignore: PG_URL === undefined,
   async fn() {
     await using db = await freshDatabase();
@@ -92,6 +93,25 @@ Deno.test({
           () => true,
         ),
       );
+      // mcpx skills rm --state-url removes the folder and the shared skill's rows.
+      await Deno.writeTextFile(join(out, "mcp.json"), JSON.stringify({ mcpServers: {} }));
+      const rm = await mcpx(
+        out,
+        "skills",
+        "rm",
+        "add-numbers",
+        "--dir",
+        join(dir, "skills"),
+        "--state-url",
+        db.url,
+      );
+      assert.equal(rm.code, 0, rm.stderr);
+      await using store = await PostgresStateStore.open(db.url, { migrate: false });
+      assert.deepEqual(await store.skills.heads(), [{
+        principal: "alice",
+        name: "secret-word",
+        version: 1,
+      }]);
     } finally {
       await Deno.remove(out, { recursive: true });
     }
