@@ -227,3 +227,20 @@ Deno.test({
     assert.deepEqual(later, [["send", "mail.send", 26, nowMs + halfLifeMs]]);
   },
 });
+
+Deno.test({
+  name:
+    "shared skills: a save while the state store is away fails naming the store, and leaves no folder",
+  ignore: PG_URL === undefined,
+  async fn() {
+    await using db = await freshDatabase();
+    const store = await PostgresStateStore.open(db.url);
+    await using f = await startOrchestrator({ servers: "none", state: store });
+    await store.close();
+    await assert.rejects(
+      () => f.orch.saveSkill("too-late", { description: "Never saved", code: "return 1;" }),
+      /^Error: Cannot save skill "too-late": the state store failed: /,
+    );
+    assert.ok(!(await Deno.stat(join(f.skillsDir, "too-late")).then(() => true, () => false)));
+  },
+});
