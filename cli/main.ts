@@ -42,6 +42,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "verify the audit trail's hash chain (a file or the state store)",
     load: () => import("./audit.ts"),
   },
+  state: {
+    summary: "migrate the PostgreSQL state store, or export its skills as folders",
+    load: () => import("./state.ts"),
+  },
   bench: { summary: "run a benchmark script from bench/", load: () => import("./bench.ts") },
 };
 

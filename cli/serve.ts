@@ -239,6 +239,8 @@ async function run(settings: Settings): Promise<number> {
       ...(daemonConfig.search?.embed === "universal-sentence-encoder"
         ? { embed: universalSentenceEncoder() }
         : {}),
+      // Skills and search usage shared with the other replicas (PostgreSQL only; files keep them otherwise).
+      ...(store === undefined ? {} : { state: store }),
     },
     persistSessions: sessions.persist ?? false,
     approver: approvals.approver,

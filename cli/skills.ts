@@ -17,6 +17,7 @@ import {
   UsageError,
 } from "./_common.ts";
 import { openOrchestrator, openTaskOrchestrator } from "./_orchestrator.ts";
+import { PostgresStateStore } from "../runtime/state/mod.ts";
 import { formatResult } from "./run.ts";
 
 const HELP = `Usage: mcpx skills <list|show|run|rm> [name] [flags]
@@ -34,6 +35,8 @@ Flags:
   --args <json>        the arguments of run (default {})
   --version <n>        the version for show and run (default the current one)
   --force              rm even when other skills import it
+  --state-url <url>    rm: also remove the shared skill's rows from this PostgreSQL state store, so every
+                       replica removes its copy (without it, a replica's next catch-up writes the folder back)
   --dir <path>         the skills folder
   --json               as JSON
   -c, --config <path>  the mcp.json (default ./mcp.json)
@@ -54,6 +57,7 @@ export async function main(args: string[]): Promise<number> {
     force: { type: "boolean" },
     dir: { type: "string" },
     json: { type: "boolean" },
+    "state-url": { type: "string" },
   });
   if (parsed.values.help) {
     console.log(HELP);
@@ -72,6 +76,11 @@ export async function main(args: string[]): Promise<number> {
   const json = parsed.values.json === true;
   if (sub === "rm") {
     const versions = await removeSkill(dir, name!, { force: parsed.values.force === true });
+    const url = stringFlag(parsed, "state-url");
+    if (url !== undefined) {
+      await using store = await PostgresStateStore.open(url, { max: 1, migrate: false });
+      await store.skills.remove("", name!);
+    }
     if (json) console.log(JSON.stringify({ removed: name, versions }));
     else console.log(`Removed skill "${name}" (${versions.length} version(s)).`);
     return 0;

@@ -190,6 +190,15 @@ export {
   type UsageMemoryOptions,
 } from "./search/mod.ts";
 export type { CatalogEntry } from "./sandbox_runtime/protocol.ts";
+export type {
+  SkillFiles,
+  SkillHead,
+  SkillListener,
+  SkillRow,
+  SkillRows,
+  UsageEntry,
+  UsageRows,
+} from "./state/mod.ts";
 export {
   type AgentToolDefinition,
   agentToolDefinitions,

@@ -12,6 +12,7 @@ import type { EmbedFunction, SearchDetail, UsageMemoryOptions } from "../search/
 import type { AuthorizationUrlHandler, SignInStore } from "../connections/auth/mod.ts";
 import type { ElicitationHandler } from "../connections/elicitation.ts";
 import type { PiiOptions, VaultStore } from "../privacy/mod.ts";
+import type { SkillRows, UsageRows } from "../state/mod.ts";
 import type { TaskResult } from "../types.ts";
 import type { OrchestratorEventListener } from "./orchestrator_events.ts";
 
@@ -212,6 +213,12 @@ export interface OrchestratorOptions {
    * bounded and decaying. `false` turns it off. Default: on.
    */
   learnFromUse?: boolean | (UsageMemoryOptions & { file?: string });
+  /**
+   * A state store shared by replicas (a `PostgresStateStore`): saved skills become its rows (each replica's skills
+   * folders a copy it keeps in step) and learned search use its counters (instead of `search_usage.json`). The
+   * caller opens and closes it. Default: none, everything in files.
+   */
+  state?: { skills?: SkillRows | undefined; usage?: UsageRows | undefined };
   /**
    * Answers a server's `elicitation/create` (form or URL mode); the request names the task whose tool call it
    * belongs to when that is known. Without it servers are told the client cannot elicit.

@@ -6,7 +6,9 @@
  * @module
  */
 
-import type { SearchToolsOptions } from "./options.ts";
+import type { OrchestratorOptions, SearchToolsOptions } from "./options.ts";
+import { DEFAULT_PRINCIPAL } from "../principal.ts";
+import type { SkillRows } from "../state/mod.ts";
 import { OrchestratorCore } from "./orchestrator_core.ts";
 import type { ServerSummary, ToolSearchHit, ToolSummary } from "../search/mod.ts";
 import type * as Skills from "../skills/mod.ts";
@@ -44,6 +46,20 @@ import type { TaskResult } from "../types.ts";
  * assert.deepEqual([result.status, result.data], ["completed", 6]);
  * ```
  */ export class MCPOrchestrator extends OrchestratorCore {
+  #sharedSkills: SkillRows | undefined;
+
+  /**
+   * Creates an orchestrator; nothing connects until {@linkcode MCPOrchestrator.initialize}.
+   *
+   * @param options The config (a path or an object) and limits; see {@linkcode OrchestratorOptions}.
+   * @throws {RangeError} When a limit is not a whole number of at least 1.
+   * @throws {TypeError} When `blockerPolicy` names an unknown rule or action, or `approvals` is malformed.
+   */
+  constructor(options: OrchestratorOptions) {
+    super(options);
+    this.#sharedSkills = options.state?.skills;
+  }
+
   /**
    * Finds tools by what they do, ranked with BM25 over tool names (split into words), titles, descriptions and
    * parameter names, with stems, synonyms, abbreviations, prefix and typo-tolerant matching, raised by what earlier
@@ -195,6 +211,12 @@ import type { TaskResult } from "../types.ts";
     options: RemoveSkillOptions & { principal?: string } = {},
   ): Promise<number[]> {
     const { principal, ...rest } = options;
-    return this.initialize().then(() => removeSkill(this.skills.dirOf(principal), name, rest));
+    return this.initialize().then(async () => {
+      const versions = await removeSkill(this.skills.dirOf(principal), name, rest);
+      // With a shared state store the rows go too, and every replica removes its copy.
+      const owner = principal === undefined || principal === DEFAULT_PRINCIPAL ? "" : principal;
+      await this.#sharedSkills?.remove(owner, name);
+      return versions;
+    });
   }
 }

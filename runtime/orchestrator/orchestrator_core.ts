@@ -54,6 +54,8 @@ export class OrchestratorCore implements AsyncDisposable {
   #catalog: ToolCatalog;
   #serversDir = "";
   #skills: Skills.SkillManager | undefined;
+  /** Following the skills other replicas save (a shared state store only). */
+  #following: AsyncDisposable | undefined;
   #workspacesDir = "";
   #ownStateDir: string | undefined;
   #initialized: Promise<void> | undefined;
@@ -126,6 +128,7 @@ export class OrchestratorCore implements AsyncDisposable {
       runTask: (task) => this.executeTask(task),
       refuse: (task, error) => this.#notRun(task, "failed", error),
     });
+    this.#following = await this.#skills.follow();
   }
 
   async #onToolsChanged(server: string, tools: readonly Tool[]): Promise<void> {
@@ -366,6 +369,7 @@ export class OrchestratorCore implements AsyncDisposable {
     await this.#pool?.close();
     await this.#connections?.close();
     this.#privacy?.close();
+    await this.#following?.[Symbol.asyncDispose]();
     await this.#catalog.close();
     await this.#catalog.flushUsage();
     if (this.#ownStateDir !== undefined) {

@@ -70,6 +70,7 @@ export function createSkillManager(parts: SkillHostParts): SkillManager {
     dir: parts.skillsDir,
     privateDir: parts.privateSkillsDir,
     onBreakingChange: parts.options.skillBreakingChanges ?? "fail",
+    ...(parts.options.state?.skills === undefined ? {} : { rows: parts.options.state.skills }),
     ...(parts.options.skillMaxVersions === undefined
       ? {}
       : { maxVersions: parts.options.skillMaxVersions }),

@@ -111,7 +111,9 @@ export async function startOrchestrator(
     ownStateDir = stateDir;
   }
   const learn = options.learnFromUse;
-  if (learn !== false) {
+  if (learn !== false && options.state?.usage !== undefined) {
+    await hooks.catalog.shareUsage(options.state.usage);
+  } else if (learn !== false) {
     const file = typeof learn === "object" ? learn.file : undefined;
     await hooks.catalog.openUsage(file ?? join(stateDir, "search_usage.json"));
   }

@@ -25,7 +25,9 @@ import {
   type UsageMemoryOptions,
 } from "../search/mod.ts";
 import type { Tool } from "../sdk.ts";
+import type { UsageRows } from "../state/mod.ts";
 import { toolDefinitionTokens } from "../tokens/token_accounting.ts";
+import { SharedUsage } from "./shared_usage.ts";
 
 const log = logger("search");
 
@@ -74,6 +76,7 @@ export class ToolCatalog {
   #usage: UsageMemory | undefined;
   #finder: ToolFinder;
   #usageFile: string | undefined;
+  #shared: SharedUsage | undefined;
   #saving: Promise<void> = Promise.resolve();
   /** Tool texts being embedded ahead of searches, when there is an `embed` function. */
   #warming: Promise<void> = Promise.resolve();
@@ -85,7 +88,10 @@ export class ToolCatalog {
    */
   constructor(options: ToolCatalogOptions = {}) {
     const { learn = true, embed } = options;
-    this.#usage = learn === false ? undefined : new UsageMemory(learn === true ? {} : learn);
+    this.#usage = learn === false ? undefined : new UsageMemory({
+      ...(learn === true ? {} : learn),
+      onRecord: (term, tool, nowMs) => this.#shared?.add(term, tool, nowMs),
+    });
     this.#finder = new ToolFinder(this.#index, {
       ...(this.#usage === undefined ? {} : { usage: this.#usage }),
       ...(embed === undefined ? {} : { embed }),
@@ -121,13 +127,16 @@ export class ToolCatalog {
   }
 
   /**
-   * Stops embedding tool texts ahead of searches and waits for the text being embedded.
+   * Stops embedding tool texts ahead of searches and waits for the text being embedded; stops following the
+   * shared usage, if any.
    *
    * @returns Resolves once stopped.
    */
   async close(): Promise<void> {
     this.#stopWarming.abort();
     await this.#warming;
+    await this.#saving;
+    await this.#shared?.close();
   }
 
   /**
@@ -227,7 +236,11 @@ export class ToolCatalog {
   taskFinished(session: string | undefined, toolsCalled: readonly string[]): void {
     if (this.#usage === undefined) return;
     this.#finder.taskFinished(session, toolsCalled);
-    if (this.#usage.dirty && this.#usageFile !== undefined) {
+    if (this.#shared !== undefined) {
+      this.#saving = this.#saving.then(() => this.#shared?.flush()).catch((error) =>
+        log.warn("Cannot save tool usage to the state store: {error}", { error: String(error) })
+      );
+    } else if (this.#usage.dirty && this.#usageFile !== undefined) {
       const file = this.#usageFile;
       const memory = this.#usage;
       this.#saving = this.#saving.then(() => saveUsageFile(file, memory)).catch((error) =>
@@ -251,6 +264,18 @@ export class ToolCatalog {
     } catch (error) {
       log.warn("Starting with no tool usage: {error}", { error: String(error) });
     }
+  }
+
+  /**
+   * Keeps learned use in a shared state store (PostgreSQL, for replicas) instead of a file, loading what it holds.
+   *
+   * @param rows The store's usage counters.
+   * @returns Resolves once loaded.
+   * @throws {Error} When the store cannot be read.
+   */
+  async shareUsage(rows: UsageRows): Promise<void> {
+    if (this.#usage === undefined) return;
+    this.#shared = await SharedUsage.open(this.#usage, rows);
   }
 
   /**

@@ -27,6 +27,8 @@ export interface UsageMemoryOptions {
   halfLifeDays?: number;
   /** The clock, in milliseconds (tests pass their own). Default `Date.now`. */
   now?: () => number;
+  /** Told of every (term, tool) pair `record` adds to, with the time (a shared store counts them too). */
+  onRecord?: (term: string, tool: string, nowMs: number) => void;
 }
 
 /** One remembered pair: a query term, a `server.tool`, its weight and when the weight was last set. */
@@ -82,6 +84,7 @@ export class UsageMemory {
   #maxEntries: number;
   #halfLifeMs: number;
   #now: () => number;
+  #onRecord: UsageMemoryOptions["onRecord"];
   #dirty = false;
 
   /**
@@ -101,6 +104,17 @@ export class UsageMemory {
     this.#maxEntries = maxEntries;
     this.#halfLifeMs = halfLifeDays * DAY_MS;
     this.#now = now;
+    this.#onRecord = options.onRecord;
+  }
+
+  /** The most pairs kept. */
+  get maxEntries(): number {
+    return this.#maxEntries;
+  }
+
+  /** Milliseconds after which a pair counts half. */
+  get halfLifeMs(): number {
+    return this.#halfLifeMs;
   }
 
   /** The number of (term, tool) pairs held. */
@@ -128,6 +142,7 @@ export class UsageMemory {
         const old = this.#entries.get(key);
         const weight = (old === undefined ? 0 : this.#decayed(old, now)) + 1;
         this.#set([term, tool, weight, now]);
+        this.#onRecord?.(term, tool, now);
         this.#dirty = true;
       }
     }

@@ -17,6 +17,8 @@
 
 export { SkillManager } from "./skill_manager.ts";
 export { SkillSpaces, type VisibleSkill } from "./skill_spaces.ts";
+export { SkillMirror } from "./skill_mirror.ts";
+export { exportSkillRows } from "./export_skill_rows.ts";
 export { principalFolders, principalFromFolders } from "./principal_folder.ts";
 export type {
   BreakingChangePolicy,
@@ -31,7 +33,7 @@ export { SkillStore } from "./skill_store.ts";
 export { removeSkill, type RemoveSkillOptions } from "./remove_skill.ts";
 export type { CachedRecord, SaveContext, SkillRecord, SkillStoreOptions } from "./skill_store.ts";
 export { SKILL_STORE_DEFAULTS } from "./skill_store.ts";
-export { SkillIndex } from "./skill_index.ts";
+export { skillHitLine, SkillIndex } from "./skill_index.ts";
 export type { SkillSearchHit } from "./skill_index.ts";
 export { listSkillResources, readSkillResource, SKILL_INDEX_URI } from "./skill_resources.ts";
 export type { SkillResource, SkillResourceContent } from "./skill_resources.ts";

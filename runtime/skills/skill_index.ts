@@ -225,3 +225,32 @@ export class SkillIndex {
     });
   }
 }
+
+/**
+ * One hit as the line a model reads: import line, description, arguments, health and run record.
+ *
+ * @param hit The hit.
+ * @returns The line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { skillHitLine, type SkillSearchHit } from "./skill_index.ts";
+ * const hit = {
+ *   name: "add", version: 2, description: "Adds two numbers", health: "ok", runs: 4, successes: 3,
+ *   params: { type: "object", properties: { a: {}, b: {} } },
+ *   importLine: 'import { run } from "skills/add/skill.ts";',
+ * } as unknown as SkillSearchHit;
+ * assert.equal(
+ *   skillHitLine(hit),
+ *   'import { run } from "skills/add/skill.ts"; // skill add v2: Adds two numbers args: { a, b } (3/4 runs ok)',
+ * );
+ * ```
+ */
+export function skillHitLine(hit: SkillSearchHit): string {
+  const properties = Object.keys((hit.params.properties ?? {}) as object);
+  const args = properties.length > 0 ? ` args: { ${properties.join(", ")} }` : "";
+  const health = hit.health === "ok" ? "" : ` [${hit.health}]`;
+  const record = hit.runs > 0 ? ` (${hit.successes}/${hit.runs} runs ok)` : "";
+  return `${hit.importLine} // skill ${hit.name} v${hit.version}: ${hit.description}${args}${health}${record}`;
+}

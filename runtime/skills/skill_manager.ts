@@ -11,7 +11,7 @@ import type { AgentTask, TaskResult } from "../types.ts";
 import { LruCache } from "./_lru_cache.ts";
 import { checkSkillArgs } from "./skill_args.ts";
 import { SKILL_NAME_RE } from "./skill_name.ts";
-import { SkillIndex, type SkillSearchHit } from "./skill_index.ts";
+import { skillHitLine, SkillIndex, type SkillSearchHit } from "./skill_index.ts";
 import {
   listSkillResources,
   readSkillResource,
@@ -83,13 +83,10 @@ export class SkillManager {
    * @throws {RangeError} When a limit is not a whole number of at least 1.
    */
   constructor(host: SkillHost, options: SkillManagerOptions) {
-    if (
-      options.onBreakingChange !== undefined && !["fail", "warn"].includes(options.onBreakingChange)
-    ) {
+    const policy = options.onBreakingChange;
+    if (policy !== undefined && !["fail", "warn"].includes(policy)) {
       throw new TypeError(
-        `Invalid skill policy ${
-          JSON.stringify(options.onBreakingChange)
-        }: expected "fail" or "warn"`,
+        `Invalid skill policy ${JSON.stringify(policy)}: expected "fail" or "warn"`,
       );
     }
     const { dir: _dir, onBreakingChange: _policy, ...spaceOptions } = options;
@@ -175,7 +172,16 @@ export class SkillManager {
       context.keepAuthor = true;
       context.mayOverwrite = (current) => overwriteRefusal(who, current);
     }
-    return await store.save(name, input, context);
+    return await this.#spaces.save(who.id, name, store, () => store.save(name, input, context));
+  }
+
+  /**
+   * With shared rows (option `rows`): brings the folders up to date with every replica's saves and follows them.
+   *
+   * @returns What stops following (see `SkillMirror`); without rows there is nothing to follow.
+   */
+  async follow(): Promise<AsyncDisposable> {
+    return await this.#spaces.mirror?.start() ?? { [Symbol.asyncDispose]: () => Promise.resolve() };
   }
 
   /**
@@ -259,13 +265,8 @@ export class SkillManager {
    * @returns The lines, or `""` when nothing matches.
    */
   searchText(query: string, options: { limit?: number } & SkillReadOptions = {}): string {
-    return this.search(query, { ...options, limit: options.limit ?? 5 }).map((hit) => {
-      const properties = Object.keys((hit.params.properties ?? {}) as object);
-      const args = properties.length > 0 ? ` args: { ${properties.join(", ")} }` : "";
-      const health = hit.health === "ok" ? "" : ` [${hit.health}]`;
-      const record = hit.runs > 0 ? ` (${hit.successes}/${hit.runs} runs ok)` : "";
-      return `${hit.importLine} // skill ${hit.name} v${hit.version}: ${hit.description}${args}${health}${record}`;
-    }).join("\n");
+    const hits = this.search(query, { ...options, limit: options.limit ?? 5 });
+    return hits.map(skillHitLine).join("\n");
   }
 
   /**
@@ -355,7 +356,7 @@ export class SkillManager {
       }
     }
     const servers = this.#serverNames();
-    await store.recordRun(name, result, (tool) => {
+    await this.#spaces.recordRun(store, name, result, (tool) => {
       const ref = parseToolRef(tool, servers);
       const found = ref?.tool === undefined
         ? undefined

@@ -7,6 +7,7 @@
 import type { Tool } from "../mcp_types.ts";
 import type { Principal } from "../principal.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
+import type { SkillRows } from "../state/mod.ts";
 import type { SkillServer } from "./skill_code.ts";
 import type { SaveSkillInput } from "./types.ts";
 
@@ -164,6 +165,11 @@ export interface SkillManagerOptions {
   maxCodeBytes?: number;
   /** How many read skills are cached (least recently used dropped first). Default 1,000. */
   cacheEntries?: number;
+  /**
+   * Skills shared by replicas (`StateStore.skills` of a PostgreSQL store): saves go to them, and the folders are
+   * kept a copy of them once {@linkcode SkillManager.follow} runs. Default: none, the folders are the skills.
+   */
+  rows?: SkillRows;
 }
 
 /**

@@ -20,8 +20,12 @@ import { dirname, join } from "node:path";
 import { DEFAULT_PRINCIPAL } from "../principal.ts";
 import { LruCache } from "./_lru_cache.ts";
 import type { SkillRecord } from "./_read_record.ts";
-import type { LoadedSkill, RecordedTool } from "./types.ts";
+import type { LoadedSkill, RecordedTool, SkillMetadata } from "./types.ts";
+import type { SkillRows } from "../state/mod.ts";
 import { principalFolders } from "./principal_folder.ts";
+import { SkillMirror } from "./skill_mirror.ts";
+import { parseStats, updateStats } from "./skill_stats.ts";
+import type { TaskResult } from "../types.ts";
 import {
   type CachedRecord,
   SKILL_STORE_DEFAULTS,
@@ -56,18 +60,21 @@ export class SkillSpaces {
   #privateDir: string;
   #options: SkillStoreOptions & { cache: LruCache<string, CachedRecord> };
   #private = new Map<string, SkillStore>();
+  /** The replica's copy of the shared rows, when there are any. */
+  readonly mirror: SkillMirror | undefined;
 
   /**
    * @param dir The shared skills folder.
    * @param options The stores' lock timeout and limits (one cache of `cacheEntries` entries serves them all), and
-   *   `privateDir`, the folder of the private skills (default: `principal-skills/` beside `dir`).
+   *   `privateDir`, the folder of the private skills (default: `principal-skills/` beside `dir`), and `rows`, the
+   *   skills shared by replicas (a PostgreSQL state store's), which the folders are then a copy of.
    * @throws {RangeError} When a limit is not a whole number of at least 1.
    */
   constructor(
     dir: string,
-    options: Omit<SkillStoreOptions, "cache"> & { privateDir?: string } = {},
+    options: Omit<SkillStoreOptions, "cache"> & { privateDir?: string; rows?: SkillRows } = {},
   ) {
-    const { privateDir, ...storeOptions } = options;
+    const { privateDir, rows, ...storeOptions } = options;
     this.#privateDir = privateDir ?? join(dirname(dir), "principal-skills");
     const entries = options.cacheEntries ?? SKILL_STORE_DEFAULTS.cacheEntries;
     if (!Number.isInteger(entries) || entries < 1) {
@@ -77,6 +84,28 @@ export class SkillSpaces {
     }
     this.#options = { ...storeOptions, cache: new LruCache(entries) };
     this.shared = new SkillStore(dir, this.#options);
+    this.mirror = rows === undefined ? undefined : new SkillMirror(this, rows, {
+      ...(options.maxVersions === undefined ? {} : { maxVersions: options.maxVersions }),
+      ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+    });
+  }
+
+  /**
+   * Saves a version: through the shared rows when there are any (see {@linkcode SkillMirror.save}), else `save`.
+   *
+   * @param principal Who saves.
+   * @param name The skill's name.
+   * @param store The store `save` writes to.
+   * @param save Saves the version into `store`.
+   * @returns The saved version's metadata.
+   */
+  save(
+    principal: string,
+    name: string,
+    store: SkillStore,
+    save: () => Promise<SkillMetadata>,
+  ): Promise<SkillMetadata> {
+    return this.mirror === undefined ? save() : this.mirror.save(principal, name, store, save);
   }
 
   /**
@@ -96,6 +125,42 @@ export class SkillSpaces {
       this.#private.set(principal, store);
     }
     return store;
+  }
+
+  /**
+   * Whose private store `store` is.
+   *
+   * @param store A store of these spaces.
+   * @returns The principal's id; `undefined` for the shared store (or one not of these spaces).
+   */
+  ownerOf(store: SkillStore): string | undefined {
+    for (const [principal, own] of this.#private) if (own === store) return principal;
+    return undefined;
+  }
+
+  /**
+   * Adds a run to a skill's statistics: in the shared rows when there are any (runs on every replica count), else
+   * in its `stats.json`.
+   *
+   * @param store The skill's store.
+   * @param name The skill's name.
+   * @param result The run's result.
+   * @param record Records a tool the run called that the skill was not saved with.
+   * @returns Resolves once written.
+   */
+  recordRun(
+    store: SkillStore,
+    name: string,
+    result: TaskResult,
+    record: (tool: string) => RecordedTool | undefined,
+  ): Promise<void> {
+    if (this.mirror === undefined) return store.recordRun(name, result, record);
+    const known = store.read(name)?.metadata?.tools ?? [];
+    return this.mirror.recordRun(
+      store,
+      name,
+      (current) => updateStats(parseStats(current), result, { known, record }),
+    );
   }
 
   /**

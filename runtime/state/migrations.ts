@@ -53,6 +53,36 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
   },
   {
+    version: 2,
+    name: "skills and search usage",
+    sql: `
+      CREATE TABLE mcpx_skill_versions (
+        principal text NOT NULL,
+        name text NOT NULL,
+        version integer NOT NULL CHECK (version > 0),
+        skill_md text NOT NULL,
+        skill_ts text NOT NULL,
+        tools_json text NOT NULL,
+        metadata jsonb NOT NULL,
+        saved_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (principal, name, version)
+      );
+      CREATE TABLE mcpx_skill_stats (
+        principal text NOT NULL,
+        name text NOT NULL,
+        stats jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (principal, name)
+      );
+      CREATE TABLE mcpx_search_usage (
+        term text NOT NULL,
+        tool text NOT NULL,
+        weight double precision NOT NULL,
+        updated_ms bigint NOT NULL,
+        PRIMARY KEY (term, tool)
+      )`,
+  },
+  {
     version: 4,
     name: "secrets",
     sql: `

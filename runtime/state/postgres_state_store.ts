@@ -12,6 +12,8 @@ import { PostgresApprovals } from "./postgres_approvals.ts";
 import { PostgresPiiVaults } from "./postgres_pii_vaults.ts";
 import { PostgresSignIns } from "./postgres_sign_ins.ts";
 import type { StateCipher } from "./state_cipher.ts";
+import { PostgresSkillRows } from "./postgres_skill_rows.ts";
+import { PostgresUsageRows } from "./postgres_usage_rows.ts";
 import type { StateHealth, StateStore } from "./state_store.ts";
 
 /**
@@ -27,6 +29,10 @@ import type { StateHealth, StateStore } from "./state_store.ts";
 export class PostgresStateStore implements StateStore {
   /** The audit trail: one chain for the deployment. */
   readonly audit: PostgresAuditChain;
+  /** Saved skills: every version a row, saves announced with `NOTIFY`. */
+  readonly skills: PostgresSkillRows;
+  /** Learned search use: counters upserted by every replica. */
+  readonly usage: PostgresUsageRows;
   /** The migration versions this store applied when it opened (empty when another replica had). */
   readonly migrated: readonly number[];
   #sql: Sql;
@@ -35,6 +41,8 @@ export class PostgresStateStore implements StateStore {
   private constructor(sql: Sql, migrated: number[], cipher: StateCipher | undefined) {
     this.#sql = sql;
     this.audit = new PostgresAuditChain(sql);
+    this.skills = new PostgresSkillRows(sql);
+    this.usage = new PostgresUsageRows(sql);
     this.migrated = migrated;
     this.#cipher = cipher;
   }

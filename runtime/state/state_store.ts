@@ -7,6 +7,8 @@
  */
 
 import type { AuditChain } from "./audit_chain.ts";
+import type { SkillRows } from "./skill_rows.ts";
+import type { UsageRows } from "./usage_rows.ts";
 
 /**
  * What `health()` says about a store.
@@ -44,6 +46,10 @@ export interface StateHealth {
 export interface StateStore extends AsyncDisposable {
   /** The tamper-evident audit trail. */
   readonly audit: AuditChain;
+  /** Saved skills as rows, shared by replicas; absent in the embedded engine (skills stay folders). */
+  readonly skills?: SkillRows;
+  /** Learned search use, shared by replicas; absent in the embedded engine (`search_usage.json`). */
+  readonly usage?: UsageRows;
   /** Whether the store answers. Never throws. */
   health(): Promise<StateHealth>;
   /** Releases files and connections; call it once, at shutdown. */
