@@ -17,8 +17,11 @@ Deno.test({
     const config = { state: { url: db.url }, sessions: { dir: "sessions" } };
     await using dirOne = await daemonDir(config);
     await using dirTwo = await daemonDir(config);
-    await using one = await httpDaemon(dirOne.config);
-    await using two = await httpDaemon(dirTwo.config);
+    // Every replica has the same state key (it encrypts sign-ins and PII vaults).
+    const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+    const env = { MCPX_STATE_KEY: key };
+    await using one = await httpDaemon(dirOne.config, { env });
+    await using two = await httpDaemon(dirTwo.config, { env });
     await using first = await httpClient(one.url);
     await using second = await httpClient(two.url);
 
