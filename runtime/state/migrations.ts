@@ -19,7 +19,7 @@ import type { Sql } from "postgres";
  * ```
  */
 export interface Migration {
-  /** 1, 2, 3, ... in order. */
+  /** 1, 2, 3, ... in order (a number reserved by other work may be skipped). */
   version: number;
   /** What it is for. */
   name: string;
@@ -28,13 +28,13 @@ export interface Migration {
 }
 
 /**
- * Every migration, oldest first.
+ * Every migration, oldest first. Versions grow but may skip a number that another branch of work reserved.
  *
  * @example
  * ```ts
  * import { MIGRATIONS } from "./migrations.ts";
  * import assert from "node:assert/strict";
- * assert.deepEqual(MIGRATIONS.map((m) => m.version), MIGRATIONS.map((_, i) => i + 1));
+ * assert.ok(MIGRATIONS.every((m, i) => i === 0 || m.version > MIGRATIONS[i - 1]!.version));
  * ```
  */
 export const MIGRATIONS: readonly Migration[] = [
@@ -49,6 +49,22 @@ export const MIGRATIONS: readonly Migration[] = [
         line text NOT NULL,
         written_at timestamptz NOT NULL DEFAULT now()
       )`,
+  },
+  {
+    version: 3,
+    name: "sessions",
+    sql: `
+      CREATE TABLE mcpx_sessions (
+        id text PRIMARY KEY,
+        principal_id text NOT NULL,
+        scopes jsonb NOT NULL,
+        owner text NOT NULL,
+        lease_expires timestamptz NOT NULL,
+        initialize jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        last_seen timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX mcpx_sessions_owner ON mcpx_sessions (owner)`,
   },
 ];
 

@@ -27,7 +27,10 @@ export {
 } from "./audit_chain.ts";
 export { FileAuditChain, type FileAuditChainOptions, verifyAuditFile } from "./file_audit_chain.ts";
 export { FileStateStore, type FileStateStoreOptions } from "./file_state_store.ts";
+export { MemorySessionRecords } from "./memory_session_records.ts";
 export { migrate, type Migration, MIGRATIONS } from "./migrations.ts";
 export { PostgresAuditChain } from "./postgres_audit_chain.ts";
+export { PostgresSessionRecords } from "./postgres_session_records.ts";
 export { PostgresStateStore } from "./postgres_state_store.ts";
+export type { NewSessionRecord, SessionRecord, SessionRecords } from "./session_records.ts";
 export type { StateHealth, StateStore } from "./state_store.ts";

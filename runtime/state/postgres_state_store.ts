@@ -8,6 +8,7 @@
 import postgres, { type Sql } from "postgres";
 import { migrate } from "./migrations.ts";
 import { PostgresAuditChain } from "./postgres_audit_chain.ts";
+import { PostgresSessionRecords } from "./postgres_session_records.ts";
 import type { StateHealth, StateStore } from "./state_store.ts";
 
 /**
@@ -23,6 +24,8 @@ import type { StateHealth, StateStore } from "./state_store.ts";
 export class PostgresStateStore implements StateStore {
   /** The audit trail: one chain for the deployment. */
   readonly audit: PostgresAuditChain;
+  /** Session records with leases, shared by the replicas. */
+  readonly sessions: PostgresSessionRecords;
   /** The migration versions this store applied when it opened (empty when another replica had). */
   readonly migrated: readonly number[];
   #sql: Sql;
@@ -30,6 +33,7 @@ export class PostgresStateStore implements StateStore {
   private constructor(sql: Sql, migrated: number[]) {
     this.#sql = sql;
     this.audit = new PostgresAuditChain(sql);
+    this.sessions = new PostgresSessionRecords(sql);
     this.migrated = migrated;
   }
 

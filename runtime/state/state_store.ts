@@ -7,6 +7,7 @@
  */
 
 import type { AuditChain } from "./audit_chain.ts";
+import type { SessionRecords } from "./session_records.ts";
 
 /**
  * What `health()` says about a store.
@@ -44,6 +45,8 @@ export interface StateHealth {
 export interface StateStore extends AsyncDisposable {
   /** The tamper-evident audit trail. */
   readonly audit: AuditChain;
+  /** MCP sessions with their owner replica's lease, so that another replica takes them over. */
+  readonly sessions: SessionRecords;
   /** Whether the store answers. Never throws. */
   health(): Promise<StateHealth>;
   /** Releases files and connections; call it once, at shutdown. */
