@@ -19,11 +19,13 @@ import {
   ExecutorDaemon,
   type HttpServing,
   loadDaemonConfig,
+  replicaId,
   requireScopes,
   resolveConfigPath,
   SCOPE_ADMIN,
   serveHttp,
   serveStdio,
+  SessionLeases,
   stateUrl,
 } from "../runtime/daemon/mod.ts";
 import { FileStateStore, PostgresStateStore, type StateStore } from "../runtime/state/mod.ts";
@@ -79,6 +81,8 @@ interface Settings {
   drainTimeoutMs: number;
   /** The PostgreSQL state store (`state.url` or `MCPX_STATE_URL`); files when unset. */
   stateUrl: string | undefined;
+  /** This replica's id (`MCPX_REPLICA_ID`, `state.replicaId`, else host and pid). */
+  replica: string;
 }
 
 /**
@@ -137,6 +141,11 @@ export async function main(args: string[]): Promise<number> {
     console.error((error as Error).message);
     return error instanceof RangeError ? 2 : 1;
   }
+  if (settings.stateUrl !== undefined) {
+    await configureLogging(level as "debug" | "info" | "warning" | "error", {
+      replica: settings.replica,
+    });
+  }
   return await run(settings);
 }
 
@@ -192,6 +201,7 @@ async function resolveSettings(flags: {
     auth,
     drainTimeoutMs: wholeNumber("--drain-timeout", flags["drain-timeout"]),
     stateUrl: stateUrl(daemonConfig),
+    replica: replicaId(daemonConfig.state?.replicaId),
   };
 }
 
@@ -226,7 +236,8 @@ async function run(settings: Settings): Promise<number> {
         ? { embed: universalSentenceEncoder() }
         : {}),
     },
-    persistSessions: sessions.persist ?? false,
+    // With a shared store, a session's folder outlives this replica: another one takes the session over.
+    persistSessions: (sessions.persist ?? false) || settings.stateUrl !== undefined,
     approver: approvals.approver,
     maxPendingApprovals: approvals.maxPending,
     ...(store === undefined ? {} : { audit: { chain: store.audit } }),
@@ -260,6 +271,16 @@ async function run(settings: Settings): Promise<number> {
           ...approvalsRoutes(daemon.operatorApprovals),
         },
         pages: { "/approvals": approvalsPage },
+        ...(settings.stateUrl === undefined || store === undefined ? {} : {
+          leases: new SessionLeases({
+            records: store.sessions,
+            replica: settings.replica,
+            ...(daemonConfig.state?.leaseMs === undefined
+              ? {}
+              : { leaseMs: daemonConfig.state.leaseMs }),
+            health: () => store!.health(),
+          }),
+        }),
       });
       const { hostname, port } = serving.addr;
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
@@ -293,6 +314,8 @@ async function run(settings: Settings): Promise<number> {
     console.error(
       `mcp-executor: stopping (${reason}); running tasks have ${settings.drainTimeoutMs} ms to finish`,
     );
+    // Other replicas take this one's sessions from now on; its running calls finish here.
+    await serving?.handOver();
   } catch (error) {
     console.error(`mcp-executor: cannot start: ${(error as Error).message}`);
     await daemon.shutdown({ drainTimeoutMs: 0 }).catch(() => {});

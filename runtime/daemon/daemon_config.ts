@@ -65,7 +65,12 @@ const sessionsSection = z.strictObject({
 
 const stateSection = z.strictObject({
   /** The shared state store, `postgres://...`; `MCPX_STATE_URL` gives it too. Needs `sessions.dir`. */
-  url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'expected a "postgres://" URL'),
+  url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'expected a "postgres://" URL').optional(),
+  /** This replica's id in session leases and logs; `MCPX_REPLICA_ID` wins. Default `<hostname>-<pid>`. */
+  replicaId: z.string().regex(/^[\w.:-]{1,64}$/, "expected 1 to 64 letters, digits, . _ : -")
+    .optional(),
+  /** How long a replica's session lease runs without a heartbeat (renewed every third). Default 5000. */
+  leaseMs: z.number().int().min(300).optional(),
 });
 
 const httpSection = z.strictObject({
