@@ -104,7 +104,7 @@ export async function startCluster(
       },
       stdin: "null",
       stdout: "null",
-      stderr: "null",
+      stderr: Deno.env.get("MCPX_TEST_HAPROXY_LOG") ? "inherit" : "null",
     }).spawn();
     const deadline = Date.now() + 20_000;
     while (true) {
