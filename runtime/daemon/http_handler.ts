@@ -273,7 +273,9 @@ export class HttpHandler {
     authInfo: AuthInfo,
   ): Promise<Response> {
     const id = crypto.randomUUID();
-    const transport = await this.#start(id, owner);
+    const session = await this.#start(id, owner);
+    const { transport } = session;
+    this.#sessions.set(id, session);
     try {
       const response = await transport.handleRequest(request, { parsedBody: body, authInfo });
       if (!response.ok) await this.#closeSession(id);
@@ -291,21 +293,20 @@ export class HttpHandler {
   }
 
   /** A fresh transport and daemon session under `id`, connected and kept. */
-  async #start(id: string, owner: Principal): Promise<WebStandardStreamableHTTPServerTransport> {
+  async #start(id: string, owner: Principal): Promise<HttpSession> {
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       onsessionclosed: (closed) => void this.#closeSession(closed),
     });
     const server = this.#daemon.openSession(id, { principal: owner });
-    this.#sessions.set(id, { transport, owner, lastSeen: Date.now(), cancels: new EarlyCancels() });
     transport.onclose = () => void this.#closeSession(id, false);
     try {
       await server.connect(transport);
     } catch (error) {
-      await this.#closeSession(id);
+      await this.#daemon.closeSession(id);
       throw error;
     }
-    return transport;
+    return { transport, owner, lastSeen: Date.now(), cancels: new EarlyCancels() };
   }
 
   /**
@@ -327,14 +328,17 @@ export class HttpHandler {
       const verdict = await leases.takeOver(id, owner);
       if (verdict.kind === "unknown") return undefined;
       if (verdict.kind === "held") return heldResponse(id, verdict.owner);
-      const transport = await this.#start(id, owner);
+      // Kept only once initialized, so that a request arriving meanwhile waits for this takeover.
+      const session = await this.#start(id, owner);
       try {
-        await replayInitialize(transport, verdict.record, url, authInfo);
+        await replayInitialize(session.transport, verdict.record, url, authInfo);
       } catch (error) {
-        await this.#closeSession(id, false);
+        await this.#daemon.closeSession(id);
+        await session.transport.close().catch(() => {});
         throw error;
       }
-      return this.#sessions.get(id);
+      this.#sessions.set(id, session);
+      return session;
     })().finally(() => this.#takeovers.delete(id));
     this.#takeovers.set(id, taking);
     return taking;
