@@ -15,7 +15,16 @@ import { jsonRpcError } from "./_json_rpc_http.ts";
 
 const log = logger("daemon");
 
-/** Default of {@linkcode SessionLeasesOptions.leaseMs} (`state.leaseMs`). */
+/**
+ * Default of {@linkcode SessionLeasesOptions.leaseMs} (`state.leaseMs`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_LEASE_MS } from "./session_leases.ts";
+ * assert.equal(DEFAULT_LEASE_MS, 5_000);
+ * ```
+ */
 export const DEFAULT_LEASE_MS = 5_000;
 
 /**
@@ -41,7 +50,18 @@ export function replicaId(
   return env("MCPX_REPLICA_ID") || configured || `${hostname()}-${Deno.pid}`;
 }
 
-/** Options for {@linkcode SessionLeases}. */
+/**
+ * Options for {@linkcode SessionLeases}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemorySessionRecords } from "../state/mod.ts";
+ * import type { SessionLeasesOptions } from "./session_leases.ts";
+ * const options: SessionLeasesOptions = { records: new MemorySessionRecords(), replica: "r1", leaseMs: 1_500 };
+ * assert.equal(options.leaseMs, 1_500);
+ * ```
+ */
 export interface SessionLeasesOptions {
   /** The shared records (`store.sessions`). */
   records: SessionRecords;
@@ -53,7 +73,17 @@ export interface SessionLeasesOptions {
   health?: () => Promise<StateHealth>;
 }
 
-/** What a request for a session this replica does not hold gets. */
+/**
+ * What a request for a session this replica does not hold gets.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Takeover } from "./session_leases.ts";
+ * const held: Takeover = { kind: "held", owner: "r2" };
+ * assert.equal(held.kind, "held");
+ * ```
+ */
 export type Takeover =
   | { kind: "unknown" }
   | { kind: "held"; owner: string }
