@@ -60,7 +60,7 @@ export async function startCluster(
   const tokenFile = join(dir.dir, "tokens");
   await Deno.writeTextFile(
     tokenFile,
-    `alice ${TOKENS.alice}\nbob ${TOKENS.bob}\nhaproxy ${TOKENS.haproxy} mcpx:approve\n`,
+    `alice ${TOKENS.alice}\nbob ${TOKENS.bob}\nhaproxy ${TOKENS.haproxy} mcpx:admin\n`,
   );
   const ports = Array.from({ length: count }, () => freePort());
   const ids = ports.map((_, i) => `r${i + 1}`);
