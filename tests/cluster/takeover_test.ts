@@ -31,6 +31,18 @@ Deno.test({
     assert.ok(owner !== undefined && cluster.ids.includes(owner), `owner ${owner}`);
     const dead = cluster.ids.indexOf(owner);
 
+    // A call running on the replica when it dies is lost: the SDK 1.32 client reports the broken response stream
+    // to onerror and fails the call at its request timeout (shortened here from the default 60 s).
+    const running = alice.client.callTool(
+      {
+        name: "execute_code",
+        arguments: { code: "await new Promise((r) => setTimeout(r, 20_000));\nreturn 'late';" },
+      },
+      undefined,
+      { timeout: 6_000 },
+    ).then(() => "answered", (error: Error) => `failed: ${error.message}`);
+    await new Promise((r) => setTimeout(r, 500));
+
     const killedAt = performance.now();
     await cluster.stop(dead, "SIGKILL");
     const errors: string[] = [];
@@ -59,6 +71,13 @@ Deno.test({
         `${errors.length ? `, e.g. "${errors[0]!.slice(0, 160)}"` : ""})`,
     );
     assert.equal(read, "kept");
+    const lost = await running;
+    console.log(
+      `the call running at the kill: ${lost.slice(0, 200)} after ${
+        Math.round(performance.now() - killedAt)
+      } ms`,
+    );
+    assert.match(lost, /^failed: .*timed out/);
     assert.equal(alice.transport.sessionId, sessionId, "the same session id, no new initialize");
     const survivor = cluster.ids[1 - dead]!;
     assert.equal(await cluster.owner(sessionId), survivor);
