@@ -136,3 +136,20 @@ Deno.test("HttpHandler takes over a session once its dead replica's lease lapses
   assert.equal(two.response.status, 200, two.text);
   assert.equal((await records.get(id))?.owner, "b");
 });
+
+Deno.test("a replica whose session was taken over meanwhile drops it at its next heartbeat, keeping the record", async () => {
+  const records = new MemorySessionRecords();
+  await using a = await replica(records, "a", 300);
+  await using b = await replica(records, "b", 300);
+  const id = (await a.request(ALICE, INITIALIZE)).response.headers.get("mcp-session-id")!;
+  // As if a stalled past its lease: b takes the session while a's heartbeat still runs.
+  await records.release("a", [id]);
+  assert.equal((await b.request(ALICE, TOOLS, id)).response.status, 200);
+  const deadline = Date.now() + 5_000;
+  while (a.handler.sessionCount > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(a.handler.sessionCount, 0);
+  assert.equal((await records.get(id))?.owner, "b");
+  assert.equal((await b.request(ALICE, { ...TOOLS, id: 4 }, id)).response.status, 200);
+});
