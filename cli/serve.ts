@@ -20,11 +20,13 @@ import {
   type HttpServing,
   loadDaemonConfig,
   type PendingApproval,
+  replicaId,
   requireScopes,
   resolveConfigPath,
   SCOPE_ADMIN,
   serveHttp,
   serveStdio,
+  SessionLeases,
   stateUrl,
 } from "../runtime/daemon/mod.ts";
 import {
@@ -87,6 +89,8 @@ interface Settings {
   drainTimeoutMs: number;
   /** The PostgreSQL state store (`state.url` or `MCPX_STATE_URL`); files when unset. */
   stateUrl: string | undefined;
+  /** This replica's id (`MCPX_REPLICA_ID`, `state.replicaId`, else host and pid). */
+  replica: string;
 }
 
 /**
@@ -145,6 +149,11 @@ export async function main(args: string[]): Promise<number> {
     console.error((error as Error).message);
     return error instanceof RangeError ? 2 : 1;
   }
+  if (settings.stateUrl !== undefined) {
+    await configureLogging(level as "debug" | "info" | "warning" | "error", {
+      replica: settings.replica,
+    });
+  }
   return await run(settings);
 }
 
@@ -200,6 +209,7 @@ async function resolveSettings(flags: {
     auth,
     drainTimeoutMs: wholeNumber("--drain-timeout", flags["drain-timeout"]),
     stateUrl: stateUrl(daemonConfig),
+    replica: replicaId(daemonConfig.state?.replicaId),
   };
 }
 
@@ -242,7 +252,8 @@ async function run(settings: Settings): Promise<number> {
       // Skills and search usage shared with the other replicas (PostgreSQL only; files keep them otherwise).
       ...(store === undefined ? {} : { state: store }),
     },
-    persistSessions: sessions.persist ?? false,
+    // With a shared store, a session's folder outlives this replica: another one takes the session over.
+    persistSessions: (sessions.persist ?? false) || settings.stateUrl !== undefined,
     approver: approvals.approver,
     maxPendingApprovals: approvals.maxPending,
     ...(store instanceof PostgresStateStore
@@ -279,6 +290,16 @@ async function run(settings: Settings): Promise<number> {
           ...approvalsRoutes(daemon.operatorApprovals),
         },
         pages: { "/approvals": approvalsPage },
+        ...(settings.stateUrl === undefined || store === undefined ? {} : {
+          leases: new SessionLeases({
+            records: store.sessions,
+            replica: settings.replica,
+            ...(daemonConfig.state?.leaseMs === undefined
+              ? {}
+              : { leaseMs: daemonConfig.state.leaseMs }),
+            health: () => store!.health(),
+          }),
+        }),
       });
       const { hostname, port } = serving.addr;
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
@@ -312,6 +333,8 @@ async function run(settings: Settings): Promise<number> {
     console.error(
       `mcp-executor: stopping (${reason}); running tasks have ${settings.drainTimeoutMs} ms to finish`,
     );
+    // Other replicas take this one's sessions from now on; its running calls finish here.
+    await serving?.handOver();
   } catch (error) {
     console.error(`mcp-executor: cannot start: ${(error as Error).message}`);
     await daemon.shutdown({ drainTimeoutMs: 0 }).catch(() => {});

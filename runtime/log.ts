@@ -29,8 +29,9 @@ const encoder = new TextEncoder();
  * Writes each record to stderr synchronously. Not a stream sink: that would lock `Deno.stderr.writable` for good, so
  * a second `configureLogging` (a level change) would fail, and resetting would close stderr.
  */
+let linePrefix = "";
 const stderrSink: Sink = (record) => {
-  const bytes = encoder.encode(formatter(record));
+  const bytes = encoder.encode(linePrefix + formatter(record));
   for (let written = 0; written < bytes.length;) {
     written += Deno.stderr.writeSync(bytes.subarray(written));
   }
@@ -59,6 +60,7 @@ export function logger(name: string): Logger {
  * Sends the project's log records at `level` and above to stderr, as text lines.
  *
  * @param level The lowest level written. Default `"info"`.
+ * @param options `replica`: a replica id that starts every line as `[replica] ` (several daemons, one log).
  * @returns Resolves once logging is configured.
  *
  * @example
@@ -70,7 +72,11 @@ export function logger(name: string): Logger {
  * await assert.doesNotReject(configureLogging("debug")); // a level can be changed later
  * ```
  */
-export async function configureLogging(level: LogLevel = "info"): Promise<void> {
+export async function configureLogging(
+  level: LogLevel = "info",
+  options: { replica?: string } = {},
+): Promise<void> {
+  linePrefix = options.replica === undefined ? "" : `[${options.replica}] `;
   await configure({
     reset: true,
     sinks: { stderr: stderrSink },

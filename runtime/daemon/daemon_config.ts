@@ -71,6 +71,11 @@ const stateSection = z.strictObject({
    * `MCPX_STATE_KEY` gives the key itself. Never kept in the database.
    */
   keyFile: z.string().min(1).optional(),
+  /** This replica's id in session leases and logs; `MCPX_REPLICA_ID` wins. Default `<hostname>-<pid>`. */
+  replicaId: z.string().regex(/^[\w.:-]{1,64}$/, "expected 1 to 64 letters, digits, . _ : -")
+    .optional(),
+  /** How long a replica's session lease runs without a heartbeat (renewed every third). Default 5000. */
+  leaseMs: z.number().int().min(300).optional(),
 });
 
 const httpSection = z.strictObject({

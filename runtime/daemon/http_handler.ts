@@ -16,14 +16,17 @@ import { WebStandardStreamableHTTPServerTransport } from "../sdk.ts";
 import type { ExecutorDaemon } from "./executor_daemon.ts";
 import { checkHost, checkOrigin } from "./http_checks.ts";
 import { EarlyCancels } from "./_early_cancels.ts";
+import { findRoute } from "./_routes.ts";
+import { checkLimits, checkScopes } from "./_session_limits.ts";
+import { heldResponse, replayInitialize } from "./session_leases.ts";
+import type { HttpHandlerOptions } from "./http_handler_options.ts";
 import { cancelOnDisconnect, jsonRpcError, MAX_BODY_BYTES, readJson } from "./_json_rpc_http.ts";
 import { DEFAULT_PRINCIPAL, type Principal } from "../principal.ts";
-import type { AuthInfo, OAuthProtectedResourceMetadata } from "../sdk.ts";
+import type { AuthInfo } from "../sdk.ts";
 import {
   type Authenticator,
   createAuthenticator,
   DEFAULT_TOKEN_SCOPES,
-  missingScopes,
   openAuthenticator,
   refusalResponse,
   resourceMetadataResponse,
@@ -35,56 +38,12 @@ const log = logger("daemon");
 
 export { MAX_BODY_BYTES };
 
-/** A handler for an extra route, e.g. `/metrics`; it gets the request's authenticated principal. */
-export type RouteHandler = (
-  request: Request,
-  principal: Principal,
-) => Response | Promise<Response>;
-
-/** Default of {@linkcode HttpHandlerOptions.maxSessionsPerPrincipal}. */
-export const DEFAULT_MAX_SESSIONS_PER_PRINCIPAL = 16;
-/** Default of {@linkcode HttpHandlerOptions.maxSessions}. */
-export const DEFAULT_MAX_SESSIONS = 256;
-
-/** Options for {@linkcode HttpHandler}. */
-export interface HttpHandlerOptions {
-  /**
-   * Finds who sends each request (see `runtime/daemon/auth/`). Without it, `tokens` are accepted as the principal
-   * `default` with every scope, and without either, every request is `default` with every scope (`--no-auth`).
-   */
-  authenticate?: Authenticator;
-  /** Shorthand for an authenticator of these bearer tokens, all the principal `default` with every scope. */
-  tokens?: readonly string[];
-  /**
-   * RFC 9728 metadata, served without a token at `/.well-known/oauth-protected-resource[/<path>]` and named in
-   * every challenge's `resource_metadata`. Set it when OAuth tokens are accepted.
-   */
-  resourceMetadata?: OAuthProtectedResourceMetadata;
-  /** The most MCP sessions one principal may hold open. Default 16 (`sessions.maxPerPrincipal`). */
-  maxSessionsPerPrincipal?: number;
-  /** The most MCP sessions open in all. Default 256 (`sessions.max`). */
-  maxSessions?: number;
-  /** `Host` values accepted besides the loopback names and the bound host (any port for loopback names). */
-  allowedHosts?: readonly string[];
-  /** Origins accepted besides `http://` loopback origins. A request without `Origin` is accepted. */
-  allowedOrigins?: readonly string[];
-  /** A session with no request for this long, and no running task, is closed. Default 30 minutes. */
-  idleTimeoutMs?: number;
-  /** The MCP endpoint's path. Default `/mcp`. */
-  path?: string;
-  /**
-   * Extra routes, answered after authentication and the header checks; each checks its own scopes. A key is an
-   * exact path (`"/metrics"`), or ends in `/` to take every path under it (`"/approvals/"` answers
-   * `/approvals/abc`; the longest such key wins).
-   */
-  routes?: Record<string, RouteHandler>;
-  /**
-   * Pages by path: a `GET` whose `Accept` names `text/html` is answered without a bearer token (after the `Host`
-   * and `Origin` checks), so that a browser can open it. A page must hold no secret; it asks for the token and
-   * calls the routes with it (e.g. `/approvals`).
-   */
-  pages?: Record<string, () => Response | Promise<Response>>;
-}
+export {
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
+  type HttpHandlerOptions,
+  type RouteHandler,
+} from "./http_handler_options.ts";
 
 interface HttpSession {
   transport: WebStandardStreamableHTTPServerTransport;
@@ -111,6 +70,7 @@ export class HttpHandler {
   #sweeper: number;
   #authenticate: Authenticator;
   #metadataUrl: string | undefined;
+  #takeovers = new Map<string, Promise<HttpSession | Response | undefined>>();
 
   /**
    * @param daemon The daemon whose sessions this serves.
@@ -136,6 +96,9 @@ export class HttpHandler {
     // Typed as a number: Deno.unrefTimer takes the id, and node typings in the graph widen it.
     this.#sweeper = setInterval(() => this.#sweep(idle), every) as unknown as number;
     Deno.unrefTimer(this.#sweeper);
+    options.leases?.start(() => [...this.#sessions.keys()], (lost) => {
+      for (const id of lost) void this.#closeSession(id, false);
+    });
   }
 
   /** How many MCP sessions are open over HTTP. */
@@ -174,8 +137,19 @@ export class HttpHandler {
    */
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
+    await this.handOver();
     const ids = [...this.#sessions.keys()];
-    await Promise.all(ids.map((id) => this.#closeSession(id)));
+    await Promise.all(ids.map((id) => this.#closeSession(id, false)));
+  }
+
+  /**
+   * With {@linkcode HttpHandlerOptions.leases}: ends this replica's leases now, so that other replicas take its
+   * sessions at their next request while running calls finish here. Without, does nothing.
+   *
+   * @returns Resolves once the store has the leases ended.
+   */
+  async handOver(): Promise<void> {
+    await this.#options.leases?.handOver();
   }
 
   async #handle(request: Request): Promise<Response> {
@@ -212,7 +186,16 @@ export class HttpHandler {
     }
     const { pathname } = new URL(request.url);
     if (pathname === "/healthz" && request.method === "GET") {
-      return Response.json(this.#daemon.health());
+      const health = this.#daemon.health();
+      const leases = this.#options.leases;
+      return Response.json(
+        leases === undefined ? health : {
+          ...health,
+          replica: leases.replica,
+          store: await leases.health(),
+        },
+        { status: health.status === "stopping" ? 503 : 200 },
+      );
     }
     const route = findRoute(this.#options.routes ?? {}, pathname);
     if (route !== undefined) return await route(request, principal);
@@ -234,19 +217,21 @@ export class HttpHandler {
   async #mcp(request: Request, owner: Principal, authInfo: AuthInfo): Promise<Response> {
     const sessionId = request.headers.get("mcp-session-id");
     if (sessionId !== null) {
-      const session = this.#sessions.get(sessionId);
+      const session = this.#sessions.get(sessionId) ??
+        await this.#takeOver(sessionId, owner, authInfo, request.url);
+      if (session instanceof Response) return session;
       if (session === undefined || session.owner.id !== owner.id) {
         return jsonRpcError(404, -32001, "Session not found");
       }
       session.lastSeen = Date.now();
       if (request.method !== "POST") {
-        const refused = this.#checkScopes(owner, ["mcpx:execute"]);
+        const refused = checkScopes(this.#metadataUrl, owner, ["mcpx:execute"]);
         if (refused !== undefined) return refused;
         return await session.transport.handleRequest(request, { authInfo });
       }
       const body = await readJson(request);
       if (body instanceof Response) return body;
-      const refused = this.#checkScopes(owner, scopesForMcp(body));
+      const refused = checkScopes(this.#metadataUrl, owner, scopesForMcp(body));
       if (refused !== undefined) return refused;
       const cancelled = session.cancels.check(body);
       if (cancelled !== undefined) {
@@ -268,7 +253,7 @@ export class HttpHandler {
     }
     const body = await readJson(request);
     if (body instanceof Response) return body;
-    const refused = this.#checkScopes(owner, scopesForMcp(body));
+    const refused = checkScopes(this.#metadataUrl, owner, scopesForMcp(body));
     if (refused !== undefined) return refused;
     const initialize = Array.isArray(body)
       ? body.some(isInitializeRequest)
@@ -276,61 +261,9 @@ export class HttpHandler {
     if (!initialize) {
       return jsonRpcError(400, -32000, "Bad Request: No valid session ID provided");
     }
-    const limited = this.#checkLimits(owner, body);
+    const limited = checkLimits(this.#sessions, this.#options, owner, body);
     if (limited !== undefined) return limited;
     return await this.#open(request, body, owner, authInfo);
-  }
-
-  /** A 403 `insufficient_scope` naming every scope the request needs, or `undefined` when all are held. */
-  #checkScopes(principal: Principal, needed: readonly string[]): Response | undefined {
-    const missing = missingScopes(principal.scopes, needed);
-    if (missing.length === 0) return undefined;
-    return refusalResponse({
-      status: 403,
-      error: "insufficient_scope",
-      description: `This request needs the scope${missing.length === 1 ? "" : "s"} ${
-        missing.join(" ")
-      }`,
-      scopes: needed,
-    }, this.#metadataUrl);
-  }
-
-  /** The refusal of a new session past a limit: 429 for the principal's, 503 for the daemon's. */
-  #checkLimits(owner: Principal, body: unknown): Response | undefined {
-    const id = Array.isArray(body) ? null : (body as { id?: string | number }).id ?? null;
-    const max = this.#options.maxSessions ?? DEFAULT_MAX_SESSIONS;
-    if (this.#sessions.size >= max) {
-      log.warn("Session refused for {principal}: {count} sessions are open, the limit", {
-        principal: owner.id,
-        count: this.#sessions.size,
-      });
-      return jsonRpcError(
-        503,
-        -32000,
-        `Cannot open a session: the daemon holds ${this.#sessions.size} sessions, its limit ` +
-          `(sessions.max, ${max}); close one or raise sessions.max in mcp-executor.json`,
-        id,
-      );
-    }
-    const perPrincipal = this.#options.maxSessionsPerPrincipal ??
-      DEFAULT_MAX_SESSIONS_PER_PRINCIPAL;
-    let held = 0;
-    for (const session of this.#sessions.values()) if (session.owner.id === owner.id) held++;
-    if (held >= perPrincipal) {
-      log.warn("Session refused for {principal}: {count} sessions are open, its limit", {
-        principal: owner.id,
-        count: held,
-      });
-      return jsonRpcError(
-        429,
-        -32000,
-        `Cannot open a session: principal "${owner.id}" holds ${held} sessions, the limit ` +
-          `(sessions.maxPerPrincipal, ${perPrincipal}); close one or raise sessions.maxPerPrincipal in ` +
-          "mcp-executor.json",
-        id,
-      );
-    }
-    return undefined;
   }
 
   async #open(
@@ -340,28 +273,83 @@ export class HttpHandler {
     authInfo: AuthInfo,
   ): Promise<Response> {
     const id = crypto.randomUUID();
+    const session = await this.#start(id, owner);
+    const { transport } = session;
+    this.#sessions.set(id, session);
+    try {
+      const response = await transport.handleRequest(request, { parsedBody: body, authInfo });
+      if (!response.ok) await this.#closeSession(id);
+      else await this.#options.leases?.opened(id, owner, body);
+      return response;
+    } catch (error) {
+      await this.#closeSession(id);
+      if (!(error instanceof Error) || !error.message.startsWith("Cannot record")) throw error;
+      return jsonRpcError(
+        503,
+        -32000,
+        `Cannot open a session: the state store failed: ${error.message}`,
+      );
+    }
+  }
+
+  /** A fresh transport and daemon session under `id`, connected and kept. */
+  async #start(id: string, owner: Principal): Promise<HttpSession> {
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => id,
       onsessionclosed: (closed) => void this.#closeSession(closed),
     });
     const server = this.#daemon.openSession(id, { principal: owner });
-    this.#sessions.set(id, { transport, owner, lastSeen: Date.now(), cancels: new EarlyCancels() });
-    transport.onclose = () => void this.#closeSession(id);
+    transport.onclose = () => void this.#closeSession(id, false);
     try {
       await server.connect(transport);
-      const response = await transport.handleRequest(request, { parsedBody: body, authInfo });
-      if (!response.ok) await this.#closeSession(id);
-      return response;
     } catch (error) {
-      await this.#closeSession(id);
+      await this.#daemon.closeSession(id);
       throw error;
     }
+    return { transport, owner, lastSeen: Date.now(), cancels: new EarlyCancels() };
   }
 
-  async #closeSession(id: string): Promise<void> {
+  /**
+   * A session not open here, looked up in the shared records: taken over (its stored `initialize` replayed into a
+   * fresh transport under the same id) when its owner's lease lapsed; a 503 asking to retry while another replica
+   * holds it; `undefined` (404) when unknown or another principal's.
+   */
+  #takeOver(
+    id: string,
+    owner: Principal,
+    authInfo: AuthInfo,
+    url: string,
+  ): Promise<HttpSession | Response | undefined> | undefined {
+    const leases = this.#options.leases;
+    if (leases === undefined) return undefined;
+    const pending = this.#takeovers.get(id);
+    if (pending !== undefined) return pending;
+    const taking = (async (): Promise<HttpSession | Response | undefined> => {
+      const verdict = await leases.takeOver(id, owner);
+      if (verdict.kind === "unknown") return undefined;
+      if (verdict.kind === "held") return heldResponse(id, verdict.owner);
+      // Kept only once initialized, so that a request arriving meanwhile waits for this takeover.
+      const session = await this.#start(id, owner);
+      try {
+        await replayInitialize(session.transport, verdict.record, url, authInfo);
+      } catch (error) {
+        await this.#daemon.closeSession(id);
+        await session.transport.close().catch(() => {});
+        throw error;
+      }
+      this.#sessions.set(id, session);
+      return session;
+    })().finally(() => this.#takeovers.delete(id));
+    this.#takeovers.set(id, taking);
+    return taking;
+  }
+
+  /** Closes a session here; `ended` (a `DELETE`, idle expiry) also forgets its shared record. */
+  async #closeSession(id: string, ended = true): Promise<void> {
     const session = this.#sessions.get(id);
     if (session === undefined) return;
     this.#sessions.delete(id);
+    if (ended) await this.#options.leases?.ended(id);
     await this.#daemon.closeSession(id);
     await session.transport.close().catch(() => {});
   }
@@ -379,22 +367,4 @@ export class HttpHandler {
       }
     }
   }
-}
-
-/** The handler of a path: an exact key, else the longest key ending in `/` that the path starts with. */
-function findRoute(
-  routes: Record<string, RouteHandler>,
-  pathname: string,
-): RouteHandler | undefined {
-  if (Object.hasOwn(routes, pathname)) return routes[pathname];
-  let best: string | undefined;
-  for (const key of Object.keys(routes)) {
-    if (
-      key.endsWith("/") && pathname.startsWith(key) &&
-      (best === undefined || key.length > best.length)
-    ) {
-      best = key;
-    }
-  }
-  return best === undefined ? undefined : routes[best];
 }

@@ -41,6 +41,14 @@ export {
 } from "./daemon_config.ts";
 export { stateUrl } from "./state_url.ts";
 export {
+  DEFAULT_LEASE_MS,
+  heldResponse,
+  replicaId,
+  SessionLeases,
+  type SessionLeasesOptions,
+  type Takeover,
+} from "./session_leases.ts";
+export {
   DEFAULT_MAX_SESSIONS,
   DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
   HttpHandler,

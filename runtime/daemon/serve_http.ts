@@ -23,6 +23,11 @@ export interface ServeHttpOptions extends HttpHandlerOptions {
 export interface HttpServing {
   /** The address it listens on. */
   addr: Deno.NetAddr;
+  /**
+   * With session leases (several replicas): ends this replica's leases now so that the others take its sessions
+   * while running calls finish here. Call it at the stop signal, before draining.
+   */
+  handOver(): Promise<void>;
   /** Stops accepting, closes every MCP session's transport and waits for open responses (bounded). */
   shutdown(options?: { timeoutMs?: number }): Promise<void>;
 }
@@ -86,6 +91,7 @@ export function serveHttp(daemon: ExecutorDaemon, options: ServeHttpOptions): Ht
   }, (request) => handler.handle(request));
   return {
     addr: server.addr,
+    handOver: () => handler.handOver(),
     async shutdown({ timeoutMs = 5_000 } = {}) {
       await handler.close();
       let timer: number | undefined;

@@ -5,6 +5,7 @@
  */
 
 import { FileAuditChain, type FileAuditChainOptions } from "./file_audit_chain.ts";
+import { MemorySessionRecords } from "./memory_session_records.ts";
 import type { StateHealth, StateStore } from "./state_store.ts";
 
 /**
@@ -39,6 +40,8 @@ export interface FileStateStoreOptions {
 export class FileStateStore implements StateStore {
   /** The audit trail. */
   readonly audit: FileAuditChain;
+  /** Session records in memory: one replica, nothing to take over. */
+  readonly sessions: MemorySessionRecords = new MemorySessionRecords();
 
   /**
    * @param options Where each kind of state is kept.

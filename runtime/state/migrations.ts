@@ -19,7 +19,7 @@ import type { Sql } from "postgres";
  * ```
  */
 export interface Migration {
-  /** 1, 2, 3, ... in order. */
+  /** 1, 2, 3, ... in order (a number reserved by other work may be skipped). */
   version: number;
   /** What it is for. */
   name: string;
@@ -81,6 +81,22 @@ export const MIGRATIONS: readonly Migration[] = [
         updated_ms bigint NOT NULL,
         PRIMARY KEY (term, tool)
       )`,
+  },
+  {
+    version: 3,
+    name: "sessions",
+    sql: `
+      CREATE TABLE mcpx_sessions (
+        id text PRIMARY KEY,
+        principal_id text NOT NULL,
+        scopes jsonb NOT NULL,
+        owner text NOT NULL,
+        lease_expires timestamptz NOT NULL,
+        initialize jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        last_seen timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX mcpx_sessions_owner ON mcpx_sessions (owner)`,
   },
   {
     version: 4,

@@ -28,14 +28,17 @@ export {
 } from "./audit_chain.ts";
 export { FileAuditChain, type FileAuditChainOptions, verifyAuditFile } from "./file_audit_chain.ts";
 export { FileStateStore, type FileStateStoreOptions } from "./file_state_store.ts";
+export { MemorySessionRecords } from "./memory_session_records.ts";
 export { migrate, type Migration, MIGRATIONS } from "./migrations.ts";
 export { PostgresAuditChain } from "./postgres_audit_chain.ts";
 export { type ApprovalNotice, PostgresApprovals } from "./postgres_approvals.ts";
 export { PostgresPiiVaults } from "./postgres_pii_vaults.ts";
+export { PostgresSessionRecords } from "./postgres_session_records.ts";
 export { PostgresSignIns, type SignInRow } from "./postgres_sign_ins.ts";
 export { PostgresSkillRows, SKILLS_CHANNEL } from "./postgres_skill_rows.ts";
 export { PostgresStateStore } from "./postgres_state_store.ts";
 export { PostgresUsageRows } from "./postgres_usage_rows.ts";
+export type { NewSessionRecord, SessionRecord, SessionRecords } from "./session_records.ts";
 export type { SkillFiles, SkillHead, SkillListener, SkillRow, SkillRows } from "./skill_rows.ts";
 export { STATE_KEY_ENV, StateCipher } from "./state_cipher.ts";
 export type { StateHealth, StateStore } from "./state_store.ts";

@@ -14,6 +14,7 @@ import { PostgresSignIns } from "./postgres_sign_ins.ts";
 import type { StateCipher } from "./state_cipher.ts";
 import { PostgresSkillRows } from "./postgres_skill_rows.ts";
 import { PostgresUsageRows } from "./postgres_usage_rows.ts";
+import { PostgresSessionRecords } from "./postgres_session_records.ts";
 import type { StateHealth, StateStore } from "./state_store.ts";
 
 /**
@@ -33,6 +34,8 @@ export class PostgresStateStore implements StateStore {
   readonly skills: PostgresSkillRows;
   /** Learned search use: counters upserted by every replica. */
   readonly usage: PostgresUsageRows;
+  /** Session records with leases, shared by the replicas. */
+  readonly sessions: PostgresSessionRecords;
   /** The migration versions this store applied when it opened (empty when another replica had). */
   readonly migrated: readonly number[];
   #sql: Sql;
@@ -43,6 +46,7 @@ export class PostgresStateStore implements StateStore {
     this.audit = new PostgresAuditChain(sql);
     this.skills = new PostgresSkillRows(sql);
     this.usage = new PostgresUsageRows(sql);
+    this.sessions = new PostgresSessionRecords(sql);
     this.migrated = migrated;
     this.#cipher = cipher;
   }

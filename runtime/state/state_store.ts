@@ -9,6 +9,7 @@
 import type { AuditChain } from "./audit_chain.ts";
 import type { SkillRows } from "./skill_rows.ts";
 import type { UsageRows } from "./usage_rows.ts";
+import type { SessionRecords } from "./session_records.ts";
 
 /**
  * What `health()` says about a store.
@@ -50,6 +51,8 @@ export interface StateStore extends AsyncDisposable {
   readonly skills?: SkillRows;
   /** Learned search use, shared by replicas; absent in the embedded engine (`search_usage.json`). */
   readonly usage?: UsageRows;
+  /** MCP sessions with their owner replica's lease, so that another replica takes them over. */
+  readonly sessions: SessionRecords;
   /** Whether the store answers. Never throws. */
   health(): Promise<StateHealth>;
   /** Releases files and connections; call it once, at shutdown. */
