@@ -66,13 +66,15 @@ export async function startCluster(
   const ids = ports.map((_, i) => `r${i + 1}`);
   const replicas: (HttpDaemon | undefined)[] = [];
   const logs: string[] = [];
+  // Every replica has the same state key (it encrypts sign-ins and PII vaults).
+  const stateKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
   const start = async (i: number) => {
     replicas[i] = await httpDaemon(dir.config, {
       port: ports[i]!,
       token: TOKENS.haproxy,
       noAuth: false,
       args: ["--token-file", tokenFile, "--drain-timeout", "5000"],
-      env: { MCPX_REPLICA_ID: ids[i]! },
+      env: { MCPX_REPLICA_ID: ids[i]!, MCPX_STATE_KEY: stateKey },
     });
   };
   const stop = async (i: number, signal: Deno.Signal) => {
