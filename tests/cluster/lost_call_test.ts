@@ -2,7 +2,8 @@
  * A call running on a replica that dies fails soon, clearly, and says it may be retried: the client's response
  * stream breaks at the `kill -9`, the SDK client reconnects with `Last-Event-ID`, HAProxy sends that to the other
  * replica, which takes the session over and answers the call's request id from the stored events. The same session
- * then runs a new call. Prints the time from the kill to the error.
+ * then runs a new call; another principal cannot reconnect to its streams. Prints the time from the kill to the
+ * error.
  */
 
 import assert from "node:assert/strict";
@@ -11,7 +12,8 @@ import { CLUSTER_IGNORE, clusterClient, resultData, startCluster, TOKENS } from 
 const LEASE_MS = 1_500;
 
 Deno.test({
-  name: "cluster: a call running on a killed replica fails within seconds, saying it may be retried",
+  name:
+    "cluster: a call running on a killed replica fails within seconds, saying it may be retried",
   ignore: CLUSTER_IGNORE,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -48,7 +50,9 @@ Deno.test({
     console.log(`the call running at the kill -9 failed after ${ms} ms: ${lost.slice(0, 240)}`);
     assert.match(
       lost,
-      new RegExp(`^failed: .*replica "${owner}", which stopped; it did not finish and may be retried`),
+      new RegExp(
+        `^failed: .*replica "${owner}", which stopped; it did not finish and may be retried`,
+      ),
     );
     assert.ok(ms < 10_000, `failed after ${ms} ms`);
 
@@ -60,5 +64,18 @@ Deno.test({
     assert.equal(resultData(again), "again");
     assert.equal(alice.transport.sessionId, sessionId);
     assert.equal(await cluster.owner(sessionId), cluster.ids[1 - dead]);
+
+    // Another principal reconnecting to the session's streams is refused as if the session did not exist.
+    const stolen = await fetch(cluster.url, {
+      headers: {
+        authorization: `Bearer ${TOKENS.bob}`,
+        "mcp-session-id": sessionId,
+        "last-event-id": "1",
+        accept: "text/event-stream",
+        "mcp-protocol-version": "2025-11-25",
+      },
+    });
+    await stolen.body?.cancel();
+    assert.equal(stolen.status, 404);
   },
 });
