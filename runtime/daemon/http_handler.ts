@@ -337,7 +337,14 @@ export class HttpHandler {
     const leases = this.#options.leases;
     if (leases === undefined) return undefined;
     const pending = this.#takeovers.get(id);
-    if (pending !== undefined) return pending;
+    if (pending !== undefined) {
+      // A reconnect that joined a takeover that did not wait (held) tries its own, which waits.
+      return resuming
+        ? pending.then((got) =>
+          got instanceof Response ? this.#takeOver(id, owner, authInfo, url, true) : got
+        )
+        : pending;
+    }
     const taking = (async (): Promise<HttpSession | Response | undefined> => {
       // A reconnect (Last-Event-ID) comes here when its replica died: wait out that replica's lease.
       const verdict = await leases.takeOver(id, owner, resuming ? leases.leaseMs * 2 : 0);
