@@ -68,8 +68,6 @@ export async function startCluster(
   const stateKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
   const replicas: (HttpDaemon | undefined)[] = [];
   const logs: string[] = [];
-  // Every replica has the same state key (it encrypts sign-ins and PII vaults).
-  const stateKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
   const start = async (i: number) => {
     replicas[i] = await httpDaemon(dir.config, {
       port: ports[i]!,
