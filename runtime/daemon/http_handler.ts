@@ -17,6 +17,7 @@ import type { ExecutorDaemon } from "./executor_daemon.ts";
 import { checkHost, checkOrigin } from "./http_checks.ts";
 import { EarlyCancels } from "./_early_cancels.ts";
 import { findRoute } from "./_routes.ts";
+import { StoreGate } from "./_store_gate.ts";
 import { checkLimits, checkScopes } from "./_session_limits.ts";
 import { heldResponse, replayInitialize } from "./session_leases.ts";
 import type { HttpHandlerOptions } from "./http_handler_options.ts";
@@ -71,6 +72,7 @@ export class HttpHandler {
   #authenticate: Authenticator;
   #metadataUrl: string | undefined;
   #takeovers = new Map<string, Promise<HttpSession | Response | undefined>>();
+  #gate: StoreGate | undefined;
 
   /**
    * @param daemon The daemon whose sessions this serves.
@@ -96,6 +98,9 @@ export class HttpHandler {
     // Typed as a number: Deno.unrefTimer takes the id, and node typings in the graph widen it.
     this.#sweeper = setInterval(() => this.#sweep(idle), every) as unknown as number;
     Deno.unrefTimer(this.#sweeper);
+    const leases = options.leases;
+    this.#gate = leases &&
+      new StoreGate(async () => (await leases.health()) ?? { engine: "postgres", ok: true });
     options.leases?.start(() => [...this.#sessions.keys()], (lost) => {
       for (const id of lost) void this.#closeSession(id, false);
     });
@@ -188,12 +193,11 @@ export class HttpHandler {
     if (pathname === "/healthz" && request.method === "GET") {
       const health = this.#daemon.health();
       const leases = this.#options.leases;
+      const store = await this.#gate?.health();
+      // The store down degrades the replica (new tasks are refused) without taking it out of the balancer.
+      if (store?.ok === false && health.status === "ok") health.status = "degraded";
       return Response.json(
-        leases === undefined ? health : {
-          ...health,
-          replica: leases.replica,
-          store: await leases.health(),
-        },
+        leases === undefined ? health : { ...health, replica: leases.replica, store },
         { status: health.status === "stopping" ? 503 : 200 },
       );
     }
@@ -233,6 +237,8 @@ export class HttpHandler {
       if (body instanceof Response) return body;
       const refused = checkScopes(this.#metadataUrl, owner, scopesForMcp(body));
       if (refused !== undefined) return refused;
+      const unreachable = await this.#gate?.refusal(body);
+      if (unreachable !== undefined) return unreachable;
       const cancelled = session.cancels.check(body);
       if (cancelled !== undefined) {
         return jsonRpcError(
