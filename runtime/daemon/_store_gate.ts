@@ -49,7 +49,7 @@ export class StoreGate {
    */
   health(): Promise<StateHealth> {
     this.#probe ??= (async (): Promise<StateHealth> => {
-      let timer: number | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         return await Promise.race([
           this.#health(),
