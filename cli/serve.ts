@@ -259,8 +259,18 @@ async function run(settings: Settings): Promise<number> {
     ...(store instanceof PostgresStateStore
       ? { approvalBus: store.approvals<PendingApproval>() }
       : {}),
-    ...(store === undefined ? {} : { audit: { chain: store.audit } }),
+    // With several replicas, each audit line names the replica that wrote it.
+    ...(store === undefined ? {} : {
+      audit: {
+        chain: store.audit,
+        ...(settings.stateUrl === undefined ? {} : { replica: settings.replica }),
+      },
+    }),
   });
+  // With several replicas, every metric names its replica: one constant label, one value per process.
+  if (settings.stateUrl !== undefined) {
+    daemon.metrics.registry.setDefaultLabels({ replica: settings.replica });
+  }
   const { promise: stop, resolve: requestStop } = Promise.withResolvers<string>();
   const signals: Deno.Signal[] = ["SIGTERM", "SIGINT"];
   const onSignal = Object.fromEntries(signals.map((s) => [s, () => requestStop(s)]));
