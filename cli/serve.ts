@@ -261,10 +261,7 @@ async function run(settings: Settings): Promise<number> {
       : {}),
     // With several replicas, each audit line names the replica that wrote it.
     ...(store === undefined ? {} : {
-      audit: {
-        chain: store.audit,
-        ...(settings.stateUrl === undefined ? {} : { replica: settings.replica }),
-      },
+      audit: { chain: store.audit, replica: settings.stateUrl && settings.replica },
     }),
   });
   // With several replicas, every metric names its replica: one constant label, one value per process.
@@ -308,6 +305,7 @@ async function run(settings: Settings): Promise<number> {
               ? {}
               : { leaseMs: daemonConfig.state.leaseMs }),
             health: () => store!.health(),
+            ...(store instanceof PostgresStateStore ? { cancels: store.cancels } : {}),
           }),
         }),
       });

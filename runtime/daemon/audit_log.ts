@@ -184,11 +184,11 @@ export class AuditLog implements AsyncDisposable {
    *   with `replica`, every line names the replica that wrote it (before it is hashed, so the chain covers it).
    * @throws {TypeError} When file options do not match {@linkcode auditConfigSchema}.
    */
-  constructor(target: AuditLogOptions | { chain: AuditChain; replica?: string }) {
+  constructor(target: AuditLogOptions | { chain: AuditChain; replica?: string | undefined }) {
     if ("chain" in target) {
       this.#chain = target.chain;
       this.#ownsChain = false;
-      this.#replica = target.replica;
+      this.#replica = target.replica || undefined;
       return;
     }
     const parsed = auditConfigSchema.safeParse(target);

@@ -18,6 +18,7 @@ import { checkHost, checkOrigin } from "./http_checks.ts";
 import { EarlyCancels } from "./_early_cancels.ts";
 import { findRoute } from "./_routes.ts";
 import { StoreGate } from "./_store_gate.ts";
+import { forwardCancel, hearCancels } from "./_cancel_relay.ts";
 import { checkLimits, checkScopes } from "./_session_limits.ts";
 import { heldResponse, replayInitialize } from "./session_leases.ts";
 import type { HttpHandlerOptions } from "./http_handler_options.ts";
@@ -73,6 +74,7 @@ export class HttpHandler {
   #metadataUrl: string | undefined;
   #takeovers = new Map<string, Promise<HttpSession | Response | undefined>>();
   #gate: StoreGate | undefined;
+  #unlisten: Promise<(() => Promise<void>) | undefined>;
 
   /**
    * @param daemon The daemon whose sessions this serves.
@@ -101,6 +103,10 @@ export class HttpHandler {
     const leases = options.leases;
     this.#gate = leases &&
       new StoreGate(async () => (await leases.health()) ?? { engine: "postgres", ok: true });
+    // Cancellations other replicas received for sessions held here (see _cancel_relay.ts).
+    this.#unlisten = hearCancels(leases?.cancels, (id) => this.#sessions.get(id), (id) => {
+      void this.#closeSession(id);
+    });
     options.leases?.start(() => [...this.#sessions.keys()], (lost) => {
       for (const id of lost) void this.#closeSession(id, false);
     });
@@ -142,6 +148,7 @@ export class HttpHandler {
    */
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
+    await (await this.#unlisten)?.().catch(() => {});
     await this.handOver();
     const ids = [...this.#sessions.keys()];
     await Promise.all(ids.map((id) => this.#closeSession(id, false)));
@@ -223,7 +230,19 @@ export class HttpHandler {
     if (sessionId !== null) {
       const session = this.#sessions.get(sessionId) ??
         await this.#takeOver(sessionId, owner, authInfo, request.url);
-      if (session instanceof Response) return session;
+      if (session instanceof Response) {
+        // Held by another live replica: a cancel is forwarded to it through the store, the rest retried.
+        const leases = this.#options.leases!;
+        const forwarded = leases.cancels === undefined ||
+            checkScopes(this.#metadataUrl, owner, ["mcpx:execute"]) !== undefined
+          ? undefined
+          : await forwardCancel(request, {
+            session: sessionId,
+            bus: leases.cancels,
+            from: leases.replica,
+          });
+        return forwarded ?? session;
+      }
       if (session === undefined || session.owner.id !== owner.id) {
         return jsonRpcError(404, -32001, "Session not found");
       }

@@ -10,7 +10,7 @@ import { hostname } from "node:os";
 import { logger } from "../log.ts";
 import type { Principal } from "../principal.ts";
 import type { AuthInfo, WebStandardStreamableHTTPServerTransport } from "../sdk.ts";
-import type { SessionRecord, SessionRecords, StateHealth } from "../state/mod.ts";
+import type { CancelBus, SessionRecord, SessionRecords, StateHealth } from "../state/mod.ts";
 import { jsonRpcError } from "./_json_rpc_http.ts";
 
 const log = logger("daemon");
@@ -71,6 +71,8 @@ export interface SessionLeasesOptions {
   leaseMs?: number;
   /** The store's health, for `GET /healthz` (`store.health`). */
   health?: () => Promise<StateHealth>;
+  /** Cancellations between replicas (`store.cancels`): a cancel sent to another replica reaches the holder. */
+  cancels?: CancelBus;
 }
 
 /**
@@ -113,6 +115,8 @@ export class SessionLeases {
   readonly replica: string;
   /** The lease length in milliseconds. */
   readonly leaseMs: number;
+  /** Cancellations between replicas, when given. */
+  readonly cancels: CancelBus | undefined;
   #records: SessionRecords;
   #health: (() => Promise<StateHealth>) | undefined;
   #timer: number | undefined;
@@ -127,6 +131,7 @@ export class SessionLeases {
     this.replica = options.replica;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.#health = options.health;
+    this.cancels = options.cancels;
     if (!(this.leaseMs >= 300)) {
       throw new RangeError(`Cannot lease sessions: leaseMs ${this.leaseMs} is under 300`);
     }

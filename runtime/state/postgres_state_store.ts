@@ -9,6 +9,7 @@ import postgres, { type Sql } from "postgres";
 import { migrate } from "./migrations.ts";
 import { PostgresAuditChain } from "./postgres_audit_chain.ts";
 import { PostgresApprovals } from "./postgres_approvals.ts";
+import { PostgresCancelBus } from "./cancel_bus.ts";
 import { PostgresPiiVaults } from "./postgres_pii_vaults.ts";
 import { PostgresSignIns } from "./postgres_sign_ins.ts";
 import type { StateCipher } from "./state_cipher.ts";
@@ -36,6 +37,8 @@ export class PostgresStateStore implements StateStore {
   readonly usage: PostgresUsageRows;
   /** Session records with leases, shared by the replicas. */
   readonly sessions: PostgresSessionRecords;
+  /** Cancellations between replicas, over `NOTIFY`. */
+  readonly cancels: PostgresCancelBus;
   /** The migration versions this store applied when it opened (empty when another replica had). */
   readonly migrated: readonly number[];
   #sql: Sql;
@@ -47,6 +50,7 @@ export class PostgresStateStore implements StateStore {
     this.skills = new PostgresSkillRows(sql);
     this.usage = new PostgresUsageRows(sql);
     this.sessions = new PostgresSessionRecords(sql);
+    this.cancels = new PostgresCancelBus(sql);
     this.migrated = migrated;
     this.#cipher = cipher;
   }
