@@ -64,6 +64,21 @@ Deno.test({
       assert.equal(ping.status, 503);
       assert.match((await ping.json()).error.message, /held by replica r1/);
 
+      // Another principal's cancel for the session is not forwarded: the session is not theirs.
+      const bobs = await fetch(r2!.url, {
+        method: "POST",
+        headers: { ...headers, authorization: `Bearer ${TOKENS.bob}` },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          method: "notifications/cancelled",
+          params: { requestId: 77 },
+        }),
+      });
+      assert.equal(bobs.status, 404);
+      await bobs.body?.cancel();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await running(r1!.base), 1, "the task runs on");
+
       // The cancel goes to r2, which forwards it; the task on r1 stops.
       const cancel = await fetch(r2!.url, {
         method: "POST",
