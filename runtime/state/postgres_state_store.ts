@@ -116,6 +116,10 @@ export class PostgresStateStore implements StateStore {
       max: options.max ?? 10,
       onnotice: () => {},
       connect_timeout: 10,
+      // After an outage, reconnects and LISTEN re-subscriptions (skills, approvals, cancellations) are tried at
+      // least every second: the client's default backoff grows to 20 s, which would leave a replica deaf to other
+      // replicas' notices for that long once the database is back.
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     });
     try {
       const migrated = options.migrate === false ? [] : await migrate(sql);

@@ -1,8 +1,9 @@
 /**
  * The store unreachable: a daemon on a PostgreSQL cluster of the test's own, which the test stops (`pg_ctl stop
  * -m fast`) and starts again. While it is down, a new task fails with an error naming the state store (no hang,
- * no crash), `GET /healthz` answers `degraded` with the store's error; once it is back the daemon recovers by
- * itself and tasks run again.
+ * no crash), a new session is refused naming the store, `GET /healthz` answers `degraded` with the store's
+ * state; once it is back the daemon recovers by itself: tasks run again, and its `LISTEN` is subscribed again (a
+ * cancel sent to a second replica still reaches a task on the first).
  */
 
 import assert from "node:assert/strict";
@@ -89,12 +90,15 @@ Deno.test({
     await using pg = await ownPostgres();
     const shared = await Deno.makeTempDir({ prefix: "mcpx-outage-sessions-" });
     await using dir = await daemonDir({
-      state: { url: pg.url, leaseMs: 1_500 },
+      state: { url: pg.url, leaseMs: 5_000 },
       sessions: { dir: shared },
     });
     const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
     await using daemon = await httpDaemon(dir.config, {
       env: { MCPX_REPLICA_ID: "r1", MCPX_STATE_KEY: key },
+    });
+    await using other = await httpDaemon(dir.config, {
+      env: { MCPX_REPLICA_ID: "r2", MCPX_STATE_KEY: key },
     });
     await using client = await httpClient(daemon.url);
     try {
@@ -111,6 +115,25 @@ Deno.test({
       assert.equal(health.body.status, "degraded");
       assert.equal(health.body.replica, "r1");
       assert.equal((health.body.store as { ok: boolean }).ok, false);
+      const opening = await fetch(daemon.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "initialize",
+          params: {
+            protocolVersion: "2025-06-18",
+            capabilities: {},
+            clientInfo: { name: "t", version: "1" },
+          },
+        }),
+      });
+      assert.equal(opening.status, 503);
+      assert.match((await opening.json()).error.message, /state store/);
 
       await pg.start();
       let after = { ok: false, text: "" };
@@ -122,11 +145,65 @@ Deno.test({
       const healed = await healthz(daemon.base);
       assert.equal(healed.body.status, "ok");
       assert.equal((healed.body.store as { ok: boolean }).ok, true);
+
+      // LISTEN came back: a cancel sent to r2 for a task running on r1 still stops it.
+      const headers = {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-session-id": client.transport.sessionId!,
+        "mcp-protocol-version": client.transport.protocolVersion ?? "2025-06-18",
+      };
+      const running = async () => {
+        const { body } = await healthz(daemon.base);
+        const queue = body.queue as { running: number; waiting: number };
+        return queue.running + queue.waiting;
+      };
+      const stop = new AbortController();
+      const call = fetch(daemon.url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 91,
+          method: "tools/call",
+          params: {
+            name: "execute_code",
+            arguments: { code: "await new Promise((r) => setTimeout(r, 600_000));" },
+          },
+        }),
+        signal: stop.signal,
+      }).then((r) => r.text()).catch(() => "");
+      try {
+        for (const deadline = Date.now() + 10_000; (await running()) === 0;) {
+          assert.ok(Date.now() < deadline, "the task starts on r1");
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const cancel = await fetch(other.url, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({
+            jsonrpc: "2.0",
+            method: "notifications/cancelled",
+            params: { requestId: 91 },
+          }),
+        });
+        assert.equal(cancel.status, 202);
+        await cancel.body?.cancel();
+        for (const deadline = Date.now() + 10_000; (await running()) > 0;) {
+          assert.ok(Date.now() < deadline, "the cancel sent to r2 reaches r1 after the outage");
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        stop.abort();
+        await call;
+      }
     } finally {
       await client[Symbol.asyncDispose]();
-      await daemon[Symbol.asyncDispose]();
-      const log = await daemon.output;
-      assert.doesNotMatch(log, /uncaught|unhandled/i, log);
+      for (const replica of [daemon, other]) {
+        await replica[Symbol.asyncDispose]();
+        const log = await replica.output;
+        assert.doesNotMatch(log, /uncaught|unhandled/i, log);
+      }
       await Deno.remove(shared, { recursive: true }).catch(() => {});
     }
   },
