@@ -96,3 +96,27 @@ export class StoreGate {
     );
   }
 }
+
+/**
+ * The answer to a request that needs the store (finding a session this replica does not hold) when the store
+ * failed: 503, retry.
+ *
+ * @param action What could not be done, e.g. `"find the session"`.
+ * @returns The JSON-RPC error response.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { storeUnreachable } from "./_store_gate.ts";
+ * const response = storeUnreachable("find the session");
+ * assert.equal(response.status, 503);
+ * assert.equal((await response.json()).error.message, "Cannot find the session: the state store is unreachable; retry when it is back");
+ * ```
+ */
+export function storeUnreachable(action: string): Response {
+  return jsonRpcError(
+    503,
+    -32000,
+    `Cannot ${action}: the state store is unreachable; retry when it is back`,
+  );
+}

@@ -17,7 +17,7 @@ import type { ExecutorDaemon } from "./executor_daemon.ts";
 import { checkHost, checkOrigin } from "./http_checks.ts";
 import { EarlyCancels } from "./_early_cancels.ts";
 import { findRoute } from "./_routes.ts";
-import { StoreGate } from "./_store_gate.ts";
+import { StoreGate, storeUnreachable } from "./_store_gate.ts";
 import { forwardCancel, hearCancels } from "./_cancel_relay.ts";
 import { checkLimits, checkScopes } from "./_session_limits.ts";
 import { heldResponse, replayInitialize } from "./session_leases.ts";
@@ -350,7 +350,8 @@ export class HttpHandler {
     const pending = this.#takeovers.get(id);
     if (pending !== undefined) return pending;
     const taking = (async (): Promise<HttpSession | Response | undefined> => {
-      const verdict = await leases.takeOver(id, owner);
+      const verdict = await leases.takeOver(id, owner).catch(() => undefined);
+      if (verdict === undefined) return storeUnreachable("find the session");
       if (verdict.kind === "unknown") return undefined;
       if (verdict.kind === "held") return heldResponse(id, verdict.owner);
       // Kept only once initialized, so that a request arriving meanwhile waits for this takeover.

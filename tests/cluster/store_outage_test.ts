@@ -134,6 +134,18 @@ Deno.test({
       });
       assert.equal(opening.status, 503);
       assert.match((await opening.json()).error.message, /state store/);
+      // A session this replica does not hold cannot be looked up: 503 naming the store, not a 500.
+      const elsewhere = await fetch(daemon.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          "mcp-session-id": crypto.randomUUID(),
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+      });
+      assert.equal(elsewhere.status, 503);
+      assert.match((await elsewhere.json()).error.message, /state store is unreachable/);
 
       await pg.start();
       let after = { ok: false, text: "" };
