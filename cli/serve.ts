@@ -259,8 +259,15 @@ async function run(settings: Settings): Promise<number> {
     ...(store instanceof PostgresStateStore
       ? { approvalBus: store.approvals<PendingApproval>() }
       : {}),
-    ...(store === undefined ? {} : { audit: { chain: store.audit } }),
+    // With several replicas, each audit line names the replica that wrote it.
+    ...(store === undefined ? {} : {
+      audit: { chain: store.audit, replica: settings.stateUrl && settings.replica },
+    }),
   });
+  // With several replicas, every metric names its replica: one constant label, one value per process.
+  if (settings.stateUrl !== undefined) {
+    daemon.metrics.registry.setDefaultLabels({ replica: settings.replica });
+  }
   const { promise: stop, resolve: requestStop } = Promise.withResolvers<string>();
   const signals: Deno.Signal[] = ["SIGTERM", "SIGINT"];
   const onSignal = Object.fromEntries(signals.map((s) => [s, () => requestStop(s)]));
@@ -299,6 +306,7 @@ async function run(settings: Settings): Promise<number> {
               ? {}
               : { leaseMs: daemonConfig.state.leaseMs }),
             health: () => store!.health(),
+            ...(store instanceof PostgresStateStore ? { cancels: store.cancels } : {}),
           }),
         }),
       });

@@ -175,17 +175,20 @@ export class AuditLog implements AsyncDisposable {
   #unreported = 0;
   #lost = 0;
   #closed = false;
+  #replica: string | undefined;
 
   /**
    * Prepares the log; a file is opened on the first write.
    *
-   * @param target A file with its rotation settings, or `{ chain }`: a store's audit chain, which the store closes.
+   * @param target A file with its rotation settings, or `{ chain }`: a store's audit chain, which the store closes;
+   *   with `replica`, every line names the replica that wrote it (before it is hashed, so the chain covers it).
    * @throws {TypeError} When file options do not match {@linkcode auditConfigSchema}.
    */
-  constructor(target: AuditLogOptions | { chain: AuditChain }) {
+  constructor(target: AuditLogOptions | { chain: AuditChain; replica?: string | undefined }) {
     if ("chain" in target) {
       this.#chain = target.chain;
       this.#ownsChain = false;
+      this.#replica = target.replica || undefined;
       return;
     }
     const parsed = auditConfigSchema.safeParse(target);
@@ -234,7 +237,9 @@ export class AuditLog implements AsyncDisposable {
       this.#lose(1);
       return;
     }
-    this.#queue.push(auditRecord(event));
+    const record = auditRecord(event);
+    if (this.#replica !== undefined) record.replica = this.#replica;
+    this.#queue.push(record);
     if (!this.#busy) {
       this.#busy = true;
       void this.#drain();
@@ -278,7 +283,11 @@ export class AuditLog implements AsyncDisposable {
 
   async #writeBatch(records: AuditRecord[]): Promise<void> {
     const gap = this.#unreported;
-    if (gap > 0) records.unshift({ time: new Date().toISOString(), type: "audit_gap", lost: gap });
+    if (gap > 0) {
+      const line: AuditRecord = { time: new Date().toISOString(), type: "audit_gap", lost: gap };
+      if (this.#replica !== undefined) line.replica = this.#replica;
+      records.unshift(line);
+    }
     try {
       await this.#chain.append(records);
       this.#unreported -= gap;

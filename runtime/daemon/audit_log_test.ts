@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
 import type { ToolCallEvent } from "../orchestrator/mod.ts";
+import { FileAuditChain, verifyAuditFile } from "../state/mod.ts";
 import { AuditLog } from "./audit_log.ts";
 
 function callEvent(i: number): ToolCallEvent {
@@ -120,4 +121,25 @@ Deno.test("AuditLog refuses bad options with the field named", () => {
   assert.throws(() => new AuditLog({ file: "" }), /field "file"/);
   assert.throws(() => new AuditLog({ file: "a.jsonl", maxBytes: 10 }), /field "maxBytes"/);
   assert.throws(() => new AuditLog({ file: "a.jsonl", keep: -1 }), /field "keep"/);
+});
+
+Deno.test("AuditLog with a replica names it in every line, inside the hashed chain", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "audit.jsonl");
+    const chain = new FileAuditChain({ file, maxBytes: 1 << 20, keep: 0 });
+    const audit = new AuditLog({ chain, replica: "r2" });
+    audit.write(callEvent(1));
+    audit.write(callEvent(2));
+    await audit.close();
+    await chain.close();
+    const written = await lines(file);
+    assert.deepEqual(written.map((l) => l.replica), ["r2", "r2"]);
+    assert.ok((await verifyAuditFile(file)).intact);
+    // The field is covered by the hash: changing it breaks the chain.
+    await Deno.writeTextFile(file, (await Deno.readTextFile(file)).replace('"r2"', '"r9"'));
+    assert.equal((await verifyAuditFile(file)).intact, false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -40,7 +40,7 @@ export interface ExecutorDaemonOptions {
   /** Called after a session has closed. */
   onSessionClose?: (session: string) => void;
   /** The audit trail (a chained line per call and task): a file, or `{ chain: store.audit }`. Default: none. */
-  audit?: AuditLogOptions | { chain: AuditChain };
+  audit?: AuditLogOptions | { chain: AuditChain; replica?: string | undefined };
   /**
    * Who answers approval questions: `"client"` (default), the session's MCP client through elicitation; or
    * `"operator"`, people holding `mcpx:approve` (`/approvals`, `mcpx approvals`), never the asking agent's client.

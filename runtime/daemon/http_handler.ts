@@ -17,8 +17,10 @@ import type { ExecutorDaemon } from "./executor_daemon.ts";
 import { checkHost, checkOrigin } from "./http_checks.ts";
 import { EarlyCancels } from "./_early_cancels.ts";
 import { findRoute } from "./_routes.ts";
+import { StoreGate } from "./_store_gate.ts";
+import { forwardCancel, hearCancels } from "./_cancel_relay.ts";
 import { checkLimits, checkScopes } from "./_session_limits.ts";
-import { heldResponse, replayInitialize } from "./session_leases.ts";
+import { Takeovers } from "./_takeovers.ts";
 import { requestIds } from "./_transport_streams.ts";
 import type { HttpHandlerOptions } from "./http_handler_options.ts";
 import { cancelOnDisconnect, jsonRpcError, MAX_BODY_BYTES, readJson } from "./_json_rpc_http.ts";
@@ -71,7 +73,9 @@ export class HttpHandler {
   #sweeper: number;
   #authenticate: Authenticator;
   #metadataUrl: string | undefined;
-  #takeovers = new Map<string, Promise<HttpSession | Response | undefined>>();
+  #takeovers: Takeovers<HttpSession> | undefined;
+  #gate: StoreGate | undefined;
+  #unlisten: Promise<(() => Promise<void>) | undefined>;
 
   /**
    * @param daemon The daemon whose sessions this serves.
@@ -97,8 +101,23 @@ export class HttpHandler {
     // Typed as a number: Deno.unrefTimer takes the id, and node typings in the graph widen it.
     this.#sweeper = setInterval(() => this.#sweep(idle), every) as unknown as number;
     Deno.unrefTimer(this.#sweeper);
+    const leases = options.leases;
+    this.#gate = leases &&
+      new StoreGate(async () => (await leases.health()) ?? { engine: "postgres", ok: true });
+    // Cancellations other replicas received for sessions held here (see _cancel_relay.ts).
+    this.#unlisten = hearCancels(leases?.cancels, (id) => this.#sessions.get(id), (id) => {
+      void this.#closeSession(id);
+    });
     options.leases?.start(() => [...this.#sessions.keys()], (lost) => {
       for (const id of lost) void this.#closeSession(id, false);
+    });
+    this.#takeovers = leases && new Takeovers<HttpSession>(leases, {
+      start: (id, owner) => this.#start(id, owner),
+      abandon: async (id, session) => {
+        await this.#daemon.closeSession(id);
+        await session.transport.close().catch(() => {});
+      },
+      keep: (id, session) => void this.#sessions.set(id, session),
     });
   }
 
@@ -138,6 +157,7 @@ export class HttpHandler {
    */
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
+    await (await this.#unlisten)?.().catch(() => {});
     await this.handOver();
     const ids = [...this.#sessions.keys()];
     await Promise.all(ids.map((id) => this.#closeSession(id, false)));
@@ -189,12 +209,11 @@ export class HttpHandler {
     if (pathname === "/healthz" && request.method === "GET") {
       const health = this.#daemon.health();
       const leases = this.#options.leases;
+      const store = await this.#gate?.health();
+      // The store down degrades the replica (new tasks are refused) without taking it out of the balancer.
+      if (store?.ok === false && health.status === "ok") health.status = "degraded";
       return Response.json(
-        leases === undefined ? health : {
-          ...health,
-          replica: leases.replica,
-          store: await leases.health(),
-        },
+        leases === undefined ? health : { ...health, replica: leases.replica, store },
         { status: health.status === "stopping" ? 503 : 200 },
       );
     }
@@ -218,15 +237,22 @@ export class HttpHandler {
   async #mcp(request: Request, owner: Principal, authInfo: AuthInfo): Promise<Response> {
     const sessionId = request.headers.get("mcp-session-id");
     if (sessionId !== null) {
+      const resuming = request.method === "GET" && request.headers.has("last-event-id");
       const session = this.#sessions.get(sessionId) ??
-        await this.#takeOver(
-          sessionId,
-          owner,
-          authInfo,
-          request.url,
-          request.method === "GET" && request.headers.has("last-event-id"),
-        );
-      if (session instanceof Response) return session;
+        await this.#takeovers?.get(sessionId, owner, { url: request.url, authInfo, resuming });
+      if (session instanceof Response) {
+        // Held by another live replica: a cancel is forwarded to it through the store, the rest retried.
+        const leases = this.#options.leases!;
+        const forwarded = leases.cancels === undefined ||
+            checkScopes(this.#metadataUrl, owner, ["mcpx:execute"]) !== undefined
+          ? undefined
+          : await forwardCancel(request, {
+            session: sessionId,
+            bus: leases.cancels,
+            from: leases.replica,
+          });
+        return forwarded ?? session;
+      }
       if (session === undefined || session.owner.id !== owner.id) {
         return jsonRpcError(404, -32001, "Session not found");
       }
@@ -240,6 +266,8 @@ export class HttpHandler {
       if (body instanceof Response) return body;
       const refused = checkScopes(this.#metadataUrl, owner, scopesForMcp(body));
       if (refused !== undefined) return refused;
+      const unreachable = await this.#gate?.refusal(body);
+      if (unreachable !== undefined) return unreachable;
       const cancelled = session.cancels.check(body);
       if (cancelled !== undefined) {
         return jsonRpcError(
@@ -320,50 +348,6 @@ export class HttpHandler {
       throw error;
     }
     return { transport, owner, lastSeen: Date.now(), cancels: new EarlyCancels() };
-  }
-
-  /**
-   * A session not open here, looked up in the shared records: taken over (its stored `initialize` replayed into a
-   * fresh transport under the same id) when its owner's lease lapsed; a 503 asking to retry while another replica
-   * holds it; `undefined` (404) when unknown or another principal's.
-   */
-  #takeOver(
-    id: string,
-    owner: Principal,
-    authInfo: AuthInfo,
-    url: string,
-    resuming: boolean,
-  ): Promise<HttpSession | Response | undefined> | undefined {
-    const leases = this.#options.leases;
-    if (leases === undefined) return undefined;
-    const pending = this.#takeovers.get(id);
-    if (pending !== undefined) {
-      // A reconnect that joined a takeover that did not wait (held) tries its own, which waits.
-      return resuming
-        ? pending.then((got) =>
-          got instanceof Response ? this.#takeOver(id, owner, authInfo, url, true) : got
-        )
-        : pending;
-    }
-    const taking = (async (): Promise<HttpSession | Response | undefined> => {
-      // A reconnect (Last-Event-ID) comes here when its replica died: wait out that replica's lease.
-      const verdict = await leases.takeOver(id, owner, resuming ? leases.leaseMs * 2 : 0);
-      if (verdict.kind === "unknown") return undefined;
-      if (verdict.kind === "held") return heldResponse(id, verdict.owner);
-      // Kept only once initialized, so that a request arriving meanwhile waits for this takeover.
-      const session = await this.#start(id, owner);
-      try {
-        await replayInitialize(session.transport, verdict.record, url, authInfo);
-      } catch (error) {
-        await this.#daemon.closeSession(id);
-        await session.transport.close().catch(() => {});
-        throw error;
-      }
-      this.#sessions.set(id, session);
-      return session;
-    })().finally(() => this.#takeovers.delete(id));
-    this.#takeovers.set(id, taking);
-    return taking;
   }
 
   /** Closes a session here; `ended` (a `DELETE`, idle expiry) also forgets its shared record. */

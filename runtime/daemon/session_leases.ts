@@ -10,7 +10,13 @@ import { hostname } from "node:os";
 import { logger } from "../log.ts";
 import type { Principal } from "../principal.ts";
 import type { AuthInfo, WebStandardStreamableHTTPServerTransport } from "../sdk.ts";
-import type { SessionEventRows, SessionRecord, SessionRecords, StateHealth } from "../state/mod.ts";
+import type {
+  CancelBus,
+  SessionEventRows,
+  SessionRecord,
+  SessionRecords,
+  StateHealth,
+} from "../state/mod.ts";
 import { jsonRpcError } from "./_json_rpc_http.ts";
 import { SharedEventStore } from "./session_events.ts";
 
@@ -76,6 +82,8 @@ export interface SessionLeasesOptions {
   events?: SessionEventRows;
   /** How long stored events are kept at most. Default one hour. */
   eventsMaxAgeMs?: number;
+  /** Cancellations between replicas (`store.cancels`): a cancel sent to another replica reaches the holder. */
+  cancels?: CancelBus;
 }
 
 /**
@@ -118,6 +126,8 @@ export class SessionLeases {
   readonly replica: string;
   /** The lease length in milliseconds. */
   readonly leaseMs: number;
+  /** Cancellations between replicas, when given. */
+  readonly cancels: CancelBus | undefined;
   #records: SessionRecords;
   #health: (() => Promise<StateHealth>) | undefined;
   #timer: number | undefined;
@@ -137,6 +147,7 @@ export class SessionLeases {
     this.#health = options.health;
     this.#events = options.events;
     this.#eventsMaxAgeMs = options.eventsMaxAgeMs ?? 3_600_000;
+    this.cancels = options.cancels;
     if (!(this.leaseMs >= 300)) {
       throw new RangeError(`Cannot lease sessions: leaseMs ${this.leaseMs} is under 300`);
     }

@@ -26,6 +26,13 @@ export {
   type AuditVerdict,
   chainAuditRecords,
 } from "./audit_chain.ts";
+export {
+  type CancelBus,
+  type CancelNotice,
+  CANCELS_CHANNEL,
+  MemoryCancelBus,
+  PostgresCancelBus,
+} from "./cancel_bus.ts";
 export { FileAuditChain, type FileAuditChainOptions, verifyAuditFile } from "./file_audit_chain.ts";
 export { FileStateStore, type FileStateStoreOptions } from "./file_state_store.ts";
 export { MemorySessionRecords } from "./memory_session_records.ts";

@@ -9,6 +9,7 @@ import postgres, { type Sql } from "postgres";
 import { migrate } from "./migrations.ts";
 import { PostgresAuditChain } from "./postgres_audit_chain.ts";
 import { PostgresApprovals } from "./postgres_approvals.ts";
+import { PostgresCancelBus } from "./cancel_bus.ts";
 import { PostgresPiiVaults } from "./postgres_pii_vaults.ts";
 import { PostgresSignIns } from "./postgres_sign_ins.ts";
 import type { StateCipher } from "./state_cipher.ts";
@@ -39,6 +40,8 @@ export class PostgresStateStore implements StateStore {
   readonly sessions: PostgresSessionRecords;
   /** The SSE events of sessions' response streams, for a client's reconnect after a takeover. */
   readonly events: PostgresSessionEvents;
+  /** Cancellations between replicas, over `NOTIFY`. */
+  readonly cancels: PostgresCancelBus;
   /** The migration versions this store applied when it opened (empty when another replica had). */
   readonly migrated: readonly number[];
   #sql: Sql;
@@ -51,6 +54,7 @@ export class PostgresStateStore implements StateStore {
     this.usage = new PostgresUsageRows(sql);
     this.sessions = new PostgresSessionRecords(sql);
     this.events = new PostgresSessionEvents(sql);
+    this.cancels = new PostgresCancelBus(sql);
     this.migrated = migrated;
     this.#cipher = cipher;
   }
@@ -116,6 +120,10 @@ export class PostgresStateStore implements StateStore {
       max: options.max ?? 10,
       onnotice: () => {},
       connect_timeout: 10,
+      // After an outage, reconnects and LISTEN re-subscriptions (skills, approvals, cancellations) are tried at
+      // least every second: the client's default backoff grows to 20 s, which would leave a replica deaf to other
+      // replicas' notices for that long once the database is back.
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     });
     try {
       const migrated = options.migrate === false ? [] : await migrate(sql);

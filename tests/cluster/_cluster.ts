@@ -39,6 +39,8 @@ export interface Cluster extends AsyncDisposable {
   stop(i: number, signal: Deno.Signal): Promise<string>;
   /** The replica id holding a session, from the database. */
   owner(sessionId: string): Promise<string | undefined>;
+  /** The audit lines in the database, parsed, in `seq` order. */
+  auditLines(): Promise<Record<string, unknown>[]>;
 }
 
 /**
@@ -62,10 +64,10 @@ export async function startCluster(
     tokenFile,
     `alice ${TOKENS.alice}\nbob ${TOKENS.bob}\nhaproxy ${TOKENS.haproxy} mcpx:admin\n`,
   );
+  // One key for every replica: sign-ins and PII vaults are encrypted with it, and each replica reads the others'.
+  const stateKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
   const ports = Array.from({ length: count }, () => freePort());
   const ids = ports.map((_, i) => `r${i + 1}`);
-  // One state key for every replica: it seals sign-ins and PII vaults in the store.
-  const stateKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
   const replicas: (HttpDaemon | undefined)[] = [];
   const logs: string[] = [];
   const start = async (i: number) => {
@@ -144,6 +146,10 @@ export async function startCluster(
         { owner: string }[]
       >`SELECT owner FROM mcpx_sessions WHERE id = ${sessionId}`;
       return rows[0]?.owner;
+    },
+    async auditLines() {
+      const rows = await sql<{ line: string }[]>`SELECT line FROM mcpx_audit ORDER BY seq`;
+      return rows.map((row) => JSON.parse(row.line));
     },
     async [Symbol.asyncDispose]() {
       haproxy?.kill("SIGTERM");

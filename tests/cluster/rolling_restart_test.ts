@@ -1,12 +1,12 @@
 /**
- * A rolling restart (SIGTERM one replica, start it again, then the other) during a stream of calls from a few
+ * A rolling restart (SIGTERM one replica, start it again, then the other) during a stream of calls from ten
  * clients through HAProxy: every call is answered or fails with a clear error, and no session is lost.
  */
 
 import assert from "node:assert/strict";
 import { CLUSTER_IGNORE, clusterClient, resultData, startCluster, TOKENS } from "./_cluster.ts";
 
-const CLIENTS = 4;
+const CLIENTS = 10;
 
 Deno.test({
   name: "cluster: a rolling restart during a stream of calls loses no session",

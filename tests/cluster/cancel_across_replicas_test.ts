@@ -1,0 +1,125 @@
+/**
+ * Cancellations across replicas: two replicas on one database, addressed directly (no HAProxy in the path). A
+ * client's `notifications/cancelled` sent to the replica that does not hold the session is forwarded through the
+ * store and aborts the task running on the holder; a `DELETE` of the session sent there ends it on the holder.
+ */
+
+import assert from "node:assert/strict";
+import { CLUSTER_IGNORE, clusterClient, startCluster, TOKENS } from "./_cluster.ts";
+
+Deno.test({
+  name: "cluster: a cancel or a DELETE sent to the other replica reaches the session's holder",
+  ignore: CLUSTER_IGNORE,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using cluster = await startCluster();
+    const [r1, r2] = cluster.replicas;
+    await using alice = await clusterClient(r1!.url, TOKENS.alice);
+    const sessionId = alice.transport.sessionId!;
+    assert.equal(await cluster.owner(sessionId), "r1");
+    const headers = {
+      authorization: `Bearer ${TOKENS.alice}`,
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      "mcp-session-id": sessionId,
+      "mcp-protocol-version": alice.transport.protocolVersion ?? "2025-06-18",
+    };
+    const running = async (base: string) => {
+      const response = await fetch(`${base}/healthz`, {
+        headers: { authorization: `Bearer ${TOKENS.haproxy}` },
+      });
+      const health = await response.json();
+      return health.queue.running + health.queue.waiting;
+    };
+
+    // A task that would run for ten minutes on r1.
+    const stop = new AbortController();
+    const call = fetch(r1!.url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 77,
+        method: "tools/call",
+        params: {
+          name: "execute_code",
+          arguments: { code: "await new Promise((r) => setTimeout(r, 600_000));" },
+        },
+      }),
+      signal: stop.signal,
+    }).then((r) => r.text()).catch(() => "");
+    try {
+      for (const deadline = Date.now() + 10_000; (await running(r1!.base)) === 0;) {
+        assert.ok(Date.now() < deadline, "the task starts on r1");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+
+      // Anything else for the session on r2 is still refused as held by r1 (retry).
+      const ping = await fetch(r2!.url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ jsonrpc: "2.0", id: 78, method: "ping" }),
+      });
+      assert.equal(ping.status, 503);
+      assert.match((await ping.json()).error.message, /held by replica r1/);
+
+      // Another principal's cancel for the session is not forwarded: the session is not theirs.
+      const bobs = await fetch(r2!.url, {
+        method: "POST",
+        headers: { ...headers, authorization: `Bearer ${TOKENS.bob}` },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          method: "notifications/cancelled",
+          params: { requestId: 77 },
+        }),
+      });
+      assert.equal(bobs.status, 404);
+      await bobs.body?.cancel();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await running(r1!.base), 1, "the task runs on");
+
+      // The cancel goes to r2, which forwards it; the task on r1 stops.
+      const cancel = await fetch(r2!.url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          method: "notifications/cancelled",
+          params: { requestId: 77, reason: "the user gave up" },
+        }),
+      });
+      assert.equal(cancel.status, 202);
+      await cancel.body?.cancel();
+      for (const deadline = Date.now() + 10_000; (await running(r1!.base)) > 0;) {
+        assert.ok(Date.now() < deadline, "the task on r1 is aborted by the cancel sent to r2");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(await cluster.owner(sessionId), "r1", "the session stays where it was");
+    } finally {
+      stop.abort();
+      await call;
+    }
+
+    // The session serves on r1; a DELETE sent to r2 ends it there.
+    const ok = await alice.client.callTool({
+      name: "execute_code",
+      arguments: { code: "return 7;" },
+    });
+    assert.equal((ok.structuredContent as { data?: unknown }).data, 7);
+    const deleted = await fetch(r2!.url, { method: "DELETE", headers });
+    assert.equal(deleted.status, 200);
+    await deleted.body?.cancel();
+    for (const deadline = Date.now() + 10_000; (await cluster.owner(sessionId)) !== undefined;) {
+      assert.ok(Date.now() < deadline, "the DELETE sent to r2 ends the session on r1");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const gone = await fetch(r1!.url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ jsonrpc: "2.0", id: 79, method: "ping" }),
+    });
+    assert.equal(gone.status, 404);
+    await gone.body?.cancel();
+  },
+});
