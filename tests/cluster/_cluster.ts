@@ -39,6 +39,8 @@ export interface Cluster extends AsyncDisposable {
   stop(i: number, signal: Deno.Signal): Promise<string>;
   /** The replica id holding a session, from the database. */
   owner(sessionId: string): Promise<string | undefined>;
+  /** The server-memory file every replica's memory server writes. */
+  memoryFile: string;
   /** The audit lines in the database, parsed, in `seq` order. */
   auditLines(): Promise<Record<string, unknown>[]>;
 }
@@ -46,11 +48,11 @@ export interface Cluster extends AsyncDisposable {
 /**
  * Starts the replicas and HAProxy, and waits until HAProxy answers through them.
  *
- * @param options `replicas` (default 2), `leaseMs` (default 1500).
+ * @param options `replicas` (default 2), `leaseMs` (default 1500), `pii` (turn privacy on; default off).
  * @returns The cluster.
  */
 export async function startCluster(
-  options: { replicas?: number; leaseMs?: number } = {},
+  options: { replicas?: number; leaseMs?: number; pii?: boolean } = {},
 ): Promise<Cluster> {
   const count = options.replicas ?? 2;
   const db = await freshDatabase();
@@ -58,6 +60,7 @@ export async function startCluster(
   const dir = await daemonDir({
     state: { url: db.url, leaseMs: options.leaseMs ?? 1_500 },
     sessions: { dir: shared },
+    ...(options.pii ? { pii: { enabled: true } } : {}),
   });
   const tokenFile = join(dir.dir, "tokens");
   await Deno.writeTextFile(
@@ -141,6 +144,7 @@ export async function startCluster(
     ids,
     start,
     stop,
+    memoryFile: join(dir.dir, "memory.jsonl"),
     async owner(sessionId) {
       const rows = await sql<
         { owner: string }[]

@@ -1,6 +1,7 @@
 /**
  * A session outlives its replica: after `kill -9` of the replica that holds it, the same client (same session id,
- * no new initialize) goes on through HAProxy on the other replica, with its workspace. Prints the takeover time.
+ * no new initialize) goes on through HAProxy on the other replica, with its workspace and its PII vault (a
+ * placeholder issued before the kill still resolves after it). Prints the takeover time.
  */
 
 import assert from "node:assert/strict";
@@ -15,7 +16,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await using cluster = await startCluster({ leaseMs: LEASE_MS });
+    await using cluster = await startCluster({ leaseMs: LEASE_MS, pii: true });
     await using alice = await clusterClient(cluster.url, TOKENS.alice);
     const sessionId = alice.transport.sessionId!;
     assert.ok(sessionId);
@@ -27,6 +28,20 @@ Deno.test({
       },
     });
     assert.equal(resultData(written), "written");
+    // With pii on, an email address a tool returns reaches the agent as a placeholder of the session's vault.
+    const placeholder = resultData(
+      await alice.client.callTool({
+        name: "execute_code",
+        arguments: {
+          code: `await memory.createEntities({ entities: [
+  { name: "ada", entityType: "person", observations: ["ada@corp.example"] },
+] });
+const graph = await memory.readGraph();
+return graph.entities.find((e) => e.name === "ada").observations[0];`,
+        },
+      }),
+    );
+    assert.equal(placeholder, "[EMAIL_1]");
     const owner = await cluster.owner(sessionId);
     assert.ok(owner !== undefined && cluster.ids.includes(owner), `owner ${owner}`);
     const dead = cluster.ids.indexOf(owner);
@@ -72,6 +87,20 @@ Deno.test({
         `${errors.length ? `, e.g. "${errors[0]!.slice(0, 160)}"` : ""})`,
     );
     assert.equal(read, "kept");
+    // The placeholder issued on the dead replica resolves on the survivor: the real address reaches the server.
+    const copied = await alice.client.callTool({
+      name: "execute_code",
+      arguments: {
+        code: `await memory.createEntities({ entities: [
+  { name: "copy", entityType: "note", observations: [${JSON.stringify(placeholder)}] },
+] });
+return "copied";`,
+      },
+    });
+    assert.equal(resultData(copied), "copied");
+    const stored = (await Deno.readTextFile(cluster.memoryFile)).split("\n").filter((l) => l !== "")
+      .map((l) => JSON.parse(l)).find((e) => e.name === "copy");
+    assert.deepEqual(stored?.observations, ["ada@corp.example"]);
     const lost = await running;
     console.log(
       `the call running at the kill: ${lost.slice(0, 200)} after ${
