@@ -44,18 +44,19 @@ export interface Cluster extends AsyncDisposable {
 /**
  * Starts the replicas and HAProxy, and waits until HAProxy answers through them.
  *
- * @param options `replicas` (default 2), `leaseMs` (default 1500).
+ * @param options `replicas` (default 2), `leaseMs` (default 1500), more `sessions` settings (the benchmark
+ * raises `maxPerPrincipal`).
  * @returns The cluster.
  */
 export async function startCluster(
-  options: { replicas?: number; leaseMs?: number } = {},
+  options: { replicas?: number; leaseMs?: number; sessions?: Record<string, unknown> } = {},
 ): Promise<Cluster> {
   const count = options.replicas ?? 2;
   const db = await freshDatabase();
   const shared = await Deno.makeTempDir({ prefix: "mcpx-cluster-sessions-" });
   const dir = await daemonDir({
     state: { url: db.url, leaseMs: options.leaseMs ?? 1_500 },
-    sessions: { dir: shared },
+    sessions: { ...options.sessions, dir: shared },
   });
   const tokenFile = join(dir.dir, "tokens");
   await Deno.writeTextFile(
