@@ -411,7 +411,7 @@ async function pgVersion(): Promise<string> {
   const { default: postgres } = await import("postgres");
   const sql = postgres(PG_URL!, { max: 1, onnotice: () => {} });
   try {
-    const rows = await sql<{ v: string }[]>`SHOW server_version`;
+    const rows = await sql<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
     return rows[0]?.v.split(" ")[0] ?? "?";
   } finally {
     await sql.end();
