@@ -293,6 +293,7 @@ async function run(settings: Settings): Promise<number> {
         ...(settings.stateUrl === undefined || store === undefined ? {} : {
           leases: new SessionLeases({
             records: store.sessions,
+            ...(store.events === undefined ? {} : { events: store.events }),
             replica: settings.replica,
             ...(daemonConfig.state?.leaseMs === undefined
               ? {}

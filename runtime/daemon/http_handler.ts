@@ -19,6 +19,7 @@ import { EarlyCancels } from "./_early_cancels.ts";
 import { findRoute } from "./_routes.ts";
 import { checkLimits, checkScopes } from "./_session_limits.ts";
 import { heldResponse, replayInitialize } from "./session_leases.ts";
+import { requestIds } from "./_transport_streams.ts";
 import type { HttpHandlerOptions } from "./http_handler_options.ts";
 import { cancelOnDisconnect, jsonRpcError, MAX_BODY_BYTES, readJson } from "./_json_rpc_http.ts";
 import { DEFAULT_PRINCIPAL, type Principal } from "../principal.ts";
@@ -218,7 +219,13 @@ export class HttpHandler {
     const sessionId = request.headers.get("mcp-session-id");
     if (sessionId !== null) {
       const session = this.#sessions.get(sessionId) ??
-        await this.#takeOver(sessionId, owner, authInfo, request.url);
+        await this.#takeOver(
+          sessionId,
+          owner,
+          authInfo,
+          request.url,
+          request.method === "GET" && request.headers.has("last-event-id"),
+        );
       if (session instanceof Response) return session;
       if (session === undefined || session.owner.id !== owner.id) {
         return jsonRpcError(404, -32001, "Session not found");
@@ -294,10 +301,16 @@ export class HttpHandler {
 
   /** A fresh transport and daemon session under `id`, connected and kept. */
   async #start(id: string, owner: Principal): Promise<HttpSession> {
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => id,
-      onsessionclosed: (closed) => void this.#closeSession(closed),
-    });
+    const eventStore = this.#options.leases?.eventStore(
+      id,
+      (stream) => requestIds(transport, stream),
+    );
+    const transport: WebStandardStreamableHTTPServerTransport =
+      new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => id,
+        onsessionclosed: (closed) => void this.#closeSession(closed),
+        ...(eventStore === undefined ? {} : { eventStore }),
+      });
     const server = this.#daemon.openSession(id, { principal: owner });
     transport.onclose = () => void this.#closeSession(id, false);
     try {
@@ -319,13 +332,22 @@ export class HttpHandler {
     owner: Principal,
     authInfo: AuthInfo,
     url: string,
+    resuming: boolean,
   ): Promise<HttpSession | Response | undefined> | undefined {
     const leases = this.#options.leases;
     if (leases === undefined) return undefined;
     const pending = this.#takeovers.get(id);
-    if (pending !== undefined) return pending;
+    if (pending !== undefined) {
+      // A reconnect that joined a takeover that did not wait (held) tries its own, which waits.
+      return resuming
+        ? pending.then((got) =>
+          got instanceof Response ? this.#takeOver(id, owner, authInfo, url, true) : got
+        )
+        : pending;
+    }
     const taking = (async (): Promise<HttpSession | Response | undefined> => {
-      const verdict = await leases.takeOver(id, owner);
+      // A reconnect (Last-Event-ID) comes here when its replica died: wait out that replica's lease.
+      const verdict = await leases.takeOver(id, owner, resuming ? leases.leaseMs * 2 : 0);
       if (verdict.kind === "unknown") return undefined;
       if (verdict.kind === "held") return heldResponse(id, verdict.owner);
       // Kept only once initialized, so that a request arriving meanwhile waits for this takeover.

@@ -10,8 +10,9 @@ import { hostname } from "node:os";
 import { logger } from "../log.ts";
 import type { Principal } from "../principal.ts";
 import type { AuthInfo, WebStandardStreamableHTTPServerTransport } from "../sdk.ts";
-import type { SessionRecord, SessionRecords, StateHealth } from "../state/mod.ts";
+import type { SessionEventRows, SessionRecord, SessionRecords, StateHealth } from "../state/mod.ts";
 import { jsonRpcError } from "./_json_rpc_http.ts";
+import { SharedEventStore } from "./session_events.ts";
 
 const log = logger("daemon");
 
@@ -71,6 +72,10 @@ export interface SessionLeasesOptions {
   leaseMs?: number;
   /** The store's health, for `GET /healthz` (`store.health`). */
   health?: () => Promise<StateHealth>;
+  /** The shared session events (`store.events`): a client's reconnect after a takeover is answered from them. */
+  events?: SessionEventRows;
+  /** How long stored events are kept at most. Default one hour. */
+  eventsMaxAgeMs?: number;
 }
 
 /**
@@ -116,7 +121,10 @@ export class SessionLeases {
   #records: SessionRecords;
   #health: (() => Promise<StateHealth>) | undefined;
   #timer: number | undefined;
+  #sweeper: number | undefined;
   #stopped = false;
+  #events: SessionEventRows | undefined;
+  #eventsMaxAgeMs: number;
 
   /**
    * @param options The records, this replica's id and the lease length.
@@ -127,6 +135,8 @@ export class SessionLeases {
     this.replica = options.replica;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.#health = options.health;
+    this.#events = options.events;
+    this.#eventsMaxAgeMs = options.eventsMaxAgeMs ?? 3_600_000;
     if (!(this.leaseMs >= 300)) {
       throw new RangeError(`Cannot lease sessions: leaseMs ${this.leaseMs} is under 300`);
     }
@@ -156,6 +166,30 @@ export class SessionLeases {
       }
     }, Math.max(100, Math.floor(this.leaseMs / 3))) as unknown as number;
     Deno.unrefTimer(this.#timer);
+    const events = this.#events;
+    if (events === undefined) return;
+    this.#sweeper = setInterval(() => {
+      events.sweep(this.#eventsMaxAgeMs).catch((error) =>
+        log.warn("Replica {replica} cannot forget old session events: {error}", {
+          replica: this.replica,
+          error: String(error),
+        })
+      );
+    }, Math.min(60_000, this.#eventsMaxAgeMs)) as unknown as number;
+    Deno.unrefTimer(this.#sweeper);
+  }
+
+  /**
+   * The SDK transport's event store for session `id`, on the shared events; `undefined` without them.
+   *
+   * @param id The session id.
+   * @param requestIds The request ids a stream answers (read from the transport).
+   */
+  eventStore(
+    id: string,
+    requestIds: (stream: string) => (string | number)[],
+  ): SharedEventStore | undefined {
+    return this.#events && new SharedEventStore(this.#events, id, this.replica, requestIds);
   }
 
   /**
@@ -176,7 +210,16 @@ export class SessionLeases {
    * What a request of `principal` for session `id`, not open here, gets: `unknown` when no record is kept or
    * another principal opened it, `held` while another replica's lease runs, else `claimed` (atomically).
    */
-  async takeOver(id: string, principal: Principal): Promise<Takeover> {
+  async takeOver(id: string, principal: Principal, waitMs = 0): Promise<Takeover> {
+    const deadline = Date.now() + waitMs;
+    while (true) {
+      const verdict = await this.#takeOver(id, principal);
+      if (verdict.kind !== "held" || Date.now() >= deadline) return verdict;
+      await new Promise((r) => setTimeout(r, Math.max(100, Math.floor(this.leaseMs / 5))));
+    }
+  }
+
+  async #takeOver(id: string, principal: Principal): Promise<Takeover> {
     if (this.#stopped) return { kind: "unknown" };
     const record = await this.#records.get(id);
     if (record === undefined || record.principal.id !== principal.id) return { kind: "unknown" };
@@ -199,6 +242,7 @@ export class SessionLeases {
 
   /** Forgets a session closed for good; a store error is logged, not thrown. */
   async ended(id: string): Promise<void> {
+    await this.#events?.dropSession(id).catch(() => {});
     await this.#records.delete(id).catch((error) =>
       log.warn("Cannot forget session {id}: {error}", { id, error: String(error) })
     );
@@ -211,6 +255,7 @@ export class SessionLeases {
   async handOver(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
+    clearInterval(this.#sweeper);
     await this.#records.release(this.replica).catch((error) =>
       log.warn("Replica {replica} cannot end its session leases: {error}", {
         replica: this.replica,
@@ -232,6 +277,7 @@ export class SessionLeases {
   stop(): void {
     this.#stopped = true;
     clearInterval(this.#timer);
+    clearInterval(this.#sweeper);
   }
 }
 

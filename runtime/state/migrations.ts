@@ -122,6 +122,22 @@ export const MIGRATIONS: readonly Migration[] = [
         asked_at timestamptz NOT NULL DEFAULT now()
       )`,
   },
+  {
+    version: 5,
+    name: "session events",
+    sql: `
+      CREATE TABLE mcpx_session_events (
+        id bigserial PRIMARY KEY,
+        session text NOT NULL,
+        stream text NOT NULL,
+        replica text NOT NULL,
+        request_ids jsonb,
+        message jsonb NOT NULL,
+        stored_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX mcpx_session_events_stream ON mcpx_session_events (session, stream, id);
+      CREATE INDEX mcpx_session_events_age ON mcpx_session_events (stored_at)`,
+  },
 ];
 
 /** The advisory lock key migrations run under ("mcpx" and 1). */

@@ -34,6 +34,11 @@ export { PostgresAuditChain } from "./postgres_audit_chain.ts";
 export { type ApprovalNotice, PostgresApprovals } from "./postgres_approvals.ts";
 export { PostgresPiiVaults } from "./postgres_pii_vaults.ts";
 export { PostgresSessionRecords } from "./postgres_session_records.ts";
+export {
+  PostgresSessionEvents,
+  type SessionEventRows,
+  type StreamReplay,
+} from "./session_events.ts";
 export { PostgresSignIns, type SignInRow } from "./postgres_sign_ins.ts";
 export { PostgresSkillRows, SKILLS_CHANNEL } from "./postgres_skill_rows.ts";
 export { PostgresStateStore } from "./postgres_state_store.ts";

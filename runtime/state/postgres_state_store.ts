@@ -15,6 +15,7 @@ import type { StateCipher } from "./state_cipher.ts";
 import { PostgresSkillRows } from "./postgres_skill_rows.ts";
 import { PostgresUsageRows } from "./postgres_usage_rows.ts";
 import { PostgresSessionRecords } from "./postgres_session_records.ts";
+import { PostgresSessionEvents } from "./session_events.ts";
 import type { StateHealth, StateStore } from "./state_store.ts";
 
 /**
@@ -36,6 +37,8 @@ export class PostgresStateStore implements StateStore {
   readonly usage: PostgresUsageRows;
   /** Session records with leases, shared by the replicas. */
   readonly sessions: PostgresSessionRecords;
+  /** The SSE events of sessions' response streams, for a client's reconnect after a takeover. */
+  readonly events: PostgresSessionEvents;
   /** The migration versions this store applied when it opened (empty when another replica had). */
   readonly migrated: readonly number[];
   #sql: Sql;
@@ -47,6 +50,7 @@ export class PostgresStateStore implements StateStore {
     this.skills = new PostgresSkillRows(sql);
     this.usage = new PostgresUsageRows(sql);
     this.sessions = new PostgresSessionRecords(sql);
+    this.events = new PostgresSessionEvents(sql);
     this.migrated = migrated;
     this.#cipher = cipher;
   }

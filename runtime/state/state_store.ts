@@ -10,6 +10,7 @@ import type { AuditChain } from "./audit_chain.ts";
 import type { SkillRows } from "./skill_rows.ts";
 import type { UsageRows } from "./usage_rows.ts";
 import type { SessionRecords } from "./session_records.ts";
+import type { SessionEventRows } from "./session_events.ts";
 
 /**
  * What `health()` says about a store.
@@ -53,6 +54,8 @@ export interface StateStore extends AsyncDisposable {
   readonly usage?: UsageRows;
   /** MCP sessions with their owner replica's lease, so that another replica takes them over. */
   readonly sessions: SessionRecords;
+  /** Sessions' SSE events, for a client's reconnect after a takeover; absent in the embedded engine. */
+  readonly events?: SessionEventRows;
   /** Whether the store answers. Never throws. */
   health(): Promise<StateHealth>;
   /** Releases files and connections; call it once, at shutdown. */

@@ -65,6 +65,8 @@ export async function startCluster(
   );
   const ports = Array.from({ length: count }, () => freePort());
   const ids = ports.map((_, i) => `r${i + 1}`);
+  // One state key for every replica: it seals sign-ins and PII vaults in the store.
+  const stateKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
   const replicas: (HttpDaemon | undefined)[] = [];
   const logs: string[] = [];
   const start = async (i: number) => {
@@ -73,7 +75,7 @@ export async function startCluster(
       token: TOKENS.haproxy,
       noAuth: false,
       args: ["--token-file", tokenFile, "--drain-timeout", "5000"],
-      env: { MCPX_REPLICA_ID: ids[i]! },
+      env: { MCPX_REPLICA_ID: ids[i]!, MCPX_STATE_KEY: stateKey },
     });
   };
   const stop = async (i: number, signal: Deno.Signal) => {
