@@ -48,18 +48,24 @@ export interface Cluster extends AsyncDisposable {
 /**
  * Starts the replicas and HAProxy, and waits until HAProxy answers through them.
  *
- * @param options `replicas` (default 2), `leaseMs` (default 1500), `pii` (turn privacy on; default off).
+ * @param options `replicas` (default 2), `leaseMs` (default 1500), `pii` (turn privacy on; default off), more
+ *   `sessions` settings (the benchmark raises `maxPerPrincipal`).
  * @returns The cluster.
  */
 export async function startCluster(
-  options: { replicas?: number; leaseMs?: number; pii?: boolean } = {},
+  options: {
+    replicas?: number;
+    leaseMs?: number;
+    pii?: boolean;
+    sessions?: Record<string, unknown>;
+  } = {},
 ): Promise<Cluster> {
   const count = options.replicas ?? 2;
   const db = await freshDatabase();
   const shared = await Deno.makeTempDir({ prefix: "mcpx-cluster-sessions-" });
   const dir = await daemonDir({
     state: { url: db.url, leaseMs: options.leaseMs ?? 1_500 },
-    sessions: { dir: shared },
+    sessions: { ...options.sessions, dir: shared },
     ...(options.pii ? { pii: { enabled: true } } : {}),
   });
   const tokenFile = join(dir.dir, "tokens");
