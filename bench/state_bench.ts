@@ -30,6 +30,7 @@ import {
 } from "../tests/cluster/_cluster.ts";
 import { replaceSection } from "./_docs_section.ts";
 import { ms, summarize, type Summary } from "./_speed_stats.ts";
+import { loadAverage, pgVersion, progress, signed, sleep, table } from "./_state_bench_parts.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -67,26 +68,6 @@ if (!Deno.env.get("MCPX_STATE_KEY")) {
   // Every replica this script starts inherits it: the store seals sign-ins and PII vaults with it.
   const key = crypto.getRandomValues(new Uint8Array(32));
   Deno.env.set("MCPX_STATE_KEY", btoa(String.fromCharCode(...key)));
-}
-
-function progress(message: string): void {
-  console.error(`[state] ${message}`);
-}
-
-function loadAverage(): string {
-  return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function table(head: string[], rows: string[][]): string {
-  return [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
 }
 
 async function execute(client: Client, code: string): Promise<unknown> {
@@ -178,10 +159,6 @@ async function measureCost(): Promise<{ text: string; figures: CostFigures[] }> 
     rows,
   );
   return { text, figures };
-}
-
-function signed(value: number): string {
-  return `${value >= 0 ? "+" : "−"}${ms(Math.abs(value))}`;
 }
 
 // --- (b) takeover after kill -9 -----------------------------------------------------------------------------
@@ -407,15 +384,4 @@ if (values["write-docs"]) {
   // The tables as printed are not aligned; `deno task ok` checks the format.
   await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", DOCS.pathname] }).output();
   progress("wrote the State store section of docs/benchmarks.md");
-}
-
-async function pgVersion(): Promise<string> {
-  const { default: postgres } = await import("postgres");
-  const sql = postgres(PG_URL!, { max: 1, onnotice: () => {} });
-  try {
-    const rows = await sql<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
-    return rows[0]?.v.split(" ")[0] ?? "?";
-  } finally {
-    await sql.end();
-  }
 }
