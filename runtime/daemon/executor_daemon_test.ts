@@ -132,7 +132,18 @@ Deno.test("ExecutorDaemon sends resources/list_changed when a backing server cha
       description: "Get the air quality index for a city",
       inputSchema: { city: z.string() },
     }, ({ city }) => ({ content: [{ type: "text", text: `AQI 12 in ${city}` }] }));
-    await changed;
+    // The backing server's notification travels on the client's standalone GET stream, which may not be open yet
+    // when the tool is added (it is then dropped): say it again until it arrives, for at most 10 s.
+    let heard = false;
+    void changed.then(() => heard = true);
+    for (let i = 0; i < 50 && !heard; i++) {
+      await Promise.race([changed, new Promise((r) => setTimeout(r, 200))]);
+      if (!heard) backing.sendToolListChanged();
+    }
+    assert.ok(
+      heard,
+      "no resources/list_changed within 10 s of the backing server's tools/list_changed",
+    );
     const after = (await client.listResources()).resources.map((r) => r.uri);
     assert.ok(after.includes("servers://weather/getAirQuality.ts"));
     assert.deepEqual((await client.listTools()).tools.map((t) => t.name), [
