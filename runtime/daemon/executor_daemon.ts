@@ -18,6 +18,7 @@ import { McpServer, type RequestId } from "../sdk.ts";
 import type { TaskResult } from "../types.ts";
 import { DEFAULT_PRINCIPAL, type Principal } from "../principal.ts";
 import { elicitationApprover, SessionApprovers } from "./approvals.ts";
+import { ALL_SCOPES } from "./auth/mod.ts";
 import { AuditLog, type AuditLogOptions } from "./audit_log.ts";
 import type { AuditChain } from "../state/mod.ts";
 import { registerDaemonTools, type ToolContext } from "./daemon_tools.ts";
@@ -68,9 +69,6 @@ export interface OpenSessionOptions {
   /** Who the session acts for. Default: {@linkcode DEFAULT_PRINCIPAL} with every scope. */
   principal?: Principal;
 }
-
-/** Every scope: what the default principal (stdio, library use) holds. */
-const ALL_SCOPES = ["mcpx:execute", "mcpx:skills", "mcpx:approve", "mcpx:admin"] as const;
 
 interface Session {
   server: McpServer;

@@ -27,6 +27,7 @@ import { cancelOnDisconnect, jsonRpcError, MAX_BODY_BYTES, readJson } from "./_j
 import { DEFAULT_PRINCIPAL, type Principal } from "../principal.ts";
 import type { AuthInfo } from "../sdk.ts";
 import {
+  ALL_SCOPES,
   type Authenticator,
   createAuthenticator,
   DEFAULT_TOKEN_SCOPES,
@@ -89,7 +90,7 @@ export class HttpHandler {
         tokens: options.tokens.map((token) => ({
           principal: DEFAULT_PRINCIPAL,
           token,
-          scopes: ["mcpx:execute", "mcpx:skills", "mcpx:approve", "mcpx:admin"],
+          scopes: ALL_SCOPES,
         })),
       })
       : openAuthenticator());

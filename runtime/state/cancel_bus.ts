@@ -8,6 +8,7 @@
  */
 
 import type { Sql } from "postgres";
+import { listenJson } from "./_listen_json.ts";
 
 /** The channel replicas listen on for cancellations. */
 export const CANCELS_CHANNEL = "mcpx_cancels";
@@ -128,14 +129,7 @@ export class PostgresCancelBus implements CancelBus {
    * @param onNotice Called with each notice.
    * @returns Stops listening.
    */
-  async listen(onNotice: (notice: CancelNotice) => void): Promise<() => Promise<void>> {
-    const { unlisten } = await this.#sql.listen(CANCELS_CHANNEL, (payload) => {
-      try {
-        onNotice(JSON.parse(payload) as CancelNotice);
-      } catch {
-        // A malformed notice (not ours) is ignored.
-      }
-    });
-    return unlisten;
+  listen(onNotice: (notice: CancelNotice) => void): Promise<() => Promise<void>> {
+    return listenJson(this.#sql, CANCELS_CHANNEL, onNotice);
   }
 }

@@ -7,6 +7,7 @@
  */
 
 import type { Sql } from "postgres";
+import { listenJson } from "./_listen_json.ts";
 import type { StateCipher } from "./state_cipher.ts";
 
 /** The channel replicas listen on. */
@@ -147,14 +148,7 @@ export class PostgresApprovals<T extends { id: string } = { id: string }> {
    * @param onNotice Called with each notice.
    * @returns Stops listening.
    */
-  async listen(onNotice: (notice: ApprovalNotice) => void): Promise<() => Promise<void>> {
-    const { unlisten } = await this.#sql.listen(CHANNEL, (payload) => {
-      try {
-        onNotice(JSON.parse(payload) as ApprovalNotice);
-      } catch {
-        // A malformed notice (not ours) is ignored.
-      }
-    });
-    return unlisten;
+  listen(onNotice: (notice: ApprovalNotice) => void): Promise<() => Promise<void>> {
+    return listenJson(this.#sql, CHANNEL, onNotice);
   }
 }

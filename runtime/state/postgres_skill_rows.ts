@@ -7,6 +7,7 @@
  */
 
 import type { Sql, TransactionSql } from "postgres";
+import { listenJson } from "./_listen_json.ts";
 import type { SkillHead, SkillListener, SkillRow, SkillRows } from "./skill_rows.ts";
 
 /**
@@ -191,16 +192,8 @@ export class PostgresSkillRows implements SkillRows {
     onSave: (head: SkillHead) => void,
     onConnect: () => void = () => {},
   ): Promise<SkillListener> {
-    const meta = await this.#sql.listen(SKILLS_CHANNEL, (payload) => {
-      let head: SkillHead;
-      try {
-        head = JSON.parse(payload);
-      } catch {
-        return;
-      }
-      onSave(head);
-    }, onConnect);
-    return { unlisten: () => meta.unlisten() };
+    const unlisten = await listenJson(this.#sql, SKILLS_CHANNEL, onSave, onConnect);
+    return { unlisten };
   }
 }
 
