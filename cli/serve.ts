@@ -305,7 +305,7 @@ async function run(settings: Settings): Promise<number> {
             ...(daemonConfig.state?.leaseMs === undefined
               ? {}
               : { leaseMs: daemonConfig.state.leaseMs }),
-            health: () => store!.health(),
+            health: (options) => store!.health(options),
             ...(store instanceof PostgresStateStore ? { cancels: store.cancels } : {}),
           }),
         }),

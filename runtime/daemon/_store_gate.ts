@@ -14,6 +14,13 @@ import { jsonRpcError } from "./_json_rpc_http.ts";
 const PROBE_TIMEOUT_MS = 3_000;
 
 /**
+ * How old a successful probe may be to let a task through without asking again. Probing before every task cost a
+ * round trip per task (bench/state_bench.ts); the PostgreSQL engine forgets a success as soon as one of its
+ * connections closes, which is what a stopped or unreachable server does first.
+ */
+const FRESH_MS = 1_000;
+
+/**
  * Asks the store's health, one probe at a time however many requests ask at once, bounded by a timeout.
  *
  * @example
@@ -24,6 +31,7 @@ const PROBE_TIMEOUT_MS = 3_000;
  * const gate = new StoreGate(() =>
  *   Promise.resolve(up ? { engine: "postgres", ok: true } : { engine: "postgres", ok: false, error: "refused" })
  * );
+ * // (The store's own `health` decides whether a recent success may answer; this one always asks.)
  * const body = { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "execute_code" } };
  * const refused = await gate.refusal(body);
  * assert.equal(refused?.status, 200);
@@ -34,25 +42,37 @@ const PROBE_TIMEOUT_MS = 3_000;
  * ```
  */
 export class StoreGate {
-  #health: () => Promise<StateHealth>;
+  #health: (options: { maxAgeMs?: number }) => Promise<StateHealth>;
   #probe: Promise<StateHealth> | undefined;
 
-  /** @param health The store's health (`store.health`). */
-  constructor(health: () => Promise<StateHealth>) {
+  /**
+   * @param health The store's health (`store.health`); `maxAgeMs` lets it answer from a recent success.
+   */
+  constructor(health: (options: { maxAgeMs?: number }) => Promise<StateHealth>) {
     this.#health = health;
   }
 
   /**
-   * The store's health now; concurrent callers share one probe.
+   * The store's health; concurrent callers share one probe.
    *
+   * @param maxAgeMs How old a success may be to count (default 0: ask now, as `GET /healthz` does).
    * @returns The health; `ok: false` when the probe failed or took over 3 s.
    */
-  health(): Promise<StateHealth> {
-    this.#probe ??= (async (): Promise<StateHealth> => {
+  health(maxAgeMs = 0): Promise<StateHealth> {
+    if (maxAgeMs > 0 && this.#probe === undefined) {
+      // A recent success answers without a round trip; only when the store must be asked is a probe shared.
+      return this.#ask({ maxAgeMs });
+    }
+    this.#probe ??= this.#ask({}).finally(() => this.#probe = undefined);
+    return this.#probe;
+  }
+
+  #ask(options: { maxAgeMs?: number }): Promise<StateHealth> {
+    return (async (): Promise<StateHealth> => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         return await Promise.race([
-          this.#health(),
+          this.#health(options),
           new Promise<StateHealth>((resolve) => {
             timer = setTimeout(() =>
               resolve({
@@ -66,10 +86,8 @@ export class StoreGate {
         return { engine: "postgres", ok: false, error: (error as Error).message };
       } finally {
         clearTimeout(timer);
-        this.#probe = undefined;
       }
     })();
-    return this.#probe;
   }
 
   /**
@@ -86,7 +104,7 @@ export class StoreGate {
       message.method !== "tools/call" ||
       !(typeof message.id === "string" || typeof message.id === "number")
     ) return undefined;
-    const health = await this.health();
+    const health = await this.health(FRESH_MS);
     if (health.ok) return undefined;
     return jsonRpcError(
       200,

@@ -104,7 +104,7 @@ export class HttpHandler {
     Deno.unrefTimer(this.#sweeper);
     const leases = options.leases;
     this.#gate = leases &&
-      new StoreGate(async () => (await leases.health()) ?? { engine: "postgres", ok: true });
+      new StoreGate(async (o) => (await leases.health(o)) ?? { engine: "postgres", ok: true });
     // Cancellations other replicas received for sessions held here (see _cancel_relay.ts).
     this.#unlisten = hearCancels(leases?.cancels, (id) => this.#sessions.get(id), (id) => {
       void this.#closeSession(id);

@@ -170,7 +170,9 @@ export class SharedEventStore {
           replica: replay.replica,
         });
         await send(
-          await this.#rows.store(this.#session, replay.stream, this.#replica, error),
+          await this.#rows.store(this.#session, replay.stream, this.#replica, error, undefined, {
+            fresh: true,
+          }),
           error,
         );
       }

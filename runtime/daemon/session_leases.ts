@@ -76,8 +76,8 @@ export interface SessionLeasesOptions {
   replica: string;
   /** How long a lease runs without a heartbeat. Default {@linkcode DEFAULT_LEASE_MS}. */
   leaseMs?: number;
-  /** The store's health, for `GET /healthz` (`store.health`). */
-  health?: () => Promise<StateHealth>;
+  /** The store's health, for `GET /healthz` and the gate for new tasks (`store.health`). */
+  health?: (options?: { maxAgeMs?: number }) => Promise<StateHealth>;
   /** The shared session events (`store.events`): a client's reconnect after a takeover is answered from them. */
   events?: SessionEventRows;
   /** How long stored events are kept at most. Default one hour. */
@@ -129,7 +129,7 @@ export class SessionLeases {
   /** Cancellations between replicas, when given. */
   readonly cancels: CancelBus | undefined;
   #records: SessionRecords;
-  #health: (() => Promise<StateHealth>) | undefined;
+  #health: ((options?: { maxAgeMs?: number }) => Promise<StateHealth>) | undefined;
   #timer: number | undefined;
   #sweeper: number | undefined;
   #stopped = false;
@@ -276,12 +276,13 @@ export class SessionLeases {
   }
 
   /**
-   * The store's health, for `GET /healthz`.
+   * The store's health, for `GET /healthz` and the gate for new tasks.
    *
+   * @param options `maxAgeMs`: a success that recent may answer (see `StateStore.health`).
    * @returns What the store says, or `undefined` when no health function was given.
    */
-  async health(): Promise<StateHealth | undefined> {
-    return await this.#health?.();
+  async health(options?: { maxAgeMs?: number }): Promise<StateHealth | undefined> {
+    return await this.#health?.(options);
   }
 
   /** Stops the heartbeat without ending the leases (they lapse). */

@@ -46,6 +46,10 @@ export class PostgresStateStore implements StateStore {
   readonly migrated: readonly number[];
   #sql: Sql;
   #eventsSql: Sql;
+  /** Connections of either pool that closed (an idle timeout, or the server gone), counted by the clients. */
+  #closes: { count: number };
+  /** The last `SELECT 1` that succeeded, and the close count then. */
+  #healthy: { at: number; epoch: number } | undefined;
   #cipher: StateCipher | undefined;
 
   private constructor(
@@ -53,7 +57,9 @@ export class PostgresStateStore implements StateStore {
     eventsSql: Sql,
     migrated: number[],
     cipher: StateCipher | undefined,
+    closes: { count: number },
   ) {
+    this.#closes = closes;
     this.#sql = sql;
     this.#eventsSql = eventsSql;
     this.audit = new PostgresAuditChain(sql);
@@ -123,9 +129,12 @@ export class PostgresStateStore implements StateStore {
     if (!/^postgres(ql)?:\/\//.test(url)) {
       throw new TypeError('Cannot open the state store: the URL must start with "postgres://"');
     }
+    const closes = { count: 0 };
+    const onclose = () => void closes.count++;
     const sql = postgres(url, {
       max: options.max ?? 10,
       onnotice: () => {},
+      onclose,
       connect_timeout: 10,
       // After an outage, reconnects and LISTEN re-subscriptions (skills, approvals, cancellations) are tried at
       // least every second: the client's default backoff grows to 20 s, which would leave a replica deaf to other
@@ -139,13 +148,14 @@ export class PostgresStateStore implements StateStore {
     const eventsSql = postgres(url, {
       max: 4,
       onnotice: () => {},
+      onclose,
       connect_timeout: 10,
       connection: { synchronous_commit: "off" },
       backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     });
     try {
       const migrated = options.migrate === false ? [] : await migrate(sql);
-      return new PostgresStateStore(sql, eventsSql, migrated, options.cipher);
+      return new PostgresStateStore(sql, eventsSql, migrated, options.cipher, closes);
     } catch (error) {
       await eventsSql.end({ timeout: 1 }).catch(() => {});
       await sql.end({ timeout: 1 }).catch(() => {});
@@ -154,13 +164,21 @@ export class PostgresStateStore implements StateStore {
   }
 
   /**
-   * Asks the database for `SELECT 1`.
+   * Asks the database for `SELECT 1`, or, with `maxAgeMs`, answers from an earlier success that recent when no
+   * connection to the database closed since (a stopped or unreachable server closes them, so the next check asks).
    *
+   * @param options `maxAgeMs`: how old a success may be to count; default 0 (ask now).
    * @returns `{ engine: "postgres", ok }`, with the error when it failed.
    */
-  async health(): Promise<StateHealth> {
+  async health(options: { maxAgeMs?: number } = {}): Promise<StateHealth> {
+    const epoch = this.#closes.count;
+    if (
+      this.#healthy !== undefined && this.#healthy.epoch === epoch &&
+      performance.now() - this.#healthy.at < (options.maxAgeMs ?? 0)
+    ) return { engine: "postgres", ok: true };
     try {
       await this.#sql`SELECT 1`;
+      this.#healthy = { at: performance.now(), epoch };
       return { engine: "postgres", ok: true };
     } catch (error) {
       return { engine: "postgres", ok: false, error: (error as Error).message };

@@ -35,3 +35,37 @@ Deno.test({
     assert.equal(await rows.replay("s2", other), undefined);
   },
 });
+
+Deno.test({
+  name:
+    "session events: ids follow the order of stores in a process, and a fresh id is above every replica's",
+  ignore: PG_URL === undefined,
+  async fn() {
+    await using db = await freshDatabase();
+    await using r1 = await PostgresStateStore.open(db.url);
+    await using r2 = await PostgresStateStore.open(db.url);
+    // r1 opens a stream (its ids come from a block taken first), then r2 takes a block of its own.
+    const primed = await r1.events.store("s1", "a", "r1", {}, [1]);
+    const progress = await r1.events.store("s1", "a", "r1", { jsonrpc: "2.0", method: "x" });
+    const elsewhere = await r2.events.store("s2", "b", "r2", {}, [1]);
+    assert.ok(BigInt(primed) < BigInt(progress));
+    assert.ok(BigInt(progress) < BigInt(elsewhere), "r2's block comes after r1's");
+    // The opening event, not waited for by the store, is there for a read that follows.
+    assert.deepEqual((await r1.events.replay("s1", primed))?.requestIds, [1]);
+    // r1 dies; r2 adds the lost call's error to r1's stream under a fresh id: above r1's ids, so found after them.
+    const lost = await r2.events.store(
+      "s1",
+      "a",
+      "r2",
+      { jsonrpc: "2.0", id: 1, error: {} },
+      undefined,
+      {
+        fresh: true,
+      },
+    );
+    assert.ok(BigInt(lost) > BigInt(elsewhere));
+    const replay = await r2.events.replay("s1", progress);
+    assert.deepEqual(replay?.events.map((e) => e.id), [lost]);
+    assert.deepEqual(replay?.answered, [1]);
+  },
+});

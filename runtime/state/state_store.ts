@@ -56,8 +56,11 @@ export interface StateStore extends AsyncDisposable {
   readonly sessions: SessionRecords;
   /** Sessions' SSE events, for a client's reconnect after a takeover; absent in the embedded engine. */
   readonly events?: SessionEventRows;
-  /** Whether the store answers. Never throws. */
-  health(): Promise<StateHealth>;
+  /**
+   * Whether the store answers. Never throws. With `maxAgeMs`, an engine may answer from a success that recent, when
+   * nothing since says the store went away (PostgreSQL: no connection closed); without it, it asks now.
+   */
+  health(options?: { maxAgeMs?: number }): Promise<StateHealth>;
   /** Releases files and connections; call it once, at shutdown. */
   close(): Promise<void>;
 }
