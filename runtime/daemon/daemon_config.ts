@@ -74,7 +74,7 @@ const stateSection = z.strictObject({
   /** This replica's id in session leases and logs; `MCPX_REPLICA_ID` wins. Default `<hostname>-<pid>`. */
   replicaId: z.string().regex(/^[\w.:-]{1,64}$/, "expected 1 to 64 letters, digits, . _ : -")
     .optional(),
-  /** How long a replica's session lease runs without a heartbeat (renewed every third). Default 5000. */
+  /** How long a replica's session lease runs without a heartbeat (renewed every third). Default 1500. */
   leaseMs: z.number().int().min(300).optional(),
 });
 

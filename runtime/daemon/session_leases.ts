@@ -29,10 +29,10 @@ const log = logger("daemon");
  * ```ts
  * import assert from "node:assert/strict";
  * import { DEFAULT_LEASE_MS } from "./session_leases.ts";
- * assert.equal(DEFAULT_LEASE_MS, 5_000);
+ * assert.equal(DEFAULT_LEASE_MS, 1_500);
  * ```
  */
-export const DEFAULT_LEASE_MS = 5_000;
+export const DEFAULT_LEASE_MS = 1_500;
 
 /**
  * This replica's id: `MCPX_REPLICA_ID`, else `state.replicaId`, else `<hostname>-<pid>`.
