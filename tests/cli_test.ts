@@ -15,6 +15,7 @@ Deno.test("mcpx init in an empty folder, then mcpx run of a small file against t
     assert.match(init.stdout, /Wrote .*mcp\.json/);
     const config = JSON.parse(await Deno.readTextFile(join(dir, "mcp.json")));
     assert.deepEqual(Object.keys(config.mcpServers), ["memory", "filesystem", "everything"]);
+    assert.equal(config.mcpServers.memory.maxConcurrentCalls, 1);
     const again = await mcpx(dir, "init");
     assert.equal(again.code, 1);
     assert.match(again.stderr, /already exists: keep it, or pass --force/);
