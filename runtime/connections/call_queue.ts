@@ -8,7 +8,20 @@
 import type { ToolError } from "../sandbox_runtime/wire_error.ts";
 import { callError } from "./call_error.ts";
 
-/** How a wait for a free slot ended: the slot was taken, the signal aborted, or the time ran out. */
+/**
+ * How a wait for a free slot ended: the slot was taken, the signal aborted, or the time ran out.
+ *
+ * @example
+ * ```ts
+ * import { CallQueue, type QueueOutcome } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const queue = new CallQueue(1);
+ * queue.tryAcquire();
+ * const outcome: QueueOutcome = await queue.wait({ timeoutMs: 10 });
+ * assert.equal(outcome, "timeout");
+ * ```
+ */
 export type QueueOutcome = "acquired" | "aborted" | "timeout";
 
 interface Waiter {
@@ -66,6 +79,8 @@ export class CallQueue {
   #waiting = new Set<Waiter>();
 
   /**
+   * Creates an empty queue.
+   *
    * @param limit The most calls in flight at once: a positive integer.
    * @throws {RangeError} When `limit` is not a positive integer.
    */
