@@ -72,6 +72,26 @@ Deno.test("20 parallel create_entities in one task through server-memory with ma
   await Deno.remove(join(file, ".."), { recursive: true });
 });
 
+Deno.test("maxConcurrentCalls 1 is one queue for the server across tasks: 4 tasks at once, 5 parallel creates each, store all 20", async () => {
+  const file = join(await Deno.makeTempDir(), "memory.jsonl");
+  const memory = {
+    ...npmServer("server-memory", [], { MEMORY_FILE_PATH: file }),
+    maxConcurrentCalls: 1,
+  };
+  await using fixture = await withServer(memory);
+  const results = await Promise.all([0, 1, 2, 3].map((t) =>
+    fixture.run(
+      `const calls = [0, 1, 2, 3, 4].map((i) => memory.createEntities({
+         entities: [{ name: "task${t}-" + i, entityType: "probe", observations: ["x"] }] }));
+       return (await Promise.all(calls)).length;`,
+      ["memory"],
+    )
+  ));
+  assert.deepEqual(results.map((r) => [r.status, r.data]), Array(4).fill(["completed", 5]));
+  assert.equal(new Set(await entitiesInFile(file)).size, 20);
+  await Deno.remove(join(file, ".."), { recursive: true });
+});
+
 Deno.test("without maxConcurrentCalls, 20 parallel create_entities show what server-memory does (documented, not asserted)", async () => {
   const file = join(await Deno.makeTempDir(), "memory.jsonl");
   await using fixture = await withServer(
