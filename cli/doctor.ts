@@ -1,24 +1,33 @@
 /**
  * `mcpx doctor`: checks Deno, the config, each server (connect time and tool count) and the sandbox (a task that
- * must run, and one that must be refused file access).
+ * must run, and one that must be refused file access); with `--concurrency <server>`, whether that server loses
+ * writes under parallel calls.
  *
  * @module
  */
 
 import { join } from "node:path";
-import { ConfigError, loadConfig } from "../runtime/mod.ts";
+import { ConfigError, loadConfig, type McpConfig } from "../runtime/mod.ts";
 import { CONFIG_FLAG, configPath, paint, parseFlags } from "./_common.ts";
 import { connectServers, statusLines } from "./_connect.ts";
 import { openOrchestrator } from "./_orchestrator.ts";
+import { PROBE_WRITES, probeConcurrency } from "./_concurrency_probe.ts";
 
-const HELP = `Usage: mcpx doctor [--config mcp.json] [--json]
+const HELP = `Usage: mcpx doctor [--config mcp.json] [--json] [--concurrency <server>]...
 
 Checks, in order: the Deno version; that the config parses; that each server starts (its connect time and tool
 count, and the last lines of its stderr when it fails); that the sandbox runs a task and refuses one that reads a
 file it was not given. The exit code is 0 when everything passed, 1 otherwise.
 
+With --concurrency <server> (repeatable), it also checks whether that server loses writes under parallel calls:
+it creates ${PROBE_WRITES} uniquely named entities at once, reads back how many exist, then deletes them. Only for
+servers named, and only knowledge-graph servers (create_entities, open_nodes, delete_entities, as server-memory):
+it writes to the server's real store, so run it while nothing else writes there. A server that loses writes fails
+the check unless its entry sets "maxConcurrentCalls": 1.
+
 Flags:
   --json               the checks as JSON: [{ check, ok, detail }]
+  --concurrency <srv>  probe this server for lost writes under parallel calls
   -c, --config <path>  the mcp.json (default ./mcp.json)
   -h, --help           this text`;
 
@@ -32,7 +41,11 @@ export const MIN_DENO = [2, 9, 0] as const;
  * @returns 0 when every check passed, 1 otherwise.
  */
 export async function main(args: string[]): Promise<number> {
-  const parsed = parseFlags(args, { ...CONFIG_FLAG, json: { type: "boolean" } });
+  const parsed = parseFlags(args, {
+    ...CONFIG_FLAG,
+    json: { type: "boolean" },
+    concurrency: { type: "string", multiple: true },
+  });
   if (parsed.values.help) {
     console.log(HELP);
     return 0;
@@ -59,12 +72,18 @@ export async function main(args: string[]): Promise<number> {
   );
 
   const path = await configPath(parsed);
+  let config: McpConfig;
   try {
-    const config = await loadConfig(path);
+    config = await loadConfig(path);
     report(true, `config ${path}: ${Object.keys(config.servers).length} servers`);
   } catch (error) {
     report(false, error instanceof ConfigError ? error.message : String(error), "config");
     return finish();
+  }
+  // Only the servers named: the probe writes to each one's real store.
+  for (const server of (parsed.values.concurrency as string[] | undefined) ?? []) {
+    const probe = await probeConcurrency(config, server);
+    report(probe.ok, `concurrency ${probe.detail}`, `concurrency ${server}`);
   }
 
   const { connections, statuses } = await connectServers(path);

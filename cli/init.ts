@@ -10,7 +10,7 @@ import { parseFlags, stringFlag } from "./_common.ts";
 
 const HELP = `Usage: mcpx init [--force] [--file mcp.json]
 
-Writes a starter mcp.json: server-memory (its graph in ./memory.jsonl), server-filesystem over this folder and
+Writes a starter mcp.json: server-memory (its graph in ./memory.jsonl, one call at a time), server-filesystem over this folder and
 server-everything, pinned versions, started through this Deno. Refuses to overwrite an existing file.
 
 Flags:
@@ -41,6 +41,8 @@ export function starterConfig(): { mcpServers: Record<string, unknown> } {
         command: "deno",
         args: run("server-memory"),
         env: { MEMORY_FILE_PATH: "./memory.jsonl" },
+        // It rewrites its whole file per call: parallel calls would overwrite each other's writes.
+        maxConcurrentCalls: 1,
       },
       filesystem: { command: "deno", args: run("server-filesystem", ".") },
       everything: { command: "deno", args: run("server-everything", "stdio") },

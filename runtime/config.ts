@@ -19,6 +19,9 @@
  * fixed loopback port for the redirect) and `clientMetadataUrl` (an HTTPS client ID metadata document). Cursor's
  * `auth: { CLIENT_ID, CLIENT_SECRET, scopes }` is read as the same thing.
  *
+ * Any entry may set `timeout` (its per-call timeout, in milliseconds) and `maxConcurrentCalls` (the most calls in
+ * flight to it at once, a positive integer; later calls wait in order; absent, no limit).
+ *
  * @module
  */
 
@@ -37,6 +40,10 @@ export type { McpConfig, OAuthConfig, RemoteServerConfig, ServerConfig, StdioSer
 
 const stringMap = z.record(z.string(), z.string());
 const timeout = z.number().int().positive().optional();
+const maxConcurrentCalls = z.number({ error: "must be a positive integer" })
+  .int({ error: "must be a positive integer" })
+  .positive({ error: "must be a positive integer" })
+  .optional();
 
 const stdioEntry = z.object({
   type: z.literal("stdio").optional(),
@@ -46,6 +53,7 @@ const stdioEntry = z.object({
   cwd: z.string().optional(),
   disabled: z.boolean().optional(),
   timeout,
+  maxConcurrentCalls,
 });
 
 const scopes = z.union([z.string(), z.array(z.string())]).optional();
@@ -73,6 +81,7 @@ const remoteEntry = z.object({
   auth: cursorAuthEntry.optional(),
   disabled: z.boolean().optional(),
   timeout,
+  maxConcurrentCalls,
 });
 
 const fileSchema = z.object({
@@ -241,6 +250,9 @@ export function parseConfig(
         headers: expandMap(data.headers, env, `${where} field "headers"`),
       };
       if (data.timeout !== undefined) remote.timeoutMs = data.timeout;
+      if (data.maxConcurrentCalls !== undefined) {
+        remote.maxConcurrentCalls = data.maxConcurrentCalls;
+      }
       const oauth = expandOAuth(
         data.oauth,
         data.auth,
@@ -262,6 +274,7 @@ export function parseConfig(
           : resolveFrom(baseDir, expandVariables(data.cwd, env, `${where} field "cwd"`)),
       };
       if (data.timeout !== undefined) stdio.timeoutMs = data.timeout;
+      if (data.maxConcurrentCalls !== undefined) stdio.maxConcurrentCalls = data.maxConcurrentCalls;
       servers[name] = stdio;
     }
   }

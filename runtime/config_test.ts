@@ -128,6 +128,21 @@ Deno.test("parseConfig() refuses malformed entries, naming the server and the fi
       `server "r" field "timeout"`,
     ],
     [
+      "maxConcurrentCalls of 0",
+      { mcpServers: { memory: { command: "npx", maxConcurrentCalls: 0 } } },
+      `server "memory" field "maxConcurrentCalls": must be a positive integer`,
+    ],
+    [
+      "fractional maxConcurrentCalls",
+      { mcpServers: { r: { url: "http://x", maxConcurrentCalls: 1.5 } } },
+      `server "r" field "maxConcurrentCalls": must be a positive integer`,
+    ],
+    [
+      "maxConcurrentCalls as a string",
+      { mcpServers: { memory: { command: "npx", maxConcurrentCalls: "1" } } },
+      `server "memory" field "maxConcurrentCalls": must be a positive integer`,
+    ],
+    [
       "missing variable",
       { mcpServers: { gh: { command: "x", env: { TOKEN: "${GITHUB_TOKEN}" } } } },
       `server "gh" field "env".TOKEN uses "\${GITHUB_TOKEN}"`,
@@ -186,6 +201,21 @@ Deno.test("the embedded default mcp.json is valid, pins every package version an
     // Started from the project folder, a server must not read or write this project's deno.json and deno.lock.
     assert.ok(args.includes("--no-config") && args.includes("--no-lock"), args.join(" "));
   }
+  // server-memory rewrites its whole file per call: parallel calls would lose writes (README, "Agent code").
+  assert.equal(config.servers.memory?.maxConcurrentCalls, 1);
+});
+
+Deno.test("parseConfig() carries maxConcurrentCalls of stdio and remote entries, and leaves it out when absent", () => {
+  const config = parseConfig({
+    mcpServers: {
+      memory: { command: "npx", maxConcurrentCalls: 1 },
+      api: { url: "https://example.com/mcp", maxConcurrentCalls: 4 },
+      free: { command: "npx" },
+    },
+  }, { env: {} });
+  assert.equal(config.servers.memory?.maxConcurrentCalls, 1);
+  assert.equal(config.servers.api?.maxConcurrentCalls, 4);
+  assert.equal("maxConcurrentCalls" in config.servers.free!, false);
 });
 
 Deno.test("parseConfig() reads a remote entry's oauth field (Claude Code) and Cursor's auth field, expanding ${VAR}", () => {

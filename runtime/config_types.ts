@@ -31,6 +31,12 @@ export interface StdioServerConfig {
   cwd?: string;
   /** Per-call timeout for this server, in milliseconds. */
   timeoutMs?: number;
+  /**
+   * The most calls in flight to this server at once (mcp.json's `maxConcurrentCalls`); later calls wait in order of
+   * arrival, within their own timeout. Absent: no limit. Set it for a server that is not safe under parallel calls
+   * (server-memory rewrites its whole file per call, so parallel writes overwrite each other).
+   */
+  maxConcurrentCalls?: number;
 }
 
 /**
@@ -56,6 +62,12 @@ export interface RemoteServerConfig {
   headers: Record<string, string>;
   /** Per-call timeout for this server, in milliseconds. */
   timeoutMs?: number;
+  /**
+   * The most calls in flight to this server at once (mcp.json's `maxConcurrentCalls`); later calls wait in order of
+   * arrival, within their own timeout. Absent: no limit. Set it for a server that is not safe under parallel calls
+   * (server-memory rewrites its whole file per call, so parallel writes overwrite each other).
+   */
+  maxConcurrentCalls?: number;
   /** How to sign in when the server asks for OAuth; absent, sign-in still works with dynamic registration. */
   oauth?: OAuthConfig;
 }

@@ -117,6 +117,7 @@ export {
   ServerConnection,
   type ServerConnectionOptions,
 } from "./connections/server_connection.ts";
+export { CallQueue, type QueueOutcome } from "./connections/call_queue.ts";
 export {
   type AuthorizationUrlHandler,
   type AuthorizationUrlRequest,

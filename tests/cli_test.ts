@@ -15,6 +15,7 @@ Deno.test("mcpx init in an empty folder, then mcpx run of a small file against t
     assert.match(init.stdout, /Wrote .*mcp\.json/);
     const config = JSON.parse(await Deno.readTextFile(join(dir, "mcp.json")));
     assert.deepEqual(Object.keys(config.mcpServers), ["memory", "filesystem", "everything"]);
+    assert.equal(config.mcpServers.memory.maxConcurrentCalls, 1);
     const again = await mcpx(dir, "init");
     assert.equal(again.code, 1);
     assert.match(again.stderr, /already exists: keep it, or pass --force/);
@@ -153,6 +154,39 @@ Deno.test("mcpx explains itself and refuses mistakes with exit code 2", async (t
       assert.equal(bad.code, 2);
       assert.match(bad.stderr, /run "mcpx init"/);
     });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("mcpx doctor --concurrency probes only the servers named, and leaves the store as it found it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcpx-doctor-" });
+  try {
+    assert.equal((await mcpx(dir, "init")).code, 0);
+    const seed =
+      '{"type":"entity","name":"Existing","entityType":"person","observations":["keep me"]}';
+    await Deno.writeTextFile(join(dir, "memory.jsonl"), seed);
+    const run = await mcpx(
+      dir,
+      "doctor",
+      "--json",
+      "--concurrency",
+      "memory",
+      "--concurrency",
+      "nosuch",
+    );
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    const checks = JSON.parse(run.stdout) as { check: string; ok: boolean; detail: string }[];
+    const probes = checks.filter((c) => c.check.startsWith("concurrency"));
+    assert.deepEqual(probes.map((c) => [c.check, c.ok]), [
+      ["concurrency memory", true],
+      ["concurrency nosuch", false],
+    ]);
+    // The starter entry sets the limit, so the server passes whatever it did with the parallel writes.
+    assert.match(probes[0]!.detail, /20 parallel create_entities: \d+ failed, \d+ kept/);
+    assert.match(probes[1]!.detail, /server "nosuch" is not configured/);
+    // Its own entities deleted, the user's kept.
+    assert.equal((await Deno.readTextFile(join(dir, "memory.jsonl"))).trim(), seed);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

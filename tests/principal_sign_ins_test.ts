@@ -239,3 +239,27 @@ Deno.test("a token is sent only to the server it was issued for, whichever princ
   }
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("maxConcurrentCalls on a server that signs in per principal is one queue for every principal's connection", async () => {
+  const dir = await Deno.makeTempDir();
+  await using server = startOAuthServer({ account: "nobody" });
+  const config = configOf(server.url);
+  config.servers.linear!.maxConcurrentCalls = 1;
+  await using servers = new ConnectionManager(config, {
+    tokenFile: join(dir, "tokens.json"),
+    onAuthorizationUrl: browsers([]),
+  });
+  await servers.connectAll();
+  assert.deepEqual(
+    await Promise.all([whoami(servers, "alice"), whoami(servers, "bob"), whoami(servers)]),
+    ["alice", "bob", "owner"],
+  );
+  const queue = servers.get("linear")?.callQueue;
+  assert.equal(queue?.limit, 1);
+  for (const principal of ["alice", "bob"]) {
+    const own = servers.get("linear", { principal });
+    assert.ok(own !== undefined && own !== servers.get("linear"), `${principal} has a connection`);
+    assert.equal(own.callQueue, queue, `${principal}'s connection uses the server's queue`);
+  }
+  assert.deepEqual(servers.status()[0]?.calls, { limit: 1, inFlight: 0, waiting: 0 });
+});

@@ -50,6 +50,11 @@ export interface ServerStatus {
   error?: string;
   /** Present when it failed because its user must sign in (`deno task auth <server>`). */
   needsSignIn?: true;
+  /**
+   * For a server whose entry sets `maxConcurrentCalls`: the limit, the calls holding a slot and the calls waiting
+   * for one (over all its connections).
+   */
+  calls?: { limit: number; inFlight: number; waiting: number };
 }
 
 /**
@@ -93,6 +98,7 @@ export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, 
  * for another principal (`CallOptions.principal`) goes through that principal's own connection, opened on their
  * first call with their own sign-in, never the default principal's or anyone else's. A stdio server, or a remote
  * entry with its own `Authorization` header, is a deployment credential: one connection serves every principal.
+ * A server's `maxConcurrentCalls` counts the calls over all its connections, every principal's together.
  *
  * @example
  * ```ts ignore
@@ -179,6 +185,10 @@ export class ConnectionManager implements AsyncDisposable {
       if (c.serverInfo !== undefined) status.serverInfo = c.serverInfo;
       if (c.error !== undefined) status.error = c.error;
       if (c.needsSignIn) status.needsSignIn = true;
+      const queue = c.callQueue;
+      if (queue !== undefined) {
+        status.calls = { limit: queue.limit, inFlight: queue.inFlight, waiting: queue.waiting };
+      }
       return status;
     });
   }
@@ -307,9 +317,12 @@ export class ConnectionManager implements AsyncDisposable {
       this.#principalConnections.delete(key); // Moved to the most recently used end.
     } else {
       // No onToolsChanged: the catalog is the default principal's connection's tool list.
+      // The server's queue: `maxConcurrentCalls` bounds the calls to the server, whoever makes them.
+      const queue = base.callQueue;
       connection = new ServerConnection(server, base.config, {
         ...this.#connectionOptions,
         principal,
+        ...(queue === undefined ? {} : { callQueue: queue }),
       });
     }
     this.#principalConnections.set(key, connection);

@@ -7,6 +7,7 @@
 import type { Tool } from "../mcp_types.ts";
 import type { AuthorizationUrlHandler, SignInStore } from "./auth/mod.ts";
 import type { CallContext, ElicitationHandler } from "./elicitation.ts";
+import type { CallQueue } from "./call_queue.ts";
 
 /**
  * Where a connection stands.
@@ -83,6 +84,12 @@ export interface ServerConnectionOptions {
    * (the user's own sign-ins, as `deno task auth <server>` stores them).
    */
   principal?: string;
+  /**
+   * The queue that bounds the calls in flight to this server, shared with the server's other connections
+   * (`ConnectionManager` gives a principal's own connection the server's queue). Default: a queue of the
+   * connection's own when the entry sets `maxConcurrentCalls`, else none.
+   */
+  callQueue?: CallQueue;
 }
 
 /**
@@ -113,4 +120,9 @@ export interface CallOptions {
    * that principal's sign-in; other servers ignore it. Default `"default"`.
    */
   principal?: string;
+  /**
+   * Told how long the call waited for a free slot, in milliseconds (0 when one was free), for a server whose entry
+   * sets `maxConcurrentCalls`; never called for a server without the limit.
+   */
+  onQueueWait?: (ms: number) => void;
 }

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { withCallSignal } from "./call_signal.ts";
+import { sendCall } from "./send_call.ts";
+import { CallQueue, takeSlot } from "./call_queue.ts";
 import type { ServerConfig } from "../config.ts";
 import type { CallToolResult, Tool } from "../mcp_types.ts";
 import {
@@ -17,7 +18,7 @@ import {
   UnauthorizedError,
 } from "../sdk.ts";
 import type { ToolError } from "../sandbox_runtime/wire_error.ts";
-import { SignInRequiredError, StoredOAuthProvider, TokenStore } from "./auth/mod.ts";
+import { SignInRequiredError, type StoredOAuthProvider } from "./auth/mod.ts";
 import type {
   CallOptions,
   ConnectionState,
@@ -26,7 +27,7 @@ import type {
 import { createTransport, type RemoteTransport } from "./create_transport.ts";
 import { callError, classifyCallError } from "./call_error.ts";
 import { listAllTools } from "./list_all_tools.ts";
-import { signsInPerPrincipal } from "./signs_in_per_principal.ts";
+import { principalOAuth, signsInPerPrincipal } from "./signs_in_per_principal.ts";
 import {
   DEFAULT_ELICITATION_TIMEOUT_MS,
   elicitationCapabilities,
@@ -85,6 +86,8 @@ export class ServerConnection implements AsyncDisposable {
   #closed = false;
   #oauth: StoredOAuthProvider | undefined;
   #calls = new InFlightCalls();
+  #queue: CallQueue | undefined;
+  #closing = new AbortController();
   #failures = 0;
   #retryAt = 0;
 
@@ -99,24 +102,14 @@ export class ServerConnection implements AsyncDisposable {
     this.name = name;
     this.config = config;
     this.#options = options;
+    const limit = config.maxConcurrentCalls;
+    this.#queue = options.callQueue ?? (limit === undefined ? undefined : new CallQueue(limit));
     if (signsInPerPrincipal(config)) {
-      this.#oauth = new StoredOAuthProvider({
+      // A sign-in that starts during a tool call names the call, so the daemon knows whom to ask.
+      this.#oauth = principalOAuth(config, {
         server: name,
-        url: config.url,
-        store: options.tokenStore ?? new TokenStore(),
-        ...(options.principal === undefined ? {} : { principal: options.principal }),
-        ...(config.oauth === undefined ? {} : { oauth: config.oauth }),
-        ...(options.onAuthorizationUrl === undefined ? {} : {
-          // A sign-in that starts during a tool call names the call, so the daemon knows whom to ask.
-          onAuthorizationUrl: (request) => {
-            const call = this.#calls.current();
-            return options.onAuthorizationUrl!(call === undefined ? request : { ...request, call });
-          },
-        }),
-        ...(options.signInTimeoutMs === undefined
-          ? {}
-          : { signInTimeoutMs: options.signInTimeoutMs }),
-        ...(options.clientInfo === undefined ? {} : { clientName: options.clientInfo.name }),
+        options,
+        call: () => this.#calls.current(),
       });
     }
   }
@@ -124,6 +117,11 @@ export class ServerConnection implements AsyncDisposable {
   /** Whose sign-in the connection uses, for a server that signs in with OAuth; `undefined` for any other. */
   get principal(): string | undefined {
     return this.#oauth?.principal;
+  }
+
+  /** The queue of `maxConcurrentCalls`, when the server's entry sets it (shared by its per-principal connections). */
+  get callQueue(): CallQueue | undefined {
+    return this.#queue;
   }
 
   /** Whether the last attempt failed because the server needs its user to sign in (`deno task auth`). */
@@ -288,19 +286,41 @@ export class ServerConnection implements AsyncDisposable {
   }
 
   /**
-   * Calls a tool and returns the raw result. A disconnected server is reconnected first.
+   * Calls a tool and returns the raw result. A disconnected server is reconnected first. For a server whose entry
+   * sets `maxConcurrentCalls`, a call past the limit waits first, in order of arrival, within its own timeout.
    *
    * @param tool The tool's name.
    * @param args Its arguments.
    * @param options Cancellation, timeout and progress.
    * @returns The raw `tools/call` result (`isError` results are returned, not thrown).
    * @throws {ToolError} `"server_unavailable"` when the server cannot be reached or dies during the call,
-   * `"call_timeout"` and `"call_cancelled"` for those.
+   * `"call_timeout"` and `"call_cancelled"` for those (also while it waits for a slot: then it never reaches the
+   * server).
    */
   async callTool(tool: string, args: unknown, options: CallOptions = {}): Promise<CallToolResult> {
     if (this.#closed) {
       throw this.#toolError(tool, "server_unavailable", `server "${this.name}" is shut down`);
     }
+    const queue = this.#queue;
+    if (queue === undefined) {
+      return await this.#callTool(tool, args, options, this.#timeout(options));
+    }
+    // Waiting for a slot counts against the call's own deadline: what is left goes to the server.
+    const slot = { ...options, server: this.name, tool, timeoutMs: this.#timeout(options) };
+    const left = await takeSlot(queue, { ...slot, closing: this.#closing.signal });
+    try {
+      return await this.#callTool(tool, args, options, left);
+    } finally {
+      queue.release();
+    }
+  }
+
+  #timeout(options: CallOptions): number {
+    return options.timeoutMs ?? this.config.timeoutMs ?? this.#options.callTimeoutMs ?? 60_000;
+  }
+
+  async #callTool(tool: string, args: unknown, options: CallOptions, left: number) {
+    const timeout = this.#timeout(options);
     const call = { tool, ...options.context };
     if (this.#state !== "connected") {
       try {
@@ -311,13 +331,14 @@ export class ServerConnection implements AsyncDisposable {
         throw this.#toolError(tool, "server_unavailable", why);
       }
     }
-    const timeout = options.timeoutMs ?? this.config.timeoutMs ?? this.#options.callTimeoutMs ??
-      60_000;
     for (let signIns = 0;; signIns++) {
       const client = this.#client!;
       try {
         await this.#oauth?.refreshIfExpiring();
-        return await this.#calls.run(call, () => this.#send(client, tool, args, timeout, options));
+        return await this.#calls.run(
+          call,
+          () => sendCall(client, { tool, args, timeoutMs: left, options }),
+        );
       } catch (error) {
         const code = signIns < MAX_SIGN_INS
           ? await this.#oauth?.completeSignIn(error).catch((e: unknown) => e)
@@ -333,26 +354,6 @@ export class ServerConnection implements AsyncDisposable {
         throw this.#classify(tool, cause, timeout, options.signal);
       }
     }
-  }
-
-  async #send(
-    client: Client,
-    tool: string,
-    args: unknown,
-    timeout: number,
-    options: CallOptions,
-  ): Promise<CallToolResult> {
-    const onProgress = options.onProgress;
-    const request = { name: tool, arguments: (args ?? {}) as Record<string, unknown> };
-    const progress = onProgress === undefined ? {} : {
-      onprogress: (p: { progress: number; total?: number; message?: string }) => onProgress(p),
-      resetTimeoutOnProgress: true,
-    };
-    // A signal per call: the SDK never removes the listener it adds to a request's signal.
-    return await withCallSignal(options.signal, (signal) => {
-      const withSignal = signal === undefined ? {} : { signal };
-      return client.callTool(request, undefined, { timeout, ...withSignal, ...progress });
-    }) as CallToolResult;
   }
 
   #classify(tool: string, error: unknown, timeout: number, signal?: AbortSignal): ToolError {
@@ -382,6 +383,7 @@ export class ServerConnection implements AsyncDisposable {
   async close(): Promise<void> {
     this.#closed = true;
     this.#state = "closed";
+    this.#closing.abort(); // Calls waiting in the queue leave it.
     const client = this.#client;
     this.#client = undefined;
     await this.#connecting?.catch(() => {});

@@ -5,6 +5,9 @@
  */
 
 import type { RemoteServerConfig, ServerConfig } from "../config.ts";
+import { StoredOAuthProvider, TokenStore } from "./auth/mod.ts";
+import type { ServerConnectionOptions } from "./connection_options.ts";
+import type { InFlightCall } from "./elicitation.ts";
 
 /**
  * Whether a server's entry signs in with OAuth, each principal with their own sign-in: a remote (`http` or `sse`)
@@ -27,4 +30,48 @@ import type { RemoteServerConfig, ServerConfig } from "../config.ts";
 export function signsInPerPrincipal(config: ServerConfig): config is RemoteServerConfig {
   if (config.type === "stdio") return false;
   return !Object.keys(config.headers).some((name) => name.toLowerCase() === "authorization");
+}
+
+/**
+ * The OAuth provider of one connection to a server that signs in per principal (see
+ * {@linkcode signsInPerPrincipal}).
+ *
+ * @param config The server's entry.
+ * @param from The server's name, the connection's options, and the tool call under way, if any: a sign-in that
+ * starts during a call names it, so the daemon knows whom to ask.
+ * @returns The provider, keeping its sign-ins in `options.tokenStore` (default: a `TokenStore` on its default file).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TokenStore } from "./auth/mod.ts";
+ * import { principalOAuth } from "./signs_in_per_principal.ts";
+ * const tokenStore = new TokenStore(`${await Deno.makeTempDir()}/tokens.json`);
+ * const provider = principalOAuth({ type: "http", url: "https://mcp.linear.app/mcp", headers: {} },
+ *   { server: "linear", options: { principal: "alice", tokenStore }, call: () => undefined });
+ * assert.equal(provider.principal, "alice");
+ * await provider.close();
+ * ```
+ */
+export function principalOAuth(
+  config: RemoteServerConfig,
+  from: { server: string; options: ServerConnectionOptions; call: () => InFlightCall | undefined },
+): StoredOAuthProvider {
+  const { server, options, call } = from;
+  const show = options.onAuthorizationUrl;
+  return new StoredOAuthProvider({
+    server,
+    url: config.url,
+    store: options.tokenStore ?? new TokenStore(),
+    ...(options.principal === undefined ? {} : { principal: options.principal }),
+    ...(config.oauth === undefined ? {} : { oauth: config.oauth }),
+    ...(show === undefined ? {} : {
+      onAuthorizationUrl: (request) => {
+        const current = call();
+        return show(current === undefined ? request : { ...request, call: current });
+      },
+    }),
+    ...(options.signInTimeoutMs === undefined ? {} : { signInTimeoutMs: options.signInTimeoutMs }),
+    ...(options.clientInfo === undefined ? {} : { clientName: options.clientInfo.name }),
+  });
 }

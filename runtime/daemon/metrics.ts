@@ -62,7 +62,8 @@ const REFUSED_REASONS = new Set(["not_allowed", "not_approved", "limit_exceeded"
  * | `mcp_executor_tasks_total` | counter | `status` |
  * | `mcp_executor_task_duration_seconds` | histogram | |
  * | `mcp_executor_tool_calls_total` | counter | `server`, `outcome` (`ok`, `error`, `refused`) |
- * | `mcp_executor_tool_call_duration_seconds` | histogram | `server` (calls that went out; approval wait excluded) |
+ * | `mcp_executor_tool_call_duration_seconds` | histogram | `server` (calls that went out; approval and queue waits excluded) |
+ * | `mcp_executor_tool_call_queue_seconds` | histogram | `server` (calls to a server with `maxConcurrentCalls`) |
  * | `mcp_executor_tool_errors_total` | counter | `code` |
  * | `mcp_executor_tool_calls_refused_total` | counter | `reason` (`not_allowed`, `not_approved`, `limit_exceeded`) |
  * | `mcp_executor_approvals_total` | counter | `action` (`ask`, `deny`), `approved` (`true`, `false`) |
@@ -70,6 +71,7 @@ const REFUSED_REASONS = new Set(["not_allowed", "not_approved", "limit_exceeded"
  * | `mcp_executor_sandboxes_idle`, `mcp_executor_sandboxes_alive` | gauge | |
  * | `mcp_executor_tasks_running`, `mcp_executor_tasks_queued` | gauge | |
  * | `mcp_executor_server_up` | gauge | `server` |
+ * | `mcp_executor_tool_calls_in_flight`, `mcp_executor_tool_calls_waiting` | gauge | `server` (with `maxConcurrentCalls`) |
  *
  * @example Serve GET /metrics
  * ```ts
@@ -115,9 +117,29 @@ export class DaemonMetrics implements Disposable {
   });
   #callDuration = new Histogram({
     name: "mcp_executor_tool_call_duration_seconds",
-    help: "Duration of tool calls that went out to a server, by server (approval wait excluded).",
+    help:
+      "Duration of tool calls that went out to a server, by server (approval and queue waits excluded).",
     labelNames: ["server"] as const,
     buckets: CALL_BUCKETS,
+    registers: [this.registry],
+  });
+  #queueWait = new Histogram({
+    name: "mcp_executor_tool_call_queue_seconds",
+    help: "Time tool calls waited for a free slot of a server with maxConcurrentCalls, by server.",
+    labelNames: ["server"] as const,
+    buckets: CALL_BUCKETS,
+    registers: [this.registry],
+  });
+  #inFlight = new Gauge({
+    name: "mcp_executor_tool_calls_in_flight",
+    help: "Tool calls holding a slot of a server with maxConcurrentCalls, by server.",
+    labelNames: ["server"] as const,
+    registers: [this.registry],
+  });
+  #waiting = new Gauge({
+    name: "mcp_executor_tool_calls_waiting",
+    help: "Tool calls waiting for a free slot of a server with maxConcurrentCalls, by server.",
+    labelNames: ["server"] as const,
     registers: [this.registry],
   });
   #errors = new Counter({
@@ -189,6 +211,10 @@ export class DaemonMetrics implements Disposable {
     this.#gauges.queued.set(stats.queuedTasks);
     for (const server of stats.servers) {
       this.#up.set({ server: server.name }, server.state === "connected" ? 1 : 0);
+      if (server.calls !== undefined) {
+        this.#inFlight.set({ server: server.name }, server.calls.inFlight);
+        this.#waiting.set({ server: server.name }, server.calls.waiting);
+      }
     }
     return this.registry.metrics();
   }
@@ -235,7 +261,8 @@ export class DaemonMetrics implements Disposable {
       this.#refused.inc({ reason: REFUSED_REASONS.has(reason) ? reason : "other" });
       return;
     }
-    const waited = event.approval?.waitMs ?? 0;
+    if (event.queueMs !== undefined) this.#queueWait.observe({ server }, event.queueMs / 1000);
+    const waited = (event.approval?.waitMs ?? 0) + (event.queueMs ?? 0);
     this.#callDuration.observe({ server }, Math.max(0, event.durationMs - waited) / 1000);
     if (event.outcome === "error") this.#errors.inc({ code: event.errorCode ?? "error" });
   }

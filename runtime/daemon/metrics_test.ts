@@ -67,3 +67,28 @@ Deno.test("DaemonMetrics reads gauges at render time and stops counting after cl
   using other = new DaemonMetrics(s);
   assert.match(await other.render(), /mcp_executor_tasks_total/);
 });
+
+Deno.test("DaemonMetrics reports the queue wait of maxConcurrentCalls apart from the call's own duration", async () => {
+  const s = source({
+    servers: [{
+      name: "memory",
+      state: "connected",
+      transport: "stdio",
+      toolCount: 9,
+      calls: { limit: 1, inFlight: 1, waiting: 5 },
+    }],
+  });
+  using metrics = new DaemonMetrics(s);
+  s.events.emit({
+    ...call("memory", ""),
+    outcome: "ok",
+    errorCode: undefined,
+    durationMs: 300,
+    queueMs: 250,
+  });
+  const text = await metrics.render();
+  assert.match(text, /^mcp_executor_tool_call_queue_seconds_sum\{server="memory"\} 0\.25$/m);
+  assert.match(text, /^mcp_executor_tool_call_duration_seconds_sum\{server="memory"\} 0\.05$/m);
+  assert.match(text, /^mcp_executor_tool_calls_in_flight\{server="memory"\} 1$/m);
+  assert.match(text, /^mcp_executor_tool_calls_waiting\{server="memory"\} 5$/m);
+});

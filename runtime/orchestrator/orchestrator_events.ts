@@ -81,7 +81,7 @@ export interface ToolCallEvent {
   server: string;
   /** The tool the call named. */
   tool: string;
-  /** From the host receiving the call to its answer, approval wait included, in milliseconds. */
+  /** From the host receiving the call to its answer, approval and queue waits included, in milliseconds. */
   durationMs: number;
   /** `"ok"`, `"error"` (went out and failed) or `"refused"` (stopped on the host). */
   outcome: ToolCallOutcome;
@@ -93,6 +93,11 @@ export interface ToolCallEvent {
   resultBytes?: number;
   /** The approval rule, when it was `"ask"` or `"deny"`. */
   approval?: ApprovalRecord;
+  /**
+   * How long the call waited for a free slot of its server (part of `durationMs`), in milliseconds: present for a
+   * server whose mcp.json entry sets `maxConcurrentCalls` (0 when a slot was free), absent for any other.
+   */
+  queueMs?: number;
 }
 
 /**

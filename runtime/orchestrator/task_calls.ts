@@ -194,6 +194,7 @@ export class TaskCalls {
         signal,
         context: session === undefined ? { taskId } : { taskId, session },
         ...(principal === undefined ? {} : { principal }),
+        ...(report === undefined ? {} : { onQueueWait: (ms: number) => report.queueWait(ms) }),
         ...(onProgress === undefined ? {} : {
           onProgress: (p) =>
             onProgress(

@@ -1,6 +1,6 @@
 /**
  * Measures one tool call of a task for {@linkcode OrchestratorEvents}: its duration, outcome, error code, the
- * sizes of its arguments and raw result, and the approval rule that applied.
+ * sizes of its arguments and raw result, the approval rule that applied and its wait in its server's queue.
  *
  * @module
  */
@@ -73,6 +73,15 @@ export class ToolCallReport {
    */
   approval(approval: ApprovalRecord): void {
     this.#event.approval = approval;
+  }
+
+  /**
+   * Notes how long the call waited for a slot of its server's `maxConcurrentCalls`.
+   *
+   * @param ms The wait, in milliseconds.
+   */
+  queueWait(ms: number): void {
+    this.#event.queueMs = Math.round(ms * 1000) / 1000;
   }
 
   /**

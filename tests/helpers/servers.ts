@@ -120,3 +120,27 @@ export function faultyServer(statePath?: string): ServerConfig {
     env: statePath === undefined ? {} : { FAULT_STATE: statePath },
   };
 }
+
+/**
+ * A stdio entry starting tests/fixtures/servers/counting_server.ts, a real MCP server that counts the calls it
+ * serves at once (`hold`, `stats`).
+ *
+ * @param extra Fields to add to the entry, e.g. `{ maxConcurrentCalls: 3 }`.
+ */
+export function countingServer(extra: Partial<ServerConfig> = {}): ServerConfig {
+  const root = new URL("../../", import.meta.url);
+  return {
+    type: "stdio",
+    command: Deno.execPath(),
+    args: [
+      "run",
+      "-A",
+      "--no-lock",
+      "--config",
+      new URL("deno.json", root).pathname,
+      new URL("tests/fixtures/servers/counting_server.ts", root).pathname,
+    ],
+    env: {},
+    ...extra,
+  } as ServerConfig;
+}
