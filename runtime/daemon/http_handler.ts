@@ -108,9 +108,12 @@ export class HttpHandler {
     this.#gate = leases &&
       new StoreGate(async () => (await leases.health()) ?? { engine: "postgres", ok: true });
     // Cancellations other replicas received for sessions held here (see _cancel_relay.ts).
-    this.#unlisten = hearCancels(leases?.cancels, (id) => this.#sessions.get(id), (id) => {
-      void this.#closeSession(id);
-    });
+    this.#unlisten = hearCancels(leases?.cancels, {
+      find: (id) => this.#sessions.get(id),
+      end: (id) => void this.#closeSession(id),
+      held: () => [...this.#sessions.keys()],
+      busy: () => [...this.#sessions.keys()].filter((id) => this.#daemon.activeTasks(id) > 0),
+    }, options.cancelPollMs === undefined ? {} : { pollMs: options.cancelPollMs });
     options.leases?.start(() => [...this.#sessions.keys()], (lost) => {
       for (const id of lost) void this.#closeSession(id, false);
     });

@@ -64,4 +64,9 @@ export interface HttpHandlerOptions {
    * replica held whose lease lapsed is taken over (see {@linkcode SessionLeases}). Without it, one replica.
    */
   leases?: SessionLeases;
+  /**
+   * With `leases`: how often the stored cancellations of the sessions held here with a task running are looked at
+   * (they are also heard at once over the store's notices, which a lost connection can miss). Default 1000 ms.
+   */
+  cancelPollMs?: number;
 }
