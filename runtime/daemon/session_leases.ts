@@ -348,8 +348,9 @@ function held(record: SessionRecord): Takeover {
 }
 
 /**
- * The answer to a request for a session another replica holds under a live lease: 503, retry (HAProxy's
- * `retry-on 503` with `option redispatch` sends it on; a client retries itself otherwise).
+ * The answer to a request for a session another replica holds under a live lease, when it could not be forwarded
+ * to that replica (unreachable, or forwarded once already): 503, retry (HAProxy's `retry-on 503` with
+ * `option redispatch` sends it on; a client retries itself otherwise).
  *
  * @param id The session id.
  * @param owner The replica that holds it.
