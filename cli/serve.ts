@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../runtime/config.ts";
 import {
+  advertiseUrl,
   approvalsPage,
   approvalsRoutes,
   approvalsSettings,
@@ -26,15 +27,10 @@ import {
   SCOPE_ADMIN,
   serveHttp,
   serveStdio,
-  SessionLeases,
   stateUrl,
 } from "../runtime/daemon/mod.ts";
-import {
-  FileStateStore,
-  PostgresStateStore,
-  StateCipher,
-  type StateStore,
-} from "../runtime/state/mod.ts";
+import { PostgresStateStore, type StateStore } from "../runtime/state/mod.ts";
+import { openStore, sessionLeases } from "./_serve_state.ts";
 import { SharedTokenStore } from "../runtime/connections/auth/mod.ts";
 import type { VaultRecord } from "../runtime/privacy/mod.ts";
 import { configureLogging } from "../runtime/log.ts";
@@ -89,6 +85,8 @@ interface Settings {
   drainTimeoutMs: number;
   /** The PostgreSQL state store (`state.url` or `MCPX_STATE_URL`); files when unset. */
   stateUrl: string | undefined;
+  /** Where the other replicas forward this one's sessions' requests (`state.advertiseUrl`). */
+  advertiseUrl: string | undefined;
   /** This replica's id (`MCPX_REPLICA_ID`, `state.replicaId`, else host and pid). */
   replica: string;
 }
@@ -210,6 +208,7 @@ async function resolveSettings(flags: {
     drainTimeoutMs: wholeNumber("--drain-timeout", flags["drain-timeout"]),
     stateUrl: stateUrl(daemonConfig),
     replica: replicaId(daemonConfig.state?.replicaId),
+    advertiseUrl: advertiseUrl(daemonConfig),
   };
 }
 
@@ -220,7 +219,7 @@ async function run(settings: Settings): Promise<number> {
   const approvals = approvalsSettings(daemonConfig);
   let store: StateStore | undefined;
   try {
-    store = await openStore(settings);
+    store = await openStore(daemonConfig, settings.stateUrl);
   } catch (error) {
     console.error(`mcp-executor: cannot start: ${(error as Error).message}`);
     return 1;
@@ -298,16 +297,7 @@ async function run(settings: Settings): Promise<number> {
         },
         pages: { "/approvals": approvalsPage },
         ...(settings.stateUrl === undefined || store === undefined ? {} : {
-          leases: new SessionLeases({
-            records: store.sessions,
-            ...(store.events === undefined ? {} : { events: store.events }),
-            replica: settings.replica,
-            ...(daemonConfig.state?.leaseMs === undefined
-              ? {}
-              : { leaseMs: daemonConfig.state.leaseMs }),
-            health: (options) => store!.health(options),
-            ...(store instanceof PostgresStateStore ? { cancels: store.cancels } : {}),
-          }),
+          leases: sessionLeases(daemonConfig, store, settings),
         }),
       });
       const { hostname, port } = serving.addr;
@@ -356,35 +346,6 @@ async function run(settings: Settings): Promise<number> {
   await serving?.shutdown();
   await store?.close();
   return 0;
-}
-
-/**
- * The state store: PostgreSQL when a URL is set (the audit trail goes to its table; sign-ins are kept there,
- * encrypted with the key of `state.keyFile` or `MCPX_STATE_KEY`, refused when neither is set), else files when
- * `audit.file` is set, else none.
- */
-async function openStore(settings: Settings): Promise<StateStore | undefined> {
-  const { daemonConfig } = settings;
-  if (settings.stateUrl !== undefined) {
-    const keyFile = daemonConfig.state?.keyFile;
-    const cipher = await StateCipher.load(
-      keyFile === undefined ? {} : { keyFile: resolveConfigPath(daemonConfig, keyFile) },
-    );
-    const store = await PostgresStateStore.open(settings.stateUrl, { cipher });
-    console.error(
-      `mcp-executor: state in PostgreSQL; the audit trail goes to ${store.audit.where}, sign-ins, PII vaults ` +
-        "and pending approvals are shared there, encrypted" +
-        (daemonConfig.audit === undefined ? "" : " (audit.file is not used)"),
-    );
-    return store;
-  }
-  if (daemonConfig.audit === undefined) return undefined;
-  return new FileStateStore({
-    audit: {
-      ...daemonConfig.audit,
-      file: resolveConfigPath(daemonConfig, daemonConfig.audit.file),
-    },
-  });
 }
 
 function wholeNumber(flag: string, value: string): number {

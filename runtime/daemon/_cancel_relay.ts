@@ -1,9 +1,10 @@
 /**
- * Cancellations across replicas. A request for a session that another live replica holds is refused with 503
- * (retry), except a cancellation: a POST that only carries `notifications/cancelled`, or a `DELETE` of the
- * session, is published on the store's {@linkcode CancelBus} and answered as the holder would (202, 200); the
- * holder hears it and aborts the request, or ends the session. Without it a cancel that a load balancer sent to the
- * wrong replica would be lost and its task would run to its end.
+ * Cancellations across replicas through the store. A request for a session that another live replica holds is
+ * forwarded to it (see `_forward.ts`); when the owner cannot be reached that way, a cancellation (a POST that only
+ * carries `notifications/cancelled`, or a `DELETE` of the session) is published on the store's
+ * {@linkcode CancelBus} (a row and a `NOTIFY`) and answered as the holder would (202, 200); the holder hears it,
+ * or finds the row, and aborts the request, or ends the session. Without it a cancel that reached the wrong
+ * replica would be lost and its task would run to its end.
  *
  * @module
  */
@@ -68,7 +69,10 @@ export function cancelledIds(body: unknown): (string | number)[] | undefined {
  * assert.equal((await forwardCancel(post(cancel), { session: "s1", bus, from: "r2" }))?.status, 202);
  * assert.equal(await forwardCancel(post({ jsonrpc: "2.0", id: 1, method: "ping" }), { session: "s1", bus, from: "r2" }), undefined);
  * assert.equal((await forwardCancel(new Request("http://x/mcp", { method: "DELETE" }), { session: "s1", bus, from: "r2" }))?.status, 200);
- * assert.deepEqual(heard, [{ session: "s1", requestIds: [5], from: "r2" }, { session: "s1", requestIds: [], end: true, from: "r2" }]);
+ * assert.deepEqual(heard, [
+ *   { session: "s1", requestIds: [5], from: "r2", id: "1" },
+ *   { session: "s1", requestIds: [], end: true, from: "r2", id: "2" },
+ * ]);
  * ```
  */
 export async function forwardCancel(
@@ -137,13 +141,35 @@ export function deliverCancels(
 }
 
 /**
+ * Default of `pollMs` in {@linkcode hearCancels}: how often the stored cancellations of sessions with a running
+ * task are looked at.
+ */
+export const DEFAULT_CANCEL_POLL_MS = 1_000;
+
+/** The sessions held here, as {@linkcode hearCancels} needs them. */
+export interface HeldSessions {
+  /** The session held here under an id, if any. */
+  find(id: string): Parameters<typeof deliverCancels>[1] | undefined;
+  /** Ends a session held here (the client's `DELETE`). */
+  end(id: string): void;
+  /** The ids of every session held here. */
+  held(): string[];
+  /** The ids of the sessions held here with a task running. */
+  busy(): string[];
+}
+
+/**
  * Listens to the bus for cancellations of sessions held here: request ids go to {@linkcode deliverCancels}, an
- * ended session to `end`. A bus that cannot listen is logged, not thrown.
+ * ended session to `end`. Since a `NOTIFY` is lost while the listening connection is down, the stored notices are
+ * looked up too: for every session held here each time the subscription (re)connects, and every `pollMs` for the
+ * sessions with a task running. Each notice is acted on once (by its id). A bus that cannot listen or be read is
+ * logged, not thrown.
  *
  * @param bus The bus, or `undefined` (one replica: nothing to hear).
- * @param find The session held here under an id, if any.
- * @param end Ends a session held here (the client's `DELETE`).
+ * @param sessions The sessions held here.
+ * @param options `pollMs` (default {@linkcode DEFAULT_CANCEL_POLL_MS}).
  * @returns Resolves to the function that stops listening (`undefined` when not listening).
+ * @throws {RangeError} When `pollMs` is not a whole number of at least 10.
  *
  * @example
  * ```ts
@@ -152,7 +178,12 @@ export function deliverCancels(
  * import { hearCancels } from "./_cancel_relay.ts";
  * const bus = new MemoryCancelBus();
  * const ended: string[] = [];
- * const stop = await hearCancels(bus, () => undefined, (id) => ended.push(id));
+ * const stop = await hearCancels(bus, {
+ *   find: () => undefined,
+ *   end: (id) => ended.push(id),
+ *   held: () => [],
+ *   busy: () => [],
+ * });
  * await bus.publish({ session: "s1", requestIds: [], end: true, from: "r2" });
  * assert.deepEqual(ended, []); // not held here
  * await stop?.();
@@ -160,22 +191,57 @@ export function deliverCancels(
  */
 export function hearCancels(
   bus: CancelBus | undefined,
-  find: (id: string) => Parameters<typeof deliverCancels>[1] | undefined,
-  end: (id: string) => void,
+  sessions: HeldSessions,
+  options: { pollMs?: number } = {},
 ): Promise<(() => Promise<void>) | undefined> {
+  const pollMs = options.pollMs ?? DEFAULT_CANCEL_POLL_MS;
+  if (!(Number.isInteger(pollMs) && pollMs >= 10)) {
+    throw new RangeError(`Invalid cancel pollMs ${pollMs}: expected a whole number of at least 10`);
+  }
   if (bus === undefined) return Promise.resolve(undefined);
-  return bus.listen((notice) => {
-    const session = find(notice.session);
+  const seen = new Map<string, number>();
+  const act = (notice: CancelNotice) => {
+    if (notice.id !== undefined) {
+      if (seen.has(notice.id)) return;
+      seen.set(notice.id, Date.now());
+    }
+    const session = sessions.find(notice.session);
     if (session === undefined) return;
     log.info("Cancellation of session {id} from replica {from}: {what}", {
       id: notice.session,
       from: notice.from,
       what: notice.end ? "ended" : `requests ${notice.requestIds.join(", ")}`,
     });
-    if (notice.end) end(notice.session);
+    if (notice.end) sessions.end(notice.session);
     else deliverCancels(notice.requestIds, session);
-  }).catch((error) => {
-    log.warn("Cannot hear cancellations from other replicas: {error}", { error: String(error) });
-    return undefined;
-  });
+  };
+  let looking = false;
+  // A reconnection always looks; a poll skips its turn while a look runs.
+  const look = async (ids: string[], always = false) => {
+    if (ids.length === 0 || (looking && !always)) return;
+    looking = true;
+    try {
+      for (const notice of await bus.recent(ids)) act(notice);
+    } catch (error) {
+      log.warn("Cannot read the stored cancellations: {error}", { error: String(error) });
+    } finally {
+      looking = false;
+    }
+    // Ids older than any stored notice can be forgotten.
+    const old = Date.now() - 10 * 60_000;
+    for (const [id, at] of seen) if (at < old) seen.delete(id);
+  };
+  const timer = setInterval(() => void look(sessions.busy()), pollMs);
+  Deno.unrefTimer(timer);
+  return bus.listen(act, () => void look(sessions.held(), true)).then(
+    (stop) => async () => {
+      clearInterval(timer);
+      await stop();
+    },
+    (error) => {
+      clearInterval(timer);
+      log.warn("Cannot hear cancellations from other replicas: {error}", { error: String(error) });
+      return undefined;
+    },
+  );
 }

@@ -29,6 +29,7 @@ import {
 import { DEFAULT_MAX_PENDING_APPROVALS } from "./operator_approvals.ts";
 import { auditConfigSchema } from "./audit_log.ts";
 import { piiOptionsSchema } from "../privacy/mod.ts";
+import { parseOrigin } from "./state_url.ts";
 
 /** The file name looked for beside `mcp.json`. */
 export const DAEMON_CONFIG_FILE = "mcp-executor.json";
@@ -76,6 +77,16 @@ const stateSection = z.strictObject({
     .optional(),
   /** How long a replica's session lease runs without a heartbeat (renewed every third). Default 1500. */
   leaseMs: z.number().int().min(300).optional(),
+  /**
+   * Where this replica answers HTTP for the others, an origin such as `http://10.0.0.5:8787`: a request for a
+   * session held here that reaches another replica is forwarded to it. `MCPX_ADVERTISE_URL` wins. Default: the
+   * address the listener binds (this machine's name for `0.0.0.0`).
+   */
+  advertiseUrl: z.string().refine((value) => parseOrigin(value) !== undefined, {
+    message: 'expected an origin such as "http://10.0.0.5:8787" (http or https, no path)',
+  }).optional(),
+  /** How long a forwarded request waits for the owner's response headers, in ms. Default 5000. */
+  forwardTimeoutMs: z.number().int().min(1).max(600_000).optional(),
 });
 
 const httpSection = z.strictObject({

@@ -61,6 +61,17 @@ Deno.test("parseDaemonConfig() names the field that is wrong", async (t) => {
       /"pii\.fields\.0\.path"/,
     ],
     ["an unknown pii key", { pii: { enabled: true, detekt: ["EMAIL"] } }, /"pii": .*detekt/],
+    [
+      "an advertised address with a path",
+      { state: { advertiseUrl: "http://10.0.0.5:8787/mcp" } },
+      /"state\.advertiseUrl": expected an origin/,
+    ],
+    [
+      "an advertised address that is not http",
+      { state: { advertiseUrl: "ftp://10.0.0.5" } },
+      /"state\.advertiseUrl"/,
+    ],
+    ["a forward timeout of 0", { state: { forwardTimeoutMs: 0 } }, /"state\.forwardTimeoutMs"/],
   ];
   for (const [name, data, pattern] of cases) {
     await t.step(name, () => {

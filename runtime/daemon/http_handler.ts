@@ -10,6 +10,7 @@
  * @module
  */
 
+import { hostname as osHostname } from "node:os";
 import { logger } from "../log.ts";
 import { isInitializeRequest } from "../sdk.ts";
 import { WebStandardStreamableHTTPServerTransport } from "../sdk.ts";
@@ -18,9 +19,10 @@ import { checkHost, checkOrigin } from "./http_checks.ts";
 import { EarlyCancels } from "./_early_cancels.ts";
 import { findRoute } from "./_routes.ts";
 import { StoreGate } from "./_store_gate.ts";
-import { forwardCancel, hearCancels } from "./_cancel_relay.ts";
+import { hearCancels } from "./_cancel_relay.ts";
 import { checkLimits, checkScopes } from "./_session_limits.ts";
-import { Takeovers } from "./_takeovers.ts";
+import { isHeld, Takeovers } from "./_takeovers.ts";
+import { answerHeld } from "./_forward.ts";
 import { requestIds } from "./_transport_streams.ts";
 import type { HttpHandlerOptions } from "./http_handler_options.ts";
 import { cancelOnDisconnect, jsonRpcError, MAX_BODY_BYTES, readJson } from "./_json_rpc_http.ts";
@@ -106,9 +108,12 @@ export class HttpHandler {
     this.#gate = leases &&
       new StoreGate(async (o) => (await leases.health(o)) ?? { engine: "postgres", ok: true });
     // Cancellations other replicas received for sessions held here (see _cancel_relay.ts).
-    this.#unlisten = hearCancels(leases?.cancels, (id) => this.#sessions.get(id), (id) => {
-      void this.#closeSession(id);
-    });
+    this.#unlisten = hearCancels(leases?.cancels, {
+      find: (id) => this.#sessions.get(id),
+      end: (id) => void this.#closeSession(id),
+      held: () => [...this.#sessions.keys()],
+      busy: () => [...this.#sessions.keys()].filter((id) => this.#daemon.activeTasks(id) > 0),
+    }, options.cancelPollMs === undefined ? {} : { pollMs: options.cancelPollMs });
     options.leases?.start(() => [...this.#sessions.keys()], (lost) => {
       for (const id of lost) void this.#closeSession(id, false);
     });
@@ -128,12 +133,25 @@ export class HttpHandler {
   }
 
   /**
-   * Tells the handler the address it listens on, so that `Host: <that address>` is accepted.
+   * Tells the handler the address it listens on, so that `Host: <that address>` is accepted; with leases and no
+   * `state.advertiseUrl`, that address (this machine's name for a wildcard bind) is where other replicas forward
+   * requests for the sessions held here.
    *
    * @param hostname The bound host name or address.
+   * @param port The bound port.
    */
-  listening(hostname: string): void {
+  listening(hostname: string, port?: number): void {
     this.#boundHost = hostname;
+    if (port === undefined) return;
+    const name = hostname === "0.0.0.0" || hostname === "::" ? osHostname() : hostname;
+    this.#options.leases?.listening(`http://${name.includes(":") ? `[${name}]` : name}:${port}`);
+  }
+
+  /** `allowedHosts`, and the host other replicas forward to (this replica's advertised address). */
+  #hosts(): readonly string[] {
+    const advertised = this.#options.leases?.url;
+    const hosts = this.#options.allowedHosts ?? [];
+    return advertised === undefined ? hosts : [...hosts, new URL(advertised).host];
   }
 
   /**
@@ -181,7 +199,7 @@ export class HttpHandler {
     }
     const page = this.#page(request);
     if (page !== undefined) {
-      const refused = checkHost(request, this.#options.allowedHosts ?? [], this.#boundHost) ??
+      const refused = checkHost(request, this.#hosts(), this.#boundHost) ??
         checkOrigin(request, this.#options.allowedOrigins ?? []);
       if (refused === undefined) return await page();
     }
@@ -198,7 +216,7 @@ export class HttpHandler {
       );
     }
     const { principal, authInfo } = authentication;
-    const refused = checkHost(request, this.#options.allowedHosts ?? [], this.#boundHost) ??
+    const refused = checkHost(request, this.#hosts(), this.#boundHost) ??
       checkOrigin(request, this.#options.allowedOrigins ?? []);
     if (refused !== undefined) {
       return new Response(JSON.stringify({ error: `Forbidden: ${refused}` }), {
@@ -238,22 +256,18 @@ export class HttpHandler {
   async #mcp(request: Request, owner: Principal, authInfo: AuthInfo): Promise<Response> {
     const sessionId = request.headers.get("mcp-session-id");
     if (sessionId !== null) {
-      const resuming = request.method === "GET" && request.headers.has("last-event-id");
-      const session = this.#sessions.get(sessionId) ??
-        await this.#takeovers?.get(sessionId, owner, { url: request.url, authInfo, resuming });
-      if (session instanceof Response) {
-        // Held by another live replica: a cancel is forwarded to it through the store, the rest retried.
-        const leases = this.#options.leases!;
-        const forwarded = leases.cancels === undefined ||
-            checkScopes(this.#metadataUrl, owner, ["mcpx:execute"]) !== undefined
-          ? undefined
-          : await forwardCancel(request, {
-            session: sessionId,
-            bus: leases.cancels,
-            from: leases.replica,
-          });
-        return forwarded ?? session;
+      const find = (resuming: boolean) =>
+        this.#takeovers?.get(sessionId, owner, { url: request.url, authInfo, resuming });
+      let session = this.#sessions.get(sessionId) ?? await find(false);
+      if (isHeld(session)) {
+        // Held by another live replica: forwarded there, else a cancel relayed through the store, else 503.
+        session = await answerHeld(request, session, {
+          leases: this.#options.leases!,
+          retake: () => find(true),
+          mayCancel: checkScopes(this.#metadataUrl, owner, ["mcpx:execute"]) === undefined,
+        });
       }
+      if (session instanceof Response) return session;
       if (session === undefined || session.owner.id !== owner.id) {
         return jsonRpcError(404, -32001, "Session not found");
       }

@@ -60,8 +60,14 @@ export interface HttpHandlerOptions {
    */
   pages?: Record<string, () => Response | Promise<Response>>;
   /**
-   * Several replicas: each session is recorded with this replica's lease, and a request for a session another
-   * replica held whose lease lapsed is taken over (see {@linkcode SessionLeases}). Without it, one replica.
+   * Several replicas: each session is recorded with this replica's lease and address, a request for a session
+   * another live replica holds is forwarded to it, and one whose holder's lease lapsed is taken over (see
+   * {@linkcode SessionLeases}). Without it, one replica.
    */
   leases?: SessionLeases;
+  /**
+   * With `leases`: how often the stored cancellations of the sessions held here with a task running are looked at
+   * (they are also heard at once over the store's notices, which a lost connection can miss). Default 1000 ms.
+   */
+  cancelPollMs?: number;
 }

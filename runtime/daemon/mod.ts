@@ -39,8 +39,9 @@ export {
   parseDaemonConfig,
   resolveConfigPath,
 } from "./daemon_config.ts";
-export { stateUrl } from "./state_url.ts";
+export { advertiseUrl, stateUrl } from "./state_url.ts";
 export {
+  DEFAULT_FORWARD_TIMEOUT_MS,
   DEFAULT_LEASE_MS,
   heldResponse,
   replicaId,

@@ -81,7 +81,7 @@ export function serveHttp(daemon: ExecutorDaemon, options: ServeHttpOptions): Ht
     hostname,
     port: options.port ?? 8787,
     onListen: (addr) => {
-      handler.listening(addr.hostname);
+      handler.listening(addr.hostname, addr.port);
       log.info("Listening on http://{host}:{port}{path}", {
         host: addr.hostname,
         port: addr.port,

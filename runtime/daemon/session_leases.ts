@@ -9,7 +9,6 @@
 import { hostname } from "node:os";
 import { logger } from "../log.ts";
 import type { Principal } from "../principal.ts";
-import type { AuthInfo, WebStandardStreamableHTTPServerTransport } from "../sdk.ts";
 import type {
   CancelBus,
   SessionEventRows,
@@ -33,6 +32,18 @@ const log = logger("daemon");
  * ```
  */
 export const DEFAULT_LEASE_MS = 1_500;
+
+/**
+ * Default of {@linkcode SessionLeasesOptions.forwardTimeoutMs} (`state.forwardTimeoutMs`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_FORWARD_TIMEOUT_MS } from "./session_leases.ts";
+ * assert.equal(DEFAULT_FORWARD_TIMEOUT_MS, 5_000);
+ * ```
+ */
+export const DEFAULT_FORWARD_TIMEOUT_MS = 5_000;
 
 /**
  * This replica's id: `MCPX_REPLICA_ID`, else `state.replicaId`, else `<hostname>-<pid>`.
@@ -84,6 +95,16 @@ export interface SessionLeasesOptions {
   eventsMaxAgeMs?: number;
   /** Cancellations between replicas (`store.cancels`): a cancel sent to another replica reaches the holder. */
   cancels?: CancelBus;
+  /**
+   * Where this replica answers HTTP (`state.advertiseUrl`), recorded with each session it holds so that another
+   * replica forwards the session's requests here. Default: set by the HTTP listener from the address it binds.
+   */
+  url?: string;
+  /**
+   * How long a request forwarded to the replica holding its session waits for that replica's response headers
+   * before it is answered as if the owner were gone. Default {@linkcode DEFAULT_FORWARD_TIMEOUT_MS}.
+   */
+  forwardTimeoutMs?: number;
 }
 
 /**
@@ -99,7 +120,7 @@ export interface SessionLeasesOptions {
  */
 export type Takeover =
   | { kind: "unknown" }
-  | { kind: "held"; owner: string }
+  | { kind: "held"; owner: string; url?: string }
   | { kind: "claimed"; record: SessionRecord };
 
 /**
@@ -128,6 +149,9 @@ export class SessionLeases {
   readonly leaseMs: number;
   /** Cancellations between replicas, when given. */
   readonly cancels: CancelBus | undefined;
+  /** How long a forward waits for the owner's response headers. */
+  readonly forwardTimeoutMs: number;
+  #url: string | undefined;
   #records: SessionRecords;
   #health: ((options?: { maxAgeMs?: number }) => Promise<StateHealth>) | undefined;
   #timer: number | undefined;
@@ -138,7 +162,7 @@ export class SessionLeases {
 
   /**
    * @param options The records, this replica's id and the lease length.
-   * @throws {RangeError} When `leaseMs` is under 300.
+   * @throws {RangeError} When `leaseMs` is under 300 or `forwardTimeoutMs` not above 0.
    */
   constructor(options: SessionLeasesOptions) {
     this.#records = options.records;
@@ -148,9 +172,31 @@ export class SessionLeases {
     this.#events = options.events;
     this.#eventsMaxAgeMs = options.eventsMaxAgeMs ?? 3_600_000;
     this.cancels = options.cancels;
+    this.#url = options.url;
+    this.forwardTimeoutMs = options.forwardTimeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS;
+    if (!(this.forwardTimeoutMs > 0)) {
+      throw new RangeError(
+        `Cannot lease sessions: forwardTimeoutMs ${this.forwardTimeoutMs} is not above 0`,
+      );
+    }
     if (!(this.leaseMs >= 300)) {
       throw new RangeError(`Cannot lease sessions: leaseMs ${this.leaseMs} is under 300`);
     }
+  }
+
+  /** Where this replica answers HTTP, as recorded with its sessions; `undefined` until known. */
+  get url(): string | undefined {
+    return this.#url;
+  }
+
+  /**
+   * Sets {@linkcode SessionLeases.url} when no address was configured (the listener calls it with the address it
+   * binds).
+   *
+   * @param url An origin such as `http://127.0.0.1:8787`.
+   */
+  listening(url: string): void {
+    this.#url ??= url;
   }
 
   /**
@@ -213,6 +259,7 @@ export class SessionLeases {
       id,
       principal: { id: principal.id, scopes: [...principal.scopes] },
       owner: this.replica,
+      ...(this.#url === undefined ? {} : { ownerUrl: this.#url }),
       initialize,
     }, this.leaseMs);
   }
@@ -235,12 +282,12 @@ export class SessionLeases {
     const record = await this.#records.get(id);
     if (record === undefined || record.principal.id !== principal.id) return { kind: "unknown" };
     if (record.leaseLive && record.owner !== this.replica) {
-      return { kind: "held", owner: record.owner };
+      return held(record);
     }
-    const claimed = await this.#records.claim(id, this.replica, this.leaseMs);
+    const claimed = await this.#records.claim(id, this.replica, this.leaseMs, this.#url);
     if (claimed === undefined) {
       const now = await this.#records.get(id);
-      return now === undefined ? { kind: "unknown" } : { kind: "held", owner: now.owner };
+      return now === undefined ? { kind: "unknown" } : held(now);
     }
     log.info("Replica {replica} took session {id} of {principal} over from {owner}", {
       replica: this.replica,
@@ -293,9 +340,18 @@ export class SessionLeases {
   }
 }
 
+function held(record: SessionRecord): Takeover {
+  return {
+    kind: "held",
+    owner: record.owner,
+    ...(record.ownerUrl === undefined ? {} : { url: record.ownerUrl }),
+  };
+}
+
 /**
- * The answer to a request for a session another replica holds under a live lease: 503, retry (HAProxy's
- * `retry-on 503` with `option redispatch` sends it on; a client retries itself otherwise).
+ * The answer to a request for a session another replica holds under a live lease, when it could not be forwarded
+ * to that replica (unreachable, or forwarded once already): 503, retry (HAProxy's `retry-on 503` with
+ * `option redispatch` sends it on; a client retries itself otherwise).
  *
  * @param id The session id.
  * @param owner The replica that holds it.
@@ -318,44 +374,4 @@ export function heldResponse(id: string, owner: string): Response {
   );
   response.headers.set("retry-after", "1");
   return response;
-}
-
-/**
- * Rebuilds a taken-over session's protocol state: replays its stored `initialize` request into a fresh transport
- * whose `sessionIdGenerator` returns the old id (SDK 1.32 cannot adopt a session otherwise), and reads the answer.
- *
- * @param transport The fresh transport, connected to the daemon session.
- * @param record The session's record.
- * @param url The MCP endpoint's URL.
- * @param authInfo The caller's authentication, as the request gave it.
- * @throws {Error} `Cannot take session ... over` when the replay is not answered with 200.
- *
- * @example
- * ```ts ignore
- * await replayInitialize(transport, record, request.url, authInfo);
- * ```
- */
-export async function replayInitialize(
-  transport: WebStandardStreamableHTTPServerTransport,
-  record: SessionRecord,
-  url: string,
-  authInfo: AuthInfo,
-): Promise<void> {
-  const replay = await transport.handleRequest(
-    new Request(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
-      body: JSON.stringify(record.initialize),
-    }),
-    { parsedBody: record.initialize, authInfo },
-  );
-  await replay.text();
-  if (!replay.ok) {
-    throw new Error(
-      `Cannot take session ${record.id} over: its initialize got HTTP ${replay.status}`,
-    );
-  }
 }

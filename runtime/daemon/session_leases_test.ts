@@ -9,7 +9,12 @@ const ALICE = "a".repeat(32);
 const BOB = "b".repeat(32);
 
 /** One replica in this process: a daemon and its handler, leasing sessions in shared records. */
-async function replica(records: SessionRecords, id: string, leaseMs = 60_000) {
+async function replica(
+  records: SessionRecords,
+  id: string,
+  leaseMs = 60_000,
+  more: { principal: string; token: string; scopes: string[] }[] = [],
+) {
   const dir = await Deno.makeTempDir();
   const daemon = new ExecutorDaemon({
     orchestrator: { config: { servers: {} }, serversDir: `${dir}/servers`, stateDir: dir },
@@ -26,6 +31,7 @@ async function replica(records: SessionRecords, id: string, leaseMs = 60_000) {
       tokens: [
         { principal: "alice", token: ALICE, scopes: ["mcpx:execute"] },
         { principal: "bob", token: BOB, scopes: ["mcpx:execute"] },
+        ...more,
       ],
     }),
     leases,
@@ -158,4 +164,30 @@ Deno.test("a replica whose session was taken over meanwhile drops it at its next
   assert.equal(a.handler.sessionCount, 0);
   assert.equal((await records.get(id))?.owner, "b");
   assert.equal((await b.request(ALICE, { ...TOOLS, id: 4 }, id)).response.status, 200);
+});
+
+Deno.test("a request forwarded to the session's holder is authenticated again there, with the client's own token", async () => {
+  const records = new MemorySessionRecords();
+  // A second token of alice's that only replica b accepts (a token revoked on a, say).
+  const onlyOnB = "z".repeat(32);
+  await using a = await replica(records, "a");
+  await using b = await replica(records, "b", 60_000, [
+    { principal: "alice", token: onlyOnB, scopes: ["mcpx:execute"] },
+  ]);
+  await using served = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) => a.handler.handle(request),
+  );
+  a.handler.listening("127.0.0.1", served.addr.port);
+  assert.equal(a.leases.url, `http://127.0.0.1:${served.addr.port}`);
+  const id = (await a.request(ALICE, INITIALIZE)).response.headers.get("mcp-session-id")!;
+  assert.equal((await records.get(id))?.ownerUrl, a.leases.url);
+
+  const forwarded = await b.request(ALICE, TOOLS, id);
+  assert.equal(forwarded.response.status, 200, forwarded.text);
+  assert.match(forwarded.text, /execute_code/);
+  const refused = await b.request(onlyOnB, TOOLS, id);
+  assert.equal(refused.response.status, 401, "a refuses the token b accepted");
+  assert.equal(b.handler.sessionCount, 0, "b took nothing over");
+  assert.equal((await records.get(id))?.owner, "a");
 });

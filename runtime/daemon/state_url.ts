@@ -52,3 +52,63 @@ export function stateUrl(
   }
   return url;
 }
+
+/**
+ * Where this replica answers HTTP for the others (they forward requests for the sessions it holds there):
+ * `MCPX_ADVERTISE_URL`, else `state.advertiseUrl`, else `undefined` (the address the listener binds). Only an
+ * origin is accepted: `http://` or `https://`, a host and a port, no path, query or credentials.
+ *
+ * @param config The daemon config.
+ * @param env Reads an environment variable. Default: `Deno.env.get` (needs `--allow-env`).
+ * @returns The origin, or `undefined`.
+ * @throws {ConfigError} `"invalid_config"` naming the setting when it is not such an origin.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseDaemonConfig } from "./daemon_config.ts";
+ * import { advertiseUrl } from "./state_url.ts";
+ * const config = parseDaemonConfig({ state: { advertiseUrl: "http://10.0.0.5:8787" } });
+ * assert.equal(advertiseUrl(config, () => undefined), "http://10.0.0.5:8787");
+ * assert.equal(advertiseUrl(config, () => "http://pod-a:8787/"), "http://pod-a:8787");
+ * assert.throws(() => advertiseUrl(config, () => "http://pod-a:8787/mcp"), /MCPX_ADVERTISE_URL.*origin/);
+ * ```
+ */
+export function advertiseUrl(
+  config: DaemonConfig,
+  env: (name: string) => string | undefined = (name) => Deno.env.get(name),
+): string | undefined {
+  const fromEnv = env("MCPX_ADVERTISE_URL") || undefined;
+  const value = fromEnv ?? config.state?.advertiseUrl;
+  if (value === undefined) return undefined;
+  const source = fromEnv === undefined ? "state.advertiseUrl" : "MCPX_ADVERTISE_URL";
+  const origin = parseOrigin(value);
+  if (origin === undefined) {
+    throw new ConfigError(
+      `Cannot advertise this replica: ${source} ${
+        JSON.stringify(value)
+      } is not an origin such as "http://10.0.0.5:8787" (http or https, no path, query or credentials)`,
+      "invalid_config",
+    );
+  }
+  return origin;
+}
+
+/**
+ * The origin of an `http://` or `https://` URL that is nothing more, else `undefined`.
+ *
+ * @param value The text.
+ * @returns The origin.
+ */
+export function parseOrigin(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  const bare = (url.protocol === "http:" || url.protocol === "https:") && url.username === "" &&
+    url.password === "" && (url.pathname === "/" || url.pathname === "") && url.search === "" &&
+    url.hash === "";
+  return bare ? url.origin : undefined;
+}

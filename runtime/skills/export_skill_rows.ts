@@ -44,6 +44,7 @@ const ALL_VERSIONS = 1_000_000_000;
  *   stats: () => Promise.resolve({ runs: 2, successes: 2 }),
  *   listen: () => Promise.reject(new Error("not here")),
  *   remove: () => Promise.reject(new Error("read only")),
+ *   removed: () => Promise.resolve([]),
  * };
  * const dir = await Deno.makeTempDir();
  * assert.deepEqual(await exportSkillRows(rows, dir), { shared: 1, private: 0 });

@@ -7,9 +7,12 @@
  *   announces it (`NOTIFY`) on commit.
  * - Every replica listens: an announced version is written into its folder (each missing version into
  *   `versions/<n>/`, then the current files, under the folder's lock), so the next `search_tools` finds it.
- * - At start, and whenever the subscription reconnects, every skill whose newest row is newer than the local
- *   folder is brought up to date.
- * - A removal deletes the rows and announces version 0: every replica listening removes its copy.
+ * - A removal deletes the rows, notes the removal and announces version 0: every replica listening removes its
+ *   copy.
+ * - At start, and whenever the subscription reconnects (announcements may have been missed meanwhile), the folders
+ *   are reconciled with the rows: every skill whose newest row is newer than the local folder is brought up to
+ *   date, and every local copy of a skill removed since (and not saved again) is removed. A skill folder the store
+ *   never had (one a person wrote into this replica's folder) is left alone.
  *
  * Skill files are written as they were saved: their imports of `servers/` and of other skills are relative to the
  * skill's folder, so every replica keeps the same layout (the daemon's default).
@@ -48,6 +51,7 @@ const log = logger("skills");
  *   stats: () => Promise.resolve(undefined),
  *   listen: () => Promise.resolve({ unlisten: () => Promise.resolve() }),
  *   remove: () => Promise.resolve([]),
+ *   removed: () => Promise.resolve([]),
  * };
  * const dir = await Deno.makeTempDir();
  * const spaces = new SkillSpaces(`${dir}/a/skills`);
@@ -106,12 +110,15 @@ export class SkillMirror {
   }
 
   /**
-   * Brings every skill whose newest row is newer than its folder up to date.
+   * Reconciles the folders with the rows: removes the local copies of skills removed from the store, and brings
+   * every skill whose newest row is newer than its folder up to date.
    *
    * @returns Resolves once written.
    */
   async pullAll(): Promise<void> {
-    for (const head of await this.#rows.heads()) await this.pull({ ...head, stats: true });
+    const [removed, heads] = await Promise.all([this.#rows.removed(), this.#rows.heads()]);
+    for (const gone of removed) await this.pull({ ...gone, version: 0 });
+    for (const head of heads) await this.pull({ ...head, stats: true });
   }
 
   /**

@@ -46,13 +46,20 @@ export class MemorySessionRecords implements SessionRecords {
   }
 
   /** Takes it when the lease lapsed or `owner` holds it. */
-  claim(id: string, owner: string, leaseMs: number): Promise<SessionRecord | undefined> {
+  claim(
+    id: string,
+    owner: string,
+    leaseMs: number,
+    ownerUrl?: string,
+  ): Promise<SessionRecord | undefined> {
     const row = this.#rows.get(id);
     const now = Date.now();
     if (row === undefined || (row.owner !== owner && row.leaseUntil > now)) {
       return Promise.resolve(undefined);
     }
     Object.assign(row, { owner, leaseUntil: now + leaseMs, lastSeen: new Date(now) });
+    if (ownerUrl === undefined) delete row.ownerUrl;
+    else row.ownerUrl = ownerUrl;
     return Promise.resolve(view(row));
   }
 

@@ -29,7 +29,8 @@ export interface Migration {
 
 /**
  * Every migration, oldest first. Versions are reserved per kind of state (2 skills, 3 sessions, 4 sign-ins, PII
- * vaults and approvals), so a list may skip a number until its migration lands; each applies on its own.
+ * vaults and approvals, 6 session owners' addresses, 7 skill removals, 8 cancellations), so a list may skip a
+ * number until its migration lands; each applies on its own.
  *
  * @example
  * ```ts
@@ -137,6 +138,35 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX mcpx_session_events_stream ON mcpx_session_events (session, stream, id);
       CREATE INDEX mcpx_session_events_age ON mcpx_session_events (stored_at)`,
+  },
+  {
+    version: 6,
+    name: "session owner addresses",
+    sql: `ALTER TABLE mcpx_sessions ADD COLUMN owner_url text`,
+  },
+  {
+    version: 7,
+    name: "skill removals",
+    sql: `
+      CREATE TABLE mcpx_skill_removals (
+        principal text NOT NULL,
+        name text NOT NULL,
+        removed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (principal, name)
+      )`,
+  },
+  {
+    version: 8,
+    name: "cancellations",
+    sql: `
+      CREATE TABLE mcpx_cancels (
+        id bigserial PRIMARY KEY,
+        session text NOT NULL,
+        notice jsonb NOT NULL,
+        sent_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX mcpx_cancels_session ON mcpx_cancels (session, id);
+      CREATE INDEX mcpx_cancels_age ON mcpx_cancels (sent_at)`,
   },
 ];
 

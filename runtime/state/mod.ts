@@ -30,6 +30,7 @@ export {
   type CancelBus,
   type CancelNotice,
   CANCELS_CHANNEL,
+  DEFAULT_CANCEL_TTL_MS,
   MemoryCancelBus,
   PostgresCancelBus,
 } from "./cancel_bus.ts";

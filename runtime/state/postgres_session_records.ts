@@ -13,6 +13,7 @@ interface Row {
   principal_id: string;
   scopes: string[];
   owner: string;
+  owner_url: string | null;
   lease_live: boolean;
   initialize: unknown;
   created_at: Date;
@@ -20,7 +21,7 @@ interface Row {
 }
 
 /**
- * Session records in `mcpx_sessions` (migration 3). A claim is one `UPDATE ... WHERE lease_expires <= now()`, so
+ * Session records in `mcpx_sessions` (migrations 3 and 6). A claim is one `UPDATE ... WHERE lease_expires <= now()`, so
  * two replicas never both take a session.
  *
  * @example
@@ -45,13 +46,14 @@ export class PostgresSessionRecords implements SessionRecords {
   async create(record: NewSessionRecord, leaseMs: number): Promise<void> {
     const sql = this.#sql;
     try {
-      await sql`INSERT INTO mcpx_sessions (id, principal_id, scopes, owner, lease_expires, initialize)
+      await sql`INSERT INTO mcpx_sessions
+          (id, principal_id, scopes, owner, owner_url, lease_expires, initialize)
         VALUES (${record.id}, ${record.principal.id}, ${sql.json([...record.principal.scopes])},
-          ${record.owner}, now() + ${leaseMs} * interval '1 millisecond', ${
-        sql.json(record.initialize as never)
-      })
+          ${record.owner}, ${
+        record.ownerUrl ?? null
+      }, now() + ${leaseMs} * interval '1 millisecond', ${sql.json(record.initialize as never)})
         ON CONFLICT (id) DO UPDATE SET principal_id = excluded.principal_id, scopes = excluded.scopes,
-          owner = excluded.owner, lease_expires = excluded.lease_expires, initialize = excluded.initialize,
+          owner = excluded.owner, owner_url = excluded.owner_url, lease_expires = excluded.lease_expires, initialize = excluded.initialize,
           last_seen = now()`;
     } catch (error) {
       throw new Error(`Cannot record session ${record.id}: ${(error as Error).message}`, {
@@ -69,9 +71,16 @@ export class PostgresSessionRecords implements SessionRecords {
   }
 
   /** Takes it when the lease lapsed or `owner` holds it, in one conditional update. */
-  async claim(id: string, owner: string, leaseMs: number): Promise<SessionRecord | undefined> {
+  async claim(
+    id: string,
+    owner: string,
+    leaseMs: number,
+    ownerUrl?: string,
+  ): Promise<SessionRecord | undefined> {
     const rows = await this.#sql<Row[]>`UPDATE mcpx_sessions
-      SET owner = ${owner}, lease_expires = now() + ${leaseMs} * interval '1 millisecond', last_seen = now()
+      SET owner = ${owner}, owner_url = ${
+      ownerUrl ?? null
+    }, lease_expires = now() + ${leaseMs} * interval '1 millisecond', last_seen = now()
       WHERE id = ${id} AND (lease_expires <= now() OR owner = ${owner})
       RETURNING ${this.#columns()}`;
     return rows[0] === undefined ? undefined : view(rows[0]);
@@ -103,7 +112,7 @@ export class PostgresSessionRecords implements SessionRecords {
 
   #columns() {
     return this
-      .#sql`id, principal_id, scopes, owner, lease_expires > now() AS lease_live, initialize,
+      .#sql`id, principal_id, scopes, owner, owner_url, lease_expires > now() AS lease_live, initialize,
       created_at, last_seen`;
   }
 }
@@ -113,6 +122,7 @@ function view(row: Row): SessionRecord {
     id: row.id,
     principal: { id: row.principal_id, scopes: row.scopes },
     owner: row.owner,
+    ...(row.owner_url === null ? {} : { ownerUrl: row.owner_url }),
     leaseLive: row.lease_live,
     initialize: row.initialize,
     createdAt: row.created_at,

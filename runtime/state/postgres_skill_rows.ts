@@ -83,6 +83,7 @@ export class PostgresSkillRows implements SkillRows {
         row.files["skill.ts"]
       },
           ${row.files["tools.json"]}, ${tx.json(row.metadata as never)})`;
+      await tx`DELETE FROM mcpx_skill_removals WHERE principal = ${principal} AND name = ${name}`;
       const head: SkillHead = { principal, name, version: row.version };
       await tx`SELECT pg_notify(${SKILLS_CHANNEL}, ${JSON.stringify(head)})`;
       return row;
@@ -106,7 +107,8 @@ export class PostgresSkillRows implements SkillRows {
   }
 
   /**
-   * Deletes a skill's rows in one transaction under its advisory lock, and announces version 0.
+   * Deletes a skill's rows in one transaction under its advisory lock, notes the removal in
+   * `mcpx_skill_removals` (for replicas that miss the announcement), and announces version 0.
    *
    * @param principal `""` for a shared skill.
    * @param name The skill's name.
@@ -118,6 +120,8 @@ export class PostgresSkillRows implements SkillRows {
       const rows = await tx<{ version: number }[]>`
         DELETE FROM mcpx_skill_versions WHERE principal = ${principal} AND name = ${name} RETURNING version`;
       await tx`DELETE FROM mcpx_skill_stats WHERE principal = ${principal} AND name = ${name}`;
+      await tx`INSERT INTO mcpx_skill_removals (principal, name) VALUES (${principal}, ${name})
+        ON CONFLICT (principal, name) DO UPDATE SET removed_at = now()`;
       const head: SkillHead = { principal, name, version: 0 };
       await tx`SELECT pg_notify(${SKILLS_CHANNEL}, ${JSON.stringify(head)})`;
       return rows.map((r) => Number(r.version)).sort((a, b) => a - b);
@@ -178,6 +182,17 @@ export class PostgresSkillRows implements SkillRows {
       SELECT principal, name, max(version) AS version FROM mcpx_skill_versions
       GROUP BY principal, name ORDER BY principal, name`;
     return rows.map((r) => ({ principal: r.principal, name: r.name, version: Number(r.version) }));
+  }
+
+  /**
+   * The skills removed and not saved again since (`mcpx_skill_removals`).
+   *
+   * @returns Their principals and names, sorted.
+   */
+  async removed(): Promise<{ principal: string; name: string }[]> {
+    const rows = await this.#sql<{ principal: string; name: string }[]>`
+      SELECT principal, name FROM mcpx_skill_removals ORDER BY principal, name`;
+    return rows.map((r) => ({ principal: r.principal, name: r.name }));
   }
 
   /**

@@ -32,6 +32,11 @@ export interface SessionRecord {
   principal: { id: string; scopes: readonly string[] };
   /** The replica id that holds it. */
   owner: string;
+  /**
+   * Where the owner answers HTTP (its `state.advertiseUrl`, e.g. `http://10.0.0.5:8787`), so that another replica
+   * can forward a request for the session to it; absent when the owner gave none.
+   */
+  ownerUrl?: string;
   /** True while the owner's lease runs (judged by the store's clock). */
   leaseLive: boolean;
   /** The JSON-RPC body of the `initialize` request the session began with, replayed on takeover. */
@@ -53,7 +58,10 @@ export interface SessionRecord {
  * assert.equal(fresh.id, "s1");
  * ```
  */
-export type NewSessionRecord = Pick<SessionRecord, "id" | "principal" | "owner" | "initialize">;
+export type NewSessionRecord = Pick<
+  SessionRecord,
+  "id" | "principal" | "owner" | "ownerUrl" | "initialize"
+>;
 
 /**
  * Session records with leases. A replica renews the leases of the sessions it holds every third of the lease
@@ -84,9 +92,15 @@ export interface SessionRecords {
    * Takes a session over for `owner` when its lease lapsed (or `owner` already holds it): one conditional update,
    * so of two replicas claiming at once exactly one gets it.
    *
+   * @param ownerUrl Where `owner` answers HTTP (recorded as the new {@linkcode SessionRecord.ownerUrl}).
    * @returns The record as claimed, or `undefined` when another replica holds a live lease or the id is unknown.
    */
-  claim(id: string, owner: string, leaseMs: number): Promise<SessionRecord | undefined>;
+  claim(
+    id: string,
+    owner: string,
+    leaseMs: number,
+    ownerUrl?: string,
+  ): Promise<SessionRecord | undefined>;
   /**
    * Extends the leases `owner` holds on these sessions.
    *

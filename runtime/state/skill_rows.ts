@@ -136,8 +136,8 @@ export interface SkillRows {
     options?: { after?: number; limit?: number },
   ): Promise<SkillRow[]>;
   /**
-   * Removes every version of a skill and its statistics, under the skill's lock, and announces it (as version 0),
-   * so every replica removes its copy.
+   * Removes every version of a skill and its statistics, under the skill's lock, notes the removal (see
+   * {@linkcode SkillRows.removed}) and announces it (as version 0), so every replica removes its copy.
    *
    * @param principal `""` for a shared skill.
    * @param name The skill's name.
@@ -172,6 +172,13 @@ export interface SkillRows {
    * @returns The heads, sorted by principal and name.
    */
   heads(): Promise<SkillHead[]>;
+  /**
+   * The skills removed and not saved again since: a replica that was down (or not listening) when one was removed
+   * removes its copy at start and on reconnection.
+   *
+   * @returns Their principals and names, sorted.
+   */
+  removed(): Promise<{ principal: string; name: string }[]>;
   /**
    * Calls `onSave` for every version saved from now on, by any replica (this one included), and `onConnect` each
    * time the subscription is (re)established, when saves may have been missed.

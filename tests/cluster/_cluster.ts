@@ -43,6 +43,8 @@ export interface Cluster extends AsyncDisposable {
   memoryFile: string;
   /** The audit lines in the database, parsed, in `seq` order. */
   auditLines(): Promise<Record<string, unknown>[]>;
+  /** A client of the replicas' database. */
+  sql: postgres.Sql;
 }
 
 /**
@@ -151,6 +153,7 @@ export async function startCluster(
     start,
     stop,
     memoryFile: join(dir.dir, "memory.jsonl"),
+    sql,
     async owner(sessionId) {
       const rows = await sql<
         { owner: string }[]

@@ -1,7 +1,8 @@
 /**
- * Cancellations across replicas: two replicas on one database, addressed directly (no HAProxy in the path). A
- * client's `notifications/cancelled` sent to the replica that does not hold the session is forwarded through the
- * store and aborts the task running on the holder; a `DELETE` of the session sent there ends it on the holder.
+ * Cancellations across replicas through the store: two replicas on one database, addressed directly (no HAProxy
+ * in the path). When the replica that does not hold the session cannot forward a request to the holder (here: the
+ * request carries the loop guard, as a request forwarded once does), a client's `notifications/cancelled` is
+ * relayed through the store and aborts the task running on the holder, and a `DELETE` of the session ends it there.
  */
 
 import assert from "node:assert/strict";
@@ -24,6 +25,8 @@ Deno.test({
       accept: "application/json, text/event-stream",
       "mcp-session-id": sessionId,
       "mcp-protocol-version": alice.transport.protocolVersion ?? "2025-06-18",
+      // Marked as forwarded already, so that r2 does not forward it to r1 over HTTP (forward_test.ts does that).
+      "mcpx-forwarded-by": "test",
     };
     const running = async (base: string) => {
       const response = await fetch(`${base}/healthz`, {
