@@ -146,6 +146,17 @@ export {
   writeServerModule,
   writeServerModules,
 } from "./codegen/mod.ts";
+export {
+  type CheckOutcome,
+  parseTypecheckMode,
+  type TaskCheck,
+  type TaskCheckInput,
+  TaskTypecheck,
+  TypeChecker,
+  type TypeCheckerOptions,
+  type TypecheckMode,
+  type TypeDiagnostic,
+} from "./typecheck/mod.ts";
 export { configureLogging, type LogLevel } from "./log.ts";
 export type { ServerSummary, ToolSearchHit, ToolSummary } from "./search/mod.ts";
 export {
