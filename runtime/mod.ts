@@ -147,6 +147,8 @@ export {
   writeServerModules,
 } from "./codegen/mod.ts";
 export {
+  checkedTexts,
+  type CheckInput,
   type CheckOutcome,
   parseTypecheckMode,
   type TaskCheck,

@@ -6,7 +6,7 @@
  * @module
  */
 
-import ts from "typescript";
+import { parseAgentCode } from "../sandbox/mod.ts";
 
 /** Agent code wrapped for checking, and the way back to the agent's own positions. */
 export interface WrappedCode {
@@ -26,14 +26,19 @@ const CLOSE = "\n}\n";
  * @returns The wrapped text and the offset mapping.
  */
 export function wrapCode(code: string): WrappedCode {
-  const source = ts.createSourceFile("agent.ts", code, ts.ScriptTarget.ES2022, false);
+  let statements: ReturnType<typeof parseAgentCode>["body"] = [];
+  try {
+    statements = parseAgentCode(code).body;
+  } catch {
+    // Code that does not parse is checked as it is: the compiler reports where.
+  }
   const chunks: Array<{ at: number; from: number; length: number }> = [];
   let prefix = "";
   let body = code;
-  for (const statement of source.statements) {
-    if (!ts.isImportDeclaration(statement)) continue;
-    const from = statement.getStart(source);
-    const end = statement.getEnd();
+  for (const statement of statements) {
+    if (statement.type !== "ImportDeclaration") continue;
+    const from = statement.start ?? 0;
+    const end = statement.end ?? from;
     const text = code.slice(from, end);
     chunks.push({ at: prefix.length, from, length: text.length });
     prefix += text.replace(/[\r\n\u2028\u2029]/g, " ") + ";";

@@ -1,7 +1,6 @@
 /**
- * Type-checking agent code before it runs: {@linkcode TaskTypecheck} (the `typecheck` option of the orchestrator),
- * {@linkcode TypeChecker} (a TypeScript language service in a Worker of its own) and {@linkcode AgentChecker} (the
- * same service in the calling thread, for benchmarks and tools).
+ * Type-checking agent code before it runs: {@linkcode TaskTypecheck} (the `typecheck` option of the orchestrator)
+ * and {@linkcode TypeChecker} (TypeScript 7, the native compiler, in a process of its own).
  *
  * Agent code is checked as the sandbox runs it: the body of an async function (so a top-level `return` is fine),
  * with the generated `servers/` modules and skills it imports, a namespace per server it may call, and the
@@ -11,17 +10,17 @@
  *
  * @example
  * ```ts
- * import { AgentChecker } from "./mod.ts";
+ * import { TypeChecker } from "./mod.ts";
  * import assert from "node:assert/strict";
  *
- * const checker = new AgentChecker({ serversDir: await Deno.makeTempDir() });
- * assert.deepEqual(checker.check({ code: "progress(1, 2);\nreturn 1;", servers: [] }), []);
+ * await using checker = new TypeChecker({ serversDir: await Deno.makeTempDir() });
+ * const outcome = await checker.check({ code: "progress(1, 2);\nreturn 1;", servers: [] });
+ * assert.deepEqual(outcome?.diagnostics, []);
  * ```
  *
  * @module
  */
 
-export { AgentChecker, type AgentCheckerOptions, type CheckInput } from "./agent_checker.ts";
 export {
   diagnosticLines,
   MAX_DIAGNOSTICS_CHARS,
@@ -30,7 +29,13 @@ export {
   type TypecheckMode,
   type TypeDiagnostic,
 } from "./diagnostics.ts";
-export { type CheckOutcome, TypeChecker, type TypeCheckerOptions } from "./type_checker.ts";
+export {
+  checkedTexts,
+  type CheckInput,
+  type CheckOutcome,
+  TypeChecker,
+  type TypeCheckerOptions,
+} from "./type_checker.ts";
 export {
   parseTypecheckMode,
   type TaskCheck,
