@@ -34,6 +34,8 @@ export const COMPILER_OPTIONS = {
  */
 export const IGNORED_CODES: ReadonlySet<number> = new Set([18046, 2571, 18047, 18048, 18049]);
 
+const UNKNOWN_VALUE = /\b[Tt]ype 'unknown'/;
+
 /** What {@linkcode mapDiagnostic} needs. */
 export interface MapContext {
   /** The agent's own code. */
@@ -53,6 +55,9 @@ export interface MapContext {
  */
 export function mapDiagnostic(d: Diagnostic, context: MapContext): TypeDiagnostic[] {
   if (d.category !== DiagnosticCategory.Error) return [];
+  // The result of a tool without an output type is `unknown`, and agents read JSON freely: what is wrong only
+  // because a value is `unknown` (a property of it, passing it on, iterating it) is not an error.
+  if (UNKNOWN_VALUE.test(d.text)) return [];
   let message = flatten(d);
   // A skill may be a principal's private one, which the checker cannot see: only servers' modules must exist.
   if (d.code === 2307 && /['"]skills\//.test(message)) return [];
