@@ -28,7 +28,7 @@ import { type OrchestratorEventListener, OrchestratorEvents } from "./orchestrat
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 
 import type * as Skills from "../skills/mod.ts";
-import { TaskTypecheck } from "../typecheck/mod.ts";
+import { TaskTypes } from "./task_types.ts";
 import { createSkillManager } from "./skill_host.ts";
 const log = logger("orchestrator");
 
@@ -69,7 +69,7 @@ export class OrchestratorCore implements AsyncDisposable {
   #events: OrchestratorEvents;
   #approvals: ApprovalGate;
   #privacy: PrivacyVaults | undefined;
-  #typecheck: TaskTypecheck | undefined;
+  #types: TaskTypes | undefined;
 
   /**
    * Creates the orchestrator; nothing connects or starts until {@linkcode OrchestratorCore.initialize}.
@@ -131,17 +131,20 @@ export class OrchestratorCore implements AsyncDisposable {
       refuse: (task, error) => this.#notRun(task, "failed", error),
     });
     this.#following = await this.#skills.follow();
-    if ((this.#options.typecheck ?? "off") !== "off") {
-      this.#typecheck = new TaskTypecheck(this.#options.typecheck!, started);
-      void this.#typecheck.warm(); // in the background: the first task's check is then warm
-    }
+    this.#types = await TaskTypes.start(this.#options, { ...started, catalog: this.#catalog });
   }
 
   async #onToolsChanged(server: string, tools: readonly Tool[]): Promise<void> {
     const connection = this.#connections?.get(server);
     if (connection === undefined || this.#closing) return;
     this.#catalog.setServerTools(server, tools);
-    await regenerateServer(this.#serversDir, { connection, tools, pool: this.#pool });
+    const inferredOutputs = this.#types?.inferring === true;
+    await regenerateServer(this.#serversDir, {
+      connection,
+      tools,
+      pool: this.#pool,
+      inferredOutputs,
+    });
     for (const listener of this.#toolsChanged) {
       try {
         listener(server, tools);
@@ -266,7 +269,7 @@ export class OrchestratorCore implements AsyncDisposable {
               ? this.workspacePath(name)
               : this.#sessions!.workspacePath(session, checkWorkspaceName(name)),
           serverBack: (server) => this.#serverBack(server),
-          ...(this.#typecheck === undefined ? {} : { typecheck: this.#typecheck }),
+          ...this.#types?.runContext(),
         }),
       );
     } finally {
@@ -374,7 +377,7 @@ export class OrchestratorCore implements AsyncDisposable {
     const drainMs = options.drainTimeoutMs ?? 10_000;
     await drainTasks(this.#active, { drainMs, cancel: (id) => this.cancelTask(id) });
     await this.#pool?.close();
-    await this.#typecheck?.[Symbol.asyncDispose]();
+    await this.#types?.[Symbol.asyncDispose]();
     await this.#connections?.close();
     this.#privacy?.close();
     await this.#following?.[Symbol.asyncDispose]();
