@@ -9,6 +9,7 @@
  */
 
 import { join } from "node:path";
+import { confinedFileSystem } from "./_confined_fs.ts";
 import { API, type Snapshot } from "typescript-native/unstable/async";
 import { logger } from "../log.ts";
 import { SANDBOX_GLOBALS, serverNamespaces } from "./_agent_globals.ts";
@@ -222,7 +223,12 @@ export class TypeChecker implements AsyncDisposable {
     await Deno.writeTextFile(join(dir, "globals.d.ts"), SANDBOX_GLOBALS);
     await Deno.writeTextFile(join(dir, "servers.d.ts"), "");
     await Deno.writeTextFile(join(dir, "agent.ts"), "");
-    return { api: new API({ cwd: dir }), dir, files: new ServerFiles(this.#options.serversDir) };
+    const roots = [dir, this.#options.serversDir, this.#options.skillsDir];
+    return {
+      api: new API({ cwd: dir, fs: confinedFileSystem(roots) }),
+      dir,
+      files: new ServerFiles(this.#options.serversDir),
+    };
   }
 
   async #stop(): Promise<void> {

@@ -142,3 +142,36 @@ Deno.test("TypeChecker sees a generated module that changed since the last check
     );
   });
 });
+
+Deno.test("TypeChecker cannot read host files outside servers/ and skills/, whatever the code imports", async () => {
+  const outside = await Deno.makeTempDir({ prefix: "typecheck-secret-" });
+  try {
+    const secret = join(outside, "secret.ts");
+    // Its type spells the secret: a checker that read it would print it in "not assignable" messages.
+    await Deno.writeTextFile(
+      secret.replace(".ts", ".d.ts"),
+      'declare const key: { "sk-live-4242": true };\n',
+    );
+    await Deno.writeTextFile(secret, 'export declare const key: { "sk-live-4242": true };\n');
+    await withChecker(async (check) => {
+      const attempts = [
+        `import { key } from ${JSON.stringify(secret)};\nconst n: number = key;`,
+        `type T = typeof import(${JSON.stringify(secret)});\nconst t: number = ({} as T).key;`,
+        `/// <reference path=${
+          JSON.stringify(secret.replace(".ts", ".d.ts"))
+        } />\nconst n: number = key;`,
+        `const m = await import(${JSON.stringify(secret)});\nconst n: number = m.key;`,
+        `import { key } from "servers/../../${
+          outside.split("/").pop()
+        }/secret.ts";\nconst n: number = key;`,
+      ];
+      for (const code of attempts) {
+        const found = await check(code);
+        assert.ok(found.length > 0, `no error for: ${code}`);
+        assert.ok(!found.join("\n").includes("sk-live-4242"), found.join("\n"));
+      }
+    });
+  } finally {
+    await Deno.remove(outside, { recursive: true });
+  }
+});
