@@ -28,7 +28,24 @@ const mergeSchemas = genson.mergeSchemas as (schemas: Schema[]) => Schema;
 /** The bounds of inference. */
 export const INFERENCE_LIMITS = { depth: 8, properties: 200, items: 50 } as const;
 
-/** A tool's inferred output, as `servers/<server>/_inferred.json` keeps it. */
+/**
+ * A tool's inferred output, as `servers/<server>/_inferred.json` keeps it.
+ *
+ * @example A generated tool with an inferred output type
+ * ```ts
+ * import { generateServerModules, type InferredOutput } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const inferred: InferredOutput = {
+ *   schema: { type: "object", properties: { count: { type: "integer" } }, required: ["count"] },
+ *   results: 3,
+ *   updated: "2026-12-06",
+ * };
+ * const files = generateServerModules({ name: "stats", version: "1",
+ *   tools: [{ name: "count", inputSchema: { type: "object" } }], inferred: { count: inferred } });
+ * assert.match(files.get("stats/count.ts") ?? "", /inferred from 3 results on 2026-12-06, not declared by the server/);
+ * ```
+ */
 export interface InferredOutput {
   /** The shape: a JSON Schema of names and types. */
   schema: Record<string, unknown>;

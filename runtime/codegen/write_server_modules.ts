@@ -11,7 +11,24 @@ import { generateServerModules, MANIFEST_FILE, type ServerInput } from "./genera
 import { toServerDirName } from "./identifiers.ts";
 import { readInferredOutputs } from "./inferred_file.ts";
 
-/** Options of {@linkcode writeServerModules} and {@linkcode writeServerModule}. */
+/**
+ * Options of {@linkcode writeServerModules} and {@linkcode writeServerModule}.
+ *
+ * @example Use what `_inferred.json` holds
+ * ```ts
+ * import { writeServerModules, type WriteOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.mkdir(`${dir}/memory`);
+ * await Deno.writeTextFile(`${dir}/memory/_inferred.json`, JSON.stringify({ generator: "mcp-executor",
+ *   server: "memory", tools: { read_graph: { schema: { type: "object" }, results: 1, updated: "2026-12-06" } } }));
+ * const options: WriteOptions = { inferredOutputs: true };
+ * const tools = [{ name: "read_graph", inputSchema: { type: "object" as const } }];
+ * await writeServerModules(dir, [{ name: "memory", version: "1", tools }], options);
+ * assert.match(await Deno.readTextFile(`${dir}/memory/readGraph.ts`), /Promise<ReadGraphOutput>/);
+ * ```
+ */
 export interface WriteOptions {
   /**
    * Give tools without an `outputSchema` the output types inferred from their results, read from each server's

@@ -4,7 +4,24 @@
  * @module
  */
 
-/** What the orchestrator does with type errors in agent code before it runs it. */
+/**
+ * What the orchestrator does with type errors in agent code before it runs it: `"off"` checks nothing, `"warn"`
+ * runs the code with the errors as warnings, `"error"` refuses it (code `"type_error"`).
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, type TypecheckMode } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const typecheck: TypecheckMode = "error";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers`, typecheck });
+ * await orch.initialize();
+ * const result = await orch.executeTask({ id: "t1", description: "x", code: "const n: number = 'one';",
+ *   requiredTools: [], status: "pending" });
+ * assert.equal(result.error?.code, "type_error");
+ * ```
+ */
 export type TypecheckMode = "off" | "warn" | "error";
 
 /** The modes of {@linkcode TypecheckMode}, for validation. */

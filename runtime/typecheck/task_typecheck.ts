@@ -26,7 +26,7 @@ export const TYPE_WARNING_PREFIX = "type error at ";
  *
  * @example
  * ```ts
- * import { parseTypecheckMode } from "@mcp-executor/runtime";
+ * import { parseTypecheckMode } from "./mod.ts";
  * import assert from "node:assert/strict";
  * assert.equal(parseTypecheckMode("warn"), "warn");
  * assert.throws(() => parseTypecheckMode("strict"), /typecheck/);
@@ -57,7 +57,7 @@ export interface TaskCheckInput {
  *
  * @example Refuse a task with a type error
  * ```ts
- * import { TaskTypecheck } from "@mcp-executor/runtime";
+ * import { TaskTypecheck } from "./mod.ts";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();

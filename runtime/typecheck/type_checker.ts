@@ -58,7 +58,7 @@ export interface CheckOutcome {
  *
  * @example
  * ```ts
- * import { checkedTexts } from "@mcp-executor/runtime";
+ * import { checkedTexts } from "./mod.ts";
  * import assert from "node:assert/strict";
  *
  * const texts = checkedTexts({ code: "return 1;", servers: [{ identifier: "memory", dir: "memory" }] });
@@ -94,7 +94,7 @@ interface Session {
  *
  * @example
  * ```ts
- * import { TypeChecker } from "@mcp-executor/runtime";
+ * import { TypeChecker } from "./mod.ts";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
