@@ -46,10 +46,11 @@ export const MAX_LISTED_DIAGNOSTICS = 10;
 export const MAX_DIAGNOSTICS_CHARS = 2000;
 
 /**
- * The diagnostics as `line:column message` lines: at most 10, at most 2,000 characters in all, with a note of how
- * many more there were.
+ * The diagnostics as `line:column message` lines: at most 10, with a note of how many more there were, at most
+ * `maxChars` characters in all (the note and the newlines between the lines included).
  *
  * @param diagnostics The diagnostics, in order.
+ * @param maxChars The most characters the lines take, joined by newlines. Default 2,000.
  * @returns One line each.
  *
  * @example
@@ -61,12 +62,17 @@ export const MAX_DIAGNOSTICS_CHARS = 2000;
  * assert.deepEqual(lines, ["3:5 Object literal may only specify known properties"]);
  * ```
  */
-export function diagnosticLines(diagnostics: readonly TypeDiagnostic[]): string[] {
+export function diagnosticLines(
+  diagnostics: readonly TypeDiagnostic[],
+  maxChars: number = MAX_DIAGNOSTICS_CHARS,
+): string[] {
   const lines: string[] = [];
+  // Room for the "(N more)" note is kept whether or not it is needed.
+  const budget = maxChars - `\n(${diagnostics.length} more)`.length;
   let used = 0;
   for (const d of diagnostics.slice(0, MAX_LISTED_DIAGNOSTICS)) {
     let line = `${d.line}:${d.column} ${d.message}`;
-    const room = MAX_DIAGNOSTICS_CHARS - used - (lines.length > 0 ? 1 : 0);
+    const room = budget - used - (lines.length > 0 ? 1 : 0);
     if (room <= 0) break;
     if (line.length > room) line = line.slice(0, Math.max(0, room - 1)) + "…";
     lines.push(line);

@@ -8,7 +8,12 @@
 
 import { toServerDirName } from "../codegen/mod.ts";
 import type { TaskErrorInfo } from "../types.ts";
-import { diagnosticLines, TYPECHECK_MODES, type TypecheckMode } from "./diagnostics.ts";
+import {
+  diagnosticLines,
+  MAX_DIAGNOSTICS_CHARS,
+  TYPECHECK_MODES,
+  type TypecheckMode,
+} from "./diagnostics.ts";
 import { type CheckOutcome, TypeChecker } from "./type_checker.ts";
 
 /** The outcome of checking a task: refuse it, or run it with these warnings (none when it is clean). */
@@ -116,17 +121,17 @@ export class TaskTypecheck implements AsyncDisposable {
     if (outcome === undefined || outcome.diagnostics.length === 0) return { warnings: [] };
     const lines = diagnosticLines(outcome.diagnostics);
     if (this.#mode === "warn") {
-      return { warnings: lines.map((line) => `${TYPE_WARNING_PREFIX}${line}`) };
+      const more = lines.at(-1)?.startsWith("(") ? [`type errors: ${lines.pop()}`] : [];
+      return { warnings: [...lines.map((line) => `${TYPE_WARNING_PREFIX}${line}`), ...more] };
     }
     const count = outcome.diagnostics.length;
+    const head = `Task "${task.id}" was not run: its code has ${count} type error${
+      count === 1 ? "" : "s"
+    } (fix them and run it again):\n`;
+    // The whole message is at most 2,000 characters.
+    const listed = diagnosticLines(outcome.diagnostics, MAX_DIAGNOSTICS_CHARS - head.length);
     return {
-      error: {
-        name: "TypeError",
-        code: "type_error",
-        message: `Task "${task.id}" was not run: its code has ${count} type error${
-          count === 1 ? "" : "s"
-        } (fix them and run it again):\n${lines.join("\n")}`,
-      },
+      error: { name: "TypeError", code: "type_error", message: head + listed.join("\n") },
     };
   }
 
