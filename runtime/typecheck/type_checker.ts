@@ -155,7 +155,10 @@ export class TypeChecker implements AsyncDisposable {
       timer = setTimeout(() => resolve("timeout"), ms);
     });
     try {
-      const outcome = await Promise.race([this.#check(input), deadline]);
+      const checking = this.#check(input);
+      // Past the deadline the compiler is stopped, and the abandoned check rejects: nobody awaits it then.
+      checking.catch(() => {});
+      const outcome = await Promise.race([checking, deadline]);
       if (outcome !== "timeout") return outcome;
       log.warn("A type check took over {ms} ms: the task runs unchecked", { ms });
     } catch (error) {
@@ -191,6 +194,7 @@ export class TypeChecker implements AsyncDisposable {
       });
     await session.snapshot?.dispose();
     session.snapshot = next;
+    guardProcess(session.api);
     const program = next.getProject(config)?.program;
     if (program === undefined) throw new Error("The compiler did not open the checker's project");
     const agent = changed[0]!;
@@ -241,9 +245,26 @@ export class TypeChecker implements AsyncDisposable {
   }
 }
 
+/** The compiler's child process, once started (the API keeps it to itself). */
+function processOf(
+  api: API,
+): { pid?: number; on?(event: string, fn: () => void): unknown } | undefined {
+  return (api as unknown as { client?: { process?: { pid?: number } } }).client?.process;
+}
+
+const guarded = new WeakSet<object>();
+
+/** A compiler process that fails later (a signal, a broken pipe) must not throw an unhandled `error` event. */
+function guardProcess(api: API): void {
+  const child = processOf(api);
+  if (child === undefined || guarded.has(child)) return;
+  guarded.add(child);
+  child.on?.("error", () => {});
+}
+
 /** The compiler process's resident memory, from /proc (0 where there is none). */
 function rssOf(api: API): number {
-  const pid = (api as unknown as { client?: { process?: { pid?: number } } }).client?.process?.pid;
+  const pid = processOf(api)?.pid;
   if (pid === undefined) return 0;
   try {
     const status = Deno.readTextFileSync(`/proc/${pid}/status`);

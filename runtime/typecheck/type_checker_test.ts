@@ -175,3 +175,56 @@ Deno.test("TypeChecker cannot read host files outside servers/ and skills/, what
     await Deno.remove(outside, { recursive: true });
   }
 });
+
+/** The compiler processes this process started (their command line has `--api`). */
+function compilerPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
+      if (ppid === Deno.pid && cmdline.includes("--api")) pids.push(Number(entry.name));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
+
+Deno.test({
+  name:
+    "TypeChecker survives its compiler being killed: that check is skipped, the next one starts a new compiler",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "typecheck-kill-" });
+    try {
+      await using checker = new TypeChecker({ serversDir: dir });
+      const code = "const n: number = 'one';";
+      assert.equal((await checker.check({ code, servers: [] }))?.diagnostics.length, 1);
+      const pids = compilerPids();
+      assert.equal(pids.length, 1, `compiler processes: ${pids}`);
+      Deno.kill(pids[0]!, "SIGKILL");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // This check finds its compiler gone: it resolves to undefined (the task would run unchecked), no rejection.
+      const lost = await checker.check({ code, servers: [] });
+      const again = lost ?? await checker.check({ code, servers: [] });
+      assert.equal(again?.diagnostics.length, 1);
+      assert.ok(!compilerPids().includes(pids[0]!));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("TypeChecker gives up on a check past checkTimeoutMs (the task would run unchecked)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "typecheck-timeout-" });
+  try {
+    await using checker = new TypeChecker({ serversDir: dir, checkTimeoutMs: 1 });
+    // 1 ms: the compiler cannot even start in time.
+    assert.equal(await checker.check({ code: "const n: number = 'one';", servers: [] }), undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
