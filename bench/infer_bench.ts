@@ -1,11 +1,14 @@
 /**
  * Output type inference, two libraries on the same results: `genson-js` (JSON to a JSON Schema of names and types,
- * merged without the samples) and `quicktype-core` (JSON samples to TypeScript). The results are built by the script
- * in the shapes the reference servers return: server-memory's `read_graph` (5 entities, then 200),
- * server-filesystem's `directory_tree` (over this checkout's `runtime/`, then `bench/`), and a list of records with
- * optional and null fields (500, then 20).
+ * merged without the samples) and `quicktype-core` (JSON samples to TypeScript).
  *
- * Run: `deno run -A bench/infer_bench.ts [--runs=20] [--write-docs]`
+ * The corpus, `bench/infer_corpus.json`, holds results recorded from the reference servers through the orchestrator
+ * (the values agent code receives, which is what inference sees): server-memory's `read_graph` and `search_nodes` over
+ * 5, then 60 seeded entities, server-filesystem's `directory_tree` of this checkout's `runtime/` (its JSON
+ * text parsed) and server-everything's `get-structured-content` for its three cities. Each is inferred alone, then
+ * merged with the next result of the same tool. Re-record with `--record` (the entities are made up).
+ *
+ * Run: `deno run -A bench/infer_bench.ts [--runs=20] [--write-docs] [--record]`
  *
  * @module
  */
@@ -16,47 +19,92 @@ import { replaceSection } from "./_docs_section.ts";
 
 const DOCS = new URL("../docs/benchmarks.md", import.meta.url);
 
-function graph(n: number): unknown {
-  return {
-    entities: Array.from({ length: n }, (_, i) => ({
-      type: "entity",
-      name: `person-${i}@example.com`,
-      entityType: i % 3 === 0 ? "person" : "project",
-      observations: Array.from({ length: i % 4 }, (_, j) => `observation ${j} of ${i}`),
-    })),
-    relations: Array.from({ length: Math.floor(n / 2) }, (_, i) => ({
-      type: "relation",
-      from: `person-${i}@example.com`,
-      to: `person-${i + 1}@example.com`,
-      relationType: "works_with",
-    })),
-  };
-}
+const CORPUS = new URL("./infer_corpus.json", import.meta.url);
 
-async function tree(dir: string, depth = 0): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    out.push(
-      entry.isDirectory && depth < 3
-        ? {
-          name: entry.name,
-          type: "directory",
-          children: await tree(`${dir}/${entry.name}`, depth + 1),
-        }
-        : { name: entry.name, type: entry.isDirectory ? "directory" : "file" },
-    );
+/** Results per tool, in the order they were recorded. */
+type Corpus = Record<string, unknown[]>;
+
+const RECORD_CODE =
+  `const made = (from, to) => Array.from({ length: to - from }, (_, k) => from + k).map((i) => ({
+  name: "entity-" + i, entityType: ["person", "project", "place"][i % 3],
+  observations: Array.from({ length: i % 4 }, (_, j) => "observation " + j + " of " + i),
+}));
+await memory.createEntities({ entities: made(0, 5) });
+const few = await memory.readGraph();
+await memory.createEntities({ entities: made(5, 60) });
+await memory.createRelations({ relations: Array.from({ length: 30 }, (_, i) => ({
+  from: "entity-" + i, to: "entity-" + (i + 1), relationType: i % 2 ? "knows" : "works_on",
+})) });
+const many = await memory.readGraph();
+const projects = await memory.searchNodes({ query: "project" });
+const places = await memory.searchNodes({ query: "place" });
+const [root] = (await filesystem.listAllowedDirectories()).content.split("\\n").slice(1);
+const runtime = JSON.parse((await filesystem.directoryTree({ path: root + "/runtime" })).content);
+const bench = JSON.parse((await filesystem.directoryTree({ path: root + "/bench" })).content);
+const weather = [];
+for (const location of ["New York", "Chicago", "Los Angeles"]) {
+  weather.push(await everything.getStructuredContent({ location }));
+}
+return { "memory.read_graph": [few, many], "memory.search_nodes": [projects, places],
+  "filesystem.directory_tree": [runtime, bench], "everything.get-structured-content": weather };`;
+
+async function record(): Promise<Corpus> {
+  const { MCPOrchestrator } = await import("../runtime/mod.ts");
+  const dir = await Deno.makeTempDir({ prefix: "infer-corpus-" });
+  const checkout = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+  const pinned = (pkg: string, args: string[] = [], env: Record<string, string> = {}) => ({
+    type: "stdio" as const,
+    command: Deno.execPath(),
+    args: [
+      "run",
+      "-A",
+      "--no-config",
+      "--no-lock",
+      `npm:@modelcontextprotocol/${pkg}@2026.8.31`,
+      ...args,
+    ],
+    env,
+  });
+  try {
+    await using orch = new MCPOrchestrator({
+      config: {
+        servers: {
+          memory: pinned("server-memory", [], { MEMORY_FILE_PATH: `${dir}/memory.jsonl` }),
+          filesystem: pinned("server-filesystem", [checkout]),
+          everything: pinned("server-everything", ["stdio"]),
+        },
+      },
+      serversDir: `${dir}/servers`,
+      stateDir: `${dir}/state`,
+      inferOutputTypes: false,
+    });
+    await orch.initialize();
+    const result = await orch.executeTask({
+      id: "record",
+      description: "record the inference corpus",
+      code: RECORD_CODE,
+      requiredTools: ["memory", "filesystem", "everything"],
+      status: "pending",
+    });
+    if (result.status !== "completed") throw new Error(JSON.stringify(result.error));
+    return result.data as Corpus;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
-  return out;
 }
 
-function rows(n: number): unknown {
-  return Array.from({ length: n }, (_, i) => ({
-    id: i,
-    email: `user${i}@example.com`,
-    score: i % 7 === 0 ? null : i / 3,
-    tags: i % 2 === 0 ? ["a", "b"] : [],
-    ...(i % 5 === 0 ? { note: "late" } : {}),
-  }));
+/** How many string values of the result (other than JSON Schema's own words) appear in the shape. */
+function keptValues(value: unknown, shape: unknown): number {
+  const text = JSON.stringify(shape);
+  const words = new Set(["object", "array", "string", "integer", "number", "boolean", "null"]);
+  const strings = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (typeof v === "string" && v.length >= 4 && !words.has(v)) strings.add(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return [...strings].filter((s) => text.includes(JSON.stringify(s))).length;
 }
 
 async function quicktypeTs(samples: unknown[]): Promise<string> {
@@ -89,29 +137,27 @@ async function time(runs: number, fn: () => unknown): Promise<number> {
 
 if (import.meta.main) {
   const runs = Number(Deno.args.find((a) => a.startsWith("--runs="))?.slice(7) ?? 20);
-  const corpus: Array<[string, unknown, unknown]> = [
-    ["`read_graph`, 5 entities, then 200", graph(5), graph(200)],
-    [
-      "`directory_tree` of `runtime/`",
-      await tree(new URL("../runtime", import.meta.url).pathname),
-      await tree(new URL("../bench", import.meta.url).pathname),
-    ],
-    ["500 records, optional and null fields", rows(500), rows(20)],
-  ];
+  if (Deno.args.includes("--record")) {
+    await Deno.writeTextFile(CORPUS, `${JSON.stringify(await record(), null, 2)}\n`);
+  }
+  const recorded = JSON.parse(await Deno.readTextFile(CORPUS)) as Corpus;
+  const corpus = Object.entries(recorded).map(([tool, results]) =>
+    [`\`${tool}\``, results[0], results[1]] as const
+  );
   const lines = [
-    "| result | bytes | genson-js: shape, ms | genson-js: merge a second result, ms | quicktype-core: TypeScript from 1 sample, ms | quicktype-core: from 2 samples, ms | values kept: genson-js / quicktype-core |",
+    "| tool | bytes of the first result | genson-js: shape, ms | genson-js: merge a second result, ms | quicktype-core: TypeScript from 1 sample, ms | quicktype-core: from 2 samples, ms | values kept: genson-js / quicktype-core |",
     "| --- | --- | --- | --- | --- | --- | --- |",
   ];
   // quicktype-core's first run loads its language tables: warm both up first.
-  shapeOf(graph(2));
-  await quicktypeTs([graph(2)]);
+  shapeOf(corpus[0]![1]);
+  await quicktypeTs([corpus[0]![1]]);
   for (const [name, first, second] of corpus) {
     const shape = shapeOf(first);
     const g1 = await time(runs, () => shapeOf(first));
     const g2 = await time(runs, () => mergeShapes(shape, shapeOf(second)));
     const q1 = await time(Math.min(runs, 10), () => quicktypeTs([first]));
     const q2 = await time(Math.min(runs, 10), () => quicktypeTs([first, second]));
-    const keptG = JSON.stringify(shape).includes("example.com") ? "yes" : "no";
+    const keptG = keptValues(first, shape) === 0 ? "no" : `${keptValues(first, shape)} values`;
     // quicktype-core merges only from samples: inferring from N results means keeping N results.
     lines.push(
       `| ${name} | ${JSON.stringify(first).length.toLocaleString("en")} | ${g1.toFixed(2)} | ${
