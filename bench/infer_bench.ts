@@ -152,9 +152,9 @@ if (import.meta.main) {
   shapeOf(corpus[0]![1]);
   await quicktypeTs([corpus[0]![1]]);
   for (const [name, first, second] of corpus) {
-    const shape = shapeOf(first);
+    const shape = shapeOf(first)!;
     const g1 = await time(runs, () => shapeOf(first));
-    const g2 = await time(runs, () => mergeShapes(shape, shapeOf(second)));
+    const g2 = await time(runs, () => mergeShapes(shape, shapeOf(second)!));
     const q1 = await time(Math.min(runs, 10), () => quicktypeTs([first]));
     const q2 = await time(Math.min(runs, 10), () => quicktypeTs([first, second]));
     const keptG = keptValues(first, shape) === 0 ? "no" : `${keptValues(first, shape)} values`;

@@ -6,7 +6,8 @@
  * names and types, and objects whose keys are data (an e-mail address, a path, a sentence) become maps, so their keys
  * are not kept either.
  *
- * Bounded: objects to their first 200 properties, arrays to their first 50 items, 8 levels deep (deeper is any).
+ * Bounded: objects to their first 200 properties, arrays to their first 50 items, 8 levels deep (deeper is any),
+ * and 20,000 values in all: a larger result within those bounds gives no shape (it is skipped, not guessed at).
  *
  * @module
  */
@@ -26,7 +27,7 @@ const createSchema = genson.createSchema as (value: unknown) => Schema;
 const mergeSchemas = genson.mergeSchemas as (schemas: Schema[]) => Schema;
 
 /** The bounds of inference. */
-export const INFERENCE_LIMITS = { depth: 8, properties: 200, items: 50 } as const;
+export const INFERENCE_LIMITS = { depth: 8, properties: 200, items: 50, values: 20_000 } as const;
 
 /**
  * A tool's inferred output, as `servers/<server>/_inferred.json` keeps it.
@@ -97,21 +98,24 @@ export function structuredValue(result: CallToolResult): unknown {
  * The shape of a value: a JSON Schema of its names and types, bounded.
  *
  * @param value A structured result.
- * @returns The schema; it holds no value of the result.
+ * @returns The schema; it holds no value of the result. `undefined` when the result holds more than 20,000 values
+ *   within the bounds.
  *
  * @example
  * ```ts
  * import { shapeOf } from "./output_inference.ts";
  * import assert from "node:assert/strict";
- * const shape = shapeOf({ users: { "ada@example.com": { age: 36 } } });
+ * const shape = shapeOf({ users: { "ada@example.com": { age: 36 } } })!;
  * assert.ok(!JSON.stringify(shape).includes("ada"));
  * assert.deepEqual(shape.properties, {
  *   users: { type: "object", additionalProperties: { type: "object", properties: { age: { type: "integer" } }, required: ["age"] } },
  * });
  * ```
  */
-export function shapeOf(value: unknown): Record<string, unknown> {
-  return finish(createSchema(bound(value, 0)), 0);
+export function shapeOf(value: unknown): Record<string, unknown> | undefined {
+  const budget = { left: INFERENCE_LIMITS.values };
+  const bounded = bound(value, 0, budget);
+  return budget.left < 0 ? undefined : finish(createSchema(bounded), 0);
 }
 
 /**
@@ -125,7 +129,7 @@ export function shapeOf(value: unknown): Record<string, unknown> {
  * ```ts
  * import { mergeShapes, shapeOf } from "./output_inference.ts";
  * import assert from "node:assert/strict";
- * const merged = mergeShapes(shapeOf({ id: 1, name: "a" }), shapeOf({ id: "x" }));
+ * const merged = mergeShapes(shapeOf({ id: 1, name: "a" })!, shapeOf({ id: "x" })!);
  * assert.deepEqual(merged.required, ["id"]);
  * assert.deepEqual((merged.properties as Record<string, unknown>).id, { type: ["integer", "string"] });
  * ```
@@ -138,22 +142,23 @@ export function mergeShapes(
 }
 
 /** A copy of the value within the bounds; map-like objects gather their values under {@linkcode MAP_KEY}. */
-function bound(value: unknown, depth: number): unknown {
+function bound(value: unknown, depth: number, budget: { left: number }): unknown {
+  if (--budget.left < 0) return null;
   if (value === null || typeof value !== "object") return value;
   if (depth >= INFERENCE_LIMITS.depth) return null;
   if (Array.isArray(value)) {
-    return value.slice(0, INFERENCE_LIMITS.items).map((item) => bound(item, depth + 1));
+    return value.slice(0, INFERENCE_LIMITS.items).map((item) => bound(item, depth + 1, budget));
   }
   const keys = Object.keys(value);
   if (keys.length > 0 && !keys.every((key) => FIELD_NAME.test(key))) {
     const values = keys.slice(0, INFERENCE_LIMITS.items).map((key) =>
-      bound((value as Record<string, unknown>)[key], depth + 1)
+      bound((value as Record<string, unknown>)[key], depth + 1, budget)
     );
     return { [MAP_KEY]: values };
   }
   const out: Record<string, unknown> = {};
   for (const key of keys.slice(0, INFERENCE_LIMITS.properties)) {
-    out[key] = bound((value as Record<string, unknown>)[key], depth + 1);
+    out[key] = bound((value as Record<string, unknown>)[key], depth + 1, budget);
   }
   return out;
 }

@@ -3,14 +3,14 @@ import { jsonSchemaToType } from "./json_schema_to_ts.ts";
 import { INFERENCE_LIMITS, mergeShapes, shapeOf, structuredValue } from "./output_inference.ts";
 
 Deno.test("mergeShapes widens: optional fields, unions of primitives", () => {
-  const first = shapeOf({ id: 1, name: "a", tags: ["x"] });
-  const merged = mergeShapes(first, shapeOf({ id: "b", tags: [2], extra: true }));
+  const first = shapeOf({ id: 1, name: "a", tags: ["x"] })!;
+  const merged = mergeShapes(first, shapeOf({ id: "b", tags: [2], extra: true })!);
   assert.equal(
     jsonSchemaToType(merged),
     "{\n  id: number | string;\n  name?: string;\n  tags: (number | string)[];\n  extra?: boolean;\n}",
   );
   // The same shape again changes nothing.
-  assert.deepEqual(mergeShapes(merged, shapeOf({ id: 2, tags: [] })), merged);
+  assert.deepEqual(mergeShapes(merged, shapeOf({ id: 2, tags: [] })!), merged);
 });
 
 Deno.test("shapeOf keeps names and types only, within the bounds", async (t) => {
@@ -21,7 +21,10 @@ Deno.test("shapeOf keeps names and types only, within the bounds", async (t) => 
     for (const value of ["ada@example.com", "42", "secret"]) assert.ok(!text.includes(value), text);
   });
   await t.step("keys that are data become a map", () => {
-    const shape = shapeOf({ "ada@example.com": { age: 1 }, "bob@example.com": { age: 2, x: "y" } });
+    const shape = shapeOf({
+      "ada@example.com": { age: 1 },
+      "bob@example.com": { age: 2, x: "y" },
+    })!;
     assert.ok(!JSON.stringify(shape).includes("example.com"));
     assert.equal(
       jsonSchemaToType(shape),
@@ -40,11 +43,18 @@ Deno.test("shapeOf keeps names and types only, within the bounds", async (t) => 
     assert.equal(depth, INFERENCE_LIMITS.depth);
     assert.deepEqual(shape, {});
   });
+  await t.step("a result of more than 20,000 values within the bounds gives no shape", () => {
+    const big = Array.from({ length: 50 }, () => ({
+      rows: Array.from({ length: 50 }, () => ({ cells: Array.from({ length: 50 }, (_, i) => i) })),
+    }));
+    assert.equal(shapeOf(big), undefined);
+    assert.ok(shapeOf(big.slice(0, 2)) !== undefined);
+  });
   await t.step("200 properties, arrays from their first 50 items", () => {
     const wide = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
-    assert.equal(Object.keys(shapeOf(wide).properties as object).length, 200);
+    assert.equal(Object.keys(shapeOf(wide)!.properties as object).length, 200);
     const items = [...Array.from({ length: 50 }, () => 1), "late"];
-    assert.deepEqual(shapeOf({ items }).properties, {
+    assert.deepEqual(shapeOf({ items })!.properties, {
       items: { type: "array", items: { type: "integer" } },
     });
   });

@@ -25,6 +25,9 @@ import type { ToolCatalog } from "./tool_catalog.ts";
 
 const log = logger("orchestrator");
 
+/** After this many results in a row that change nothing, a tool's shape counts as settled for this process. */
+const SETTLED_AFTER = 50;
+
 /** What {@linkcode OutputTypes} works with. */
 export interface OutputTypesContext {
   serversDir: string;
@@ -38,6 +41,8 @@ export class OutputTypes {
   #known = new Map<string, Record<string, InferredOutput>>();
   /** Results seen per `server\0tool` since start (the count starts from the file's). */
   #seen = new Map<string, number>();
+  /** Results in a row that changed nothing, per `server\0tool`; past {@linkcode SETTLED_AFTER} it is left alone. */
+  #unchanged = new Map<string, number>();
   #chain: Promise<void> = Promise.resolve();
 
   private constructor(context: OutputTypesContext) {
@@ -69,6 +74,7 @@ export class OutputTypes {
   readonly onResult = (server: string, tool: string, result: CallToolResult): void => {
     const definition = this.#context.connections.get(server)?.tools.find((t) => t.name === tool);
     if (definition === undefined || definition.outputSchema !== undefined) return;
+    if ((this.#unchanged.get(`${server}\0${tool}`) ?? 0) >= SETTLED_AFTER) return;
     this.#chain = this.#chain
       .then(() => new Promise<void>((resolve) => setTimeout(resolve, 0)))
       .then(() => this.#record(server, tool, result))
@@ -90,13 +96,18 @@ export class OutputTypes {
     const value = structuredValue(result);
     if (value === undefined) return;
     const shape = shapeOf(value);
+    if (shape === undefined) return;
     const tools = { ...this.#known.get(server) };
     const known = tools[tool];
     const key = `${server}\0${tool}`;
     const seen = (this.#seen.get(key) ?? known?.results ?? 0) + 1;
     this.#seen.set(key, seen);
     const merged = known === undefined ? shape : mergeShapes(known.schema, shape);
-    if (known !== undefined && canonicalJson(merged) === canonicalJson(known.schema)) return;
+    if (known !== undefined && canonicalJson(merged) === canonicalJson(known.schema)) {
+      this.#unchanged.set(key, (this.#unchanged.get(key) ?? 0) + 1);
+      return;
+    }
+    this.#unchanged.set(key, 0);
     tools[tool] = { schema: merged, results: seen, updated: new Date().toISOString().slice(0, 10) };
     this.#known.set(server, tools);
     const { serversDir, connections, catalog } = this.#context;
