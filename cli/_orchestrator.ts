@@ -70,6 +70,10 @@ export async function openTaskOrchestrator(
       ? {}
       : { approvalTimeoutMs: settings.approvalTimeoutMs }),
     ...(settings.pii === undefined ? {} : { pii: settings.pii }),
+    typecheck: settings.typecheck ?? "warn",
+    ...(settings.inferOutputTypes === undefined
+      ? {}
+      : { inferOutputTypes: settings.inferOutputTypes }),
     ...options,
   }).catch(async (error) => {
     await audit?.close();

@@ -18,14 +18,15 @@ import {
 import { openTaskOrchestrator } from "./_orchestrator.ts";
 
 const HELP =
-  `Usage: mcpx run <file.ts> [--tools memory,filesystem] [--workspace name] [--timeout ms] [--json]
+  `Usage: mcpx run <file.ts> [--tools memory,filesystem] [--workspace name] [--timeout ms]
+                 [--typecheck off|warn|error] [--json]
 
 Runs the file as the body of one task: top-level await and a top-level "return value" work, every server it may
 call is in scope as a namespace (memory.readGraph(), filesystem.readTextFile({ path })). Prints the status, the
 returned data, the logs and the token figures. The exit code is 0 when the task completed, 1 otherwise.
 
 Settings come from mcp-executor.json beside the config, as for mcpx serve: approval rules and approvalTimeoutMs,
-pii, audit. A call whose rule is "ask" is put to you on this terminal (y approves, anything else refuses); when
+pii, audit, typecheck. A call whose rule is "ask" is put to you on this terminal (y approves, anything else refuses); when
 stdin is not a terminal no one can answer, and the call is refused with a message that says so.
 
 Flags:
@@ -33,6 +34,8 @@ Flags:
                        (default: every connected server)
   --workspace <name>   a folder that keeps files between runs; the code's cwd
   --timeout <ms>       the task's deadline (default 30000)
+  --typecheck <mode>   type errors before the run: "error" refuses the code, "warn" runs it and lists
+                       them first, "off" skips the check (default: mcp-executor.json's, else warn)
   --json               the whole result as JSON
   -c, --config <path>  the mcp.json (default ./mcp.json)
   -h, --help           this text`;
@@ -49,6 +52,7 @@ export async function main(args: string[]): Promise<number> {
     tools: { type: "string" },
     workspace: { type: "string" },
     timeout: { type: "string" },
+    typecheck: { type: "string" },
     json: { type: "boolean" },
   });
   if (parsed.values.help) {
@@ -67,7 +71,16 @@ export async function main(args: string[]): Promise<number> {
   }
   const timeoutMs = numberFlag(parsed, "timeout");
   const workspace = stringFlag(parsed, "workspace");
-  await using opened = await openTaskOrchestrator(await configPath(parsed));
+  const typecheck = stringFlag(parsed, "typecheck");
+  if (typecheck !== undefined && !["off", "warn", "error"].includes(typecheck)) {
+    throw new UsageError(
+      `Invalid --typecheck ${JSON.stringify(typecheck)}: use off, warn or error`,
+    );
+  }
+  await using opened = await openTaskOrchestrator(
+    await configPath(parsed),
+    typecheck === undefined ? {} : { typecheck: typecheck as "off" | "warn" | "error" },
+  );
   const { orch } = opened;
   const tools =
     stringFlag(parsed, "tools")?.split(",").map((t) => t.trim()).filter((t) => t !== "") ??

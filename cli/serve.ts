@@ -245,6 +245,8 @@ async function run(settings: Settings): Promise<number> {
         ? {}
         : { approvalTimeoutMs: daemonConfig.approvalTimeoutMs }),
       ...(daemonConfig.pii === undefined ? {} : { pii: daemonConfig.pii }),
+      ...(daemonConfig.typecheck === undefined ? {} : { typecheck: daemonConfig.typecheck }),
+      ...(daemonConfig.inferOutputTypes === false ? { inferOutputTypes: false } : {}),
       ...(daemonConfig.search?.embed === "universal-sentence-encoder"
         ? { embed: universalSentenceEncoder() }
         : {}),

@@ -141,12 +141,15 @@ export {
 } from "./connections/elicitation.ts";
 export {
   generateServerModules,
+  type InferredOutput,
   renderToolSignature,
   type ServerInput,
+  type WriteOptions,
   type WriteResult,
   writeServerModule,
   writeServerModules,
 } from "./codegen/mod.ts";
+export type { TypecheckMode } from "./typecheck/mod.ts";
 export { configureLogging, type LogLevel } from "./log.ts";
 export type { ServerSummary, ToolSearchHit, ToolSummary } from "./search/mod.ts";
 export {

@@ -44,6 +44,32 @@ return text.trim().split("\\n").length;`,
     assert.equal(failed.code, 1);
     assert.match(failed.stdout, /^failed/);
     assert.match(failed.stdout, /not_allowed|memory is not defined/);
+
+    // A misspelled parameter: refused with --typecheck error, run with a warning by default ("warn").
+    await Deno.writeTextFile(
+      join(dir, "typo.ts"),
+      `const { content } = await filesystem.readTextFile({ paht: "notes.txt" });\nreturn content;`,
+    );
+    const refused = await mcpx(
+      dir,
+      "run",
+      "typo.ts",
+      "--tools",
+      "filesystem",
+      "--typecheck",
+      "error",
+    );
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /\(type_error\)/);
+    assert.match(refused.stdout, /^1:\d+ .*'paht'/m);
+    const warned = await mcpx(dir, "run", "typo.ts", "--tools", "filesystem", "--json");
+    assert.match(
+      JSON.parse(warned.stdout).logs[0],
+      /^\[mcp-executor\] type error at 1:\d+ .*'paht'/,
+    );
+    const bad = await mcpx(dir, "run", "typo.ts", "--typecheck", "strict");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /Invalid --typecheck "strict"/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -11,6 +11,7 @@ import { isSchema, type Schema } from "./_schema_refs.ts";
 import { LINE_WIDTH } from "./_type_printer.ts";
 import { isIdentifier, toTypeName } from "./identifiers.ts";
 import { jsonSchemaToDeclarations } from "./json_schema_to_ts.ts";
+import type { InferredOutput } from "./output_inference.ts";
 
 /** What a generated tool module and a tool signature are made of. */
 export interface ToolParts {
@@ -45,6 +46,7 @@ function inputSchemaOf(tool: Tool): Schema {
  * @param tool The tool's definition from `tools/list`.
  * @param functionName The tool's function name.
  * @param exported Whether declarations carry `export`.
+ * @param inferred The output shape inferred from the tool's results, used when it declares no output schema.
  * @returns The pieces.
  */
 export function toolParts(
@@ -52,10 +54,13 @@ export function toolParts(
   tool: Tool,
   functionName: string,
   exported: boolean,
+  inferred?: InferredOutput,
 ): ToolParts {
   const typeBase = toTypeName(functionName);
   const inputType = `${typeBase}Input`;
-  const outputType = tool.outputSchema === undefined ? undefined : `${typeBase}Output`;
+  const declared = tool.outputSchema !== undefined;
+  const outputSchema = declared ? tool.outputSchema : inferred?.schema;
+  const outputType = outputSchema === undefined ? undefined : `${typeBase}Output`;
   const usedNames = new Set([inputType, ...(outputType === undefined ? [] : [outputType])]);
   const input = inputSchemaOf(tool);
   const declarations = [
@@ -68,13 +73,19 @@ export function toolParts(
     }),
   ];
   if (outputType !== undefined) {
-    declarations.push(jsonSchemaToDeclarations(tool.outputSchema, {
+    declarations.push(jsonSchemaToDeclarations(outputSchema, {
       name: outputType,
       defsPrefix: typeBase,
       usedNames,
-      doc: joinParagraphs(describe(tool.outputSchema), [
-        `The structured result of {@linkcode ${functionName}}.`,
-      ]),
+      doc: declared || inferred === undefined
+        ? joinParagraphs(describe(outputSchema), [
+          `The structured result of {@linkcode ${functionName}}.`,
+        ])
+        : docLines(
+          `The result of {@linkcode ${functionName}}, inferred from ${inferred.results} result${
+            inferred.results === 1 ? "" : "s"
+          } on ${inferred.updated}, not declared by the server.`,
+        ),
       exported,
     }));
   }

@@ -12,6 +12,7 @@ import { LINE_WIDTH } from "./_type_printer.ts";
 import { functionHead, type ToolParts, toolParts } from "./_tool_parts.ts";
 import { RUNTIME_MODULE_FILE, runtimeModule } from "./runtime_module.ts";
 import { canonicalJsonHash } from "./canonical_json.ts";
+import type { InferredOutput } from "./output_inference.ts";
 import { CLIENT_MODULE_PATH } from "./client_module.ts";
 import {
   assignFunctionNames,
@@ -42,6 +43,11 @@ export interface ServerInput {
   version: string;
   /** The tools from `tools/list`, in the order the server lists them. */
   tools: Tool[];
+  /**
+   * Output shapes inferred from results, by tool name, for tools that declare no `outputSchema` (see
+   * `servers/<server>/_inferred.json`). Default: none.
+   */
+  inferred?: Readonly<Record<string, InferredOutput>>;
 }
 
 /** One tool's entry in `_manifest.json`. */
@@ -107,7 +113,10 @@ export function generateServerModules(server: ServerInput): Map<string, string> 
   const entries: IndexEntry[] = [];
   server.tools.forEach((tool, i) => {
     const fn = functionNames[i]!;
-    const parts = toolParts(server.name, tool, fn, true);
+    const inferred = Object.hasOwn(server.inferred ?? {}, tool.name)
+      ? server.inferred![tool.name]
+      : undefined;
+    const parts = toolParts(server.name, tool, fn, true, inferred);
     files.set(
       toolFilePath(dir, fn),
       toolModule(header, { serverName: server.name, tool, fn, parts }),
@@ -115,7 +124,7 @@ export function generateServerModules(server: ServerInput): Map<string, string> 
     entries.push({
       tool,
       fn,
-      hasOutput: tool.outputSchema !== undefined,
+      hasOutput: parts.outputType !== undefined,
       inputOptional: parts.inputOptional,
     });
   });
@@ -152,7 +161,7 @@ export function generateServerModules(server: ServerInput): Map<string, string> 
  * @param serverName The server's name in mcp.json.
  * @param tool The tool's definition.
  * @param options `functionName`: the tool's generated function name when a collision renamed it; default
- *   {@linkcode toFunctionName} of the tool's name.
+ *   {@linkcode toFunctionName} of the tool's name. `inferred`: the output shape inferred from its results.
  * @returns TypeScript declarations, ending with `function fn(input: X): Promise<Y>;` and a newline.
  *
  * @example A tool's signature
@@ -170,10 +179,10 @@ export function generateServerModules(server: ServerInput): Map<string, string> 
 export function renderToolSignature(
   serverName: string,
   tool: Tool,
-  options: { functionName?: string } = {},
+  options: { functionName?: string; inferred?: InferredOutput } = {},
 ): string {
   const fn = options.functionName ?? toFunctionName(tool.name);
-  const parts = toolParts(serverName, tool, fn, false);
+  const parts = toolParts(serverName, tool, fn, false, options.inferred);
   const param = `input${parts.inputOptional ? "?" : ""}: ${parts.inputType}`;
   const head = functionHead({
     prefix: "",

@@ -53,4 +53,22 @@ export {
   jsonSchemaToType,
   type TypeOptions,
 } from "./json_schema_to_ts.ts";
-export { type WriteResult, writeServerModule, writeServerModules } from "./write_server_modules.ts";
+export {
+  type WriteOptions,
+  type WriteResult,
+  writeServerModule,
+  writeServerModules,
+} from "./write_server_modules.ts";
+export {
+  INFERENCE_LIMITS,
+  type InferredOutput,
+  mergeShapes,
+  shapeOf,
+  structuredValue,
+} from "./output_inference.ts";
+export {
+  INFERRED_FILE,
+  type InferredFile,
+  readInferredOutputs,
+  writeInferredOutputs,
+} from "./inferred_file.ts";

@@ -9,6 +9,42 @@ import { dirname, join, resolve } from "node:path";
 import { CLIENT_MODULE_PATH, generateClientModule, GENERATED_HEADER_RE } from "./client_module.ts";
 import { generateServerModules, MANIFEST_FILE, type ServerInput } from "./generate_server.ts";
 import { toServerDirName } from "./identifiers.ts";
+import { readInferredOutputs } from "./inferred_file.ts";
+
+/**
+ * Options of {@linkcode writeServerModules} and {@linkcode writeServerModule}.
+ *
+ * @example Use what `_inferred.json` holds
+ * ```ts
+ * import { writeServerModules, type WriteOptions } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.mkdir(`${dir}/memory`);
+ * await Deno.writeTextFile(`${dir}/memory/_inferred.json`, JSON.stringify({ generator: "mcp-executor",
+ *   server: "memory", tools: { read_graph: { schema: { type: "object" }, results: 1, updated: "2026-12-06" } } }));
+ * const options: WriteOptions = { inferredOutputs: true };
+ * const tools = [{ name: "read_graph", inputSchema: { type: "object" as const } }];
+ * await writeServerModules(dir, [{ name: "memory", version: "1", tools }], options);
+ * assert.match(await Deno.readTextFile(`${dir}/memory/readGraph.ts`), /Promise<ReadGraphOutput>/);
+ * ```
+ */
+export interface WriteOptions {
+  /**
+   * Give tools without an `outputSchema` the output types inferred from their results, read from each server's
+   * `_inferred.json` (unless the server input carries `inferred` itself). Default `false`.
+   */
+  inferredOutputs?: boolean;
+}
+
+async function withInferred(
+  outDir: string,
+  server: ServerInput,
+  options: WriteOptions,
+): Promise<ServerInput> {
+  if (options.inferredOutputs !== true || server.inferred !== undefined) return server;
+  return { ...server, inferred: await readInferredOutputs(outDir, server.name) };
+}
 
 /**
  * What a write changed, as `/`-separated paths relative to the output folder, sorted.
@@ -45,6 +81,7 @@ const locks = new Map<string, Promise<unknown>>();
  *
  * @param outDir The output folder; created when missing.
  * @param servers Every server that should have modules.
+ * @param options Whether inferred output types are used.
  * @returns The paths written and removed.
  * @throws {TypeError} When two servers map to the same folder name.
  * @throws {Error} When a generated path is taken by a file the generator did not write.
@@ -66,6 +103,7 @@ const locks = new Map<string, Promise<unknown>>();
 export async function writeServerModules(
   outDir: string,
   servers: readonly ServerInput[],
+  options: WriteOptions = {},
 ): Promise<WriteResult> {
   const dirs = new Map<string, string>();
   for (const server of servers) {
@@ -82,7 +120,8 @@ export async function writeServerModules(
   }
   const files = new Map<string, string>([[CLIENT_MODULE_PATH, generateClientModule()]]);
   for (const server of servers) {
-    for (const [path, text] of generateServerModules(server)) files.set(path, text);
+    const input = await withInferred(outDir, server, options);
+    for (const [path, text] of generateServerModules(input)) files.set(path, text);
   }
   const keep = new Set([...servers].map((server) => toServerDirName(server.name)));
   return await withLock(outDir, () => sync(outDir, files, { scope: "all", keep }));
@@ -94,6 +133,7 @@ export async function writeServerModules(
  *
  * @param outDir The output folder; created when missing.
  * @param server The server with its current tools.
+ * @param options Whether inferred output types are used.
  * @returns The paths written and removed.
  * @throws {Error} When a generated path is taken by a file the generator did not write.
  *
@@ -109,9 +149,14 @@ export async function writeServerModules(
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function writeServerModule(outDir: string, server: ServerInput): Promise<WriteResult> {
+export async function writeServerModule(
+  outDir: string,
+  server: ServerInput,
+  options: WriteOptions = {},
+): Promise<WriteResult> {
   const files = new Map<string, string>([[CLIENT_MODULE_PATH, generateClientModule()]]);
-  for (const [path, text] of generateServerModules(server)) files.set(path, text);
+  const input = await withInferred(outDir, server, options);
+  for (const [path, text] of generateServerModules(input)) files.set(path, text);
   const dir = toServerDirName(server.name);
   return await withLock(outDir, () => sync(outDir, files, { scope: "one", keep: new Set([dir]) }));
 }

@@ -232,6 +232,10 @@ export const daemonConfigShape = {
   search: searchSection.optional(),
   /** Where the daemon's state lives: `{ url }` of PostgreSQL, shared by replicas; default files. */
   state: stateSection.optional(),
+  /** Type-check agent code before it runs: `"off"`, `"warn"` (the daemon's default) or `"error"`. */
+  typecheck: z.enum(["off", "warn", "error"]).optional(),
+  /** Infer output types of tools that declare none from their results. Default `true`. */
+  inferOutputTypes: z.boolean().optional(),
 };
 
 /** The zod schema of `mcp-executor.json`. */

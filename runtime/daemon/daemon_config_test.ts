@@ -30,6 +30,13 @@ Deno.test("parseDaemonConfig() accepts a pii section with the orchestrator's opt
   assert.deepEqual(parseDaemonConfig({ pii }).pii, pii);
 });
 
+Deno.test("parseDaemonConfig() accepts typecheck and inferOutputTypes and refuses an unknown mode", () => {
+  const config = parseDaemonConfig({ typecheck: "error", inferOutputTypes: false });
+  assert.equal(config.typecheck, "error");
+  assert.equal(config.inferOutputTypes, false);
+  assert.throws(() => parseDaemonConfig({ typecheck: "strict" }), /typecheck/);
+});
+
 Deno.test("parseDaemonConfig() accepts a search section naming the offline embedding", () => {
   const search = { embed: "universal-sentence-encoder" };
   assert.deepEqual(parseDaemonConfig({ search }).search, search);

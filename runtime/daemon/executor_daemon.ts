@@ -125,6 +125,8 @@ export class ExecutorDaemon {
       // A backing server's questions and sign-ins go to the client of the task's session.
       onElicitation: relayElicitation(this.#relayHost()),
       onAuthorizationUrl: relayAuthorizationUrl(this.#relayHost()),
+      // Agents fix type errors cheaply before their calls go out: the daemon checks unless told otherwise.
+      typecheck: "warn",
       ...options.orchestrator,
       onTaskProgress: (event: TaskProgressEvent) => {
         own?.(event);

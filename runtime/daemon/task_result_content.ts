@@ -7,6 +7,9 @@
 
 import type { CallToolResult } from "../sdk.ts";
 import type { TaskResult } from "../types.ts";
+import { TYPE_WARNING_PREFIX } from "../typecheck/mod.ts";
+
+const TYPE_LOG_PREFIX = `[mcp-executor] ${TYPE_WARNING_PREFIX}`;
 
 /** The most characters of the text content (the full result is in `structuredContent`). */
 export const MAX_TEXT_CHARS = 20_000;
@@ -25,6 +28,8 @@ const HINTS: Record<string, string> = {
   quota_exceeded: "Delete files in the workspace (Deno.remove) before writing more.",
   invalid_workspace: "Use a workspace name of letters, digits, '.', '_' and '-'.",
   tool_failed: 'Check the tool\'s arguments with search_tools detail "full".',
+  type_error:
+    'Fix the type errors (line:column) and call again; search_tools detail "full" shows types.',
   invalid_arguments: 'Check the tool\'s arguments with search_tools detail "full".',
 };
 
@@ -83,10 +88,16 @@ export function taskResultContent(result: TaskResult): CallToolResult {
     const frames = error?.stack?.split("\n").slice(1).join("\n") ?? "";
     if (frames !== "") parts.push(frames);
   }
+  const typeErrors = result.warnings?.some((w) => w.startsWith(TYPE_WARNING_PREFIX)) ?? false;
   if (result.warnings !== undefined && result.warnings.length > 0) {
-    parts.push(`warnings:\n${result.warnings.join("\n")}`);
+    const head = typeErrors
+      ? "warnings (the code ran; fix its type errors next time):"
+      : "warnings:";
+    parts.push(`${head}\n${result.warnings.join("\n")}`);
   }
-  if (result.logs.length > 0) parts.push(`logs:\n${result.logs.join("\n")}`);
+  // Type errors lead the logs too, for library callers; the text has them once, under warnings.
+  const logs = typeErrors ? result.logs.filter((l) => !l.startsWith(TYPE_LOG_PREFIX)) : result.logs;
+  if (logs.length > 0) parts.push(`logs:\n${logs.join("\n")}`);
   let text = parts.join("\n");
   if (text.length > MAX_TEXT_CHARS) {
     text = `${text.slice(0, MAX_TEXT_CHARS)}\n[cut at ${MAX_TEXT_CHARS} characters]`;

@@ -15,6 +15,7 @@ import type { PiiOptions, VaultStore } from "../privacy/mod.ts";
 import type { SkillRows, UsageRows } from "../state/mod.ts";
 import type { TaskResult } from "../types.ts";
 import type { OrchestratorEventListener } from "./orchestrator_events.ts";
+import type { TypecheckMode } from "../typecheck/mod.ts";
 
 /**
  * A progress notification a server sent during a task's tool call.
@@ -153,6 +154,18 @@ export interface OrchestratorOptions {
    * an error's message and stack are cut to as many characters. Default 1 MiB.
    */
   maxResultBytes?: number;
+  /**
+   * Type-checks agent code against the generated `servers/` types before it runs (see docs/typecheck.md):
+   * `"error"` refuses a task with type errors (code `"type_error"`), `"warn"` runs it with the errors in
+   * `warnings` and the first log lines. The checker runs in a Worker of its own. Default `"off"` (the daemon and
+   * `mcpx run` default to `"warn"`).
+   */
+  typecheck?: TypecheckMode;
+  /**
+   * For tools that declare no `outputSchema`: infer a `<Tool>Output` type from their structured results and add it
+   * to the generated modules (kept in `servers/<server>/_inferred.json`). Default `true`.
+   */
+  inferOutputTypes?: boolean;
   /** The pattern blocker's action per rule (`"block"`, `"warn"`, `"allow"`); unlisted rules keep their default. */
   blockerPolicy?: Partial<Record<RuleName, RuleAction>>;
   /**

@@ -28,6 +28,7 @@ import { type OrchestratorEventListener, OrchestratorEvents } from "./orchestrat
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 
 import type * as Skills from "../skills/mod.ts";
+import { TaskTypes } from "./task_types.ts";
 import { createSkillManager } from "./skill_host.ts";
 const log = logger("orchestrator");
 
@@ -68,6 +69,7 @@ export class OrchestratorCore implements AsyncDisposable {
   #events: OrchestratorEvents;
   #approvals: ApprovalGate;
   #privacy: PrivacyVaults | undefined;
+  #types: TaskTypes | undefined;
 
   /**
    * Creates the orchestrator; nothing connects or starts until {@linkcode OrchestratorCore.initialize}.
@@ -129,13 +131,20 @@ export class OrchestratorCore implements AsyncDisposable {
       refuse: (task, error) => this.#notRun(task, "failed", error),
     });
     this.#following = await this.#skills.follow();
+    this.#types = await TaskTypes.start(this.#options, { ...started, catalog: this.#catalog });
   }
 
   async #onToolsChanged(server: string, tools: readonly Tool[]): Promise<void> {
     const connection = this.#connections?.get(server);
     if (connection === undefined || this.#closing) return;
     this.#catalog.setServerTools(server, tools);
-    await regenerateServer(this.#serversDir, { connection, tools, pool: this.#pool });
+    const inferredOutputs = this.#types?.inferring === true;
+    await regenerateServer(this.#serversDir, {
+      connection,
+      tools,
+      pool: this.#pool,
+      inferredOutputs,
+    });
     for (const listener of this.#toolsChanged) {
       try {
         listener(server, tools);
@@ -260,6 +269,7 @@ export class OrchestratorCore implements AsyncDisposable {
               ? this.workspacePath(name)
               : this.#sessions!.workspacePath(session, checkWorkspaceName(name)),
           serverBack: (server) => this.#serverBack(server),
+          ...this.#types?.runContext(),
         }),
       );
     } finally {
@@ -367,6 +377,7 @@ export class OrchestratorCore implements AsyncDisposable {
     const drainMs = options.drainTimeoutMs ?? 10_000;
     await drainTasks(this.#active, { drainMs, cancel: (id) => this.cancelTask(id) });
     await this.#pool?.close();
+    await this.#types?.[Symbol.asyncDispose]();
     await this.#connections?.close();
     this.#privacy?.close();
     await this.#following?.[Symbol.asyncDispose]();

@@ -11,6 +11,7 @@ import { logger } from "../log.ts";
 import type { CatalogRequest, SandboxPool } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { AgentTask, TaskResult } from "../types.ts";
+import type { CallToolResult } from "../sdk.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions } from "./options.ts";
 import type { OrchestratorEvents } from "./orchestrator_events.ts";
 import type { PrivacyVaults, TaskPrivacy } from "../privacy/mod.ts";
@@ -41,6 +42,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Answers agent code's reads of the tool catalog (`tools.search`, `tools.list`). */
   onCatalog?: (request: CatalogRequest) => Promise<unknown>;
+  /** Receives each successful raw tool result (output type inference). */
+  onResult?: (server: string, tool: string, result: CallToolResult) => void;
   /** The folder of the task principal's private skill `name`, which `skills/<name>/...` imports resolve to. */
   privateSkillFolder?: (name: string) => string | undefined;
 }
@@ -102,6 +105,7 @@ async function runWithCalls(
       onProgress: (server, tool, p) => onProgress({ taskId: task.id, server, tool, ...p }),
     }),
     ...(hooks.onCallDone === undefined ? {} : { onCallDone: hooks.onCallDone }),
+    ...(context.onResult === undefined ? {} : { onResult: context.onResult }),
   });
   const run = await context.pool.run({
     taskId: task.id,

@@ -96,7 +96,9 @@ export async function startOrchestrator(
       version: c.serverInfo?.version ?? "unknown",
       tools: [...c.tools],
     }));
-  await writeServerModules(serversDir, generated);
+  await writeServerModules(serversDir, generated, {
+    inferredOutputs: options.inferOutputTypes !== false,
+  });
   for (const server of generated) hooks.catalog.setServerTools(server.name, server.tools);
   const bindings = new Map<string, ServerBinding>();
   const identifiers = assignServerIdentifiers(connections.names);
@@ -206,7 +208,13 @@ export function countSkills(dir: string): number {
  */
 export async function regenerateServer(
   serversDir: string,
-  change: { connection: ServerConnection; tools: readonly Tool[]; pool: SandboxPool | undefined },
+  change: {
+    connection: ServerConnection;
+    tools: readonly Tool[];
+    pool: SandboxPool | undefined;
+    /** Whether inferred output types are used (`inferOutputTypes`). Default `false`. */
+    inferredOutputs?: boolean;
+  },
 ): Promise<void> {
   const { connection, tools } = change;
   const server = connection.name;
@@ -215,7 +223,7 @@ export async function regenerateServer(
       name: server,
       version: connection.serverInfo?.version ?? "unknown",
       tools: [...tools],
-    });
+    }, { inferredOutputs: change.inferredOutputs === true });
     await change.pool?.recycle();
     log.info("Regenerated {server} after tools/list_changed: {count} tools", {
       server,

@@ -12,6 +12,7 @@ import { ToolCallReport } from "./tool_call_report.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
 import { unwrapResult } from "../connections/unwrap_result.ts";
 import type { TaskPrivacy } from "../privacy/mod.ts";
+import type { CallToolResult } from "../sdk.ts";
 import type { ToolCallRequest } from "../sandbox/mod.ts";
 import { ToolError } from "../sandbox_runtime/wire_error.ts";
 import { toolCallTokensAsync, toolResultTokensAsync } from "../tokens/token_accounting.ts";
@@ -54,6 +55,8 @@ export interface TaskCallsOptions {
     tool: string,
     p: { progress: number; total?: number; message?: string },
   ) => void;
+  /** Receives each successful raw result (output type inference). */
+  onResult?: (server: string, tool: string, result: CallToolResult) => void;
   /** Called when a forwarded call has finished, with whether it returned a result. */
   onCallDone?: (server: string, tool: string, ok: boolean) => void;
   /** Checks approval rules before a call goes out. */
@@ -209,6 +212,7 @@ export class TaskCalls {
       });
       report?.result(raw);
       value = unwrapResult(server, tool, raw);
+      this.#options.onResult?.(server, tool, raw);
     } catch (error) {
       this.#options.onCallDone?.(server, tool, false);
       throw error;

@@ -7,6 +7,7 @@
 
 import { MIN_TRUNCATE_BYTES } from "./truncate_json.ts";
 import { screenCode } from "../blocker/mod.ts";
+import { parseTypecheckMode } from "../typecheck/mod.ts";
 import type { OrchestratorOptions, TaskProgressEvent } from "./options.ts";
 import type { AgentProgress } from "../sandbox/mod.ts";
 import type { TaskResult } from "../types.ts";
@@ -47,6 +48,7 @@ export function checkOptions(options: OrchestratorOptions): void {
     }
   }
   if (options.blockerPolicy !== undefined) screenCode("", { policy: options.blockerPolicy });
+  parseTypecheckMode(options.typecheck);
   const quota = options.sessionQuotaMb;
   if (quota !== undefined && !(typeof quota === "number" && quota > 0 && quota < Infinity)) {
     throw new RangeError(

@@ -15,6 +15,7 @@ import { planTask } from "./task_plan.ts";
 import { QueueFullError, type TaskQueue } from "./task_queue.ts";
 import { resultWithoutRun } from "./task_result.ts";
 import { codeSizeError } from "./task_validation.ts";
+import type { TaskTypecheck } from "../typecheck/mod.ts";
 
 const log = logger("orchestrator");
 
@@ -31,6 +32,8 @@ export interface TaskRunContext extends Omit<RunContext, "baseTokens" | "signal"
   workspacePath(name: string): string;
   /** Called when a server that had failed connects again, before the task runs (regenerates its module). */
   serverBack(server: string): Promise<void>;
+  /** With the `typecheck` option on: checks the code before it is queued. */
+  typecheck?: TaskTypecheck;
 }
 
 function notRun(
@@ -109,6 +112,19 @@ export async function runTask(task: AgentTask, context: TaskRunContext): Promise
       message: `Cannot run task "${task.id}": server "${down}" is not connected`,
     });
   }
+  const checked = await context.typecheck?.check({
+    id: task.id,
+    code: task.code,
+    servers: [...plan.allow.keys()].flatMap((name) => {
+      const binding = context.bindings.get(name);
+      return binding === undefined ? [] : [{ name, identifier: binding.identifier }];
+    }),
+  });
+  if (checked !== undefined && "error" in checked) {
+    return notRun(task, context, "failed", checked.error);
+  }
+  const typeWarnings = checked?.warnings ?? [];
+  plan.warnings.unshift(...typeWarnings);
   if (plan.cwd !== undefined) {
     try {
       await Deno.mkdir(plan.cwd, { recursive: true, mode: 0o700 });
@@ -147,12 +163,17 @@ export async function runTask(task: AgentTask, context: TaskRunContext): Promise
     if (context.closing() && controller.signal.aborted) return shuttingDown(task, context);
     task.status = "running";
     try {
-      return await runPlannedTask(task, {
+      const result = await runPlannedTask(task, {
         ...context,
         baseTokens: context.baseTokens(),
         signal: controller.signal,
         plan,
       });
+      // The agent reads its logs first: type errors found under "warn" lead them.
+      if (typeWarnings.length > 0) {
+        result.logs = [...typeWarnings.map((w) => `[mcp-executor] ${w}`), ...result.logs];
+      }
+      return result;
     } catch (error) {
       // The pool throws only when it is closed (a shutdown) or for options it cannot use (bad permissions).
       if (context.closing()) return shuttingDown(task, context);

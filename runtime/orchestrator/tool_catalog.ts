@@ -6,7 +6,12 @@
  * @module
  */
 
-import { assignFunctionNames, renderToolSignature, toServerDirName } from "../codegen/mod.ts";
+import {
+  assignFunctionNames,
+  type InferredOutput,
+  renderToolSignature,
+  toServerDirName,
+} from "../codegen/mod.ts";
 import { logger } from "../log.ts";
 import type { CatalogRequest } from "../sandbox/mod.ts";
 import type { CatalogEntry } from "../sandbox_runtime/protocol.ts";
@@ -70,10 +75,16 @@ export class ToolCatalog {
   #index = new ToolIndex({
     functionName: (server, tool) => this.functionName(server, tool),
     serverDir: (server) => toServerDirName(server),
-    renderSignature: (server, tool) =>
-      renderToolSignature(server, tool, { functionName: this.functionName(server, tool.name) }),
+    renderSignature: (server, tool) => {
+      const inferred = this.#inferred?.(server, tool.name);
+      return renderToolSignature(server, tool, {
+        functionName: this.functionName(server, tool.name),
+        ...(inferred === undefined ? {} : { inferred }),
+      });
+    },
   });
   #usage: UsageMemory | undefined;
+  #inferred: ((server: string, tool: string) => InferredOutput | undefined) | undefined;
   #finder: ToolFinder;
   #usageFile: string | undefined;
   #shared: SharedUsage | undefined;
@@ -104,6 +115,15 @@ export class ToolCatalog {
    * @param server The server's name.
    * @param tools Its tools.
    */
+  /**
+   * Where signatures find the output types inferred for tools that declare none.
+   *
+   * @param lookup The inferred output of a tool, if any.
+   */
+  useInferredOutputs(lookup: (server: string, tool: string) => InferredOutput | undefined): void {
+    this.#inferred = lookup;
+  }
+
   setServerTools(server: string, tools: readonly Tool[]): void {
     const names = assignFunctionNames(tools.map((t) => t.name));
     this.#functionNames.set(server, new Map(tools.map((t, i) => [t.name, names[i]!])));
