@@ -29,6 +29,9 @@ type Phase = "starting" | "ready" | "running" | "recycling" | "finished";
 /** A result for a call that was never made: the Worker ignores it; sent to run the inbound path while idle. */
 const NO_OP_LINE = '{"type":"call_result","callId":-1,"ok":true,"value":null}';
 
+/** The order to make the ready slot (see `SpareMessage`). */
+const SPARE_LINE = '{"type":"spare"}';
+
 /**
  * A started sandbox process, ready for a task. Start it with {@linkcode SandboxProcess.start}, hand it a task with
  * {@linkcode SandboxProcess.run}, wait for {@linkcode SandboxProcess.reusable} to know whether it may take another,
@@ -216,6 +219,7 @@ export class SandboxProcess implements AsyncDisposable {
       pid: this.#child.pid,
       timeoutMs: this.#options.startupTimeoutMs ?? 15_000,
       maxRssBytes: this.#baselineRss + (this.#options.maxReuseRssGrowthMb ?? 8) * 2 ** 20,
+      cwd: this.#options.cwd ?? Deno.cwd(),
     });
     if (reason !== undefined || this.#phase !== "recycling" || this.#closing) {
       this.kill();
@@ -224,7 +228,13 @@ export class SandboxProcess implements AsyncDisposable {
     this.#phase = "ready";
     this.#run = undefined;
     this.#writer?.send(NO_OP_LINE);
+    this.#makeSpare();
     this.#reusable.resolve(true);
+  }
+
+  /** Orders the ready slot, when the process may be recycled after its next task. */
+  #makeSpare(): void {
+    if (this.#tasks + 1 < (this.#options.maxTasks ?? 1)) this.#writer?.send(SPARE_LINE);
   }
 
   get #maxMessageBytes(): number {

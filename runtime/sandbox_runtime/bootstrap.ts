@@ -22,7 +22,15 @@ export interface BootstrapConfig {
   permissions: { read: string[] | false; write: string[] | false; net: string[] | false };
   /** Modules the Worker imports before it reports ready. */
   preload: string[];
+  /**
+   * Keep a ready slot: a spare Worker made at start (before the first `ready`, so that the host's memory baseline
+   * counts it) and again on each `spare` order, which a recycle promotes.
+   */
+  readySlot?: boolean;
 }
+
+/** The host's order to make the ready slot (a spare Worker) now; see `SpareMessage` in `protocol.ts`. */
+export const SPARE_LINE = '{"type":"spare"}';
 
 /** The exit code when the Worker itself fails outside agent code (the host reports a crash). */
 export const WORKER_FAILED_EXIT_CODE = 70;
@@ -37,17 +45,41 @@ async function main(): Promise<void> {
   const config = JSON.parse(configText) as BootstrapConfig;
   const conn = await Deno.connect({ transport: "unix", path: socketPath });
   const writer = new LineWriter(conn);
+  // The ready slot: a Worker made ahead, at start and then while the process is idle, on the host's `spare` order
+  // (sent once the last task's checks have passed). It runs only this runtime's code until it is promoted, and
+  // nothing it posts before then reaches the socket.
+  let spare: { worker: Worker; ready: Promise<void> } | undefined;
+  if (config.readySlot === true) {
+    spare = startSpare(config);
+    await spare.ready;
+  }
   let worker = startWorker(config, writer, undefined);
   await readLines(conn, (line) => {
     // The host's recycle order (after a task that finished cleanly): the old Worker ends and is never heard again,
-    // a fresh one takes its place. Every other line goes to the current Worker as it is.
+    // the spare (or a fresh Worker when there is none) takes its place. Every other line goes to the current
+    // Worker as it is.
     if (line.startsWith('{"type":"recycle"')) {
       const { nonce } = JSON.parse(line) as RecycleMessage;
       worker.onmessage = null;
       worker.onmessageerror = null;
       worker.onerror = null;
       worker.terminate();
-      worker = startWorker(config, writer, nonce);
+      if (spare === undefined) {
+        worker = startWorker(config, writer, nonce);
+        return;
+      }
+      const promoted = spare;
+      spare = undefined;
+      worker = promoted.worker;
+      void promoted.ready.then(() => {
+        if (worker !== promoted.worker) return;
+        relay(promoted.worker, writer);
+        writer.send(JSON.stringify({ type: "ready", nonce }));
+      });
+      return;
+    }
+    if (line === SPARE_LINE) {
+      if (config.readySlot === true) spare ??= startSpare(config);
       return;
     }
     worker.postMessage(line);
@@ -56,12 +88,8 @@ async function main(): Promise<void> {
   Deno.exit(0);
 }
 
-function startWorker(
-  config: BootstrapConfig,
-  writer: LineWriter,
-  nonce: string | undefined,
-): Worker {
-  const worker = new Worker(new URL("./worker.ts", import.meta.url), {
+function createWorker(config: BootstrapConfig): Worker {
+  return new Worker(new URL("./worker.ts", import.meta.url), {
     type: "module",
     name: "agent",
     deno: {
@@ -77,6 +105,10 @@ function startWorker(
       },
     },
   });
+}
+
+/** Relays the Worker's messages to the socket; a failure outside agent code ends the process. */
+function relay(worker: Worker, writer: LineWriter): void {
   worker.onmessage = (event: MessageEvent<unknown>) => writer.send(toLine(event.data));
   worker.onmessageerror = () => writer.send('{"type":"unreadable"}');
   worker.onerror = (event: ErrorEvent) => {
@@ -84,10 +116,44 @@ function startWorker(
     console.error(`Sandbox worker failed: ${event.message}`);
     Deno.exit(WORKER_FAILED_EXIT_CODE);
   };
+}
+
+function startWorker(
+  config: BootstrapConfig,
+  writer: LineWriter,
+  nonce: string | undefined,
+): Worker {
+  const worker = createWorker(config);
+  relay(worker, writer);
   const init: WorkerInit = { preload: config.preload };
   if (nonce !== undefined) init.nonce = nonce;
   worker.postMessage(init);
   return worker;
+}
+
+/**
+ * A Worker made ahead: its first message (its `ready`) is kept here, anything else or a failure ends the process
+ * (before promotion only this runtime's own code runs in it, so either means the runtime is broken).
+ */
+function startSpare(config: BootstrapConfig): { worker: Worker; ready: Promise<void> } {
+  const worker = createWorker(config);
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const broken = (what: string) => {
+    console.error(`Sandbox spare worker failed: ${what}`);
+    Deno.exit(WORKER_FAILED_EXIT_CODE);
+  };
+  worker.onmessage = (event: MessageEvent<unknown>) => {
+    if (event.data !== '{"type":"ready"}') broken("unexpected message");
+    worker.onmessage = (later: MessageEvent<unknown>) => broken(`unexpected ${typeof later.data}`);
+    resolve();
+  };
+  worker.onmessageerror = () => broken("unreadable message");
+  worker.onerror = (event: ErrorEvent) => {
+    event.preventDefault();
+    broken(event.message);
+  };
+  worker.postMessage({ preload: config.preload } satisfies WorkerInit);
+  return { worker, ready: promise };
 }
 
 /** One line for the socket: the Worker's own JSON text as it is, anything else (forged by agent code) as JSON. */
