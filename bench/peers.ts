@@ -16,6 +16,7 @@
 import { join } from "node:path";
 import { replaceSection } from "./_docs_section.ts";
 import { installPeers, NodePeer, PEER_PACKAGES } from "./_peers_node.ts";
+import { readySlotMemory } from "./_ready_slot.ts";
 import { SEED_CODE, SMALL_GRAPH, startDirectClient, startOrchestrator } from "./_speed_fixture.ts";
 import { summarize, table } from "./_speed_stats.ts";
 
@@ -46,10 +47,14 @@ const loadAverage = () => Deno.loadavg().map((n) => n.toFixed(2)).join(" ");
 const log = (message: string) => console.error(`[peers] ${message}`);
 
 // The same programs on both runtimes; code-mode's tool functions are synchronous, named <manual>.<server>_<tool>.
-const NOW = 'const now = typeof performance === "object" ? () => performance.now() : () => Date.now();';
+const NOW =
+  'const now = typeof performance === "object" ? () => performance.now() : () => Date.now();';
 const CODE = {
   one: "return 1;",
-  readGraph: { ours: "await memory.readGraph();\nreturn 1;", peer: "memory.memory_read_graph({});\nreturn 1;" },
+  readGraph: {
+    ours: "await memory.readGraph();\nreturn 1;",
+    peer: "memory.memory_read_graph({});\nreturn 1;",
+  },
   loop: {
     ours: `for (let i = 0; i < ${LOOP_CALLS}; i++) await memory.readGraph();\nreturn 1;`,
     peer: `for (let i = 0; i < ${LOOP_CALLS}; i++) memory.memory_read_graph({});\nreturn 1;`,
@@ -189,6 +194,8 @@ try {
   }
 
   const loadAfter = loadAverage();
+  log("memory of the ready slots");
+  const slots = await readySlotMemory(join(root, "slots"));
   const med = (values: number[]) => summarize(values).median;
   const both = (values: number[]) => {
     if (values.length === 0) return "";
@@ -205,7 +212,13 @@ try {
     [`a task with one \`read_graph\`, ${BACK_TO_BACK} back to back, per task`, figures.readGraph],
   ] as const;
   const main = table(
-    ["measure", "mcp-executor", "@utcp/code-mode", "direct SDK client (Deno)", "direct SDK client (Node)"],
+    [
+      "measure",
+      "mcp-executor",
+      "@utcp/code-mode",
+      "direct SDK client (Deno)",
+      "direct SDK client (Node)",
+    ],
     [
       ...rows.map(([label, cell]) => [label, both(cell.ours), both(cell.peer), "", ""]),
       [
@@ -244,7 +257,11 @@ try {
       `${x(figures.readGraph.ours, figures.readGraph.peer).toFixed(2)}x`,
       yes(x(figures.readGraph.ours, figures.readGraph.peer) <= 1.5),
     ],
-    ["cost per call above the direct client: at most 0.25 ms", oursCost.toFixed(3), yes(oursCost <= 0.25)],
+    [
+      "cost per call above the direct client: at most 0.25 ms",
+      oursCost.toFixed(3),
+      yes(oursCost <= 0.25),
+    ],
     [
       "warm task after idle: at most code-mode's",
       `${med(figures.idle.ours).toFixed(2)} vs ${med(figures.idle.peer).toFixed(2)} ms`,
@@ -260,7 +277,9 @@ try {
     .join(", ");
   const body = [
     "- Command: `deno run -A bench/peers.ts --write-docs`",
-    `- Last run: ${new Date().toISOString().slice(0, 10)}; ${navigator.hardwareConcurrency} cores ` +
+    `- Last run: ${
+      new Date().toISOString().slice(0, 10)
+    }; ${navigator.hardwareConcurrency} cores ` +
     `(${Deno.build.os} ${Deno.build.arch}), Deno ${Deno.version.deno}, Node ${nodeVersion}; ` +
     `load average ${loadBefore} before, ${loadAfter} after`,
     `- Installed into a scratch folder from the npm registry: ${packages}`,
@@ -273,6 +292,15 @@ try {
     main,
     "",
     targets,
+    "",
+    `Memory per ready slot: an idle pooled sandbox process holds ${
+      slots.withSlot.toFixed(1)
+    } MB resident with its ` +
+    `ready slot (${slots.workerThreads.withSlot} Worker threads), one that runs a single task ` +
+    `${slots.withoutSlot.toFixed(1)} MB (${slots.workerThreads.withoutSlot}): ` +
+    `${
+      (slots.withSlot - slots.withoutSlot).toFixed(1)
+    } MB a slot (means over three processes each).`,
   ].join("\n");
   console.log(body);
   if (flags.has("--write-docs")) {
