@@ -101,8 +101,13 @@ export interface NodeAnswer {
   error?: unknown;
 }
 
-async function sh(cmd: string, args: string[], options: { cwd: string; env?: Record<string, string> }) {
-  const out = await new Deno.Command(cmd, { ...options, stdout: "piped", stderr: "piped" }).output();
+async function sh(
+  cmd: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+) {
+  const out = await new Deno.Command(cmd, { ...options, stdout: "piped", stderr: "piped" })
+    .output();
   if (!out.success) {
     const text = new TextDecoder().decode(out.stderr).slice(-2000);
     throw new Error(`Cannot install the peers: ${cmd} ${args.join(" ")} failed:\n${text}`);
