@@ -19,6 +19,7 @@ import { installPeers, NodePeer, PEER_PACKAGES } from "./_peers_node.ts";
 import { readySlotMemory } from "./_ready_slot.ts";
 import { SEED_CODE, SMALL_GRAPH, startDirectClient, startOrchestrator } from "./_speed_fixture.ts";
 import { summarize, table } from "./_speed_stats.ts";
+import { cpuTimes } from "./_speed_proc.ts";
 
 const flags = new Map(Deno.args.map((arg) => {
   const [key, value] = arg.split("=", 2);
@@ -139,23 +140,30 @@ try {
   }
 
   log(`${N.calls} samples of the call measures`);
+  /** The CPU this process (the host) spends per call: mean over the samples, from /proc (10 ms ticks). */
+  const hostCpuPerCall = { ours: 0, direct: 0 };
+  const hostCpu = () => cpuTimes()?.self ?? NaN;
   const ratio = (pair: unknown) => {
     const [parallel, serial] = pair as [number, number];
     return parallel / serial;
   };
   for (let i = 0; i < N.calls; i++) {
     await turns(i, [
-      async () =>
-        void figures.loop.ours.push(
-          await oursTasks(CODE.loop.ours, 1, ["memory"]) / LOOP_CALLS,
-        ),
+      async () => {
+        const cpu = hostCpu();
+        figures.loop.ours.push(await oursTasks(CODE.loop.ours, 1, ["memory"]) / LOOP_CALLS);
+        hostCpuPerCall.ours += (hostCpu() - cpu) / LOOP_CALLS / N.calls;
+      },
       async () => void figures.loop.peer.push(await peerTasks(CODE.loop.peer, 1) / LOOP_CALLS),
-      async () =>
-        void figures.loop.denoDirect.push(
+      async () => {
+        const cpu = hostCpu();
+        figures.loop.denoDirect.push(
           await time(async () => {
             for (let c = 0; c < LOOP_CALLS; c++) await direct.readGraph();
           }) / LOOP_CALLS,
-        ),
+        );
+        hostCpuPerCall.direct += (hostCpu() - cpu) / LOOP_CALLS / N.calls;
+      },
       async () =>
         void figures.loop.nodeDirect.push(
           (await peer.send({ op: "direct", calls: LOOP_CALLS })).ms / LOOP_CALLS,
@@ -292,6 +300,16 @@ try {
     main,
     "",
     targets,
+    "",
+    `Host CPU per \`read_graph\` call in the ${LOOP_CALLS}-call rows: mcp-executor ` +
+    `${hostCpuPerCall.ours.toFixed(3)} ms, the direct SDK client (Deno) ${
+      hostCpuPerCall.direct.toFixed(3)
+    } ms. ` +
+    "Where the gaps are: a task back to back costs a fresh Worker (see Floor: about 12 ms of CPU on 2 " +
+    "cores), and a pooled process takes its next task only after its ended Worker's thread is seen gone and a " +
+    "10 ms idle window has passed (`reuse_check.ts`). The ready slot takes the Worker's creation off that path " +
+    "but not its CPU; a realm per task would take both, and is ruled out in Realm per task. A call crosses " +
+    "Worker -> sandbox main thread -> socket -> host and back, each crossing a thread wake-up (see Floor).",
     "",
     `Memory per ready slot: an idle pooled sandbox process holds ${
       slots.withSlot.toFixed(1)

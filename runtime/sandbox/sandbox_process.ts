@@ -1,9 +1,10 @@
 /**
  * One sandbox process: a `deno run` child with a cleared environment and narrow permissions, talking to the host
  * over a Unix socket. It runs one task at a time, each in a fresh Worker. After a task that finished cleanly it may
- * run another (up to `maxTasks`): the old Worker is ended, a fresh one created, and the process is reused only when
- * `reuse_check.ts` finds no earlier Worker thread alive, no CPU in use and memory under the cap. Any other ending (a
- * deadline, a memory kill, a protocol error, cancellation) kills it.
+ * run another (up to `maxTasks`): the old Worker is ended, the ready slot (a spare made ahead) takes its place, and
+ * the process is reused only when `reuse_check.ts` finds no earlier Worker thread alive, no CPU in use, its working
+ * folder unchanged and memory under the cap. Any other ending (a deadline, a memory kill, a protocol error,
+ * cancellation) kills it.
  *
  * The host trusts nothing it receives: every line is validated by `protocol_schema.ts`, every message must name
  * this process's task, and a message that breaks the protocol fails the task without being acted on. The deadline,
@@ -12,6 +13,7 @@
  * @module
  */
 
+import { SPARE_LINE } from "../sandbox_runtime/bootstrap.ts";
 import { LineWriter, readLines } from "../sandbox_runtime/line_channel.ts";
 import type { SandboxMessage } from "../sandbox_runtime/protocol.ts";
 import { OutputTail } from "./output_tail.ts";
@@ -28,9 +30,6 @@ type Phase = "starting" | "ready" | "running" | "recycling" | "finished";
 
 /** A result for a call that was never made: the Worker ignores it; sent to run the inbound path while idle. */
 const NO_OP_LINE = '{"type":"call_result","callId":-1,"ok":true,"value":null}';
-
-/** The order to make the ready slot (see `SpareMessage`). */
-const SPARE_LINE = '{"type":"spare"}';
 
 /**
  * A started sandbox process, ready for a task. Start it with {@linkcode SandboxProcess.start}, hand it a task with
@@ -228,13 +227,9 @@ export class SandboxProcess implements AsyncDisposable {
     this.#phase = "ready";
     this.#run = undefined;
     this.#writer?.send(NO_OP_LINE);
-    this.#makeSpare();
-    this.#reusable.resolve(true);
-  }
-
-  /** Orders the ready slot, when the process may be recycled after its next task. */
-  #makeSpare(): void {
+    // The next ready slot, made while the process waits, when it may be recycled after its next task.
     if (this.#tasks + 1 < (this.#options.maxTasks ?? 1)) this.#writer?.send(SPARE_LINE);
+    this.#reusable.resolve(true);
   }
 
   get #maxMessageBytes(): number {

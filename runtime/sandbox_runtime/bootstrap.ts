@@ -1,8 +1,8 @@
 /**
  * The sandbox process's main module. It connects to the host's Unix socket, creates the Worker that will run the
- * agent code with the task's permissions (a fresh one for each task, on the host's `recycle` order), and relays
- * lines between the two: socket lines go to the Worker as
- * strings, the Worker's messages go to the socket as lines. It parses nothing and checks nothing (the host checks
+ * agent code with the task's permissions (a fresh one for each task, on the host's `recycle` order: in a pooled
+ * process the ready slot, a spare Worker made ahead, takes the ended one's place), and relays lines between the
+ * two: socket lines go to the Worker as strings, the Worker's messages go to the socket as lines. It parses nothing and checks nothing (the host checks
  * every message), so it never blocks: tool calls from one task travel concurrently.
  *
  * Run by the host as `deno run <flags> bootstrap.ts <socket path> <config JSON>`; see `../sandbox/sandbox_command.ts`.
