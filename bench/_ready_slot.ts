@@ -38,7 +38,7 @@ function idleSandboxes(): { rssMb: number; workers: number; cmd: string }[] {
 
 /**
  * Starts two pools of three idle processes, one with ready slots (`maxTasksPerProcess` 100) and one without (1),
- * runs a few tasks through each, lets them settle and reads their processes' memory.
+ * and reads their processes' memory before any task runs.
  *
  * @param root A temporary folder the benchmark owns.
  * @returns Mean resident memory per idle process of each pool.
@@ -53,12 +53,7 @@ export async function readySlotMemory(root: string): Promise<ReadySlotMemory> {
     });
   await using slot = await start("slot", 100);
   await using none = await start("none", 1);
-  const onToolCall = () => Promise.reject(new Error("no tools here"));
-  for (let i = 0; i < 6; i++) {
-    for (const pool of [slot, none]) {
-      await pool.run({ taskId: `m${i}`, code: "return 1;", onToolCall });
-    }
-  }
+  // No task runs: both pools hold fresh processes, so the difference is the slot alone.
   await Promise.all([slot.settled(), none.settled()]);
   await new Promise((resolve) => setTimeout(resolve, 300));
   const all = idleSandboxes();
