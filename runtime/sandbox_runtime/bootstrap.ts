@@ -132,25 +132,20 @@ function startWorker(
 }
 
 /**
- * A Worker made ahead: its first message (its `ready`) is kept here, anything else or a failure ends the process
- * (before promotion only this runtime's own code runs in it, so either means the runtime is broken).
+ * A Worker made ahead. Before it is promoted it runs only this runtime's own code: its `ready` is kept here, any
+ * other message is dropped (none reaches the socket), and a failure ends the process (the runtime is broken).
  */
 function startSpare(config: BootstrapConfig): { worker: Worker; ready: Promise<void> } {
   const worker = createWorker(config);
   const { promise, resolve } = Promise.withResolvers<void>();
-  const broken = (what: string) => {
-    console.error(`Sandbox spare worker failed: ${what}`);
-    Deno.exit(WORKER_FAILED_EXIT_CODE);
-  };
   worker.onmessage = (event: MessageEvent<unknown>) => {
-    if (event.data !== '{"type":"ready"}') broken("unexpected message");
-    worker.onmessage = (later: MessageEvent<unknown>) => broken(`unexpected ${typeof later.data}`);
-    resolve();
+    if (event.data === '{"type":"ready"}') resolve();
   };
-  worker.onmessageerror = () => broken("unreadable message");
+  worker.onmessageerror = () => {};
   worker.onerror = (event: ErrorEvent) => {
     event.preventDefault();
-    broken(event.message);
+    console.error(`Sandbox spare worker failed: ${event.message}`);
+    Deno.exit(WORKER_FAILED_EXIT_CODE);
   };
   worker.postMessage({ preload: config.preload } satisfies WorkerInit);
   return { worker, ready: promise };
