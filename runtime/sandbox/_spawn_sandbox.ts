@@ -69,7 +69,6 @@ export async function spawnSandbox(options: SandboxProcessOptions): Promise<Spaw
       heapMb: options.heapMb,
       permissions: options.permissions,
       preload: options.preload ?? [],
-      readySlot: (options.maxTasks ?? 1) > 1,
     });
     child = new Deno.Command(Deno.execPath(), {
       args,

@@ -23,8 +23,6 @@ export interface SandboxCommandOptions {
   permissions: WorkerPermissions;
   /** `file:` URLs the Worker imports before it reports ready. */
   preload: string[];
-  /** Keep a ready slot (a spare Worker made ahead) for a process that runs more than one task. Default: false. */
-  readySlot?: boolean;
 }
 
 /** The arguments and environment for `new Deno.Command(Deno.execPath(), ...)`. */
@@ -83,7 +81,6 @@ export function sandboxCommand(options: SandboxCommandOptions): SandboxCommand {
     },
     preload: options.preload,
   };
-  if (options.readySlot === true) config.readySlot = true;
   const args = [
     "run",
     "--no-prompt",

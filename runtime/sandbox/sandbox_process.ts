@@ -1,10 +1,10 @@
 /**
  * One sandbox process: a `deno run` child with a cleared environment and narrow permissions, talking to the host
  * over a Unix socket. It runs one task at a time, each in a fresh Worker. After a task that finished cleanly it may
- * run another (up to `maxTasks`): the old Worker is ended, the ready slot (a spare made ahead) takes its place, and
- * the process is reused only when `reuse_check.ts` finds no earlier Worker thread alive, no CPU in use, its working
- * folder unchanged and memory under the cap. Any other ending (a deadline, a memory kill, a protocol error,
- * cancellation) kills it.
+ * run another (up to `maxTasks`): the old Worker is ended, a fresh one created, and the process is reused only when
+ * `reuse_check.ts` finds no earlier Worker thread alive, no CPU in use, its working folder unchanged and memory
+ * under the cap. Any other ending (a
+ * deadline, a memory kill, a protocol error, cancellation) kills it.
  *
  * The host trusts nothing it receives: every line is validated by `protocol_schema.ts`, every message must name
  * this process's task, and a message that breaks the protocol fails the task without being acted on. The deadline,
@@ -13,7 +13,6 @@
  * @module
  */
 
-import { SPARE_LINE } from "../sandbox_runtime/bootstrap.ts";
 import { LineWriter, readLines } from "../sandbox_runtime/line_channel.ts";
 import type { SandboxMessage } from "../sandbox_runtime/protocol.ts";
 import { OutputTail } from "./output_tail.ts";
@@ -227,8 +226,6 @@ export class SandboxProcess implements AsyncDisposable {
     this.#phase = "ready";
     this.#run = undefined;
     this.#writer?.send(NO_OP_LINE);
-    // The next ready slot, made while the process waits, when it may be recycled after its next task.
-    if (this.#tasks + 1 < (this.#options.maxTasks ?? 1)) this.#writer?.send(SPARE_LINE);
     this.#reusable.resolve(true);
   }
 

@@ -1,8 +1,8 @@
 /**
  * The sandbox process's main module. It connects to the host's Unix socket, creates the Worker that will run the
- * agent code with the task's permissions (a fresh one for each task, on the host's `recycle` order: in a pooled
- * process the ready slot, a spare Worker made ahead, takes the ended one's place), and relays lines between the
- * two: socket lines go to the Worker as strings, the Worker's messages go to the socket as lines. It parses nothing and checks nothing (the host checks
+ * agent code with the task's permissions (a fresh one for each task, on the host's `recycle` order), and relays
+ * lines between the two: socket lines go to the Worker as
+ * strings, the Worker's messages go to the socket as lines. It parses nothing and checks nothing (the host checks
  * every message), so it never blocks: tool calls from one task travel concurrently.
  *
  * Run by the host as `deno run <flags> bootstrap.ts <socket path> <config JSON>`; see `../sandbox/sandbox_command.ts`.
@@ -22,15 +22,7 @@ export interface BootstrapConfig {
   permissions: { read: string[] | false; write: string[] | false; net: string[] | false };
   /** Modules the Worker imports before it reports ready. */
   preload: string[];
-  /**
-   * Keep a ready slot: a spare Worker made at start (before the first `ready`, so that the host's memory baseline
-   * counts it) and again on each `spare` order, which a recycle promotes.
-   */
-  readySlot?: boolean;
 }
-
-/** The host's order to make the ready slot (a spare Worker) now; see `SpareMessage` in `protocol.ts`. */
-export const SPARE_LINE = '{"type":"spare"}';
 
 /** The exit code when the Worker itself fails outside agent code (the host reports a crash). */
 export const WORKER_FAILED_EXIT_CODE = 70;
@@ -45,41 +37,17 @@ async function main(): Promise<void> {
   const config = JSON.parse(configText) as BootstrapConfig;
   const conn = await Deno.connect({ transport: "unix", path: socketPath });
   const writer = new LineWriter(conn);
-  // The ready slot: a Worker made ahead, at start and then while the process is idle, on the host's `spare` order
-  // (sent once the last task's checks have passed). It runs only this runtime's code until it is promoted, and
-  // nothing it posts before then reaches the socket.
-  let spare: { worker: Worker; ready: Promise<void> } | undefined;
-  if (config.readySlot === true) {
-    spare = startSpare(config);
-    await spare.ready;
-  }
   let worker = startWorker(config, writer, undefined);
   await readLines(conn, (line) => {
     // The host's recycle order (after a task that finished cleanly): the old Worker ends and is never heard again,
-    // the spare (or a fresh Worker when there is none) takes its place. Every other line goes to the current
-    // Worker as it is.
+    // a fresh one takes its place. Every other line goes to the current Worker as it is.
     if (line.startsWith('{"type":"recycle"')) {
       const { nonce } = JSON.parse(line) as RecycleMessage;
       worker.onmessage = null;
       worker.onmessageerror = null;
       worker.onerror = null;
       worker.terminate();
-      if (spare === undefined) {
-        worker = startWorker(config, writer, nonce);
-        return;
-      }
-      const promoted = spare;
-      spare = undefined;
-      worker = promoted.worker;
-      void promoted.ready.then(() => {
-        if (worker !== promoted.worker) return;
-        relay(promoted.worker, writer);
-        writer.send(JSON.stringify({ type: "ready", nonce }));
-      });
-      return;
-    }
-    if (line === SPARE_LINE) {
-      if (config.readySlot === true) spare ??= startSpare(config);
+      worker = startWorker(config, writer, nonce);
       return;
     }
     worker.postMessage(line);
@@ -88,8 +56,12 @@ async function main(): Promise<void> {
   Deno.exit(0);
 }
 
-function createWorker(config: BootstrapConfig): Worker {
-  return new Worker(new URL("./worker.ts", import.meta.url), {
+function startWorker(
+  config: BootstrapConfig,
+  writer: LineWriter,
+  nonce: string | undefined,
+): Worker {
+  const worker = new Worker(new URL("./worker.ts", import.meta.url), {
     type: "module",
     name: "agent",
     deno: {
@@ -105,10 +77,6 @@ function createWorker(config: BootstrapConfig): Worker {
       },
     },
   });
-}
-
-/** Relays the Worker's messages to the socket; a failure outside agent code ends the process. */
-function relay(worker: Worker, writer: LineWriter): void {
   worker.onmessage = (event: MessageEvent<unknown>) => writer.send(toLine(event.data));
   worker.onmessageerror = () => writer.send('{"type":"unreadable"}');
   worker.onerror = (event: ErrorEvent) => {
@@ -116,39 +84,10 @@ function relay(worker: Worker, writer: LineWriter): void {
     console.error(`Sandbox worker failed: ${event.message}`);
     Deno.exit(WORKER_FAILED_EXIT_CODE);
   };
-}
-
-function startWorker(
-  config: BootstrapConfig,
-  writer: LineWriter,
-  nonce: string | undefined,
-): Worker {
-  const worker = createWorker(config);
-  relay(worker, writer);
   const init: WorkerInit = { preload: config.preload };
   if (nonce !== undefined) init.nonce = nonce;
   worker.postMessage(init);
   return worker;
-}
-
-/**
- * A Worker made ahead. Before it is promoted it runs only this runtime's own code: its `ready` is kept here, any
- * other message is dropped (none reaches the socket), and a failure ends the process (the runtime is broken).
- */
-function startSpare(config: BootstrapConfig): { worker: Worker; ready: Promise<void> } {
-  const worker = createWorker(config);
-  const { promise, resolve } = Promise.withResolvers<void>();
-  worker.onmessage = (event: MessageEvent<unknown>) => {
-    if (event.data === '{"type":"ready"}') resolve();
-  };
-  worker.onmessageerror = () => {};
-  worker.onerror = (event: ErrorEvent) => {
-    event.preventDefault();
-    console.error(`Sandbox spare worker failed: ${event.message}`);
-    Deno.exit(WORKER_FAILED_EXIT_CODE);
-  };
-  worker.postMessage({ preload: config.preload } satisfies WorkerInit);
-  return { worker, ready: promise };
 }
 
 /** One line for the socket: the Worker's own JSON text as it is, anything else (forged by agent code) as JSON. */

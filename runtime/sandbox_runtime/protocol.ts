@@ -92,17 +92,8 @@ export interface RecycleMessage {
   nonce: string;
 }
 
-/**
- * Once the process is idle with its last task's checks passed: make the ready slot, a spare Worker that the next
- * recycle promotes instead of creating a Worker while a task may be waiting. Sent only to a process that may take
- * another task after the next one.
- */
-export interface SpareMessage {
-  type: "spare";
-}
-
 /** Everything the host sends. */
-export type HostMessage = RunMessage | CallResultMessage | RecycleMessage | SpareMessage;
+export type HostMessage = RunMessage | CallResultMessage | RecycleMessage;
 
 // ---- sandbox process -> host ----
 
