@@ -3,8 +3,8 @@
  * Worker stuck in a synchronous loop or in `Atomics.wait`: its thread lives on (spinning, or waiting) beside the
  * fresh Worker. Deno names each Worker's thread `worker-<n>`, so the check reads the child's threads from
  * `/proc/<pid>/task/`: exactly one Worker thread (the fresh one) may be left, the process may use almost no CPU
- * while it waits, and its resident memory must be under the reuse cap (what it held when first ready plus
- * `maxReuseRssGrowthMb`). Anything unreadable fails the check.
+ * while it waits, its working folder must be the one it started in, and its resident memory must be under the reuse
+ * cap (what it held when first ready plus `maxReuseRssGrowthMb`). Anything unreadable fails the check.
  *
  * @module
  */
@@ -17,8 +17,14 @@ export interface ReuseCheckOptions {
   windowMs?: number;
   /** The most CPU time, in milliseconds, the whole process may use in that window. Default: 2. */
   maxCpuMs?: number;
-  /** How many windows to wait for an ended Worker's thread to go away. Default: 5. */
+  /** How long to wait for an ended Worker's thread to go away, in windows. Default: 5. */
   attempts?: number;
+  /**
+   * The working folder the process started in. The working folder is the process's, not the Worker's: a task that
+   * changed it (`Deno.chdir` into a folder it may read) would leave it to the next task, so the process must still
+   * be there. Not checked when absent.
+   */
+  cwd?: string;
 }
 
 interface ThreadSample {
@@ -49,40 +55,50 @@ export async function checkReusable(
   const windowMs = options.windowMs ?? 10;
   const maxCpuNs = (options.maxCpuMs ?? 2) * 1e6;
   const attempts = options.attempts ?? 5;
-  let reason = "";
   try {
+    // First the ended Worker's thread must go (polled every millisecond, for at most `attempts` windows): its
+    // teardown is not idle time. Then one whole window with exactly one Worker thread and almost no CPU.
+    const deadline = performance.now() + attempts * windowMs;
     let before = await sampleThreads(pid);
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, windowMs));
-      const after = await sampleThreads(pid);
-      const workers = [...after.values()].filter((thread) => thread.name.startsWith("worker-"));
-      let cpuNs = 0;
-      for (const [tid, thread] of after) {
-        const earlier = before.get(tid);
-        cpuNs += thread.cpuNs - (earlier?.cpuNs ?? 0);
+    while (workerCount(before) !== 1) {
+      if (performance.now() > deadline) {
+        return `${workerCount(before)} Worker threads are alive after the Worker was replaced`;
       }
-      before = after;
-      if (workers.length !== 1) {
-        reason = `${workers.length} Worker threads are alive after the Worker was replaced`;
-        continue;
-      }
-      if (cpuNs > maxCpuNs) {
-        return `it used ${(cpuNs / 1e6).toFixed(1)} ms of CPU in ${windowMs} ms while idle`;
-      }
-      const rss = await rssBytes(pid);
-      if (rss > options.maxRssBytes) {
-        return `it holds ${
-          Math.round(rss / 2 ** 20)
-        } MB of resident memory, over the reuse cap of ${
-          Math.round(options.maxRssBytes / 2 ** 20)
-        } MB`;
-      }
-      return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      before = await sampleThreads(pid);
     }
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const after = await sampleThreads(pid);
+    const workers = workerCount(after);
+    if (workers !== 1) return `${workers} Worker threads are alive after the Worker was replaced`;
+    let cpuNs = 0;
+    for (const [tid, thread] of after) cpuNs += thread.cpuNs - (before.get(tid)?.cpuNs ?? 0);
+    if (cpuNs > maxCpuNs) {
+      return `it used ${(cpuNs / 1e6).toFixed(1)} ms of CPU in ${windowMs} ms while idle`;
+    }
+    if (options.cwd !== undefined) {
+      const [now, start] = await Promise.all([
+        Deno.readLink(`/proc/${pid}/cwd`),
+        Deno.realPath(options.cwd),
+      ]);
+      if (now !== start) return "its working folder was changed";
+    }
+    const rss = await rssBytes(pid);
+    if (rss > options.maxRssBytes) {
+      return `it holds ${Math.round(rss / 2 ** 20)} MB of resident memory, over the reuse cap of ${
+        Math.round(options.maxRssBytes / 2 ** 20)
+      } MB`;
+    }
+    return undefined;
   } catch (error) {
     return `its threads cannot be read: ${(error as Error).name}`;
   }
-  return reason;
+}
+
+function workerCount(threads: Map<number, ThreadSample>): number {
+  let count = 0;
+  for (const thread of threads.values()) if (thread.name.startsWith("worker-")) count++;
+  return count;
 }
 
 async function sampleThreads(pid: number): Promise<Map<number, ThreadSample>> {
@@ -133,6 +149,8 @@ export interface FreshWorkerOptions {
   timeoutMs: number;
   /** The most resident memory, in bytes, a process may hold to be reused. */
   maxRssBytes: number;
+  /** The working folder the process started in (see {@linkcode ReuseCheckOptions.cwd}). */
+  cwd?: string;
 }
 
 /**
@@ -162,5 +180,8 @@ export async function checkFreshWorker(
   ]);
   clearTimeout(timer);
   if (!inTime) return "its fresh Worker was not ready in time";
-  return await checkReusable(options.pid, { maxRssBytes: options.maxRssBytes });
+  return await checkReusable(options.pid, {
+    maxRssBytes: options.maxRssBytes,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
 }

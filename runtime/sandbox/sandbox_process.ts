@@ -2,7 +2,8 @@
  * One sandbox process: a `deno run` child with a cleared environment and narrow permissions, talking to the host
  * over a Unix socket. It runs one task at a time, each in a fresh Worker. After a task that finished cleanly it may
  * run another (up to `maxTasks`): the old Worker is ended, a fresh one created, and the process is reused only when
- * `reuse_check.ts` finds no earlier Worker thread alive, no CPU in use and memory under the cap. Any other ending (a
+ * `reuse_check.ts` finds no earlier Worker thread alive, no CPU in use, its working folder unchanged and memory
+ * under the cap. Any other ending (a
  * deadline, a memory kill, a protocol error, cancellation) kills it.
  *
  * The host trusts nothing it receives: every line is validated by `protocol_schema.ts`, every message must name
@@ -216,6 +217,7 @@ export class SandboxProcess implements AsyncDisposable {
       pid: this.#child.pid,
       timeoutMs: this.#options.startupTimeoutMs ?? 15_000,
       maxRssBytes: this.#baselineRss + (this.#options.maxReuseRssGrowthMb ?? 8) * 2 ** 20,
+      cwd: this.#options.cwd ?? Deno.cwd(),
     });
     if (reason !== undefined || this.#phase !== "recycling" || this.#closing) {
       this.kill();

@@ -190,3 +190,20 @@ ${tail}`,
     });
   }
 });
+
+Deno.test("escape suite: a task that changes the working folder never leaves it to the next task", async () => {
+  await using f = await startFixture();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    // The working folder belongs to the process, not the Worker; pooled tasks may read the servers folder.
+    const first = await f.run(`Deno.chdir(${JSON.stringify(f.serversDir)});
+return [Deno.pid, Deno.cwd()];`);
+    assert.equal(first.status, "completed", JSON.stringify(first.error));
+    const [pid, moved] = first.data as [number, string];
+    assert.equal(moved, await Deno.realPath(f.serversDir), "the first task did change the folder");
+    const second = await f.run("return [Deno.pid, Deno.cwd()];");
+    assert.equal(second.status, "completed", JSON.stringify(second.error));
+    const [secondPid, cwd] = second.data as [number, string];
+    assert.equal(cwd, "/");
+    assert.notEqual(secondPid, pid, "the process whose folder was changed is not reused");
+  }
+});
