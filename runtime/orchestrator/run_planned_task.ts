@@ -33,6 +33,8 @@ export interface RunContext {
   privacy?: PrivacyVaults;
   connections: ConnectionManager;
   pool: SandboxPool;
+  /** The Python pool, for tasks with `language: "python"` (made on first need). */
+  pythonPool?: () => Promise<SandboxPool>;
   bindings: Map<string, ServerBinding>;
   sessions: SessionSpaces;
   /** Tokens of the tool definitions (the base of `tokensDirect`). */
@@ -79,6 +81,13 @@ export async function runPlannedTask(
   }
 }
 
+function pythonPool(context: RunContext): Promise<SandboxPool> {
+  if (context.pythonPool === undefined) {
+    return Promise.reject(new Error("Cannot run Python: this orchestrator has no Python pool"));
+  }
+  return context.pythonPool();
+}
+
 async function runWithCalls(
   task: AgentTask,
   context: RunContext & { plan: TaskPlan },
@@ -103,7 +112,8 @@ async function runWithCalls(
     }),
     ...(hooks.onCallDone === undefined ? {} : { onCallDone: hooks.onCallDone }),
   });
-  const run = await context.pool.run({
+  const pool = task.language === "python" ? await pythonPool(context) : context.pool;
+  const run = await pool.run({
     taskId: task.id,
     code: task.code,
     ...(plan.program === undefined ? {} : { program: plan.program }),

@@ -109,6 +109,7 @@ class _Tools:
 
 
 tools = _Tools()
+ToolError.__module__ = "builtins"
 
 
 class _Stream:
@@ -146,12 +147,15 @@ _RESULT_HINT = (
 
 def _check_ending(source):
     """Raises when the code ends with a statement but names a variable 'result' (the TypeScript habit)."""
-    try:
-        tree = ast.parse(source, "task.py")
-    except SyntaxError as error:
-        if error.msg == "'return' outside function":
-            error.msg += " (a Python task returns the value of its last expression: write the value on the last line)"
-        raise
+    tree = ast.parse(source, "task.py")
+    for node in tree.body:
+        if isinstance(node, ast.Return):
+            error = SyntaxError(
+                "'return' outside function (a Python task's result is the value of its last expression: "
+                "write the value on the last line instead)",
+                ("task.py", node.lineno, node.col_offset + 1, None),
+            )
+            raise error
     return bool(tree.body) and isinstance(tree.body[-1], ast.Expr)
 
 
