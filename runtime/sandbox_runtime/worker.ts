@@ -125,7 +125,7 @@ async function run(message: RunMessage): Promise<void> {
     // Off the message-dispatch stack, so that the agent's stack traces start at its own code.
     await null;
     value = message.format === "python"
-      ? await runPython(message.source, message.python!, { callTool, log, progress })
+      ? await runPython(message, { callTool, log, progress })
       : await (message.format === "script" ? runScript(message.source) : runModule(message.source));
   } catch (error) {
     fail(error);

@@ -159,7 +159,15 @@ def _check_ending(source):
     return bool(tree.body) and isinstance(tree.body[-1], ast.Expr)
 
 
-async def run(source, namespace):
+def _check_size(text, max_bytes):
+    if len(text) <= max_bytes // 4:
+        return
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise ValueError(f"Cannot return the value: it is {size} bytes as JSON, over the limit of {max_bytes} bytes")
+
+
+async def run(source, namespace, max_bytes):
     """Runs source as a module body with top-level await; returns a JSON envelope: the value of its last expression
     ({"ok": true, "value": ...}) or the uncaught exception ({"ok": false, "error": ...})."""
     _install_streams()
@@ -169,6 +177,7 @@ async def run(source, namespace):
         if not ends_with_expression and "result" in namespace:
             raise ValueError(_RESULT_HINT)
         text = _json(value, "Cannot return the value")
+        _check_size(text, max_bytes)
     except BaseException as error:  # noqa: B036 - every exception, KeyboardInterrupt too, becomes the task's error
         return '{"ok":false,"error":' + describe(error) + "}"
     finally:

@@ -45,7 +45,7 @@ interface PyProxy {
 
 interface PyModule extends PyProxy {
   [name: string]: unknown;
-  run(source: string, namespace: PyProxy): Promise<string>;
+  run(source: string, namespace: PyProxy, maxBytes: number): Promise<string>;
   import_module(name: string): PyProxy;
 }
 
@@ -90,16 +90,17 @@ export function loadPython(init: PythonInit): Promise<void> {
  * Runs one Python task. Resolves to its result as JSON data; rejects with an Error whose name, code, server, tool
  * and stack describe the Python exception (a `ToolError` keeps its code, server and tool).
  *
- * @param source The agent's Python code.
- * @param task Its servers, mounts and working folder.
+ * @param message The `run` message: the agent's Python code, its servers, mounts and working folder, and the
+ *   largest message the host accepts (a larger result fails in Python, before it is copied out).
  * @param bridge The Worker's bridge functions.
  * @returns The value of the code's last expression, as JSON data.
  */
 export async function runPython(
-  source: string,
-  task: PythonTask,
+  message: { source: string; python?: PythonTask; maxMessageBytes: number },
   bridge: PythonHandlers,
 ): Promise<unknown> {
+  const { source, maxMessageBytes } = message;
+  const task: PythonTask = message.python ?? { servers: [], mounts: [] };
   if (loading === undefined) {
     throw new Error("Cannot run Python: this sandbox process was not started for Python tasks");
   }
@@ -132,7 +133,7 @@ export async function runPython(
   for (const server of task.servers) {
     namespace.set(server.identifier, importlib.import_module(`servers.${server.identifier}`));
   }
-  const text = String(await mcpx.run(source, namespace));
+  const text = String(await mcpx.run(source, namespace, maxMessageBytes));
   namespace.destroy();
   const answer = JSON.parse(text) as {
     ok: boolean;
