@@ -60,6 +60,19 @@ graph = await memory.read_graph()
     });
     assert.equal(ran.isError, undefined, text(ran));
     assert.deepEqual((ran.structuredContent as { data: unknown }).data, ["Ada"]);
+
+    const saved = await client.callTool({
+      name: "save_skill",
+      arguments: {
+        name: "entity-names",
+        description: "Names of the entities in the graph",
+        language: "python",
+        code: `[e["name"] for e in (await memory.read_graph())["entities"]]`,
+      },
+    });
+    assert.match(text(saved), /from skills\.entity_names import run/);
+    const skillRun = await client.callTool({ name: "run_skill", arguments: { name: "entity-names" } });
+    assert.deepEqual((skillRun.structuredContent as { data: unknown }).data, ["Ada"], text(skillRun));
     await client.close();
   } finally {
     await daemon.shutdown({ drainTimeoutMs: 0 });

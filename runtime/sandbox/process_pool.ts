@@ -134,7 +134,7 @@ export class SandboxPool implements AsyncDisposable {
     const privateFolders = new Set<string>();
     try {
       prepared = settings.python !== undefined
-        ? preparePythonCode(options.code, options)
+        ? preparePythonCode(options.code, { ...options, skillsDir: settings.skillsDir })
         : prepareCode(options.code, {
           ...(options.program === undefined ? {} : { program: options.program }),
           servers: options.servers ?? [],

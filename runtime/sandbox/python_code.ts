@@ -7,10 +7,25 @@
  * @module
  */
 
-import { dirname, isAbsolute } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
 import type { ServerBinding, WorkerPermissions } from "../sandbox_runtime/protocol.ts";
 import type { PreparedCode } from "./prepare_code.ts";
+import { resolvePythonSkills } from "../python/python_skill.ts";
+
+/** What {@linkcode preparePythonCode} needs besides the code. */
+export interface PythonCodeOptions {
+  /** The servers in scope. */
+  servers?: ServerBinding[];
+  /** The task's extra permissions: their folders are mounted. */
+  permissions?: WorkerPermissions;
+  /** The working folder (the workspace). */
+  cwd?: string;
+  /** The shared skills folder, where `skills.<name>` imports are found. */
+  skillsDir?: string;
+  /** The task principal's private skill folder of a name, which wins over the shared one. */
+  privateSkillFolder?(name: string): string | undefined;
+}
 
 /** The longest Python source accepted, in characters (as for TypeScript, the message limit applies too). */
 const MAX_SOURCE_CHARS = 1_000_000;
@@ -21,7 +36,8 @@ const MAX_SOURCE_CHARS = 1_000_000;
  * @param code The agent's Python code.
  * @param options The servers in scope, the task's extra permissions and its working folder.
  * @returns The prepared code, format `python`.
- * @throws {SyntaxError} When the code is empty or holds a NUL character.
+ * @throws {SyntaxError} When the code is empty or holds a NUL character, or imports a skill that is missing or not
+ *   a Python skill.
  *
  * @example
  * ```ts
@@ -36,7 +52,7 @@ const MAX_SOURCE_CHARS = 1_000_000;
  */
 export function preparePythonCode(
   code: string,
-  options: { servers?: ServerBinding[]; permissions?: WorkerPermissions; cwd?: string } = {},
+  options: PythonCodeOptions = {},
 ): PreparedCode {
   if (code.trim() === "") throw new SyntaxError("Cannot run Python code: it is empty");
   if (code.includes("\u0000")) {
@@ -56,6 +72,14 @@ export function preparePythonCode(
   for (const path of [...options.permissions?.read ?? [], ...options.permissions?.write ?? []]) {
     if (isAbsolute(path)) mounts.add(path);
   }
+  let skills: Record<string, string>;
+  try {
+    skills = resolvePythonSkills(code, (name) =>
+      options.privateSkillFolder?.(name) ??
+        (options.skillsDir === undefined ? undefined : join(options.skillsDir, name)));
+  } catch (error) {
+    throw new SyntaxError((error as Error).message);
+  }
   return {
     format: "python",
     source: code,
@@ -64,6 +88,7 @@ export function preparePythonCode(
       servers,
       mounts: [...mounts].filter(isFolder),
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      ...(Object.keys(skills).length === 0 ? {} : { skills }),
     },
   };
 }

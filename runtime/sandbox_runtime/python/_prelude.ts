@@ -25,7 +25,9 @@ import traceback
 import _mcpx_js
 from pyodide.code import eval_code_async
 
-__all__ = ["ToolError", "UNSET", "call_tool", "progress", "tools"]
+__all__ = ["ToolError", "UNSET", "call_tool", "progress", "tools", "run_skill", "skill_function"]
+
+_servers = {}
 
 
 class _Unset:
@@ -186,11 +188,38 @@ async def run(source, namespace, max_bytes):
     return '{"ok":true,"value":' + text + "}"
 
 
+def bind_servers(namespaces):
+    """Remembers the task's server namespaces: skills see the same ones."""
+    _servers.clear()
+    _servers.update(namespaces)
+
+
+async def run_skill(name, source, args=None):
+    """Runs a Python skill's body with args bound; returns the value of its last expression."""
+    namespace = {"__name__": "skills." + name.replace("-", "_"), "args": {} if args is None else args}
+    namespace.update(_servers)
+    filename = f"skills/{name}/skill.py"
+    return await eval_code_async(source, namespace, return_mode="last_expr", filename=filename)
+
+
+def skill_function(name, source):
+    """The run(args) of skills.<name>."""
+
+    async def run(args=None):
+        return await run_skill(name, source, args)
+
+    run.__doc__ = f"Runs skill {name!r} with args (a dict); returns its result."
+    return run
+
+
 def describe(error):
     """The JSON text of an uncaught exception, as the host's wire error (traceback without this module's frames)."""
     sys.stdout.flush()
     sys.stderr.flush()
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "task.py"]
+    frames = [
+        f for f in traceback.extract_tb(error.__traceback__)
+        if f.filename == "task.py" or (f.filename.startswith("skills/") and f.filename.endswith("/skill.py"))
+    ]
     lines = ["Traceback (most recent call last):\n"] + traceback.format_list(frames)
     lines += traceback.format_exception_only(type(error), error)
     message = str(error)

@@ -30,6 +30,8 @@ export interface PythonTask {
   mounts: string[];
   /** The working folder, mounted, when the task has a workspace. */
   cwd?: string;
+  /** The Python skills the code imports (transitively), module name to source, resolved by the host. */
+  skills?: Record<string, string>;
 }
 
 /** The bridge functions the runner hands to Python (the Worker's own). */
@@ -126,13 +128,33 @@ export async function runPython(
     py.FS.mkdirTree(`/mcpx/servers/${server.identifier}`);
     py.FS.writeFile(`/mcpx/servers/${server.identifier}/__init__.py`, text);
   }
+  py.FS.mkdirTree("/mcpx/skills");
+  py.FS.writeFile(
+    "/mcpx/skills/__init__.py",
+    '"""Saved Python skills: from skills.<name> import run."""\n',
+  );
+  for (const [module, skillSource] of Object.entries(task.skills ?? {})) {
+    const name = JSON.stringify(module.replaceAll("_", "-"));
+    py.FS.mkdirTree(`/mcpx/skills/${module}`);
+    py.FS.writeFile(
+      `/mcpx/skills/${module}/__init__.py`,
+      `from _mcpx import skill_function\n\nrun = skill_function(${name}, ${
+        JSON.stringify(skillSource)
+      })\n`,
+    );
+  }
   const mcpx = py.pyimport("_mcpx");
   const builtins = py.pyimport("builtins");
   for (const name of ["ToolError", "progress", "tools"]) builtins[name] = mcpx[name];
   const importlib = py.pyimport("importlib");
+  const bound = py.toPy({}) as PyProxy & { set(key: string, value: unknown): void };
   for (const server of task.servers) {
-    namespace.set(server.identifier, importlib.import_module(`servers.${server.identifier}`));
+    const module = importlib.import_module(`servers.${server.identifier}`);
+    namespace.set(server.identifier, module);
+    bound.set(server.identifier, module);
   }
+  (mcpx.bind_servers as (namespaces: PyProxy) => void)(bound);
+  bound.destroy();
   const text = String(await mcpx.run(source, namespace, maxMessageBytes));
   namespace.destroy();
   const answer = JSON.parse(text) as {
