@@ -71,8 +71,15 @@ graph = await memory.read_graph()
       },
     });
     assert.match(text(saved), /from skills\.entity_names import run/);
-    const skillRun = await client.callTool({ name: "run_skill", arguments: { name: "entity-names" } });
-    assert.deepEqual((skillRun.structuredContent as { data: unknown }).data, ["Ada"], text(skillRun));
+    const skillRun = await client.callTool({
+      name: "run_skill",
+      arguments: { name: "entity-names" },
+    });
+    assert.deepEqual(
+      (skillRun.structuredContent as { data: unknown }).data,
+      ["Ada"],
+      text(skillRun),
+    );
     await client.close();
   } finally {
     await daemon.shutdown({ drainTimeoutMs: 0 });

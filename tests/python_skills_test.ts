@@ -76,10 +76,18 @@ f"hello, {n} people"`,
       ["memory"],
     );
     assert.equal(fromTs.status, "failed");
-    assert.match(fromTs.error?.message ?? "", /it is a Python skill.*cross-language imports are out of scope/);
+    assert.match(
+      fromTs.error?.message ?? "",
+      /it is a Python skill.*cross-language imports are out of scope/,
+    );
     await f.orch.saveSkill("ts-one", { description: "Returns one", code: "return 1;" });
-    const fromPy = await f.run(`from skills.ts_one import run\nawait run({})`, [], { language: "python" });
+    const fromPy = await f.run(`from skills.ts_one import run\nawait run({})`, [], {
+      language: "python",
+    });
     assert.equal(fromPy.status, "failed");
-    assert.match(fromPy.error?.message ?? "", /it is a TypeScript skill; cross-language imports are out of scope/);
+    assert.match(
+      fromPy.error?.message ?? "",
+      /it is a TypeScript skill; cross-language imports are out of scope/,
+    );
   });
 });

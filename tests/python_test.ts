@@ -141,3 +141,32 @@ listed = await tools.list("memory")
     assert.deepEqual(result.logs, ["WARNING:agent:careful"]);
   });
 });
+
+Deno.test("pythonPoolSize must be a whole number, and an unknown language is refused naming it", async () => {
+  const { MCPOrchestrator } = await import("../runtime/mod.ts");
+  assert.throws(
+    () => new MCPOrchestrator({ config: { servers: {} }, pythonPoolSize: -1 }),
+    /pythonPoolSize must be a whole number >= 0, got -1/,
+  );
+  await using f = await startOrchestrator({ servers: "none" });
+  await assert.rejects(
+    f.run("1", [], { language: "ruby" }),
+    /language must be "typescript" or "python", got "ruby"/,
+  );
+});
+
+Deno.test("a Python task without Pyodide fails saying how to install it; TypeScript tasks still run", async () => {
+  const empty = await Deno.makeTempDir();
+  try {
+    await using f = await startOrchestrator({ servers: "none", pyodideDir: empty });
+    const result = await f.run("1", [], { language: "python" });
+    assert.equal(result.status, "failed");
+    assert.match(
+      result.error?.message ?? "",
+      /the npm package "pyodide@314\.0\.8" is not installed/,
+    );
+    assert.equal((await f.run("return 1;")).data, 1);
+  } finally {
+    await Deno.remove(empty, { recursive: true });
+  }
+});
