@@ -157,6 +157,30 @@ return times;`,
     status: "pending",
   });
   const inTs = tsTimed.data as number[];
+  // The bridge alone: a catalog read the host answers at once, no server in the way.
+  const pyList = (await python(
+    orch,
+    `import time
+times = []
+for _ in range(${CALLS}):
+    t0 = time.perf_counter()
+    await tools.list("memory")
+    times.append((time.perf_counter() - t0) * 1000)
+times`,
+  )).data as number[];
+  const tsList = (await orch.executeTask({
+    id: "ts-list",
+    description: "bench",
+    code: `const times = [];
+for (let i = 0; i < ${CALLS}; i++) {
+  const t0 = performance.now();
+  await tools.list("memory");
+  times.push(performance.now() - t0);
+}
+return times;`,
+    requiredTools: [],
+    status: "pending",
+  })).data as number[];
   const client = new Client({ name: "bench", version: "1" });
   const config = <{ command: string; args: string[]; env: Record<string, string> }> npmServer(
     "server-memory",
@@ -237,6 +261,20 @@ return times;`,
       "",
     ],
     ["added per call (median, Python minus direct)", fmt(added), "", "", "≤ 0.5 ms"],
+    [
+      "bridge alone: `tools.list()` from Python (host answers at once)",
+      fmt(quantile(pyList, 0.5)),
+      fmt(quantile(pyList, 0.95)),
+      `${CALLS}`,
+      "",
+    ],
+    [
+      "bridge alone: `tools.list()` from TypeScript",
+      fmt(quantile(tsList, 0.5)),
+      fmt(quantile(tsList, 0.95)),
+      `${CALLS}`,
+      "",
+    ],
     ["CPU per warm task: host", fmt(hostCpu / WARM), "", `${WARM}`, "10 ms ticks"],
     [
       "CPU per warm task: the task's sandbox process",
@@ -278,7 +316,10 @@ ${table}
 A warm task takes a pooled process whose Worker already holds an interpreter made from the memory snapshot; after
 the task the process gets a fresh Worker (and a fresh interpreter) before it goes back to the pool. A cold task
 spawns a sandbox process whose Worker loads the interpreter from the snapshot. Both sides of the call comparison
-make 50 calls first (server and JIT warm-up), then the timed ones. The snapshot is made once per
+make 50 calls first (server and JIT warm-up), then the timed ones. The two "bridge alone" rows isolate what Python
+adds to a crossing (Pyodide's await of a JavaScript promise, the JSON envelope both ways) from server time. CPU per
+warm task counts the task's process from the task's start to the result, which includes the start of its fresh
+Worker's interpreter load (the recycle begins as soon as the result is sent). The snapshot is made once per
 orchestrator, on its first Python task (or at start when \`pythonPoolSize\` > 0).`;
 console.log(body);
 if (flags["write-docs"] === "true") {
