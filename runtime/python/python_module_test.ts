@@ -114,10 +114,10 @@ Deno.test("renderPythonSignature() shows the TypedDicts and the signature withou
   });
   assert.match(
     text,
-    /class CreateEntitiesEntitiesItem\(TypedDict\):\n    name: str\n    observations: NotRequired\[list\[str\]\]/,
+    /class CreateEntitiesEntitiesItem\(TypedDict\):\n {4}name: str\n {4}observations: NotRequired\[list\[str\]\]/,
   );
   assert.match(
     text,
-    /async def create_entities\(\*, entities: list\[CreateEntitiesEntitiesItem\]\) -> Any:\n    \.\.\.\n$/,
+    /async def create_entities\(\*, entities: list\[CreateEntitiesEntitiesItem\]\) -> Any:\n {4}\.\.\.\n$/,
   );
 });
