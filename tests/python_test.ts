@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { startOrchestrator } from "./helpers/orchestrator_fixture.ts";
 
 Deno.test("Python tasks call real servers through the same bridge as TypeScript", async (t) => {
@@ -169,4 +170,29 @@ Deno.test("a Python task without Pyodide fails saying how to install it; TypeScr
   } finally {
     await Deno.remove(empty, { recursive: true });
   }
+});
+
+Deno.test("PII tokens work for Python as for TypeScript: the code sees tokens, the server gets real values", async () => {
+  await using f = await startOrchestrator({
+    pythonPoolSize: 0,
+    pii: { enabled: true, flows: [{ from: "filesystem", to: ["memory"] }] },
+  });
+  const data = join(f.dir, "data");
+  await Deno.writeTextFile(join(data, "contact.txt"), "Write to ann.lee@example.com please");
+  const result = await f.run(
+    `text = (await filesystem.read_text_file(path=${
+      JSON.stringify(join(data, "contact.txt"))
+    }))["content"]
+email = [w for w in text.split() if w.startswith("[EMAIL")][0]
+await memory.create_entities(entities=[{"name": "Ann", "entityType": "person", "observations": [f"email: {email}"]}])
+print("sent", email)
+email`,
+    ["filesystem.read_text_file", "memory.create_entities"],
+    { language: "python", session: "p1" },
+  );
+  assert.equal(result.status, "completed", JSON.stringify(result.error));
+  assert.equal(result.data, "[EMAIL_1]");
+  assert.deepEqual(result.logs, ["sent [EMAIL_1]"]);
+  const stored = await Deno.readTextFile(join(data, "memory.jsonl"));
+  assert.ok(stored.includes("email: ann.lee@example.com"), stored);
 });
