@@ -95,6 +95,7 @@ async function python(orch: MCPOrchestrator, code: string, tools: string[] = [])
 
 const dir = await Deno.makeTempDir({ prefix: "python-bench-" });
 const rows: string[][] = [];
+const verdicts: string[] = [];
 try {
   // ---- warm ----
   const warmDir = join(dir, "warm");
@@ -222,7 +223,20 @@ return times;`,
   await coldOrch.shutdown({ drainTimeoutMs: 0 });
 
   const fmt = (n: number) => n.toFixed(n < 10 ? 2 : 0);
+  const verdict = (what: string, value: number, target: number) =>
+    verdicts.push(
+      `- ${what}: ${fmt(value)} ms against at most ${target} ms: ${
+        value <= target ? "met" : "NOT met"
+      }.`,
+    );
   const added = quantile(inPython, 0.5) - quantile(direct, 0.5);
+  verdict("warm Python task p50", quantile(warm, 0.5), 50);
+  verdict("cold Python task p50", quantile(cold, 0.5), 900);
+  verdict(
+    "a tool call from Python above a direct client (median)",
+    quantile(inPython, 0.5) - quantile(direct, 0.5),
+    0.5,
+  );
   rows.push(
     [
       "warm Python task (`1`), pooled process",
@@ -313,6 +327,10 @@ const body = `- Command: \`deno run -A bench/python_bench.ts --write-docs\`
 
 ${table}
 
+Against the targets:
+
+${verdicts.join("\n")}
+
 A warm task takes a pooled process whose Worker already holds an interpreter made from the memory snapshot; after
 the task the process gets a fresh Worker (and a fresh interpreter) before it goes back to the pool. A cold task
 spawns a sandbox process whose Worker loads the interpreter from the snapshot. Both sides of the call comparison
@@ -326,4 +344,5 @@ if (flags["write-docs"] === "true") {
   const path = new URL("../docs/benchmarks.md", import.meta.url);
   const existing = await Deno.readTextFile(path).catch(() => undefined);
   await Deno.writeTextFile(path, replaceSection(existing, "Python", body));
+  await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", path.pathname] }).output();
 }
