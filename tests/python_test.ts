@@ -9,7 +9,14 @@ import { join } from "node:path";
 import { startOrchestrator } from "./helpers/orchestrator_fixture.ts";
 
 Deno.test("Python tasks call real servers through the same bridge as TypeScript", async (t) => {
-  await using f = await startOrchestrator({ pythonPoolSize: 1, taskTimeoutMs: 20_000 });
+  const reports: unknown[] = [];
+  await using f = await startOrchestrator({
+    pythonPoolSize: 1,
+    taskTimeoutMs: 20_000,
+    onTaskProgress: (event) => {
+      if (event.kind === "agent") reports.push([event.progress, event.total, event.message]);
+    },
+  });
   const py = { language: "python" };
 
   await t.step(
@@ -140,6 +147,7 @@ listed = await tools.list("memory")
     assert.equal(result.status, "completed", JSON.stringify(result.error));
     assert.deepEqual(result.data, { hit: "read_graph", listed: 9 });
     assert.deepEqual(result.logs, ["WARNING:agent:careful"]);
+    assert.deepEqual(reports, [[1, 2, "half"]]);
   });
 });
 
