@@ -23,6 +23,8 @@ len([e for e in graph["entities"] if e["entityType"] == "person" and e["name"].s
     assert.deepEqual(saved.tools, ["memory"]);
     const file = await Deno.readTextFile(join(f.skillsDir, "count-people", "skill.py"));
     assert.match(file, /^graph = await memory\.read_graph\(\)/);
+    const md = await Deno.readTextFile(join(f.skillsDir, "count-people", "SKILL.md"));
+    assert.match(md, /from skills\.count_people import run/);
     await f.run(
       `await memory.create_entities(entities=[
     {"name": "Ada", "entityType": "person", "observations": []},

@@ -14,6 +14,8 @@
 
 import { join } from "node:path";
 import { inferPythonServers } from "./infer_python_servers.ts";
+import { renderSkillBody } from "../skills/skill_usage.ts";
+import type { SkillMetadata } from "../skills/types.ts";
 
 /** The file name of a Python skill's program, beside SKILL.md. */
 export const PYTHON_SKILL_FILE = "skill.py";
@@ -176,4 +178,65 @@ export function resolvePythonSkills(
     queue.push(...pythonSkillImports(source));
   }
   return sources;
+}
+
+/**
+ * The Markdown body of a Python skill's `SKILL.md`: the TypeScript one's, with the usage told for Python.
+ *
+ * @param metadata The skill's metadata.
+ * @returns The body.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { renderPythonSkillBody } from "./python_skill.ts";
+ * const body = renderPythonSkillBody({ name: "count-people", description: "Counts people", version: 1, tags: [],
+ *   params: { type: "object", properties: {} }, tools: [], toolHashes: {}, skills: [], savedAt: "" });
+ * assert.ok(body.includes("from skills.count_people import run"));
+ * assert.ok(!body.includes("skill.ts"));
+ * const flags = renderPythonSkillBody({ name: "f", description: "F", version: 1, tags: [], tools: [], toolHashes: {},
+ *   params: { type: "object", properties: { on: { type: "boolean" } } }, skills: [], savedAt: "" });
+ * assert.ok(flags.includes('result = await run({"on": False})'));
+ * ```
+ */
+export function renderPythonSkillBody(metadata: SkillMetadata): string {
+  const body = renderSkillBody(metadata);
+  const start = body.indexOf("## Usage");
+  const end = body.indexOf("```\n", body.indexOf("```ts", start) + 5) + 4;
+  const args = pythonLiteral(exampleOf(body));
+  const usage = [
+    "## Usage",
+    "",
+    "`skill.py` beside this file is a Python program for mcp-executor (its arguments are `args`, its last",
+    `expression is the result). Run it with run_skill, or call it from Python code or another Python skill:`,
+    "",
+    "```python",
+    `from skills.${metadata.name.replaceAll("-", "_")} import run`,
+    `result = await run(${args})`,
+    "```",
+  ].join("\n");
+  return body.slice(0, start) + usage + body.slice(end);
+}
+
+/** The example arguments the TypeScript body shows (`await run({...})`), reused as they are. */
+function exampleOf(body: string): unknown {
+  const match = /const result = await run\((.*)\);/.exec(body);
+  try {
+    return match === null ? {} : JSON.parse(match[1]!);
+  } catch {
+    return {};
+  }
+}
+
+/** A JSON value as a Python literal (`None`, `True`, `False`, lists, dicts). */
+function pythonLiteral(value: unknown): string {
+  if (value === null || value === undefined) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (Array.isArray(value)) return `[${value.map(pythonLiteral).join(", ")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>);
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${pythonLiteral(v)}`).join(", ")}}`;
+  }
+  return JSON.stringify(value);
 }

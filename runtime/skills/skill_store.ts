@@ -225,7 +225,10 @@ export class SkillStore {
             namespaces,
           });
         const files = {
-          "SKILL.md": renderSkillMd(metadata, renderSkillBody(metadata)),
+          "SKILL.md": renderSkillMd(
+            metadata,
+            python ? Py.renderPythonSkillBody(metadata) : renderSkillBody(metadata),
+          ),
           "skill.ts": liveModule,
           "tools.json": `${JSON.stringify(recordedTools, null, 2)}\n`,
         };
