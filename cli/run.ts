@@ -18,12 +18,13 @@ import {
 import { openTaskOrchestrator } from "./_orchestrator.ts";
 
 const HELP =
-  `Usage: mcpx run <file.ts> [--tools memory,filesystem] [--workspace name] [--timeout ms]
+  `Usage: mcpx run <file.ts|file.py> [--tools memory,filesystem] [--workspace name] [--timeout ms]
                  [--typecheck off|warn|error] [--json]
 
 Runs the file as the body of one task: top-level await and a top-level "return value" work, every server it may
 call is in scope as a namespace (memory.readGraph(), filesystem.readTextFile({ path })). Prints the status, the
 returned data, the logs and the token figures. The exit code is 0 when the task completed, 1 otherwise.
+A .py file runs as Python (memory.read_graph(); the value of its last expression is the result; docs/python.md).
 
 Settings come from mcp-executor.json beside the config, as for mcpx serve: approval rules and approvalTimeoutMs,
 pii, audit, typecheck. A call whose rule is "ask" is put to you on this terminal (y approves, anything else refuses); when
@@ -91,6 +92,7 @@ export async function main(args: string[]): Promise<number> {
     code,
     requiredTools: tools,
     status: "pending",
+    ...(file.endsWith(".py") ? { language: "python" as const } : {}),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(workspace === undefined ? {} : { workspace }),
   });

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { daemonPythonPoolSize } from "./_python_pool.ts";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../runtime/config.ts";
 import {
@@ -227,6 +228,7 @@ async function run(settings: Settings): Promise<number> {
   const daemon = new ExecutorDaemon({
     orchestrator: {
       config: settings.config,
+      pythonPoolSize: daemonPythonPoolSize(),
       ...(store instanceof PostgresStateStore
         ? {
           signInStore: new SharedTokenStore(store.signIns),

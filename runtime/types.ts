@@ -42,8 +42,13 @@ export interface AgentTask {
   id: string;
   /** A line saying what the task is for; shown in logs and stats. */
   description: string;
-  /** The agent code: a TypeScript module body with top-level await and an optional top-level `return`. */
+  /**
+   * The agent code: a TypeScript module body with top-level await and an optional top-level `return`; or, with
+   * `language: "python"`, a Python module body with top-level `await` whose last expression is the result.
+   */
   code: string;
+  /** The language of {@linkcode AgentTask.code}. Default `"typescript"`. See docs/python.md. */
+  language?: "typescript" | "python";
   /**
    * The tools the code may call: a server name (`"memory"`, every tool of it) or `"server.tool"`
    * (`"memory.read_graph"`). Any other call is refused. Each server named here is in scope as a namespace.

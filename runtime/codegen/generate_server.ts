@@ -13,6 +13,7 @@ import { functionHead, type ToolParts, toolParts } from "./_tool_parts.ts";
 import { RUNTIME_MODULE_FILE, runtimeModule } from "./runtime_module.ts";
 import { canonicalJsonHash } from "./canonical_json.ts";
 import type { InferredOutput } from "./output_inference.ts";
+import { generatePythonModule, PYTHON_MODULE_FILE } from "../python/python_module.ts";
 import { CLIENT_MODULE_PATH } from "./client_module.ts";
 import {
   assignFunctionNames,
@@ -98,6 +99,7 @@ export const MANIFEST_FILE = "_manifest.json";
  *   tools: [{ name: "read_graph", inputSchema: { type: "object", properties: {} } }],
  * });
  * assert.deepEqual([...files.keys()], [
+ *   "memory/__init__.py",
  *   "memory/_manifest.json",
  *   "memory/_module.js",
  *   "memory/index.ts",
@@ -151,6 +153,8 @@ export function generateServerModules(server: ServerInput): Map<string, string> 
       .sort((a, b) => compare(a.name, b.name)),
   };
   files.set(`${dir}/${MANIFEST_FILE}`, `${JSON.stringify(manifest, null, 2)}\n`);
+  // Issue 21: the same tools as a Python module, for Python agent code.
+  files.set(`${dir}/${PYTHON_MODULE_FILE}`, generatePythonModule(server));
   return new Map([...files].sort(([a], [b]) => compare(a, b)));
 }
 

@@ -59,6 +59,7 @@ Deno.test("generateServerModules() writes a tool file, index.ts, _module.js and 
   const [memory] = await loadFixtures(["memory"]);
   const files = generateServerModules(memory!);
   assert.deepEqual([...files.keys()], [
+    "memory/__init__.py",
     "memory/_manifest.json",
     "memory/_module.js",
     "memory/addObservations.ts",

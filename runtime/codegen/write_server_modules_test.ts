@@ -94,14 +94,21 @@ Deno.test("writeServerModules() removes stale generated files and leaves other f
     tools: [tool("one")],
   }]);
 
-  assert.deepEqual(result.written, ["alpha/_manifest.json", "alpha/_module.js", "alpha/index.ts"]);
+  assert.deepEqual(result.written, [
+    "alpha/__init__.py",
+    "alpha/_manifest.json",
+    "alpha/_module.js",
+    "alpha/index.ts",
+  ]);
   assert.deepEqual(result.removed, [
     "alpha/two.ts",
     "beta",
+    "beta/__init__.py",
     "beta/_manifest.json",
     "beta/_module.js",
     "beta/index.ts",
     "beta/three.ts",
+    "gamma/__init__.py",
     "gamma/_manifest.json",
     "gamma/_module.js",
     "gamma/four.ts",
@@ -109,6 +116,7 @@ Deno.test("writeServerModules() removes stale generated files and leaves other f
   ]);
   assert.deepEqual([...(await readTree(dir.path)).keys()], [
     "_client.ts",
+    "alpha/__init__.py",
     "alpha/_manifest.json",
     "alpha/_module.js",
     "alpha/index.ts",
@@ -169,6 +177,7 @@ Deno.test("writeServerModule() regenerates one server and cleans only its folder
   ]);
   assert.deepEqual(first, {
     written: [
+      "alpha/__init__.py",
       "alpha/_manifest.json",
       "alpha/_module.js",
       "alpha/five.ts",

@@ -11,6 +11,8 @@ import { type CallToolResult, type McpServer, ResourceTemplate } from "../sdk.ts
 import type { AgentTask, TaskResult } from "../types.ts";
 import type { Principal } from "../principal.ts";
 import { inferServers } from "./infer_servers.ts";
+import { inferPythonServers } from "../python/infer_python_servers.ts";
+import { pythonSearchText } from "../python/python_search.ts";
 import { startRequestTask, type TrackTask } from "./request_task.ts";
 import { registerSkillTools } from "./skill_tools.ts";
 import { listServerFiles, readServerFile } from "./server_resources.ts";
@@ -140,6 +142,7 @@ export async function searchToolsResult(
     detail?: "name" | "description" | "full";
     limit?: number;
     server?: string;
+    language?: "typescript" | "python";
   },
   who?: string | { session?: string; principal?: string },
 ): Promise<CallToolResult> {
@@ -166,12 +169,15 @@ export async function searchToolsResult(
       `Cannot search server "${args.server}": no such server; call search_tools with an empty query to list them`,
     );
   }
-  const tools = await orch.findToolsText(args.query, {
+  const searchOptions = {
     detail,
     limit,
     ...(session === undefined ? {} : { session }),
     ...(args.server === undefined ? {} : { servers: [args.server] }),
-  });
+  };
+  const tools = args.language === "python"
+    ? pythonToolsText(orch, await orch.findTools(args.query, searchOptions), detail)
+    : await orch.findToolsText(args.query, searchOptions);
   // Saved skills first: a program that already works beats writing a new one.
   const skills = args.server === undefined
     ? orch.skills.searchText(args.query, {
@@ -200,7 +206,13 @@ export async function searchToolsResult(
  */
 export function executeCodeTask(
   orch: MCPOrchestrator,
-  args: { code: string; requiredTools?: string[]; timeout?: number; workspace?: string },
+  args: {
+    code: string;
+    requiredTools?: string[];
+    timeout?: number;
+    workspace?: string;
+    language?: "typescript" | "python";
+  },
   task: { id: string; session?: string; principal?: string; signal?: AbortSignal },
 ): AgentTask {
   const names = orch.connections.names;
@@ -214,7 +226,11 @@ export function executeCodeTask(
     id: task.id,
     description: "execute_code",
     code: args.code,
-    requiredTools: args.requiredTools ?? inferServers(args.code, servers),
+    requiredTools: args.requiredTools ??
+      (args.language === "python"
+        ? inferPythonServers(args.code, servers)
+        : inferServers(args.code, servers)),
+    ...(args.language === undefined ? {} : { language: args.language }),
     status: "pending",
     ...(task.session === undefined ? {} : { session: task.session }),
     ...(task.principal === undefined ? {} : { principal: task.principal }),
@@ -222,4 +238,19 @@ export function executeCodeTask(
     ...(args.timeout === undefined ? {} : { timeoutMs: args.timeout }),
     ...(args.workspace === undefined ? {} : { workspace: args.workspace }),
   };
+}
+
+/** Search hits told as Python (issue 21): `from servers.<server> import <fn>`, and signatures at detail "full". */
+function pythonToolsText(
+  orch: MCPOrchestrator,
+  hits: Awaited<ReturnType<MCPOrchestrator["findTools"]>>,
+  detail: "name" | "description" | "full",
+): string {
+  const names = orch.connections.names;
+  const identifiers = assignServerIdentifiers(names);
+  return pythonSearchText(hits, {
+    detail,
+    identifier: (server) => identifiers[names.indexOf(server)] ?? server,
+    tools: (server) => orch.connections.get(server)?.tools ?? [],
+  });
 }

@@ -38,6 +38,7 @@ const saveSkillInput = {
   params: z.record(z.string(), z.unknown()).optional(),
   tags: z.array(z.string().max(64)).max(20).optional(),
   shared: z.boolean().optional(),
+  language: z.enum(["typescript", "python"]).optional(),
 };
 
 const runSkillInput = {
@@ -85,6 +86,7 @@ export function registerSkillTools(
           code: args.code,
           ...(args.params === undefined ? {} : { params: args.params }),
           ...(args.tags === undefined ? {} : { tags: args.tags }),
+          ...(args.language === undefined ? {} : { language: args.language }),
         }, { principal, shared: args.shared === true });
         const text =
           `Saved skill "${saved.name}" v${saved.version} (${
@@ -92,7 +94,9 @@ export function registerSkillTools(
           }; tools: ${
             saved.tools.join(", ") || "none"
           }). Run it with run_skill { name: "${saved.name}", args }, or in code: ` +
-          `import { run } from "skills/${saved.name}/skill.ts";`;
+          (args.language === "python"
+            ? `from skills.${saved.name.replaceAll("-", "_")} import run`
+            : `import { run } from "skills/${saved.name}/skill.ts";`);
         return { content: [{ type: "text", text }] };
       } catch (error) {
         // The store's own errors already name the action; others get it here.

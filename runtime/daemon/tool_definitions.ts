@@ -21,7 +21,7 @@ export const SEARCH_TOOLS = {
   description:
     'Find MCP tools to call from execute_code. Returns import lines; detail "full" adds TypeScript signatures. ' +
     'Also finds saved skills. Empty query lists the servers. Results say "server.tool"; in code, each server is a namespace: ' +
-    "`await memory.readGraph({})`.",
+    '`await memory.readGraph({})`. language "python": Python imports and signatures.',
 } as const;
 
 /** Name and description of `execute_code`. */
@@ -34,6 +34,7 @@ export const EXECUTE_CODE = {
     "return only what you need. `progress(done, total?, message?)` reports progress.",
     'requiredTools: servers or "server.tool" the code may call; omitted: the servers the code names.',
     "workspace: a folder kept for this session (cwd, read/write); omitted: no files but servers/ and skills/.",
+    'language "python": Python instead (`await memory.read_graph()`; the last expression is the result).',
   ].join(" "),
 } as const;
 
@@ -43,6 +44,7 @@ export const searchToolsInput = {
   detail: z.enum(["name", "description", "full"]).optional(),
   limit: z.number().int().min(1).max(MAX_NAME_HITS).optional(),
   server: z.string().max(256).optional(),
+  language: z.enum(["typescript", "python"]).optional(),
 };
 
 /** Input schema of `execute_code` (a zod raw shape). */
@@ -51,6 +53,7 @@ export const executeCodeInput = {
   requiredTools: z.array(z.string().max(300)).max(200).optional(),
   timeout: z.number().int().min(1).max(MAX_TIMEOUT_MS).describe("ms").optional(),
   workspace: z.string().max(64).optional(),
+  language: z.enum(["typescript", "python"]).optional(),
 };
 
 /**

@@ -124,6 +124,13 @@ export interface OrchestratorOptions {
   /** Sandbox processes kept started and waiting for tasks with the default permissions. Default 2. */
   poolSize?: number;
   /**
+   * Python sandbox processes kept started with an interpreter ready (each holds 100–150 MB). Default 0: the first
+   * Python task makes the pool (about 2–4 s, once), and each Python task then starts its own process.
+   */
+  pythonPoolSize?: number;
+  /** The npm package `pyodide`'s folder, for Python tasks. Default: found in the project's `node_modules`. */
+  pyodideDir?: string;
+  /**
    * How many tasks with the default permissions one sandbox process may run, each in a fresh Worker, after clean
    * finishes (see SECURITY.md). `1` gives every task a new process. Default 100.
    */

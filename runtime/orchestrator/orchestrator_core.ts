@@ -13,6 +13,7 @@ import { PrivacyVaults } from "../privacy/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions, type OrchestratorStats } from "./options.ts";
 import type { SandboxPool } from "../sandbox/mod.ts";
+import type { PythonPoolSlot } from "../python/python_pool_slot.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { Tool } from "../mcp_types.ts";
 import { countSkills, regenerateServer, startOrchestrator } from "./startup.ts";
@@ -51,6 +52,7 @@ export class OrchestratorCore implements AsyncDisposable {
   #options: OrchestratorOptions;
   #connections: ConnectionManager | undefined;
   #pool: SandboxPool | undefined;
+  #python: PythonPoolSlot | undefined;
   #queue: TaskQueue;
   #catalog: ToolCatalog;
   #serversDir = "";
@@ -116,6 +118,7 @@ export class OrchestratorCore implements AsyncDisposable {
     });
     this.#connections = started.connections;
     this.#pool = started.pool;
+    this.#python = started.python;
     this.#bindings = started.bindings;
     this.#serversDir = started.serversDir;
     this.#workspacesDir = started.workspacesDir;
@@ -253,6 +256,7 @@ export class OrchestratorCore implements AsyncDisposable {
           options: this.#options,
           connections: this.#connections!,
           pool: this.#pool!,
+          pythonPool: () => this.#python!.get(),
           bindings: this.#bindings,
           queue: this.#queue,
           controller,
@@ -360,7 +364,7 @@ export class OrchestratorCore implements AsyncDisposable {
    * @returns Resolves when the pool is at rest (at once before {@linkcode MCPOrchestrator.initialize}).
    */
   async settled(): Promise<void> {
-    await this.#pool?.settled();
+    await Promise.all([this.#pool?.settled(), this.#python?.settled()]);
   }
 
   /**
@@ -376,7 +380,7 @@ export class OrchestratorCore implements AsyncDisposable {
     await this.#initialized?.catch(() => {});
     const drainMs = options.drainTimeoutMs ?? 10_000;
     await drainTasks(this.#active, { drainMs, cancel: (id) => this.cancelTask(id) });
-    await this.#pool?.close();
+    await Promise.all([this.#pool?.close(), this.#python?.close()]);
     await this.#types?.[Symbol.asyncDispose]();
     await this.#connections?.close();
     this.#privacy?.close();

@@ -34,6 +34,8 @@ export interface RunContext {
   privacy?: PrivacyVaults;
   connections: ConnectionManager;
   pool: SandboxPool;
+  /** The Python pool, for tasks with `language: "python"` (made on first need). */
+  pythonPool?: () => Promise<SandboxPool>;
   bindings: Map<string, ServerBinding>;
   sessions: SessionSpaces;
   /** Tokens of the tool definitions (the base of `tokensDirect`). */
@@ -82,6 +84,13 @@ export async function runPlannedTask(
   }
 }
 
+function pythonPool(context: RunContext): Promise<SandboxPool> {
+  if (context.pythonPool === undefined) {
+    return Promise.reject(new Error("Cannot run Python: this orchestrator has no Python pool"));
+  }
+  return context.pythonPool();
+}
+
 async function runWithCalls(
   task: AgentTask,
   context: RunContext & { plan: TaskPlan },
@@ -107,7 +116,8 @@ async function runWithCalls(
     ...(hooks.onCallDone === undefined ? {} : { onCallDone: hooks.onCallDone }),
     ...(context.onResult === undefined ? {} : { onResult: context.onResult }),
   });
-  const run = await context.pool.run({
+  const pool = task.language === "python" ? await pythonPool(context) : context.pool;
+  const run = await pool.run({
     taskId: task.id,
     code: task.code,
     ...(plan.program === undefined ? {} : { program: plan.program }),

@@ -21,6 +21,7 @@ import {
 import type { ServerConnection } from "../connections/server_connection.ts";
 import { logger } from "../log.ts";
 import { SandboxPool } from "../sandbox/mod.ts";
+import { PythonPoolSlot } from "../python/python_pool_slot.ts";
 import { memoryWatchWarning } from "../sandbox/rss_watchdog.ts";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
 import type { Tool } from "../sdk.ts";
@@ -33,6 +34,8 @@ const log = logger("orchestrator");
 export interface Started {
   connections: ConnectionManager;
   pool: SandboxPool;
+  /** The Python pool, made on the first Python task (issue 21). */
+  python: PythonPoolSlot;
   bindings: Map<string, ServerBinding>;
   serversDir: string;
   skillsDir: string;
@@ -125,7 +128,7 @@ export async function startOrchestrator(
   await Deno.mkdir(workspacesDir, { recursive: true, mode: 0o700 });
   const sessionsDir = resolve(options.sessionsDir ?? join(stateDir, "sessions"));
   await Deno.mkdir(sessionsDir, { recursive: true, mode: 0o700 });
-  const pool = await SandboxPool.create({
+  const poolOptions = {
     serversDir,
     skillsDir,
     privateSkillsDir,
@@ -141,10 +144,19 @@ export async function startOrchestrator(
     ...(options.maxReuseRssGrowthMb === undefined
       ? {}
       : { maxReuseRssGrowthMb: options.maxReuseRssGrowthMb }),
+  };
+  const pool = await SandboxPool.create(poolOptions);
+  const python = new PythonPoolSlot({
+    ...poolOptions,
+    poolSize: options.pythonPoolSize ?? 0,
+    ...(options.pyodideDir === undefined ? {} : { pyodideDir: options.pyodideDir }),
   });
+  // Warm Python processes were asked for: start them now, in the background (a failure shows at the first task).
+  if ((options.pythonPoolSize ?? 0) > 0) python.get().catch(() => {});
   return {
     connections,
     pool,
+    python,
     bindings,
     serversDir,
     skillsDir,

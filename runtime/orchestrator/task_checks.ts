@@ -38,6 +38,7 @@ export function checkOptions(options: OrchestratorOptions): void {
       ["maxConcurrentTasks", 1],
       ["maxQueuedTasksPerSession", 1],
       ["maxResultBytes", MIN_TRUNCATE_BYTES],
+      ["pythonPoolSize", 0],
     ] as const
   ) {
     const value = options[key];

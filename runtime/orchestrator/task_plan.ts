@@ -54,12 +54,14 @@ export function planTask(
     };
   }
   let program: AgentProgram | undefined;
+  const python = task.language === "python";
   try {
-    program = parseAgentCode(task.code);
+    if (!python) program = parseAgentCode(task.code);
   } catch {
     // The blocker parses it again and reports where it fails, as a "syntax" finding.
   }
-  const screen = screenCode(task.code, {
+  // The blocker reads TypeScript; Python code has no pattern screen (see SECURITY.md, "Python agent code").
+  const screen = python ? { ok: true as const, findings: [] } : screenCode(task.code, {
     ...(context.blockerPolicy === undefined ? {} : { policy: context.blockerPolicy }),
     ...(program === undefined ? {} : { program }),
   });

@@ -112,7 +112,8 @@ export async function runTask(task: AgentTask, context: TaskRunContext): Promise
       message: `Cannot run task "${task.id}": server "${down}" is not connected`,
     });
   }
-  const checked = await context.typecheck?.check({
+  // The checker knows TypeScript only: Python code runs unchecked (docs/typecheck.md).
+  const checked = task.language === "python" ? undefined : await context.typecheck?.check({
     id: task.id,
     code: task.code,
     servers: [...plan.allow.keys()].flatMap((name) => {

@@ -63,6 +63,12 @@ export function validateTask(task: AgentTask): void {
   if (typeof task.code !== "string") {
     throw new TypeError(`${name}: its code must be a string`);
   }
+  const language = task.language as unknown;
+  if (language !== undefined && language !== "typescript" && language !== "python") {
+    throw new TypeError(
+      `${name}: language must be "typescript" or "python", got ${JSON.stringify(language)}`,
+    );
+  }
   if (!Array.isArray(task.requiredTools)) {
     throw new TypeError(`${name}: requiredTools must be an array`);
   }

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { sandboxCommand } from "./sandbox_command.ts";
 import type { WorkerPermissions } from "../sandbox_runtime/protocol.ts";
+import type { PythonInit } from "../sandbox_runtime/python/python_runner.ts";
 
 /** How a sandbox process is started. */
 export interface SandboxProcessOptions {
@@ -39,6 +40,8 @@ export interface SandboxProcessOptions {
    * process, so the memory limits act the same. Default: 8.
    */
   maxReuseRssGrowthMb?: number;
+  /** Set for a process that runs Python: its Worker loads Pyodide from here before it reports ready. */
+  python?: PythonInit;
 }
 
 /** A spawned child, the listener it will connect to, and the folder holding the socket. */
@@ -69,6 +72,7 @@ export async function spawnSandbox(options: SandboxProcessOptions): Promise<Spaw
       heapMb: options.heapMb,
       permissions: options.permissions,
       preload: options.preload ?? [],
+      ...(options.python === undefined ? {} : { python: options.python }),
     });
     child = new Deno.Command(Deno.execPath(), {
       args,

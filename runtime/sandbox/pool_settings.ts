@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { PythonInit } from "../sandbox_runtime/python/python_runner.ts";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { RUNTIME_MODULE_FILE } from "../codegen/runtime_module.ts";
@@ -50,6 +51,11 @@ export interface SandboxPoolOptions {
    * process, so the memory limits act the same. Default: 8.
    */
   maxReuseRssGrowthMb?: number;
+  /**
+   * Makes this a pool of Python processes: each Worker loads Pyodide from here (its snapshot when given) before it
+   * reports ready, and tasks are Python code. See `runtime/python/python_pool.ts`. Default: a TypeScript pool.
+   */
+  python?: PythonInit;
 }
 
 /** {@linkcode SandboxPoolOptions} with every default filled in and every path absolute. */
@@ -68,6 +74,7 @@ export interface PoolSettings {
   preloadServers: boolean;
   maxTasksPerProcess: number;
   maxReuseRssGrowthMb: number;
+  python?: PythonInit;
 }
 
 /**
@@ -106,6 +113,7 @@ export function resolvePoolSettings(options: SandboxPoolOptions): PoolSettings {
     maxTasksPerProcess: options.maxTasksPerProcess ?? 100,
     maxReuseRssGrowthMb: options.maxReuseRssGrowthMb ?? 8,
   };
+  if (options.python !== undefined) settings.python = options.python;
   for (
     const key of [
       "timeoutMs",

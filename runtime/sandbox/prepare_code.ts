@@ -27,6 +27,7 @@
 
 import { parse } from "@babel/parser";
 import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
+import type { PythonTask } from "../sandbox_runtime/python/python_runner.ts";
 import { type AgentProgram, parseAgentCode } from "./parse_agent_code.ts";
 import { eraseTypes, type TypeErasure } from "./strip_types.ts";
 
@@ -67,7 +68,9 @@ export interface PrepareCodeOptions {
 /** Code ready for the sandbox. */
 export interface PreparedCode {
   /** `script`: evaluate it, call the result, call what that resolves to. `module`: import it, call its default. */
-  format: "script" | "module";
+  format: "script" | "module" | "python";
+  /** For `python`: its servers, mounts and working folder (see `python_code.ts`). */
+  python?: PythonTask;
   /** The text to evaluate or import. */
   source: string;
   /** How many characters line 1 carries in front of the agent's own line 1. */

@@ -22,9 +22,9 @@ import {
   type SandboxPoolOptions,
 } from "./pool_settings.ts";
 import { prepareCode, type PreparedCode } from "./prepare_code.ts";
+import { preparePythonCode } from "./python_code.ts";
 import { sandboxError, type SandboxRunResult } from "./run_result.ts";
 import { SandboxProcess } from "./sandbox_process.ts";
-
 import type { SandboxRunOptions } from "./sandbox_run_options.ts";
 export type { SandboxPoolOptions, SandboxRunOptions };
 
@@ -133,16 +133,18 @@ export class SandboxPool implements AsyncDisposable {
     // The principal folders of the private skills the code imports: its own process may read them, no pooled one.
     const privateFolders = new Set<string>();
     try {
-      prepared = prepareCode(options.code, {
-        ...(options.program === undefined ? {} : { program: options.program }),
-        servers: options.servers ?? [],
-        serversUrl: dirUrl(settings.serversDir),
-        ...(settings.skillsDir === undefined ? {} : { skillsUrl: dirUrl(settings.skillsDir) }),
-        ...(options.privateSkillFolder === undefined ? {} : {
-          skillFolderUrl: privateSkillUrls(options.privateSkillFolder, settings, privateFolders),
-        }),
-        moduleUrls: this.#moduleUrls,
-      });
+      prepared = settings.python !== undefined
+        ? preparePythonCode(options.code, { ...options, skillsDir: settings.skillsDir })
+        : prepareCode(options.code, {
+          ...(options.program === undefined ? {} : { program: options.program }),
+          servers: options.servers ?? [],
+          serversUrl: dirUrl(settings.serversDir),
+          ...(settings.skillsDir === undefined ? {} : { skillsUrl: dirUrl(settings.skillsDir) }),
+          ...(options.privateSkillFolder === undefined ? {} : {
+            skillFolderUrl: privateSkillUrls(options.privateSkillFolder, settings, privateFolders),
+          }),
+          moduleUrls: this.#moduleUrls,
+        });
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
       return failure(started, sandboxError("syntax_error", error.message));
@@ -183,10 +185,7 @@ export class SandboxPool implements AsyncDisposable {
 
   /** How many idle processes are ready, and how many processes are alive in all. */
   get size(): { idle: number; alive: number } {
-    return {
-      idle: this.#idleCount(),
-      alive: this.#processes.size,
-    };
+    return { idle: this.#idleCount(), alive: this.#processes.size };
   }
 
   /**
@@ -358,6 +357,7 @@ export class SandboxPool implements AsyncDisposable {
       // Only the pooled set is reused: its process's flags are the same for every task that takes it.
       maxTasks: pooled ? settings.maxTasksPerProcess : 1,
       maxReuseRssGrowthMb: settings.maxReuseRssGrowthMb,
+      ...(settings.python === undefined ? {} : { python: settings.python }),
     });
     this.#starting.add(starting);
     try {

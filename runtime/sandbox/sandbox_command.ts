@@ -8,6 +8,7 @@
 import { isAbsolute } from "node:path";
 import type { BootstrapConfig } from "../sandbox_runtime/bootstrap.ts";
 import type { WorkerPermissions } from "../sandbox_runtime/protocol.ts";
+import type { PythonInit } from "../sandbox_runtime/python/python_runner.ts";
 
 /** What a sandbox process is started with. */
 export interface SandboxCommandOptions {
@@ -23,6 +24,8 @@ export interface SandboxCommandOptions {
   permissions: WorkerPermissions;
   /** `file:` URLs the Worker imports before it reports ready. */
   preload: string[];
+  /** For a process that runs Python: the Pyodide folder and snapshot, which the process and Worker may read. */
+  python?: PythonInit;
 }
 
 /** The arguments and environment for `new Deno.Command(Deno.execPath(), ...)`. */
@@ -63,6 +66,11 @@ export function sandboxCommand(options: SandboxCommandOptions): SandboxCommand {
   const { runtimeDir, socketPath, permissions } = options;
   for (const path of [runtimeDir, socketPath, options.denoDir]) checkPath(path);
   const read = [...(permissions.read ?? [])];
+  // Python (issue 21): the Worker may read the Pyodide package and the host's snapshot, nothing more.
+  if (options.python !== undefined) {
+    read.push(options.python.pyodideDir);
+    if (options.python.snapshotPath !== undefined) read.push(options.python.snapshotPath);
+  }
   const write = [...(permissions.write ?? [])];
   const net = [...(permissions.net ?? [])];
   read.forEach(checkPath);
@@ -81,6 +89,7 @@ export function sandboxCommand(options: SandboxCommandOptions): SandboxCommand {
     },
     preload: options.preload,
   };
+  if (options.python !== undefined) config.python = options.python;
   const args = [
     "run",
     "--no-prompt",

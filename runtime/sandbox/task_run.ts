@@ -162,6 +162,7 @@ export class TaskRun {
       format: task.prepared.format,
       source: task.prepared.source,
       firstLineOffset: task.prepared.firstLineOffset,
+      ...(task.prepared.python === undefined ? {} : { python: task.prepared.python }),
       pathAliases: task.pathAliases,
       maxLogBytes: task.maxLogBytes,
       maxMessageBytes: host.maxMessageBytes,

@@ -15,6 +15,7 @@
 import { LineWriter, readLines } from "./line_channel.ts";
 import type { RecycleMessage } from "./protocol.ts";
 import type { WorkerInit } from "./worker.ts";
+import type { PythonInit } from "./python/python_runner.ts";
 
 /** The second command-line argument of a sandbox process, as JSON. */
 export interface BootstrapConfig {
@@ -22,6 +23,8 @@ export interface BootstrapConfig {
   permissions: { read: string[] | false; write: string[] | false; net: string[] | false };
   /** Modules the Worker imports before it reports ready. */
   preload: string[];
+  /** Set for processes that run Python: where Pyodide is (the Worker loads it before it reports ready). */
+  python?: PythonInit;
 }
 
 /** The exit code when the Worker itself fails outside agent code (the host reports a crash). */
@@ -86,6 +89,7 @@ function startWorker(
   };
   const init: WorkerInit = { preload: config.preload };
   if (nonce !== undefined) init.nonce = nonce;
+  if (config.python !== undefined) init.python = config.python;
   worker.postMessage(init);
   return worker;
 }

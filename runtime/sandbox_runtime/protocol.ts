@@ -11,6 +11,7 @@
  */
 
 import type { WireError } from "./wire_error.ts";
+import type { PythonTask } from "./python/python_runner.ts";
 
 /**
  * Permissions the Worker that runs agent code gets. Everything not listed is denied.
@@ -62,8 +63,10 @@ export interface RunMessage {
   type: "run";
   /** The task's id; every message the sandbox sends about it must carry the same id. */
   taskId: string;
-  /** How {@linkcode RunMessage.source} is run. */
-  format: "script" | "module";
+  /** How {@linkcode RunMessage.source} is run: `python` runs it in the Worker's Pyodide interpreter. */
+  format: "script" | "module" | "python";
+  /** For `python`: the servers to write as Python modules, the folders to mount, the working folder. */
+  python?: PythonTask;
   /** The prepared code. */
   source: string;
   /** How many characters line 1 of the source carries in front of the agent's own line 1. */

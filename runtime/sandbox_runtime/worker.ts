@@ -20,6 +20,8 @@ import { toJsonSafe } from "./json_safe.ts";
 import type { LogLevel } from "./console_capture.ts";
 import { cleanText, type CleanTextOptions } from "./clean_text.ts";
 import { type CatalogFields, installAgentGlobals } from "./agent_globals.ts";
+// Python agent code (issue 21): the interpreter and its runner live in python/.
+import { loadPython, type PythonInit, runPython } from "./python/python_runner.ts";
 
 /** The first message the sandbox process posts: modules to load before the Worker reports ready. */
 export interface WorkerInit {
@@ -27,6 +29,8 @@ export interface WorkerInit {
   preload: string[];
   /** Echoed in the `ready` message (see `RecycleMessage`). */
   nonce?: string;
+  /** Set when the process serves Python: the interpreter is loaded before `ready`. */
+  python?: PythonInit;
 }
 
 interface WorkerScope {
@@ -98,6 +102,8 @@ async function init(config: WorkerInit): Promise<void> {
   await (indirectEval("(async () => 1)") as () => Promise<number>)();
   const warm = "data:application/typescript;base64," + toBase64(encoder.encode(WARM_MODULE));
   await import(warm).catch(() => {});
+  // A failed load is reported by the Python task that needs the interpreter.
+  if (config.python !== undefined) await loadPython(config.python).catch(() => {});
   post(
     config.nonce === undefined
       ? '{"type":"ready"}'
@@ -118,8 +124,9 @@ async function run(message: RunMessage): Promise<void> {
   try {
     // Off the message-dispatch stack, so that the agent's stack traces start at its own code.
     await null;
-    value =
-      await (message.format === "script" ? runScript(message.source) : runModule(message.source));
+    value = message.format === "python"
+      ? await runPython(message, { callTool, log, progress })
+      : await (message.format === "script" ? runScript(message.source) : runModule(message.source));
   } catch (error) {
     fail(error);
     return;

@@ -57,6 +57,10 @@ export function checkSaveInput(
   if (typeof code !== "string" || code.trim() === "") {
     throw new TypeError(`${what}: "code" must be a non-empty string`);
   }
+  const language = (input as { language?: unknown }).language;
+  if (language !== undefined && language !== "typescript" && language !== "python") {
+    throw new TypeError(`${what}: "language" must be "typescript" or "python"`);
+  }
   const codeBytes = new TextEncoder().encode(code).length;
   if (codeBytes > limits.maxCodeBytes) {
     throw new RangeError(

@@ -48,6 +48,7 @@ export { SKILL_STORE_DEFAULTS };
 import { renderSkillBody } from "./skill_usage.ts";
 import { recordTool } from "./tool_changes.ts";
 import type { LoadedSkill, RecordedTool, SaveSkillInput, SkillMetadata } from "./types.ts";
+import * as Py from "../python/python_skill.ts";
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -130,13 +131,15 @@ export class SkillStore {
       ...(context.placeholders === undefined ? {} : { placeholders: context.placeholders }),
     });
     let info: SkillCodeInfo;
+    const python = input.language === "python"; // issue 21: a Python skill (../python/python_skill.ts)
     try {
-      info = analyzeSkillCode(checked.code, context.servers);
+      if (python) info = Py.analyzePythonSkill(checked.code, context.servers);
+      else info = analyzeSkillCode(checked.code, context.servers);
     } catch (error) {
       throw new SyntaxError(`${what}: ${errorText(error)}`, { cause: error });
     }
     try {
-      context.screen?.(checked.code);
+      if (!python) context.screen?.(checked.code);
     } catch (error) {
       throw new TypeError(`${what}: ${errorText(error)}`, { cause: error });
     }
@@ -211,21 +214,27 @@ export class SkillStore {
           savedAt: new Date().toISOString(),
           ...(author === undefined ? {} : { author }),
         };
-        const liveModule = renderSkillModule(info, {
-          name,
-          version,
-          serversPath: relative(folder, context.serversDir).replaceAll("\\", "/"),
-          skillsPath: "..",
-          skillPaths,
-          namespaces,
-        });
+        const liveModule = python
+          ? Py.renderPythonSkillModule(checked.code, { name, version })
+          : renderSkillModule(info, {
+            name,
+            version,
+            serversPath: relative(folder, context.serversDir).replaceAll("\\", "/"),
+            skillsPath: "..",
+            skillPaths,
+            namespaces,
+          });
         const files = {
-          "SKILL.md": renderSkillMd(metadata, renderSkillBody(metadata)),
+          "SKILL.md": renderSkillMd(
+            metadata,
+            python ? Py.renderPythonSkillBody(metadata) : renderSkillBody(metadata),
+          ),
           "skill.ts": liveModule,
           "tools.json": `${JSON.stringify(recordedTools, null, 2)}\n`,
         };
         if (await writeVersion(folder, version, files, liveModule)) {
           for (const file of FILES) await writeFileAtomic(join(folder, file), files[file]);
+          if (python) await writeFileAtomic(join(folder, Py.PYTHON_SKILL_FILE), checked.code);
           saved = true;
           await pruneVersions(folder, { current: version, keep: this.#maxVersions });
           return metadata;

@@ -245,8 +245,10 @@ export interface LoadedSkill {
 export interface SaveSkillInput {
   /** What it does and when to use it (1 to 1,024 characters). */
   description: string;
-  /** The program: a task body with `args` in scope, top-level `await` and `return`. */
+  /** The program: a task body with `args` in scope, top-level `await` and `return` (Python: its last expression). */
   code: string;
+  /** The program's language; a Python skill is kept in `skill.py` (see docs/python.md). Default `"typescript"`. */
+  language?: "typescript" | "python";
   /** Words to find it by. */
   tags?: string[];
   /** The JSON Schema of its `args`. Default: any object. */
