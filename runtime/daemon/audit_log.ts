@@ -273,6 +273,8 @@ export class AuditLog implements AsyncDisposable {
   }
 
   async #drain(): Promise<void> {
+    const gather = this.#chain.gatherMs ?? 0;
+    if (gather > 0 && !this.#closed) await new Promise((resolve) => setTimeout(resolve, gather));
     while (this.#queue.length > 0) {
       const records = this.#queue.splice(0, BATCH_LINES);
       await this.#writeBatch(records);

@@ -106,6 +106,11 @@ export interface AuditChain {
   readonly where: string;
   /** Chains the records after the current head and stores them, in order, all or none. */
   append(records: readonly AuditRecord[]): Promise<void>;
+  /**
+   * How long a writer may hold a first line back to gather more into one `append` (default 0): an append to
+   * PostgreSQL is a transaction under the chain's lock, so lines of a burst of calls are better written together.
+   */
+  readonly gatherMs?: number;
   /** The last stored line. */
   head(): Promise<AuditHead>;
   /** Checks every stored line and names the first that breaks the chain. */

@@ -104,8 +104,8 @@ export class PostgresSessionEvents implements SessionEventRows {
   /** Ids taken ahead from the sequence, smallest first. */
   #ids: string[] = [];
   #taking: Promise<void> | undefined;
-  /** Opening events on their way, which a later read or write of this process waits for. */
-  #opening = new Set<Promise<void>>();
+  /** Inserts on their way, which a later read or drop of this process waits for. */
+  #unsettled = new Set<Promise<void>>();
 
   /**
    * @param sql A `postgres` client on a migrated database.
@@ -115,10 +115,14 @@ export class PostgresSessionEvents implements SessionEventRows {
   }
 
   /**
-   * Inserts the event under an id taken ahead from the table's sequence. A stream's priming event (the one with
-   * `requestIds`) is not waited for: the SDK holds the request until its id is known, and a round trip there
-   * cost every task about 0.3 ms (bench/state_bench.ts). The insert is on its way before the request runs, so
-   * its row is there before the response's, which is waited for.
+   * Inserts the event under an id taken ahead from the table's sequence, and returns the id without waiting for
+   * the row: the SDK holds a stream's request until its opening event's id is known, and each response until its
+   * event's id is, and those round trips cost every task about 1 ms (bench/state_bench.ts). The insert is on its
+   * connection before the event goes to the client, so a replica that dies right after sending has its row
+   * committed all the same; a later read or drop in this process waits for the inserts on their way. An insert
+   * that fails is logged: the client got its event, and only a reconnect after a takeover would miss it (it then
+   * hears the call may be retried). `fresh` (a lost call's error, written by the replica that took the stream
+   * over) is waited for.
    */
   async store(
     session: string,
@@ -134,20 +138,19 @@ export class PostgresSessionEvents implements SessionEventRows {
         (id, session, stream, replica, request_ids, message)
       VALUES (${id}, ${session}, ${stream}, ${replica},
         ${requestIds === undefined ? null : sql.json(requestIds)}, ${sql.json(message as never)})`;
-    if (requestIds === undefined) {
+    if (options.fresh) {
       await insert;
-      await Promise.all(this.#opening);
-    } else {
-      const sent: Promise<void> = insert.then(
-        () => {},
-        (error: Error) =>
-          log.warn("Cannot store the opening event of stream {stream}: {error}", {
-            stream,
-            error: error.message,
-          }),
-      ).finally(() => this.#opening.delete(sent));
-      this.#opening.add(sent);
+      return id;
     }
+    const sent: Promise<void> = insert.then(
+      () => {},
+      (error: Error) =>
+        log.warn("Cannot store an event of stream {stream}: {error}", {
+          stream,
+          error: error.message,
+        }),
+    ).finally(() => this.#unsettled.delete(sent));
+    this.#unsettled.add(sent);
     return id;
   }
 
@@ -180,7 +183,7 @@ export class PostgresSessionEvents implements SessionEventRows {
   /** Reads the stream of `eventId`, only among `session`'s events. */
   async replay(session: string, eventId: string): Promise<StreamReplay | undefined> {
     if (!/^[0-9]{1,18}$/.test(eventId)) return undefined;
-    await Promise.all(this.#opening);
+    await Promise.all(this.#unsettled);
     const rows = await this.#sql<
       Row[]
     >`SELECT e.id::text AS id, e.stream, e.replica, e.request_ids, e.message
@@ -203,14 +206,16 @@ export class PostgresSessionEvents implements SessionEventRows {
     };
   }
 
-  /** Deletes one stream's rows. */
+  /** Deletes one stream's rows (after the inserts on their way). */
   async dropStream(session: string, stream: string): Promise<void> {
+    await Promise.all(this.#unsettled);
     await this
       .#sql`DELETE FROM mcpx_session_events WHERE session = ${session} AND stream = ${stream}`;
   }
 
-  /** Deletes a session's rows. */
+  /** Deletes a session's rows (after the inserts on their way). */
   async dropSession(session: string): Promise<void> {
+    await Promise.all(this.#unsettled);
     await this.#sql`DELETE FROM mcpx_session_events WHERE session = ${session}`;
   }
 
