@@ -36,6 +36,7 @@ import type { VaultRecord } from "../runtime/privacy/mod.ts";
 import { configureLogging } from "../runtime/log.ts";
 import { universalSentenceEncoder } from "../runtime/search/mod.ts";
 import { resolveServeAuth, type ServeAuth, tokenFilePath } from "./_serve_auth.ts";
+import { watchLauncher, writePidFile } from "./_daemon_lifetime.ts";
 
 /** The text `--help` prints. */
 export const HELP = `Usage: mcpx serve [flags]
@@ -56,15 +57,20 @@ Flags:
                            A token in the environment variable MCPX_TOKEN (or the one http.tokenEnv names) is
                            the principal "default" with every scope. Never given as a flag value.
   --no-auth                Accept HTTP requests without a token (loopback only; warns at every start).
-  --state-dir <path>       Where the generated token is kept. Default: $MCPX_STATE_DIR, else
+  --state-dir <path>       Where the generated token and the PID file are kept. Default: $MCPX_STATE_DIR, else
                            $XDG_STATE_HOME/mcp-executor, else ~/.local/state/mcp-executor.
   --drain-timeout <ms>     On SIGTERM/SIGINT (or stdin closing in stdio mode), how long running tasks may go on
                            before they are cancelled. Default: 10000.
   --log-level <level>      debug, info, warning or error; logs go to stderr. Default: info.
+  --detached               Keep running when the process that started it exits (by default the daemon then
+                           stops, saying so: a launcher such as npx does not pass signals on).
   -h, --help               Show this text.
 
 With --http and no token, no auth.issuer and no --no-auth, the daemon makes a random token at first start,
 keeps it in <state-dir>/http-token (mode 0600) and prints the claude mcp add line that uses it.
+
+Stopping: SIGTERM or SIGINT (Ctrl-C) drains and stops. The daemon keeps its pid in <state-dir>/daemons/<pid>.json
+while it runs; "mcpx stop" sends SIGTERM to the HTTP daemons found there, however they were started.
 
 Endpoints with --http: POST/GET/DELETE /mcp (MCP Streamable HTTP; scope mcpx:execute, save_skill also
 mcpx:skills), GET /healthz (JSON), GET /metrics (Prometheus text; scope mcpx:admin), and with auth.issuer
@@ -121,6 +127,7 @@ export async function main(args: string[]): Promise<number> {
         "state-dir": { type: "string" },
         "drain-timeout": { type: "string", default: "10000" },
         "log-level": { type: "string", default: "info" },
+        detached: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     }).values;
@@ -152,7 +159,7 @@ export async function main(args: string[]): Promise<number> {
       replica: settings.replica,
     });
   }
-  return await run(settings);
+  return await run(settings, { detached: flags.detached, stateDir: flags["state-dir"] });
 }
 
 async function resolveSettings(flags: {
@@ -212,7 +219,10 @@ async function resolveSettings(flags: {
   };
 }
 
-async function run(settings: Settings): Promise<number> {
+async function run(
+  settings: Settings,
+  lifetime: { detached: boolean; stateDir: string | undefined },
+): Promise<number> {
   const { daemonConfig } = settings;
   const sessions = daemonConfig.sessions ?? {};
   const http = daemonConfig.http ?? {};
@@ -271,6 +281,8 @@ async function run(settings: Settings): Promise<number> {
   const signals: Deno.Signal[] = ["SIGTERM", "SIGINT"];
   const onSignal = Object.fromEntries(signals.map((s) => [s, () => requestStop(s)]));
   for (const signal of signals) Deno.addSignalListener(signal, onSignal[signal]!);
+  using _launcher = lifetime.detached ? undefined : watchLauncher(requestStop);
+  let pidFile: AsyncDisposable | undefined;
   let serving: HttpServing | undefined;
   try {
     await daemon.initialize();
@@ -303,6 +315,7 @@ async function run(settings: Settings): Promise<number> {
       const { hostname, port } = serving.addr;
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
       const url = `http://${host}:${port}/mcp`;
+      pidFile = await recordPid({ mode: "http", url, config: settings.config }, lifetime.stateDir);
       console.error(`mcp-executor: serving MCP at ${url}`);
       if (auth.noAuth) {
         console.error(
@@ -325,6 +338,7 @@ async function run(settings: Settings): Promise<number> {
           'mcp-executor: approvals.approver is "operator", but only --http serves /approvals: questions time out',
         );
       }
+      pidFile = await recordPid({ mode: "stdio", config: settings.config }, lifetime.stateDir);
       const { closed } = await serveStdio(daemon);
       void closed.then(() => requestStop("end of stdin"));
     }
@@ -341,11 +355,29 @@ async function run(settings: Settings): Promise<number> {
     return 1;
   } finally {
     for (const signal of signals) Deno.removeSignalListener(signal, onSignal[signal]!);
+    await pidFile?.[Symbol.asyncDispose]();
   }
   await daemon.shutdown({ drainTimeoutMs: settings.drainTimeoutMs });
   await serving?.shutdown();
   await store?.close();
   return 0;
+}
+
+/** Writes the PID file `mcpx stop` reads; a state folder that cannot be written only costs `mcpx stop`. */
+async function recordPid(
+  record: { mode: "http" | "stdio"; url?: string; config: string },
+  stateDir: string | undefined,
+): Promise<AsyncDisposable | undefined> {
+  try {
+    return await writePidFile({ ...record, started: new Date().toISOString() }, stateDir);
+  } catch (error) {
+    console.error(
+      `mcp-executor: warning: cannot write the PID file (mcpx stop will not find this daemon): ${
+        (error as Error).message
+      }`,
+    );
+    return undefined;
+  }
 }
 
 function wholeNumber(flag: string, value: string): number {
