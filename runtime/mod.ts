@@ -140,7 +140,9 @@ export {
   type InFlightCall,
 } from "./connections/elicitation.ts";
 export {
+  generateGlobalsModule,
   generateServerModules,
+  GLOBALS_MODULE_PATH,
   renderToolSignature,
   type ServerInput,
   type WriteResult,

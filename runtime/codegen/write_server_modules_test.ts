@@ -94,7 +94,16 @@ Deno.test("writeServerModules() removes stale generated files and leaves other f
     tools: [tool("one")],
   }]);
 
-  assert.deepEqual(result.written, ["alpha/_manifest.json", "alpha/_module.js", "alpha/index.ts"]);
+  // globals.d.ts follows the servers: only alpha's namespace is left.
+  assert.deepEqual(result.written, [
+    "alpha/_manifest.json",
+    "alpha/_module.js",
+    "alpha/index.ts",
+    "globals.d.ts",
+  ]);
+  const globals = await Deno.readTextFile(join(dir.path, "globals.d.ts"));
+  assert.match(globals, /var alpha: typeof alpha_;/);
+  assert.doesNotMatch(globals, /beta|gamma/);
   assert.deepEqual(result.removed, [
     "alpha/two.ts",
     "beta",
@@ -116,6 +125,7 @@ Deno.test("writeServerModules() removes stale generated files and leaves other f
     "alpha/one.ts",
     "custom/helper.ts",
     "gamma/README.md",
+    "globals.d.ts",
     "top.ts",
   ]);
 });
