@@ -99,6 +99,28 @@ export const paint = {
   bold: (text: string): string => useColor() ? `\x1b[1m${text}\x1b[0m` : text,
 };
 
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const TERMINAL_UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from elsewhere (a daemon, a server, agent code) made safe to print on a terminal: control characters other
+ * than newline (which could move the cursor or recolour the screen), DEL, C1 controls and bidirectional overrides
+ * become `?`.
+ *
+ * @param text The text.
+ * @returns The text to print.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { terminalSafe } from "./_common.ts";
+ * assert.equal(terminalSafe("a\u001b[2Jb\nc\u202e"), "a?[2Jb\nc?");
+ * ```
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(TERMINAL_UNSAFE, "?");
+}
+
 /**
  * The mark that starts a status line, padded so the text after it lines up: `ok` or `fail`.
  *
