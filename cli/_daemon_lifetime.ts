@@ -66,6 +66,30 @@ export async function writePidFile(
 }
 
 /**
+ * Writes the daemon's PID file, or warns on stderr when it cannot: a state folder that cannot be written costs only
+ * `mcpx stop`, not the daemon.
+ *
+ * @param record What to record.
+ * @param stateDir The state folder.
+ * @returns The file, removed on dispose; `undefined` when it could not be written.
+ */
+export async function recordPid(
+  record: { mode: "http" | "stdio"; url?: string; config: string },
+  stateDir: string | undefined,
+): Promise<AsyncDisposable | undefined> {
+  try {
+    return await writePidFile({ ...record, started: new Date().toISOString() }, stateDir);
+  } catch (error) {
+    console.error(
+      `mcp-executor: warning: cannot write the PID file (mcpx stop will not find this daemon): ${
+        (error as Error).message
+      }`,
+    );
+    return undefined;
+  }
+}
+
+/**
  * Calls `onGone` once when the process that started this one exits (this one is then re-parented, to PID 1 or a
  * subreaper). A daemon started by PID 1 itself (a systemd service, a container's entry point) is never re-parented.
  *

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../runtime/config.ts";
 import {
@@ -36,7 +37,7 @@ import type { VaultRecord } from "../runtime/privacy/mod.ts";
 import { configureLogging } from "../runtime/log.ts";
 import { universalSentenceEncoder } from "../runtime/search/mod.ts";
 import { resolveServeAuth, type ServeAuth, tokenFilePath } from "./_serve_auth.ts";
-import { watchLauncher, writePidFile } from "./_daemon_lifetime.ts";
+import { recordPid, watchLauncher } from "./_daemon_lifetime.ts";
 
 /** The text `--help` prints. */
 export const HELP = `Usage: mcpx serve [flags]
@@ -315,7 +316,10 @@ async function run(
       const { hostname, port } = serving.addr;
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
       const url = `http://${host}:${port}/mcp`;
-      pidFile = await recordPid({ mode: "http", url, config: settings.config }, lifetime.stateDir);
+      pidFile = await recordPid(
+        { mode: "http", url, config: resolve(settings.config) },
+        lifetime.stateDir,
+      );
       console.error(`mcp-executor: serving MCP at ${url}`);
       if (auth.noAuth) {
         console.error(
@@ -338,7 +342,10 @@ async function run(
           'mcp-executor: approvals.approver is "operator", but only --http serves /approvals: questions time out',
         );
       }
-      pidFile = await recordPid({ mode: "stdio", config: settings.config }, lifetime.stateDir);
+      pidFile = await recordPid(
+        { mode: "stdio", config: resolve(settings.config) },
+        lifetime.stateDir,
+      );
       const { closed } = await serveStdio(daemon);
       void closed.then(() => requestStop("end of stdin"));
     }
@@ -361,23 +368,6 @@ async function run(
   await serving?.shutdown();
   await store?.close();
   return 0;
-}
-
-/** Writes the PID file `mcpx stop` reads; a state folder that cannot be written only costs `mcpx stop`. */
-async function recordPid(
-  record: { mode: "http" | "stdio"; url?: string; config: string },
-  stateDir: string | undefined,
-): Promise<AsyncDisposable | undefined> {
-  try {
-    return await writePidFile({ ...record, started: new Date().toISOString() }, stateDir);
-  } catch (error) {
-    console.error(
-      `mcp-executor: warning: cannot write the PID file (mcpx stop will not find this daemon): ${
-        (error as Error).message
-      }`,
-    );
-    return undefined;
-  }
 }
 
 function wholeNumber(flag: string, value: string): number {

@@ -142,7 +142,6 @@ export {
 export {
   generateGlobalsModule,
   generateServerModules,
-  GLOBALS_MODULE_PATH,
   renderToolSignature,
   type ServerInput,
   type WriteResult,
