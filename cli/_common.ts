@@ -5,7 +5,9 @@
  * @module
  */
 
-import { resolve } from "node:path";
+import { distance as editDistance } from "fastest-levenshtein";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 /** A command-line mistake: printed with the command's `--help` hint, exit code 2. */
@@ -97,6 +99,99 @@ export const paint = {
   bold: (text: string): string => useColor() ? `\x1b[1m${text}\x1b[0m` : text,
 };
 
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const TERMINAL_UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from elsewhere (a daemon, a server, agent code) made safe to print on a terminal: control characters other
+ * than newline (which could move the cursor or recolour the screen), DEL, C1 controls and bidirectional overrides
+ * become `?`.
+ *
+ * @param text The text.
+ * @returns The text to print.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { terminalSafe } from "./_common.ts";
+ * assert.equal(terminalSafe("a\u001b[2Jb\nc\u202e"), "a?[2Jb\nc?");
+ * ```
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(TERMINAL_UNSAFE, "?");
+}
+
+/**
+ * The mark that starts a status line, padded so the text after it lines up: `ok` or `fail`.
+ *
+ * @param ok Whether the check passed.
+ * @returns The coloured mark and its padding.
+ */
+export function statusMark(ok: boolean): string {
+  return ok ? `${paint.ok("ok")}    ` : `${paint.bad("fail")}  `;
+}
+
+/**
+ * A count with its noun, singular for one: `1 server`, `3 servers`.
+ *
+ * @param count The number.
+ * @param noun The singular noun.
+ * @returns The phrase.
+ */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/**
+ * The command that starts `mcpx` on this machine, for the hints commands print: `mcpx` when it is installed on
+ * the PATH (`deno install -g -A -n mcpx ...`), else this Deno running this `cli.ts`: `deno run -A cli.ts` when
+ * `deno` is on the PATH, `npx -y deno@<this version> run -A cli.ts` when it is not (a Deno from npm). The path of
+ * `cli.ts` is relative when it is under the current folder.
+ *
+ * @returns The command, ready to be followed by a subcommand.
+ */
+export function mcpxCommand(): string {
+  const override = Deno.env.get("MCPX_COMMAND");
+  if (override !== undefined && override !== "") return override;
+  if (onPath("mcpx")) return "mcpx";
+  const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+  const rel = relative(Deno.cwd(), cli);
+  const script = rel.startsWith("..") || isAbsolute(rel) ? cli : rel;
+  const deno = onPath("deno") ? "deno" : `npx -y deno@${Deno.version.deno}`;
+  return `${deno} run -A ${script}`;
+}
+
+function onPath(name: string): boolean {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (dir === "") continue;
+    try {
+      const info = Deno.statSync(join(dir, name));
+      if (info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0) return true;
+    } catch {
+      // Not in this folder.
+    }
+  }
+  return false;
+}
+
+/**
+ * The name closest to a mistyped one, by edit distance, when it is close enough to be a likely typo (at most a
+ * third of its letters, and at least one, differ).
+ *
+ * @param typed What was typed.
+ * @param names The names there are.
+ * @returns The closest name, or undefined.
+ */
+export function closestName(typed: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of names) {
+    const distance = editDistance(typed, name);
+    if (distance < bestDistance) [best, bestDistance] = [name, distance];
+  }
+  return bestDistance <= Math.max(1, Math.floor(typed.length / 3)) ? best : undefined;
+}
+
 /**
  * The config file a command uses: `--config`, else `mcp.json` in the current folder.
  *
@@ -112,7 +207,7 @@ export async function configPath(parsed: Parsed): Promise<string> {
   } catch {
     throw new UsageError(
       given === undefined
-        ? `No mcp.json in ${Deno.cwd()}: run "mcpx init" to write a starter one, or pass --config <path>`
+        ? `No mcp.json in ${Deno.cwd()}: run "${mcpxCommand()} init" to write a starter one, or pass --config <path>`
         : `Cannot read config "${given}": no such file`,
     );
   }

@@ -11,7 +11,7 @@ import {
   type McpConfig,
   type ServerStatus,
 } from "../runtime/mod.ts";
-import { paint } from "./_common.ts";
+import { plural, statusMark } from "./_common.ts";
 
 /** A server's status with the time its connection took. */
 export interface TimedStatus extends ServerStatus {
@@ -72,7 +72,7 @@ export async function connectServers(
 export function statusLines(statuses: readonly TimedStatus[]): string[] {
   return statuses.map((s) =>
     s.state === "connected"
-      ? `${paint.ok("ok")}    ${s.name}: ${s.toolCount} tools in ${s.connectMs} ms`
-      : `${paint.bad("fail")}  ${s.name}: ${s.error ?? s.state}`
+      ? `${statusMark(true)}${s.name}: ${plural(s.toolCount ?? 0, "tool")} in ${s.connectMs} ms`
+      : `${statusMark(false)}${s.name}: ${s.error ?? s.state}`
   );
 }

@@ -6,6 +6,7 @@
  */
 
 import type { ApprovalRequest, Approver } from "../runtime/mod.ts";
+import { terminalSafe } from "./_common.ts";
 import { LineReader } from "./_line_reader.ts";
 
 /** The refusal when stdin is not a terminal. */
@@ -36,12 +37,10 @@ export function terminalQuestion(request: ApprovalRequest): string {
   } catch {
     args = "(arguments that cannot be shown as JSON)";
   }
-  // deno-lint-ignore no-control-regex -- escape what could move the cursor or recolour the terminal
-  const clean = (text: string) => text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, "?");
   const shown = args.length > 4_000
     ? `${args.slice(0, 4_000)}… (${args.length - 4_000} more characters)`
     : args;
-  return clean(
+  return terminalSafe(
     `\nApproval needed: task ${request.taskId} calls ${request.server}.${request.tool} (rule ${request.rule})\n` +
       `Arguments: ${shown}\n`,
   );

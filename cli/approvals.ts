@@ -6,7 +6,7 @@
  */
 
 import { LineReader } from "./_line_reader.ts";
-import { paint, parseFlags, stringFlag, UsageError } from "./_common.ts";
+import { paint, parseFlags, stringFlag, terminalSafe, UsageError } from "./_common.ts";
 
 const HELP =
   `Usage: mcpx approvals [--url http://127.0.0.1:8787] [--token-file path] [--list] [--approve id | --deny id]
@@ -99,9 +99,6 @@ class ApprovalsApi {
   }
 }
 
-// deno-lint-ignore no-control-regex -- text from the daemon must not move the cursor or recolour the terminal
-const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-
 /**
  * A pending approval as the terminal shows it.
  *
@@ -113,14 +110,17 @@ function describe(p: Pending): string {
   if (args.length > 4_000) {
     args = `${args.slice(0, 4_000)}… (${args.length - 4_000} more characters)`;
   }
+  // Text from the daemon must not move the cursor or recolour the terminal; only the heading's bold may.
   return [
-    `${paint.bold(`${p.server}.${p.tool}`)}  (rule ${p.rule})`,
-    `  task ${p.taskId}${p.session === undefined ? "" : `, session ${p.session}`}, principal ${
-      p.principal ?? "(none)"
-    }, asked ${p.askedAt}`,
-    `  id ${p.id}`,
-    `  arguments: ${args.replaceAll("\n", "\n  ")}`,
-  ].join("\n").replace(UNSAFE, "?");
+    `${paint.bold(terminalSafe(`${p.server}.${p.tool}`))}  (rule ${terminalSafe(p.rule)})`,
+    terminalSafe(
+      `  task ${p.taskId}${p.session === undefined ? "" : `, session ${p.session}`}, principal ${
+        p.principal ?? "(none)"
+      }, asked ${p.askedAt}`,
+    ),
+    terminalSafe(`  id ${p.id}`),
+    terminalSafe(`  arguments: ${args.replaceAll("\n", "\n  ")}`),
+  ].join("\n");
 }
 
 async function readToken(file: string | undefined): Promise<string | undefined> {

@@ -27,11 +27,13 @@ import {
 import { PostgresStateStore, StateCipher } from "../runtime/state/mod.ts";
 import { ServerConnection } from "../runtime/connections/server_connection.ts";
 import { DEFAULT_PRINCIPAL, validatePrincipalId } from "../runtime/principal.ts";
+import { mcpxCommand } from "./_common.ts";
 
-const USAGE = `Usage:
-  deno task auth <server>            sign in to a remote server of mcp.json
-  deno task auth --list              list the stored sign-ins, with whose they are
-  deno task auth --logout <server>   forget a server's sign-in
+const usage = (mcpx: string): string =>
+  `Usage (mcpx auth, or deno task auth in the checkout):
+  ${mcpx} auth <server>            sign in to a remote server of mcp.json
+  ${mcpx} auth --list              list the stored sign-ins, with whose they are
+  ${mcpx} auth --logout <server>   forget a server's sign-in
 Options:
   --principal <id>      whose sign-in: a principal of the daemon (default: "default", the
                         sign-in of library use, stdio and the daemon's own tool list)
@@ -229,24 +231,24 @@ export async function main(args: string[]): Promise<number> {
       },
     });
   } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
+    console.error(`${(error as Error).message}\n${usage(mcpxCommand())}`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help === true) {
-    console.log(USAGE);
+    console.log(usage(mcpxCommand()));
     return 0;
   }
   const modes = [values.list === true, values.logout !== undefined, positionals.length > 0];
   if (modes.filter(Boolean).length !== 1 || positionals.length > 1) {
-    console.error(USAGE);
+    console.error(usage(mcpxCommand()));
     return 2;
   }
   let principal: string | undefined;
   try {
     principal = values.principal === undefined ? undefined : validatePrincipalId(values.principal);
   } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
+    console.error(`${(error as Error).message}\n${usage(mcpxCommand())}`);
     return 2;
   }
   const stateUrl = values["state-url"] ?? (Deno.env.get("MCPX_STATE_URL") || undefined);

@@ -8,7 +8,7 @@
 
 import { join } from "node:path";
 import { ConfigError, loadConfig, type McpConfig } from "../runtime/mod.ts";
-import { CONFIG_FLAG, configPath, paint, parseFlags } from "./_common.ts";
+import { CONFIG_FLAG, configPath, parseFlags, plural, statusMark } from "./_common.ts";
 import { connectServers, statusLines } from "./_connect.ts";
 import { openOrchestrator } from "./_orchestrator.ts";
 import { PROBE_WRITES, probeConcurrency } from "./_concurrency_probe.ts";
@@ -56,7 +56,7 @@ export async function main(args: string[]): Promise<number> {
   const report = (ok: boolean, line: string, check = line.split(" ")[0]!) => {
     if (!ok) failed++;
     checks.push({ check, ok, detail: line });
-    if (!json) console.log(`${ok ? paint.ok("ok") : paint.bad("fail")}    ${line}`);
+    if (!json) console.log(`${statusMark(ok)}${line}`);
   };
   const finish = () => {
     if (json) console.log(JSON.stringify(checks, null, 2));
@@ -75,7 +75,7 @@ export async function main(args: string[]): Promise<number> {
   let config: McpConfig;
   try {
     config = await loadConfig(path);
-    report(true, `config ${path}: ${Object.keys(config.servers).length} servers`);
+    report(true, `config ${path}: ${plural(Object.keys(config.servers).length, "server")}`);
   } catch (error) {
     report(false, error instanceof ConfigError ? error.message : String(error), "config");
     return finish();

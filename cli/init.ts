@@ -6,7 +6,7 @@
  */
 
 import { resolve } from "node:path";
-import { parseFlags, stringFlag } from "./_common.ts";
+import { mcpxCommand, parseFlags, stringFlag } from "./_common.ts";
 
 const HELP = `Usage: mcpx init [--force] [--file mcp.json]
 
@@ -77,11 +77,12 @@ export async function main(args: string[]): Promise<number> {
     throw error;
   }
   console.log(`Wrote ${path} with three reference MCP servers (memory, filesystem, everything).`);
+  const mcpx = mcpxCommand();
   console.log("Next:");
-  console.log("  mcpx doctor                 check that every server starts");
-  console.log("  mcpx search 'read a file'   find tools");
+  console.log(`  ${mcpx} doctor                 check that every server starts`);
+  console.log(`  ${mcpx} search 'read a file'   find tools`);
   console.log(
-    '  mcpx run hello.ts           run agent code, e.g. `return await filesystem.listDirectory({ path: "." });`',
+    `  ${mcpx} run hello.ts           run agent code, e.g. \`return await filesystem.listDirectory({ path: "." });\``,
   );
   return 0;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { UsageError } from "./_common.ts";
+import { closestName, mcpxCommand, UsageError } from "./_common.ts";
 
 interface Command {
   summary: string;
@@ -30,6 +30,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "run the daemon: an MCP server over stdio or HTTP",
     load: () => import("./serve.ts"),
   },
+  stop: {
+    summary: "stop the running daemons (SIGTERM through their PID files)",
+    load: () => import("./stop.ts"),
+  },
   approvals: {
     summary: "answer a daemon's approval questions as an operator",
     load: () => import("./approvals.ts"),
@@ -52,16 +56,18 @@ const COMMANDS: Record<string, Command> = {
 /** The overview `mcpx --help` prints. */
 export function overview(): string {
   const names = Object.keys(COMMANDS);
+  const mcpx = mcpxCommand();
   const width = Math.max(...names.map((n) => n.length));
   return [
     "mcpx: code execution with MCP. Agents write code; MCP servers become typed modules; code runs in a sandbox.",
     "",
-    "Usage: mcpx <command> [flags]      (deno task mcpx <command>, or deno run -A cli.ts <command>)",
+    `Usage: ${mcpx} <command> [flags]`,
     "",
     "Commands:",
     ...names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`),
     "",
-    'Run "mcpx <command> --help" for a command\'s flags. Start with "mcpx init", then "mcpx doctor".',
+    `Run "${mcpx} <command> --help" for a command's flags. Start with "${mcpx} init", then "${mcpx} doctor".`,
+    "Install it as the command mcpx: deno install -g -A -n mcpx --config <checkout>/deno.json <checkout>/cli.ts",
   ].join("\n");
 }
 
@@ -79,8 +85,13 @@ export async function main(args: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (command === undefined) {
-    console.error(`Unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(", ")}.`);
-    console.error('Run "mcpx --help" for what each does.');
+    const guess = closestName(name, Object.keys(COMMANDS));
+    console.error(
+      guess === undefined
+        ? `Unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(", ")}.`
+        : `Unknown command "${name}". Did you mean "${guess}"?`,
+    );
+    console.error(`Run "${mcpxCommand()} --help" for what each does.`);
     return 2;
   }
   try {
@@ -88,7 +99,7 @@ export async function main(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`mcpx ${name}: ${error.message}`);
-      console.error(`Run "mcpx ${name} --help" for its flags.`);
+      console.error(`Run "${mcpxCommand()} ${name} --help" for its flags.`);
       return 2;
     }
     console.error(`mcpx ${name}: ${error instanceof Error ? error.message : String(error)}`);

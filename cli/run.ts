@@ -9,6 +9,7 @@ import type { TaskResult } from "../runtime/mod.ts";
 import {
   CONFIG_FLAG,
   configPath,
+  mcpxCommand,
   numberFlag,
   paint,
   parseFlags,
@@ -61,7 +62,9 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const file = parsed.positionals[0];
-  if (file === undefined) throw new UsageError("Give the file to run, e.g. mcpx run task.ts");
+  if (file === undefined) {
+    throw new UsageError(`Give the file to run, e.g. ${mcpxCommand()} run task.ts`);
+  }
   let code: string;
   try {
     code = await Deno.readTextFile(resolve(file));

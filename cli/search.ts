@@ -7,6 +7,7 @@
 import {
   CONFIG_FLAG,
   configPath,
+  mcpxCommand,
   numberFlag,
   parseFlags,
   stringFlag,
@@ -53,7 +54,9 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   const query = parsed.positionals.join(" ").trim();
-  if (query === "") throw new UsageError('Give a query, e.g. mcpx search "read a file"');
+  if (query === "") {
+    throw new UsageError(`Give a query, e.g. ${mcpxCommand()} search "read a file"`);
+  }
   const detail = stringFlag(parsed, "detail") ?? "description";
   if (!(DETAILS as readonly string[]).includes(detail)) {
     throw new UsageError(`Flag --detail must be one of ${DETAILS.join(", ")}, got "${detail}"`);

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { daemonPythonPoolSize } from "./_python_pool.ts";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../runtime/config.ts";
@@ -37,6 +38,7 @@ import type { VaultRecord } from "../runtime/privacy/mod.ts";
 import { configureLogging } from "../runtime/log.ts";
 import { universalSentenceEncoder } from "../runtime/search/mod.ts";
 import { resolveServeAuth, type ServeAuth, tokenFilePath } from "./_serve_auth.ts";
+import { recordPid, watchLauncher } from "./_daemon_lifetime.ts";
 
 /** The text `--help` prints. */
 export const HELP = `Usage: mcpx serve [flags]
@@ -57,15 +59,20 @@ Flags:
                            A token in the environment variable MCPX_TOKEN (or the one http.tokenEnv names) is
                            the principal "default" with every scope. Never given as a flag value.
   --no-auth                Accept HTTP requests without a token (loopback only; warns at every start).
-  --state-dir <path>       Where the generated token is kept. Default: $MCPX_STATE_DIR, else
+  --state-dir <path>       Where the generated token and the PID file are kept. Default: $MCPX_STATE_DIR, else
                            $XDG_STATE_HOME/mcp-executor, else ~/.local/state/mcp-executor.
   --drain-timeout <ms>     On SIGTERM/SIGINT (or stdin closing in stdio mode), how long running tasks may go on
                            before they are cancelled. Default: 10000.
   --log-level <level>      debug, info, warning or error; logs go to stderr. Default: info.
+  --detached               Keep running when the process that started it exits (by default the daemon then
+                           stops, saying so: a launcher such as npx does not pass signals on).
   -h, --help               Show this text.
 
 With --http and no token, no auth.issuer and no --no-auth, the daemon makes a random token at first start,
 keeps it in <state-dir>/http-token (mode 0600) and prints the claude mcp add line that uses it.
+
+Stopping: SIGTERM or SIGINT (Ctrl-C) drains and stops. The daemon keeps its pid in <state-dir>/daemons/<pid>.json
+while it runs; "mcpx stop" sends SIGTERM to the HTTP daemons found there, however they were started.
 
 Endpoints with --http: POST/GET/DELETE /mcp (MCP Streamable HTTP; scope mcpx:execute, save_skill also
 mcpx:skills), GET /healthz (JSON), GET /metrics (Prometheus text; scope mcpx:admin), and with auth.issuer
@@ -122,6 +129,7 @@ export async function main(args: string[]): Promise<number> {
         "state-dir": { type: "string" },
         "drain-timeout": { type: "string", default: "10000" },
         "log-level": { type: "string", default: "info" },
+        detached: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     }).values;
@@ -153,7 +161,7 @@ export async function main(args: string[]): Promise<number> {
       replica: settings.replica,
     });
   }
-  return await run(settings);
+  return await run(settings, { detached: flags.detached, stateDir: flags["state-dir"] });
 }
 
 async function resolveSettings(flags: {
@@ -213,7 +221,10 @@ async function resolveSettings(flags: {
   };
 }
 
-async function run(settings: Settings): Promise<number> {
+async function run(
+  settings: Settings,
+  lifetime: { detached: boolean; stateDir: string | undefined },
+): Promise<number> {
   const { daemonConfig } = settings;
   const sessions = daemonConfig.sessions ?? {};
   const http = daemonConfig.http ?? {};
@@ -275,6 +286,8 @@ async function run(settings: Settings): Promise<number> {
   const signals: Deno.Signal[] = ["SIGTERM", "SIGINT"];
   const onSignal = Object.fromEntries(signals.map((s) => [s, () => requestStop(s)]));
   for (const signal of signals) Deno.addSignalListener(signal, onSignal[signal]!);
+  using _launcher = lifetime.detached ? undefined : watchLauncher(requestStop);
+  let pidFile: AsyncDisposable | undefined;
   let serving: HttpServing | undefined;
   try {
     await daemon.initialize();
@@ -307,6 +320,10 @@ async function run(settings: Settings): Promise<number> {
       const { hostname, port } = serving.addr;
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
       const url = `http://${host}:${port}/mcp`;
+      pidFile = await recordPid(
+        { mode: "http", url, config: resolve(settings.config) },
+        lifetime.stateDir,
+      );
       console.error(`mcp-executor: serving MCP at ${url}`);
       if (auth.noAuth) {
         console.error(
@@ -329,6 +346,10 @@ async function run(settings: Settings): Promise<number> {
           'mcp-executor: approvals.approver is "operator", but only --http serves /approvals: questions time out',
         );
       }
+      pidFile = await recordPid(
+        { mode: "stdio", config: resolve(settings.config) },
+        lifetime.stateDir,
+      );
       const { closed } = await serveStdio(daemon);
       void closed.then(() => requestStop("end of stdin"));
     }
@@ -345,6 +366,7 @@ async function run(settings: Settings): Promise<number> {
     return 1;
   } finally {
     for (const signal of signals) Deno.removeSignalListener(signal, onSignal[signal]!);
+    await pidFile?.[Symbol.asyncDispose]();
   }
   await daemon.shutdown({ drainTimeoutMs: settings.drainTimeoutMs });
   await serving?.shutdown();

@@ -9,6 +9,7 @@ import { removeSkill } from "../runtime/mod.ts";
 import {
   CONFIG_FLAG,
   configPath,
+  mcpxCommand,
   numberFlag,
   paint,
   parseFlags,
@@ -69,7 +70,9 @@ export async function main(args: string[]): Promise<number> {
     throw new UsageError(`Unknown subcommand "${sub}": use list, show, run or rm`);
   }
   if (sub !== "list" && name === undefined) {
-    throw new UsageError(`Give the skill's name, e.g. mcpx skills ${sub} count-entities`);
+    throw new UsageError(
+      `Give the skill's name, e.g. ${mcpxCommand()} skills ${sub} count-entities`,
+    );
   }
   const config = await configPath(parsed);
   const dir = stringFlag(parsed, "dir") ?? join(dirname(config), "skills");

@@ -70,6 +70,8 @@ console.log(table(
 const tasks = [
   {
     id: "people",
+    shows:
+      "agent code chains several calls of one server and filters the data in the sandbox: only the names reach the model",
     description: "write three people into memory, read the graph back, keep only engineers",
     requiredTools: ["memory"],
     code: `
@@ -91,6 +93,8 @@ return graph.entities
   },
   {
     id: "team-report",
+    shows:
+      "one task reads files through a server and computes the summary itself, instead of the model reading them",
     description: "list examples/data and count engineers per team from team.json",
     requiredTools: [
       "filesystem.list_allowed_directories",
@@ -110,6 +114,7 @@ return { files: listing.content.split("\\n").length, engineersPerTeam: perTeam }
   },
   {
     id: "parallel-sums",
+    shows: "Promise.all runs tool calls concurrently inside one task",
     description: "five get-sum calls at once with Promise.all",
     requiredTools: ["everything.get-sum"],
     code: `
@@ -120,6 +125,7 @@ return sums.map((s) => Number(String(s).match(/is (-?[\\d.]+?)\\.?$/)?.[1]));`,
   },
   {
     id: "progress",
+    shows: "a server's progress notifications reach the host (onProgress) while the task runs",
     description: "a long-running server operation that reports progress",
     requiredTools: ["everything.trigger-long-running-operation"],
     code: `return await everything.triggerLongRunningOperation({ duration: 1, steps: 4 });`,
@@ -127,6 +133,7 @@ return sums.map((s) => Number(String(s).match(/is (-?[\\d.]+?)\\.?$/)?.[1]));`,
   },
   {
     id: "refused",
+    shows: "a call outside the task's requiredTools is refused with a ToolError the code can catch",
     description: "a call to a tool the task did not ask for is refused",
     requiredTools: ["memory.read_graph"],
     code: `
@@ -140,24 +147,30 @@ try {
   },
   {
     id: "no-escape",
+    shows: "the sandbox has no permission to read the host's files: the task fails, as it should",
     description: "agent code cannot read the host's files",
     requiredTools: [],
     code: `return await Deno.readTextFile("/etc/passwd");`,
+    expected: "fails",
     expect: (r: TaskResult) => r.status === "failed" && r.error?.name === "NotCapable",
   },
   {
     id: "runaway",
+    shows: "an endless loop is killed at the task's deadline: the task times out, as it should",
     description: "an endless loop is killed at its deadline",
     requiredTools: [],
     timeoutMs: 500,
     code: `while (true) {}`,
+    expected: "times out",
     expect: (r: TaskResult) => r.status === "timeout",
   },
 ];
 
 console.log(`\nRunning ${tasks.length} tasks, at most ${stats.maxConcurrentTasks} at once:\n`);
 const results = await Promise.all(
-  tasks.map(({ expect: _, ...task }) => orch.executeTask({ ...task, status: "pending" })),
+  tasks.map(({ expect: _, shows: _shows, expected: _expected, ...task }) =>
+    orch.executeTask({ ...task, status: "pending" })
+  ),
 );
 const rows: string[][] = [];
 for (const [i, task] of tasks.entries()) {
@@ -165,8 +178,9 @@ for (const [i, task] of tasks.entries()) {
   const ok = task.expect(r);
   check(ok, `${task.id}: unexpected result ${brief(r.data ?? r.error)}`);
   rows.push([
-    ok ? "✓" : "✗",
+    ok ? "as expected" : "WRONG",
     task.id,
+    task.expected ?? "completes",
     r.status,
     `${r.stats.duration.toFixed(0)} ms`,
     String(r.stats.toolsCalled.length),
@@ -175,13 +189,27 @@ for (const [i, task] of tasks.entries()) {
     brief(r.status === "completed" ? r.data : `${r.error?.name}: ${r.error?.message}`, 60),
   ]);
 }
-console.log(table(["", "task", "status", "time", "calls", "tokens", "classic", "result"], rows));
 console.log(
-  "\n  tokens: what reaches the model in code mode (code, result, logs); classic: the same work with classic",
+  table(
+    ["outcome", "task", "should", "status", "time", "calls", "tokens", "classic", "result"],
+    rows,
+  ),
+);
+console.log(
+  '\n  outcome: "as expected" when the task did what it should (for no-escape and runaway that is failing and',
+);
+console.log(
+  "  timing out: the sandbox stopped them), WRONG when it did not; should: the expected status.",
+);
+console.log(
+  "  tokens: what reaches the model in code mode (code, result, logs); classic: the same work with classic",
 );
 console.log(
   "  tool calling (all 36 tool definitions, every call's arguments and raw result), both o200k_base.",
 );
+
+console.log("\nWhat each task shows:");
+for (const task of tasks) console.log(`  ${task.id.padEnd(14)} ${task.shows}`);
 
 const people = results[0]!;
 if (people.logs.length > 0) console.log(`\nconsole output of "people": ${people.logs.join(" | ")}`);

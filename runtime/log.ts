@@ -22,7 +22,8 @@ import { configure, getLogger, getTextFormatter, type Logger, type Sink } from "
  */
 export type LogLevel = "trace" | "debug" | "info" | "warning" | "error" | "fatal";
 
-const formatter = getTextFormatter();
+// Values print as they are (`{host}` is 127.0.0.1, not "127.0.0.1"): log lines read as sentences and URLs.
+const formatter = getTextFormatter({ value: "bare" });
 const encoder = new TextEncoder();
 
 /**

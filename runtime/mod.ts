@@ -140,6 +140,7 @@ export {
   type InFlightCall,
 } from "./connections/elicitation.ts";
 export {
+  generateGlobalsModule,
   generateServerModules,
   type InferredOutput,
   renderToolSignature,

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 
-import { mcpx } from "./helpers/mcpx.ts";
+import { CLI, mcpx } from "./helpers/mcpx.ts";
 
 Deno.test("mcpx init in an empty folder, then mcpx run of a small file against the starter servers", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcpx-cli-" });
@@ -20,13 +20,22 @@ Deno.test("mcpx init in an empty folder, then mcpx run of a small file against t
     assert.equal(again.code, 1);
     assert.match(again.stderr, /already exists: keep it, or pass --force/);
 
+    // The "Next:" lines name a command that works from here (this test has deno on PATH, not mcpx).
+    const next = /^ {2}(.+) doctor /m.exec(init.stdout)?.[1];
+    assert.ok(next !== undefined, init.stdout);
+    const help = await new Deno.Command("sh", { args: ["-c", `${next} --help`], cwd: dir })
+      .output();
+    assert.equal(help.code, 0, `${next} --help: ${new TextDecoder().decode(help.stderr)}`);
+    assert.match(new TextDecoder().decode(help.stdout), /^Usage: .* <command> \[flags\]$/m);
+
     await Deno.writeTextFile(join(dir, "notes.txt"), "alpha\nbeta\n");
-    await Deno.writeTextFile(
-      join(dir, "count.ts"),
-      `const { content: text } = await filesystem.readTextFile({ path: "notes.txt" });
+    // A task file as docs/task-files.md writes it: the globals referenced, the top-level return marked.
+    const task = `/// <reference path="./servers/globals.d.ts" />
+const { content: text } = await filesystem.readTextFile({ path: "notes.txt" });
 console.log("read", text.length, "characters");
-return text.trim().split("\\n").length;`,
-    );
+// @ts-ignore: agent code returns its result at top level
+return text.trim().split("\\n").length;`;
+    await Deno.writeTextFile(join(dir, "count.ts"), task);
     const run = await mcpx(dir, "run", "count.ts", "--tools", "filesystem", "--json");
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const result = JSON.parse(run.stdout);
@@ -35,6 +44,21 @@ return text.trim().split("\\n").length;`,
     assert.deepEqual(result.logs, ["read 11 characters"]);
     assert.deepEqual(result.stats.toolsCalled, ["filesystem.read_text_file"]);
     assert.ok(result.stats.tokensDirect > result.stats.tokensUsed);
+
+    // The run generated servers/ beside mcp.json, globals.d.ts with it: the task file type-checks, a wrong call
+    // does not.
+    const check = async (file: string) =>
+      await new Deno.Command(Deno.execPath(), { args: ["check", file], cwd: dir, stdin: "null" })
+        .output();
+    const good = await check("count.ts");
+    assert.equal(good.code, 0, new TextDecoder().decode(good.stderr));
+    await Deno.writeTextFile(join(dir, "wrong.ts"), task.replace("{ path:", "{ file:"));
+    const wrong = await check("wrong.ts");
+    assert.equal(wrong.code, 1);
+    assert.match(
+      new TextDecoder().decode(wrong.stderr),
+      /'file' does not exist in type 'ReadTextFileInput'/,
+    );
 
     await Deno.writeTextFile(
       join(dir, "fail.ts"),
@@ -153,11 +177,25 @@ Deno.test("mcpx explains itself and refuses mistakes with exit code 2", async (t
     await t.step("--help lists every command", async () => {
       const help = await mcpx(dir, "--help");
       assert.equal(help.code, 0);
-      for (const command of ["init", "gen", "search", "tools", "run", "doctor", "serve", "bench"]) {
+      for (
+        const command of [
+          "init",
+          "gen",
+          "search",
+          "tools",
+          "run",
+          "doctor",
+          "serve",
+          "stop",
+          "bench",
+        ]
+      ) {
         assert.match(help.stdout, new RegExp(`^  ${command} `, "m"));
       }
     });
-    for (const command of ["init", "gen", "search", "tools", "run", "doctor", "serve", "bench"]) {
+    for (
+      const command of ["init", "gen", "search", "tools", "run", "doctor", "serve", "stop", "bench"]
+    ) {
       await t.step(`${command} --help`, async () => {
         const help = await mcpx(dir, command, "--help");
         assert.equal(help.code, 0);
@@ -169,16 +207,33 @@ Deno.test("mcpx explains itself and refuses mistakes with exit code 2", async (t
       assert.equal(bad.code, 2);
       assert.match(bad.stderr, /Unknown command "frobnicate"/);
     });
+    await t.step("a mistyped command is matched to the closest", async () => {
+      const bad = await mcpx(dir, "serch");
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /Unknown command "serch"\. Did you mean "search"\?/);
+    });
+    await t.step("hints say mcpx once it is installed on the PATH", async () => {
+      const bin = join(dir, "bin");
+      await Deno.mkdir(bin);
+      await Deno.writeTextFile(join(bin, "mcpx"), "#!/bin/sh\n", { mode: 0o755 });
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", CLI, "--help"],
+        cwd: dir,
+        env: { PATH: `${bin}:${Deno.env.get("PATH")}` },
+      }).output();
+      assert.match(new TextDecoder().decode(out.stdout), /^Usage: mcpx <command> \[flags\]$/m);
+    });
     await t.step("an unknown flag", async () => {
       const bad = await mcpx(dir, "run", "x.ts", "--nope");
       assert.equal(bad.code, 2);
       assert.match(bad.stderr, /--nope/);
-      assert.match(bad.stderr, /mcpx run --help/);
+      // The hint names a command that works here: this Deno running cli.ts (no mcpx on this PATH).
+      assert.match(bad.stderr, /Run "(deno|npx -y deno@[\d.]+) run -A \S*cli\.ts run --help"/);
     });
     await t.step("no mcp.json says how to make one", async () => {
       const bad = await mcpx(dir, "tools");
       assert.equal(bad.code, 2);
-      assert.match(bad.stderr, /run "mcpx init"/);
+      assert.match(bad.stderr, /run "(deno|npx -y deno@[\d.]+) run -A \S*cli\.ts init"/);
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -27,3 +27,30 @@ for (const name of names) {
     assert.match(text, /^ok$/m);
   });
 }
+
+Deno.test("examples/demo.ts (deno task demo) says what each task shows and marks an expected failure as expected", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "demo"],
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+    stdin: "null",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stdout + stderr);
+  // The task runs Deno quietly: no download lines, even on a first run.
+  assert.doesNotMatch(stderr, /^Download /m);
+  const rows = stdout.split("\n").filter((l) => /^ {2}(as expected|WRONG) /.test(l));
+  assert.equal(rows.length, 7, stdout);
+  for (const [id, should] of [["no-escape", "fails"], ["runaway", "times out"]]) {
+    const row = rows.find((l) => l.includes(` ${id} `));
+    assert.match(row ?? "", new RegExp(`^ {2}as expected +${id} +${should} `), stdout);
+  }
+  assert.doesNotMatch(stdout, /✓/);
+  assert.match(stdout, /outcome: "as expected" when the task did what it should/);
+  const shows = stdout.slice(stdout.indexOf("What each task shows:"));
+  for (const row of rows) {
+    const id = row.trim().split(/ {2,}/)[1]!;
+    assert.match(shows, new RegExp(`^ {2}${id} +\\S`, "m"), `no line for ${id}`);
+  }
+  assert.match(stdout, /^Every task did what it should\.$/m);
+});

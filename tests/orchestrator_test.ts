@@ -310,7 +310,7 @@ Deno.test("MCPOrchestrator.getStats() reports servers, tools and tasks", async (
   assert.equal(stats.activeTasks, 0);
   assert.equal(stats.queuedTasks, 0);
   const generated = [...Deno.readDirSync(join(f.dir, "servers"))].map((e) => e.name).sort();
-  assert.deepEqual(generated, ["_client.ts", "everything", "filesystem", "memory"]);
+  assert.deepEqual(generated, ["_client.ts", "everything", "filesystem", "globals.d.ts", "memory"]);
 });
 
 Deno.test("MCPOrchestrator workspaces keep state between tasks and stay apart", async () => {

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { generateGlobalsModule, GLOBALS_MODULE_PATH } from "./globals_module.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Tool } from "../sdk.ts";
@@ -89,7 +90,10 @@ export async function allFixtureKeys(): Promise<string[]> {
  * @returns Relative path to content, sorted by path.
  */
 export function generateTree(servers: readonly ServerInput[]): Map<string, string> {
-  const files = new Map([[CLIENT_MODULE_PATH, generateClientModule()]]);
+  const files = new Map([
+    [CLIENT_MODULE_PATH, generateClientModule()],
+    [GLOBALS_MODULE_PATH, generateGlobalsModule(servers.map((server) => server.name))],
+  ]);
   for (const server of servers) {
     for (const [path, text] of generateServerModules(server)) files.set(path, text);
   }

@@ -28,6 +28,7 @@
 export type { Tool } from "../sdk.ts";
 export { canonicalJson, canonicalJsonHash } from "./canonical_json.ts";
 export { CLIENT_MODULE_PATH, generateClientModule, GENERATED_HEADER_RE } from "./client_module.ts";
+export { generateGlobalsModule, GLOBALS_MODULE_PATH } from "./globals_module.ts";
 export {
   generateServerModules,
   type Manifest,

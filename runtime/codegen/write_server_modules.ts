@@ -5,6 +5,7 @@
  * @module
  */
 
+import { generateGlobalsModule, GLOBALS_MODULE_PATH } from "./globals_module.ts";
 import { dirname, join, resolve } from "node:path";
 import { CLIENT_MODULE_PATH, generateClientModule, GENERATED_HEADER_RE } from "./client_module.ts";
 import { generateServerModules, MANIFEST_FILE, type ServerInput } from "./generate_server.ts";
@@ -72,7 +73,7 @@ export interface WriteResult {
 const locks = new Map<string, Promise<unknown>>();
 
 /**
- * Writes the modules of every server, and `_client.ts`, to `outDir` (the generated `servers/` folder).
+ * Writes the modules of every server, `_client.ts` and `globals.d.ts` (the sandbox's globals for an editor), to `outDir` (the generated `servers/` folder).
  *
  * Files are written only when their content changed, each atomically (a temporary file renamed over the old one).
  * Generated files of servers and tools no longer present are removed, and so are the folders that leaves empty.
@@ -118,7 +119,10 @@ export async function writeServerModules(
     }
     dirs.set(dir.toLowerCase(), server.name);
   }
-  const files = new Map<string, string>([[CLIENT_MODULE_PATH, generateClientModule()]]);
+  const files = new Map<string, string>([
+    [CLIENT_MODULE_PATH, generateClientModule()],
+    [GLOBALS_MODULE_PATH, generateGlobalsModule(servers.map((server) => server.name))],
+  ]);
   for (const server of servers) {
     const input = await withInferred(outDir, server, options);
     for (const [path, text] of generateServerModules(input)) files.set(path, text);

@@ -94,12 +94,17 @@ Deno.test("writeServerModules() removes stale generated files and leaves other f
     tools: [tool("one")],
   }]);
 
+  // globals.d.ts follows the servers: only alpha's namespace is left.
   assert.deepEqual(result.written, [
     "alpha/__init__.py",
     "alpha/_manifest.json",
     "alpha/_module.js",
     "alpha/index.ts",
+    "globals.d.ts",
   ]);
+  const globals = await Deno.readTextFile(join(dir.path, "globals.d.ts"));
+  assert.match(globals, /var alpha: typeof alpha_;/);
+  assert.doesNotMatch(globals, /beta|gamma/);
   assert.deepEqual(result.removed, [
     "alpha/two.ts",
     "beta",
@@ -124,6 +129,7 @@ Deno.test("writeServerModules() removes stale generated files and leaves other f
     "alpha/one.ts",
     "custom/helper.ts",
     "gamma/README.md",
+    "globals.d.ts",
     "top.ts",
   ]);
 });

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { LruCache } from "../lru_cache.ts";
+
 /** How many cancelled request ids a session remembers (ids are unique per session; old ones never come back). */
 const REMEMBERED = 256;
 
@@ -25,7 +27,7 @@ type Message = { method?: unknown; id?: unknown; params?: { requestId?: unknown 
  * ```
  */
 export class EarlyCancels {
-  #ids = new Set<string>();
+  #ids = new LruCache<string, true>(REMEMBERED);
 
   /**
    * Notes the cancellations in a POST's body, and says whether the body is one request cancelled before (a batch is
@@ -44,8 +46,7 @@ export class EarlyCancels {
         message.method === "notifications/cancelled" &&
         (typeof requestId === "string" || typeof requestId === "number")
       ) {
-        this.#ids.add(JSON.stringify(requestId));
-        if (this.#ids.size > REMEMBERED) this.#ids.delete(this.#ids.values().next().value!);
+        this.#ids.set(JSON.stringify(requestId), true);
       } else if (
         !Array.isArray(body) && typeof message.method === "string" &&
         (typeof message.id === "string" || typeof message.id === "number") &&

@@ -5,7 +5,26 @@
  * @module
  */
 
-const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+/**
+ * Whether a host names this machine: a bind address that listens only here, or a `Host` or `Origin` that
+ * points here. The one loopback check of the daemon.
+ *
+ * @param hostname An address or name, IPv6 with or without brackets.
+ * @returns `true` for `127.0.0.0/8`, `::1` and `localhost`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isLoopback } from "./http_checks.ts";
+ * assert.equal(isLoopback("127.0.0.1"), true);
+ * assert.equal(isLoopback("[::1]"), true);
+ * assert.equal(isLoopback("0.0.0.0"), false);
+ * ```
+ */
+export function isLoopback(hostname: string): boolean {
+  const name = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return name === "localhost" || name === "::1" || /^127(\.\d{1,3}){3}$/.test(name);
+}
 
 /**
  * Checks the `Host` header: a loopback name (any port), the bound host, or one of `allowed` (with or without its
@@ -32,7 +51,7 @@ export function checkHost(
 ): string | undefined {
   const host = (request.headers.get("host") ?? "").toLowerCase();
   const name = hostName(host);
-  const accepted = LOOPBACK_NAMES.has(name) ||
+  const accepted = isLoopback(name) ||
     (boundHost !== undefined && !isWildcard(boundHost) &&
       name === hostName(boundHost.toLowerCase())) ||
     allowed.some((entry) => {
@@ -68,7 +87,7 @@ export function checkOrigin(request: Request, allowed: readonly string[]): strin
     url = undefined;
   }
   const loopback = url !== undefined && (url.protocol === "http:" || url.protocol === "https:") &&
-    LOOPBACK_NAMES.has(url.hostname.toLowerCase());
+    isLoopback(url.hostname);
   if (loopback || allowed.some((entry) => entry.toLowerCase() === origin.toLowerCase())) {
     return undefined;
   }

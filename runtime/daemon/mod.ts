@@ -80,7 +80,8 @@ export {
   STATE_DIR_ENV,
   type StaticToken,
 } from "./auth/mod.ts";
-export { type HttpServing, isLoopback, serveHttp, type ServeHttpOptions } from "./serve_http.ts";
+export { type HttpServing, serveHttp, type ServeHttpOptions } from "./serve_http.ts";
+export { isLoopback } from "./http_checks.ts";
 export { serveStdio, STDIO_SESSION } from "./serve_stdio.ts";
 export { inferServers, type ServerName } from "./infer_servers.ts";
 export { taskResultContent } from "./task_result_content.ts";

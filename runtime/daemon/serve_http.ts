@@ -7,6 +7,7 @@
 
 import { logger } from "../log.ts";
 import type { ExecutorDaemon } from "./executor_daemon.ts";
+import { isLoopback } from "./http_checks.ts";
 import { HttpHandler, type HttpHandlerOptions } from "./http_handler.ts";
 
 const log = logger("daemon");
@@ -30,25 +31,6 @@ export interface HttpServing {
   handOver(): Promise<void>;
   /** Stops accepting, closes every MCP session's transport and waits for open responses (bounded). */
   shutdown(options?: { timeoutMs?: number }): Promise<void>;
-}
-
-/**
- * Whether a bind address only listens on this machine.
- *
- * @param hostname The address or name to bind.
- * @returns `true` for `127.0.0.0/8`, `::1` and `localhost`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { isLoopback } from "./serve_http.ts";
- * assert.equal(isLoopback("127.0.0.1"), true);
- * assert.equal(isLoopback("0.0.0.0"), false);
- * ```
- */
-export function isLoopback(hostname: string): boolean {
-  const name = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return name === "localhost" || name === "::1" || /^127(\.\d{1,3}){3}$/.test(name);
 }
 
 /**

@@ -106,7 +106,10 @@ export interface OrchestratorOptions {
    * place; one more fails at once with code `"queue_full"`. Default 64.
    */
   maxQueuedTasksPerSession?: number;
-  /** Where the generated server modules go. Default: `servers/` beside the config file (or the current folder). */
+  /**
+   * Where the generated server modules go. Default: `servers/` beside the config file; for a config given as an
+   * object, `servers/` in `stateDir`.
+   */
   serversDir?: string;
   /** Where skills are kept. Default: `skills/` beside `serversDir`. */
   skillsDir?: string;

@@ -67,7 +67,16 @@ export async function startOrchestrator(
   const config: McpConfig = typeof options.config === "string"
     ? await loadConfig(options.config)
     : options.config;
-  const base = config.path === undefined ? Deno.cwd() : dirname(config.path);
+  let stateDir = options.stateDir;
+  let ownStateDir: string | undefined;
+  if (stateDir === undefined) {
+    stateDir = await Deno.makeTempDir({ prefix: "mcp-executor-" });
+    ownStateDir = stateDir;
+  }
+  // A config file's project folder holds servers/ and skills/ beside it; a config given as an object has no
+  // project folder, and writing into the current one would change whatever folder the process happens to run in
+  // (a checkout's own servers/, in its tests): its modules go to the state folder instead.
+  const base = config.path === undefined ? stateDir : dirname(config.path);
   const serversDir = resolve(options.serversDir ?? join(base, "servers"));
   const skillsDir = resolve(options.skillsDir ?? join(dirname(serversDir), "skills"));
   const privateSkillsDir = resolve(
@@ -109,12 +118,6 @@ export async function startOrchestrator(
     const moduleUrl = pathToFileURL(join(serversDir, toServerDirName(name), "index.ts")).href;
     bindings.set(name, { name, identifier: identifiers[i]!, moduleUrl });
   });
-  let stateDir = options.stateDir;
-  let ownStateDir: string | undefined;
-  if (stateDir === undefined) {
-    stateDir = await Deno.makeTempDir({ prefix: "mcp-executor-" });
-    ownStateDir = stateDir;
-  }
   const learn = options.learnFromUse;
   if (learn !== false && options.state?.usage !== undefined) {
     await hooks.catalog.shareUsage(options.state.usage);

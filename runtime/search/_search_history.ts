@@ -4,6 +4,8 @@
  * @module
  */
 
+import { LruCache } from "../lru_cache.ts";
+
 /** One search as remembered: its learnable terms and the tools it returned. */
 interface PastSearch {
   terms: string[];
@@ -30,7 +32,7 @@ export interface Attribution {
  * (the agent's first wording, before it rephrased) is attributed to the called tools that a later search found.
  */
 export class SearchHistory {
-  #sessions = new Map<string, PastSearch[]>();
+  #sessions = new LruCache<string, PastSearch[]>(MAX_SESSIONS);
   #now: () => number;
 
   /**
@@ -50,13 +52,9 @@ export class SearchHistory {
   add(session: string, terms: string[], hits: string[]): void {
     if (terms.length === 0) return;
     const searches = this.#sessions.get(session) ?? [];
-    this.#sessions.delete(session);
     searches.push({ terms, hits, at: this.#now() });
     if (searches.length > MAX_SEARCHES) searches.shift();
     this.#sessions.set(session, searches);
-    if (this.#sessions.size > MAX_SESSIONS) {
-      this.#sessions.delete(this.#sessions.keys().next().value!);
-    }
   }
 
   /**

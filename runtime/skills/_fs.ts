@@ -41,71 +41,71 @@ export function readTextIfExists(path: string): string | undefined {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A lock held on a folder; release it when done. */
 export interface HeldLock {
   release(): Promise<void>;
 }
 
 /**
- * Takes an exclusive lock on a folder by creating `<dir>/.lock` (a folder, created atomically) holding the owner's
- * process id. A lock whose owner is gone (killed mid-save) is taken over.
+ * Takes an exclusive lock on a folder: an advisory lock (`Deno.FsFile.tryLock`, `flock` on Unix) on `<dir>/.lock`.
+ * The operating system releases it when its holder exits, however it exits, so a holder killed mid-save never
+ * holds up the next one. Release removes the file; a waiter that locked a file already removed tries again, so two
+ * holders never overlap.
  *
  * @param dir The folder to lock; it must exist.
  * @param options How long to wait for another holder, in milliseconds, and what to name in the error.
  * @returns The held lock.
- * @throws {Error} When another live process holds it for longer than the timeout.
+ * @throws {Error} When another holder keeps it for longer than the timeout.
  */
 export async function lockFolder(
   dir: string,
   options: { timeoutMs: number; what: string },
 ): Promise<HeldLock> {
-  const lock = join(dir, ".lock");
+  const path = join(dir, ".lock");
   const deadline = Date.now() + options.timeoutMs;
   while (true) {
+    const file = await openLockFile(path);
+    let held = false;
     try {
-      await Deno.mkdir(lock);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-      if (await isStale(lock, options.timeoutMs)) {
-        await takeOver(lock);
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `Cannot ${options.what}: another save has held its lock for ${options.timeoutMs} ms`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 15));
-      continue;
+      held = await file.tryLock(true) && await samePath(file, path);
+    } finally {
+      if (!held) file.close();
     }
-    try {
-      await Deno.writeTextFile(join(lock, "owner"), String(Deno.pid));
-    } catch (error) {
-      // A full disk: a lock without its owner would hold up the next save until it timed out.
-      await Deno.remove(lock, { recursive: true }).catch(() => {});
-      throw error;
+    if (held) {
+      return {
+        async release() {
+          await Deno.remove(path).catch(() => {});
+          file.close();
+        },
+      };
     }
-    return { release: () => Deno.remove(lock, { recursive: true }).catch(() => {}) };
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Cannot ${options.what}: another save has held its lock for ${options.timeoutMs} ms`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 15));
   }
 }
 
-/** Moves a stale lock aside, then removes it, so that two processes taking over cannot both succeed. */
-async function takeOver(lock: string): Promise<void> {
-  const aside = `${lock}-stale-${crypto.randomUUID()}`;
+async function openLockFile(path: string): Promise<Deno.FsFile> {
   try {
-    await Deno.rename(lock, aside);
-    await Deno.remove(aside, { recursive: true });
+    return await Deno.open(path, { create: true, write: true, mode: 0o600 });
+  } catch (error) {
+    // A `.lock` folder left by a version that locked with folders: it locks nothing now.
+    if (!(error instanceof Deno.errors.IsADirectory)) throw error;
+    await Deno.remove(path, { recursive: true }).catch(() => {});
+    return await Deno.open(path, { create: true, write: true, mode: 0o600 });
+  }
+}
+
+/** Whether the locked file is still the one at `path` (its holder may have removed it in between). */
+async function samePath(file: Deno.FsFile, path: string): Promise<boolean> {
+  try {
+    const [opened, current] = await Promise.all([file.stat(), Deno.stat(path)]);
+    return opened.ino === current.ino && opened.dev === current.dev;
   } catch {
-    // Another process took it over first.
+    return false;
   }
 }
 
@@ -134,20 +134,4 @@ export function fileSystemError(what: string, error: unknown): unknown {
   if (error.message.startsWith(what)) return error;
   const cause = error.message.replace(/: \w+ '.*'$/s, "");
   return new Error(`${what}: the skills folder cannot be written: ${cause}`, { cause: error });
-}
-
-async function isStale(lock: string, timeoutMs: number): Promise<boolean> {
-  try {
-    const owner = Number(await Deno.readTextFile(join(lock, "owner")));
-    // Without /proc (not Linux), a lock older than the timeout is taken as stale instead.
-    if (Number.isInteger(owner) && owner > 0 && Deno.build.os === "linux") return !pidAlive(owner);
-  } catch {
-    // No owner file yet: the holder is between mkdir and write, or died there.
-  }
-  try {
-    const info = await Deno.stat(lock);
-    return Date.now() - (info.mtime?.getTime() ?? Date.now()) > timeoutMs;
-  } catch {
-    return false;
-  }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tokenPattern } from "../privacy/mod.ts";
-import { LruCache } from "./_lru_cache.ts";
+import { LruCache } from "../lru_cache.ts";
 import { type CachedRecord, SkillStore } from "./skill_store.ts";
 import type { SaveContext } from "./skill_store.ts";
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { DEFAULT_PRINCIPAL, validatePrincipalId } from "../principal.ts";
 import { parseToolRef } from "../tool_ref.ts";
 import type { AgentTask, TaskResult } from "../types.ts";
-import { LruCache } from "./_lru_cache.ts";
+import { LruCache } from "../lru_cache.ts";
 import { checkSkillArgs } from "./skill_args.ts";
 import { SKILL_NAME_RE } from "./skill_name.ts";
 import { skillHitLine, SkillIndex, type SkillSearchHit } from "./skill_index.ts";

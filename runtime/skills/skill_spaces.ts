@@ -18,7 +18,7 @@
 
 import { dirname, join } from "node:path";
 import { DEFAULT_PRINCIPAL } from "../principal.ts";
-import { LruCache } from "./_lru_cache.ts";
+import { LruCache } from "../lru_cache.ts";
 import type { SkillRecord } from "./_read_record.ts";
 import type { LoadedSkill, RecordedTool, SkillMetadata } from "./types.ts";
 import type { SkillRows } from "../state/mod.ts";

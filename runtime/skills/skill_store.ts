@@ -41,7 +41,7 @@ import {
   type SkillStoreOptions,
   storeLimit,
 } from "./skill_store_options.ts";
-import { LruCache } from "./_lru_cache.ts";
+import { LruCache } from "../lru_cache.ts";
 
 export type { CachedRecord, SaveContext, SkillRecord, SkillStoreOptions };
 export { SKILL_STORE_DEFAULTS };

@@ -5,7 +5,7 @@
  */
 
 import type { Tool } from "../sdk.ts";
-import type { LruCache } from "./_lru_cache.ts";
+import type { LruCache } from "../lru_cache.ts";
 import type { SkillRecord } from "./_read_record.ts";
 import type { SkillServer } from "./skill_code.ts";
 import type { SkillMetadata } from "./types.ts";

@@ -32,6 +32,7 @@ Deno.test("serve --help explains every flag", async () => {
       "--state-dir",
       "--drain-timeout",
       "--log-level",
+      "--detached",
       "--help",
     ]
   ) {

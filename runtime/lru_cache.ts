@@ -1,5 +1,7 @@
 /**
  * {@linkcode LruCache}: a map that keeps at most a number of entries, forgetting the least recently used first.
+ * The one bounded map of the runtime: the skill caches, the search history per session, the daemon's early
+ * cancellations.
  *
  * @module
  */
@@ -10,7 +12,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { LruCache } from "./_lru_cache.ts";
+ * import { LruCache } from "./lru_cache.ts";
  * const cache = new LruCache<string, number>(2);
  * cache.set("a", 1);
  * cache.set("b", 2);
