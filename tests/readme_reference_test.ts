@@ -63,7 +63,11 @@ Deno.test("the configuration reference lists every MCPOrchestrator option, with 
   const names = await optionNames();
   assert.ok(names.length >= 30, `only ${names.length} options found`);
   const missing = names.filter((n) => !rows.has(n));
-  assert.deepEqual(missing, [], "options without a row in docs/configuration.md's Configuration reference");
+  assert.deepEqual(
+    missing,
+    [],
+    "options without a row in docs/configuration.md's Configuration reference",
+  );
   for (const [key, value] of Object.entries(DEFAULT_LIMITS)) {
     assert.equal(firstNumber(rows.get(key)!), value, `default of ${key}`);
   }
