@@ -201,7 +201,7 @@ Deno.test("the embedded default mcp.json is valid, pins every package version an
     // Started from the project folder, a server must not read or write this project's deno.json and deno.lock.
     assert.ok(args.includes("--no-config") && args.includes("--no-lock"), args.join(" "));
   }
-  // server-memory rewrites its whole file per call: parallel calls would lose writes (README, "Agent code").
+  // server-memory rewrites its whole file per call: parallel calls would lose writes (docs/agent-code.md).
   assert.equal(config.servers.memory?.maxConcurrentCalls, 1);
 });
 

@@ -1,7 +1,9 @@
 /**
  * README's "Plug it into your agent" snippets, taken from README.md as written: the `claude` lines run with the real
  * Claude Code CLI, and every entry of the JSON snippets is connected the way those clients read them (`command` and
- * `args` over stdio, `url` over Streamable HTTP) with the SDK's client, which then runs `execute_code`.
+ * `args` over stdio, `url` over Streamable HTTP) with the SDK's client, which then runs `execute_code`. Every
+ * command starts with `npx -y deno@2.9.6`, so that a machine with only Node.js runs it; the stdio entries run
+ * through the real npx.
  */
 
 import assert from "node:assert/strict";
@@ -12,6 +14,8 @@ import { freePort } from "./helpers/servers.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const CLAUDE_CODE = "@anthropic-ai/claude-code@2.1.332";
+/** How every README command starts Deno: through npx, with only Node.js on the machine. */
+const NPX_DENO = ["npx", "-y", "deno@2.9.6"];
 
 /** README's snippets by their `<!-- snippet: name -->` marker. */
 async function snippets(): Promise<Map<string, string>> {
@@ -88,8 +92,11 @@ Deno.test("README's hook-up snippets connect Claude Code, Claude Desktop, Cursor
     "vscode",
   ]);
 
-  const [command, ...args] = fill(all.get("serve-http")!).trim().split(/\s+/);
-  assert.equal(command, "deno");
+  const words = fill(all.get("serve-http")!).trim().split(/\s+/);
+  assert.deepEqual(words.slice(0, 3), NPX_DENO);
+  // npx does not pass SIGTERM on to Deno, and the test must stop this daemon: it runs the same Deno directly.
+  assert.equal(Deno.version.deno, NPX_DENO[2]!.slice("deno@".length));
+  const args = words.slice(3);
   const daemon = new Deno.Command(Deno.execPath(), {
     args,
     env: { MCPX_STATE_DIR: `${dir.dir}/state` },
@@ -126,8 +133,8 @@ Deno.test("README's hook-up snippets connect Claude Code, Claude Desktop, Cursor
         assert.ok(entries.length > 0);
         for (const [key, entry] of entries) {
           if (entry.command !== undefined) {
-            assert.equal(entry.command, "deno");
-            entry.command = Deno.execPath();
+            // Run as written: npx fetches Deno (from its cache after the first time).
+            assert.deepEqual([entry.command, ...(entry.args ?? []).slice(0, 2)], NPX_DENO);
           }
           assert.equal(await runThrough(entry), 42, `${name}: ${key}`);
         }
@@ -148,7 +155,7 @@ Deno.test("README's hook-up snippets connect Claude Code, Claude Desktop, Cursor
             cwd: dir.dir,
             env: {
               HOME: home,
-              PATH: `${Deno.execPath().replace(/\/[^/]*$/, "")}:${Deno.env.get("PATH")}`,
+              PATH: Deno.env.get("PATH") ?? "",
             },
             stdin: "null",
           }).output();
@@ -158,7 +165,7 @@ Deno.test("README's hook-up snippets connect Claude Code, Claude Desktop, Cursor
         };
         for (const line of lines.slice(0, -1)) await claude(line);
         const list = await claude(lines.at(-1)!);
-        assert.match(list, /^mcp-executor: deno run -A .* - ✔ Connected$/m);
+        assert.match(list, /^mcp-executor: npx -y deno@2\.9\.6 run -A .* - ✔ Connected$/m);
         assert.match(
           list,
           new RegExp(

@@ -1,5 +1,5 @@
 /**
- * README's configuration reference stays complete and true: every `MCPOrchestrator` option and every key of
+ * The configuration reference (docs/configuration.md) stays complete and true: every `MCPOrchestrator` option and every key of
  * `mcp-executor.json` has a row, and the defaults it gives for the limits are the code's.
  */
 
@@ -17,12 +17,16 @@ import { BUILTIN_KINDS, DEFAULT_PII_TTL_MS } from "../runtime/privacy/mod.ts";
 
 const ROOT = new URL("..", import.meta.url);
 
-/** The rows of README's configuration reference: first cell (without backticks) to the default cell. */
+/** Where the configuration reference lives (README's map links to it). */
+const REFERENCE = new URL("docs/configuration.md", ROOT);
+
+/** The rows of the configuration reference: first cell (without backticks) to the default cell. */
 async function referenceRows(): Promise<Map<string, string>> {
-  const readme = await Deno.readTextFile(new URL("README.md", ROOT));
-  const start = readme.indexOf("## Configuration reference");
-  assert.ok(start >= 0, "README has no Configuration reference");
-  const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+  const text = await Deno.readTextFile(REFERENCE);
+  const start = text.indexOf("## Configuration reference");
+  assert.ok(start >= 0, "docs/configuration.md has no Configuration reference");
+  const end = text.indexOf("\n## ", start + 1);
+  const section = text.slice(start, end === -1 ? undefined : end);
   const rows = new Map<string, string>();
   for (const m of section.matchAll(/^\| `([^`]+)` +\| ([^|]+?) +\|/gm)) rows.set(m[1]!, m[2]!);
   return rows;
@@ -54,19 +58,23 @@ async function optionNames(): Promise<string[]> {
   return options.declarations[0]!.def!.properties!.map((p) => p.name);
 }
 
-Deno.test("README lists every MCPOrchestrator option, with DEFAULT_LIMITS as the limits' defaults", async () => {
+Deno.test("the configuration reference lists every MCPOrchestrator option, with DEFAULT_LIMITS as the limits' defaults", async () => {
   const rows = await referenceRows();
   const names = await optionNames();
   assert.ok(names.length >= 30, `only ${names.length} options found`);
   const missing = names.filter((n) => !rows.has(n));
-  assert.deepEqual(missing, [], "options without a row in README's Configuration reference");
+  assert.deepEqual(
+    missing,
+    [],
+    "options without a row in docs/configuration.md's Configuration reference",
+  );
   for (const [key, value] of Object.entries(DEFAULT_LIMITS)) {
     assert.equal(firstNumber(rows.get(key)!), value, `default of ${key}`);
   }
   assert.equal(firstNumber(rows.get("approvalTimeoutMs")!), DEFAULT_APPROVAL_TIMEOUT_MS);
 });
 
-Deno.test("README lists every key of mcp-executor.json with the daemon's defaults", async () => {
+Deno.test("the configuration reference lists every key of mcp-executor.json with the daemon's defaults", async () => {
   const rows = await referenceRows();
   const keys: string[] = [];
   for (const [section, schema] of Object.entries(daemonConfigShape)) {
@@ -97,8 +105,8 @@ Deno.test("README lists every key of mcp-executor.json with the daemon's default
   assert.equal(firstNumber(rows.get("audit.maxBytes")!), DEFAULT_AUDIT_MAX_BYTES);
   assert.equal(firstNumber(rows.get("audit.keep")!), DEFAULT_AUDIT_KEEP);
   assert.equal(firstNumber(rows.get("pii.ttlMs")!), DEFAULT_PII_TTL_MS);
-  const readme = await Deno.readTextFile(new URL("README.md", ROOT));
-  const detectRow = readme.split("\n").find((line) => line.startsWith("| `pii.detect`"))!;
+  const reference = await Deno.readTextFile(REFERENCE);
+  const detectRow = reference.split("\n").find((line) => line.startsWith("| `pii.detect`"))!;
   for (const kind of BUILTIN_KINDS) {
     assert.ok(detectRow.includes(`\`${kind}\``), `pii.detect lists ${kind}`);
   }

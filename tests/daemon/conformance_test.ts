@@ -1,6 +1,6 @@
 /**
  * The MCP conformance suite's server scenarios that apply to the daemon, run against a real daemon subprocess over
- * Streamable HTTP. The suite (pinned) runs under Deno, as DESIGN.md measured. README's "Daemon" section lists the
+ * Streamable HTTP. The suite (pinned) runs under Deno, as DESIGN.md measured. docs/daemon.md ("Conformance") lists the
  * scenarios left out and why.
  */
 
