@@ -20,7 +20,7 @@
 
 import { logger } from "../log.ts";
 import { forwardCancel } from "./_cancel_relay.ts";
-import { jsonRpcError, MAX_BODY_BYTES } from "./_json_rpc_http.ts";
+import { readBody } from "./_json_rpc_http.ts";
 import { type Held, isHeld } from "./_takeovers.ts";
 import { heldResponse, type SessionLeases } from "./session_leases.ts";
 
@@ -43,48 +43,6 @@ const HOP_BY_HOP = new Set([
   "host",
   "content-length",
 ]);
-
-/**
- * Reads a request's body once, bounded like every MCP body, so that it can be forwarded and still be read here if
- * the owner cannot be reached.
- *
- * @param request The request.
- * @returns The bytes (`undefined` for a request without a body), or a 413 response past `MAX_BODY_BYTES`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { readBody } from "./_forward.ts";
- * const body = await readBody(new Request("http://x/mcp", { method: "POST", body: "{}" }));
- * assert.deepEqual(body, new TextEncoder().encode("{}"));
- * assert.equal(await readBody(new Request("http://x/mcp")), undefined);
- * ```
- */
-export async function readBody(
-  request: Request,
-): Promise<Uint8Array<ArrayBuffer> | undefined | Response> {
-  const reader = request.body?.getReader();
-  if (reader === undefined) return undefined;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      return jsonRpcError(413, -32600, `Request too large: the limit is ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
 
 /**
  * Sends a request on to the replica that holds its session, and returns that replica's response as it streams.

@@ -10,12 +10,30 @@ import type { JSONRPCMessage, WebStandardStreamableHTTPServerTransport } from ".
 /** The largest request body accepted, in bytes. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
-/** The body as JSON, or the error response: 413 past {@linkcode MAX_BODY_BYTES}, 400 when not JSON. */
-export async function readJson(request: Request): Promise<unknown> {
+/**
+ * Reads a request's body once, bounded like every MCP body, so that it can be forwarded and still be read here if
+ * the owner cannot be reached.
+ *
+ * @param request The request.
+ * @returns The bytes (`undefined` for a request without a body), or a 413 response past `MAX_BODY_BYTES`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readBody } from "./_json_rpc_http.ts";
+ * const body = await readBody(new Request("http://x/mcp", { method: "POST", body: "{}" }));
+ * assert.deepEqual(body, new TextEncoder().encode("{}"));
+ * assert.equal(await readBody(new Request("http://x/mcp")), undefined);
+ * ```
+ */
+export async function readBody(
+  request: Request,
+): Promise<Uint8Array<ArrayBuffer> | undefined | Response> {
+  const reader = request.body?.getReader();
+  if (reader === undefined) return undefined;
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = request.body?.getReader();
-  while (reader !== undefined) {
+  while (true) {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
@@ -25,14 +43,21 @@ export async function readJson(request: Request): Promise<unknown> {
     }
     chunks.push(value);
   }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** The body as JSON, or the error response: 413 past {@linkcode MAX_BODY_BYTES}, 400 when not JSON. */
+export async function readJson(request: Request): Promise<unknown> {
+  const bytes = await readBody(request);
+  if (bytes instanceof Response) return bytes;
   try {
-    const bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return JSON.parse(new TextDecoder().decode(bytes));
+    return JSON.parse(new TextDecoder().decode(bytes ?? new Uint8Array()));
   } catch {
     return jsonRpcError(400, -32700, "Parse error: the body is not JSON");
   }
