@@ -93,7 +93,7 @@ export {
   type ServerConfig,
   type StdioServerConfig,
 } from "./config.ts";
-export { ToolError, type ToolErrorCode, type WireError } from "./sandbox_runtime/wire_error.ts";
+export { ToolError, type ToolErrorCode, type WireError } from "./wire/mod.ts";
 export type {
   CallToolResult,
   ElicitingServer,
@@ -193,7 +193,7 @@ export {
   UsageMemory,
   type UsageMemoryOptions,
 } from "./search/mod.ts";
-export type { CatalogEntry } from "./sandbox_runtime/protocol.ts";
+export type { CatalogEntry } from "./wire/mod.ts";
 export type {
   SkillFiles,
   SkillHead,

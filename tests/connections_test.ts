@@ -7,7 +7,7 @@ import {
   type Tool,
   WebStandardStreamableHTTPServerTransport,
 } from "../runtime/sdk.ts";
-import { ToolError } from "../runtime/sandbox_runtime/wire_error.ts";
+import { ToolError } from "../runtime/wire/mod.ts";
 import {
   freePort,
   npmServer,

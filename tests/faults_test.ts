@@ -8,7 +8,7 @@ import { ConnectionManager } from "../runtime/connections/connection_manager.ts"
 import type { MCPOrchestrator, OrchestratorOptions, TaskResult } from "../runtime/mod.ts";
 import { prepareCode } from "../runtime/sandbox/prepare_code.ts";
 import { SandboxProcess } from "../runtime/sandbox/sandbox_process.ts";
-import { ToolError } from "../runtime/sandbox_runtime/wire_error.ts";
+import { ToolError } from "../runtime/wire/mod.ts";
 import { faultyServer } from "./helpers/servers.ts";
 import { noUnhandledRejections } from "./helpers/no_unhandled.ts";
 import { startOrchestrator } from "./helpers/orchestrator_fixture.ts";

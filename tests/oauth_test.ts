@@ -8,7 +8,7 @@ import { ConnectionManager } from "../runtime/connections/connection_manager.ts"
 import { TokenStore } from "../runtime/connections/auth/mod.ts";
 import { LOG_CATEGORY } from "../runtime/log.ts";
 import { McpServer, SSEServerTransport } from "../runtime/sdk.ts";
-import { ToolError } from "../runtime/sandbox_runtime/wire_error.ts";
+import { ToolError } from "../runtime/wire/mod.ts";
 import { actAsBrowser, startOAuthServer } from "./helpers/oauth_server.ts";
 
 function configOf(servers: Record<string, string>): McpConfig {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { McpConfig } from "../runtime/config.ts";
 import { ConnectionManager } from "../runtime/connections/connection_manager.ts";
 import { type AuthorizationUrlRequest, TokenStore } from "../runtime/connections/auth/mod.ts";
-import { ToolError } from "../runtime/sandbox_runtime/wire_error.ts";
+import { ToolError } from "../runtime/wire/mod.ts";
 import { actAsBrowser, type OAuthServer, startOAuthServer } from "./helpers/oauth_server.ts";
 
 function configOf(url: string): McpConfig {

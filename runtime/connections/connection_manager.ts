@@ -6,7 +6,7 @@
 
 import type { McpConfig } from "../config.ts";
 import type { Tool } from "../mcp_types.ts";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { ToolError } from "../wire/mod.ts";
 import {
   type CallOptions,
   ServerConnection,

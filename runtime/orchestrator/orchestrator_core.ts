@@ -13,7 +13,7 @@ import { PrivacyVaults } from "../privacy/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions, type OrchestratorStats } from "./options.ts";
 import type { SandboxPool } from "../sandbox/mod.ts";
-import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
+import type { ServerBinding } from "../wire/mod.ts";
 import type { Tool } from "../mcp_types.ts";
 import { countSkills, regenerateServer, startOrchestrator } from "./startup.ts";
 import { TaskQueue } from "./task_queue.ts";

@@ -9,7 +9,7 @@ import type { ApprovalGate } from "../approvals/mod.ts";
 import type { ConnectionManager } from "../connections/connection_manager.ts";
 import { logger } from "../log.ts";
 import type { CatalogRequest, SandboxPool } from "../sandbox/mod.ts";
-import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
+import type { ServerBinding } from "../wire/mod.ts";
 import type { AgentTask, TaskResult } from "../types.ts";
 import type { CallToolResult } from "../sdk.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions } from "./options.ts";

@@ -22,7 +22,7 @@ import type { ServerConnection } from "../connections/server_connection.ts";
 import { logger } from "../log.ts";
 import { SandboxPool } from "../sandbox/mod.ts";
 import { memoryWatchWarning } from "../sandbox/rss_watchdog.ts";
-import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
+import type { ServerBinding } from "../wire/mod.ts";
 import type { Tool } from "../sdk.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions } from "./options.ts";
 import type { ToolCatalog } from "./tool_catalog.ts";

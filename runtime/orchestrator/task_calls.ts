@@ -14,7 +14,7 @@ import { unwrapResult } from "../connections/unwrap_result.ts";
 import type { TaskPrivacy } from "../privacy/mod.ts";
 import type { CallToolResult } from "../sdk.ts";
 import type { ToolCallRequest } from "../sandbox/mod.ts";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { ToolError } from "../wire/mod.ts";
 import { toolCallTokensAsync, toolResultTokensAsync } from "../tokens/token_accounting.ts";
 import { logger } from "../log.ts";
 

@@ -14,7 +14,7 @@ import {
 } from "../codegen/mod.ts";
 import { logger } from "../log.ts";
 import type { CatalogRequest } from "../sandbox/mod.ts";
-import type { CatalogEntry } from "../sandbox_runtime/protocol.ts";
+import type { CatalogEntry } from "../wire/mod.ts";
 import {
   type EmbedFunction,
   formatHits,

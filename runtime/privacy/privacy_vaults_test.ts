@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { ToolError } from "../wire/mod.ts";
 import { parseJsonPath } from "./json_path.ts";
 import { PrivacyVaults } from "./privacy_vaults.ts";
 import { MAX_DEPTH } from "./tokenize_value.ts";

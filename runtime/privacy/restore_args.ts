@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { ToolError } from "../wire/mod.ts";
 import { checkFlow } from "./flow_rules.ts";
 import type { PiiFlowRule } from "./pii_options.ts";
 import type { PrivacyVault } from "./privacy_vault.ts";

@@ -9,7 +9,7 @@ import type { JsonPath } from "./json_path.ts";
 import type { PiiDetector } from "./pii_detector.ts";
 import type { PiiFieldRule, PiiFlowRule } from "./pii_options.ts";
 import type { PrivacyVault } from "./privacy_vault.ts";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { ToolError } from "../wire/mod.ts";
 import { restoreArgs } from "./restore_args.ts";
 import { tokenizeText, tokenizeValue } from "./tokenize_value.ts";
 

@@ -7,7 +7,7 @@
 
 import { join } from "node:path";
 import { sandboxCommand } from "./sandbox_command.ts";
-import type { WorkerPermissions } from "../sandbox_runtime/protocol.ts";
+import type { WorkerPermissions } from "../wire/mod.ts";
 
 /** How a sandbox process is started. */
 export interface SandboxProcessOptions {

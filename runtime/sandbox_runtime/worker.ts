@@ -14,11 +14,9 @@
  * @module
  */
 
-import type { CallResultMessage, RunMessage } from "./protocol.ts";
-import { fromWire, toWireError, type WireError } from "./wire_error.ts";
+import { type CallResultMessage, cleanText, type CleanTextOptions, fromWire, type RunMessage, toWireError, type WireError } from "../wire/mod.ts";
 import { toJsonSafe } from "./json_safe.ts";
 import type { LogLevel } from "./console_capture.ts";
-import { cleanText, type CleanTextOptions } from "./clean_text.ts";
 import { type CatalogFields, installAgentGlobals } from "./agent_globals.ts";
 
 /** The first message the sandbox process posts: modules to load before the Worker reports ready. */
@@ -108,7 +106,8 @@ async function init(config: WorkerInit): Promise<void> {
 async function run(message: RunMessage): Promise<void> {
   if (task !== undefined) return;
   task = message;
-  const internalUrl = new URL("./", import.meta.url).href;
+  // The runtime folder holds both this folder and `../wire/`: frames from either are internal.
+  const internalUrl = new URL("../", import.meta.url).href;
   clean = {
     firstLineOffset: message.firstLineOffset,
     pathAliases: message.pathAliases,
