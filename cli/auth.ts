@@ -25,7 +25,7 @@ import {
   TokenStore,
 } from "../runtime/connections/auth/mod.ts";
 import { PostgresStateStore, StateCipher } from "../runtime/state/mod.ts";
-import { ServerConnection } from "../runtime/connections/server_connection.ts";
+import { ServerConnection } from "../runtime/connections/mod.ts";
 import { DEFAULT_PRINCIPAL, validatePrincipalId } from "../runtime/principal.ts";
 
 const USAGE = `Usage:

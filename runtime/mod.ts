@@ -57,15 +57,15 @@ export {
   elicitationApprover,
   type ElicitationApproverOptions,
   SessionApprovers,
-} from "./daemon/approvals.ts";
+} from "./daemon/mod.ts";
 export {
   auditLine,
   AuditLog,
   type AuditLogOptions,
   DEFAULT_AUDIT_KEEP,
   DEFAULT_AUDIT_MAX_BYTES,
-} from "./daemon/audit_log.ts";
-export { DaemonMetrics, type MetricsSource } from "./daemon/metrics.ts";
+} from "./daemon/mod.ts";
+export { DaemonMetrics, type MetricsSource } from "./daemon/mod.ts";
 export {
   countTokens,
   getTokenizerName,
@@ -110,14 +110,14 @@ export {
   ConnectionManager,
   type ConnectionManagerOptions,
   type ServerStatus,
-} from "./connections/connection_manager.ts";
+} from "./connections/mod.ts";
 export {
   type CallOptions,
   type ConnectionState,
   ServerConnection,
   type ServerConnectionOptions,
-} from "./connections/server_connection.ts";
-export { CallQueue, type QueueOutcome } from "./connections/call_queue.ts";
+} from "./connections/mod.ts";
+export { CallQueue, type QueueOutcome } from "./connections/mod.ts";
 export {
   type AuthorizationUrlHandler,
   type AuthorizationUrlRequest,
@@ -138,7 +138,7 @@ export {
   type ElicitationHandler,
   type ElicitationRequest,
   type InFlightCall,
-} from "./connections/elicitation.ts";
+} from "./connections/mod.ts";
 export {
   generateServerModules,
   type InferredOutput,

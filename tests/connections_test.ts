@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConnectionManager } from "../runtime/connections/connection_manager.ts";
+import { ConnectionManager } from "../runtime/connections/mod.ts";
 import {
   CallToolRequestSchema,
   ListToolsRequestSchema,

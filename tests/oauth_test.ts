@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { configure, getTextFormatter, type LogRecord, reset } from "@logtape/logtape";
 import type { McpConfig } from "../runtime/config.ts";
-import { ConnectionManager } from "../runtime/connections/connection_manager.ts";
+import { ConnectionManager } from "../runtime/connections/mod.ts";
 import { TokenStore } from "../runtime/connections/auth/mod.ts";
 import { LOG_CATEGORY } from "../runtime/log.ts";
 import { McpServer, SSEServerTransport } from "../runtime/sdk.ts";

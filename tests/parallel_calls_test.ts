@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ConnectionManager } from "../runtime/connections/connection_manager.ts";
+import { ConnectionManager } from "../runtime/connections/mod.ts";
 import type { ServerConfig } from "../runtime/config.ts";
 import type { ToolCallEvent } from "../runtime/mod.ts";
 import { ToolError } from "../runtime/wire/mod.ts";

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { McpConfig } from "../runtime/config.ts";
-import { ConnectionManager } from "../runtime/connections/connection_manager.ts";
+import { ConnectionManager } from "../runtime/connections/mod.ts";
 import { type AuthorizationUrlRequest, TokenStore } from "../runtime/connections/auth/mod.ts";
 import { ToolError } from "../runtime/wire/mod.ts";
 import { actAsBrowser, type OAuthServer, startOAuthServer } from "./helpers/oauth_server.ts";

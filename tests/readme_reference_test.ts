@@ -6,12 +6,9 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS } from "../runtime/mod.ts";
-import { DAEMON_DEFAULTS, daemonConfigShape } from "../runtime/daemon/daemon_config.ts";
-import {
-  DEFAULT_MAX_SESSIONS,
-  DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
-} from "../runtime/daemon/http_handler.ts";
-import { DEFAULT_AUDIT_KEEP, DEFAULT_AUDIT_MAX_BYTES } from "../runtime/daemon/audit_log.ts";
+import { DAEMON_DEFAULTS, daemonConfigShape } from "../runtime/daemon/mod.ts";
+import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_PRINCIPAL } from "../runtime/daemon/mod.ts";
+import { DEFAULT_AUDIT_KEEP, DEFAULT_AUDIT_MAX_BYTES } from "../runtime/daemon/mod.ts";
 import { DEFAULT_APPROVAL_TIMEOUT_MS } from "../runtime/approvals/mod.ts";
 import { BUILTIN_KINDS, DEFAULT_PII_TTL_MS } from "../runtime/privacy/mod.ts";
 

@@ -91,3 +91,20 @@ export {
   MAX_TIMEOUT_MS,
   SEARCH_TOOLS,
 } from "./tool_definitions.ts";
+export { executeCodeInput, searchToolsInput } from "./tool_definitions.ts";
+export { executeCodeTask, searchToolsResult } from "./daemon_tools.ts";
+export {
+  approvalForm,
+  elicitationApprover,
+  type ElicitationApproverOptions,
+  SessionApprovers,
+} from "./approvals.ts";
+export {
+  auditLine,
+  AuditLog,
+  type AuditLogOptions,
+  DEFAULT_AUDIT_KEEP,
+  DEFAULT_AUDIT_MAX_BYTES,
+} from "./audit_log.ts";
+export { DaemonMetrics, type MetricsSource } from "./metrics.ts";
+export { relayAuthorizationUrl } from "./elicitation_relay.ts";

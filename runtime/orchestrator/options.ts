@@ -7,10 +7,10 @@
 import type { ApprovalRules, Approver } from "../approvals/mod.ts";
 import type { RuleAction, RuleName } from "../blocker/mod.ts";
 import type { McpConfig } from "../config.ts";
-import type { ServerStatus } from "../connections/connection_manager.ts";
+import type { ServerStatus } from "../connections/mod.ts";
 import type { EmbedFunction, SearchDetail, UsageMemoryOptions } from "../search/mod.ts";
 import type { AuthorizationUrlHandler, SignInStore } from "../connections/auth/mod.ts";
-import type { ElicitationHandler } from "../connections/elicitation.ts";
+import type { ElicitationHandler } from "../connections/mod.ts";
 import type { PiiOptions, VaultStore } from "../privacy/mod.ts";
 import type { SkillRows, UsageRows } from "../state/mod.ts";
 import type { TaskResult } from "../types.ts";

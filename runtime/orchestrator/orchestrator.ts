@@ -12,7 +12,7 @@ import type { SkillRows } from "../state/mod.ts";
 import { OrchestratorCore } from "./orchestrator_core.ts";
 import type { ServerSummary, ToolSearchHit, ToolSummary } from "../search/mod.ts";
 import type * as Skills from "../skills/mod.ts";
-import { removeSkill, type RemoveSkillOptions } from "../skills/remove_skill.ts";
+import { removeSkill, type RemoveSkillOptions } from "../skills/mod.ts";
 import type { TaskResult } from "../types.ts";
 
 /**

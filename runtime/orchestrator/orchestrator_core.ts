@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { logger } from "../log.ts";
 import { ApprovalGate } from "../approvals/mod.ts";
 import { PrivacyVaults } from "../privacy/mod.ts";
-import type { ConnectionManager } from "../connections/connection_manager.ts";
+import type { ConnectionManager } from "../connections/mod.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions, type OrchestratorStats } from "./options.ts";
 import type { SandboxPool } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../wire/mod.ts";

@@ -6,7 +6,7 @@
  */
 
 import type { ApprovalGate } from "../approvals/mod.ts";
-import type { ConnectionManager } from "../connections/connection_manager.ts";
+import type { ConnectionManager } from "../connections/mod.ts";
 import { logger } from "../log.ts";
 import type { CatalogRequest, SandboxPool } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../wire/mod.ts";

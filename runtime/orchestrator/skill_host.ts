@@ -8,7 +8,7 @@
 import { toServerDirName } from "../codegen/mod.ts";
 import { BlockedCodeError, screenCode } from "../blocker/mod.ts";
 import { BUILTIN_KINDS, tokenPattern } from "../privacy/mod.ts";
-import type { ConnectionManager } from "../connections/connection_manager.ts";
+import type { ConnectionManager } from "../connections/mod.ts";
 import type { ServerBinding } from "../wire/mod.ts";
 import { SkillManager } from "../skills/mod.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";

@@ -14,14 +14,11 @@ import {
   writeServerModules,
 } from "../codegen/mod.ts";
 import { loadConfig, type McpConfig } from "../config.ts";
-import {
-  ConnectionManager,
-  type ConnectionManagerOptions,
-} from "../connections/connection_manager.ts";
-import type { ServerConnection } from "../connections/server_connection.ts";
+import { ConnectionManager, type ConnectionManagerOptions } from "../connections/mod.ts";
+import type { ServerConnection } from "../connections/mod.ts";
 import { logger } from "../log.ts";
 import { SandboxPool } from "../sandbox/mod.ts";
-import { memoryWatchWarning } from "../sandbox/rss_watchdog.ts";
+import { memoryWatchWarning } from "../sandbox/mod.ts";
 import type { ServerBinding } from "../wire/mod.ts";
 import type { Tool } from "../sdk.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions } from "./options.ts";

@@ -9,13 +9,13 @@ import { type Allowlist, isAllowed } from "./allowlist.ts";
 import type { ApprovalGate } from "../approvals/mod.ts";
 import type { OrchestratorEvents } from "./orchestrator_events.ts";
 import { ToolCallReport } from "./tool_call_report.ts";
-import type { ConnectionManager } from "../connections/connection_manager.ts";
-import { unwrapResult } from "../connections/unwrap_result.ts";
+import type { ConnectionManager } from "../connections/mod.ts";
+import { unwrapResult } from "../connections/mod.ts";
 import type { TaskPrivacy } from "../privacy/mod.ts";
 import type { CallToolResult } from "../sdk.ts";
 import type { ToolCallRequest } from "../sandbox/mod.ts";
 import { ToolError } from "../wire/mod.ts";
-import { toolCallTokensAsync, toolResultTokensAsync } from "../tokens/token_accounting.ts";
+import { toolCallTokensAsync, toolResultTokensAsync } from "../tokens/mod.ts";
 import { logger } from "../log.ts";
 
 const log = logger("orchestrator");

@@ -8,8 +8,8 @@
 import { resolve, sep } from "node:path";
 import { type Allowlist, parseAllowlist } from "./allowlist.ts";
 import { BlockedCodeError, type RuleAction, type RuleName, screenCode } from "../blocker/mod.ts";
-import type { ConnectionManager } from "../connections/connection_manager.ts";
-import { type AgentProgram, parseAgentCode } from "../sandbox/parse_agent_code.ts";
+import type { ConnectionManager } from "../connections/mod.ts";
+import { type AgentProgram, parseAgentCode } from "../sandbox/mod.ts";
 import type { AgentTask, TaskErrorInfo, WorkerPermissions } from "../types.ts";
 
 /** How a task that passed its checks is run. */

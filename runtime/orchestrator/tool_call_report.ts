@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { ApprovalRecord, OrchestratorEvents, ToolCallEvent } from "./orchestrator_events.ts";
+import type { ApprovalRecord } from "../approvals/mod.ts";
+import type { OrchestratorEvents, ToolCallEvent } from "./orchestrator_events.ts";
 import { jsonBytes } from "./orchestrator_events.ts";
 import { ToolError } from "../wire/mod.ts";
 

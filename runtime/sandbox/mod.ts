@@ -36,3 +36,5 @@ export type {
   WorkerPermissions,
 } from "../wire/mod.ts";
 export type { WireError } from "../wire/mod.ts";
+export { SandboxProcess } from "./sandbox_process.ts";
+export { memoryWatchWarning } from "./rss_watchdog.ts";

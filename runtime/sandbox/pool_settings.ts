@@ -6,7 +6,7 @@
 
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { RUNTIME_MODULE_FILE } from "../codegen/runtime_module.ts";
+import { RUNTIME_MODULE_FILE } from "../codegen/mod.ts";
 import type { WorkerPermissions } from "../wire/mod.ts";
 
 /** How a {@linkcode SandboxPool} is set up. Every limit is a default a task may override. */

@@ -14,7 +14,15 @@
  * @module
  */
 
-import { type CallResultMessage, cleanText, type CleanTextOptions, fromWire, type RunMessage, toWireError, type WireError } from "../wire/mod.ts";
+import {
+  type CallResultMessage,
+  cleanText,
+  type CleanTextOptions,
+  fromWire,
+  type RunMessage,
+  toWireError,
+  type WireError,
+} from "../wire/mod.ts";
 import { toJsonSafe } from "./json_safe.ts";
 import type { LogLevel } from "./console_capture.ts";
 import { type CatalogFields, installAgentGlobals } from "./agent_globals.ts";

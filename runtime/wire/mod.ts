@@ -10,8 +10,8 @@
  */
 
 export type {
-  Bridge,
   BootstrapConfig,
+  Bridge,
   CallMessage,
   CallResultMessage,
   CatalogEntry,
@@ -28,6 +28,18 @@ export type {
   WorkerPermissions,
 } from "./protocol.ts";
 export { BRIDGE_SYMBOL_KEY } from "./protocol.ts";
-export { fromWire, ToolError, type ToolErrorCode, toWireError, type WireError } from "./wire_error.ts";
-export { type ByteReader, type ByteWriter, LineWriter, readLines, type ReadLinesOptions } from "./line_channel.ts";
+export {
+  fromWire,
+  ToolError,
+  type ToolErrorCode,
+  toWireError,
+  type WireError,
+} from "./wire_error.ts";
+export {
+  type ByteReader,
+  type ByteWriter,
+  LineWriter,
+  readLines,
+  type ReadLinesOptions,
+} from "./line_channel.ts";
 export { cleanText, type CleanTextOptions, stripControls } from "./clean_text.ts";

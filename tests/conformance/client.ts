@@ -12,9 +12,9 @@
 
 import { join } from "node:path";
 import { loadConfig } from "../../runtime/config.ts";
-import { ConnectionManager } from "../../runtime/connections/connection_manager.ts";
+import { ConnectionManager } from "../../runtime/connections/mod.ts";
 import type { AuthorizationUrlRequest } from "../../runtime/connections/auth/mod.ts";
-import type { ElicitationRequest } from "../../runtime/connections/elicitation.ts";
+import type { ElicitationRequest } from "../../runtime/connections/mod.ts";
 import type { ElicitResult, Tool } from "../../runtime/sdk.ts";
 
 /**

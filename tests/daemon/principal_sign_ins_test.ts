@@ -6,10 +6,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ConnectionManager } from "../../runtime/connections/connection_manager.ts";
+import { ConnectionManager } from "../../runtime/connections/mod.ts";
 import { SignInRequiredError, TokenStore } from "../../runtime/connections/auth/mod.ts";
 import { ExecutorDaemon } from "../../runtime/daemon/mod.ts";
-import { relayAuthorizationUrl } from "../../runtime/daemon/elicitation_relay.ts";
+import { relayAuthorizationUrl } from "../../runtime/daemon/mod.ts";
 import {
   Client,
   ElicitRequestSchema,

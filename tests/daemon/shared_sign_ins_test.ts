@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { SharedTokenStore } from "../../runtime/connections/auth/mod.ts";
-import { ConnectionManager } from "../../runtime/connections/connection_manager.ts";
+import { ConnectionManager } from "../../runtime/connections/mod.ts";
 import { PostgresStateStore, StateCipher } from "../../runtime/state/mod.ts";
 import { actAsBrowser, startOAuthServer } from "../helpers/oauth_server.ts";
 import { freshDatabase, PG_URL } from "../helpers/postgres.ts";

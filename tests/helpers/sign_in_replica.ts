@@ -8,7 +8,7 @@
  */
 
 import { SharedTokenStore } from "../../runtime/connections/auth/mod.ts";
-import { ConnectionManager } from "../../runtime/connections/connection_manager.ts";
+import { ConnectionManager } from "../../runtime/connections/mod.ts";
 import { PostgresStateStore, StateCipher } from "../../runtime/state/mod.ts";
 
 const [serverUrl] = Deno.args;
