@@ -4,8 +4,8 @@
  * @module
  */
 
-export { MCPOrchestrator } from "./orchestrator.ts";
-export { OrchestratorCore } from "./orchestrator_core.ts";
+export { MCPOrchestrator, OrchestratorCore } from "./orchestrator.ts";
+
 export { validateSessionId } from "./session_spaces.ts";
 export {
   DEFAULT_LIMITS,
