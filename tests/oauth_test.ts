@@ -264,7 +264,7 @@ Deno.test("a legacy SSE server signs in the same way", async () => {
   try {
     await using servers = new ConnectionManager(
       { servers: { legacy: { type: "sse", url, headers: {} } } },
-      { tokenFile: join(dir, "tokens.json"), onAuthorizationUrl: actAsBrowser },
+      { signInFile: join(dir, "tokens.json"), onAuthorizationUrl: actAsBrowser },
     );
     const [status] = await servers.connectAll();
     assert.equal(status?.state, "connected", status?.error);
@@ -283,7 +283,7 @@ Deno.test("an entry with its own Authorization header keeps it and never signs i
   await using servers = new ConnectionManager({
     servers: { s: { type: "http", url: server.url, headers: { authorization: "Bearer stale" } } },
   }, {
-    tokenFile: "/nonexistent/tokens.json",
+    signInFile: "/nonexistent/tokens.json",
     onAuthorizationUrl: () => void shown++,
   });
   const [status] = await servers.connectAll();

@@ -130,7 +130,7 @@ Deno.test("principal connections are bounded by maxPrincipalConnections: the lea
   await using server = startOAuthServer({ account: "nobody" });
   const shown: AuthorizationUrlRequest[] = [];
   await using servers = new ConnectionManager(configOf(server.url), {
-    tokenFile: join(dir, "tokens.json"),
+    signInFile: join(dir, "tokens.json"),
     onAuthorizationUrl: browsers(shown),
     maxPrincipalConnections: 1,
   });
@@ -190,7 +190,7 @@ Deno.test("an entry with its own Authorization header is a deployment credential
     servers: {
       linear: { type: "http", url: server.url, headers: { Authorization: `Bearer ${teamToken}` } },
     },
-  }, { tokenFile: join(dir, "other.json"), onAuthorizationUrl: () => void shown++ });
+  }, { signInFile: join(dir, "other.json"), onAuthorizationUrl: () => void shown++ });
   assert.equal((await servers.connectAll())[0]?.state, "connected");
   assert.deepEqual(
     await Promise.all([whoami(servers, "alice"), whoami(servers, "bob"), whoami(servers)]),
@@ -218,7 +218,7 @@ Deno.test("a token is sent only to the server it was issued for, whichever princ
       work: { type: "http", url: work.url, headers: {} },
       home: { type: "http", url: home.url, headers: {} },
     },
-  }, { tokenFile: join(dir, "tokens.json"), onAuthorizationUrl: browsers(shown) });
+  }, { signInFile: join(dir, "tokens.json"), onAuthorizationUrl: browsers(shown) });
   await servers.connectAll();
   for (const principal of ["alice", "bob", undefined]) {
     for (const name of ["work", "home"]) {
@@ -246,7 +246,7 @@ Deno.test("maxConcurrentCalls on a server that signs in per principal is one que
   const config = configOf(server.url);
   config.servers.linear!.maxConcurrentCalls = 1;
   await using servers = new ConnectionManager(config, {
-    tokenFile: join(dir, "tokens.json"),
+    signInFile: join(dir, "tokens.json"),
     onAuthorizationUrl: browsers([]),
   });
   await servers.connectAll();

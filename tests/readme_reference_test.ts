@@ -32,7 +32,7 @@ function firstNumber(cell: string): number {
   return Number(m[0].replaceAll(",", ""));
 }
 
-/** The option names of `OrchestratorOptions`, from `deno doc --json`. */
+/** The option names of `OrchestratorOptions`, from `deno doc --json`; deprecated old names aside. */
 async function optionNames(): Promise<string[]> {
   const file = fileURLToPath(new URL("runtime/orchestrator/options.ts", ROOT));
   const out = await new Deno.Command(Deno.execPath(), {
@@ -44,11 +44,15 @@ async function optionNames(): Promise<string[]> {
   const symbols = Object.values(doc.nodes as Record<string, { symbols: unknown[] }>)[0]!
     .symbols as Array<{
       name: string;
-      declarations: Array<{ def?: { properties?: Array<{ name: string }> } }>;
+      declarations: Array<{
+        def?: { properties?: Array<{ name: string; jsDoc?: { tags?: Array<{ kind: string }> } }> };
+      }>;
     }>;
   const options = symbols.find((s) => s.name === "OrchestratorOptions");
   assert.ok(options, "OrchestratorOptions not found");
-  return options.declarations[0]!.def!.properties!.map((p) => p.name);
+  return options.declarations[0]!.def!.properties!
+    .filter((p) => !(p.jsDoc?.tags ?? []).some((tag) => tag.kind === "deprecated"))
+    .map((p) => p.name);
 }
 
 Deno.test("README lists every MCPOrchestrator option, with DEFAULT_LIMITS as the limits' defaults", async () => {
@@ -90,7 +94,7 @@ Deno.test("README lists every key of mcp-executor.json with the daemon's default
     new RegExp(DAEMON_DEFAULTS.introspectionSecretEnv),
   );
   assert.match(rows.get("http.host")!, new RegExp(DAEMON_DEFAULTS.host.replaceAll(".", "\\.")));
-  assert.match(rows.get("http.tokenEnv")!, new RegExp(DAEMON_DEFAULTS.tokenEnv));
+  assert.match(rows.get("http.bearerTokenEnv")!, new RegExp(DAEMON_DEFAULTS.bearerTokenEnv));
   assert.equal(firstNumber(rows.get("audit.maxBytes")!), DEFAULT_AUDIT_MAX_BYTES);
   assert.equal(firstNumber(rows.get("audit.keep")!), DEFAULT_AUDIT_KEEP);
   assert.equal(firstNumber(rows.get("pii.ttlMs")!), DEFAULT_PII_TTL_MS);

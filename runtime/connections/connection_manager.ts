@@ -80,6 +80,12 @@ export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, 
    * The file OAuth sign-ins are kept in, unless `tokenStore` is given. Default: `$MCP_EXECUTOR_TOKEN_FILE`, else
    * `mcp-executor/tokens.json` in `$XDG_CONFIG_HOME` or `~/.config`.
    */
+  signInFile?: string;
+  /**
+   * The old name of `signInFile`, read when `signInFile` is not given.
+   *
+   * @deprecated Use `signInFile`: "token" alone names LLM tokens; this option names where sign-ins are kept.
+   */
   tokenFile?: string;
   /**
    * The most connections kept open for principals other than the default one (over every server that signs in
@@ -120,7 +126,7 @@ export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, 
  */
 export class ConnectionManager implements AsyncDisposable {
   #connections = new Map<string, ServerConnection>();
-  #tokenFile: string | undefined;
+  #signInFile: string | undefined;
   #connectionOptions: ServerConnectionOptions;
   /** Other principals' connections, least recently used first, by `JSON.stringify([principal, server])`. */
   #principalConnections = new Map<string, ServerConnection>();
@@ -136,7 +142,14 @@ export class ConnectionManager implements AsyncDisposable {
    * @param options Timeouts and the tools/list_changed callback.
    */
   constructor(config: McpConfig, options: ConnectionManagerOptions = {}) {
-    const { onToolsChanged, tokenFile, maxPrincipalConnections, principal: _, ...rest } = options;
+    const {
+      onToolsChanged,
+      signInFile,
+      tokenFile,
+      maxPrincipalConnections,
+      principal: _,
+      ...rest
+    } = options;
     const max = maxPrincipalConnections ?? DEFAULT_MAX_PRINCIPAL_CONNECTIONS;
     if (!Number.isInteger(max) || max < 0) {
       throw new RangeError(
@@ -145,8 +158,10 @@ export class ConnectionManager implements AsyncDisposable {
     }
     this.#maxPrincipalConnections = max;
     const remote = Object.values(config.servers).some((server) => server.type !== "stdio");
-    if (remote && rest.tokenStore === undefined) rest.tokenStore = new TokenStore(tokenFile);
-    this.#tokenFile = rest.tokenStore?.path;
+    if (remote && rest.tokenStore === undefined) {
+      rest.tokenStore = new TokenStore(signInFile ?? tokenFile);
+    }
+    this.#signInFile = rest.tokenStore?.path;
     this.#connectionOptions = rest;
     for (const [name, server] of Object.entries(config.servers)) {
       this.#connections.set(
@@ -194,8 +209,17 @@ export class ConnectionManager implements AsyncDisposable {
   }
 
   /** The file OAuth sign-ins are kept in, when a remote server is configured. */
+  get signInFile(): string | undefined {
+    return this.#signInFile;
+  }
+
+  /**
+   * The old name of {@linkcode ConnectionManager.signInFile}.
+   *
+   * @deprecated Use `signInFile`.
+   */
   get tokenFile(): string | undefined {
-    return this.#tokenFile;
+    return this.#signInFile;
   }
 
   /** The configured server names, in config order. */

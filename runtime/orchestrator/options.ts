@@ -243,9 +243,15 @@ export interface OrchestratorOptions {
    * The file OAuth sign-ins of remote servers are kept in (mode 0600). Default: `$MCP_EXECUTOR_TOKEN_FILE`, else
    * `mcp-executor/tokens.json` in `$XDG_CONFIG_HOME` or `~/.config`.
    */
+  signInFile?: string;
+  /**
+   * The old name of `signInFile`, read when `signInFile` is not given.
+   *
+   * @deprecated Use `signInFile`: "token" alone names LLM tokens; this option names where sign-ins are kept.
+   */
   tokenFile?: string;
   /**
-   * Where OAuth sign-ins are kept instead of `tokenFile`: the daemon with `state.url` gives the shared, encrypted
+   * Where OAuth sign-ins are kept instead of `signInFile`: the daemon with `state.url` gives the shared, encrypted
    * store of every replica (`SharedTokenStore`).
    */
   signInStore?: SignInStore;

@@ -159,7 +159,8 @@ function connectionHooks(options: OrchestratorOptions): ConnectionManagerOptions
   if (options.elicitationTimeoutMs !== undefined) {
     hooks.elicitationTimeoutMs = options.elicitationTimeoutMs;
   }
-  if (options.tokenFile !== undefined) hooks.tokenFile = options.tokenFile;
+  const signInFile = options.signInFile ?? options.tokenFile;
+  if (signInFile !== undefined) hooks.signInFile = signInFile;
   if (options.signInStore !== undefined) hooks.tokenStore = options.signInStore;
   if (options.maxPrincipalConnections !== undefined) {
     hooks.maxPrincipalConnections = options.maxPrincipalConnections;

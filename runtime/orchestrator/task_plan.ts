@@ -71,7 +71,7 @@ export function planTask(
     allow,
     warnings: screen.findings.map((f) => `${f.rule} at ${f.line}:${f.column}: ${f.reason}`),
   };
-  const reach = reachesFile(task.permissions, connections.tokenFile);
+  const reach = reachesFile(task.permissions, connections.signInFile);
   if (reach !== undefined) {
     return {
       error: {

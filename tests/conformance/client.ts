@@ -103,7 +103,7 @@ export async function main(args: string[]): Promise<number> {
       JSON.stringify({ mcpServers: { conformance: { type: "http", url, oauth } } }, null, 2),
     );
     await using servers = new ConnectionManager(await loadConfig(file), {
-      tokenFile: join(dir, "tokens.json"),
+      signInFile: join(dir, "tokens.json"),
       connectTimeoutMs: 20_000,
       callTimeoutMs: 20_000,
       onAuthorizationUrl: actAsBrowser,
