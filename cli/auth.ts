@@ -8,7 +8,7 @@
  * deno task auth --logout <server>   # forget a server's sign-in
  * ```
  *
- * Options: `--config <file>` (default `mcp.json`), `--sign-in-file <file>` (default: the user's token file),
+ * Options: `--config <file>` (default `mcp.json`), `--sign-in-file <file>` (default: the user's sign-in file),
  * `--state-url <url>` (or `MCPX_STATE_URL`: the daemon's shared PostgreSQL state store instead of the file, with
  * the key of `MCPX_STATE_KEY` or `--state-key-file`), `--principal <id>` (whose sign-in; default the default
  * principal, the user's own), `--no-browser` (only print the URL).
@@ -20,9 +20,9 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../runtime/config.ts";
 import {
   type AuthorizationUrlRequest,
-  SharedTokenStore,
+  FileSignInStore,
+  SharedSignInStore,
   type SignInStore,
-  TokenStore,
 } from "../runtime/connections/auth/mod.ts";
 import { PostgresStateStore, StateCipher } from "../runtime/state/mod.ts";
 import { ServerConnection } from "../runtime/connections/mod.ts";
@@ -174,7 +174,7 @@ async function signIn(
     );
   };
   await using connection = new ServerConnection(server, entry, {
-    tokenStore: store,
+    signInStore: store,
     principal,
     onAuthorizationUrl: show,
     signInTimeoutMs: SIGN_IN_TIMEOUT_MS,
@@ -260,8 +260,8 @@ export async function main(args: string[]): Promise<number> {
       state = await PostgresStateStore.open(stateUrl, { cipher, max: 2 });
     }
     const store = state === undefined
-      ? new TokenStore(signInFile(values))
-      : new SharedTokenStore(state.signIns);
+      ? new FileSignInStore(signInFile(values))
+      : new SharedSignInStore(state.signIns);
     if (values.list === true) return await list(store, principal);
     const own = principal ?? DEFAULT_PRINCIPAL;
     if (values.logout !== undefined) return await logout(store, values.logout, own);

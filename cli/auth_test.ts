@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { TokenStore } from "../runtime/connections/auth/mod.ts";
+import { FileSignInStore } from "../runtime/connections/auth/mod.ts";
 import { actAsBrowser, startOAuthServer } from "../tests/helpers/oauth_server.ts";
 
 const AUTH = fileURLToPath(new URL("./auth.ts", import.meta.url));
@@ -164,7 +164,7 @@ Deno.test("auth <server> --principal signs in for that principal only; --list sh
   assert.match(alice, /^Signing in to "linear" \(\S+\) as principal "alice"\.$/m);
   assert.match(alice, /^Signed in to "linear" as principal "alice": 1 tool\. /m);
   await signInAs(["linear", ...common], "owner");
-  const store = new TokenStore(tokenFile);
+  const store = new FileSignInStore(tokenFile);
   const aliceToken = (await store.get({ principal: "alice", server: "linear" }, server.url))?.tokens
     ?.access_token;
   const ownToken = (await store.get("linear", server.url))?.tokens?.access_token;

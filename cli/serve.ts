@@ -31,7 +31,7 @@ import {
 } from "../runtime/daemon/mod.ts";
 import { PostgresStateStore, type StateStore } from "../runtime/state/mod.ts";
 import { openStore, sessionLeases } from "./_serve_state.ts";
-import { SharedTokenStore } from "../runtime/connections/auth/mod.ts";
+import { SharedSignInStore } from "../runtime/connections/auth/mod.ts";
 import type { VaultRecord } from "../runtime/privacy/mod.ts";
 import { configureLogging } from "../runtime/log.ts";
 import { universalSentenceEncoder } from "../runtime/search/mod.ts";
@@ -229,7 +229,7 @@ async function run(settings: Settings): Promise<number> {
       config: settings.config,
       ...(store instanceof PostgresStateStore
         ? {
-          signInStore: new SharedTokenStore(store.signIns),
+          signInStore: new SharedSignInStore(store.signIns),
           piiVaultStore: store.piiVaults<VaultRecord>(),
         }
         : {}),

@@ -121,9 +121,12 @@ export { CallQueue, type QueueOutcome } from "./connections/mod.ts";
 export {
   type AuthorizationUrlHandler,
   type AuthorizationUrlRequest,
+  defaultSignInFile,
   defaultTokenFile,
+  FileSignInStore,
   LoopbackListener,
   SIGN_IN_COMMAND,
+  SIGN_IN_FILE_ENV,
   type SignInKey,
   SignInRequiredError,
   type SignInStore,

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { McpConfig } from "../runtime/config.ts";
 import { ConnectionManager } from "../runtime/connections/mod.ts";
-import { type AuthorizationUrlRequest, TokenStore } from "../runtime/connections/auth/mod.ts";
+import { type AuthorizationUrlRequest, FileSignInStore } from "../runtime/connections/auth/mod.ts";
 import { ToolError } from "../runtime/wire/mod.ts";
 import { actAsBrowser, type OAuthServer, startOAuthServer } from "./helpers/oauth_server.ts";
 
@@ -62,7 +62,7 @@ Deno.test("two principals sign in to one server as their own accounts, and neith
     ["whoami", "whoami"],
   );
 
-  const store = new TokenStore(tokenFile);
+  const store = new FileSignInStore(tokenFile);
   const stored = {
     owner: (await store.get("linear", server.url))?.tokens?.access_token,
     alice: (await store.get({ principal: "alice", server: "linear" }, server.url))?.tokens
@@ -183,7 +183,7 @@ Deno.test("an entry with its own Authorization header is a deployment credential
     });
     await first.connectAll();
   }
-  const teamToken = (await new TokenStore(tokenFile).get("linear", server.url))?.tokens
+  const teamToken = (await new FileSignInStore(tokenFile).get("linear", server.url))?.tokens
     ?.access_token;
   let shown = 0;
   await using servers = new ConnectionManager({

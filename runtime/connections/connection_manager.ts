@@ -13,7 +13,7 @@ import {
   type ServerConnectionOptions,
 } from "./server_connection.ts";
 import { unwrapResult } from "./unwrap_result.ts";
-import { TokenStore } from "./auth/mod.ts";
+import { FileSignInStore } from "./auth/mod.ts";
 import { signsInPerPrincipal } from "./signs_in_per_principal.ts";
 import { DEFAULT_PRINCIPAL, validatePrincipalId } from "../principal.ts";
 
@@ -77,7 +77,7 @@ export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, 
   /** Called after a server's tool list changed (tools/list_changed). */
   onToolsChanged?: (server: string, tools: readonly Tool[]) => void;
   /**
-   * The file OAuth sign-ins are kept in, unless `tokenStore` is given. Default: `$MCP_EXECUTOR_TOKEN_FILE`, else
+   * The file OAuth sign-ins are kept in, unless `signInStore` is given. Default: `$MCP_EXECUTOR_TOKEN_FILE`, else
    * `mcp-executor/tokens.json` in `$XDG_CONFIG_HOME` or `~/.config`.
    */
   signInFile?: string;
@@ -158,10 +158,12 @@ export class ConnectionManager implements AsyncDisposable {
     }
     this.#maxPrincipalConnections = max;
     const remote = Object.values(config.servers).some((server) => server.type !== "stdio");
-    if (remote && rest.tokenStore === undefined) {
-      rest.tokenStore = new TokenStore(signInFile ?? tokenFile);
+    rest.signInStore ??= rest.tokenStore;
+    delete rest.tokenStore;
+    if (remote && rest.signInStore === undefined) {
+      rest.signInStore = new FileSignInStore(signInFile ?? tokenFile);
     }
-    this.#signInFile = rest.tokenStore?.path;
+    this.#signInFile = rest.signInStore?.path;
     this.#connectionOptions = rest;
     for (const [name, server] of Object.entries(config.servers)) {
       this.#connections.set(

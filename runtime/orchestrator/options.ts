@@ -252,7 +252,7 @@ export interface OrchestratorOptions {
   tokenFile?: string;
   /**
    * Where OAuth sign-ins are kept instead of `signInFile`: the daemon with `state.url` gives the shared, encrypted
-   * store of every replica (`SharedTokenStore`).
+   * store of every replica (`SharedSignInStore`).
    */
   signInStore?: SignInStore;
   /**

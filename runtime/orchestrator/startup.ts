@@ -161,7 +161,7 @@ function connectionHooks(options: OrchestratorOptions): ConnectionManagerOptions
   }
   const signInFile = options.signInFile ?? options.tokenFile;
   if (signInFile !== undefined) hooks.signInFile = signInFile;
-  if (options.signInStore !== undefined) hooks.tokenStore = options.signInStore;
+  if (options.signInStore !== undefined) hooks.signInStore = options.signInStore;
   if (options.maxPrincipalConnections !== undefined) {
     hooks.maxPrincipalConnections = options.maxPrincipalConnections;
   }

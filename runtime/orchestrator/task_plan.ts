@@ -78,7 +78,7 @@ export function planTask(
         name: "TypeError",
         code: "invalid_permissions",
         message:
-          `Cannot run task "${task.id}": its permissions name "${reach}", which holds the OAuth token file`,
+          `Cannot run task "${task.id}": its permissions name "${reach}", which holds the OAuth sign-in file`,
       },
     };
   }
