@@ -230,7 +230,7 @@ export const daemonConfigShape = {
   approvalTimeoutMs: approvalTimeoutMsSchema.optional(),
   /** The audit trail: `{ file, maxBytes?, keep? }`; `file` is relative to the config file. */
   audit: auditConfigSchema.optional(),
-  /** Personal data tokenized before it enters the sandbox: the same schema as `MCPOrchestrator({ pii })`. */
+  /** Personal data replaced by placeholders before it enters the sandbox: the same schema as `MCPOrchestrator({ pii })`. */
   pii: piiOptionsSchema.optional(),
   /** Tool search: `{ embed }`. */
   search: searchSection.optional(),

@@ -30,7 +30,7 @@ export interface RunContext {
   approvals: ApprovalGate;
   /** Receives the tool-call events. */
   events: OrchestratorEvents;
-  /** With `pii` on: the session vaults that tokenize results and restore arguments. */
+  /** With `pii` on: the session vaults that put placeholders into results and restore arguments. */
   privacy?: PrivacyVaults;
   connections: ConnectionManager;
   pool: SandboxPool;

@@ -48,7 +48,7 @@ export interface TaskCallsOptions {
   connections: ConnectionManager;
   /** Tokens classic tool calling spends before the first call: the tool definitions. */
   baseTokens: number;
-  /** With `pii` on: tokenizes results and restores arguments (see `TaskPrivacy.call`). */
+  /** With `pii` on: puts placeholders into results and restores arguments (see `TaskPrivacy.call`). */
   privacy?: TaskPrivacy;
   onProgress?: (
     server: string,
@@ -205,7 +205,7 @@ export class TaskCalls {
               tool,
               privacy === undefined || p.message === undefined ? p : {
                 ...p,
-                message: privacy.tokenizeText(server, p.message),
+                message: privacy.textWithPlaceholders(server, p.message),
               },
             ),
         }),
