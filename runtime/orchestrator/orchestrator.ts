@@ -575,6 +575,15 @@ export class MCPOrchestrator implements AsyncDisposable {
  * The name `MCPOrchestrator` had as the base class that connected servers and ran tasks.
  *
  * @deprecated Use {@linkcode MCPOrchestrator}: it is one class now.
+ *
+ * @example
+ * ```ts
+ * import { MCPOrchestrator, OrchestratorCore } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using orch = new MCPOrchestrator({ config: { servers: {} }, serversDir: `${dir}/servers` });
+ * assert.ok(orch instanceof OrchestratorCore);
+ * ```
  */
 export const OrchestratorCore: typeof MCPOrchestrator = MCPOrchestrator;
 /**

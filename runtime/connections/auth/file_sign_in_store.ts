@@ -341,6 +341,13 @@ export class FileSignInStore implements SignInStore {
  * The old name of {@linkcode FileSignInStore}.
  *
  * @deprecated Use {@linkcode FileSignInStore}: "token" alone names LLM tokens.
+ *
+ * @example
+ * ```ts
+ * import { FileSignInStore, TokenStore } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * assert.equal(TokenStore, FileSignInStore);
+ * ```
  */
 export const TokenStore: typeof FileSignInStore = FileSignInStore;
 /**
@@ -353,11 +360,25 @@ export type TokenStore = FileSignInStore;
  * The old name of {@linkcode defaultSignInFile}.
  *
  * @deprecated Use {@linkcode defaultSignInFile}.
+ *
+ * @example
+ * ```ts
+ * import { defaultSignInFile, defaultTokenFile } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * assert.equal(defaultTokenFile({ HOME: "/home/ada" }), defaultSignInFile({ HOME: "/home/ada" }));
+ * ```
  */
 export const defaultTokenFile: typeof defaultSignInFile = defaultSignInFile;
 /**
  * The old name of {@linkcode SIGN_IN_FILE_ENV}.
  *
  * @deprecated Use {@linkcode SIGN_IN_FILE_ENV}.
+ *
+ * @example
+ * ```ts
+ * import { SIGN_IN_FILE_ENV, TOKEN_FILE_ENV } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * assert.equal(TOKEN_FILE_ENV, SIGN_IN_FILE_ENV);
+ * ```
  */
 export const TOKEN_FILE_ENV: typeof SIGN_IN_FILE_ENV = SIGN_IN_FILE_ENV;
