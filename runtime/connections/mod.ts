@@ -5,6 +5,7 @@
  *
  * @module
  */
+
 export { unwrapResult } from "./unwrap_result.ts";
 export { serverEnvironment } from "./server_env.ts";
 export { CallQueue, type QueueOutcome, takeSlot } from "./call_queue.ts";

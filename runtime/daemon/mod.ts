@@ -86,12 +86,13 @@ export { inferServers, type ServerName } from "./infer_servers.ts";
 export { taskResultContent } from "./task_result_content.ts";
 export {
   EXECUTE_CODE,
+  executeCodeInput,
   MAX_DETAIL_HITS,
   MAX_NAME_HITS,
   MAX_TIMEOUT_MS,
   SEARCH_TOOLS,
+  searchToolsInput,
 } from "./tool_definitions.ts";
-export { executeCodeInput, searchToolsInput } from "./tool_definitions.ts";
 export { executeCodeTask, searchToolsResult } from "./daemon_tools.ts";
 export {
   approvalForm,
