@@ -4,6 +4,7 @@
  * @module
  */
 
+import { setOwnKey } from "./own_key.ts";
 import { ToolError } from "../wire/mod.ts";
 import { checkFlow } from "./flow_rules.ts";
 import type { PiiFlowRule } from "./pii_options.ts";
@@ -78,14 +79,7 @@ function restore(node: unknown, context: RestoreContext, depth: number): unknown
     for (const [k, v] of Object.entries(node)) {
       const key = String(restoreString(k, context));
       const value = restore(v, context, depth + 1);
-      if (key === "__proto__") {
-        Object.defineProperty(out, key, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else out[key] = value;
+      setOwnKey(out, key, value);
     }
     return out;
   }

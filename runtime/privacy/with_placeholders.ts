@@ -5,6 +5,7 @@
  * @module
  */
 
+import { setOwnKey } from "./own_key.ts";
 import { type JsonPath, matchesJsonPath } from "./json_path.ts";
 import type { PiiDetector } from "./pii_detector.ts";
 import type { PrivacyVault } from "./privacy_vault.ts";
@@ -138,14 +139,7 @@ function walk(
       const name = k.length >= 3 ? textWithPlaceholders(k, context) : k;
       const value = walk(v, location, k, context);
       // JSON may carry an own "__proto__" key: keep it a key, never a prototype.
-      if (name === "__proto__") {
-        Object.defineProperty(out, name, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else out[name] = value;
+      setOwnKey(out, name, value);
       location.pop();
     }
     return out;
