@@ -12,7 +12,7 @@ import {
   toServerDirName,
 } from "../runtime/codegen/mod.ts";
 import type { Tool } from "../runtime/sdk.ts";
-import { loadRecordedServers } from "../runtime/search/_test_corpus.ts";
+import { loadRecordedServers } from "../tests/helpers/search_corpus.ts";
 import {
   formatHits,
   type ServerSummary,
@@ -20,7 +20,7 @@ import {
   type ToolSearchHit,
   type ToolSearchOptions,
 } from "../runtime/search/mod.ts";
-import { toolDefinitionTokens } from "../runtime/tokens/token_accounting.ts";
+import { toolDefinitionTokens } from "../runtime/tokens/mod.ts";
 
 /** A set of tools an agent could be given: what classic tool calling loads, and what code mode searches. */
 export interface Catalog {

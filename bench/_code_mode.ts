@@ -8,7 +8,7 @@
 
 import type { Tool } from "../runtime/sdk.ts";
 import type { ServerSummary } from "../runtime/search/mod.ts";
-import { toolDefinitionTokens } from "../runtime/tokens/token_accounting.ts";
+import { toolDefinitionTokens } from "../runtime/tokens/mod.ts";
 
 /**
  * The code-mode tool definitions an agent is given, naming the configured servers.

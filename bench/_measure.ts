@@ -12,8 +12,8 @@
  */
 
 import type { TaskResult } from "../runtime/mod.ts";
-import { savedRatio, toolCallTokens } from "../runtime/tokens/token_accounting.ts";
-import { countTokens } from "../runtime/tokens/tokens.ts";
+import { savedRatio, toolCallTokens } from "../runtime/tokens/mod.ts";
+import { countTokens } from "../runtime/tokens/mod.ts";
 import type { BenchContext } from "./_bench_context.ts";
 import type { Catalog } from "./_catalog.ts";
 import { codeModeSystemTokens } from "./_code_mode.ts";

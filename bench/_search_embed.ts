@@ -5,11 +5,11 @@
  * @module
  */
 
-import { universalSentenceEncoder } from "../runtime/search/sentence_encoder.ts";
-import { ToolFinder } from "../runtime/search/tool_finder.ts";
-import { ToolIndex } from "../runtime/search/tool_index.ts";
-import type { EmbedFunction } from "../runtime/search/tool_finder.ts";
-import type { ToolIndexEntry } from "../runtime/search/types.ts";
+import { universalSentenceEncoder } from "../runtime/search/mod.ts";
+import { ToolFinder } from "../runtime/search/mod.ts";
+import { ToolIndex } from "../runtime/search/mod.ts";
+import type { EmbedFunction } from "../runtime/search/mod.ts";
+import type { ToolIndexEntry } from "../runtime/search/mod.ts";
 
 /** What the embedder cost. */
 export interface EmbedCost {

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { ToolFinder } from "../runtime/search/tool_finder.ts";
-import { ToolIndex } from "../runtime/search/tool_index.ts";
-import type { RankingOptions, ToolIndexEntry } from "../runtime/search/types.ts";
-import { UsageMemory } from "../runtime/search/usage_memory.ts";
+import { ToolFinder } from "../runtime/search/mod.ts";
+import { ToolIndex } from "../runtime/search/mod.ts";
+import type { RankingOptions, ToolIndexEntry } from "../runtime/search/mod.ts";
+import { UsageMemory } from "../runtime/search/mod.ts";
 import { benchEmbed } from "./_search_embed.ts";
 
 /** One query of the set. */

@@ -5,10 +5,10 @@
  * @module
  */
 
-import { unwrapResult } from "../runtime/connections/unwrap_result.ts";
-import { parseSandboxMessage } from "../runtime/sandbox/protocol_schema.ts";
+import { unwrapResult } from "../runtime/connections/mod.ts";
+import { parseSandboxMessage } from "../runtime/sandbox/mod.ts";
 import type { CallToolResult } from "../runtime/sdk.ts";
-import { toolCallTokens, toolResultTokens } from "../runtime/tokens/token_accounting.ts";
+import { toolCallTokens, toolResultTokens } from "../runtime/tokens/mod.ts";
 import type { DirectClient, OrchestratorFixture } from "./_speed_fixture.ts";
 import { ms, type Row, summarize, type Summary, table, timingTable } from "./_speed_stats.ts";
 

@@ -13,8 +13,8 @@ import {
   type TaskResult,
 } from "../runtime/mod.ts";
 import type { McpConfig } from "../runtime/config.ts";
-import { serverEnvironment } from "../runtime/connections/server_env.ts";
-import { SandboxPool } from "../runtime/sandbox/process_pool.ts";
+import { serverEnvironment } from "../runtime/connections/mod.ts";
+import { SandboxPool } from "../runtime/sandbox/mod.ts";
 import { type CallToolResult, Client, StdioClientTransport } from "../runtime/sdk.ts";
 import { npmServer } from "../tests/helpers/servers.ts";
 import { waitQuiet } from "./_speed_proc.ts";

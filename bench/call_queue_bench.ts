@@ -13,8 +13,8 @@
  * @module
  */
 
-import { CallQueue, takeSlot } from "../runtime/connections/call_queue.ts";
-import { ServerConnection } from "../runtime/connections/server_connection.ts";
+import { CallQueue, takeSlot } from "../runtime/connections/mod.ts";
+import { ServerConnection } from "../runtime/connections/mod.ts";
 import type { ServerConfig } from "../runtime/config.ts";
 import { replaceSection } from "./_docs_section.ts";
 import { summarize } from "./_speed_stats.ts";

@@ -44,7 +44,7 @@ function scan(value: unknown, rows: number): { ms: number; tokens: number } {
   using vaults = new PrivacyVaults(PII);
   const task = vaults.forTask({ id: "bench", session: "bench" });
   const start = performance.now();
-  const out = task.tokenizeResult("crm", "query", value);
+  const out = task.resultWithPlaceholders("crm", "query", value);
   const ms = performance.now() - start;
   const parsed = (typeof out === "string" ? JSON.parse(out) : out) as {
     rows: Record<string, string>[];

@@ -9,7 +9,7 @@
 
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { SandboxPool } from "../runtime/sandbox/process_pool.ts";
+import { SandboxPool } from "../runtime/sandbox/mod.ts";
 
 const runs = Number(Deno.args.find((arg) => arg.startsWith("--runs="))?.slice(7) ?? 50);
 const calls = Number(Deno.args.find((arg) => arg.startsWith("--calls="))?.slice(8) ?? 1000);

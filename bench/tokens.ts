@@ -11,9 +11,9 @@
  * @module
  */
 
-import { toolDefinitionTokens } from "../runtime/tokens/token_accounting.ts";
-import { getTokenizerName } from "../runtime/tokens/tokens.ts";
-import { loadRecordedServers } from "../runtime/search/_test_corpus.ts";
+import { toolDefinitionTokens } from "../runtime/tokens/mod.ts";
+import { getTokenizerName } from "../runtime/tokens/mod.ts";
+import { loadRecordedServers } from "../tests/helpers/search_corpus.ts";
 import { openBench } from "./_bench_context.ts";
 import { measureScenario, type ScenarioFigures, withOnlyUsedDefinitions } from "./_measure.ts";
 import { replaceSection } from "./_docs_section.ts";

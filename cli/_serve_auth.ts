@@ -52,7 +52,7 @@ export interface ServeAuthInput {
   host: string;
   port: number;
   noAuth: boolean;
-  tokenFile: string | undefined;
+  bearerTokenFile: string | undefined;
   stateDir: string | undefined;
 }
 
@@ -70,7 +70,7 @@ export interface ServeAuthInput {
  *   host: "127.0.0.1",
  *   port: 8787,
  *   noAuth: false,
- *   tokenFile: undefined,
+ *   bearerTokenFile: undefined,
  *   stateDir: undefined,
  * });
  * ```
@@ -78,7 +78,7 @@ export interface ServeAuthInput {
 export async function resolveServeAuth(input: ServeAuthInput): Promise<ServeAuth> {
   const { daemonConfig } = input;
   const http = daemonConfig.http ?? {};
-  const tokenEnv = http.tokenEnv ?? DAEMON_DEFAULTS.tokenEnv;
+  const tokenEnv = http.bearerTokenEnv ?? DAEMON_DEFAULTS.bearerTokenEnv;
   const tokens: StaticToken[] = [];
   const fromEnv = Deno.env.get(tokenEnv)?.trim();
   if (fromEnv) {
@@ -90,7 +90,9 @@ export async function resolveServeAuth(input: ServeAuthInput): Promise<ServeAuth
     }
     tokens.push({ principal: DEFAULT_PRINCIPAL, token: fromEnv, scopes: ALL_SCOPES });
   }
-  if (input.tokenFile !== undefined) tokens.push(...await loadTokenFile(input.tokenFile));
+  if (input.bearerTokenFile !== undefined) {
+    tokens.push(...await loadTokenFile(input.bearerTokenFile));
+  }
   const auth = daemonConfig.auth;
   if (input.noAuth) {
     if (tokens.length > 0 || auth !== undefined) {
@@ -113,7 +115,7 @@ export async function resolveServeAuth(input: ServeAuthInput): Promise<ServeAuth
       throw new Error(
         `Refusing to listen on ${input.host}: beyond loopback the daemon needs a bearer token or OAuth. ` +
           `Set the token in the ${tokenEnv} environment variable, or list tokens in a file given with ` +
-          "--token-file (or http.tokenFile), or set auth.issuer in mcp-executor.json; never a token as a " +
+          "--token-file (or http.bearerTokenFile), or set auth.issuer in mcp-executor.json; never a token as a " +
           "flag value, which other users see in ps",
       );
     }
@@ -163,7 +165,7 @@ export async function resolveServeAuth(input: ServeAuthInput): Promise<ServeAuth
 }
 
 /**
- * The token file's path: `--token-file`, else `http.tokenFile` relative to the config file.
+ * The token file's path: `--token-file`, else `http.bearerTokenFile` relative to the config file.
  *
  * @param flag The flag's value.
  * @param daemonConfig The config.
@@ -171,14 +173,14 @@ export async function resolveServeAuth(input: ServeAuthInput): Promise<ServeAuth
  *
  * @example
  * ```ts ignore
- * tokenFilePath(undefined, { path: "/srv/mcp-executor.json", http: { tokenFile: "tokens.txt" } }); // "/srv/tokens.txt"
+ * bearerTokenFilePath(undefined, { path: "/srv/mcp-executor.json", http: { bearerTokenFile: "tokens.txt" } }); // "/srv/tokens.txt"
  * ```
  */
-export function tokenFilePath(
+export function bearerTokenFilePath(
   flag: string | undefined,
   daemonConfig: DaemonConfig,
 ): string | undefined {
-  const configured = daemonConfig.http?.tokenFile;
+  const configured = daemonConfig.http?.bearerTokenFile;
   return flag ??
     (configured === undefined ? undefined : resolveConfigPath(daemonConfig, configured));
 }

@@ -8,7 +8,7 @@
  * deno task auth --logout <server>   # forget a server's sign-in
  * ```
  *
- * Options: `--config <file>` (default `mcp.json`), `--token-file <file>` (default: the user's token file),
+ * Options: `--config <file>` (default `mcp.json`), `--sign-in-file <file>` (default: the user's sign-in file),
  * `--state-url <url>` (or `MCPX_STATE_URL`: the daemon's shared PostgreSQL state store instead of the file, with
  * the key of `MCPX_STATE_KEY` or `--state-key-file`), `--principal <id>` (whose sign-in; default the default
  * principal, the user's own), `--no-browser` (only print the URL).
@@ -20,12 +20,12 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../runtime/config.ts";
 import {
   type AuthorizationUrlRequest,
-  SharedTokenStore,
+  FileSignInStore,
+  SharedSignInStore,
   type SignInStore,
-  TokenStore,
 } from "../runtime/connections/auth/mod.ts";
 import { PostgresStateStore, StateCipher } from "../runtime/state/mod.ts";
-import { ServerConnection } from "../runtime/connections/server_connection.ts";
+import { ServerConnection } from "../runtime/connections/mod.ts";
 import { DEFAULT_PRINCIPAL, validatePrincipalId } from "../runtime/principal.ts";
 import { mcpxCommand } from "./_common.ts";
 
@@ -38,8 +38,9 @@ Options:
   --principal <id>      whose sign-in: a principal of the daemon (default: "default", the
                         sign-in of library use, stdio and the daemon's own tool list)
   --config <file>       the mcp.json to read (default: mcp.json)
-  --token-file <file>   where sign-ins are kept (default: $MCP_EXECUTOR_TOKEN_FILE, else
-                        $XDG_CONFIG_HOME/mcp-executor/tokens.json or ~/.config/mcp-executor/tokens.json)
+  --sign-in-file <file> where sign-ins are kept (default: $MCP_EXECUTOR_TOKEN_FILE, else
+                        $XDG_CONFIG_HOME/mcp-executor/tokens.json or ~/.config/mcp-executor/tokens.json);
+                        --token-file, its old name, is read with a warning
   --state-url <url>     the daemon's PostgreSQL state store instead (also MCPX_STATE_URL); its key
                         from MCPX_STATE_KEY or --state-key-file <file>
   --no-browser          print the sign-in URL without opening a browser`;
@@ -175,7 +176,7 @@ async function signIn(
     );
   };
   await using connection = new ServerConnection(server, entry, {
-    tokenStore: store,
+    signInStore: store,
     principal,
     onAuthorizationUrl: show,
     signInTimeoutMs: SIGN_IN_TIMEOUT_MS,
@@ -223,6 +224,7 @@ export async function main(args: string[]): Promise<number> {
         logout: { type: "string" },
         config: { type: "string" },
         principal: { type: "string" },
+        "sign-in-file": { type: "string" },
         "token-file": { type: "string" },
         "state-url": { type: "string" },
         "state-key-file": { type: "string" },
@@ -260,8 +262,8 @@ export async function main(args: string[]): Promise<number> {
       state = await PostgresStateStore.open(stateUrl, { cipher, max: 2 });
     }
     const store = state === undefined
-      ? new TokenStore(values["token-file"])
-      : new SharedTokenStore(state.signIns);
+      ? new FileSignInStore(signInFile(values))
+      : new SharedSignInStore(state.signIns);
     if (values.list === true) return await list(store, principal);
     const own = principal ?? DEFAULT_PRINCIPAL;
     if (values.logout !== undefined) return await logout(store, values.logout, own);
@@ -279,3 +281,16 @@ export async function main(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
+
+/** `--sign-in-file`, or its old name `--token-file` with a warning (read until the next release). */
+function signInFile(
+  values: { "sign-in-file"?: string; "token-file"?: string },
+): string | undefined {
+  if (values["token-file"] !== undefined && values["sign-in-file"] === undefined) {
+    console.error(
+      'Warning: "--token-file" is deprecated here: use "--sign-in-file" (the old name is read until the next release)',
+    );
+    return values["token-file"];
+  }
+  return values["sign-in-file"];
+}

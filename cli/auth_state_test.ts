@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
-import { SharedTokenStore } from "../runtime/connections/auth/mod.ts";
+import { SharedSignInStore } from "../runtime/connections/auth/mod.ts";
 import { PostgresStateStore, StateCipher } from "../runtime/state/mod.ts";
 import { actAsBrowser, startOAuthServer } from "../tests/helpers/oauth_server.ts";
 import { freshDatabase, PG_URL } from "../tests/helpers/postgres.ts";
@@ -69,7 +69,7 @@ Deno.test({
       await using state = await PostgresStateStore.open(db.url, {
         cipher: await StateCipher.load({ keyFile }),
       });
-      const entry = await new SharedTokenStore(state.signIns).get("linear", server.url);
+      const entry = await new SharedSignInStore(state.signIns).get("linear", server.url);
       assert.ok(server.accepts(entry?.tokens?.access_token ?? ""));
     }
     const sql = postgres(db.url, { max: 1, onnotice: () => {} });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { TokenStore } from "../runtime/connections/auth/mod.ts";
+import { FileSignInStore } from "../runtime/connections/auth/mod.ts";
 import { actAsBrowser, startOAuthServer } from "../tests/helpers/oauth_server.ts";
 
 const AUTH = fileURLToPath(new URL("./auth.ts", import.meta.url));
@@ -27,7 +27,7 @@ Deno.test("auth <server> prints the URL, takes the browser's redirect and stores
       mcpServers: { linear: { type: "http", url: server.url }, local: { command: "true" } },
     }),
   );
-  const common = ["--config", config, "--token-file", tokenFile];
+  const common = ["--config", config, "--sign-in-file", tokenFile];
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", AUTH, "linear", ...common, "--no-browser"],
     stdout: "piped",
@@ -66,18 +66,21 @@ Signed in to "linear": 1 tool. The sign-in is stored in ${tokenFile}.
   assert.equal(new URL(url).searchParams.get("code_challenge_method"), "S256");
   assert.equal((await Deno.stat(tokenFile)).mode! & 0o777, 0o600);
 
-  const listed = await run(["--list", "--token-file", tokenFile]);
+  const listed = await run(["--list", "--sign-in-file", tokenFile]);
   assert.equal(listed.code, 0);
+  const oldName = await run(["--list", "--token-file", tokenFile]);
+  assert.equal(oldName.stdout, listed.stdout);
+  assert.match(oldName.stderr, /"--token-file" is deprecated here: use "--sign-in-file"/);
   assert.match(
     listed.stdout,
     new RegExp(`^  default  linear  ${server.url}  \\(signed in, refreshes, expires `, "m"),
   );
   for (const secret of server.secrets) assert.ok(!listed.stdout.includes(secret));
 
-  const out = await run(["--logout", "linear", "--token-file", tokenFile]);
+  const out = await run(["--logout", "linear", "--sign-in-file", tokenFile]);
   assert.equal(out.stdout, `Signed out of "linear": its sign-in was removed from ${tokenFile}.\n`);
   assert.equal(
-    (await run(["--list", "--token-file", tokenFile])).stdout,
+    (await run(["--list", "--sign-in-file", tokenFile])).stdout,
     `No stored sign-ins in ${tokenFile}.\n`,
   );
 
@@ -105,7 +108,7 @@ Deno.test("auth <server> opens the browser through xdg-open when there is one", 
   const opener = join(bin, Deno.build.os === "darwin" ? "open" : "xdg-open");
   await Deno.writeTextFile(opener, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", AUTH, "linear", "--config", config, "--token-file", join(dir, "t.json")],
+    args: ["run", "-A", AUTH, "linear", "--config", config, "--sign-in-file", join(dir, "t.json")],
     env: { PATH: `${bin}:${Deno.env.get("PATH") ?? ""}` },
     stdout: "piped",
     stderr: "null",
@@ -156,12 +159,12 @@ Deno.test("auth <server> --principal signs in for that principal only; --list sh
   const config = join(dir, "mcp.json");
   const tokenFile = join(dir, "tokens.json");
   await Deno.writeTextFile(config, JSON.stringify({ mcpServers: { linear: { url: server.url } } }));
-  const common = ["--config", config, "--token-file", tokenFile];
+  const common = ["--config", config, "--sign-in-file", tokenFile];
   const alice = await signInAs(["linear", "--principal", "alice", ...common], "alice");
   assert.match(alice, /^Signing in to "linear" \(\S+\) as principal "alice"\.$/m);
   assert.match(alice, /^Signed in to "linear" as principal "alice": 1 tool\. /m);
   await signInAs(["linear", ...common], "owner");
-  const store = new TokenStore(tokenFile);
+  const store = new FileSignInStore(tokenFile);
   const aliceToken = (await store.get({ principal: "alice", server: "linear" }, server.url))?.tokens
     ?.access_token;
   const ownToken = (await store.get("linear", server.url))?.tokens?.access_token;
@@ -172,17 +175,24 @@ Deno.test("auth <server> --principal signs in for that principal only; --list sh
     "without --principal the sign-in is the default principal's",
   );
 
-  const listed = await run(["--list", "--token-file", tokenFile]);
+  const listed = await run(["--list", "--sign-in-file", tokenFile]);
   const lines = listed.stdout.split("\n").filter((line) => line.startsWith("  "));
   assert.deepEqual(lines.map((line) => line.split("  ").slice(1, 4)), [
     ["default", "linear", server.url],
     ["alice", "linear", server.url],
   ]);
   for (const secret of server.secrets) assert.ok(!listed.stdout.includes(secret));
-  const onlyAlice = await run(["--list", "--principal", "alice", "--token-file", tokenFile]);
+  const onlyAlice = await run(["--list", "--principal", "alice", "--sign-in-file", tokenFile]);
   assert.equal(onlyAlice.stdout.split("\n").filter((line) => line.startsWith("  ")).length, 1);
 
-  const out = await run(["--logout", "linear", "--principal", "alice", "--token-file", tokenFile]);
+  const out = await run([
+    "--logout",
+    "linear",
+    "--principal",
+    "alice",
+    "--sign-in-file",
+    tokenFile,
+  ]);
   assert.equal(
     out.stdout,
     `Signed out of "linear" as principal "alice": its sign-in was removed from ${tokenFile}.\n`,

@@ -33,11 +33,11 @@ import {
 } from "../runtime/daemon/mod.ts";
 import { PostgresStateStore, type StateStore } from "../runtime/state/mod.ts";
 import { openStore, sessionLeases } from "./_serve_state.ts";
-import { SharedTokenStore } from "../runtime/connections/auth/mod.ts";
+import { SharedSignInStore } from "../runtime/connections/auth/mod.ts";
 import type { VaultRecord } from "../runtime/privacy/mod.ts";
 import { configureLogging } from "../runtime/log.ts";
 import { universalSentenceEncoder } from "../runtime/search/mod.ts";
-import { resolveServeAuth, type ServeAuth, tokenFilePath } from "./_serve_auth.ts";
+import { bearerTokenFilePath, resolveServeAuth, type ServeAuth } from "./_serve_auth.ts";
 import { recordPid, watchLauncher } from "./_daemon_lifetime.ts";
 
 /** The text `--help` prints. */
@@ -56,7 +56,7 @@ Flags:
   --port <n>               HTTP port; 0 picks a free one. Default: 8787.
   --token-file <path>      A file of bearer tokens, one "<principal> <token> [scope,scope,...]" a line (# starts
                            a comment; tokens of at least 32 characters; no scopes: mcpx:execute,mcpx:skills).
-                           A token in the environment variable MCPX_TOKEN (or the one http.tokenEnv names) is
+                           A token in the environment variable MCPX_TOKEN (or the one http.bearerTokenEnv names) is
                            the principal "default" with every scope. Never given as a flag value.
   --no-auth                Accept HTTP requests without a token (loopback only; warns at every start).
   --state-dir <path>       Where the generated token and the PID file are kept. Default: $MCPX_STATE_DIR, else
@@ -196,7 +196,7 @@ async function resolveSettings(flags: {
       host,
       port,
       noAuth: flags["no-auth"],
-      tokenFile: tokenFilePath(flags["token-file"], daemonConfig),
+      bearerTokenFile: bearerTokenFilePath(flags["token-file"], daemonConfig),
       stateDir: flags["state-dir"],
     })
     : undefined;
@@ -242,7 +242,7 @@ async function run(
       pythonPoolSize: daemonPythonPoolSize(),
       ...(store instanceof PostgresStateStore
         ? {
-          signInStore: new SharedTokenStore(store.signIns),
+          signInStore: new SharedSignInStore(store.signIns),
           piiVaultStore: store.piiVaults<VaultRecord>(),
         }
         : {}),

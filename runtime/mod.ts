@@ -57,15 +57,15 @@ export {
   elicitationApprover,
   type ElicitationApproverOptions,
   SessionApprovers,
-} from "./daemon/approvals.ts";
+} from "./daemon/mod.ts";
 export {
   auditLine,
   AuditLog,
   type AuditLogOptions,
   DEFAULT_AUDIT_KEEP,
   DEFAULT_AUDIT_MAX_BYTES,
-} from "./daemon/audit_log.ts";
-export { DaemonMetrics, type MetricsSource } from "./daemon/metrics.ts";
+} from "./daemon/mod.ts";
+export { DaemonMetrics, type MetricsSource } from "./daemon/mod.ts";
 export {
   countTokens,
   getTokenizerName,
@@ -93,7 +93,7 @@ export {
   type ServerConfig,
   type StdioServerConfig,
 } from "./config.ts";
-export { ToolError, type ToolErrorCode, type WireError } from "./sandbox_runtime/wire_error.ts";
+export { ToolError, type ToolErrorCode, type WireError } from "./wire/mod.ts";
 export type {
   CallToolResult,
   ElicitingServer,
@@ -110,20 +110,23 @@ export {
   ConnectionManager,
   type ConnectionManagerOptions,
   type ServerStatus,
-} from "./connections/connection_manager.ts";
+} from "./connections/mod.ts";
 export {
   type CallOptions,
   type ConnectionState,
   ServerConnection,
   type ServerConnectionOptions,
-} from "./connections/server_connection.ts";
-export { CallQueue, type QueueOutcome } from "./connections/call_queue.ts";
+} from "./connections/mod.ts";
+export { CallQueue, type QueueOutcome } from "./connections/mod.ts";
 export {
   type AuthorizationUrlHandler,
   type AuthorizationUrlRequest,
+  defaultSignInFile,
   defaultTokenFile,
+  FileSignInStore,
   LoopbackListener,
   SIGN_IN_COMMAND,
+  SIGN_IN_FILE_ENV,
   type SignInKey,
   SignInRequiredError,
   type SignInStore,
@@ -138,7 +141,7 @@ export {
   type ElicitationHandler,
   type ElicitationRequest,
   type InFlightCall,
-} from "./connections/elicitation.ts";
+} from "./connections/mod.ts";
 export {
   generateGlobalsModule,
   generateServerModules,
@@ -194,7 +197,7 @@ export {
   UsageMemory,
   type UsageMemoryOptions,
 } from "./search/mod.ts";
-export type { CatalogEntry } from "./sandbox_runtime/protocol.ts";
+export type { CatalogEntry } from "./wire/mod.ts";
 export type {
   SkillFiles,
   SkillHead,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { WorkerPermissions } from "./sandbox_runtime/protocol.ts";
+import type { WorkerPermissions } from "./wire/mod.ts";
 
 export type { WorkerPermissions };
 

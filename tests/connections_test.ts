@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConnectionManager } from "../runtime/connections/connection_manager.ts";
+import { ConnectionManager } from "../runtime/connections/mod.ts";
 import {
   CallToolRequestSchema,
   ListToolsRequestSchema,
@@ -7,7 +7,7 @@ import {
   type Tool,
   WebStandardStreamableHTTPServerTransport,
 } from "../runtime/sdk.ts";
-import { ToolError } from "../runtime/sandbox_runtime/wire_error.ts";
+import { ToolError } from "../runtime/wire/mod.ts";
 import {
   freePort,
   npmServer,

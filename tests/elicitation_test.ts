@@ -12,7 +12,7 @@ Deno.test("an elicitation during a sandboxed task's tool call reaches onElicitat
     serversDir: join(dir, "servers"),
     stateDir: join(dir, "state"),
     poolSize: 1,
-    tokenFile: join(dir, "tokens.json"),
+    signInFile: join(dir, "tokens.json"),
     onElicitation: (request) => {
       requests.push(request);
       return { action: "accept", content: { name: "Ada" } };

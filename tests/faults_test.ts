@@ -4,11 +4,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConnectionManager } from "../runtime/connections/connection_manager.ts";
+import { ConnectionManager } from "../runtime/connections/mod.ts";
 import type { MCPOrchestrator, OrchestratorOptions, TaskResult } from "../runtime/mod.ts";
-import { prepareCode } from "../runtime/sandbox/prepare_code.ts";
-import { SandboxProcess } from "../runtime/sandbox/sandbox_process.ts";
-import { ToolError } from "../runtime/sandbox_runtime/wire_error.ts";
+import { prepareCode } from "../runtime/sandbox/mod.ts";
+import { SandboxProcess } from "../runtime/sandbox/mod.ts";
+import { ToolError } from "../runtime/wire/mod.ts";
 import { faultyServer } from "./helpers/servers.ts";
 import { noUnhandledRejections } from "./helpers/no_unhandled.ts";
 import { startOrchestrator } from "./helpers/orchestrator_fixture.ts";

@@ -127,7 +127,7 @@ Deno.test("deploy/kubernetes: the Deployments mount and select what the other fi
   assert.ok(env.MCPX_STATE_URL.valueFrom.secretKeyRef);
   assert.ok(env.MCPX_STATE_KEY.valueFrom.secretKeyRef);
   const tokenMount = container.volumeMounts.find((m: Manifest) => m.name === "secrets").mountPath;
-  assert.equal(settings.http?.tokenFile, `${tokenMount}/tokens`);
+  assert.equal(settings.http?.bearerTokenFile, `${tokenMount}/tokens`);
   // The grace period covers the preStop pause and the drain.
   const drain = Number(container.args[container.args.indexOf("--drain-timeout") + 1]);
   const pause = Number(container.lifecycle.preStop.exec.command.at(-1));

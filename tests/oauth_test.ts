@@ -4,11 +4,11 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { configure, getTextFormatter, type LogRecord, reset } from "@logtape/logtape";
 import type { McpConfig } from "../runtime/config.ts";
-import { ConnectionManager } from "../runtime/connections/connection_manager.ts";
-import { TokenStore } from "../runtime/connections/auth/mod.ts";
+import { ConnectionManager } from "../runtime/connections/mod.ts";
+import { FileSignInStore } from "../runtime/connections/auth/mod.ts";
 import { LOG_CATEGORY } from "../runtime/log.ts";
 import { McpServer, SSEServerTransport } from "../runtime/sdk.ts";
-import { ToolError } from "../runtime/sandbox_runtime/wire_error.ts";
+import { ToolError } from "../runtime/wire/mod.ts";
 import { actAsBrowser, startOAuthServer } from "./helpers/oauth_server.ts";
 
 function configOf(servers: Record<string, string>): McpConfig {
@@ -69,7 +69,11 @@ Deno.test("a first sign-in stores the tokens in a file only the user can read, t
   assert.equal(await whoami(again, "linear"), "alice");
   assert.equal(server.signIns, 1);
   // Signing in again (tokens gone, registration kept) listens on another port: the client registers again.
-  await new TokenStore(tokenFile).update("linear", server.url, ({ tokens: _, ...rest }) => rest);
+  await new FileSignInStore(tokenFile).update(
+    "linear",
+    server.url,
+    ({ tokens: _, ...rest }) => rest,
+  );
   await using third = new ConnectionManager(configOf({ linear: server.url }), {
     tokenFile,
     onAuthorizationUrl: actAsBrowser,
@@ -84,10 +88,10 @@ Deno.test("a token that expires within a minute is refreshed before use, and a r
   const dir = await Deno.makeTempDir();
   const tokenFile = join(dir, "tokens.json");
   await using server = startOAuthServer({ account: "alice" });
-  const store = new TokenStore(tokenFile);
+  const store = new FileSignInStore(tokenFile);
   {
     await using servers = new ConnectionManager(configOf({ s: server.url }), {
-      tokenStore: store,
+      signInStore: store,
       onAuthorizationUrl: actAsBrowser,
     });
     await servers.connectAll();
@@ -95,7 +99,7 @@ Deno.test("a token that expires within a minute is refreshed before use, and a r
   assert.equal(server.refreshes, 0, "a fresh hour-long token is not refreshed");
   await store.update("s", server.url, (entry) => ({ ...entry, expiresAt: Date.now() + 30_000 }));
   const first = (await store.get("s", server.url))?.tokens?.access_token;
-  await using servers = new ConnectionManager(configOf({ s: server.url }), { tokenStore: store });
+  await using servers = new ConnectionManager(configOf({ s: server.url }), { signInStore: store });
   const [status] = await servers.connectAll();
   assert.equal(status?.state, "connected", status?.error);
   assert.equal(server.refreshes, 1, "refreshed before connecting: the token had 30 s left");
@@ -167,11 +171,11 @@ Deno.test("a refresh token that no longer works says to sign in again for that s
 
 Deno.test("two servers signed in as different accounts keep apart in one token file", async () => {
   const dir = await Deno.makeTempDir();
-  const store = new TokenStore(join(dir, "tokens.json"));
+  const store = new FileSignInStore(join(dir, "tokens.json"));
   await using work = startOAuthServer({ account: "alice@work" });
   await using home = startOAuthServer({ account: "alice@home" });
   await using servers = new ConnectionManager(configOf({ work: work.url, home: home.url }), {
-    tokenStore: store,
+    signInStore: store,
     onAuthorizationUrl: actAsBrowser,
   });
   await servers.connectAll();
@@ -264,7 +268,7 @@ Deno.test("a legacy SSE server signs in the same way", async () => {
   try {
     await using servers = new ConnectionManager(
       { servers: { legacy: { type: "sse", url, headers: {} } } },
-      { tokenFile: join(dir, "tokens.json"), onAuthorizationUrl: actAsBrowser },
+      { signInFile: join(dir, "tokens.json"), onAuthorizationUrl: actAsBrowser },
     );
     const [status] = await servers.connectAll();
     assert.equal(status?.state, "connected", status?.error);
@@ -283,7 +287,7 @@ Deno.test("an entry with its own Authorization header keeps it and never signs i
   await using servers = new ConnectionManager({
     servers: { s: { type: "http", url: server.url, headers: { authorization: "Bearer stale" } } },
   }, {
-    tokenFile: "/nonexistent/tokens.json",
+    signInFile: "/nonexistent/tokens.json",
     onAuthorizationUrl: () => void shown++,
   });
   const [status] = await servers.connectAll();

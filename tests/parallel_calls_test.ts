@@ -5,10 +5,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ConnectionManager } from "../runtime/connections/connection_manager.ts";
+import { ConnectionManager } from "../runtime/connections/mod.ts";
 import type { ServerConfig } from "../runtime/config.ts";
 import type { ToolCallEvent } from "../runtime/mod.ts";
-import { ToolError } from "../runtime/sandbox_runtime/wire_error.ts";
+import { ToolError } from "../runtime/wire/mod.ts";
 import { startOrchestrator } from "./helpers/orchestrator_fixture.ts";
 import { noUnhandledRejections } from "./helpers/no_unhandled.ts";
 import { countingServer, npmServer } from "./helpers/servers.ts";

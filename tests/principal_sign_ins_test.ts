@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { McpConfig } from "../runtime/config.ts";
-import { ConnectionManager } from "../runtime/connections/connection_manager.ts";
-import { type AuthorizationUrlRequest, TokenStore } from "../runtime/connections/auth/mod.ts";
-import { ToolError } from "../runtime/sandbox_runtime/wire_error.ts";
+import { ConnectionManager } from "../runtime/connections/mod.ts";
+import { type AuthorizationUrlRequest, FileSignInStore } from "../runtime/connections/auth/mod.ts";
+import { ToolError } from "../runtime/wire/mod.ts";
 import { actAsBrowser, type OAuthServer, startOAuthServer } from "./helpers/oauth_server.ts";
 
 function configOf(url: string): McpConfig {
@@ -62,7 +62,7 @@ Deno.test("two principals sign in to one server as their own accounts, and neith
     ["whoami", "whoami"],
   );
 
-  const store = new TokenStore(tokenFile);
+  const store = new FileSignInStore(tokenFile);
   const stored = {
     owner: (await store.get("linear", server.url))?.tokens?.access_token,
     alice: (await store.get({ principal: "alice", server: "linear" }, server.url))?.tokens
@@ -130,7 +130,7 @@ Deno.test("principal connections are bounded by maxPrincipalConnections: the lea
   await using server = startOAuthServer({ account: "nobody" });
   const shown: AuthorizationUrlRequest[] = [];
   await using servers = new ConnectionManager(configOf(server.url), {
-    tokenFile: join(dir, "tokens.json"),
+    signInFile: join(dir, "tokens.json"),
     onAuthorizationUrl: browsers(shown),
     maxPrincipalConnections: 1,
   });
@@ -183,14 +183,14 @@ Deno.test("an entry with its own Authorization header is a deployment credential
     });
     await first.connectAll();
   }
-  const teamToken = (await new TokenStore(tokenFile).get("linear", server.url))?.tokens
+  const teamToken = (await new FileSignInStore(tokenFile).get("linear", server.url))?.tokens
     ?.access_token;
   let shown = 0;
   await using servers = new ConnectionManager({
     servers: {
       linear: { type: "http", url: server.url, headers: { Authorization: `Bearer ${teamToken}` } },
     },
-  }, { tokenFile: join(dir, "other.json"), onAuthorizationUrl: () => void shown++ });
+  }, { signInFile: join(dir, "other.json"), onAuthorizationUrl: () => void shown++ });
   assert.equal((await servers.connectAll())[0]?.state, "connected");
   assert.deepEqual(
     await Promise.all([whoami(servers, "alice"), whoami(servers, "bob"), whoami(servers)]),
@@ -218,7 +218,7 @@ Deno.test("a token is sent only to the server it was issued for, whichever princ
       work: { type: "http", url: work.url, headers: {} },
       home: { type: "http", url: home.url, headers: {} },
     },
-  }, { tokenFile: join(dir, "tokens.json"), onAuthorizationUrl: browsers(shown) });
+  }, { signInFile: join(dir, "tokens.json"), onAuthorizationUrl: browsers(shown) });
   await servers.connectAll();
   for (const principal of ["alice", "bob", undefined]) {
     for (const name of ["work", "home"]) {
@@ -246,7 +246,7 @@ Deno.test("maxConcurrentCalls on a server that signs in per principal is one que
   const config = configOf(server.url);
   config.servers.linear!.maxConcurrentCalls = 1;
   await using servers = new ConnectionManager(config, {
-    tokenFile: join(dir, "tokens.json"),
+    signInFile: join(dir, "tokens.json"),
     onAuthorizationUrl: browsers([]),
   });
   await servers.connectAll();

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import fc from "fast-check";
 import { ConfigError, MCPOrchestrator, parseConfig, type TaskResult } from "../runtime/mod.ts";
-import { parseAllowlist } from "../runtime/orchestrator/allowlist.ts";
+import { parseAllowlist } from "../runtime/orchestrator/mod.ts";
 import type { AgentTask } from "../runtime/types.ts";
 import { faultyServer } from "./helpers/servers.ts";
 import { noUnhandledRejections } from "./helpers/no_unhandled.ts";

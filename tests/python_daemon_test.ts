@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Client, InMemoryTransport } from "../runtime/sdk.ts";
-import { ExecutorDaemon } from "../runtime/daemon/executor_daemon.ts";
+import { ExecutorDaemon } from "../runtime/daemon/mod.ts";
 import { npmServer } from "./helpers/servers.ts";
 
 function text(result: unknown): string {

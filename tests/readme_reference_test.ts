@@ -6,12 +6,9 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_LIMITS } from "../runtime/mod.ts";
-import { DAEMON_DEFAULTS, daemonConfigShape } from "../runtime/daemon/daemon_config.ts";
-import {
-  DEFAULT_MAX_SESSIONS,
-  DEFAULT_MAX_SESSIONS_PER_PRINCIPAL,
-} from "../runtime/daemon/http_handler.ts";
-import { DEFAULT_AUDIT_KEEP, DEFAULT_AUDIT_MAX_BYTES } from "../runtime/daemon/audit_log.ts";
+import { DAEMON_DEFAULTS, daemonConfigShape } from "../runtime/daemon/mod.ts";
+import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_PRINCIPAL } from "../runtime/daemon/mod.ts";
+import { DEFAULT_AUDIT_KEEP, DEFAULT_AUDIT_MAX_BYTES } from "../runtime/daemon/mod.ts";
 import { DEFAULT_APPROVAL_TIMEOUT_MS } from "../runtime/approvals/mod.ts";
 import { BUILTIN_KINDS, DEFAULT_PII_TTL_MS } from "../runtime/privacy/mod.ts";
 
@@ -39,7 +36,7 @@ function firstNumber(cell: string): number {
   return Number(m[0].replaceAll(",", ""));
 }
 
-/** The option names of `OrchestratorOptions`, from `deno doc --json`. */
+/** The option names of `OrchestratorOptions`, from `deno doc --json`; deprecated old names aside. */
 async function optionNames(): Promise<string[]> {
   const file = fileURLToPath(new URL("runtime/orchestrator/options.ts", ROOT));
   const out = await new Deno.Command(Deno.execPath(), {
@@ -51,11 +48,15 @@ async function optionNames(): Promise<string[]> {
   const symbols = Object.values(doc.nodes as Record<string, { symbols: unknown[] }>)[0]!
     .symbols as Array<{
       name: string;
-      declarations: Array<{ def?: { properties?: Array<{ name: string }> } }>;
+      declarations: Array<{
+        def?: { properties?: Array<{ name: string; jsDoc?: { tags?: Array<{ kind: string }> } }> };
+      }>;
     }>;
   const options = symbols.find((s) => s.name === "OrchestratorOptions");
   assert.ok(options, "OrchestratorOptions not found");
-  return options.declarations[0]!.def!.properties!.map((p) => p.name);
+  return options.declarations[0]!.def!.properties!
+    .filter((p) => !(p.jsDoc?.tags ?? []).some((tag) => tag.kind === "deprecated"))
+    .map((p) => p.name);
 }
 
 Deno.test("the configuration reference lists every MCPOrchestrator option, with DEFAULT_LIMITS as the limits' defaults", async () => {
@@ -101,7 +102,7 @@ Deno.test("the configuration reference lists every key of mcp-executor.json with
     new RegExp(DAEMON_DEFAULTS.introspectionSecretEnv),
   );
   assert.match(rows.get("http.host")!, new RegExp(DAEMON_DEFAULTS.host.replaceAll(".", "\\.")));
-  assert.match(rows.get("http.tokenEnv")!, new RegExp(DAEMON_DEFAULTS.tokenEnv));
+  assert.match(rows.get("http.bearerTokenEnv")!, new RegExp(DAEMON_DEFAULTS.bearerTokenEnv));
   assert.equal(firstNumber(rows.get("audit.maxBytes")!), DEFAULT_AUDIT_MAX_BYTES);
   assert.equal(firstNumber(rows.get("audit.keep")!), DEFAULT_AUDIT_KEEP);
   assert.equal(firstNumber(rows.get("pii.ttlMs")!), DEFAULT_PII_TTL_MS);

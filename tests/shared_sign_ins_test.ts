@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import type { McpConfig } from "../runtime/config.ts";
-import { SharedTokenStore } from "../runtime/connections/auth/mod.ts";
-import { ConnectionManager } from "../runtime/connections/connection_manager.ts";
+import { SharedSignInStore } from "../runtime/connections/auth/mod.ts";
+import { ConnectionManager } from "../runtime/connections/mod.ts";
 import { PostgresStateStore, StateCipher } from "../runtime/state/mod.ts";
 import { actAsBrowser, startOAuthServer } from "./helpers/oauth_server.ts";
 import { freshDatabase, PG_URL } from "./helpers/postgres.ts";
@@ -75,15 +75,15 @@ Deno.test({
     await using server = startOAuthServer({ account: "alice", accessTtlSeconds: 60 });
     {
       await using state = await openShared(db.url, key);
-      const tokenStore = new SharedTokenStore(state.signIns);
+      const signInStore = new SharedSignInStore(state.signIns);
       await using signIn = new ConnectionManager(configOf(server.url), {
-        tokenStore,
+        signInStore,
         onAuthorizationUrl: actAsBrowser,
       });
       const [status] = await signIn.connectAll();
       assert.equal(status?.state, "connected", status?.error);
       // 10 s left: both replicas find a refresh due; the new tokens have 60 s, not due again during the test.
-      await tokenStore.update(
+      await signInStore.update(
         "s",
         server.url,
         (entry) => ({ ...entry, expiresAt: Date.now() + 10_000 }),
@@ -112,7 +112,7 @@ Deno.test({
     const secrets = ["at-secret-1", "rt-secret-1", "cs-secret-1"];
     {
       await using state = await openShared(db.url, key);
-      const store = new SharedTokenStore(state.signIns);
+      const store = new SharedSignInStore(state.signIns);
       await store.update({ principal: "alice", server: "s" }, url, (entry) => ({
         ...entry,
         client: { client_id: "client-1", client_secret: secrets[2]! },
@@ -158,12 +158,12 @@ Deno.test({
     }
     await using other = await openShared(db.url, randomKey());
     await assert.rejects(
-      () => new SharedTokenStore(other.signIns).get({ principal: "bob", server: "s" }, url),
+      () => new SharedSignInStore(other.signIns).get({ principal: "bob", server: "s" }, url),
       /Cannot decrypt/,
     );
     await using same = await openShared(db.url, key);
     await assert.rejects(
-      () => new SharedTokenStore(same.signIns).get({ principal: "bob", server: "s" }, url),
+      () => new SharedSignInStore(same.signIns).get({ principal: "bob", server: "s" }, url),
       /Cannot decrypt/,
     );
   },

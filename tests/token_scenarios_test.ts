@@ -16,8 +16,8 @@ import {
   toolCallTokens,
   toolDefinitionTokens,
   toolResultTokens,
-} from "../runtime/tokens/token_accounting.ts";
-import { countJsonTokens, countTokens } from "../runtime/tokens/tokens.ts";
+} from "../runtime/tokens/mod.ts";
+import { countJsonTokens, countTokens } from "../runtime/tokens/mod.ts";
 
 /** Checks that every figure of a scenario is the sum of its parts, recomputing each part independently. */
 async function assertFiguresAddUp(

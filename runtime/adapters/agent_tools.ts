@@ -7,14 +7,9 @@
  */
 
 import { z } from "zod";
-import {
-  EXECUTE_CODE,
-  executeCodeInput,
-  SEARCH_TOOLS,
-  searchToolsInput,
-} from "../daemon/tool_definitions.ts";
-import { executeCodeTask, searchToolsResult } from "../daemon/daemon_tools.ts";
-import { taskResultContent } from "../daemon/task_result_content.ts";
+import { EXECUTE_CODE, executeCodeInput, SEARCH_TOOLS, searchToolsInput } from "../daemon/mod.ts";
+import { executeCodeTask, searchToolsResult } from "../daemon/mod.ts";
+import { taskResultContent } from "../daemon/mod.ts";
 import type { MCPOrchestrator } from "../orchestrator/mod.ts";
 import type { CallToolResult } from "../sdk.ts";
 

@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { ConnectionManager } from "../connections/connection_manager.ts";
+import type { ConnectionManager } from "../connections/mod.ts";
 import { logger } from "../log.ts";
-import type { ApprovalRecord } from "../orchestrator/orchestrator_events.ts";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { ToolError } from "../wire/mod.ts";
+import type { ApprovalRecord } from "./approval_record.ts";
 import { ApprovalPolicy, type ApprovalRules, describeRule } from "./approval_policy.ts";
 
 const log = logger("approvals");

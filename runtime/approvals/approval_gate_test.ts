@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConnectionManager } from "../connections/connection_manager.ts";
+import { ConnectionManager } from "../connections/mod.ts";
 import { ApprovalGate } from "./approval_gate.ts";
 import { ApprovalPolicy } from "./approval_policy.ts";
 

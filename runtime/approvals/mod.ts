@@ -25,3 +25,4 @@ export {
   DEFAULT_APPROVAL_TIMEOUT_MS,
   type GateCall,
 } from "./approval_gate.ts";
+export type { ApprovalRecord } from "./approval_record.ts";

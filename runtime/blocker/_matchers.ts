@@ -4,7 +4,7 @@
  * @module
  */
 
-import { BRIDGE_SYMBOL_KEY } from "../sandbox_runtime/protocol.ts";
+import { BRIDGE_SYMBOL_KEY } from "../wire/mod.ts";
 import type { Ref } from "./_refs.ts";
 import { SYMBOL_KEY_PREFIX, UNKNOWN_KEY } from "./_refs.ts";
 import type { RuleName } from "./rules.ts";

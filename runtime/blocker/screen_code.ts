@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type AgentProgram, parseAgentCode } from "../sandbox/parse_agent_code.ts";
+import { type AgentProgram, parseAgentCode } from "../sandbox/mod.ts";
 import type { AstNode } from "./_ast.ts";
 import { type NodeHit, runChecks } from "./_checks.ts";
 import { collectFacts } from "./_collect.ts";

@@ -13,7 +13,7 @@ import { functionHead, type ToolParts, toolParts } from "./_tool_parts.ts";
 import { RUNTIME_MODULE_FILE, runtimeModule } from "./runtime_module.ts";
 import { canonicalJsonHash } from "./canonical_json.ts";
 import type { InferredOutput } from "./output_inference.ts";
-import { generatePythonModule, PYTHON_MODULE_FILE } from "../python/python_module.ts";
+import { generatePythonModule, PYTHON_MODULE_FILE } from "../python/mod.ts";
 import { CLIENT_MODULE_PATH } from "./client_module.ts";
 import {
   assignFunctionNames,

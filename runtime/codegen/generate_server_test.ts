@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BRIDGE_SYMBOL_KEY } from "../sandbox_runtime/protocol.ts";
+import { BRIDGE_SYMBOL_KEY } from "../wire/mod.ts";
 import { canonicalJsonHash } from "./canonical_json.ts";
 import { generateClientModule, GENERATED_HEADER_RE } from "./client_module.ts";
 import { generateServerModules, type Manifest, renderToolSignature } from "./generate_server.ts";

@@ -73,3 +73,4 @@ export {
   readInferredOutputs,
   writeInferredOutputs,
 } from "./inferred_file.ts";
+export { RUNTIME_MODULE_FILE } from "./runtime_module.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { BRIDGE_SYMBOL_KEY } from "../sandbox_runtime/protocol.ts";
+import { BRIDGE_SYMBOL_KEY } from "../wire/mod.ts";
 import { writeServerModules } from "./write_server_modules.ts";
 import {
   GOLDEN_FIXTURES,

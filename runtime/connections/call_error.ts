@@ -5,7 +5,7 @@
  */
 
 import { ErrorCode, McpError } from "../sdk.ts";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { ToolError } from "../wire/mod.ts";
 
 /**
  * A {@linkcode ToolError} in the form `Cannot call tool "t" on server "s": why`.

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ToolError } from "../sandbox_runtime/wire_error.ts";
+import type { ToolError } from "../wire/mod.ts";
 import { callError } from "./call_error.ts";
 
 /**

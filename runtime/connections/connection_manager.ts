@@ -6,14 +6,14 @@
 
 import type { McpConfig } from "../config.ts";
 import type { Tool } from "../mcp_types.ts";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { ToolError } from "../wire/mod.ts";
 import {
   type CallOptions,
   ServerConnection,
   type ServerConnectionOptions,
 } from "./server_connection.ts";
 import { unwrapResult } from "./unwrap_result.ts";
-import { TokenStore } from "./auth/mod.ts";
+import { FileSignInStore } from "./auth/mod.ts";
 import { signsInPerPrincipal } from "./signs_in_per_principal.ts";
 import { DEFAULT_PRINCIPAL, validatePrincipalId } from "../principal.ts";
 
@@ -77,8 +77,14 @@ export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, 
   /** Called after a server's tool list changed (tools/list_changed). */
   onToolsChanged?: (server: string, tools: readonly Tool[]) => void;
   /**
-   * The file OAuth sign-ins are kept in, unless `tokenStore` is given. Default: `$MCP_EXECUTOR_TOKEN_FILE`, else
+   * The file OAuth sign-ins are kept in, unless `signInStore` is given. Default: `$MCP_EXECUTOR_TOKEN_FILE`, else
    * `mcp-executor/tokens.json` in `$XDG_CONFIG_HOME` or `~/.config`.
+   */
+  signInFile?: string;
+  /**
+   * The old name of `signInFile`, read when `signInFile` is not given.
+   *
+   * @deprecated Use `signInFile`: "token" alone names LLM tokens; this option names where sign-ins are kept.
    */
   tokenFile?: string;
   /**
@@ -120,7 +126,7 @@ export interface ConnectionManagerOptions extends Omit<ServerConnectionOptions, 
  */
 export class ConnectionManager implements AsyncDisposable {
   #connections = new Map<string, ServerConnection>();
-  #tokenFile: string | undefined;
+  #signInFile: string | undefined;
   #connectionOptions: ServerConnectionOptions;
   /** Other principals' connections, least recently used first, by `JSON.stringify([principal, server])`. */
   #principalConnections = new Map<string, ServerConnection>();
@@ -136,7 +142,14 @@ export class ConnectionManager implements AsyncDisposable {
    * @param options Timeouts and the tools/list_changed callback.
    */
   constructor(config: McpConfig, options: ConnectionManagerOptions = {}) {
-    const { onToolsChanged, tokenFile, maxPrincipalConnections, principal: _, ...rest } = options;
+    const {
+      onToolsChanged,
+      signInFile,
+      tokenFile,
+      maxPrincipalConnections,
+      principal: _,
+      ...rest
+    } = options;
     const max = maxPrincipalConnections ?? DEFAULT_MAX_PRINCIPAL_CONNECTIONS;
     if (!Number.isInteger(max) || max < 0) {
       throw new RangeError(
@@ -145,8 +158,12 @@ export class ConnectionManager implements AsyncDisposable {
     }
     this.#maxPrincipalConnections = max;
     const remote = Object.values(config.servers).some((server) => server.type !== "stdio");
-    if (remote && rest.tokenStore === undefined) rest.tokenStore = new TokenStore(tokenFile);
-    this.#tokenFile = rest.tokenStore?.path;
+    rest.signInStore ??= rest.tokenStore;
+    delete rest.tokenStore;
+    if (remote && rest.signInStore === undefined) {
+      rest.signInStore = new FileSignInStore(signInFile ?? tokenFile);
+    }
+    this.#signInFile = rest.signInStore?.path;
     this.#connectionOptions = rest;
     for (const [name, server] of Object.entries(config.servers)) {
       this.#connections.set(
@@ -194,8 +211,17 @@ export class ConnectionManager implements AsyncDisposable {
   }
 
   /** The file OAuth sign-ins are kept in, when a remote server is configured. */
+  get signInFile(): string | undefined {
+    return this.#signInFile;
+  }
+
+  /**
+   * The old name of {@linkcode ConnectionManager.signInFile}.
+   *
+   * @deprecated Use `signInFile`.
+   */
   get tokenFile(): string | undefined {
-    return this.#tokenFile;
+    return this.#signInFile;
   }
 
   /** The configured server names, in config order. */

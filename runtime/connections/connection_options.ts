@@ -68,8 +68,14 @@ export interface ServerConnectionOptions {
   /** How long an elicitation may wait for its answer before it is declined, in milliseconds. Default 600,000. */
   elicitationTimeoutMs?: number;
   /**
-   * Where OAuth sign-ins are kept (remote servers). Default: a `TokenStore` on its default file; the daemon with
-   * `state.url` gives a `SharedTokenStore`.
+   * Where OAuth sign-ins are kept (remote servers). Default: a `FileSignInStore` on its default file; the daemon with
+   * `state.url` gives a `SharedSignInStore`.
+   */
+  signInStore?: SignInStore;
+  /**
+   * The old name of `signInStore`, read when `signInStore` is not given.
+   *
+   * @deprecated Use `signInStore`.
    */
   tokenStore?: SignInStore;
   /**

@@ -8,7 +8,7 @@ function managerFor(
   options: { onElicitation?: ElicitationHandler; elicitationTimeoutMs?: number },
 ): ConnectionManager {
   return new ConnectionManager({ servers: { asking: { type: "http", url, headers: {} } } }, {
-    tokenFile: "/nonexistent/tokens.json",
+    signInFile: "/nonexistent/tokens.json",
     ...options,
   });
 }

@@ -17,7 +17,7 @@ import {
   type Transport,
   UnauthorizedError,
 } from "../sdk.ts";
-import type { ToolError } from "../sandbox_runtime/wire_error.ts";
+import type { ToolError } from "../wire/mod.ts";
 import { SignInRequiredError, type StoredOAuthProvider } from "./auth/mod.ts";
 import type {
   CallOptions,

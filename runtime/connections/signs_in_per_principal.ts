@@ -5,7 +5,7 @@
  */
 
 import type { RemoteServerConfig, ServerConfig } from "../config.ts";
-import { StoredOAuthProvider, TokenStore } from "./auth/mod.ts";
+import { FileSignInStore, StoredOAuthProvider } from "./auth/mod.ts";
 import type { ServerConnectionOptions } from "./connection_options.ts";
 import type { InFlightCall } from "./elicitation.ts";
 
@@ -39,16 +39,16 @@ export function signsInPerPrincipal(config: ServerConfig): config is RemoteServe
  * @param config The server's entry.
  * @param from The server's name, the connection's options, and the tool call under way, if any: a sign-in that
  * starts during a call names it, so the daemon knows whom to ask.
- * @returns The provider, keeping its sign-ins in `options.tokenStore` (default: a `TokenStore` on its default file).
+ * @returns The provider, keeping its sign-ins in `options.signInStore` (default: a `FileSignInStore` on its default file).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { TokenStore } from "./auth/mod.ts";
+ * import { FileSignInStore } from "./auth/mod.ts";
  * import { principalOAuth } from "./signs_in_per_principal.ts";
- * const tokenStore = new TokenStore(`${await Deno.makeTempDir()}/tokens.json`);
+ * const signInStore = new FileSignInStore(`${await Deno.makeTempDir()}/tokens.json`);
  * const provider = principalOAuth({ type: "http", url: "https://mcp.linear.app/mcp", headers: {} },
- *   { server: "linear", options: { principal: "alice", tokenStore }, call: () => undefined });
+ *   { server: "linear", options: { principal: "alice", signInStore }, call: () => undefined });
  * assert.equal(provider.principal, "alice");
  * await provider.close();
  * ```
@@ -62,7 +62,7 @@ export function principalOAuth(
   return new StoredOAuthProvider({
     server,
     url: config.url,
-    store: options.tokenStore ?? new TokenStore(),
+    store: options.signInStore ?? options.tokenStore ?? new FileSignInStore(),
     ...(options.principal === undefined ? {} : { principal: options.principal }),
     ...(config.oauth === undefined ? {} : { oauth: config.oauth }),
     ...(show === undefined ? {} : {

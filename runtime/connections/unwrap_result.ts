@@ -5,7 +5,7 @@
  */
 
 import type { CallToolResult, ContentBlock } from "../sdk.ts";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { ToolError } from "../wire/mod.ts";
 
 /** A content item that is not plain text, as agent code receives it. */
 export type ContentValue =

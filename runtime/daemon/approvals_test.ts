@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ApprovalGate, type ApprovalRequest } from "../approvals/mod.ts";
-import { ConnectionManager } from "../connections/connection_manager.ts";
+import { ConnectionManager } from "../connections/mod.ts";
 import {
   Client,
   ElicitRequestSchema,

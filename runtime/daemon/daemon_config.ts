@@ -1,13 +1,14 @@
 /**
  * The daemon's own config file, `mcp-executor.json` beside `mcp.json` (which stays exactly the format Claude
  * Desktop, Claude Code and Cursor read). Each feature owns one top-level section; a new feature adds a key to
- * {@linkcode daemonConfigShape}. Unknown keys are refused, so a typo is reported instead of ignored.
+ * {@linkcode daemonConfigShape}. Unknown keys are refused, so a typo is reported instead of ignored. A renamed key
+ * is read under its old name for one release, with a warning naming the new one ({@linkcode RENAMED_KEYS}).
  *
  * ```json
  * {
  *   "sessions": { "quotaMb": 100, "idleTimeoutMs": 1800000, "persist": false },
  *   "http": { "host": "127.0.0.1", "port": 8787, "allowedOrigins": [], "allowedHosts": [],
- *             "tokenEnv": "MCPX_TOKEN", "tokenFile": "/etc/mcp-executor/tokens",
+ *             "bearerTokenEnv": "MCPX_TOKEN", "bearerTokenFile": "/etc/mcp-executor/tokens",
  *             "publicUrl": "https://mcp.example.com" },
  *   "auth": { "issuer": "https://login.example.com" },
  *   "pii": { "enabled": true, "flows": [{ "from": "crm", "to": ["crm", "mailer"] }] },
@@ -21,6 +22,7 @@
 import { dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { ConfigError } from "../config.ts";
+import { logger } from "../log.ts";
 import {
   type ApprovalRules,
   approvalsConfigSchema,
@@ -31,6 +33,8 @@ import { auditConfigSchema } from "./audit_log.ts";
 import { piiOptionsSchema } from "../privacy/mod.ts";
 import { parseOrigin } from "./state_url.ts";
 
+const log = logger("config");
+
 /** The file name looked for beside `mcp.json`. */
 export const DAEMON_CONFIG_FILE = "mcp-executor.json";
 
@@ -40,7 +44,7 @@ export const DAEMON_DEFAULTS = {
   idleTimeoutMs: 30 * 60_000,
   host: "127.0.0.1",
   port: 8787,
-  tokenEnv: "MCPX_TOKEN",
+  bearerTokenEnv: "MCPX_TOKEN",
   maxSessionsPerPrincipal: 16,
   maxSessions: 256,
   principalClaim: "sub",
@@ -97,9 +101,9 @@ const httpSection = z.strictObject({
   /** `Host` header values accepted, besides the loopback names with the bound port. */
   allowedHosts: z.array(z.string().min(1)).optional(),
   /** The environment variable holding the bearer token. Default `MCPX_TOKEN`. */
-  tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
+  bearerTokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional(),
   /** A file of bearer tokens, `<principal> <token> [scope,scope,...]` a line; relative to the config file. */
-  tokenFile: z.string().min(1).optional(),
+  bearerTokenFile: z.string().min(1).optional(),
   /**
    * The URL clients reach the daemon at, without the `/mcp` path, e.g. `https://mcp.example.com`: the canonical
    * resource URL is this plus `/mcp`. Default `http://<host>:<port>`.
@@ -226,7 +230,7 @@ export const daemonConfigShape = {
   approvalTimeoutMs: approvalTimeoutMsSchema.optional(),
   /** The audit trail: `{ file, maxBytes?, keep? }`; `file` is relative to the config file. */
   audit: auditConfigSchema.optional(),
-  /** Personal data tokenized before it enters the sandbox: the same schema as `MCPOrchestrator({ pii })`. */
+  /** Personal data replaced by placeholders before it enters the sandbox: the same schema as `MCPOrchestrator({ pii })`. */
   pii: piiOptionsSchema.optional(),
   /** Tool search: `{ embed }`. */
   search: searchSection.optional(),
@@ -248,6 +252,58 @@ export type DaemonConfig = z.infer<typeof daemonConfigSchema> & {
 };
 
 /**
+ * Keys renamed so that each kind of token has one name (bearer tokens of the daemon, sign-ins to upstream servers,
+ * PII placeholders, LLM tokens): `[section, old key, new key]`. The old key is read for one release.
+ */
+export const RENAMED_KEYS: readonly (readonly [string, string, string])[] = [
+  ["http", "tokenEnv", "bearerTokenEnv"],
+  ["http", "tokenFile", "bearerTokenFile"],
+];
+
+/**
+ * Moves renamed keys to their new names.
+ *
+ * @param data The parsed JSON.
+ * @param source Where it came from, for messages.
+ * @returns The data with new names, and one warning a renamed key that was used.
+ * @throws {ConfigError} `"invalid_config"` when a key is given under both names.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { renameKeys } from "./daemon_config.ts";
+ * const { data, warnings } = renameKeys({ http: { tokenFile: "tokens.txt" } }, "mcp-executor.json");
+ * assert.deepEqual(data, { http: { bearerTokenFile: "tokens.txt" } });
+ * assert.match(warnings[0]!, /"http\.tokenFile" is deprecated: rename it to "http\.bearerTokenFile"/);
+ * ```
+ */
+export function renameKeys(data: unknown, source: string): { data: unknown; warnings: string[] } {
+  const warnings: string[] = [];
+  if (!isRecord(data)) return { data, warnings };
+  const out: Record<string, unknown> = { ...data };
+  for (const [section, old, renamed] of RENAMED_KEYS) {
+    const part = out[section];
+    if (!isRecord(part) || !(old in part)) continue;
+    if (renamed in part) {
+      throw new ConfigError(
+        `Invalid ${source}: "${section}.${old}" and "${section}.${renamed}" are the same setting: keep "${section}.${renamed}"`,
+        "invalid_config",
+      );
+    }
+    const { [old]: value, ...rest } = part;
+    out[section] = { ...rest, [renamed]: value };
+    warnings.push(
+      `In ${source}, "${section}.${old}" is deprecated: rename it to "${section}.${renamed}" (the old name is read until the next release)`,
+    );
+  }
+  return { data: out, warnings };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
  * Validates a daemon config object.
  *
  * @param data The parsed JSON.
@@ -264,7 +320,9 @@ export type DaemonConfig = z.infer<typeof daemonConfigSchema> & {
  * ```
  */
 export function parseDaemonConfig(data: unknown, source = DAEMON_CONFIG_FILE): DaemonConfig {
-  const result = daemonConfigSchema.safeParse(data);
+  const renamed = renameKeys(data, source);
+  for (const warning of renamed.warnings) log.warn(warning);
+  const result = daemonConfigSchema.safeParse(renamed.data);
   if (!result.success) {
     let issue = result.error.issues[0]!;
     // Of a union (the two forms of "approvals"), report the branch that got furthest.

@@ -1,3 +1,5 @@
+import { configure, type LogRecord, reset } from "@logtape/logtape";
+import { LOG_CATEGORY } from "../log.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ConfigError } from "../config.ts";
@@ -11,12 +13,42 @@ Deno.test("parseDaemonConfig() accepts the sessions and http sections", () => {
       port: 9000,
       allowedOrigins: ["https://app.example"],
       allowedHosts: ["mcp.example"],
-      tokenEnv: "MY_TOKEN",
-      tokenFile: "token.txt",
+      bearerTokenEnv: "MY_TOKEN",
+      bearerTokenFile: "token.txt",
     },
   });
   assert.equal(config.sessions?.quotaMb, 50);
-  assert.equal(config.http?.tokenEnv, "MY_TOKEN");
+  assert.equal(config.http?.bearerTokenEnv, "MY_TOKEN");
+});
+
+Deno.test("parseDaemonConfig() reads http.tokenFile and http.tokenEnv under their new names, warning with the new name", async () => {
+  const seen: string[] = [];
+  await configure({
+    reset: true,
+    sinks: { capture: (record: LogRecord) => seen.push(record.message.join("")) },
+    loggers: [{ category: [LOG_CATEGORY], lowestLevel: "warning", sinks: ["capture"] }],
+  });
+  try {
+    const config = parseDaemonConfig({ http: { tokenEnv: "MY_TOKEN", tokenFile: "token.txt" } });
+    assert.equal(config.http?.bearerTokenEnv, "MY_TOKEN");
+    assert.equal(config.http?.bearerTokenFile, "token.txt");
+    assert.equal("tokenFile" in (config.http ?? {}), false);
+    assert.deepEqual(seen, [
+      'In mcp-executor.json, "http.tokenEnv" is deprecated: rename it to "http.bearerTokenEnv" (the old name is ' +
+      "read until the next release)",
+      'In mcp-executor.json, "http.tokenFile" is deprecated: rename it to "http.bearerTokenFile" (the old name is ' +
+      "read until the next release)",
+    ]);
+    assert.throws(
+      () => parseDaemonConfig({ http: { tokenFile: "a", bearerTokenFile: "b" } }),
+      /"http\.tokenFile" and "http\.bearerTokenFile" are the same setting/,
+    );
+    seen.length = 0;
+    parseDaemonConfig({ http: { bearerTokenFile: "token.txt" } });
+    assert.deepEqual(seen, []);
+  } finally {
+    await reset();
+  }
 });
 
 Deno.test("parseDaemonConfig() accepts a pii section with the orchestrator's options", () => {
@@ -49,7 +81,11 @@ Deno.test("parseDaemonConfig() names the field that is wrong", async (t) => {
     ["a port out of range", { http: { port: 70000 } }, /"http\.port"/],
     ["an unknown key in a section", { http: { hots: "x" } }, /"http": .*hots/],
     ["an unknown section", { approval: {} }, /top level: .*approval/],
-    ["a token variable that is not a name", { http: { tokenEnv: "A-B" } }, /"http\.tokenEnv"/],
+    [
+      "a token variable that is not a name",
+      { http: { bearerTokenEnv: "A-B" } },
+      /"http\.bearerTokenEnv"/,
+    ],
     ["pii without enabled", { pii: { flows: [] } }, /"pii\.enabled"/],
     ["an embedding that does not exist", { search: { embed: "openai" } }, /"search\.embed"/],
     [

@@ -11,8 +11,7 @@ import { type CallToolResult, type McpServer, ResourceTemplate } from "../sdk.ts
 import type { AgentTask, TaskResult } from "../types.ts";
 import type { Principal } from "../principal.ts";
 import { inferServers } from "./infer_servers.ts";
-import { inferPythonServers } from "../python/infer_python_servers.ts";
-import { pythonSearchText } from "../python/python_search.ts";
+import { inferPythonServers, pythonSearchText } from "../python/mod.ts";
 import { startRequestTask, type TrackTask } from "./request_task.ts";
 import { registerSkillTools } from "./skill_tools.ts";
 import { listServerFiles, readServerFile } from "./server_resources.ts";

@@ -9,7 +9,7 @@
 
 import type { AuthorizationUrlHandler } from "../connections/auth/mod.ts";
 import { SignInRequiredError } from "../connections/auth/mod.ts";
-import type { ElicitationHandler, ElicitationRequest } from "../connections/elicitation.ts";
+import type { ElicitationHandler, ElicitationRequest } from "../connections/mod.ts";
 import { DEFAULT_PRINCIPAL } from "../principal.ts";
 import type { ElicitResult, McpServer, RequestId } from "../sdk.ts";
 

@@ -215,7 +215,7 @@ Deno.test("ExecutorDaemon drops a session's privacy vault when the session close
     const client = await connect(daemon, "s1");
     const vaults = daemon.orchestrator.privacyVaults!;
     const task = vaults.forTask({ id: "t1", session: "s1" });
-    assert.equal(task.tokenizeResult("crm", "get", "ann@example.com"), "[EMAIL_1]");
+    assert.equal(task.resultWithPlaceholders("crm", "get", "ann@example.com"), "[EMAIL_1]");
     task.end();
     assert.equal(vaults.sessions, 1);
     await client.close();

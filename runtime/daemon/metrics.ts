@@ -6,7 +6,7 @@
  */
 
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { OrchestratorStats } from "../orchestrator/options.ts";
+import type { OrchestratorStats } from "../orchestrator/mod.ts";
 import type { OrchestratorEvent, OrchestratorEventListener } from "../orchestrator/mod.ts";
 
 /**

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { OrchestratorEvents } from "../orchestrator/mod.ts";
-import type { OrchestratorStats } from "../orchestrator/options.ts";
+import type { OrchestratorStats } from "../orchestrator/mod.ts";
 import { DaemonMetrics } from "./metrics.ts";
 
 /** The two things DaemonMetrics reads from an orchestrator, driven by hand to send chosen events. */

@@ -87,8 +87,26 @@ export { inferServers, type ServerName } from "./infer_servers.ts";
 export { taskResultContent } from "./task_result_content.ts";
 export {
   EXECUTE_CODE,
+  executeCodeInput,
   MAX_DETAIL_HITS,
   MAX_NAME_HITS,
   MAX_TIMEOUT_MS,
   SEARCH_TOOLS,
+  searchToolsInput,
 } from "./tool_definitions.ts";
+export { executeCodeTask, searchToolsResult } from "./daemon_tools.ts";
+export {
+  approvalForm,
+  elicitationApprover,
+  type ElicitationApproverOptions,
+  SessionApprovers,
+} from "./approvals.ts";
+export {
+  auditLine,
+  AuditLog,
+  type AuditLogOptions,
+  DEFAULT_AUDIT_KEEP,
+  DEFAULT_AUDIT_MAX_BYTES,
+} from "./audit_log.ts";
+export { DaemonMetrics, type MetricsSource } from "./metrics.ts";
+export { relayAuthorizationUrl } from "./elicitation_relay.ts";

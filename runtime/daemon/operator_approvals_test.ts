@@ -128,7 +128,7 @@ Deno.test("approvalsRoutes: 403 without mcpx:approve or for the call's own princ
 
 Deno.test("ApprovalGate with OperatorApprovals: no answer within approvalTimeoutMs refuses and withdraws the question", async () => {
   const { ApprovalGate } = await import("../approvals/mod.ts");
-  const { ConnectionManager } = await import("../connections/connection_manager.ts");
+  const { ConnectionManager } = await import("../connections/mod.ts");
   const operators = new OperatorApprovals();
   const events: string[] = [];
   operators.subscribe((e) => events.push(e.type));

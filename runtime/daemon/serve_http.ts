@@ -53,8 +53,8 @@ export function serveHttp(daemon: ExecutorDaemon, options: ServeHttpOptions): Ht
   if (!isLoopback(hostname) && options.authenticate === undefined && !options.tokens?.length) {
     throw new Error(
       `Refusing to listen on ${hostname}: beyond loopback the daemon needs authentication. ` +
-        "Give a token in the MCPX_TOKEN environment variable (or the one http.tokenEnv names), a token " +
-        "file (--token-file or http.tokenFile), or an OAuth issuer (auth.issuer); never a token as a flag " +
+        "Give a token in the MCPX_TOKEN environment variable (or the one http.bearerTokenEnv names), a token " +
+        "file (--token-file or http.bearerTokenFile), or an OAuth issuer (auth.issuer); never a token as a flag " +
         "value, which other users see in ps",
     );
   }

@@ -4,8 +4,8 @@
  * @module
  */
 
-export { MCPOrchestrator } from "./orchestrator.ts";
-export { OrchestratorCore } from "./orchestrator_core.ts";
+export { MCPOrchestrator, OrchestratorCore } from "./orchestrator.ts";
+
 export { validateSessionId } from "./session_spaces.ts";
 export {
   DEFAULT_LIMITS,
@@ -15,8 +15,8 @@ export {
   type TaskProgressEvent,
   type ToolProgressEvent,
 } from "./options.ts";
+export type { ApprovalRecord } from "../approvals/mod.ts";
 export {
-  type ApprovalRecord,
   type OrchestratorEvent,
   type OrchestratorEventListener,
   OrchestratorEvents,
@@ -24,3 +24,4 @@ export {
   type ToolCallEvent,
   type ToolCallOutcome,
 } from "./orchestrator_events.ts";
+export { parseAllowlist } from "./allowlist.ts";

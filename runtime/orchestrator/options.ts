@@ -7,10 +7,10 @@
 import type { ApprovalRules, Approver } from "../approvals/mod.ts";
 import type { RuleAction, RuleName } from "../blocker/mod.ts";
 import type { McpConfig } from "../config.ts";
-import type { ServerStatus } from "../connections/connection_manager.ts";
+import type { ServerStatus } from "../connections/mod.ts";
 import type { EmbedFunction, SearchDetail, UsageMemoryOptions } from "../search/mod.ts";
 import type { AuthorizationUrlHandler, SignInStore } from "../connections/auth/mod.ts";
-import type { ElicitationHandler } from "../connections/elicitation.ts";
+import type { ElicitationHandler } from "../connections/mod.ts";
 import type { PiiOptions, VaultStore } from "../privacy/mod.ts";
 import type { SkillRows, UsageRows } from "../state/mod.ts";
 import type { TaskResult } from "../types.ts";
@@ -253,10 +253,16 @@ export interface OrchestratorOptions {
    * The file OAuth sign-ins of remote servers are kept in (mode 0600). Default: `$MCP_EXECUTOR_TOKEN_FILE`, else
    * `mcp-executor/tokens.json` in `$XDG_CONFIG_HOME` or `~/.config`.
    */
+  signInFile?: string;
+  /**
+   * The old name of `signInFile`, read when `signInFile` is not given.
+   *
+   * @deprecated Use `signInFile`: "token" alone names LLM tokens; this option names where sign-ins are kept.
+   */
   tokenFile?: string;
   /**
-   * Where OAuth sign-ins are kept instead of `tokenFile`: the daemon with `state.url` gives the shared, encrypted
-   * store of every replica (`SharedTokenStore`).
+   * Where OAuth sign-ins are kept instead of `signInFile`: the daemon with `state.url` gives the shared, encrypted
+   * store of every replica (`SharedSignInStore`).
    */
   signInStore?: SignInStore;
   /**

@@ -18,7 +18,7 @@ import {
   writeInferredOutputs,
   writeServerModule,
 } from "../codegen/mod.ts";
-import type { ConnectionManager } from "../connections/connection_manager.ts";
+import type { ConnectionManager } from "../connections/mod.ts";
 import { logger } from "../log.ts";
 import type { CallToolResult } from "../sdk.ts";
 import type { ToolCatalog } from "./tool_catalog.ts";

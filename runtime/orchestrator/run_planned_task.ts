@@ -6,10 +6,10 @@
  */
 
 import type { ApprovalGate } from "../approvals/mod.ts";
-import type { ConnectionManager } from "../connections/connection_manager.ts";
+import type { ConnectionManager } from "../connections/mod.ts";
 import { logger } from "../log.ts";
 import type { CatalogRequest, SandboxPool } from "../sandbox/mod.ts";
-import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
+import type { ServerBinding } from "../wire/mod.ts";
 import type { AgentTask, TaskResult } from "../types.ts";
 import type { CallToolResult } from "../sdk.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions } from "./options.ts";
@@ -30,7 +30,7 @@ export interface RunContext {
   approvals: ApprovalGate;
   /** Receives the tool-call events. */
   events: OrchestratorEvents;
-  /** With `pii` on: the session vaults that tokenize results and restore arguments. */
+  /** With `pii` on: the session vaults that put placeholders into results and restore arguments. */
   privacy?: PrivacyVaults;
   connections: ConnectionManager;
   pool: SandboxPool;

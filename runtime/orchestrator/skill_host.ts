@@ -7,9 +7,9 @@
 
 import { toServerDirName } from "../codegen/mod.ts";
 import { BlockedCodeError, screenCode } from "../blocker/mod.ts";
-import { BUILTIN_KINDS, tokenPattern } from "../privacy/mod.ts";
-import type { ConnectionManager } from "../connections/connection_manager.ts";
-import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
+import { BUILTIN_KINDS, placeholderPattern } from "../privacy/mod.ts";
+import type { ConnectionManager } from "../connections/mod.ts";
+import type { ServerBinding } from "../wire/mod.ts";
 import { SkillManager } from "../skills/mod.ts";
 import type { AgentTask, TaskErrorInfo, TaskResult } from "../types.ts";
 import type { OrchestratorOptions } from "./options.ts";
@@ -58,7 +58,7 @@ export function createSkillManager(parts: SkillHostParts): SkillManager {
     currentTools: (server) => connected(server)?.tools,
     runTask: parts.runTask,
     refuse: parts.refuse,
-    placeholders: placeholderPattern(parts.options),
+    placeholders: placeholdersOfAnyConfig(parts.options),
     screen: (code) => {
       const policy = parts.options.blockerPolicy;
       const screen = screenCode(code, policy === undefined ? {} : { policy });
@@ -87,10 +87,10 @@ export function createSkillManager(parts: SkillHostParts): SkillManager {
  * The privacy vault's placeholders a saved skill may not hold: those of the built-in kinds, whether or not privacy
  * is on (a skill outlives the configuration it was saved under), and of the configured patterns and field rules.
  */
-function placeholderPattern(options: OrchestratorOptions): RegExp {
+function placeholdersOfAnyConfig(options: OrchestratorOptions): RegExp {
   const kinds = new Set<string>(BUILTIN_KINDS);
   for (const rule of [...(options.pii?.patterns ?? []), ...(options.pii?.fields ?? [])]) {
     if (/^[A-Z][A-Z0-9_]{0,31}$/.test(rule.kind)) kinds.add(rule.kind);
   }
-  return tokenPattern(kinds);
+  return placeholderPattern(kinds);
 }

@@ -14,16 +14,13 @@ import {
   writeServerModules,
 } from "../codegen/mod.ts";
 import { loadConfig, type McpConfig } from "../config.ts";
-import {
-  ConnectionManager,
-  type ConnectionManagerOptions,
-} from "../connections/connection_manager.ts";
-import type { ServerConnection } from "../connections/server_connection.ts";
+import { ConnectionManager, type ConnectionManagerOptions } from "../connections/mod.ts";
+import type { ServerConnection } from "../connections/mod.ts";
 import { logger } from "../log.ts";
 import { SandboxPool } from "../sandbox/mod.ts";
-import { PythonPoolSlot } from "../python/python_pool_slot.ts";
-import { memoryWatchWarning } from "../sandbox/rss_watchdog.ts";
-import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
+import { PythonPoolSlot } from "../python/mod.ts";
+import { memoryWatchWarning } from "../sandbox/mod.ts";
+import type { ServerBinding } from "../wire/mod.ts";
 import type { Tool } from "../sdk.ts";
 import { DEFAULT_LIMITS, type OrchestratorOptions } from "./options.ts";
 import type { ToolCatalog } from "./tool_catalog.ts";
@@ -177,8 +174,9 @@ function connectionHooks(options: OrchestratorOptions): ConnectionManagerOptions
   if (options.elicitationTimeoutMs !== undefined) {
     hooks.elicitationTimeoutMs = options.elicitationTimeoutMs;
   }
-  if (options.tokenFile !== undefined) hooks.tokenFile = options.tokenFile;
-  if (options.signInStore !== undefined) hooks.tokenStore = options.signInStore;
+  const signInFile = options.signInFile ?? options.tokenFile;
+  if (signInFile !== undefined) hooks.signInFile = signInFile;
+  if (options.signInStore !== undefined) hooks.signInStore = options.signInStore;
   if (options.maxPrincipalConnections !== undefined) {
     hooks.maxPrincipalConnections = options.maxPrincipalConnections;
   }

@@ -9,13 +9,13 @@ import { type Allowlist, isAllowed } from "./allowlist.ts";
 import type { ApprovalGate } from "../approvals/mod.ts";
 import type { OrchestratorEvents } from "./orchestrator_events.ts";
 import { ToolCallReport } from "./tool_call_report.ts";
-import type { ConnectionManager } from "../connections/connection_manager.ts";
-import { unwrapResult } from "../connections/unwrap_result.ts";
+import type { ConnectionManager } from "../connections/mod.ts";
+import { unwrapResult } from "../connections/mod.ts";
 import type { TaskPrivacy } from "../privacy/mod.ts";
 import type { CallToolResult } from "../sdk.ts";
 import type { ToolCallRequest } from "../sandbox/mod.ts";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
-import { toolCallTokensAsync, toolResultTokensAsync } from "../tokens/token_accounting.ts";
+import { ToolError } from "../wire/mod.ts";
+import { toolCallTokensAsync, toolResultTokensAsync } from "../tokens/mod.ts";
 import { logger } from "../log.ts";
 
 const log = logger("orchestrator");
@@ -48,7 +48,7 @@ export interface TaskCallsOptions {
   connections: ConnectionManager;
   /** Tokens classic tool calling spends before the first call: the tool definitions. */
   baseTokens: number;
-  /** With `pii` on: tokenizes results and restores arguments (see `TaskPrivacy.call`). */
+  /** With `pii` on: puts placeholders into results and restores arguments (see `TaskPrivacy.call`). */
   privacy?: TaskPrivacy;
   onProgress?: (
     server: string,
@@ -205,7 +205,7 @@ export class TaskCalls {
               tool,
               privacy === undefined || p.message === undefined ? p : {
                 ...p,
-                message: privacy.tokenizeText(server, p.message),
+                message: privacy.textWithPlaceholders(server, p.message),
               },
             ),
         }),

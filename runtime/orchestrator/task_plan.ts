@@ -8,8 +8,8 @@
 import { resolve, sep } from "node:path";
 import { type Allowlist, parseAllowlist } from "./allowlist.ts";
 import { BlockedCodeError, type RuleAction, type RuleName, screenCode } from "../blocker/mod.ts";
-import type { ConnectionManager } from "../connections/connection_manager.ts";
-import { type AgentProgram, parseAgentCode } from "../sandbox/parse_agent_code.ts";
+import type { ConnectionManager } from "../connections/mod.ts";
+import { type AgentProgram, parseAgentCode } from "../sandbox/mod.ts";
 import type { AgentTask, TaskErrorInfo, WorkerPermissions } from "../types.ts";
 
 /** How a task that passed its checks is run. */
@@ -73,14 +73,14 @@ export function planTask(
     allow,
     warnings: screen.findings.map((f) => `${f.rule} at ${f.line}:${f.column}: ${f.reason}`),
   };
-  const reach = reachesFile(task.permissions, connections.tokenFile);
+  const reach = reachesFile(task.permissions, connections.signInFile);
   if (reach !== undefined) {
     return {
       error: {
         name: "TypeError",
         code: "invalid_permissions",
         message:
-          `Cannot run task "${task.id}": its permissions name "${reach}", which holds the OAuth token file`,
+          `Cannot run task "${task.id}": its permissions name "${reach}", which holds the OAuth sign-in file`,
       },
     };
   }

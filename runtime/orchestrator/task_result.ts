@@ -5,7 +5,7 @@
  */
 
 import type { SandboxRunResult } from "../sandbox/mod.ts";
-import { codeModeTokensAsync, savedRatio } from "../tokens/token_accounting.ts";
+import { codeModeTokensAsync, savedRatio } from "../tokens/mod.ts";
 import { truncateJson } from "./truncate_json.ts";
 import { logger } from "../log.ts";
 

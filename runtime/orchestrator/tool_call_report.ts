@@ -5,9 +5,10 @@
  * @module
  */
 
-import type { ApprovalRecord, OrchestratorEvents, ToolCallEvent } from "./orchestrator_events.ts";
+import type { ApprovalRecord } from "../approvals/mod.ts";
+import type { OrchestratorEvents, ToolCallEvent } from "./orchestrator_events.ts";
 import { jsonBytes } from "./orchestrator_events.ts";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { ToolError } from "../wire/mod.ts";
 
 /** Codes of calls refused on the host before they reached a server. */
 const REFUSED = new Set(["not_allowed", "not_approved", "limit_exceeded"]);

@@ -14,7 +14,7 @@ import {
 } from "../codegen/mod.ts";
 import { logger } from "../log.ts";
 import type { CatalogRequest } from "../sandbox/mod.ts";
-import type { CatalogEntry } from "../sandbox_runtime/protocol.ts";
+import type { CatalogEntry } from "../wire/mod.ts";
 import {
   type EmbedFunction,
   formatHits,
@@ -31,7 +31,7 @@ import {
 } from "../search/mod.ts";
 import type { Tool } from "../sdk.ts";
 import type { UsageRows } from "../state/mod.ts";
-import { toolDefinitionTokens } from "../tokens/token_accounting.ts";
+import { toolDefinitionTokens } from "../tokens/mod.ts";
 import { SharedUsage } from "./shared_usage.ts";
 
 const log = logger("search");

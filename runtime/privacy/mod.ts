@@ -1,5 +1,5 @@
 /**
- * Privacy: personal data and secrets in tool results are replaced by tokens (`[EMAIL_1]`) on the host before they
+ * Privacy: personal data and secrets in tool results are replaced by placeholders (`[EMAIL_1]`) on the host before they
  * enter the sandbox, and restored in the arguments of later tool calls as the data-flow rules allow.
  *
  * @module
@@ -25,5 +25,10 @@ export { type PrivacyPolicy, TaskPrivacy } from "./task_privacy.ts";
 export { resolveSpans, type Span } from "./resolve_spans.ts";
 export { type JsonPath, matchesJsonPath, parseJsonPath, type PathStep } from "./json_path.ts";
 export { checkFlow, type FlowViolation } from "./flow_rules.ts";
-export { restoreArgs, type RestoreContext, tokenPattern } from "./restore_args.ts";
-export { MAX_DEPTH, type TokenizeContext, tokenizeText, tokenizeValue } from "./tokenize_value.ts";
+export { placeholderPattern, restoreArgs, type RestoreContext } from "./restore_args.ts";
+export {
+  MAX_DEPTH,
+  type PlaceholderContext,
+  textWithPlaceholders,
+  valueWithPlaceholders,
+} from "./with_placeholders.ts";

@@ -11,7 +11,7 @@ import { BUILTIN_KINDS, type PiiOptions } from "./pii_options.ts";
 import { resolveSpans, type Span } from "./resolve_spans.ts";
 
 /**
- * Detects values to tokenize in texts and fields.
+ * Detects values to replace with placeholders in texts and fields.
  *
  * @example
  * ```ts

@@ -62,7 +62,7 @@ export interface PiiPattern {
 
 /**
  * A per-field rule: the values at `path` in the results of `server` (and `tool`, when given) are of `kind`. This is
- * how names are tokenized: no pattern can tell a name from other words.
+ * how names are replaced: no pattern can tell a name from other words.
  *
  * @example
  * ```ts
@@ -72,7 +72,7 @@ export interface PiiPattern {
  * const names: PiiFieldRule = { server: "crm", tool: "list_people", path: "$.rows[*].name", kind: "NAME" };
  * using vaults = new PrivacyVaults({ enabled: true, fields: [names] });
  * const task = vaults.forTask({ id: "t1" });
- * assert.deepEqual(task.tokenizeResult("crm", "list_people", { rows: [{ name: "Ann Lee" }] }), {
+ * assert.deepEqual(task.resultWithPlaceholders("crm", "list_people", { rows: [{ name: "Ann Lee" }] }), {
  *   rows: [{ name: "[NAME_1]" }],
  * });
  * task.end();
@@ -102,7 +102,7 @@ export interface PiiFieldRule {
  * const crm: PiiFlowRule = { from: "crm", to: ["mailer"] };
  * using vaults = new PrivacyVaults({ enabled: true, flows: [crm] });
  * const task = vaults.forTask({ id: "t1" });
- * task.tokenizeResult("crm", "get", "ann@example.com");
+ * task.resultWithPlaceholders("crm", "get", "ann@example.com");
  * assert.deepEqual(task.restoreArgs("mailer", "send", { to: "[EMAIL_1]" }), { to: "ann@example.com" });
  * assert.throws(() => task.restoreArgs("search", "q", { q: "[EMAIL_1]" }), { code: "data_flow" });
  * task.end();
@@ -134,7 +134,7 @@ export interface PiiFlowRule {
  * ```
  */
 export interface PiiOptions {
-  /** Turns tokenization on. Off: nothing is scanned and nothing changes. */
+  /** Turns placeholders on. Off: nothing is scanned and nothing changes. */
   enabled: boolean;
   /** Which built-in kinds to detect. Default: all of them. */
   detect?: BuiltinKind[];

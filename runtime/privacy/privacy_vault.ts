@@ -1,14 +1,14 @@
 /**
- * `PrivacyVault`: the tokens of one session and the real values behind them, in memory only.
+ * `PrivacyVault`: the placeholders of one session and the real values behind them, in memory only.
  *
  * @module
  */
 
 import { type KnownMatch, KnownValues } from "./_known_values.ts";
 
-/** One tokenized value. */
+/** One value behind a placeholder. */
 export interface VaultEntry {
-  /** The token the sandbox sees, e.g. `"[EMAIL_1]"`. */
+  /** The placeholder the sandbox sees, e.g. `"[EMAIL_1]"`. */
   readonly token: string;
   readonly kind: string;
   /** The real value (a number when a field rule took a number). */
@@ -29,7 +29,7 @@ export interface VaultEntry {
  * ```
  */
 export interface VaultRecord {
-  /** The token, e.g. `"[EMAIL_1]"`. */
+  /** The placeholder, e.g. `"[EMAIL_1]"`. */
   token: string;
   /** Its kind. */
   kind: string;
@@ -41,15 +41,15 @@ export interface VaultRecord {
 
 /**
  * Whether a value is looked for again in other texts: at least 3 characters with a letter or a digit. A field rule
- * may select `"-"`, `" "` or `"no"`; replacing every such piece of text with a token would garble the results.
+ * may select `"-"`, `" "` or `"no"`; replacing every such piece of text with a placeholder would garble the results.
  */
 function refindable(value: string): boolean {
   return value.length >= 3 && /[\p{L}\p{N}]/u.test(value);
 }
 
 /**
- * One session's tokens. Two vaults share nothing: each has its own index from value to token and its own counters
- * per kind, which number the visible tokens. Values are found again in any text in time linear in the text (see
+ * One session's placeholders. Two vaults share nothing: each has its own index from value to placeholder and its own counters
+ * per kind, which number the visible placeholders. Values are found again in any text in time linear in the text (see
  * {@linkcode PrivacyVault.findKnown}), however many the vault holds.
  *
  * @example
@@ -57,31 +57,31 @@ function refindable(value: string): boolean {
  * import assert from "node:assert/strict";
  * import { PrivacyVault } from "./privacy_vault.ts";
  * const vault = new PrivacyVault();
- * assert.equal(vault.tokenize("ann@example.com", { kind: "EMAIL", origin: "crm" }), "[EMAIL_1]");
- * assert.equal(vault.tokenize("ann@example.com", { kind: "EMAIL", origin: "crm" }), "[EMAIL_1]");
- * assert.equal(vault.tokenize("bob@example.com", { kind: "EMAIL", origin: "crm" }), "[EMAIL_2]");
+ * assert.equal(vault.placeholderFor("ann@example.com", { kind: "EMAIL", origin: "crm" }), "[EMAIL_1]");
+ * assert.equal(vault.placeholderFor("ann@example.com", { kind: "EMAIL", origin: "crm" }), "[EMAIL_1]");
+ * assert.equal(vault.placeholderFor("bob@example.com", { kind: "EMAIL", origin: "crm" }), "[EMAIL_2]");
  * assert.equal(vault.lookup("[EMAIL_2]")?.value, "bob@example.com");
  * ```
  */
 export class PrivacyVault {
   #byValue = new Map<string, VaultEntry>();
-  #byToken = new Map<string, VaultEntry>();
+  #byPlaceholder = new Map<string, VaultEntry>();
   #counters = new Map<string, number>();
   #known = new KnownValues<VaultEntry>();
 
   /** How many values the vault holds. */
   get size(): number {
-    return this.#byToken.size;
+    return this.#byPlaceholder.size;
   }
 
   /**
-   * The token of a value, issuing a new one the first time the value is seen.
+   * The placeholder of a value, issuing a new one the first time the value is seen.
    *
    * @param value The real value.
-   * @param options Its kind (used for a new token) and the server whose result held it.
-   * @returns The token, e.g. `"[EMAIL_1]"`.
+   * @param options Its kind (used for a new placeholder) and the server whose result held it.
+   * @returns The placeholder, e.g. `"[EMAIL_1]"`.
    */
-  tokenize(value: string | number, options: { kind: string; origin: string }): string {
+  placeholderFor(value: string | number, options: { kind: string; origin: string }): string {
     const text = String(value);
     let entry = this.#byValue.get(text);
     if (entry === undefined) {
@@ -89,7 +89,7 @@ export class PrivacyVault {
       this.#counters.set(options.kind, n);
       entry = { token: `[${options.kind}_${n}]`, kind: options.kind, value, origins: new Set() };
       this.#byValue.set(text, entry);
-      this.#byToken.set(entry.token, entry);
+      this.#byPlaceholder.set(entry.token, entry);
       if (refindable(text)) this.#known.add(text, entry);
     }
     entry.origins.add(options.origin);
@@ -97,13 +97,13 @@ export class PrivacyVault {
   }
 
   /**
-   * The entry behind a token this vault issued.
+   * The entry behind a placeholder this vault issued.
    *
-   * @param token A token, e.g. `"[EMAIL_1]"`.
-   * @returns The entry, or `undefined` when this vault never issued the token.
+   * @param placeholder A placeholder, e.g. `"[EMAIL_1]"`.
+   * @returns The entry, or `undefined` when this vault never issued the placeholder.
    */
-  lookup(token: string): VaultEntry | undefined {
-    return this.#byToken.get(token);
+  lookup(placeholder: string): VaultEntry | undefined {
+    return this.#byPlaceholder.get(placeholder);
   }
 
   /**
@@ -117,7 +117,7 @@ export class PrivacyVault {
   }
 
   /**
-   * Finds the values the vault holds in a text, to re-tokenize values that come back from any server: values of at
+   * Finds the values the vault holds in a text, to put placeholders over values that come back from any server: values of at
    * least 3 characters with a letter or a digit, as whole words where a value starts or ends with a word character,
    * leftmost first and the longest where several start at one place. Linear in the text (an Aho-Corasick scan),
    * whatever the number of values.
@@ -130,7 +130,7 @@ export class PrivacyVault {
    * import assert from "node:assert/strict";
    * import { PrivacyVault } from "./privacy_vault.ts";
    * const vault = new PrivacyVault();
-   * vault.tokenize("Ann Lee", { kind: "NAME", origin: "crm" });
+   * vault.placeholderFor("Ann Lee", { kind: "NAME", origin: "crm" });
    * const found = vault.findKnown("met Ann Lee, not Ann Leeds");
    * assert.deepEqual(found.map((m) => [m.start, m.end, m.item.token]), [[4, 11, "[NAME_1]"]]);
    * ```
@@ -149,15 +149,15 @@ export class PrivacyVault {
    * import assert from "node:assert/strict";
    * import { PrivacyVault } from "./privacy_vault.ts";
    * const a = new PrivacyVault();
-   * a.tokenize("ann@example.com", { kind: "EMAIL", origin: "crm" });
+   * a.placeholderFor("ann@example.com", { kind: "EMAIL", origin: "crm" });
    * const b = new PrivacyVault();
    * b.absorb(a.records());
    * assert.equal(b.lookup("[EMAIL_1]")?.value, "ann@example.com");
-   * assert.equal(b.tokenize("bob@example.com", { kind: "EMAIL", origin: "crm" }), "[EMAIL_2]");
+   * assert.equal(b.placeholderFor("bob@example.com", { kind: "EMAIL", origin: "crm" }), "[EMAIL_2]");
    * ```
    */
   records(): VaultRecord[] {
-    return [...this.#byToken.values()].map((e) => ({
+    return [...this.#byPlaceholder.values()].map((e) => ({
       token: e.token,
       kind: e.kind,
       value: e.value,
@@ -166,8 +166,8 @@ export class PrivacyVault {
   }
 
   /**
-   * Takes in entries issued elsewhere (the same session on another replica): a token this vault already holds
-   * keeps its entry, and new tokens are numbered past every token taken in.
+   * Takes in entries issued elsewhere (the same session on another replica): a placeholder this vault already holds
+   * keeps its entry, and new placeholders are numbered past every placeholder taken in.
    *
    * @param records Entries as {@linkcode PrivacyVault.records} gives them.
    */
@@ -175,14 +175,14 @@ export class PrivacyVault {
     for (const record of records) {
       const n = Number(/_(\d+)\]$/.exec(record.token)?.[1] ?? 0);
       if (n > (this.#counters.get(record.kind) ?? 0)) this.#counters.set(record.kind, n);
-      const held = this.#byToken.get(record.token);
+      const held = this.#byPlaceholder.get(record.token);
       if (held !== undefined) {
         for (const origin of record.origins) held.origins.add(origin);
         continue;
       }
       const text = String(record.value);
       const entry: VaultEntry = { ...record, origins: new Set(record.origins) };
-      this.#byToken.set(entry.token, entry);
+      this.#byPlaceholder.set(entry.token, entry);
       if (!this.#byValue.has(text)) {
         this.#byValue.set(text, entry);
         if (refindable(text)) this.#known.add(text, entry);
@@ -190,10 +190,10 @@ export class PrivacyVault {
     }
   }
 
-  /** Forgets every value and token. */
+  /** Forgets every value and placeholder. */
   clear(): void {
     this.#byValue.clear();
-    this.#byToken.clear();
+    this.#byPlaceholder.clear();
     this.#counters.clear();
     this.#known.clear();
   }

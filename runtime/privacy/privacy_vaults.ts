@@ -9,7 +9,7 @@ import { parseJsonPath } from "./json_path.ts";
 import { PiiDetector } from "./pii_detector.ts";
 import { DEFAULT_PII_TTL_MS, parsePiiOptions, type PiiOptions } from "./pii_options.ts";
 import { PrivacyVault } from "./privacy_vault.ts";
-import { tokenPattern } from "./restore_args.ts";
+import { placeholderPattern } from "./restore_args.ts";
 import { type PrivacyPolicy, TaskPrivacy } from "./task_privacy.ts";
 import type { VaultStore } from "./vault_store.ts";
 
@@ -28,7 +28,7 @@ interface Held {
  * import { PrivacyVaults } from "./privacy_vaults.ts";
  * using vaults = new PrivacyVaults({ enabled: true });
  * const a = vaults.forTask({ id: "t1", session: "s1" });
- * assert.deepEqual(a.tokenizeResult("crm", "get", { mail: "ann@example.com" }), { mail: "[EMAIL_1]" });
+ * assert.deepEqual(a.resultWithPlaceholders("crm", "get", { mail: "ann@example.com" }), { mail: "[EMAIL_1]" });
  * a.end();
  * const b = vaults.forTask({ id: "t2", session: "s1" });
  * assert.deepEqual(b.restoreArgs("crm", "send", { to: "[EMAIL_1]" }), { to: "ann@example.com" });
@@ -71,7 +71,7 @@ export class PrivacyVaults implements Disposable {
       fields,
       flows: parsed.flows ?? [],
       defaultFlow: parsed.defaultFlow ?? "any",
-      tokens: tokenPattern(detector.kinds),
+      placeholders: placeholderPattern(detector.kinds),
     };
     this.#ttlMs = parsed.ttlMs ?? DEFAULT_PII_TTL_MS;
   }
@@ -175,7 +175,7 @@ export class PrivacyVaults implements Disposable {
   }
 
   /**
-   * Drops a session's vault: its values are forgotten and its tokens can no longer be restored, here and (with a
+   * Drops a session's vault: its values are forgotten and its placeholders can no longer be restored, here and (with a
    * store) on every replica. Call it when the session ends.
    *
    * @param session The session's name.

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { ToolError } from "../wire/mod.ts";
 import { parseJsonPath } from "./json_path.ts";
 import { PrivacyVaults } from "./privacy_vaults.ts";
-import { MAX_DEPTH } from "./tokenize_value.ts";
+import { MAX_DEPTH } from "./with_placeholders.ts";
 
 function toolError(code: string, message: RegExp): (error: unknown) => boolean {
   return (error) => {
@@ -16,16 +16,16 @@ function toolError(code: string, message: RegExp): (error: unknown) => boolean {
 Deno.test("PrivacyVaults: one session, stable tokens across tasks; sessions share nothing", () => {
   using vaults = new PrivacyVaults({ enabled: true });
   const a1 = vaults.forTask({ id: "a1", session: "A" });
-  assert.deepEqual(a1.tokenizeResult("crm", "list", ["x@example.com", "y@example.com"]), [
+  assert.deepEqual(a1.resultWithPlaceholders("crm", "list", ["x@example.com", "y@example.com"]), [
     "[EMAIL_1]",
     "[EMAIL_2]",
   ]);
   a1.end();
   const a2 = vaults.forTask({ id: "a2", session: "A" });
-  assert.equal(a2.tokenizeResult("crm", "get", "y@example.com"), "[EMAIL_2]");
+  assert.equal(a2.resultWithPlaceholders("crm", "get", "y@example.com"), "[EMAIL_2]");
   const b = vaults.forTask({ id: "b", session: "B" });
   // B's first email is B's [EMAIL_1]: the same visible token, a different vault.
-  assert.equal(b.tokenizeResult("crm", "get", "y@example.com"), "[EMAIL_1]");
+  assert.equal(b.resultWithPlaceholders("crm", "get", "y@example.com"), "[EMAIL_1]");
   assert.throws(
     () => b.restoreArgs("crm", "send", { to: "[EMAIL_2]" }),
     toolError("unknown_token", /\[EMAIL_2\]/),
@@ -39,7 +39,7 @@ Deno.test("PrivacyVaults: one session, stable tokens across tasks; sessions shar
 Deno.test("PrivacyVaults: a task without a session has a vault of its own, cleared when it ends", () => {
   using vaults = new PrivacyVaults({ enabled: true });
   const t1 = vaults.forTask({ id: "t1" });
-  assert.equal(t1.tokenizeResult("crm", "get", "x@example.com"), "[EMAIL_1]");
+  assert.equal(t1.resultWithPlaceholders("crm", "get", "x@example.com"), "[EMAIL_1]");
   t1.end();
   assert.throws(
     () => t1.restoreArgs("crm", "send", "[EMAIL_1]"),
@@ -57,7 +57,7 @@ Deno.test("PrivacyVaults: a task without a session has a vault of its own, clear
 Deno.test("PrivacyVaults drops a session's vault after ttlMs without use", async () => {
   using vaults = new PrivacyVaults({ enabled: true, ttlMs: 30 });
   const task = vaults.forTask({ id: "t", session: "S" });
-  task.tokenizeResult("crm", "get", "x@example.com");
+  task.resultWithPlaceholders("crm", "get", "x@example.com");
   await new Promise((r) => setTimeout(r, 80));
   assert.equal(vaults.sessions, 1, "a session with a running task is kept");
   task.end();
@@ -77,7 +77,7 @@ Deno.test("restoreArgs restores tokens in nested objects, arrays, keys and large
     fields: [{ server: "crm", path: "$.rows[*].id", kind: "CUSTOMER" }],
   });
   const task = vaults.forTask({ id: "t" });
-  const seen = task.tokenizeResult("crm", "list", {
+  const seen = task.resultWithPlaceholders("crm", "list", {
     rows: [{ id: 4711, mail: "ann@example.com" }],
   });
   assert.deepEqual(seen, { rows: [{ id: "[CUSTOMER_1]", mail: "[EMAIL_1]" }] });
@@ -102,9 +102,9 @@ Deno.test("data-flow rules: origin always allowed, rules per origin, defaultFlow
     flows: [{ from: "crm", to: ["crm", "mailer"] }, { from: "hr", to: [] }],
   });
   const task = vaults.forTask({ id: "t" });
-  task.tokenizeResult("crm", "get", "ann@example.com");
-  task.tokenizeResult("wiki", "get", "bob@example.com");
-  task.tokenizeResult("hr", "get", "eve@example.com");
+  task.resultWithPlaceholders("crm", "get", "ann@example.com");
+  task.resultWithPlaceholders("wiki", "get", "bob@example.com");
+  task.resultWithPlaceholders("hr", "get", "eve@example.com");
   await t.step("allowed by the rule", () => {
     assert.deepEqual(task.restoreArgs("mailer", "send", "[EMAIL_1]"), "ann@example.com");
   });
@@ -131,7 +131,7 @@ Deno.test("data-flow rules: origin always allowed, rules per origin, defaultFlow
     );
   });
   await t.step("a value seen from two servers needs both to agree", () => {
-    task.tokenizeResult("wiki", "get", "page by ann@example.com");
+    task.resultWithPlaceholders("wiki", "get", "page by ann@example.com");
     assert.throws(
       () => task.restoreArgs("search", "q", "[EMAIL_1]"),
       toolError("data_flow", /"crm"/),
@@ -140,7 +140,7 @@ Deno.test("data-flow rules: origin always allowed, rules per origin, defaultFlow
   task.end();
   using strict = new PrivacyVaults({ enabled: true, defaultFlow: "origin" });
   const s = strict.forTask({ id: "s" });
-  s.tokenizeResult("wiki", "get", "bob@example.com");
+  s.resultWithPlaceholders("wiki", "get", "bob@example.com");
   assert.throws(
     () => s.restoreArgs("search", "q", "[EMAIL_1]"),
     toolError("data_flow", /defaultFlow "origin"/),
@@ -148,7 +148,7 @@ Deno.test("data-flow rules: origin always allowed, rules per origin, defaultFlow
   s.end();
 });
 
-Deno.test("tokenizeResult walks structured results", async (t) => {
+Deno.test("resultWithPlaceholders walks structured results", async (t) => {
   using vaults = new PrivacyVaults({
     enabled: true,
     fields: [
@@ -158,7 +158,7 @@ Deno.test("tokenizeResult walks structured results", async (t) => {
   });
   const task = vaults.forTask({ id: "t" });
   await t.step("per-field rules by server, tool and path, including ..", () => {
-    const out = task.tokenizeResult("db", "query", {
+    const out = task.resultWithPlaceholders("db", "query", {
       rows: [{ name: "Ann Lee", note: "met Ann Lee" }],
       meta: { deep: { owner: "Bob Roe" } },
     });
@@ -167,7 +167,7 @@ Deno.test("tokenizeResult walks structured results", async (t) => {
       rows: [{ name: "[NAME_1]", note: "met [NAME_1]" }],
       meta: { deep: { owner: "[NAME_2]" } },
     });
-    assert.deepEqual(task.tokenizeResult("db", "other", { rows: [{ name: "Cy Doe" }] }), {
+    assert.deepEqual(task.resultWithPlaceholders("db", "other", { rows: [{ name: "Cy Doe" }] }), {
       rows: [{ name: "Cy Doe" }],
     });
   });
@@ -179,13 +179,13 @@ Deno.test("tokenizeResult walks structured results", async (t) => {
         null,
         2,
       );
-      const out = task.tokenizeResult("db", "query", [text]) as string[];
+      const out = task.resultWithPlaceholders("db", "query", [text]) as string[];
       assert.deepEqual(JSON.parse(out[0]!), { rows: [{ name: "[NAME_3]", mail: "[EMAIL_1]" }] });
       assert.match(out[0]!, /\n {2}"rows"/);
     },
   );
   await t.step("secrets in key-like fields, object keys, base64 left alone", () => {
-    const out = task.tokenizeResult("api", "get", {
+    const out = task.resultWithPlaceholders("api", "get", {
       apiKey: "Zx8kP2qLm9Rt4Vw7Yb",
       "dee@example.com": 1,
       image: { type: "image", data: "ZGVlQGV4YW1wbGUuY29t", mimeType: "image/png" },
@@ -197,7 +197,7 @@ Deno.test("tokenizeResult walks structured results", async (t) => {
     });
   });
   await t.step("an own __proto__ key stays a key", () => {
-    const out = task.tokenizeResult(
+    const out = task.resultWithPlaceholders(
       "api",
       "get",
       JSON.parse('{"__proto__": {"x": "dee@example.com"}}'),
@@ -246,13 +246,13 @@ Deno.test("PrivacyVaults refuses bad options, naming the field", () => {
   assert.equal(parseJsonPath("$['a b'][0]").steps.length, 2);
 });
 
-Deno.test("tokenizeResult: a short or wordless value a rule selects is not looked for in other text", () => {
+Deno.test("resultWithPlaceholders: a short or wordless value a rule selects is not looked for in other text", () => {
   using vaults = new PrivacyVaults({
     enabled: true,
     fields: [{ server: "db", path: "$.rows[*].name", kind: "NAME" }],
   });
   const task = vaults.forTask({ id: "t" });
-  const out = task.tokenizeResult("db", "query", {
+  const out = task.resultWithPlaceholders("db", "query", {
     rows: [{ name: "-", note: "a - b" }, { name: "Al", note: "Al and Cal" }, {
       name: " ",
       note: "x y",

@@ -1,10 +1,11 @@
 /**
- * Restoring tokens in a tool call's arguments to the real values, on the host, on the way to the server.
+ * Restoring placeholders in a tool call's arguments to the real values, on the host, on the way to the server.
  *
  * @module
  */
 
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { setOwnKey } from "./own_key.ts";
+import { ToolError } from "../wire/mod.ts";
 import { checkFlow } from "./flow_rules.ts";
 import type { PiiFlowRule } from "./pii_options.ts";
 import type { PrivacyVault } from "./privacy_vault.ts";
@@ -12,8 +13,8 @@ import type { PrivacyVault } from "./privacy_vault.ts";
 /** What restoring one call's arguments needs. */
 export interface RestoreContext {
   vault: PrivacyVault;
-  /** Matches the tokens of every configured kind (see {@linkcode tokenPattern}). */
-  tokens: RegExp;
+  /** Matches the placeholders of every configured kind (see {@linkcode placeholderPattern}). */
+  placeholders: RegExp;
   server: string;
   tool: string;
   flows: readonly PiiFlowRule[];
@@ -21,7 +22,7 @@ export interface RestoreContext {
 }
 
 /**
- * The expression that finds tokens of the given kinds, e.g. `[EMAIL_1]`. Text shaped like a token of another kind
+ * The expression that finds placeholders of the given kinds, e.g. `[EMAIL_1]`. Text shaped like a placeholder of another kind
  * is left alone.
  *
  * @param kinds The configured kinds.
@@ -30,32 +31,32 @@ export interface RestoreContext {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { tokenPattern } from "./restore_args.ts";
- * assert.deepEqual("[EMAIL_1] [NOTE_2]".match(tokenPattern(["EMAIL"])), ["[EMAIL_1]"]);
+ * import { placeholderPattern } from "./restore_args.ts";
+ * assert.deepEqual("[EMAIL_1] [NOTE_2]".match(placeholderPattern(["EMAIL"])), ["[EMAIL_1]"]);
  * ```
  */
-export function tokenPattern(kinds: Iterable<string>): RegExp {
+export function placeholderPattern(kinds: Iterable<string>): RegExp {
   return new RegExp(`\\[(?:${[...kinds].join("|")})_[1-9]\\d{0,8}\\]`, "g");
 }
 
 /**
- * Replaces every token in a call's arguments (in strings at any depth, alone or inside a larger text, and in object
- * keys) with its real value. A string that is exactly one token gets the value as it was (a number stays a number).
+ * Replaces every placeholder in a call's arguments (in strings at any depth, alone or inside a larger text, and in object
+ * keys) with its real value. A string that is exactly one placeholder gets the value as it was (a number stays a number).
  *
  * @param args The arguments as agent code sent them.
  * @param context The session's vault, the target server and tool, and the data-flow rules.
  * @returns New arguments with real values.
- * @throws {ToolError} `"unknown_token"` for a token this session never issued; `"data_flow"` for a value a rule
- * keeps from the target server (the message names the token, its kind, its origin and the rule, never the value).
+ * @throws {ToolError} `"unknown_token"` for a placeholder this session never issued; `"data_flow"` for a value a rule
+ * keeps from the target server (the message names the placeholder, its kind, its origin and the rule, never the value).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { PrivacyVault } from "./privacy_vault.ts";
- * import { restoreArgs, tokenPattern } from "./restore_args.ts";
+ * import { restoreArgs, placeholderPattern } from "./restore_args.ts";
  * const vault = new PrivacyVault();
- * vault.tokenize("ann@example.com", { kind: "EMAIL", origin: "crm" });
- * const context = { vault, tokens: tokenPattern(["EMAIL"]), server: "mailer", tool: "send", flows: [], defaultFlow: "any" as const };
+ * vault.placeholderFor("ann@example.com", { kind: "EMAIL", origin: "crm" });
+ * const context = { vault, placeholders: placeholderPattern(["EMAIL"]), server: "mailer", tool: "send", flows: [], defaultFlow: "any" as const };
  * assert.deepEqual(restoreArgs({ to: "[EMAIL_1]", body: "Hi [EMAIL_1]!" }, context), { to: "ann@example.com", body: "Hi ann@example.com!" });
  * assert.throws(() => restoreArgs({ to: "[EMAIL_2]" }, context), /was not issued/);
  * ```
@@ -78,14 +79,7 @@ function restore(node: unknown, context: RestoreContext, depth: number): unknown
     for (const [k, v] of Object.entries(node)) {
       const key = String(restoreString(k, context));
       const value = restore(v, context, depth + 1);
-      if (key === "__proto__") {
-        Object.defineProperty(out, key, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else out[key] = value;
+      setOwnKey(out, key, value);
     }
     return out;
   }
@@ -94,12 +88,12 @@ function restore(node: unknown, context: RestoreContext, depth: number): unknown
 
 function restoreString(text: string, context: RestoreContext): string | number {
   if (!text.includes("[")) return text;
-  const { tokens } = context;
-  tokens.lastIndex = 0;
-  const whole = tokens.exec(text);
+  const { placeholders } = context;
+  placeholders.lastIndex = 0;
+  const whole = placeholders.exec(text);
   if (whole === null) return text;
   if (whole.index === 0 && whole[0].length === text.length) return valueOf(whole[0], context);
-  return text.replace(tokens, (token) => String(valueOf(token, context)));
+  return text.replace(placeholders, (token) => String(valueOf(token, context)));
 }
 
 function valueOf(token: string, context: RestoreContext): string | number {

@@ -1,6 +1,6 @@
 /**
- * `TaskPrivacy`: what one task's tool calls do with personal data. Results are tokenized before they enter the
- * sandbox, arguments restored before they reach a server, and error texts re-tokenized.
+ * `TaskPrivacy`: what one task's tool calls do with personal data. Results get placeholders before they enter the
+ * sandbox, arguments restored before they reach a server, and error texts get placeholders too.
  *
  * @module
  */
@@ -9,9 +9,9 @@ import type { JsonPath } from "./json_path.ts";
 import type { PiiDetector } from "./pii_detector.ts";
 import type { PiiFieldRule, PiiFlowRule } from "./pii_options.ts";
 import type { PrivacyVault } from "./privacy_vault.ts";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { ToolError } from "../wire/mod.ts";
 import { restoreArgs } from "./restore_args.ts";
-import { tokenizeText, tokenizeValue } from "./tokenize_value.ts";
+import { textWithPlaceholders, valueWithPlaceholders } from "./with_placeholders.ts";
 
 /** The compiled settings every task shares. */
 export interface PrivacyPolicy {
@@ -19,7 +19,7 @@ export interface PrivacyPolicy {
   fields: readonly (PiiFieldRule & { compiled: JsonPath })[];
   flows: readonly PiiFlowRule[];
   defaultFlow: "any" | "origin";
-  tokens: RegExp;
+  placeholders: RegExp;
 }
 
 /**
@@ -31,7 +31,7 @@ export interface PrivacyPolicy {
  * import { PrivacyVaults } from "./privacy_vaults.ts";
  * using vaults = new PrivacyVaults({ enabled: true, flows: [{ from: "crm", to: ["crm"] }] });
  * const task = vaults.forTask({ id: "t1" });
- * assert.equal(task.tokenizeResult("crm", "get", "call +1 415-555-2671"), "call [PHONE_1]");
+ * assert.equal(task.resultWithPlaceholders("crm", "get", "call +1 415-555-2671"), "call [PHONE_1]");
  * assert.throws(() => task.restoreArgs("search", "find", { q: "[PHONE_1]" }), /flows\[0\]/);
  * task.end();
  * ```
@@ -55,19 +55,19 @@ export class TaskPrivacy {
   }
 
   /**
-   * Tokenizes a tool result before it enters the sandbox.
+   * Puts placeholders into a tool result before it enters the sandbox.
    *
    * @param server The server that answered (the values' origin).
    * @param tool The tool called (selects the field rules).
    * @param value The unwrapped result.
-   * @returns The result with tokens in place of values.
+   * @returns The result with placeholders in place of values.
    * @throws {RangeError} When the result is nested too deep to scan.
    */
-  tokenizeResult(server: string, tool: string, value: unknown): unknown {
+  resultWithPlaceholders(server: string, tool: string, value: unknown): unknown {
     const fields = this.#policy.fields
       .filter((f) => f.server === server && (f.tool === undefined || f.tool === tool))
       .map((f) => ({ path: f.compiled, kind: f.kind }));
-    return tokenizeValue(value, {
+    return valueWithPlaceholders(value, {
       vault: this.#vault,
       detector: this.#policy.detector,
       server,
@@ -76,15 +76,15 @@ export class TaskPrivacy {
   }
 
   /**
-   * Tokenizes a text from a server that is not a result: an error message or a progress message, which may echo
+   * Puts placeholders into a text from a server that is not a result: an error message or a progress message, which may echo
    * restored arguments.
    *
    * @param server The server the text came from.
    * @param text The text.
-   * @returns The text with tokens in place of values.
+   * @returns The text with placeholders in place of values.
    */
-  tokenizeText(server: string, text: string): string {
-    return tokenizeText(text, {
+  textWithPlaceholders(server: string, text: string): string {
+    return textWithPlaceholders(text, {
       vault: this.#vault,
       detector: this.#policy.detector,
       server,
@@ -93,7 +93,25 @@ export class TaskPrivacy {
   }
 
   /**
-   * Restores the tokens in a call's arguments, as the data-flow rules allow.
+   * The old name of {@linkcode TaskPrivacy.resultWithPlaceholders}.
+   *
+   * @deprecated Use `resultWithPlaceholders`: "token" alone names LLM tokens.
+   */
+  tokenizeResult(server: string, tool: string, value: unknown): unknown {
+    return this.resultWithPlaceholders(server, tool, value);
+  }
+
+  /**
+   * The old name of {@linkcode TaskPrivacy.textWithPlaceholders}.
+   *
+   * @deprecated Use `textWithPlaceholders`.
+   */
+  tokenizeText(server: string, text: string): string {
+    return this.textWithPlaceholders(server, text);
+  }
+
+  /**
+   * Restores the placeholders in a call's arguments, as the data-flow rules allow.
    *
    * @param server The server the call goes to.
    * @param tool The tool called.
@@ -102,8 +120,15 @@ export class TaskPrivacy {
    * @throws {ToolError} `"unknown_token"` or `"data_flow"`; see `restoreArgs`.
    */
   restoreArgs(server: string, tool: string, args: unknown): unknown {
-    const { tokens, flows, defaultFlow } = this.#policy;
-    return restoreArgs(args, { vault: this.#vault, tokens, server, tool, flows, defaultFlow });
+    const { placeholders, flows, defaultFlow } = this.#policy;
+    return restoreArgs(args, {
+      vault: this.#vault,
+      placeholders,
+      server,
+      tool,
+      flows,
+      defaultFlow,
+    });
   }
 
   /**
@@ -119,18 +144,18 @@ export class TaskPrivacy {
    * import { PrivacyVaults } from "./privacy_vaults.ts";
    * using vaults = new PrivacyVaults({ enabled: true });
    * const task = vaults.forTask({ id: "t1" });
-   * task.tokenizeResult("crm", "get", "ann@example.com");
+   * task.resultWithPlaceholders("crm", "get", "ann@example.com");
    * assert.deepEqual(task.placeholders({ to: ["[EMAIL_1]", "[EMAIL_9]"] }), [{ token: "[EMAIL_1]", kind: "EMAIL" }]);
    * task.end();
    * ```
    */
   placeholders(args: unknown): { token: string; kind: string }[] {
     const found = new Map<string, string>();
-    const tokens = new RegExp(this.#policy.tokens.source, "g");
+    const pattern = new RegExp(this.#policy.placeholders.source, "g");
     const visit = (node: unknown, depth: number): void => {
       if (depth > 256 || found.size >= 1_000) return;
       if (typeof node === "string") {
-        for (const token of node.match(tokens) ?? []) {
+        for (const token of node.match(pattern) ?? []) {
           const entry = this.#vault.lookup(token);
           if (entry !== undefined && !found.has(token)) found.set(token, entry.kind);
         }
@@ -148,16 +173,16 @@ export class TaskPrivacy {
   }
 
   /**
-   * Makes one tool call privately: restores the arguments (refusing unknown tokens and forbidden flows before
-   * anything is sent), forwards them, tokenizes the result, and re-tokenizes the message of any error, since a
+   * Makes one tool call privately: restores the arguments (refusing unknown placeholders and forbidden flows before
+   * anything is sent), forwards them, puts placeholders into the result and into the message of any error, since a
    * server may echo the real values it was sent.
    *
    * @param call The server, tool and arguments as agent code sent them.
    * @param forward Sends the restored arguments and returns the unwrapped result.
    * @param restored The arguments already restored with {@linkcode TaskPrivacy.restoreArgs}, if they were.
-   * @returns The tokenized result.
+   * @returns The result with placeholders.
    * @throws {ToolError} `"unknown_token"`, `"data_flow"`, `"privacy_scan"` (a result too deep to scan), or the
-   * forwarded call's error with its message tokenized.
+   * forwarded call's error with placeholders in its message.
    */
   async call(
     call: { server: string; tool: string; args: unknown },
@@ -170,14 +195,14 @@ export class TaskPrivacy {
       value = await forward(restored);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new ToolError(this.tokenizeText(server, message), {
+      throw new ToolError(this.textWithPlaceholders(server, message), {
         code: error instanceof ToolError ? error.code : "tool_failed",
         server,
         tool,
       });
     }
     try {
-      return this.tokenizeResult(server, tool, value);
+      return this.resultWithPlaceholders(server, tool, value);
     } catch (error) {
       throw new ToolError(
         `Cannot pass on the result of tool "${tool}" on server "${server}": ${

@@ -1,6 +1,6 @@
 /**
  * `VaultStore`: where session vaults are shared between replicas (the PostgreSQL state store gives one), so a
- * token issued on one replica is restored on another for the same session.
+ * placeholder issued on one replica is restored on another for the same session.
  *
  * @module
  */
@@ -32,7 +32,7 @@ export interface VaultStore {
   /** A session's records, or `undefined` when none are stored (or they expired). */
   load(session: string): Promise<VaultRecord[] | undefined>;
   /**
-   * Adds this replica's records to the session's (a stored token keeps its value) and keeps them `ttlMs` more.
+   * Adds this replica's records to the session's (a stored placeholder keeps its value) and keeps them `ttlMs` more.
    * Returns every record of the session.
    */
   save(session: string, records: readonly VaultRecord[], ttlMs: number): Promise<VaultRecord[]>;

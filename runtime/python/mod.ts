@@ -7,3 +7,7 @@
 
 export { createPythonPool, PYTHON_MEMORY_LIMIT_MB, type PythonPoolOptions } from "./python_pool.ts";
 export { makePythonSnapshot, PYODIDE_VERSION, resolvePyodideDir } from "./pyodide_files.ts";
+export { PythonPoolSlot } from "./python_pool_slot.ts";
+export { generatePythonModule, PYTHON_MODULE_FILE } from "./python_module.ts";
+export { inferPythonServers } from "./infer_python_servers.ts";
+export { pythonSearchText } from "./python_search.ts";

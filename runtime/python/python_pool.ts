@@ -8,7 +8,7 @@
  */
 
 import { join } from "node:path";
-import { SandboxPool, type SandboxPoolOptions } from "../sandbox/process_pool.ts";
+import { SandboxPool, type SandboxPoolOptions } from "../sandbox/mod.ts";
 import { makePythonSnapshot, resolvePyodideDir } from "./pyodide_files.ts";
 
 /** Options of {@linkcode createPythonPool}: those of a sandbox pool, plus where Pyodide is. */

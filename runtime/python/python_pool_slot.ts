@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { SandboxPool } from "../sandbox/process_pool.ts";
+import type { SandboxPool } from "../sandbox/mod.ts";
 import { createPythonPool, type PythonPoolOptions } from "./python_pool.ts";
 
 /**

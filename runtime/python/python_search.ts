@@ -6,7 +6,7 @@
  */
 
 import type { Tool } from "../mcp_types.ts";
-import type { ToolSearchHit } from "../search/types.ts";
+import type { ToolSearchHit } from "../search/mod.ts";
 import { assignPythonNames, renderPythonSignature } from "./python_module.ts";
 
 /**

@@ -7,8 +7,7 @@
 
 import { join } from "node:path";
 import { sandboxCommand } from "./sandbox_command.ts";
-import type { WorkerPermissions } from "../sandbox_runtime/protocol.ts";
-import type { PythonInit } from "../sandbox_runtime/python/python_runner.ts";
+import type { PythonInit, WorkerPermissions } from "../wire/mod.ts";
 
 /** How a sandbox process is started. */
 export interface SandboxProcessOptions {

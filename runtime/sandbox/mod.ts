@@ -34,5 +34,7 @@ export type {
   SandboxMessage,
   ServerBinding,
   WorkerPermissions,
-} from "../sandbox_runtime/protocol.ts";
-export type { WireError } from "../sandbox_runtime/wire_error.ts";
+} from "../wire/mod.ts";
+export type { WireError } from "../wire/mod.ts";
+export { SandboxProcess } from "./sandbox_process.ts";
+export { memoryWatchWarning } from "./rss_watchdog.ts";

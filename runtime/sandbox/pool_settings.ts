@@ -4,11 +4,11 @@
  * @module
  */
 
-import type { PythonInit } from "../sandbox_runtime/python/python_runner.ts";
+import type { PythonInit } from "../wire/mod.ts";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { RUNTIME_MODULE_FILE } from "../codegen/runtime_module.ts";
-import type { WorkerPermissions } from "../sandbox_runtime/protocol.ts";
+import { RUNTIME_MODULE_FILE } from "../codegen/mod.ts";
+import type { WorkerPermissions } from "../wire/mod.ts";
 
 /** How a {@linkcode SandboxPool} is set up. Every limit is a default a task may override. */
 export interface SandboxPoolOptions {

@@ -26,8 +26,7 @@
  */
 
 import { parse } from "@babel/parser";
-import type { ServerBinding } from "../sandbox_runtime/protocol.ts";
-import type { PythonTask } from "../sandbox_runtime/python/python_runner.ts";
+import type { PythonTask, ServerBinding } from "../wire/mod.ts";
 import { type AgentProgram, parseAgentCode } from "./parse_agent_code.ts";
 import { eraseTypes, type TypeErasure } from "./strip_types.ts";
 

@@ -9,7 +9,7 @@
  */
 
 import { join } from "node:path";
-import type { WorkerPermissions } from "../sandbox_runtime/protocol.ts";
+import type { WorkerPermissions } from "../wire/mod.ts";
 import {
   dirUrl,
   isDefaultPermissions,

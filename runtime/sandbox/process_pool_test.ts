@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ToolError } from "../sandbox_runtime/wire_error.ts";
+import { ToolError } from "../wire/mod.ts";
 import { createTestPool, echoHandler } from "./_test_util.ts";
 
 Deno.test("SandboxPool.run() returns the code's return value as JSON data", async () => {

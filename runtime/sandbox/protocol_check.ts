@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { SandboxMessage } from "../sandbox_runtime/protocol.ts";
+import type { SandboxMessage } from "../wire/mod.ts";
 
 const MAX_NAME = 256;
 const MAX_QUERY = 1_000;

@@ -6,9 +6,9 @@
  */
 
 import { z } from "zod";
-import type { SandboxMessage } from "../sandbox_runtime/protocol.ts";
+import type { SandboxMessage } from "../wire/mod.ts";
 import { checkSandboxMessage } from "./protocol_check.ts";
-import type { WireError } from "../sandbox_runtime/wire_error.ts";
+import type { WireError } from "../wire/mod.ts";
 
 const MAX_NAME_LENGTH = 256;
 /** The longest query `tools.search` takes. */

@@ -9,9 +9,9 @@
 
 import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath as fromFileUrl } from "node:url";
-import type { ServerBinding, WorkerPermissions } from "../sandbox_runtime/protocol.ts";
+import type { ServerBinding, WorkerPermissions } from "../wire/mod.ts";
 import type { PreparedCode } from "./prepare_code.ts";
-import { resolvePythonSkills } from "../python/python_skill.ts";
+import { resolvePythonSkills } from "../skills/mod.ts";
 
 /** What {@linkcode preparePythonCode} needs besides the code. */
 export interface PythonCodeOptions {

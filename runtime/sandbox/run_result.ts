@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { WireError } from "../sandbox_runtime/wire_error.ts";
+import type { WireError } from "../wire/mod.ts";
 
 /** How a sandbox run ended. */
 export type SandboxRunStatus = "completed" | "failed" | "timeout" | "cancelled";

@@ -5,14 +5,15 @@
  * @module
  */
 
-import { isAbsolute } from "node:path";
-import type { BootstrapConfig } from "../sandbox_runtime/bootstrap.ts";
-import type { WorkerPermissions } from "../sandbox_runtime/protocol.ts";
-import type { PythonInit } from "../sandbox_runtime/python/python_runner.ts";
+import { dirname, isAbsolute, join } from "node:path";
+import type { BootstrapConfig, PythonInit, WorkerPermissions } from "../wire/mod.ts";
 
 /** What a sandbox process is started with. */
 export interface SandboxCommandOptions {
-  /** The sandbox runtime's folder (holding `bootstrap.ts`), an absolute path. */
+  /**
+   * The sandbox runtime's folder (holding `bootstrap.ts`), an absolute path. The process may also read its sibling
+   * `wire/` folder, which holds what both sides of the boundary share.
+   */
   runtimeDir: string;
   /** The Unix socket the process connects to, an absolute path. */
   socketPath: string;
@@ -99,7 +100,7 @@ export function sandboxCommand(options: SandboxCommandOptions): SandboxCommand {
     "--no-remote",
     "--unstable-worker-options",
     `--v8-flags=--max-old-space-size=${options.heapMb}`,
-    `--allow-read=${unique([runtimeDir, ...read, socketPath]).join(",")}`,
+    `--allow-read=${unique([runtimeDir, wireDir(runtimeDir), ...read, socketPath]).join(",")}`,
     `--allow-write=${unique([...write, socketPath]).join(",")}`,
     `--allow-net=${unique([...net, `unix:${socketPath}`]).join(",")}`,
     `${runtimeDir.replace(/\/+$/, "")}/bootstrap.ts`,
@@ -131,6 +132,11 @@ function checkHost(host: string): void {
       }: expected a host or host:port`,
     );
   }
+}
+
+/** The shared `wire/` folder beside the sandbox runtime's folder. */
+function wireDir(runtimeDir: string): string {
+  return join(dirname(runtimeDir.replace(/\/+$/, "")), "wire");
 }
 
 function unique(items: string[]): string[] {

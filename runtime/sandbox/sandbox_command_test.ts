@@ -20,7 +20,7 @@ Deno.test("sandboxCommand() starts deno with the narrow flags and only DENO_DIR 
     "--no-remote",
     "--unstable-worker-options",
     "--v8-flags=--max-old-space-size=128",
-    "--allow-read=/app/runtime/sandbox_runtime,/app/servers,/state/sockets/s1/c.sock",
+    "--allow-read=/app/runtime/sandbox_runtime,/app/runtime/wire,/app/servers,/state/sockets/s1/c.sock",
     "--allow-write=/state/sockets/s1/c.sock",
     "--allow-net=unix:/state/sockets/s1/c.sock",
     "/app/runtime/sandbox_runtime/bootstrap.ts",
@@ -49,7 +49,7 @@ Deno.test("sandboxCommand() widens the process flags to cover the task's own per
   });
   assert.ok(
     args.includes(
-      "--allow-read=/app/runtime/sandbox_runtime,/app/servers,/data,/state/sockets/s1/c.sock",
+      "--allow-read=/app/runtime/sandbox_runtime,/app/runtime/wire,/app/servers,/data,/state/sockets/s1/c.sock",
     ),
   );
   assert.ok(args.includes("--allow-write=/data/out,/state/sockets/s1/c.sock"));

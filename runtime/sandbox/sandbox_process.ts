@@ -13,8 +13,8 @@
  * @module
  */
 
-import { LineWriter, readLines } from "../sandbox_runtime/line_channel.ts";
-import type { SandboxMessage } from "../sandbox_runtime/protocol.ts";
+import { LineWriter, readLines } from "../wire/mod.ts";
+import type { SandboxMessage } from "../wire/mod.ts";
 import { OutputTail } from "./output_tail.ts";
 import { parseSandboxMessage } from "./protocol_schema.ts";
 import type { SandboxRunResult } from "./run_result.ts";

@@ -113,8 +113,9 @@ Deno.test("SandboxProcess.run() aborts pending tool calls when the task ends", a
   await t.pool.settled();
 });
 
-Deno.test("sandbox runtime imports nothing from the host and no npm package", async () => {
+Deno.test("sandbox runtime imports nothing from the host but runtime/wire/, and no npm package", async () => {
   const runtimeUrl = new URL("../sandbox_runtime/", import.meta.url).href;
+  const wireUrl = new URL("../wire/", import.meta.url).href;
   for (const entry of ["bootstrap.ts", "worker.ts"]) {
     const output = await new Deno.Command(Deno.execPath(), {
       args: ["info", "--json", "--no-config", fileURLToPath(new URL(entry, runtimeUrl))],
@@ -127,7 +128,10 @@ Deno.test("sandbox runtime imports nothing from the host and no npm package", as
       npmPackages?: Record<string, unknown>;
     };
     for (const module of info.modules) {
-      assert.ok(module.specifier.startsWith(runtimeUrl), module.specifier);
+      assert.ok(
+        module.specifier.startsWith(runtimeUrl) || module.specifier.startsWith(wireUrl),
+        module.specifier,
+      );
     }
     assert.deepEqual(Object.keys(info.npmPackages ?? {}), []);
   }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ServerBinding, WorkerPermissions } from "../sandbox_runtime/protocol.ts";
+import type { ServerBinding, WorkerPermissions } from "../wire/mod.ts";
 import type { AgentProgram } from "./parse_agent_code.ts";
 import type { CatalogRequest, ToolCallRequest } from "./run_result.ts";
 import type { AgentProgress } from "./task_run.ts";

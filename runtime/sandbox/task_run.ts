@@ -12,9 +12,9 @@ import type {
   ReadyMessage,
   RunMessage,
   SandboxMessage,
-} from "../sandbox_runtime/protocol.ts";
-import { stripControls } from "../sandbox_runtime/clean_text.ts";
-import { toWireError, type WireError } from "../sandbox_runtime/wire_error.ts";
+} from "../wire/mod.ts";
+import { stripControls } from "../wire/mod.ts";
+import { toWireError, type WireError } from "../wire/mod.ts";
 import { LogBuffer } from "./log_buffer.ts";
 import type { PreparedCode } from "./prepare_code.ts";
 import { RssWatchdog } from "./rss_watchdog.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { type Bridge, BRIDGE_SYMBOL_KEY } from "./protocol.ts";
+import { type Bridge, BRIDGE_SYMBOL_KEY } from "../wire/mod.ts";
 import { installConsole, type LogSink } from "./console_capture.ts";
 
 /** The fields of a catalog read, checked. */

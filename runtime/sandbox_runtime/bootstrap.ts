@@ -12,20 +12,8 @@
  * @module
  */
 
-import { LineWriter, readLines } from "./line_channel.ts";
-import type { RecycleMessage } from "./protocol.ts";
+import { type BootstrapConfig, LineWriter, readLines, type RecycleMessage } from "../wire/mod.ts";
 import type { WorkerInit } from "./worker.ts";
-import type { PythonInit } from "./python/python_runner.ts";
-
-/** The second command-line argument of a sandbox process, as JSON. */
-export interface BootstrapConfig {
-  /** The Worker's permissions: a list of allowed paths or hosts, or `false` for none. */
-  permissions: { read: string[] | false; write: string[] | false; net: string[] | false };
-  /** Modules the Worker imports before it reports ready. */
-  preload: string[];
-  /** Set for processes that run Python: where Pyodide is (the Worker loads it before it reports ready). */
-  python?: PythonInit;
-}
 
 /** The exit code when the Worker itself fails outside agent code (the host reports a crash). */
 export const WORKER_FAILED_EXIT_CODE = 70;

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { LogMessage } from "./protocol.ts";
+import type { LogMessage } from "../wire/mod.ts";
 
 /** A console level, as a {@linkcode LogMessage} carries it. */
 export type LogLevel = LogMessage["level"];

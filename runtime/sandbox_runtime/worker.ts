@@ -14,14 +14,20 @@
  * @module
  */
 
-import type { CallResultMessage, RunMessage } from "./protocol.ts";
-import { fromWire, toWireError, type WireError } from "./wire_error.ts";
+import {
+  type CallResultMessage,
+  cleanText,
+  type CleanTextOptions,
+  fromWire,
+  type RunMessage,
+  toWireError,
+  type WireError,
+} from "../wire/mod.ts";
 import { toJsonSafe } from "./json_safe.ts";
 import type { LogLevel } from "./console_capture.ts";
-import { cleanText, type CleanTextOptions } from "./clean_text.ts";
 import { type CatalogFields, installAgentGlobals } from "./agent_globals.ts";
 // Python agent code (issue 21): the interpreter and its runner live in python/.
-import { loadPython, type PythonInit, runPython } from "./python/python_runner.ts";
+import { loadPython, type PythonInit, runPython } from "./python/mod.ts";
 
 /** The first message the sandbox process posts: modules to load before the Worker reports ready. */
 export interface WorkerInit {
@@ -114,7 +120,8 @@ async function init(config: WorkerInit): Promise<void> {
 async function run(message: RunMessage): Promise<void> {
   if (task !== undefined) return;
   task = message;
-  const internalUrl = new URL("./", import.meta.url).href;
+  // The runtime folder holds both this folder and `../wire/`: frames from either are internal.
+  const internalUrl = new URL("../", import.meta.url).href;
   clean = {
     firstLineOffset: message.firstLineOffset,
     pathAliases: message.pathAliases,

@@ -28,6 +28,7 @@ export { type UsageFile, UsageMemory, type UsageMemoryOptions } from "./usage_me
 export { loadUsageFile, saveUsageFile } from "./usage_file.ts";
 export { formatHits, NO_HITS_TEXT } from "./format_hits.ts";
 export { indexTerm, queryTerms, splitWords, synonymsOf } from "./_analyze.ts";
+export { isDictionaryWord } from "./_lexicon.ts";
 export { defaultFunctionName, defaultRenderSignature, defaultServerDir } from "./fallbacks.ts";
 export type {
   RankingOptions,

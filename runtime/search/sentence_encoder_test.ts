@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { universalSentenceEncoder } from "./sentence_encoder.ts";
 import { ToolFinder } from "./tool_finder.ts";
 import { ToolIndex } from "./tool_index.ts";
-import { loadRecordedServers, toEntries } from "./_test_corpus.ts";
+import { loadRecordedServers, toEntries } from "../../tests/helpers/search_corpus.ts";
 import { cosine } from "./_fusion.ts";
 
 const embed = universalSentenceEncoder();

@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { ToolFinder } from "./tool_finder.ts";
 import { ToolIndex } from "./tool_index.ts";
 import { UsageMemory } from "./usage_memory.ts";
-import { loadRecordedServers, loadSearchFixture, toEntries } from "./_test_corpus.ts";
+import {
+  loadRecordedServers,
+  loadSearchFixture,
+  toEntries,
+} from "../../tests/helpers/search_corpus.ts";
 import { blendSemantic, SEMANTIC_WEIGHT } from "./_fusion.ts";
 import { loadUsageFile, saveUsageFile } from "./usage_file.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Tool } from "../sdk.ts";
 import { formatHits } from "./format_hits.ts";
 import { ToolIndex } from "./tool_index.ts";
-import { loadRecordedServers, toEntries } from "./_test_corpus.ts";
+import { loadRecordedServers, toEntries } from "../../tests/helpers/search_corpus.ts";
 
 const recorded = await loadRecordedServers();
 const corpus = ToolIndex.from(toEntries(recorded));

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { ToolIndex } from "./tool_index.ts";
-import { loadRecordedServers, loadSearchFixture, toEntries } from "./_test_corpus.ts";
+import {
+  loadRecordedServers,
+  loadSearchFixture,
+  toEntries,
+} from "../../tests/helpers/search_corpus.ts";
 import type { RankingOptions } from "./types.ts";
 import { isDictionaryWord, lemmaOf } from "./_lexicon.ts";
 import { ABBREVIATIONS } from "./_abbreviations.ts";

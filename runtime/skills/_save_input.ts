@@ -23,7 +23,7 @@ const TAG_RE = /^[^\s]{1,64}$/;
 export interface SaveInputLimits {
   /** The most bytes of code (UTF-8). */
   maxCodeBytes: number;
-  /** The privacy vault's placeholders (`[EMAIL_1]`), from `tokenPattern`; none are looked for without it. */
+  /** The privacy vault's placeholders (`[EMAIL_1]`), from `placeholderPattern`; none are looked for without it. */
   placeholders?: RegExp;
 }
 

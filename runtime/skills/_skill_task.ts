@@ -7,7 +7,7 @@
 import type { AgentTask } from "../types.ts";
 import type { ExecuteSkillOptions } from "./skill_manager_options.ts";
 import type { LoadedSkill } from "./types.ts";
-import { pythonSkillSource } from "../python/python_skill.ts";
+import { pythonSkillSource } from "./python_skill.ts";
 
 /**
  * Builds the task of one run of a skill.

@@ -53,3 +53,4 @@ export type {
   SkillSummary,
   ToolChange,
 } from "./types.ts";
+export { pythonSkillSource, resolvePythonSkills } from "./python_skill.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { tokenPattern } from "../privacy/mod.ts";
+import { placeholderPattern } from "../privacy/mod.ts";
 import { LruCache } from "../lru_cache.ts";
 import { type CachedRecord, SkillStore } from "./skill_store.ts";
 import type { SaveContext } from "./skill_store.ts";
@@ -9,7 +9,7 @@ const CONTEXT: SaveContext = {
   servers: [],
   serversDir: "/nonexistent/servers",
   currentTools: () => undefined,
-  placeholders: tokenPattern(["EMAIL", "PHONE", "EMPLOYEE_ID"]),
+  placeholders: placeholderPattern(["EMAIL", "PHONE", "EMPLOYEE_ID"]),
 };
 
 async function tempDir(): Promise<{ dir: string } & AsyncDisposable> {

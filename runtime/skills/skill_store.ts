@@ -48,7 +48,7 @@ export { SKILL_STORE_DEFAULTS };
 import { renderSkillBody } from "./skill_usage.ts";
 import { recordTool } from "./tool_changes.ts";
 import type { LoadedSkill, RecordedTool, SaveSkillInput, SkillMetadata } from "./types.ts";
-import * as Py from "../python/python_skill.ts";
+import * as Py from "./python_skill.ts";
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -131,7 +131,7 @@ export class SkillStore {
       ...(context.placeholders === undefined ? {} : { placeholders: context.placeholders }),
     });
     let info: SkillCodeInfo;
-    const python = input.language === "python"; // issue 21: a Python skill (../python/python_skill.ts)
+    const python = input.language === "python"; // issue 21: a Python skill (python_skill.ts)
     try {
       if (python) info = Py.analyzePythonSkill(checked.code, context.servers);
       else info = analyzeSkillCode(checked.code, context.servers);

@@ -14,3 +14,13 @@ export {
   setTokenizer,
   type Tokenizer,
 } from "./tokens.ts";
+export {
+  codeModeTokens,
+  codeModeTokensAsync,
+  savedRatio,
+  toolCallTokens,
+  toolCallTokensAsync,
+  toolDefinitionTokens,
+  toolResultTokens,
+  toolResultTokensAsync,
+} from "./token_accounting.ts";

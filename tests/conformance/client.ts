@@ -12,9 +12,9 @@
 
 import { join } from "node:path";
 import { loadConfig } from "../../runtime/config.ts";
-import { ConnectionManager } from "../../runtime/connections/connection_manager.ts";
+import { ConnectionManager } from "../../runtime/connections/mod.ts";
 import type { AuthorizationUrlRequest } from "../../runtime/connections/auth/mod.ts";
-import type { ElicitationRequest } from "../../runtime/connections/elicitation.ts";
+import type { ElicitationRequest } from "../../runtime/connections/mod.ts";
 import type { ElicitResult, Tool } from "../../runtime/sdk.ts";
 
 /**
@@ -103,7 +103,7 @@ export async function main(args: string[]): Promise<number> {
       JSON.stringify({ mcpServers: { conformance: { type: "http", url, oauth } } }, null, 2),
     );
     await using servers = new ConnectionManager(await loadConfig(file), {
-      tokenFile: join(dir, "tokens.json"),
+      signInFile: join(dir, "tokens.json"),
       connectTimeoutMs: 20_000,
       callTimeoutMs: 20_000,
       onAuthorizationUrl: actAsBrowser,

@@ -35,7 +35,7 @@ Deno.test("daemon: a backing server's question goes to the client of the task's 
       config: { servers: { asking: { type: "http", url: asking.url, headers: {} } } },
       serversDir: join(dir, "servers"),
       stateDir: dir,
-      tokenFile: join(dir, "tokens.json"),
+      signInFile: join(dir, "tokens.json"),
     },
   });
   try {

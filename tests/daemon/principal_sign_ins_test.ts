@@ -6,10 +6,10 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ConnectionManager } from "../../runtime/connections/connection_manager.ts";
-import { SignInRequiredError, TokenStore } from "../../runtime/connections/auth/mod.ts";
+import { ConnectionManager } from "../../runtime/connections/mod.ts";
+import { FileSignInStore, SignInRequiredError } from "../../runtime/connections/auth/mod.ts";
 import { ExecutorDaemon } from "../../runtime/daemon/mod.ts";
-import { relayAuthorizationUrl } from "../../runtime/daemon/elicitation_relay.ts";
+import { relayAuthorizationUrl } from "../../runtime/daemon/mod.ts";
 import {
   Client,
   ElicitRequestSchema,
@@ -102,7 +102,7 @@ Deno.test("daemon: each principal's session signs in to a remote server as its o
     assert.equal(alice.asked.length, 1);
     assert.equal(server.signIns, 3, "owner, alice and bob signed in once each");
 
-    const store = new TokenStore(tokenFile);
+    const store = new FileSignInStore(tokenFile);
     const tokenOf = async (principal: string) =>
       (await store.get({ principal, server: "linear" }, server.url))?.tokens?.access_token;
     for (const principal of ["alice", "bob"]) {

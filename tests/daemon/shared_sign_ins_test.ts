@@ -5,8 +5,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SharedTokenStore } from "../../runtime/connections/auth/mod.ts";
-import { ConnectionManager } from "../../runtime/connections/connection_manager.ts";
+import { SharedSignInStore } from "../../runtime/connections/auth/mod.ts";
+import { ConnectionManager } from "../../runtime/connections/mod.ts";
 import { PostgresStateStore, StateCipher } from "../../runtime/state/mod.ts";
 import { actAsBrowser, startOAuthServer } from "../helpers/oauth_server.ts";
 import { freshDatabase, PG_URL } from "../helpers/postgres.ts";
@@ -26,7 +26,7 @@ Deno.test({
       });
       await using elsewhere = new ConnectionManager(
         { servers: { s: { type: "http", url: server.url, headers: {} } } },
-        { tokenStore: new SharedTokenStore(state.signIns), onAuthorizationUrl: actAsBrowser },
+        { signInStore: new SharedSignInStore(state.signIns), onAuthorizationUrl: actAsBrowser },
       );
       const [status] = await elsewhere.connectAll();
       assert.equal(status?.state, "connected", status?.error);

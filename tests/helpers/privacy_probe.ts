@@ -29,7 +29,13 @@ export function probePrivacy(): PrivacyProbe {
   const undo: (() => void)[] = [];
   const targets: [string, { prototype: object }, string[]][] = [
     ["PrivacyVaults", PrivacyVaults, ["forTask", "drop"]],
-    ["TaskPrivacy", TaskPrivacy, ["call", "tokenizeResult", "tokenizeText", "restoreArgs", "end"]],
+    ["TaskPrivacy", TaskPrivacy, [
+      "call",
+      "resultWithPlaceholders",
+      "textWithPlaceholders",
+      "restoreArgs",
+      "end",
+    ]],
     ["PrivacyVault", PrivacyVault, ["tokenize", "lookup", "entryOf", "findKnown"]],
     ["PiiDetector", PiiDetector, ["detect", "isSecretField"]],
   ];

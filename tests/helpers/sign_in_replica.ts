@@ -7,23 +7,23 @@
  * @module
  */
 
-import { SharedTokenStore } from "../../runtime/connections/auth/mod.ts";
-import { ConnectionManager } from "../../runtime/connections/connection_manager.ts";
+import { SharedSignInStore } from "../../runtime/connections/auth/mod.ts";
+import { ConnectionManager } from "../../runtime/connections/mod.ts";
 import { PostgresStateStore, StateCipher } from "../../runtime/state/mod.ts";
 
 const [serverUrl] = Deno.args;
 await using state = await PostgresStateStore.open(Deno.env.get("MCPX_STATE_URL")!, {
   cipher: await StateCipher.load(),
 });
-const tokenStore = new SharedTokenStore(state.signIns);
+const signInStore = new SharedSignInStore(state.signIns);
 console.log("ready");
 await Deno.stdin.read(new Uint8Array(1));
 await using servers = new ConnectionManager(
   { servers: { s: { type: "http", url: serverUrl!, headers: {} } } },
-  { tokenStore },
+  { signInStore },
 );
 const [status] = await servers.connectAll();
-const stored = await tokenStore.get("s", serverUrl!);
+const stored = await signInStore.get("s", serverUrl!);
 console.log(
   JSON.stringify({
     state: status?.state,

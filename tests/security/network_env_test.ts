@@ -116,7 +116,9 @@ Deno.test("escape suite: the sandbox process's command line grants nothing beyon
     "--v8-flags=--max-old-space-size=64",
   ]);
   assert.deepEqual(args.slice(8, 12), [
-    `--allow-read=${RUNTIME_DIR},${f.serversDir},${join(f.dir, "skills")},${socketPath}`,
+    `--allow-read=${RUNTIME_DIR},${join(RUNTIME_DIR, "..", "wire")},${f.serversDir},${
+      join(f.dir, "skills")
+    },${socketPath}`,
     `--allow-write=${socketPath}`,
     `--allow-net=unix:${socketPath}`,
     `${RUNTIME_DIR}/bootstrap.ts`,

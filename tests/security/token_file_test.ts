@@ -56,7 +56,7 @@ Deno.test("agent code uses a signed-in server but cannot read the token file, be
       });
       assert.equal(granted.status, "failed", path);
       assert.equal(granted.error?.code, "invalid_permissions");
-      assert.match(granted.error?.message ?? "", /which holds the OAuth token file$/);
+      assert.match(granted.error?.message ?? "", /which holds the OAuth sign-in file$/);
     }
 
     const seen = JSON.stringify([used, read, orch.getStats()]);

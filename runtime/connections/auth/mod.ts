@@ -1,5 +1,5 @@
 /**
- * OAuth 2.1 for remote servers: the SDK's client auth with the user's token file and a loopback redirect.
+ * OAuth 2.1 for remote servers: the SDK's client auth with the user's sign-in file and a loopback redirect.
  *
  * @module
  */
@@ -12,13 +12,16 @@ export {
   StoredOAuthProvider,
   type StoredOAuthProviderOptions,
 } from "./stored_oauth_provider.ts";
-export { SharedTokenStore } from "./shared_token_store.ts";
+export { SharedSignInStore } from "./shared_sign_in_store.ts";
 export type { SignInStore } from "./sign_in_store.ts";
 export { type SignInSummary, summarizeSignIn } from "./sign_in_summary.ts";
 export {
+  defaultSignInFile,
   defaultTokenFile,
+  FileSignInStore,
+  SIGN_IN_FILE_ENV,
   type SignInKey,
   type StoredSignIn,
   TOKEN_FILE_ENV,
   TokenStore,
-} from "./token_store.ts";
+} from "./file_sign_in_store.ts";

@@ -1,22 +1,22 @@
 /**
- * `SignInStore`: where upstream sign-ins are kept, whatever keeps them: the user's token file
- * ({@linkcode TokenStore}) on one machine, or the shared state store ({@linkcode SharedTokenStore}) for replicas.
+ * `SignInStore`: where upstream sign-ins are kept, whatever keeps them: the user's sign-in file
+ * ({@linkcode FileSignInStore}) on one machine, or the shared state store ({@linkcode SharedSignInStore}) for replicas.
  *
  * @module
  */
 
 import type { SignInSummary } from "./sign_in_summary.ts";
-import type { SignInKey, StoredSignIn } from "./token_store.ts";
+import type { SignInKey, StoredSignIn } from "./file_sign_in_store.ts";
 
 /**
  * What the OAuth provider and `deno task auth` need from a place that keeps sign-ins.
  *
  * @example
  * ```ts
- * import { type SignInStore, TokenStore } from "@mcp-executor/runtime";
+ * import { type SignInStore, FileSignInStore } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
- * const store: SignInStore = new TokenStore(`${dir}/tokens.json`);
+ * const store: SignInStore = new FileSignInStore(`${dir}/tokens.json`);
  * await store.update("linear", "https://mcp.linear.app/mcp", (entry) => ({ ...entry,
  *   tokens: { access_token: "a", token_type: "Bearer" } }));
  * assert.equal((await store.list()).length, 1);
@@ -24,7 +24,7 @@ import type { SignInKey, StoredSignIn } from "./token_store.ts";
  * ```
  */
 export interface SignInStore {
-  /** The token file, when sign-ins are kept in one (the sandbox is kept from reading it). */
+  /** The sign-in file, when sign-ins are kept in one (the sandbox is kept from reading it). */
   readonly path?: string | undefined;
   /** One principal's sign-in to one server at one URL, or `undefined`. */
   get(key: SignInKey, url: string): Promise<StoredSignIn | undefined>;

@@ -4,18 +4,18 @@
  * @module
  */
 
-import type { StoredSignIn } from "./token_store.ts";
+import type { StoredSignIn } from "./file_sign_in_store.ts";
 
 /**
  * One line of a sign-in store's `list()`: what a user may see, no secret.
  *
  * @example
  * ```ts
- * import { type SignInSummary, TokenStore } from "@mcp-executor/runtime";
+ * import { type SignInSummary, FileSignInStore } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
- * const store = new TokenStore(`${dir}/tokens.json`);
+ * const store = new FileSignInStore(`${dir}/tokens.json`);
  * await store.update("linear", "https://mcp.linear.app/mcp", (entry) => ({ ...entry,
  *   tokens: { access_token: "a", token_type: "Bearer" } }));
  * const [summary]: SignInSummary[] = await store.list();

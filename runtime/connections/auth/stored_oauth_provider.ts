@@ -1,5 +1,5 @@
 /**
- * The SDK's `OAuthClientProvider` for one configured server, backed by the user's token file.
+ * The SDK's `OAuthClientProvider` for one configured server, backed by the user's sign-in file.
  *
  * @module
  */
@@ -19,7 +19,7 @@ import { LoopbackListener } from "./loopback_listener.ts";
 import { refreshTokenOf, shareRefreshes } from "./share_refreshes.ts";
 import type { SignInStore } from "./sign_in_store.ts";
 import { SignInRequiredError } from "./sign_in_required_error.ts";
-import type { SignInKey, StoredSignIn } from "./token_store.ts";
+import type { SignInKey, StoredSignIn } from "./file_sign_in_store.ts";
 import { DEFAULT_PRINCIPAL } from "../../principal.ts";
 import type { InFlightCall } from "../elicitation.ts";
 
@@ -80,7 +80,7 @@ export interface StoredOAuthProviderOptions {
   url: string;
   /** The entry's `oauth` field. */
   oauth?: OAuthConfig;
-  /** Where sign-ins are kept: the token file, or the shared state store. */
+  /** Where sign-ins are kept: the sign-in file, or the shared state store. */
   store: SignInStore;
   /** Shows the authorization URL; without it a needed sign-in fails with {@linkcode SignInRequiredError}. */
   onAuthorizationUrl?: AuthorizationUrlHandler;
@@ -108,7 +108,7 @@ function randomState(): string {
  *
  * @example
  * ```ts ignore
- * const provider = new StoredOAuthProvider({ server: "linear", url, store: new TokenStore() });
+ * const provider = new StoredOAuthProvider({ server: "linear", url, store: new FileSignInStore() });
  * const transport = new StreamableHTTPClientTransport(new URL(url), { authProvider: provider });
  * ```
  */
@@ -314,7 +314,7 @@ export class StoredOAuthProvider implements OAuthClientProvider {
   }
 
   /**
-   * Re-reads the token file, so that a sign-in made elsewhere (`deno task auth`) is seen.
+   * Re-reads the sign-in file, so that a sign-in made elsewhere (`deno task auth`) is seen.
    *
    * @returns Resolves once read.
    */

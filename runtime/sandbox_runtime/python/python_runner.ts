@@ -13,26 +13,9 @@
  */
 
 import { PRELUDE_PY, SERVERS_INIT_PY } from "./_prelude.ts";
+import type { PythonInit, PythonTask } from "../../wire/mod.ts";
 
-/** Where the Worker finds Pyodide: set by the host for sandbox processes that run Python. */
-export interface PythonInit {
-  /** The folder of the npm package `pyodide` (holding `pyodide.mjs`, the wasm and the stdlib zip). */
-  pyodideDir: string;
-  /** A memory snapshot made by the host once (`make_snapshot.ts`); without it the interpreter starts cold. */
-  snapshotPath?: string;
-}
-
-/** What a Python task brings in its `run` message. */
-export interface PythonTask {
-  /** The servers it may call: Python identifier and the folder of the server's generated `__init__.py`. */
-  servers: { identifier: string; dir: string }[];
-  /** Host folders to mount at the same path (the workspace, granted folders); the first existing one is the cwd. */
-  mounts: string[];
-  /** The working folder, mounted, when the task has a workspace. */
-  cwd?: string;
-  /** The Python skills the code imports (transitively), module name to source, resolved by the host. */
-  skills?: Record<string, string>;
-}
+export type { PythonInit, PythonTask };
 
 /** The bridge functions the runner hands to Python (the Worker's own). */
 export interface PythonHandlers {

@@ -2,7 +2,7 @@
  * Newline-delimited text over a byte stream: the framing of the control channel between the host and a sandbox
  * process. Both ends use it; the host also caps the size of a line.
  *
- * This file runs inside the sandbox: it imports nothing from the host and no npm package.
+ * Both sides of the sandbox use this file: it imports nothing outside `runtime/wire/` and no npm package.
  *
  * @module
  */

@@ -12,28 +12,28 @@ import type { SignInStore } from "./sign_in_store.ts";
 import { type SignInSummary, summarizeSignIn } from "./sign_in_summary.ts";
 
 /**
- * The variable that moves the token file; it wins over the default, an explicit option wins over it.
+ * The variable that moves the sign-in file; it wins over the default, an explicit option wins over it.
  *
  * @example
  * ```ts
- * import { defaultTokenFile, TOKEN_FILE_ENV } from "@mcp-executor/runtime";
+ * import { defaultSignInFile, SIGN_IN_FILE_ENV } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
- * assert.equal(defaultTokenFile({ [TOKEN_FILE_ENV]: "/secure/tokens.json", HOME: "/home/ada" }), "/secure/tokens.json");
+ * assert.equal(defaultSignInFile({ [SIGN_IN_FILE_ENV]: "/secure/tokens.json", HOME: "/home/ada" }), "/secure/tokens.json");
  * ```
  */
-export const TOKEN_FILE_ENV = "MCP_EXECUTOR_TOKEN_FILE";
+export const SIGN_IN_FILE_ENV = "MCP_EXECUTOR_TOKEN_FILE";
 
 /**
  * What is stored for one server.
  *
  * @example
  * ```ts
- * import { type StoredSignIn, TokenStore } from "@mcp-executor/runtime";
+ * import { type StoredSignIn, FileSignInStore } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
- * const store = new TokenStore(`${dir}/tokens.json`);
+ * const store = new FileSignInStore(`${dir}/tokens.json`);
  * const url = "https://mcp.linear.app/mcp";
  * await store.update("linear", url, (): StoredSignIn => ({ url, tokens: { access_token: "a", token_type: "Bearer" } }));
  * const entry: StoredSignIn | undefined = await store.get("linear", url);
@@ -58,11 +58,11 @@ export interface StoredSignIn {
  *
  * @example
  * ```ts
- * import { type SignInKey, TokenStore } from "@mcp-executor/runtime";
+ * import { type SignInKey, FileSignInStore } from "@mcp-executor/runtime";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
- * const store = new TokenStore(`${dir}/tokens.json`);
+ * const store = new FileSignInStore(`${dir}/tokens.json`);
  * const url = "https://mcp.linear.app/mcp";
  * const alice: SignInKey = { principal: "alice", server: "linear" };
  * await store.update(alice, url, (entry) => ({ ...entry, tokens: { access_token: "a", token_type: "Bearer" } }));
@@ -127,7 +127,7 @@ function setEntry(
 }
 
 /**
- * The default token file: `$MCP_EXECUTOR_TOKEN_FILE`, else `tokens.json` in `$XDG_CONFIG_HOME/mcp-executor/`,
+ * The default sign-in file: `$MCP_EXECUTOR_TOKEN_FILE`, else `tokens.json` in `$XDG_CONFIG_HOME/mcp-executor/`,
  * else in `~/.config/mcp-executor/`.
  *
  * @param env Where to read the variables from (default: the process environment).
@@ -137,21 +137,21 @@ function setEntry(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { defaultTokenFile } from "@mcp-executor/runtime";
- * assert.equal(defaultTokenFile({ HOME: "/home/ada" }), "/home/ada/.config/mcp-executor/tokens.json");
+ * import { defaultSignInFile } from "@mcp-executor/runtime";
+ * assert.equal(defaultSignInFile({ HOME: "/home/ada" }), "/home/ada/.config/mcp-executor/tokens.json");
  * ```
  */
-export function defaultTokenFile(
+export function defaultSignInFile(
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): string {
-  const named = env[TOKEN_FILE_ENV];
+  const named = env[SIGN_IN_FILE_ENV];
   if (named !== undefined && named !== "") return named;
   const xdg = env.XDG_CONFIG_HOME;
   if (xdg !== undefined && xdg !== "") return join(xdg, "mcp-executor", "tokens.json");
   const home = env.HOME ?? env.USERPROFILE;
   if (home === undefined || home === "") {
     throw new Error(
-      `Cannot find the token file: set ${TOKEN_FILE_ENV}, XDG_CONFIG_HOME or HOME`,
+      `Cannot find the sign-in file: set ${SIGN_IN_FILE_ENV}, XDG_CONFIG_HOME or HOME`,
     );
   }
   return join(home, ".config", "mcp-executor", "tokens.json");
@@ -163,14 +163,14 @@ export function defaultTokenFile(
  * as before principals existed; another principal's are kept apart under `principals`, so that no lookup for one
  * principal can return another's. Each write re-reads the file and replaces it atomically, so a sign-in made by
  * `deno task auth` while a daemon runs is kept by both. Token values never leave this class except through
- * {@linkcode TokenStore.get} to the OAuth provider.
+ * {@linkcode FileSignInStore.get} to the OAuth provider.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { TokenStore } from "@mcp-executor/runtime";
+ * import { FileSignInStore } from "@mcp-executor/runtime";
  * const dir = await Deno.makeTempDir();
- * const store = new TokenStore(`${dir}/tokens.json`);
+ * const store = new FileSignInStore(`${dir}/tokens.json`);
  * await store.update("linear", "https://mcp.linear.app/mcp", (entry) => ({
  *   ...entry,
  *   tokens: { access_token: "a", token_type: "Bearer" },
@@ -180,7 +180,7 @@ export function defaultTokenFile(
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export class TokenStore implements SignInStore {
+export class FileSignInStore implements SignInStore {
   /** The file's path. */
   readonly path: string;
   #writing: Promise<unknown> = Promise.resolve();
@@ -188,9 +188,9 @@ export class TokenStore implements SignInStore {
   /**
    * Opens the store; nothing is read or written until it is used.
    *
-   * @param path The file (default: {@linkcode defaultTokenFile}).
+   * @param path The file (default: {@linkcode defaultSignInFile}).
    */
-  constructor(path: string = defaultTokenFile()) {
+  constructor(path: string = defaultSignInFile()) {
     this.path = path;
   }
 
@@ -294,7 +294,7 @@ export class TokenStore implements SignInStore {
       text = await Deno.readTextFile(this.path);
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return { version: 2, servers: {}, principals: {} };
-      throw new Error(`Cannot read the token file "${this.path}": ${(error as Error).message}`);
+      throw new Error(`Cannot read the sign-in file "${this.path}": ${(error as Error).message}`);
     }
     try {
       // Version 1 (no `principals`): every entry is the default principal's.
@@ -309,7 +309,7 @@ export class TokenStore implements SignInStore {
       return { version: 2, servers: parsed.servers, principals };
     } catch {
       throw new Error(
-        `Cannot read the token file "${this.path}": it is not a token file of mcp-executor (remove it and sign in again)`,
+        `Cannot read the sign-in file "${this.path}": it is not a sign-in file of mcp-executor (remove it and sign in again)`,
       );
     }
   }
@@ -332,7 +332,53 @@ export class TokenStore implements SignInStore {
       await Deno.rename(temp, this.path);
     } catch (error) {
       await Deno.remove(temp).catch(() => {});
-      throw new Error(`Cannot write the token file "${this.path}": ${(error as Error).message}`);
+      throw new Error(`Cannot write the sign-in file "${this.path}": ${(error as Error).message}`);
     }
   }
 }
+
+/**
+ * The old name of {@linkcode FileSignInStore}.
+ *
+ * @deprecated Use {@linkcode FileSignInStore}: "token" alone names LLM tokens.
+ *
+ * @example
+ * ```ts
+ * import { FileSignInStore, TokenStore } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * assert.equal(TokenStore, FileSignInStore);
+ * ```
+ */
+export const TokenStore: typeof FileSignInStore = FileSignInStore;
+/**
+ * The old name of {@linkcode FileSignInStore}.
+ *
+ * @deprecated Use {@linkcode FileSignInStore}.
+ */
+export type TokenStore = FileSignInStore;
+/**
+ * The old name of {@linkcode defaultSignInFile}.
+ *
+ * @deprecated Use {@linkcode defaultSignInFile}.
+ *
+ * @example
+ * ```ts
+ * import { defaultSignInFile, defaultTokenFile } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * assert.equal(defaultTokenFile({ HOME: "/home/ada" }), defaultSignInFile({ HOME: "/home/ada" }));
+ * ```
+ */
+export const defaultTokenFile: typeof defaultSignInFile = defaultSignInFile;
+/**
+ * The old name of {@linkcode SIGN_IN_FILE_ENV}.
+ *
+ * @deprecated Use {@linkcode SIGN_IN_FILE_ENV}.
+ *
+ * @example
+ * ```ts
+ * import { SIGN_IN_FILE_ENV, TOKEN_FILE_ENV } from "@mcp-executor/runtime";
+ * import assert from "node:assert/strict";
+ * assert.equal(TOKEN_FILE_ENV, SIGN_IN_FILE_ENV);
+ * ```
+ */
+export const TOKEN_FILE_ENV: typeof SIGN_IN_FILE_ENV = SIGN_IN_FILE_ENV;

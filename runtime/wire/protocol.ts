@@ -5,13 +5,13 @@
  * These are the only shapes that cross the boundary. The host validates every message it receives against the zod
  * schemas in `../sandbox/protocol_schema.ts`; nothing the sandbox sends is trusted.
  *
- * This file runs inside the sandbox: it imports nothing from the host and no npm package.
+ * Both sides of the sandbox use this file: it imports nothing outside `runtime/wire/` and no npm package.
  *
  * @module
  */
 
+import type { PythonInit, PythonTask } from "./python.ts";
 import type { WireError } from "./wire_error.ts";
-import type { PythonTask } from "./python/python_runner.ts";
 
 /**
  * Permissions the Worker that runs agent code gets. Everything not listed is denied.
@@ -221,4 +221,14 @@ export const BRIDGE_SYMBOL_KEY = "mcp-executor.bridge";
 export interface Bridge {
   /** Calls a tool through the host; resolves to the unwrapped result, rejects with a ToolError. */
   callTool(server: string, tool: string, args: unknown): Promise<unknown>;
+}
+
+/** The second command-line argument of a sandbox process, as JSON. */
+export interface BootstrapConfig {
+  /** The Worker's permissions: a list of allowed paths or hosts, or `false` for none. */
+  permissions: { read: string[] | false; write: string[] | false; net: string[] | false };
+  /** Modules the Worker imports before it reports ready. */
+  preload: string[];
+  /** Set for processes that run Python: where Pyodide is (the Worker loads it before it reports ready). */
+  python?: PythonInit;
 }

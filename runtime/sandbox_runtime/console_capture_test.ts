@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { formatLogArgs, installConsole } from "../sandbox_runtime/console_capture.ts";
-import { cleanText } from "../sandbox_runtime/clean_text.ts";
+import { formatLogArgs, installConsole } from "./console_capture.ts";
+import { cleanText } from "../wire/mod.ts";
 
 Deno.test("formatLogArgs() formats like Deno's console", async (t) => {
   const cases: Array<[unknown[], string]> = [

@@ -13,9 +13,9 @@
  */
 
 import { join } from "node:path";
-import { inferPythonServers } from "./infer_python_servers.ts";
-import { renderSkillBody } from "../skills/skill_usage.ts";
-import type { SkillMetadata } from "../skills/types.ts";
+import { inferPythonServers } from "../python/mod.ts";
+import { renderSkillBody } from "./skill_usage.ts";
+import type { SkillMetadata } from "./types.ts";
 
 /** The file name of a Python skill's program, beside SKILL.md. */
 export const PYTHON_SKILL_FILE = "skill.py";

@@ -2,7 +2,7 @@
  * Errors that cross the sandbox boundary. `postMessage` and JSON drop an error's class, so every error travels as a
  * {@linkcode WireError} and is rebuilt on the other side with {@linkcode fromWire}.
  *
- * This file runs inside the sandbox: it imports nothing from the host and no npm package.
+ * Both sides of the sandbox use this file: it imports nothing outside `runtime/wire/` and no npm package.
  *
  * @module
  */

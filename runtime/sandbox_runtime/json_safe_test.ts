@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { toJsonSafe } from "../sandbox_runtime/json_safe.ts";
+import { toJsonSafe } from "./json_safe.ts";
 
 Deno.test("toJsonSafe() gives values JSON has no form for a sensible one", async (t) => {
   const shared = { s: 1 };

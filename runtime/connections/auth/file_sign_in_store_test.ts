@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { TokenStore } from "./token_store.ts";
+import { FileSignInStore } from "./file_sign_in_store.ts";
 
 const URL_ = "https://mcp.linear.app/mcp";
 const tokens = (access: string) => ({ access_token: access, token_type: "Bearer" });
@@ -9,7 +9,7 @@ async function readJson(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await Deno.readTextFile(path));
 }
 
-Deno.test("TokenStore reads a version 1 file as the default principal's sign-ins and keeps other principals apart", async () => {
+Deno.test("FileSignInStore reads a version 1 file as the default principal's sign-ins and keeps other principals apart", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "tokens.json");
   // A file as written before principals existed.
@@ -18,7 +18,7 @@ Deno.test("TokenStore reads a version 1 file as the default principal's sign-ins
     servers: { linear: { url: URL_, tokens: tokens("own"), savedAt: "2026-11-01T00:00:00.000Z" } },
   };
   await Deno.writeTextFile(path, JSON.stringify(before), { mode: 0o600 });
-  const store = new TokenStore(path);
+  const store = new FileSignInStore(path);
   assert.equal((await store.get("linear", URL_))?.tokens?.access_token, "own");
   assert.equal(
     (await store.get({ principal: "default", server: "linear" }, URL_))?.tokens?.access_token,
@@ -79,9 +79,9 @@ Deno.test("TokenStore reads a version 1 file as the default principal's sign-ins
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("TokenStore treats principal and server names such as __proto__ as plain names", async () => {
+Deno.test("FileSignInStore treats principal and server names such as __proto__ as plain names", async () => {
   const dir = await Deno.makeTempDir();
-  const store = new TokenStore(join(dir, "tokens.json"));
+  const store = new FileSignInStore(join(dir, "tokens.json"));
   for (const principal of ["__proto__", "constructor", "default "]) {
     await store.update(
       { principal, server: "__proto__" },
@@ -112,10 +112,10 @@ Deno.test("TokenStore treats principal and server names such as __proto__ as pla
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("TokenStore refuses a file whose principals are not an object", async () => {
+Deno.test("FileSignInStore refuses a file whose principals are not an object", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "tokens.json");
   await Deno.writeTextFile(path, JSON.stringify({ version: 2, servers: {}, principals: [] }));
-  await assert.rejects(new TokenStore(path).list(), /is not a token file of mcp-executor/);
+  await assert.rejects(new FileSignInStore(path).list(), /is not a sign-in file of mcp-executor/);
   await Deno.remove(dir, { recursive: true });
 });

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { Tool } from "../sdk.ts";
-import type { ToolIndexEntry } from "./types.ts";
+import type { Tool } from "../../runtime/sdk.ts";
+import type { ToolIndexEntry } from "../../runtime/search/mod.ts";
 
 /** One recorded server: its corpus key and its tools. */
 export interface RecordedServer {
@@ -14,7 +14,7 @@ export interface RecordedServer {
   tools: Tool[];
 }
 
-const FIXTURES = new URL("../../tests/fixtures/tools_list/", import.meta.url);
+const FIXTURES = new URL("../fixtures/tools_list/", import.meta.url);
 
 /**
  * Reads every recorded fixture, sorted by key.
@@ -51,7 +51,7 @@ export function toEntries(servers: readonly RecordedServer[]): ToolIndexEntry[] 
  * @returns The recorded server.
  */
 export async function loadSearchFixture(key: string): Promise<RecordedServer> {
-  const file = new URL(`../../tests/fixtures/search/${key}.json`, import.meta.url);
+  const file = new URL(`../fixtures/search/${key}.json`, import.meta.url);
   const fixture = JSON.parse(await Deno.readTextFile(file)) as { key: string; tools: Tool[] };
   return { key: fixture.key, tools: fixture.tools };
 }

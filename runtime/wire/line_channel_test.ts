@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LineWriter, readLines } from "../sandbox_runtime/line_channel.ts";
+import { LineWriter, readLines } from "./line_channel.ts";
 
 function chunkedReader(chunks: string[]): { read(buffer: Uint8Array): Promise<number | null> } {
   const queue = chunks.map((chunk) => new TextEncoder().encode(chunk));

@@ -3,7 +3,7 @@
  * `data:` URL or eval name becomes `agent.ts` with the agent's own line and column, the sandbox runtime's own frames go, known
  * folders get short names, and terminal colour codes are stripped.
  *
- * This file runs inside the sandbox: it imports nothing from the host and no npm package.
+ * Both sides of the sandbox use this file: it imports nothing outside `runtime/wire/` and no npm package.
  *
  * @module
  */

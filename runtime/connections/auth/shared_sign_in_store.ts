@@ -1,5 +1,5 @@
 /**
- * `SharedTokenStore`: upstream sign-ins kept in the PostgreSQL state store, encrypted, shared by every replica; a
+ * `SharedSignInStore`: upstream sign-ins kept in the PostgreSQL state store, encrypted, shared by every replica; a
  * refresh holds the sign-in's row, so a rotating refresh token is spent once however many replicas need it.
  *
  * @module
@@ -9,7 +9,7 @@ import type { PostgresSignIns } from "../../state/mod.ts";
 import { DEFAULT_PRINCIPAL } from "../../principal.ts";
 import type { SignInStore } from "./sign_in_store.ts";
 import { type SignInSummary, summarizeSignIn } from "./sign_in_summary.ts";
-import type { SignInKey, StoredSignIn } from "./token_store.ts";
+import type { SignInKey, StoredSignIn } from "./file_sign_in_store.ts";
 
 function keyOf(key: SignInKey): { principal: string; server: string } {
   return typeof key === "string" ? { principal: DEFAULT_PRINCIPAL, server: key } : key;
@@ -25,19 +25,19 @@ function tokenAnswer(entry: StoredSignIn): Response {
 }
 
 /**
- * Sign-ins in the shared state store ({@linkcode PostgresSignIns}), with the token file's behaviour: one entry per
+ * Sign-ins in the shared state store ({@linkcode PostgresSignIns}), with the sign-in file's behaviour: one entry per
  * principal and server, an entry for another URL does not count, `list()` shows no secret.
  *
  * @example
  * ```ts ignore
  * import { PostgresStateStore, StateCipher } from "../../state/mod.ts";
- * import { SharedTokenStore } from "./shared_token_store.ts";
+ * import { SharedSignInStore } from "./shared_sign_in_store.ts";
  * const state = await PostgresStateStore.open(Deno.env.get("MCPX_STATE_URL")!, { cipher: await StateCipher.load() });
- * const store = new SharedTokenStore(state.signIns);
+ * const store = new SharedSignInStore(state.signIns);
  * console.log(await store.list());
  * ```
  */
-export class SharedTokenStore implements SignInStore {
+export class SharedSignInStore implements SignInStore {
   /** No file: the sandbox has none to be kept from. */
   readonly path: undefined = undefined;
   #rows: PostgresSignIns<StoredSignIn>;

@@ -1,10 +1,11 @@
 /**
- * Replacing detected values with tokens: in a free text, and in a whole tool result walked as JSON (object keys,
+ * Replacing detected values with placeholders: in a free text, and in a whole tool result walked as JSON (object keys,
  * string values, text that holds JSON, and the values per-field rules select).
  *
  * @module
  */
 
+import { setOwnKey } from "./own_key.ts";
 import { type JsonPath, matchesJsonPath } from "./json_path.ts";
 import type { PiiDetector } from "./pii_detector.ts";
 import type { PrivacyVault } from "./privacy_vault.ts";
@@ -14,7 +15,7 @@ import type { Span } from "./resolve_spans.ts";
 export const MAX_DEPTH = 256;
 
 /** What tokenizing one tool result needs. */
-export interface TokenizeContext {
+export interface PlaceholderContext {
   vault: PrivacyVault;
   detector: PiiDetector;
   /** The server the result came from: the values' origin. */
@@ -24,23 +25,23 @@ export interface TokenizeContext {
 }
 
 /**
- * Replaces each detected value in a text, and each value the vault already holds, with its token.
+ * Replaces each detected value in a text, and each value the vault already holds, with its placeholder.
  *
  * @param text The text.
  * @param context The vault, the detector and the origin server.
- * @returns The text with tokens in place of values.
+ * @returns The text with placeholders in place of values.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { PiiDetector } from "./pii_detector.ts";
  * import { PrivacyVault } from "./privacy_vault.ts";
- * import { tokenizeText } from "./tokenize_value.ts";
+ * import { textWithPlaceholders } from "./with_placeholders.ts";
  * const context = { vault: new PrivacyVault(), detector: new PiiDetector({ enabled: true }), server: "crm", fields: [] };
- * assert.equal(tokenizeText("ann@example.com, ann@example.com", context), "[EMAIL_1], [EMAIL_1]");
+ * assert.equal(textWithPlaceholders("ann@example.com, ann@example.com", context), "[EMAIL_1], [EMAIL_1]");
  * ```
  */
-export function tokenizeText(text: string, context: TokenizeContext): string {
+export function textWithPlaceholders(text: string, context: PlaceholderContext): string {
   const { vault, detector, server } = context;
   const known: Span[] = vault.findKnown(text).map((m) => ({
     start: m.start,
@@ -54,19 +55,19 @@ export function tokenizeText(text: string, context: TokenizeContext): string {
   let at = 0;
   for (const span of spans) {
     out += text.slice(at, span.start) +
-      vault.tokenize(text.slice(span.start, span.end), { kind: span.kind, origin: server });
+      vault.placeholderFor(text.slice(span.start, span.end), { kind: span.kind, origin: server });
     at = span.end;
   }
   return out + text.slice(at);
 }
 
 /**
- * Replaces the values in a tool result, as agent code would receive it, with tokens. Field rules' paths match from
+ * Replaces the values in a tool result, as agent code would receive it, with placeholders. Field rules' paths match from
  * the result's root, and from the root of any text in it that holds a JSON object or array.
  *
  * @param value The unwrapped result (JSON-like: objects, arrays, strings, numbers, booleans, null).
  * @param context The vault, the detector, the origin server and the field rules for this tool.
- * @returns A new value with tokens; the input is not modified.
+ * @returns A new value with placeholders; the input is not modified.
  * @throws {RangeError} When the value is nested deeper than {@linkcode MAX_DEPTH}.
  *
  * @example
@@ -75,22 +76,22 @@ export function tokenizeText(text: string, context: TokenizeContext): string {
  * import { parseJsonPath } from "./json_path.ts";
  * import { PiiDetector } from "./pii_detector.ts";
  * import { PrivacyVault } from "./privacy_vault.ts";
- * import { tokenizeValue } from "./tokenize_value.ts";
+ * import { valueWithPlaceholders } from "./with_placeholders.ts";
  * const context = {
  *   vault: new PrivacyVault(),
  *   detector: new PiiDetector({ enabled: true }),
  *   server: "crm",
  *   fields: [{ path: parseJsonPath("$.rows[*].name"), kind: "NAME" }],
  * };
- * const out = tokenizeValue({ rows: [{ name: "Ann Lee", mail: "ann@example.com" }] }, context);
+ * const out = valueWithPlaceholders({ rows: [{ name: "Ann Lee", mail: "ann@example.com" }] }, context);
  * assert.deepEqual(out, { rows: [{ name: "[NAME_1]", mail: "[EMAIL_1]" }] });
  * ```
  */
-export function tokenizeValue(value: unknown, context: TokenizeContext): unknown {
+export function valueWithPlaceholders(value: unknown, context: PlaceholderContext): unknown {
   return walk(value, [], undefined, context);
 }
 
-function fieldKind(location: (string | number)[], context: TokenizeContext): string | undefined {
+function fieldKind(location: (string | number)[], context: PlaceholderContext): string | undefined {
   for (const field of context.fields) if (matchesJsonPath(field.path, location)) return field.kind;
   return undefined;
 }
@@ -99,7 +100,7 @@ function walk(
   node: unknown,
   location: (string | number)[],
   key: string | undefined,
-  context: TokenizeContext,
+  context: PlaceholderContext,
 ): unknown {
   if (location.length > MAX_DEPTH) {
     throw new RangeError(
@@ -108,13 +109,13 @@ function walk(
   }
   if (context.fields.length > 0 && location.length > 0) {
     const kind = fieldKind(location, context);
-    if (kind !== undefined) return tokenizeAll(node, kind, context, location.length);
+    if (kind !== undefined) return replaceEvery(node, kind, context, location.length);
   }
   if (typeof node === "string") {
     if (key !== undefined && context.detector.isSecretField(key, node)) {
-      return context.vault.tokenize(node, { kind: "SECRET", origin: context.server });
+      return context.vault.placeholderFor(node, { kind: "SECRET", origin: context.server });
     }
-    return jsonText(node, context) ?? tokenizeText(node, context);
+    return jsonText(node, context) ?? textWithPlaceholders(node, context);
   }
   if (Array.isArray(node)) {
     const out = new Array(node.length);
@@ -135,17 +136,10 @@ function walk(
         continue;
       }
       location.push(k);
-      const name = k.length >= 3 ? tokenizeText(k, context) : k;
+      const name = k.length >= 3 ? textWithPlaceholders(k, context) : k;
       const value = walk(v, location, k, context);
       // JSON may carry an own "__proto__" key: keep it a key, never a prototype.
-      if (name === "__proto__") {
-        Object.defineProperty(out, name, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else out[name] = value;
+      setOwnKey(out, name, value);
       location.pop();
     }
     return out;
@@ -154,7 +148,7 @@ function walk(
 }
 
 /** A text that holds a JSON object or array is walked as JSON (paths match from its own `$`) and written back. */
-function jsonText(text: string, context: TokenizeContext): string | undefined {
+function jsonText(text: string, context: PlaceholderContext): string | undefined {
   const first = text.trimStart()[0];
   if (first !== "{" && first !== "[") return undefined;
   let parsed: unknown;
@@ -165,19 +159,19 @@ function jsonText(text: string, context: TokenizeContext): string | undefined {
   }
   if (parsed === null || typeof parsed !== "object") return undefined;
   const before = context.vault.size;
-  const tokenized = walk(parsed, [], undefined, context);
+  const replaced = walk(parsed, [], undefined, context);
   // Nothing replaced: keep the text exactly as the server wrote it.
-  if (context.vault.size === before && JSON.stringify(tokenized) === JSON.stringify(parsed)) {
+  if (context.vault.size === before && JSON.stringify(replaced) === JSON.stringify(parsed)) {
     return text;
   }
   const indent = /\n([ \t]+)["\]}]/.exec(text)?.[1];
-  return JSON.stringify(tokenized, null, indent);
+  return JSON.stringify(replaced, null, indent);
 }
 
-function tokenizeAll(
+function replaceEvery(
   node: unknown,
   kind: string,
-  context: TokenizeContext,
+  context: PlaceholderContext,
   depth: number,
 ): unknown {
   if (depth > MAX_DEPTH) {
@@ -186,12 +180,12 @@ function tokenizeAll(
     );
   }
   if ((typeof node === "string" && node !== "") || typeof node === "number") {
-    return context.vault.tokenize(node, { kind, origin: context.server });
+    return context.vault.placeholderFor(node, { kind, origin: context.server });
   }
-  if (Array.isArray(node)) return node.map((v) => tokenizeAll(v, kind, context, depth + 1));
+  if (Array.isArray(node)) return node.map((v) => replaceEvery(v, kind, context, depth + 1));
   if (node !== null && typeof node === "object") {
     return Object.fromEntries(
-      Object.entries(node).map(([k, v]) => [k, tokenizeAll(v, kind, context, depth + 1)]),
+      Object.entries(node).map(([k, v]) => [k, replaceEvery(v, kind, context, depth + 1)]),
     );
   }
   return node;
