@@ -78,6 +78,8 @@ export class HttpHandler {
   #metadataUrl: string | undefined;
   #takeovers: Takeovers<HttpSession> | undefined;
   #gate: StoreGate | undefined;
+  /** Sessions whose `initialize` is being answered: their shared record is written once it has been. */
+  #opening = new Set<string>();
   #unlisten: Promise<(() => Promise<void>) | undefined>;
 
   /**
@@ -114,9 +116,13 @@ export class HttpHandler {
       held: () => [...this.#sessions.keys()],
       busy: () => [...this.#sessions.keys()].filter((id) => this.#daemon.activeTasks(id) > 0),
     }, options.cancelPollMs === undefined ? {} : { pollMs: options.cancelPollMs });
-    options.leases?.start(() => [...this.#sessions.keys()], (lost) => {
-      for (const id of lost) void this.#closeSession(id, false);
-    });
+    // A session still being opened has no record yet: renewing it would find none and drop it as lost.
+    options.leases?.start(
+      () => [...this.#sessions.keys()].filter((id) => !this.#opening.has(id)),
+      (lost) => {
+        for (const id of lost) void this.#closeSession(id, false);
+      },
+    );
     this.#takeovers = leases && new Takeovers<HttpSession>(leases, {
       start: (id, owner) => this.#start(id, owner),
       abandon: async (id, session) => {
@@ -325,6 +331,7 @@ export class HttpHandler {
     const id = crypto.randomUUID();
     const session = await this.#start(id, owner);
     const { transport } = session;
+    this.#opening.add(id);
     this.#sessions.set(id, session);
     try {
       const response = await transport.handleRequest(request, { parsedBody: body, authInfo });
@@ -339,6 +346,8 @@ export class HttpHandler {
         -32000,
         `Cannot open a session: the state store failed: ${error.message}`,
       );
+    } finally {
+      this.#opening.delete(id);
     }
   }
 

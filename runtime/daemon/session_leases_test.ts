@@ -191,3 +191,23 @@ Deno.test("a request forwarded to the session's holder is authenticated again th
   assert.equal(b.handler.sessionCount, 0, "b took nothing over");
   assert.equal((await records.get(id))?.owner, "a");
 });
+
+Deno.test("a session whose record is still being written is not dropped by a heartbeat meanwhile", async () => {
+  // A slow store: the record of a new session lands 400 ms after its initialize was answered, while the
+  // heartbeat (every 100 ms at a 300 ms lease) renews what the replica holds.
+  class SlowRecords extends MemorySessionRecords {
+    override async create(...args: Parameters<MemorySessionRecords["create"]>): Promise<void> {
+      await new Promise((r) => setTimeout(r, 400));
+      await super.create(...args);
+    }
+  }
+  const records = new SlowRecords();
+  await using a = await replica(records, "a", 300);
+  const id = (await a.request(ALICE, INITIALIZE)).response.headers.get("mcp-session-id")!;
+  assert.equal(a.handler.sessionCount, 1);
+  // Two more heartbeats with the record in place.
+  await new Promise((r) => setTimeout(r, 250));
+  assert.equal(a.handler.sessionCount, 1, "the session is still held");
+  assert.equal((await records.get(id))?.owner, "a");
+  assert.equal((await a.request(ALICE, TOOLS, id)).response.status, 200);
+});

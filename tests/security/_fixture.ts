@@ -75,8 +75,12 @@ export interface SecurityFixture extends AsyncDisposable {
 /** The name of the host environment variable that holds the secret while a fixture is alive. */
 export const SECRET_ENV = "MCPX_SECURITY_TEST_SECRET";
 
-/** The secret of this test process: in every fixture's secret file and in the host's environment. */
-const SECRET = `S3CR3T-${crypto.randomUUID()}`;
+/**
+ * The secret of this test process: in every fixture's secret file and in the host's environment. One value per
+ * process, not per module: `deno test --parallel` runs test files side by side in one process, whose environment
+ * they share.
+ */
+const SECRET = `S3CR3T-${Deno.pid}-${(Deno.pid * 2654435761 % 4294967296).toString(16)}-mcpx`;
 
 let taskCounter = 0;
 
@@ -96,7 +100,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Securi
   const secret = SECRET;
   const secretFile = join(secretDir, "secret.txt");
   await Deno.writeTextFile(secretFile, secret);
-  const previousEnv = Deno.env.get(SECRET_ENV);
+  // Set for the rest of the process (other test files of a parallel run may hold a fixture too).
   Deno.env.set(SECRET_ENV, secret);
   const servers: Record<string, ReturnType<typeof npmServer>> = {};
   for (const name of options.servers ?? []) {
@@ -124,8 +128,6 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Securi
   });
   const dispose = async () => {
     await orch.shutdown({ drainTimeoutMs: 0 });
-    if (previousEnv === undefined) Deno.env.delete(SECRET_ENV);
-    else Deno.env.set(SECRET_ENV, previousEnv);
     await Deno.remove(dir, { recursive: true });
   };
   try {
