@@ -16,6 +16,23 @@ function keyOf(key: SignInKey): { principal: string; server: string } {
 }
 
 /** The stored tokens as a token endpoint answers them, with `expires_in` counted from now. */
+/** How recently stored tokens must have been saved to be reused by a replica that found them due a moment ago. */
+const REUSE_WINDOW_MS = 10_000;
+
+/**
+ * Whether the stored sign-in was saved in the last {@linkcode REUSE_WINDOW_MS} with more than half its access
+ * token's life left: someone refreshed it a moment ago, after the caller found it due. The refresh token alone
+ * does not tell (a server that does not rotate refresh tokens leaves the same one, and a caller may hold the new
+ * one with a stale expiry): two replicas racing a refresh sent two requests about one run in three
+ * (`tests/shared_sign_ins_test.ts`) until this check.
+ */
+function justRefreshed(entry: StoredSignIn): boolean {
+  const lifetimeMs = (entry.tokens?.expires_in ?? NaN) * 1000;
+  const savedAt = entry.savedAt === undefined ? NaN : Date.parse(entry.savedAt);
+  return entry.expiresAt !== undefined && Date.now() - savedAt < REUSE_WINDOW_MS &&
+    entry.expiresAt - Date.now() > lifetimeMs / 2;
+}
+
 function tokenAnswer(entry: StoredSignIn): Response {
   const tokens: Record<string, unknown> = { ...entry.tokens };
   if (entry.expiresAt !== undefined) {
@@ -124,7 +141,10 @@ export class SharedSignInStore implements SignInStore {
     const { principal, server } = keyOf(key);
     return this.#rows.locked(principal, server, url, async (current) => {
       const stored = current?.tokens;
-      if (stored?.access_token !== undefined && stored.refresh_token !== refreshToken) {
+      if (
+        stored?.access_token !== undefined &&
+        (stored.refresh_token !== refreshToken || justRefreshed(current!))
+      ) {
         return { result: tokenAnswer(current!) };
       }
       const response = await send();
