@@ -6,6 +6,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -211,4 +212,74 @@ export function resultData(result: unknown): unknown {
   };
   if (r.isError) throw new Error(`execute_code failed: ${r.content?.map((c) => c.text).join(" ")}`);
   return r.structuredContent?.data;
+}
+
+/**
+ * Tasks running or waiting on one replica, from its `GET /healthz`.
+ *
+ * @param base The replica's origin.
+ * @param token A bearer token that may read it (none for a daemon started with `--no-auth`).
+ * @returns `queue.running + queue.waiting`.
+ */
+export async function queuedTasks(base: string, token?: string): Promise<number> {
+  const response = await fetch(`${base}/healthz`, {
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
+  const health = await response.json();
+  return health.queue.running + health.queue.waiting;
+}
+
+/**
+ * Polls `check` every 50 ms until it holds; fails with `message` once `ms` have passed.
+ *
+ * @param check What must come true.
+ * @param message The assertion's message when it does not.
+ * @param ms How long to wait. Default 10 s.
+ */
+export async function waitFor(
+  check: () => Promise<boolean>,
+  message: string,
+  ms = 10_000,
+): Promise<void> {
+  for (const deadline = Date.now() + ms; !(await check());) {
+    assert.ok(Date.now() < deadline, message);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Posts a `tools/call` of `execute_code` that would run ten minutes, as a raw request with `headers` (its
+ * session's), so that a test can cancel it from elsewhere.
+ *
+ * @param url The MCP endpoint to post to.
+ * @param headers The request's headers (authorization, session id, protocol version).
+ * @param id The JSON-RPC id, for the cancel to name.
+ * @returns `stop()` aborts the request and waits for it to settle.
+ */
+export function startLongTask(
+  url: URL | string,
+  headers: Record<string, string>,
+  id: number,
+): { stop(): Promise<void> } {
+  const abort = new AbortController();
+  const call = fetch(url, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: {
+        name: "execute_code",
+        arguments: { code: "await new Promise((r) => setTimeout(r, 600_000));" },
+      },
+    }),
+    signal: abort.signal,
+  }).then((r) => r.text()).catch(() => "");
+  return {
+    async stop() {
+      abort.abort();
+      await call;
+    },
+  };
 }

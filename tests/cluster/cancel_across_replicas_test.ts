@@ -6,7 +6,15 @@
  */
 
 import assert from "node:assert/strict";
-import { CLUSTER_IGNORE, clusterClient, startCluster, TOKENS } from "./_cluster.ts";
+import {
+  CLUSTER_IGNORE,
+  clusterClient,
+  queuedTasks,
+  startCluster,
+  startLongTask,
+  TOKENS,
+  waitFor,
+} from "./_cluster.ts";
 
 Deno.test({
   name: "cluster: a cancel or a DELETE sent to the other replica reaches the session's holder",
@@ -28,35 +36,12 @@ Deno.test({
       // Marked as forwarded already, so that r2 does not forward it to r1 over HTTP (forward_test.ts does that).
       "mcpx-forwarded-by": "test",
     };
-    const running = async (base: string) => {
-      const response = await fetch(`${base}/healthz`, {
-        headers: { authorization: `Bearer ${TOKENS.haproxy}` },
-      });
-      const health = await response.json();
-      return health.queue.running + health.queue.waiting;
-    };
+    const running = (base: string) => queuedTasks(base, TOKENS.haproxy);
 
     // A task that would run for ten minutes on r1.
-    const stop = new AbortController();
-    const call = fetch(r1!.url, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 77,
-        method: "tools/call",
-        params: {
-          name: "execute_code",
-          arguments: { code: "await new Promise((r) => setTimeout(r, 600_000));" },
-        },
-      }),
-      signal: stop.signal,
-    }).then((r) => r.text()).catch(() => "");
+    const task = startLongTask(r1!.url, headers, 77);
     try {
-      for (const deadline = Date.now() + 10_000; (await running(r1!.base)) === 0;) {
-        assert.ok(Date.now() < deadline, "the task starts on r1");
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(async () => (await running(r1!.base)) > 0, "the task starts on r1");
 
       // Anything else for the session on r2 is still refused as held by r1 (retry).
       const ping = await fetch(r2!.url, {
@@ -94,14 +79,13 @@ Deno.test({
       });
       assert.equal(cancel.status, 202);
       await cancel.body?.cancel();
-      for (const deadline = Date.now() + 10_000; (await running(r1!.base)) > 0;) {
-        assert.ok(Date.now() < deadline, "the task on r1 is aborted by the cancel sent to r2");
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(
+        async () => (await running(r1!.base)) === 0,
+        "the task on r1 is aborted by the cancel sent to r2",
+      );
       assert.equal(await cluster.owner(sessionId), "r1", "the session stays where it was");
     } finally {
-      stop.abort();
-      await call;
+      await task.stop();
     }
 
     // The session serves on r1; a DELETE sent to r2 ends it there.
@@ -113,10 +97,10 @@ Deno.test({
     const deleted = await fetch(r2!.url, { method: "DELETE", headers });
     assert.equal(deleted.status, 200);
     await deleted.body?.cancel();
-    for (const deadline = Date.now() + 10_000; (await cluster.owner(sessionId)) !== undefined;) {
-      assert.ok(Date.now() < deadline, "the DELETE sent to r2 ends the session on r1");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(
+      async () => (await cluster.owner(sessionId)) === undefined,
+      "the DELETE sent to r2 ends the session on r1",
+    );
     const gone = await fetch(r1!.url, {
       method: "POST",
       headers,

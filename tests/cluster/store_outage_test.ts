@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { daemonDir, httpClient, httpDaemon } from "../daemon/_daemon.ts";
 import { freePort } from "../helpers/servers.ts";
 import { PG_URL } from "../helpers/postgres.ts";
+import { queuedTasks, startLongTask, waitFor } from "./_cluster.ts";
 
 const PG_BIN = "/usr/lib/postgresql/15/bin";
 
@@ -165,31 +166,10 @@ Deno.test({
         "mcp-session-id": client.transport.sessionId!,
         "mcp-protocol-version": client.transport.protocolVersion ?? "2025-06-18",
       };
-      const running = async () => {
-        const { body } = await healthz(daemon.base);
-        const queue = body.queue as { running: number; waiting: number };
-        return queue.running + queue.waiting;
-      };
-      const stop = new AbortController();
-      const call = fetch(daemon.url, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: 91,
-          method: "tools/call",
-          params: {
-            name: "execute_code",
-            arguments: { code: "await new Promise((r) => setTimeout(r, 600_000));" },
-          },
-        }),
-        signal: stop.signal,
-      }).then((r) => r.text()).catch(() => "");
+      const running = () => queuedTasks(daemon.base);
+      const task = startLongTask(daemon.url, headers, 91);
       try {
-        for (const deadline = Date.now() + 10_000; (await running()) === 0;) {
-          assert.ok(Date.now() < deadline, "the task starts on r1");
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        await waitFor(async () => (await running()) > 0, "the task starts on r1");
         const cancel = await fetch(other.url, {
           method: "POST",
           headers,
@@ -201,13 +181,12 @@ Deno.test({
         });
         assert.equal(cancel.status, 202);
         await cancel.body?.cancel();
-        for (const deadline = Date.now() + 10_000; (await running()) > 0;) {
-          assert.ok(Date.now() < deadline, "the cancel sent to r2 reaches r1 after the outage");
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        await waitFor(
+          async () => (await running()) === 0,
+          "the cancel sent to r2 reaches r1 after the outage",
+        );
       } finally {
-        stop.abort();
-        await call;
+        await task.stop();
       }
     } finally {
       await client[Symbol.asyncDispose]();

@@ -6,7 +6,15 @@
  */
 
 import assert from "node:assert/strict";
-import { CLUSTER_IGNORE, clusterClient, startCluster, TOKENS } from "./_cluster.ts";
+import {
+  CLUSTER_IGNORE,
+  clusterClient,
+  queuedTasks,
+  startCluster,
+  startLongTask,
+  TOKENS,
+  waitFor,
+} from "./_cluster.ts";
 
 Deno.test({
   name: "cluster: a cancel stored while the holder was not listening reaches the running task",
@@ -19,13 +27,7 @@ Deno.test({
     await using alice = await clusterClient(r1!.url, TOKENS.alice);
     const sessionId = alice.transport.sessionId!;
     assert.equal(await cluster.owner(sessionId), "r1");
-    const running = async () => {
-      const response = await fetch(`${r1!.base}/healthz`, {
-        headers: { authorization: `Bearer ${TOKENS.haproxy}` },
-      });
-      const health = await response.json();
-      return health.queue.running + health.queue.waiting;
-    };
+    const running = () => queuedTasks(r1!.base, TOKENS.haproxy);
     const headers = {
       authorization: `Bearer ${TOKENS.alice}`,
       "content-type": "application/json",
@@ -33,40 +35,19 @@ Deno.test({
       "mcp-session-id": sessionId,
       "mcp-protocol-version": alice.transport.protocolVersion ?? "2025-06-18",
     };
-    const stop = new AbortController();
-    const call = fetch(r1!.url, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 91,
-        method: "tools/call",
-        params: {
-          name: "execute_code",
-          arguments: { code: "await new Promise((r) => setTimeout(r, 600_000));" },
-        },
-      }),
-      signal: stop.signal,
-    }).then((r) => r.text()).catch(() => "");
+    const task = startLongTask(r1!.url, headers, 91);
     try {
-      for (const deadline = Date.now() + 10_000; (await running()) === 0;) {
-        assert.ok(Date.now() < deadline, "the task starts on r1");
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(async () => (await running()) > 0, "the task starts on r1");
       // r1's listening connection is cut, and the cancel is stored without a NOTIFY: r1 cannot hear it.
       await cluster.sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
         WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'listen%'`;
       const notice = { session: sessionId, requestIds: [91], from: "r2" };
       await cluster.sql`INSERT INTO mcpx_cancels (session, notice)
         VALUES (${sessionId}, ${cluster.sql.json(notice)})`;
-      for (const deadline = Date.now() + 10_000; (await running()) > 0;) {
-        assert.ok(Date.now() < deadline, "the stored cancel aborts the task on r1");
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(async () => (await running()) === 0, "the stored cancel aborts the task on r1");
       assert.equal(await cluster.owner(sessionId), "r1", "the session stays where it was");
     } finally {
-      stop.abort();
-      await call;
+      await task.stop();
     }
     // The session goes on serving.
     const ok = await alice.client.callTool({
