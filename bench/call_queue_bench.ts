@@ -15,7 +15,7 @@
 
 import { CallQueue, takeSlot } from "../runtime/connections/mod.ts";
 import { ServerConnection } from "../runtime/connections/mod.ts";
-import type { ServerConfig } from "../runtime/config.ts";
+import { countingServer } from "../tests/helpers/servers.ts";
 import { replaceSection } from "./_docs_section.ts";
 import { summarize } from "./_speed_stats.ts";
 
@@ -68,25 +68,11 @@ const asyncWith = await perOp(ASYNC_OPS, async (n) => {
   for (let i = 0; i < n; i++) await withQueue();
 });
 
-const root = new URL("../", import.meta.url);
-const counting = (extra: Partial<ServerConfig>): ServerConfig =>
-  ({
-    type: "stdio",
-    command: Deno.execPath(),
-    args: [
-      "run",
-      "-A",
-      "--no-lock",
-      "--config",
-      new URL("deno.json", root).pathname,
-      new URL("tests/fixtures/servers/counting_server.ts", root).pathname,
-    ],
-    env: {},
-    ...extra,
-  }) as ServerConfig;
-
-await using limited = new ServerConnection("limited", counting({ maxConcurrentCalls: 1_000 }));
-await using free = new ServerConnection("free", counting({}));
+await using limited = new ServerConnection(
+  "limited",
+  countingServer({ maxConcurrentCalls: 1_000 }),
+);
+await using free = new ServerConnection("free", countingServer());
 await Promise.all([limited.connect(), free.connect()]);
 
 /** Median milliseconds per call over one round of `CALLS` sequential calls. */

@@ -105,6 +105,14 @@ export async function startEverythingOverHttp(
  * @param statePath A file it reads at start: `exit` makes it exit at once, `garbage` makes it write garbage first.
  */
 export function faultyServer(statePath?: string): ServerConfig {
+  return fixtureServer(
+    "faulty_server.ts",
+    statePath === undefined ? {} : { FAULT_STATE: statePath },
+  );
+}
+
+/** A stdio entry running one of tests/fixtures/servers/ with the project's deno.json and `env`. */
+function fixtureServer(file: string, env: Record<string, string>): ServerConfig {
   const root = new URL("../../", import.meta.url);
   return {
     type: "stdio",
@@ -115,9 +123,9 @@ export function faultyServer(statePath?: string): ServerConfig {
       "--no-lock",
       "--config",
       new URL("deno.json", root).pathname,
-      new URL("tests/fixtures/servers/faulty_server.ts", root).pathname,
+      new URL(`tests/fixtures/servers/${file}`, root).pathname,
     ],
-    env: statePath === undefined ? {} : { FAULT_STATE: statePath },
+    env,
   };
 }
 
@@ -128,19 +136,5 @@ export function faultyServer(statePath?: string): ServerConfig {
  * @param extra Fields to add to the entry, e.g. `{ maxConcurrentCalls: 3 }`.
  */
 export function countingServer(extra: Partial<ServerConfig> = {}): ServerConfig {
-  const root = new URL("../../", import.meta.url);
-  return {
-    type: "stdio",
-    command: Deno.execPath(),
-    args: [
-      "run",
-      "-A",
-      "--no-lock",
-      "--config",
-      new URL("deno.json", root).pathname,
-      new URL("tests/fixtures/servers/counting_server.ts", root).pathname,
-    ],
-    env: {},
-    ...extra,
-  } as ServerConfig;
+  return { ...fixtureServer("counting_server.ts", {}), ...extra } as ServerConfig;
 }
