@@ -1,7 +1,7 @@
 /**
  * Running the project leaves the folder it runs in alone unless a config file there asks for it: an orchestrator
  * given its config as an object writes its generated servers/ and skills/ into its state folder, not into the
- * current folder (which, for the project's own tests, is the checkout with its committed servers/). `.ci/run`
+ * current folder (which, for the project's own tests, is the checkout). `.ci/run`
  * checks the whole suite the same way: `git status` is as clean after the run as before.
  */
 

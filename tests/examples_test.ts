@@ -1,42 +1,65 @@
 /**
  * Every numbered example runs as a reader would run it, against the embedded default's real servers, and must exit
- * 0 (each checks its own result).
+ * 0 (each checks its own result); then `deno task demo`. They run in a copy of the checkout, because they write
+ * beside its mcp.json as they would for a reader (servers/, skills/); the last test checks that they left the copy's
+ * `git status` clean.
  */
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { changes, type CheckoutCopy, copyOfCheckout, isCheckout } from "./helpers/checkout.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../examples/", import.meta.url));
 const names = [...Deno.readDirSync(EXAMPLES)]
   .map((e) => e.name)
   .filter((n) => /^\d\d-.+\.ts$/.test(n))
   .sort();
+const ignore = !isCheckout();
+
+/** The copy every test of this file runs in, made by the first. */
+let copy: Promise<CheckoutCopy> | undefined;
+function theCopy(): Promise<CheckoutCopy> {
+  copy ??= copyOfCheckout();
+  return copy;
+}
+
+/** Runs Deno in the copy, as a reader runs it in the checkout. */
+async function inCopy(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { dir, env } = await theCopy();
+  const out = await new Deno.Command(Deno.execPath(), { args, cwd: dir, env, stdin: "null" })
+    .output();
+  const decoder = new TextDecoder();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
 
 Deno.test("the examples folder holds the numbered examples", () => {
   assert.ok(names.length >= 3, `found ${names.join(", ")}`);
 });
 
 for (const name of names) {
-  Deno.test(`examples/${name} runs and checks its own result`, async () => {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${EXAMPLES}${name}`],
-      stdin: "null",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, text);
-    assert.match(text, /^ok$/m);
+  Deno.test({
+    name: `examples/${name} runs and checks its own result`,
+    ignore,
+    async fn() {
+      const out = await inCopy(["run", "-A", join("examples", name)]);
+      const text = out.stdout + out.stderr;
+      assert.equal(out.code, 0, text);
+      assert.match(text, /^ok$/m);
+    },
   });
 }
 
-Deno.test("examples/demo.ts (deno task demo) says what each task shows and marks an expected failure as expected", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "demo"],
-    cwd: fileURLToPath(new URL("..", import.meta.url)),
-    stdin: "null",
-  }).output();
-  const stdout = new TextDecoder().decode(out.stdout);
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, stdout + stderr);
+Deno.test({
+  name:
+    "examples/demo.ts (deno task demo) says what each task shows and marks an expected failure as expected",
+  ignore,
+  fn: demo,
+});
+
+async function demo(): Promise<void> {
+  const { code, stdout, stderr } = await inCopy(["task", "demo"]);
+  assert.equal(code, 0, stdout + stderr);
   // The task runs Deno quietly: no download lines, even on a first run.
   assert.doesNotMatch(stderr, /^Download /m);
   const rows = stdout.split("\n").filter((l) => /^ {2}(as expected|WRONG) /.test(l));
@@ -53,4 +76,18 @@ Deno.test("examples/demo.ts (deno task demo) says what each task shows and marks
     assert.match(shows, new RegExp(`^ {2}${id} +\\S`, "m"), `no line for ${id}`);
   }
   assert.match(stdout, /^Every task did what it should\.$/m);
+}
+
+Deno.test({
+  name: "the examples and the demo left the checkout's git status clean",
+  ignore,
+  async fn() {
+    const { dir } = await theCopy();
+    try {
+      await Deno.stat(join(dir, "servers", "memory", "index.ts")); // they generated servers/ beside mcp.json
+      assert.deepEqual(changes(dir), [], "an example or the demo changed the checkout");
+    } finally {
+      await (await theCopy())[Symbol.asyncDispose]();
+    }
+  },
 });

@@ -1,5 +1,5 @@
 /**
- * The project's own `skills/` folder: each skill reads as Agent Skills, matches the committed `servers/` modules, and
+ * The project's own `skills/` folder: each skill reads as Agent Skills, matches the generated modules of its server (the recorded `tools/list` in tests/fixtures/), and
  * runs against the real server it was written for.
  */
 
@@ -22,7 +22,7 @@ async function copyFolder(from: string, to: string): Promise<void> {
   }
 }
 
-Deno.test("skills/ holds Agent Skills whose tool hashes match the committed servers/ manifests", () => {
+Deno.test("skills/ holds Agent Skills whose tool hashes match the golden generated manifests", () => {
   const store = new SkillStore(SKILLS);
   assert.ok(store.names().length > 0);
   for (const name of store.names()) {
@@ -32,7 +32,9 @@ Deno.test("skills/ holds Agent Skills whose tool hashes match the committed serv
     for (const [tool, hash] of Object.entries(record!.metadata!.toolHashes)) {
       const [server, toolName] = tool.split(".");
       const manifest = JSON.parse(
-        Deno.readTextFileSync(join(ROOT, "servers", server!, "_manifest.json")),
+        Deno.readTextFileSync(
+          join(ROOT, "tests", "fixtures", "generated", server!, "_manifest.json"),
+        ),
       );
       assert.equal(
         manifest.tools.find((t: { name: string }) => t.name === toolName)?.sha256,
@@ -79,6 +81,41 @@ Deno.test("skills/entities-mentioning runs against server-memory", async () => {
     assert.deepEqual(result.data, ["Ada"]);
   } finally {
     await orch.shutdown({ drainTimeoutMs: 0 });
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("skills/ type-check against the generated modules of their servers", async () => {
+  // servers/ is generated per installation and not committed, so `deno check .` leaves skills/ out; here each skill
+  // is checked beside the golden generated tree, as it sits beside servers/ in a checkout after `deno task gen`.
+  const dir = await Deno.makeTempDir({ prefix: "skills-check-" });
+  try {
+    await copyFolder(join(ROOT, "tests", "fixtures", "generated"), join(dir, "servers"));
+    await copyFolder(SKILLS, join(dir, "skills"));
+    const files = new SkillStore(SKILLS).names().map((name) =>
+      join(dir, "skills", name, "skill.ts")
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["check", "--config", join(ROOT, "deno.json"), "--quiet", ...files],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    // The check can fail: a skill calling a tool with a wrong argument type is refused.
+    const wrong = join(dir, "skills", "entities-mentioning", "skill.ts");
+    const source = await Deno.readTextFile(wrong);
+    assert.ok(source.includes("memory.readGraph()"));
+    await Deno.writeTextFile(wrong, source.replace("memory.readGraph()", "memory.readGraph(42)"));
+    const refused = await new Deno.Command(Deno.execPath(), {
+      args: ["check", "--config", join(ROOT, "deno.json"), "--quiet", wrong],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.match(
+      new TextDecoder().decode(refused.stderr),
+      /not assignable to parameter of type .ReadGraphInput/,
+    );
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -6,39 +6,31 @@ import { generateServerModules, type Manifest, renderToolSignature } from "./gen
 import { writeServerModules } from "./write_server_modules.ts";
 import {
   generateTree,
+  GOLDEN_DIR,
   GOLDEN_FIXTURES,
-  GOLDEN_TREES,
   KITCHEN_SINK_FILE,
   loadFixtureFile,
   loadFixtures,
   readTree,
 } from "./_test_fixtures.ts";
 
-// Golden files: servers/ holds the generator's output for the embedded default's three servers and
-// tests/fixtures/generated/ for sequential-thinking (see GOLDEN_TREES). After an intended change to the generator,
+// Golden files: tests/fixtures/generated/ holds the generator's output for the embedded default's three servers and
+// sequential-thinking (GOLDEN_DIR). After an intended change to the generator,
 // rewrite them with
 //   UPDATE_GOLDEN=1 deno test -A runtime/codegen/generate_server_test.ts
 // and review the diff.
-Deno.test("generateServerModules() output matches the checked-in golden trees", async (t) => {
-  for (const tree of GOLDEN_TREES) {
-    await t.step(tree.dir, async () => {
-      const servers = await loadFixtures(tree.fixtures);
-      if (Deno.env.get("UPDATE_GOLDEN") === "1") await writeServerModules(tree.dir, servers);
-      const expected = generateTree(servers);
-      const actual = await readTree(tree.dir);
-      assert.deepEqual(
-        [...actual.keys()],
-        [...expected.keys()],
-        "golden file list differs; see UPDATE_GOLDEN above",
-      );
-      for (const [path, text] of expected) {
-        assert.equal(
-          actual.get(path),
-          text,
-          `golden file "${path}" differs; see UPDATE_GOLDEN above`,
-        );
-      }
-    });
+Deno.test("generateServerModules() output matches the checked-in golden tree", async () => {
+  const servers = await loadFixtures(GOLDEN_FIXTURES);
+  if (Deno.env.get("UPDATE_GOLDEN") === "1") await writeServerModules(GOLDEN_DIR, servers);
+  const expected = generateTree(servers);
+  const actual = await readTree(GOLDEN_DIR);
+  assert.deepEqual(
+    [...actual.keys()],
+    [...expected.keys()],
+    "golden file list differs; see UPDATE_GOLDEN above",
+  );
+  for (const [path, text] of expected) {
+    assert.equal(actual.get(path), text, `golden file "${path}" differs; see UPDATE_GOLDEN above`);
   }
 });
 
