@@ -313,6 +313,55 @@ function resolveFrom(baseDir: string, path: string): string {
 }
 
 /**
+ * Reads a JSON configuration file, with the errors every config file gets: `"unreadable"` and `"invalid_json"`,
+ * each naming the file.
+ *
+ * @param path The file.
+ * @param what What it is, for the message (`"mcp.json"`, `"mcp-executor.json"`).
+ * @param options `optional`: a missing file gives `undefined` instead of an error.
+ * @returns The parsed JSON, not yet validated.
+ * @throws {ConfigError} When the file cannot be read or is not JSON.
+ *
+ * @example
+ * ```ts
+ * import { readJsonFile } from "./config.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.json`, "{ nope");
+ * await assert.rejects(readJsonFile(`${dir}/a.json`, "a.json"), /Cannot load a\.json: ".*a\.json" is not valid JSON/);
+ * assert.equal(await readJsonFile(`${dir}/b.json`, "b.json", { optional: true }), undefined);
+ * ```
+ */
+export async function readJsonFile(
+  path: string,
+  what: string,
+  options: { optional?: boolean } = {},
+): Promise<unknown> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (options.optional && error instanceof Deno.errors.NotFound) return undefined;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`Cannot load ${what}: cannot read "${path}": ${reason}`, "unreadable", {
+      cause: error,
+    });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(
+      `Cannot load ${what}: "${path}" is not valid JSON: ${reason}`,
+      "invalid_json",
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
  * Reads, validates and expands an mcp.json file.
  *
  * @param path The file's path.
@@ -335,30 +384,7 @@ export async function loadConfig(
   path: string,
   options: { env?: Record<string, string | undefined> } = {},
 ): Promise<McpConfig> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    throw new ConfigError(
-      `Cannot load mcp.json: cannot read "${path}": ${
-        error instanceof Error ? error.message : error
-      }`,
-      "unreadable",
-      { cause: error },
-    );
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(
-      `Cannot load mcp.json: "${path}" is not valid JSON: ${
-        error instanceof Error ? error.message : error
-      }`,
-      "invalid_json",
-      { cause: error },
-    );
-  }
+  const document = await readJsonFile(path, "mcp.json");
   const baseDir = dirname(resolve(path));
   const config = parseConfig(document, { ...options, baseDir });
   config.path = resolve(path);

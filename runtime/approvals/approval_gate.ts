@@ -148,17 +148,18 @@ export interface ApprovalDecision {
 }
 
 /** One call, as the gate checks it. */
-export interface GateCall {
-  server: string;
-  tool: string;
-  args: unknown;
-  /** With `pii` on: the arguments with real values (see `ApprovalRequest.restoredArgs`). */
-  restoredArgs?: unknown;
-  /** With `pii` on: the placeholders in `args` and their kinds. */
-  placeholders?: readonly ApprovalPlaceholder[];
-  taskId: string;
-  session?: string;
-  principal?: string;
+export interface GateCall extends
+  Pick<
+    ApprovalRequest,
+    | "server"
+    | "tool"
+    | "args"
+    | "restoredArgs"
+    | "placeholders"
+    | "taskId"
+    | "session"
+    | "principal"
+  > {
   signal: AbortSignal;
 }
 

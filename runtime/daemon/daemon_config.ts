@@ -19,9 +19,9 @@
  * @module
  */
 
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
-import { ConfigError } from "../config.ts";
+import { ConfigError, readJsonFile } from "../config.ts";
 import { logger } from "../log.ts";
 import {
   type ApprovalRules,
@@ -369,27 +369,8 @@ export async function loadDaemonConfig(
   options: { optional?: boolean } = {},
 ): Promise<DaemonConfig> {
   const full = resolve(path);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(full);
-  } catch (error) {
-    if (options.optional && error instanceof Deno.errors.NotFound) return {};
-    throw new ConfigError(
-      `Cannot read ${full}: ${(error as Error).message}`,
-      "unreadable",
-      { cause: error },
-    );
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(
-      `Invalid ${full}: not JSON: ${(error as Error).message}`,
-      "invalid_json",
-      { cause: error },
-    );
-  }
+  const data = await readJsonFile(full, basename(full), options);
+  if (data === undefined) return {};
   return { ...parseDaemonConfig(data, full), path: full };
 }
 

@@ -138,7 +138,7 @@ Deno.test("loadDaemonConfig() reads a file, allows a missing optional one and re
       (e: unknown) => (e as ConfigError).code === "unreadable",
     );
     await Deno.writeTextFile(path, "{ not json");
-    await assert.rejects(loadDaemonConfig(path), /not JSON/);
+    await assert.rejects(loadDaemonConfig(path), /is not valid JSON/);
     await Deno.writeTextFile(path, '{"sessions":{"persist":true,"dir":"s"}}');
     const config = await loadDaemonConfig(path);
     assert.equal(config.path, path);

@@ -9,7 +9,32 @@
 
 import { join } from "node:path";
 
-const SESSION_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** Letters, digits, ".", "_" and "-": a name that is safe as one folder name. */
+const FOLDER_NAME = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * Checks a name that becomes one folder (a session's, a workspace's): letters, digits, ".", "_" and "-", at most
+ * `most` characters, not `.` or `..`.
+ *
+ * @param what What the name is, for the message (`"session id"`).
+ * @param name The name.
+ * @param most Its longest allowed length.
+ * @returns The name.
+ * @throws {TypeError} Naming `what`, the value and the rule.
+ */
+export function checkFolderName(what: string, name: unknown, most: number): string {
+  if (
+    typeof name !== "string" || name.length > most || !FOLDER_NAME.test(name) || name === "." ||
+    name === ".."
+  ) {
+    throw new TypeError(
+      `Invalid ${what} ${
+        JSON.stringify(name)
+      }: use letters, digits, ".", "_" and "-", at most ${most} characters`,
+    );
+  }
+  return name;
+}
 
 /**
  * Checks a session id: letters, digits, `.`, `_` and `-`, at most 128 characters, not `.` or `..`.
@@ -27,14 +52,7 @@ const SESSION_ID = /^[A-Za-z0-9._-]{1,128}$/;
  * ```
  */
 export function validateSessionId(id: unknown): string {
-  if (typeof id !== "string" || !SESSION_ID.test(id) || id === "." || id === "..") {
-    throw new TypeError(
-      `Invalid session id ${
-        JSON.stringify(id)
-      }: use letters, digits, ".", "_" and "-", at most 128 characters`,
-    );
-  }
-  return id;
+  return checkFolderName("session id", id, 128);
 }
 
 /** Options for {@linkcode SessionSpaces}. */

@@ -6,13 +6,12 @@
  */
 
 import { MIN_TRUNCATE_BYTES } from "./truncate_json.ts";
+import { checkFolderName } from "./session_spaces.ts";
 import { screenCode } from "../blocker/mod.ts";
 import { parseTypecheckMode } from "../typecheck/mod.ts";
 import type { OrchestratorOptions, TaskProgressEvent } from "./options.ts";
 import type { AgentProgress } from "../sandbox/mod.ts";
 import type { TaskResult } from "../types.ts";
-
-const WORKSPACE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Checks the limits of the orchestrator's options that its constructor validates.
@@ -74,14 +73,7 @@ export function checkOptions(options: OrchestratorOptions): void {
  * ```
  */
 export function checkWorkspaceName(name: string): string {
-  if (typeof name !== "string" || !WORKSPACE_NAME.test(name) || name === "." || name === "..") {
-    throw new TypeError(
-      `Invalid workspace name ${
-        JSON.stringify(name)
-      }: use letters, digits, ".", "_" and "-", at most 64 characters`,
-    );
-  }
-  return name;
+  return checkFolderName("workspace name", name, 64);
 }
 
 /**

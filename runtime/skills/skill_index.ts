@@ -7,7 +7,7 @@
 
 import MiniSearch from "minisearch";
 import { indexTerm, queryTerms, splitWords, synonymsOf } from "../search/mod.ts";
-import type { JsonSchema, SkillHealth, SkillSummary } from "./types.ts";
+import type { JsonSchema, SkillSummary } from "./types.ts";
 
 /**
  * One skill a search found.
@@ -24,19 +24,8 @@ import type { JsonSchema, SkillHealth, SkillSummary } from "./types.ts";
  * assert.equal(hit?.importLine, 'import { run } from "skills/add-two/skill.ts";');
  * ```
  */
-export interface SkillSearchHit {
-  /** The skill's name. */
-  name: string;
-  /** What it does. */
-  description: string;
-  /** Its current version. */
-  version: number;
-  /** Its tags. */
-  tags: string[];
-  /** The tools it uses. */
-  tools: string[];
-  /** How it stands. */
-  health: SkillHealth;
+export interface SkillSearchHit
+  extends Pick<SkillSummary, "name" | "description" | "version" | "tags" | "tools" | "health"> {
   /** Runs so far. */
   runs: number;
   /** Runs that completed. */

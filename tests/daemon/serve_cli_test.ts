@@ -61,5 +61,5 @@ Deno.test("serve refuses unknown flags and bad numbers with exit 2, and a malfor
     join(dir.dir, "nope.json"),
   ]);
   assert.equal(missing.code, 1);
-  assert.match(missing.stderr, /Cannot read .*nope\.json/);
+  assert.match(missing.stderr, /cannot read ".*nope\.json"/);
 });
