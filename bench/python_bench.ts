@@ -12,7 +12,7 @@
 import { join } from "node:path";
 import { MCPOrchestrator } from "../runtime/mod.ts";
 import { Client, StdioClientTransport } from "../runtime/sdk.ts";
-import { npmServer } from "../tests/helpers/servers.ts";
+import { memoryOrchestratorOptions, npmServer } from "../tests/helpers/servers.ts";
 import { replaceSection } from "./_docs_section.ts";
 
 const flags = Object.fromEntries(
@@ -64,17 +64,9 @@ function pythonSandboxes(stateDir: string): number[] {
 }
 
 async function orchestrator(dir: string, pythonPoolSize: number): Promise<MCPOrchestrator> {
-  const orch = new MCPOrchestrator({
-    config: {
-      servers: {
-        memory: npmServer("server-memory", [], { MEMORY_FILE_PATH: join(dir, "memory.jsonl") }),
-      },
-    },
-    serversDir: join(dir, "servers"),
-    stateDir: join(dir, "state"),
-    poolSize: 1,
+  const orch = new MCPOrchestrator(memoryOrchestratorOptions(dir, {
     pythonPoolSize,
-  });
+  }));
   await orch.initialize();
   return orch;
 }

@@ -6,10 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { Client, InMemoryTransport } from "../runtime/sdk.ts";
 import { ExecutorDaemon } from "../runtime/daemon/mod.ts";
-import { npmServer } from "./helpers/servers.ts";
+import { memoryOrchestratorOptions } from "./helpers/servers.ts";
 
 function text(result: unknown): string {
   return (result as { content: { text: string }[] }).content[0]!.text;
@@ -18,17 +17,9 @@ function text(result: unknown): string {
 Deno.test("daemon: execute_code and search_tools speak Python against server-memory", async () => {
   const dir = await Deno.makeTempDir();
   const daemon = new ExecutorDaemon({
-    orchestrator: {
-      config: {
-        servers: {
-          memory: npmServer("server-memory", [], { MEMORY_FILE_PATH: join(dir, "memory.jsonl") }),
-        },
-      },
-      serversDir: join(dir, "servers"),
-      stateDir: join(dir, "state"),
-      poolSize: 1,
+    orchestrator: memoryOrchestratorOptions(dir, {
       pythonPoolSize: 1,
-    },
+    }),
   });
   try {
     await daemon.initialize();

@@ -5,25 +5,16 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import postgres from "postgres";
 import { MCPOrchestrator } from "../runtime/mod.ts";
 import { PostgresStateStore } from "../runtime/state/mod.ts";
 import { freshDatabase, PG_URL } from "./helpers/postgres.ts";
-import { npmServer } from "./helpers/servers.ts";
+import { memoryOrchestratorOptions } from "./helpers/servers.ts";
 
 async function replica(dir: string, store: PostgresStateStore): Promise<MCPOrchestrator> {
-  const orch = new MCPOrchestrator({
-    config: {
-      servers: {
-        memory: npmServer("server-memory", [], { MEMORY_FILE_PATH: join(dir, "memory.jsonl") }),
-      },
-    },
-    serversDir: join(dir, "servers"),
-    stateDir: join(dir, "state"),
-    poolSize: 1,
+  const orch = new MCPOrchestrator(memoryOrchestratorOptions(dir, {
     state: store,
-  });
+  }));
   await orch.initialize();
   return orch;
 }

@@ -13,7 +13,7 @@ import {
   writeServerModule,
 } from "../runtime/mod.ts";
 import type { Tool } from "../runtime/sdk.ts";
-import { npmServer } from "./helpers/servers.ts";
+import { memoryOrchestratorOptions } from "./helpers/servers.ts";
 
 const FIXTURES = new URL("./fixtures/skills/", import.meta.url);
 
@@ -61,16 +61,7 @@ function managerSeeing(
 
 Deno.test("a tool schema changed under a skill: breaking changes refuse or warn by policy, compatible ones run", async () => {
   const dir = await Deno.makeTempDir({ prefix: "skills-changes-" });
-  await using orch = new MCPOrchestrator({
-    config: {
-      servers: {
-        memory: npmServer("server-memory", [], { MEMORY_FILE_PATH: join(dir, "memory.jsonl") }),
-      },
-    },
-    serversDir: join(dir, "servers"),
-    stateDir: join(dir, "state"),
-    poolSize: 1,
-  });
+  await using orch = new MCPOrchestrator(memoryOrchestratorOptions(dir));
   try {
     await orch.initialize();
     const saved = await orch.saveSkill("add-people", {
@@ -151,16 +142,7 @@ Deno.test("a tool schema changed under a skill: breaking changes refuse or warn 
 
 Deno.test("a run that calls a tool the skill was not saved with adds it to the skill's tools", async () => {
   const dir = await Deno.makeTempDir({ prefix: "skills-calls-" });
-  await using orch = new MCPOrchestrator({
-    config: {
-      servers: {
-        memory: npmServer("server-memory", [], { MEMORY_FILE_PATH: join(dir, "memory.jsonl") }),
-      },
-    },
-    serversDir: join(dir, "servers"),
-    stateDir: join(dir, "state"),
-    poolSize: 1,
-  });
+  await using orch = new MCPOrchestrator(memoryOrchestratorOptions(dir));
   try {
     // A computed call: the code does not name the tool, so only a run shows which one it uses.
     const saved = await orch.saveSkill("call-by-name", {

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { MCPOrchestrator } from "../runtime/mod.ts";
 import { SkillStore } from "../runtime/skills/mod.ts";
 import { agentSkillsErrors } from "./helpers/agent_skills.ts";
-import { npmServer } from "./helpers/servers.ts";
+import { memoryOrchestratorOptions } from "./helpers/servers.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const SKILLS = join(ROOT, "skills");
@@ -47,16 +47,7 @@ Deno.test("skills/ holds Agent Skills whose tool hashes match the golden generat
 
 Deno.test("skills/entities-mentioning runs against server-memory", async () => {
   const dir = await Deno.makeTempDir({ prefix: "skills-folder-" });
-  const orch = new MCPOrchestrator({
-    config: {
-      servers: {
-        memory: npmServer("server-memory", [], { MEMORY_FILE_PATH: join(dir, "memory.jsonl") }),
-      },
-    },
-    serversDir: join(dir, "servers"),
-    stateDir: join(dir, "state"),
-    poolSize: 1,
-  });
+  const orch = new MCPOrchestrator(memoryOrchestratorOptions(dir));
   try {
     await orch.initialize();
     // A copy, so that its run statistics do not change the committed folder.

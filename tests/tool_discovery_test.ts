@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { MCPOrchestrator, type OrchestratorOptions } from "../runtime/mod.ts";
-import { npmServer } from "./helpers/servers.ts";
+import { memoryOrchestratorOptions } from "./helpers/servers.ts";
 
 let taskCounter = 0;
 
@@ -9,17 +9,9 @@ async function start(
   dir: string,
   options: Partial<OrchestratorOptions> = {},
 ): Promise<MCPOrchestrator> {
-  const orch = new MCPOrchestrator({
-    config: {
-      servers: {
-        memory: npmServer("server-memory", [], { MEMORY_FILE_PATH: join(dir, "memory.jsonl") }),
-      },
-    },
-    serversDir: join(dir, "servers"),
-    stateDir: join(dir, "state"),
-    poolSize: 1,
+  const orch = new MCPOrchestrator(memoryOrchestratorOptions(dir, {
     ...options,
-  });
+  }));
   await orch.initialize();
   return orch;
 }

@@ -4,7 +4,9 @@
  * @module
  */
 
+import { join } from "node:path";
 import type { McpConfig, ServerConfig } from "../../runtime/config.ts";
+import type { OrchestratorOptions } from "../../runtime/mod.ts";
 
 /**
  * Flags that keep a server away from this project's deno.json and deno.lock: started from the project folder
@@ -26,6 +28,30 @@ export function npmServer(
     command: Deno.execPath(),
     args: ["run", "-A", ...ISOLATED, `npm:@modelcontextprotocol/${pkg}@${SERVER_VERSION}`, ...args],
     env,
+  };
+}
+
+/**
+ * Orchestrator options for server-memory alone, everything in `dir`: the memory file, `servers/`, the state
+ * folder; one pooled sandbox process.
+ *
+ * @param dir A temporary folder the test owns.
+ * @param extra Options to add or override.
+ */
+export function memoryOrchestratorOptions(
+  dir: string,
+  extra: Partial<OrchestratorOptions> = {},
+): OrchestratorOptions {
+  return {
+    config: {
+      servers: {
+        memory: npmServer("server-memory", [], { MEMORY_FILE_PATH: join(dir, "memory.jsonl") }),
+      },
+    },
+    serversDir: join(dir, "servers"),
+    stateDir: join(dir, "state"),
+    poolSize: 1,
+    ...extra,
   };
 }
 
