@@ -283,3 +283,35 @@ export function startLongTask(
     },
   };
 }
+
+/**
+ * Sends a session's `DELETE` to one replica and checks that it ends the session on the replica that holds it: the
+ * store drops the session's record, and the holder then answers 404 for it.
+ *
+ * @param cluster The cluster.
+ * @param via The MCP endpoint of the replica the `DELETE` goes to.
+ * @param holder The MCP endpoint of the replica that holds the session.
+ * @param sessionId The session.
+ * @param headers The session's headers (authorization, session id, protocol version).
+ * @param message What the wait for the record to go says when it times out.
+ */
+export async function deleteThrough(
+  cluster: Cluster,
+  via: URL | string,
+  holder: URL | string,
+  sessionId: string,
+  headers: Record<string, string>,
+  message: string,
+): Promise<void> {
+  const deleted = await fetch(via, { method: "DELETE", headers });
+  assert.equal(deleted.status, 200);
+  await deleted.body?.cancel();
+  await waitFor(async () => (await cluster.owner(sessionId)) === undefined, message);
+  const gone = await fetch(holder, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ jsonrpc: "2.0", id: 9_999, method: "ping" }),
+  });
+  assert.equal(gone.status, 404);
+  await gone.body?.cancel();
+}
