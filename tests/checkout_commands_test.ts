@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Client, StdioClientTransport } from "../runtime/sdk.ts";
 import { changes, copyOfCheckout, isCheckout } from "./helpers/checkout.ts";
+import { deno } from "./helpers/mcpx.ts";
 
 Deno.test({
   name: "deno task gen and the daemon run from a copy of the checkout leave its git status clean",
@@ -19,16 +20,8 @@ Deno.test({
     await using copy = await copyOfCheckout();
     const { dir, env } = copy;
     assert.deepEqual(changes(dir), [], "the copy starts clean");
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["task", "gen"],
-      cwd: dir,
-      env,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, `deno task gen:\n${text.slice(-3000)}`);
+    const gen = await deno(dir, ["task", "gen"], env);
+    assert.equal(gen.code, 0, `deno task gen:\n${(gen.stdout + gen.stderr).slice(-3000)}`);
     await Deno.stat(join(dir, "servers", "memory", "index.ts")); // gen wrote servers/
 
     const client = new Client(

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { changes, type CheckoutCopy, copyOfCheckout, isCheckout } from "./helpers/checkout.ts";
+import { deno, type ProcessRun } from "./helpers/mcpx.ts";
 
 const EXAMPLES = fileURLToPath(new URL("../examples/", import.meta.url));
 const names = [...Deno.readDirSync(EXAMPLES)]
@@ -25,12 +26,9 @@ function theCopy(): Promise<CheckoutCopy> {
 }
 
 /** Runs Deno in the copy, as a reader runs it in the checkout. */
-async function inCopy(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function inCopy(args: string[]): Promise<ProcessRun> {
   const { dir, env } = await theCopy();
-  const out = await new Deno.Command(Deno.execPath(), { args, cwd: dir, env, stdin: "null" })
-    .output();
-  const decoder = new TextDecoder();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+  return await deno(dir, args, env);
 }
 
 Deno.test("the examples folder holds the numbered examples", () => {

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { deno } from "./helpers/mcpx.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 
@@ -36,15 +37,8 @@ Deno.test("a project of one's own links the checkout, imports @mcp-executor/runt
     await Deno.writeTextFile(join(project, "deno.json"), await readmeDenoJson());
     await Deno.writeTextFile(join(project, "main.ts"), await readmeExample());
     for (const args of [["check", "main.ts"], ["run", "-A", "main.ts"]]) {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args,
-        cwd: project,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 0, `deno ${args.join(" ")}:\n${text}`);
+      const out = await deno(project, args);
+      assert.equal(out.code, 0, `deno ${args.join(" ")}:\n${out.stdout}${out.stderr}`);
     }
   } finally {
     await Deno.remove(project, { recursive: true });

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { MCPOrchestrator } from "../runtime/mod.ts";
 import { SkillStore } from "../runtime/skills/mod.ts";
 import { agentSkillsErrors } from "./helpers/agent_skills.ts";
+import { deno } from "./helpers/mcpx.ts";
 import { memoryOrchestratorOptions } from "./helpers/servers.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -86,26 +87,17 @@ Deno.test("skills/ type-check against the generated modules of their servers", a
     const files = new SkillStore(SKILLS).names().map((name) =>
       join(dir, "skills", name, "skill.ts")
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["check", "--config", join(ROOT, "deno.json"), "--quiet", ...files],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const check = (...paths: string[]) =>
+      deno(dir, ["check", "--config", join(ROOT, "deno.json"), "--quiet", ...paths]);
+    const out = await check(...files);
+    assert.equal(out.code, 0, out.stderr);
     // The check can fail: a skill calling a tool with a wrong argument type is refused.
     const wrong = join(dir, "skills", "entities-mentioning", "skill.ts");
     const source = await Deno.readTextFile(wrong);
     assert.ok(source.includes("memory.readGraph()"));
     await Deno.writeTextFile(wrong, source.replace("memory.readGraph()", "memory.readGraph(42)"));
-    const refused = await new Deno.Command(Deno.execPath(), {
-      args: ["check", "--config", join(ROOT, "deno.json"), "--quiet", wrong],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.match(
-      new TextDecoder().decode(refused.stderr),
-      /not assignable to parameter of type .ReadGraphInput/,
-    );
+    const refused = await check(wrong);
+    assert.match(refused.stderr, /not assignable to parameter of type .ReadGraphInput/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
