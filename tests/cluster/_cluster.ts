@@ -248,6 +248,27 @@ export async function waitFor(
 }
 
 /**
+ * The headers of a raw request in a client's session, as its transport sends them: the session id, the negotiated
+ * protocol version and, with `token`, the bearer token.
+ *
+ * @param transport The connected client's transport.
+ * @param token The principal's bearer token, when the daemon asks for one.
+ * @returns The headers.
+ */
+export function sessionHeaders(
+  transport: StreamableHTTPClientTransport,
+  token?: string,
+): Record<string, string> {
+  return {
+    ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    "mcp-session-id": transport.sessionId!,
+    "mcp-protocol-version": transport.protocolVersion ?? "2025-06-18",
+  };
+}
+
+/**
  * Posts a `tools/call` of `execute_code` that would run ten minutes, as a raw request with `headers` (its
  * session's), so that a test can cancel it from elsewhere.
  *

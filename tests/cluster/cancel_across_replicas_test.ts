@@ -11,6 +11,7 @@ import {
   clusterClient,
   deleteThrough,
   queuedTasks,
+  sessionHeaders,
   startCluster,
   startLongTask,
   TOKENS,
@@ -29,11 +30,7 @@ Deno.test({
     const sessionId = alice.transport.sessionId!;
     assert.equal(await cluster.owner(sessionId), "r1");
     const headers = {
-      authorization: `Bearer ${TOKENS.alice}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-session-id": sessionId,
-      "mcp-protocol-version": alice.transport.protocolVersion ?? "2025-06-18",
+      ...sessionHeaders(alice.transport, TOKENS.alice),
       // Marked as forwarded already, so that r2 does not forward it to r1 over HTTP (forward_test.ts does that).
       "mcpx-forwarded-by": "test",
     };

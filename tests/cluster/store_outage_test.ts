@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { daemonDir, httpClient, httpDaemon } from "../daemon/_daemon.ts";
 import { freePort } from "../helpers/servers.ts";
 import { PG_URL } from "../helpers/postgres.ts";
-import { queuedTasks, startLongTask, waitFor } from "./_cluster.ts";
+import { queuedTasks, sessionHeaders, startLongTask, waitFor } from "./_cluster.ts";
 
 const PG_BIN = "/usr/lib/postgresql/15/bin";
 
@@ -160,12 +160,7 @@ Deno.test({
       assert.equal((healed.body.store as { ok: boolean }).ok, true);
 
       // LISTEN came back: a cancel sent to r2 for a task running on r1 still stops it.
-      const headers = {
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        "mcp-session-id": client.transport.sessionId!,
-        "mcp-protocol-version": client.transport.protocolVersion ?? "2025-06-18",
-      };
+      const headers = sessionHeaders(client.transport);
       const running = () => queuedTasks(daemon.base);
       const task = startLongTask(daemon.url, headers, 91);
       try {

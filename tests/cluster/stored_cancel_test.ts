@@ -10,6 +10,7 @@ import {
   CLUSTER_IGNORE,
   clusterClient,
   queuedTasks,
+  sessionHeaders,
   startCluster,
   startLongTask,
   TOKENS,
@@ -28,13 +29,7 @@ Deno.test({
     const sessionId = alice.transport.sessionId!;
     assert.equal(await cluster.owner(sessionId), "r1");
     const running = () => queuedTasks(r1!.base, TOKENS.haproxy);
-    const headers = {
-      authorization: `Bearer ${TOKENS.alice}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-session-id": sessionId,
-      "mcp-protocol-version": alice.transport.protocolVersion ?? "2025-06-18",
-    };
+    const headers = sessionHeaders(alice.transport, TOKENS.alice);
     const task = startLongTask(r1!.url, headers, 91);
     try {
       await waitFor(async () => (await running()) > 0, "the task starts on r1");
