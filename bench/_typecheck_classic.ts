@@ -8,12 +8,12 @@
  */
 
 import ts from "typescript";
+import { COMPILER_OPTIONS, IGNORED_CODES } from "../runtime/typecheck/mod.ts";
 import type { BenchChecker, CheckFiles } from "./_typecheck_others.ts";
 
 const ROOT = "/__mcpx__/";
 const AGENT = `${ROOT}agent.ts`;
 const GLOBALS = `${ROOT}globals.d.ts`;
-const IGNORED = new Set([18046, 2571, 18047, 18048, 18049]);
 
 /**
  * A TypeScript 6 language service over the same files the project's checker sees.
@@ -25,21 +25,15 @@ export function classicChecker(files: CheckFiles): BenchChecker {
   let agent = "";
   let agentVersion = 0;
   const versions = new Map<string, string>();
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    moduleDetection: ts.ModuleDetectionKind.Force,
-    allowImportingTsExtensions: true,
-    noEmit: true,
-    strict: false,
-    noImplicitAny: false,
-    strictNullChecks: false,
-    skipLibCheck: true,
-    types: [],
-    lib: ["lib.es2023.d.ts", "lib.dom.d.ts", "lib.dom.iterable.d.ts"],
-    paths: { "servers/*": [`${files.serversDir}/*`] },
-  };
+  // The project's own checker options, in the form the classic API takes.
+  const converted = ts.convertCompilerOptionsFromJson(
+    { ...COMPILER_OPTIONS, paths: { "servers/*": [`${files.serversDir}/*`] } },
+    ROOT,
+  );
+  if (converted.errors.length > 0) {
+    throw new Error(ts.flattenDiagnosticMessageText(converted.errors[0]!.messageText, "\n"));
+  }
+  const options = converted.options;
   const virtual = (file: string) =>
     file === AGENT ? agent : file === GLOBALS ? files.globals : undefined;
   const version = (file: string): string => {
@@ -80,7 +74,7 @@ export function classicChecker(files: CheckFiles): BenchChecker {
         ...service.getSemanticDiagnostics(AGENT),
       ];
       return Promise.resolve(
-        all.filter((d) => d.category === ts.DiagnosticCategory.Error && !IGNORED.has(d.code))
+        all.filter((d) => d.category === ts.DiagnosticCategory.Error && !IGNORED_CODES.has(d.code))
           .length,
       );
     },

@@ -36,6 +36,7 @@ export {
   TypeChecker,
   type TypeCheckerOptions,
 } from "./type_checker.ts";
+export { COMPILER_OPTIONS, IGNORED_CODES } from "./_diagnostic_map.ts";
 export {
   parseTypecheckMode,
   type TaskCheck,
