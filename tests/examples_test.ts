@@ -19,10 +19,10 @@ const names = [...Deno.readDirSync(EXAMPLES)]
 const ignore = !isCheckout();
 
 /** The copy every test of this file runs in, made by the first. */
-let copy: Promise<CheckoutCopy> | undefined;
+let shared: Promise<CheckoutCopy> | undefined;
 function theCopy(): Promise<CheckoutCopy> {
-  copy ??= copyOfCheckout();
-  return copy;
+  shared ??= copyOfCheckout();
+  return shared;
 }
 
 /** Runs Deno in the copy, as a reader runs it in the checkout. */
@@ -80,12 +80,8 @@ Deno.test({
   name: "the examples and the demo left the checkout's git status clean",
   ignore,
   async fn() {
-    const { dir } = await theCopy();
-    try {
-      await Deno.stat(join(dir, "servers", "memory", "index.ts")); // they generated servers/ beside mcp.json
-      assert.deepEqual(changes(dir), [], "an example or the demo changed the checkout");
-    } finally {
-      await (await theCopy())[Symbol.asyncDispose]();
-    }
+    await using copy = await theCopy();
+    await Deno.stat(join(copy.dir, "servers", "memory", "index.ts")); // they generated servers/ beside mcp.json
+    assert.deepEqual(changes(copy.dir), [], "an example or the demo changed the checkout");
   },
 });

@@ -6,10 +6,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT } from "./helpers/checkout.ts";
 import { deno } from "./helpers/mcpx.ts";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 
 /** README.md's library example, with its import path rewritten as the section says. */
 async function readmeExample(): Promise<string> {
