@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { type AgentTask, MCPOrchestrator, type TaskResult } from "../runtime/mod.ts";
 import { npmServer } from "../tests/helpers/servers.ts";
+import { processes } from "../tests/helpers/processes.ts";
 
 /** The kinds of task the soak mixes, in the order it cycles through them. */
 export const SOAK_KINDS = ["trivial", "tool", "throws", "timeout", "memory", "cancelled"] as const;
@@ -97,18 +98,7 @@ function countFds(): number {
 
 /** Processes whose parent is this process. */
 function childPids(): number[] {
-  const pids: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === Deno.pid) pids.push(Number(entry.name));
-    } catch {
-      // Gone already.
-    }
-  }
-  return pids;
+  return processes().filter((p) => p.ppid === Deno.pid).map((p) => p.pid);
 }
 
 /** What the orchestrator keeps in its state folder by design. */

@@ -14,6 +14,7 @@ import { MCPOrchestrator } from "../runtime/mod.ts";
 import { Client, StdioClientTransport } from "../runtime/sdk.ts";
 import { memoryOrchestratorOptions, npmServer } from "../tests/helpers/servers.ts";
 import { replaceSection } from "./_docs_section.ts";
+import { pidsRunning } from "../tests/helpers/processes.ts";
 
 const flags = Object.fromEntries(
   Deno.args.filter((a) => a.startsWith("--")).map((a) => {
@@ -47,21 +48,9 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-/** The Python sandbox processes of this bench (children running the bootstrap with the Python state folder). */
+/** The Python sandbox processes of this bench (running the bootstrap with the Python state folder). */
 function pythonSandboxes(stateDir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
-      if (cmdline.includes("bootstrap.ts") && cmdline.includes(join(stateDir, "python"))) {
-        pids.push(Number(entry.name));
-      }
-    } catch {
-      // gone
-    }
-  }
-  return pids;
+  return pidsRunning(["bootstrap.ts", join(stateDir, "python")]);
 }
 
 async function orchestrator(dir: string, pythonPoolSize: number): Promise<MCPOrchestrator> {

@@ -12,6 +12,7 @@ import { ToolError } from "../runtime/wire/mod.ts";
 import { faultyServer } from "./helpers/servers.ts";
 import { noUnhandledRejections } from "./helpers/no_unhandled.ts";
 import { startOrchestrator } from "./helpers/orchestrator_fixture.ts";
+import { pidsRunning } from "./helpers/processes.ts";
 
 async function toolError(promise: Promise<unknown>, code: string): Promise<ToolError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -213,21 +214,9 @@ Deno.test(
   }),
 );
 
-/** Sandbox processes (children running the bootstrap) of this test process for a state folder. */
+/** Sandbox processes (running the bootstrap) for a state folder. */
 function sandboxPids(stateDir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
-      if (cmdline.includes("bootstrap.ts") && cmdline.includes(stateDir)) {
-        pids.push(Number(entry.name));
-      }
-    } catch {
-      // Gone already.
-    }
-  }
-  return pids;
+  return pidsRunning(["bootstrap.ts", stateDir]);
 }
 
 Deno.test(

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Tool, writeServerModules } from "../codegen/mod.ts";
 import { TypeChecker } from "./type_checker.ts";
+import { pidsRunning } from "../../tests/helpers/processes.ts";
 
 const MEMORY_TOOLS: Tool[] = [
   {
@@ -178,19 +179,7 @@ Deno.test("TypeChecker cannot read host files outside servers/ and skills/, what
 
 /** The compiler processes this process started (their command line has `--api`). */
 function compilerPids(): number[] {
-  const pids: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
-      if (ppid === Deno.pid && cmdline.includes("--api")) pids.push(Number(entry.name));
-    } catch {
-      // gone
-    }
-  }
-  return pids;
+  return pidsRunning(["--api"], { childrenOnly: true });
 }
 
 Deno.test({

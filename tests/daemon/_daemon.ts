@@ -14,6 +14,7 @@ import {
   type Transport,
 } from "../../runtime/sdk.ts";
 import { freePort, npmServer } from "../helpers/servers.ts";
+import { processes } from "../helpers/processes.ts";
 
 /** The daemon's entry point. */
 export const SERVE = fileURLToPath(new URL("../../cli/serve.ts", import.meta.url));
@@ -294,25 +295,13 @@ export async function httpClient(
  * @returns Their process ids.
  */
 export function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(entry.name));
-      children.set(ppid, list);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
+  const children = Map.groupBy(processes(), (p) => p.ppid);
   const out: number[] = [];
   const queue = [pid];
   while (queue.length > 0) {
     for (const child of children.get(queue.shift()!) ?? []) {
-      out.push(child);
-      queue.push(child);
+      out.push(child.pid);
+      queue.push(child.pid);
     }
   }
   return out;

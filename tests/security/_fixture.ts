@@ -13,6 +13,7 @@ import { type RuleAction, type RuleName, RULES } from "../../runtime/blocker/mod
 import { MCPOrchestrator, type OrchestratorOptions, type TaskResult } from "../../runtime/mod.ts";
 import type { AgentTask } from "../../runtime/types.ts";
 import { npmServer } from "../helpers/servers.ts";
+import { pidsRunning } from "../helpers/processes.ts";
 
 /** The sandbox runtime folder every sandbox process may read (the orchestrator's default). */
 export const RUNTIME_DIR: string = fileURLToPath(
@@ -178,22 +179,7 @@ export async function startFixture(options: FixtureOptions = {}): Promise<Securi
  * @returns Their process ids.
  */
 export function sandboxPids(stateDir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid !== Deno.pid) continue;
-      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
-      if (cmdline.includes("sandbox_runtime/bootstrap.ts") && cmdline.includes(stateDir)) {
-        pids.push(Number(entry.name));
-      }
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return pids;
+  return pidsRunning(["sandbox_runtime/bootstrap.ts", stateDir], { childrenOnly: true });
 }
 
 /** Whether a process is alive (its /proc entry exists and it is not a zombie). */
