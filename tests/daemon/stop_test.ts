@@ -5,22 +5,14 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { daemonDir, httpDaemon, SERVE } from "./_daemon.ts";
 import { freePort } from "../helpers/servers.ts";
+import { mcpx } from "../helpers/mcpx.ts";
 
-const CLI = fileURLToPath(new URL("../../cli.ts", import.meta.url));
-
-async function mcpx(...args: string[]): Promise<{ code: number; out: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    stdin: "null",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    out: decoder.decode(output.stdout) + decoder.decode(output.stderr),
-  };
+/** `mcpx <args>`, its output and errors as one text. */
+async function mcpxOut(...args: string[]): Promise<{ code: number; out: string }> {
+  const run = await mcpx(Deno.cwd(), ...args);
+  return { code: run.code, out: run.stdout + run.stderr };
 }
 
 async function waitUntil(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
@@ -48,22 +40,27 @@ Deno.test({
     const state = join(dir.dir, "state");
     await using daemon = await httpDaemon(dir.config, { env: { MCPX_STATE_DIR: state } });
     const pidFile = join(state, "daemons", `${daemon.process.pid}.json`);
+    // /healthz answers as soon as the server listens; the PID file follows, just before the "serving" line.
+    await waitUntil(
+      "the daemon writes its PID file",
+      () => Deno.stat(pidFile).then(() => true, () => false),
+    );
     const record = JSON.parse(await Deno.readTextFile(pidFile));
     assert.equal(record.pid, daemon.process.pid);
     assert.equal(record.url, `${daemon.base}/mcp`);
 
-    const listed = await mcpx("stop", "--list", "--state-dir", state);
+    const listed = await mcpxOut("stop", "--list", "--state-dir", state);
     assert.equal(listed.code, 0, listed.out);
     assert.match(listed.out, new RegExp(`daemon pid ${daemon.process.pid} \\(${daemon.base}/mcp`));
 
-    const stopped = await mcpx("stop", "--state-dir", state);
+    const stopped = await mcpxOut("stop", "--state-dir", state);
     assert.equal(stopped.code, 0, stopped.out);
     assert.match(stopped.out, new RegExp(`Stopped daemon pid ${daemon.process.pid}`));
     assert.equal((await daemon.process.status).code, 0);
     assert.match(await daemon.output, /stopping \(SIGTERM\)/);
     await assert.rejects(Deno.stat(pidFile), Deno.errors.NotFound);
 
-    const again = await mcpx("stop", "--state-dir", state);
+    const again = await mcpxOut("stop", "--state-dir", state);
     assert.equal(again.code, 0, again.out);
     assert.match(again.out, /^No daemon to stop\./m);
   },
