@@ -76,7 +76,8 @@ const locks = new Map<string, Promise<unknown>>();
  * Writes the modules of every server, `_client.ts` and `globals.d.ts` (the sandbox's globals for an editor), to `outDir` (the generated `servers/` folder).
  *
  * Files are written only when their content changed, each atomically (a temporary file renamed over the old one).
- * Generated files of servers and tools no longer present are removed, and so are the folders that leaves empty.
+ * Generated files of servers and tools no longer present are removed, and so are the folders that leaves empty;
+ * another process's temporary files (a replica writing the same folder) are left alone.
  * A file counts as generated when its first line is the generator's `DO NOT EDIT` header, or it is `_manifest.json`;
  * any other file stays, and the generator refuses to overwrite one.
  *
@@ -165,6 +166,9 @@ export async function writeServerModule(
   return await withLock(outDir, () => sync(outDir, files, { scope: "one", keep: new Set([dir]) }));
 }
 
+/** A file being written, before it is renamed over its target: `<name>.<uuid>.tmp`. */
+const TEMPORARY_RE = /\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
+
 async function withLock<T>(outDir: string, task: () => Promise<T>): Promise<T> {
   const key = resolve(outDir);
   const previous = locks.get(key) ?? Promise.resolve();
@@ -204,7 +208,8 @@ async function sync(
   for (const dir of dirs) {
     for (const name of await listFiles(join(outDir, dir))) {
       const path = `${dir}/${name}`;
-      if (files.has(path)) continue;
+      // Another process writing the same folder (a replica with the same config) may be about to rename it.
+      if (files.has(path) || TEMPORARY_RE.test(name)) continue;
       const text = await readIfExists(join(outDir, path));
       if (text === undefined || !isGenerated(path, text)) continue;
       await Deno.remove(join(outDir, path));

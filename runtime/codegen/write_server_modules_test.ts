@@ -134,6 +134,23 @@ Deno.test("writeServerModules() removes stale generated files and leaves other f
   ]);
 });
 
+Deno.test("writeServerModules() leaves another writer's temporary files alone", async () => {
+  await using dir = await tempDir();
+  const servers = [{ name: "alpha", version: "1", tools: [tool("one")] }];
+  await writeServerModules(dir.path, servers);
+  // What another process writing the same folder has on disk between its write and its rename: generated text
+  // under a temporary name.
+  const target = join(dir.path, "alpha", "one.ts");
+  const temporary = `${target}.${crypto.randomUUID()}.tmp`;
+  await Deno.copyFile(target, temporary);
+  const result = await writeServerModules(dir.path, [
+    { name: "alpha", version: "1", tools: [tool("one"), tool("two")] },
+  ]);
+  assert.ok(result.written.includes("alpha/two.ts"));
+  assert.deepEqual(result.removed, []);
+  await Deno.rename(temporary, target);
+});
+
 Deno.test("writeServerModules() refuses to overwrite a file it did not generate", async () => {
   await using dir = await tempDir();
   await Deno.mkdir(join(dir.path, "alpha"));
